@@ -1,0 +1,129 @@
+/**
+ * The result-store contract: Celery task states and the result record in the Redis backend's
+ * JSON shape, plus the group / chord primitives canvas needs.
+ */
+
+/** Celery's built-in task states. Custom states (e.g. `PROGRESS`) are any other string. */
+export const TaskState = {
+  PENDING: 'PENDING',
+  RECEIVED: 'RECEIVED',
+  STARTED: 'STARTED',
+  RETRY: 'RETRY',
+  SUCCESS: 'SUCCESS',
+  FAILURE: 'FAILURE',
+  REVOKED: 'REVOKED',
+  REJECTED: 'REJECTED',
+  IGNORED: 'IGNORED',
+} as const;
+
+/** A built-in state name or a custom one. */
+export type TaskStateName = (typeof TaskState)[keyof typeof TaskState] | (string & {});
+
+/** States after which a task's result does not change (`AsyncResult.ready()`). */
+export const READY_STATES: ReadonlySet<string> = new Set([TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED]);
+/** Ready states whose result is an exception dict that `get()` raises. */
+export const PROPAGATE_STATES: ReadonlySet<string> = new Set([TaskState.FAILURE, TaskState.REVOKED]);
+/** States whose `result` holds an exception dict. */
+export const EXCEPTION_STATES: ReadonlySet<string> = new Set([TaskState.RETRY, TaskState.FAILURE, TaskState.REVOKED]);
+
+/** Celery's exception dict, as stored in `result` for FAILURE / RETRY / REVOKED. */
+export interface ExceptionInfo {
+  exc_type: string;
+  /** Exception args, always a list. */
+  exc_message: unknown[];
+  exc_module: string | null;
+}
+
+/**
+ * The result record, key for key as Celery's Redis backend stores it in `celery-task-meta-<id>`
+ * (`status, result, traceback, children, date_done, [group_id], [parent_id], [extended…], task_id`).
+ */
+export interface ResultMeta {
+  status: TaskStateName;
+  /** Return value, {@link ExceptionInfo}, STARTED `{pid, hostname}`, or custom-state meta. */
+  result: unknown;
+  traceback: string | null;
+  /** Result tuples of tasks this task sent (`[[id, parent], null]` or group tuples). */
+  children: unknown[];
+  /** ISO 8601 (`…+00:00` when written by us; naive from Celery ≤ 5.4); null until ready. */
+  date_done: string | null;
+  group_id?: string;
+  parent_id?: string;
+  /** `result_extended` fields. */
+  name?: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  worker?: string;
+  retries?: number;
+  queue?: string;
+  task_id: string;
+}
+
+/** Options of {@link ResultBackend.wait}. */
+export interface WaitOptions {
+  /** Give up after this many milliseconds (a `TimeoutError`). Unbounded when absent. */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** Called for every non-ready state seen while waiting (STARTED, RETRY, PROGRESS…). */
+  onState?: (meta: ResultMeta) => void;
+}
+
+/** One finished chord header task, as stored in the `.j` sorted set. */
+export interface ChordPart {
+  taskId: string;
+  /** Position in the header (`group_index`). */
+  index: number;
+  status: TaskStateName;
+  result: unknown;
+}
+
+/** What {@link ResultBackend.chordPartReturn} answers. */
+export type ChordProgress =
+  | { complete: false }
+  /** The last part arrived: header results ordered by index. Exactly one caller sees this. */
+  | { complete: true; parts: ChordPart[] };
+
+/** What a backend can do natively. */
+export interface ResultBackendCapabilities {
+  /** `wait` is push-based (pub/sub, reply queue) rather than polling. */
+  push: boolean;
+  /** Results persist and can be read by any client (Redis), not only the caller (`rpc://`). */
+  persistent: boolean;
+}
+
+/** The result backend contract every adapter implements. */
+export interface ResultBackend extends AsyncDisposable {
+  /** URL scheme family, e.g. `memory`, `redis`, `rpc`. */
+  readonly name: string;
+  readonly capabilities: ResultBackendCapabilities;
+  connect(): Promise<void>;
+  /**
+   * Stores a state. Never overwrites a stored SUCCESS (Celery's rule). Publishes the change so
+   * waiters wake up.
+   */
+  store(meta: ResultMeta): Promise<void>;
+  /** Stores many states in as few round trips as possible (same rules as `store`). */
+  storeMany(metas: readonly ResultMeta[]): Promise<void>;
+  /** The stored record, or null (PENDING). */
+  get(taskId: string): Promise<ResultMeta | null>;
+  /** Resolves with the record once it is in a ready state (SUCCESS, FAILURE, REVOKED). */
+  wait(taskId: string, options?: WaitOptions): Promise<ResultMeta>;
+  /**
+   * Starts listening for a task's result before it can arrive (called at send time), so `wait`
+   * never misses a publish. Optional optimisation; `wait` must also work without it.
+   */
+  watch?(taskId: string): void;
+  /** Deletes the stored record. */
+  forget(taskId: string): Promise<void>;
+  /** Saves a group's member ids (`celery-taskset-meta-<gid>`). */
+  saveGroup(groupId: string, taskIds: readonly string[]): Promise<void>;
+  /** The member ids of a saved group, or null. */
+  getGroup(groupId: string): Promise<string[] | null>;
+  /** Deletes a saved group. */
+  forgetGroup(groupId: string): Promise<void>;
+  /** Records a chord's header size before its header tasks are sent. */
+  chordInit(groupId: string, size: number): Promise<void>;
+  /** Records one finished header task; tells whether it was the last. */
+  chordPartReturn(groupId: string, part: ChordPart): Promise<ChordProgress>;
+  close(): Promise<void>;
+}

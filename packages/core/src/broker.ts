@@ -1,0 +1,178 @@
+/**
+ * The transport contract, kombu-sized: a broker moves {@link Envelope}s between named queues and
+ * fans broadcast messages out. Ack emulation, routing and retry policy live above it (worker,
+ * client); each adapter (memory, Redis, AMQP) implements only these primitives.
+ */
+import type { Logger } from './logger.js';
+
+/** Transport-level properties of a message (AMQP basic properties; the Redis envelope's `properties`). */
+export interface EnvelopeProperties {
+  /** Celery sets it to the task id. */
+  correlationId?: string;
+  /** Reply queue (the client's oid); used by the `rpc://` backend. */
+  replyTo?: string;
+  /** 0–9; what it means depends on the transport (0 is highest on Redis, 9 on RabbitMQ). @default 0 */
+  priority?: number;
+  /** 2 = persistent, 1 = transient. @default 2 */
+  deliveryMode?: 1 | 2;
+  /** Per-message TTL in milliseconds, as a decimal string (AMQP `expiration`). */
+  expiration?: string;
+  /** Properties this adapter does not model, kept so they survive a round trip. */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * One message as brokers carry it: headers (task metadata), properties, and the serialized body.
+ * On Redis this is kombu's JSON envelope; on AMQP it is headers + basic properties + payload.
+ */
+export interface Envelope {
+  /** The serialized body bytes (JSON or msgpack of `[args, kwargs, embed]` for tasks). */
+  body: Uint8Array;
+  /** e.g. `application/json`, `application/x-msgpack`. */
+  contentType: string;
+  /** e.g. `utf-8`, `binary`. */
+  contentEncoding: string;
+  /** Task headers (protocol v2) or `{}` (protocol v1, control, events). */
+  headers: Record<string, unknown>;
+  properties: EnvelopeProperties;
+}
+
+/** Where a publish goes. Celery sends tasks to the default exchange `""` with routing key = queue. */
+export interface PublishTarget {
+  /** Queue name (routing key on the default exchange). */
+  queue: string;
+  /** Exchange name; `""` (default) routes straight to `queue`. @default '' */
+  exchange?: string;
+  /** Routing key; defaults to `queue`. */
+  routingKey?: string;
+}
+
+/** Options of {@link Broker.publish}. */
+export interface PublishOptions {
+  /** Abort waiting for the broker (confirm, reconnect) after this many milliseconds. */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/** A message handed to a consumer. Exactly one of `ack` / `reject` must be called, once. */
+export interface Delivery {
+  readonly envelope: Envelope;
+  /** The queue it was taken from. */
+  readonly queue: string;
+  /** The exchange and routing key it was published with. */
+  readonly exchange: string;
+  readonly routingKey: string;
+  /** True when the message was delivered before and not acked (restored after a crash or visibility timeout). */
+  readonly redelivered: boolean;
+  /** Transport-specific unique tag of this delivery. */
+  readonly deliveryTag: string;
+  /** Confirms the message: the broker forgets it. */
+  ack(): Promise<void>;
+  /**
+   * Gives the message back: with `requeue: true` it is delivered again; otherwise it is dropped or
+   * dead-lettered (AMQP queues with a dead-letter exchange).
+   */
+  reject(options?: { requeue?: boolean }): Promise<void>;
+}
+
+/**
+ * A raw item a broker took off a queue but could not turn into an {@link Envelope} (not JSON, no
+ * body, bad base64). The broker has already set it aside (dead-letter list or AMQP reject without
+ * requeue) before reporting it; it is never redelivered in a loop and never silently dropped.
+ */
+export interface MalformedDelivery {
+  queue: string;
+  /** The raw bytes or string exactly as read. */
+  raw: Uint8Array | string;
+  error: Error;
+  /** Where it was set aside (a Redis key, an AMQP dead-letter exchange), when anywhere. */
+  setAsideAt?: string;
+}
+
+/** Options of {@link Broker.consume}. */
+export interface ConsumeOptions {
+  /** Most deliveries handed out and not yet acked/rejected at once (AMQP `basic.qos`). @default 1 */
+  prefetch?: number;
+  /** Called for items that could not be decoded into an envelope (already set aside). */
+  onMalformed?: (item: MalformedDelivery) => void;
+}
+
+/** Handle returned by {@link Broker.consume}. */
+export interface Consumer {
+  /** Stops taking new messages. Deliveries already handed out stay valid until acked/rejected. */
+  cancel(): Promise<void>;
+  /** Raise or lower the prefetch window while consuming (ETA tasks held unacked raise it). */
+  setPrefetch(prefetch: number): void;
+}
+
+/** Options of {@link Broker.declareQueue}. */
+export interface QueueDeclaration {
+  /** AMQP `x-max-priority`; on Redis priorities always work (sub-lists). */
+  maxPriority?: number;
+  /** AMQP queue type. @default 'classic' */
+  queueType?: 'classic' | 'quorum';
+  /** AMQP `x-dead-letter-exchange`. */
+  deadLetterExchange?: string;
+  /** Durable queue (survives a broker restart). @default true */
+  durable?: boolean;
+  /** Deleted when the last consumer goes. @default false */
+  autoDelete?: boolean;
+  /** Extra AMQP queue arguments. */
+  arguments?: Record<string, unknown>;
+}
+
+/** A broadcast message as received by a subscriber. */
+export interface BroadcastMessage {
+  exchange: string;
+  routingKey: string;
+  envelope: Envelope;
+}
+
+/** Handle of a broadcast subscription. */
+export interface Subscription {
+  unsubscribe(): Promise<void>;
+}
+
+/** What a broker can do natively; the worker fills the gaps. */
+export interface BrokerCapabilities {
+  /** The server tracks unacked messages itself (AMQP) rather than by emulation (Redis). */
+  nativeAck: boolean;
+  /** Messages can be published with a delay and the broker holds them (otherwise the worker holds ETA tasks). */
+  delayedDelivery: boolean;
+  /** How priority numbers order: `low-first` (Redis/kombu: 0 highest), `high-first` (AMQP: 9 highest). */
+  priorityOrder: 'low-first' | 'high-first' | 'none';
+  /** Broadcast (fanout / topic) is available. */
+  broadcast: boolean;
+}
+
+/** The transport contract every broker adapter implements. */
+export interface Broker extends AsyncDisposable {
+  /** URL scheme family, e.g. `memory`, `redis`, `amqp` (shown in the worker banner). */
+  readonly transport: string;
+  readonly capabilities: BrokerCapabilities;
+  /** Opens connections; other methods connect lazily too, so calling it is optional. */
+  connect(): Promise<void>;
+  /** Makes sure a queue exists (AMQP declare; Redis binding set). Idempotent. */
+  declareQueue(queue: string, options?: QueueDeclaration): Promise<void>;
+  /** Publishes one message. Resolves once the broker has taken it (confirm on AMQP). */
+  publish(target: PublishTarget, envelope: Envelope, options?: PublishOptions): Promise<void>;
+  /** Publishes many messages in as few round trips as the transport allows; same guarantees as `publish`. */
+  publishMany(items: ReadonlyArray<{ target: PublishTarget; envelope: Envelope }>, options?: PublishOptions): Promise<void>;
+  /** Starts consuming `queues`; `handler` is called for each delivery. */
+  consume(queues: readonly string[], handler: (delivery: Delivery) => void, options?: ConsumeOptions): Promise<Consumer>;
+  /** Removes every ready message of a queue; returns how many. */
+  purge(queue: string): Promise<number>;
+  /** Number of ready messages in a queue (all priorities). */
+  size(queue: string): Promise<number>;
+  /** Publishes to a fanout / topic exchange (control, events). Not persisted. */
+  broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void>;
+  /** Subscribes to an exchange with a binding pattern (`#` and `*` as in AMQP topics; `''` for fanout). */
+  subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription>;
+  /** Stops consuming, gives back unacked messages (they are redelivered), closes connections. */
+  close(): Promise<void>;
+}
+
+/** Options every broker factory accepts. */
+export interface BrokerCommonOptions {
+  logger?: Logger;
+}

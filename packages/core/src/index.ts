@@ -1,0 +1,98 @@
+/**
+ * @celerity/core — Celery's protocol v2 in TypeScript: message codec, task definitions, canvas
+ * signatures, the Broker / ResultBackend / Serializer contracts, typed errors and the in-memory
+ * transport. No runtime dependencies.
+ */
+export {
+  CelerityError,
+  TimeoutError,
+  TaskError,
+  DecodeError,
+  EncodeError,
+  ContentDisallowedError,
+  NotRegisteredError,
+  ConnectionError,
+  ClosedError,
+  ConfigurationError,
+  UnknownSchemeError,
+  InvalidTaskError,
+  UnrecoverableError,
+} from './errors.js';
+export type { CelerityErrorOptions, RemoteException } from './errors.js';
+
+export { silentLogger, createConsoleLogger } from './logger.js';
+export type { Logger, LogLevel, LogFields, ConsoleLoggerOptions } from './logger.js';
+
+export type {
+  Broker,
+  BrokerCapabilities,
+  BrokerCommonOptions,
+  BroadcastMessage,
+  ConsumeOptions,
+  Consumer,
+  Delivery,
+  Envelope,
+  EnvelopeProperties,
+  MalformedDelivery,
+  PublishOptions,
+  PublishTarget,
+  QueueDeclaration,
+  Subscription,
+} from './broker.js';
+
+export { TaskState, READY_STATES, PROPAGATE_STATES, EXCEPTION_STATES } from './backend.js';
+export type {
+  ChordPart,
+  ChordProgress,
+  ExceptionInfo,
+  ResultBackend,
+  ResultBackendCapabilities,
+  ResultMeta,
+  TaskStateName,
+  WaitOptions,
+} from './backend.js';
+
+export { createSerializerRegistry } from './serializer.js';
+export type { Serializer, SerializerRegistry, SerializerRegistryOptions } from './serializer.js';
+export { createJsonSerializer } from './serializers/json.js';
+export type { JsonSerializerOptions } from './serializers/json.js';
+
+export {
+  registerBrokerAdapter,
+  registerBackendAdapter,
+  createBrokerFromUrl,
+  createBackendFromUrl,
+  hasBrokerAdapter,
+  hasBackendAdapter,
+  autoloadAdapters,
+  urlScheme,
+  KNOWN_BROKER_PACKAGES,
+  KNOWN_BACKEND_PACKAGES,
+} from './registry.js';
+export type { AdapterContext, BrokerAdapter, BackendAdapter } from './registry.js';
+
+export type { Embed, TaskMessage, TaskMessageInit } from './message.js';
+export { encodeTaskMessage, decodeTaskMessage, formatCeleryDate, parseCeleryDate } from './protocol/index.js';
+export type { EncodeTaskOptions, DecodeTaskOptions } from './protocol/index.js';
+
+export { signature, immutable, chain, group, chord, isSignatureData, signatureTasks } from './signature.js';
+export type { Signature, SignatureData, SignatureOptions, SignatureResult } from './signature.js';
+
+export { defineTask, isTaskDefinition, collectTasks, RetryRequest } from './task.js';
+export type {
+  AsyncResult,
+  DropPrefix,
+  RetryOptions,
+  StripContext,
+  TaskArgs,
+  TaskCollection,
+  TaskContext,
+  TaskDefinition,
+  TaskFunction,
+  TaskOptions,
+  TaskResult,
+} from './task.js';
+export { bindArguments, parseParameterNames } from './task-params.js';
+
+export { createMemoryBroker, createMemoryBackend } from './memory/index.js';
+export type { MemoryBrokerOptions, MemoryBackendOptions } from './memory/index.js';

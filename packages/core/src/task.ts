@@ -1,0 +1,213 @@
+/**
+ * The typed task API: one definition that a worker runs and a producer imports as a type only.
+ * Argument and result types flow from the function to every caller without code generation.
+ */
+import type { Logger } from './logger.js';
+import type { ResultMeta, TaskStateName, WaitOptions } from './backend.js';
+import type { Signature } from './signature.js';
+import { CelerityError } from './errors.js';
+import { parseParameterNames } from './task-params.js';
+
+/** What a running task can see and do; passed as the function's last parameter. */
+export interface TaskContext {
+  /** This task's id. */
+  readonly id: string;
+  /** Registered task name. */
+  readonly name: string;
+  /** How many times this task was retried so far. */
+  readonly retries: number;
+  readonly args: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  readonly rootId: string | null;
+  readonly parentId: string | null;
+  readonly groupId: string | null;
+  /** The worker's node name (`celerity@host`). */
+  readonly hostname: string;
+  /** The queue the message came from. */
+  readonly queue: string;
+  /** Aborts on soft time limit, revoke with terminate, or worker shutdown. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /** Schedules this task again (same id, retries + 1) and stops the current run. Always throws. */
+  retry(options?: RetryOptions): never;
+  /** Stores a custom state (e.g. `PROGRESS`) with meta, like Celery's `update_state`. */
+  updateState(state: TaskStateName, meta?: unknown): Promise<void>;
+}
+
+/** Options of {@link TaskContext.retry}. */
+export interface RetryOptions {
+  /** Seconds to wait before running again. @default the task's `defaultRetryDelay` (180 s) */
+  countdown?: number;
+  /** Absolute time to run again (wins over `countdown`). */
+  eta?: Date;
+  /** The error that caused the retry (stored in RETRY, raised when retries are exhausted). */
+  exc?: unknown;
+  /** Overrides the task's `maxRetries` for this call. */
+  maxRetries?: number | null;
+}
+
+/** Thrown by `ctx.retry()`; the worker turns it into a republish + RETRY state. */
+export class RetryRequest extends CelerityError {
+  readonly options: RetryOptions;
+  constructor(options: RetryOptions) {
+    super('RETRY', `Retry in ${options.countdown ?? 'default'}s`);
+    this.options = options;
+  }
+}
+
+/** Options that live with a task definition. */
+export interface TaskOptions {
+  /** Registered name, e.g. `tasks.add`. */
+  name: string;
+  /**
+   * Parameter names, in order, excluding the context (`'y?'` marks one with a default). Lets Python callers pass keywords
+   * (`add.delay(2, y=3)`) and survives minification. When absent they are read from the
+   * function's source, which a minifier may rename.
+   * @example ['x', 'y']
+   */
+  params?: readonly string[];
+  /** Default queue. @default 'celery' */
+  queue?: string;
+  /** Default priority (0–9). */
+  priority?: number;
+  /** Acknowledge after the task ran instead of before. @default false */
+  acksLate?: boolean;
+  /** Retries allowed through `ctx.retry()` / `autoretryFor`; null = unlimited. @default 3 */
+  maxRetries?: number | null;
+  /** Seconds before a retry when no countdown is given. @default 180 */
+  defaultRetryDelay?: number;
+  /** Errors (by class or class name) that trigger an automatic retry. */
+  autoretryFor?: ReadonlyArray<(abstract new (...args: never[]) => Error) | string>;
+  /** Exponential backoff for automatic retries: true = 1 s base, or the base in seconds. */
+  retryBackoff?: boolean | number;
+  /** Hard time limit in seconds: the run is abandoned and FAILURE `TimeLimitExceeded` stored. */
+  timeLimit?: number;
+  /** Soft time limit in seconds: `ctx.signal` aborts and `SoftTimeLimitExceeded` is raised. */
+  softTimeLimit?: number;
+  /** Do not store the final state. @default false */
+  ignoreResult?: boolean;
+  /** Store STARTED when the task begins. @default worker setting */
+  trackStarted?: boolean;
+  /** Token-bucket rate limit per worker, Celery syntax: `'10/s'`, `'100/m'`, `'1000/h'`. */
+  rateLimit?: string;
+  /** Body serializer when sending. @default 'json' */
+  serializer?: string;
+}
+
+/** A function a task runs. Its last parameter may be the {@link TaskContext}. */
+export type TaskFunction = (...args: never[]) => unknown;
+
+/** Drops a trailing `TaskContext` parameter from a parameter tuple. */
+export type StripContext<P extends unknown[]> = P extends [...infer Head, infer Last]
+  ? [Last] extends [TaskContext]
+    ? [TaskContext] extends [Last]
+      ? Head
+      : P
+    : P
+  : P;
+
+/** A defined task. `A` are the arguments callers pass, `R` the (awaited) result. */
+export interface TaskDefinition<A extends unknown[] = unknown[], R = unknown> {
+  readonly kind: 'celerity.task';
+  readonly name: string;
+  readonly options: Readonly<TaskOptions>;
+  /** Parameter names used to map keyword arguments (excludes the context). */
+  readonly params: readonly string[];
+  /** The implementation. Called with the bound arguments and the context last. */
+  readonly fn: (...args: unknown[]) => unknown;
+  /** Builds a signature for canvas (`add.s(2, 2)`); partial arguments allowed. */
+  s<P extends Partial<A>>(...args: P): Signature<DropPrefix<A, P>, R>;
+  /** An immutable signature: ignores the parent's result. */
+  si(...args: A): Signature<[], R>;
+  /** Phantom types for inference. Never present at run time. */
+  readonly __args?: A;
+  readonly __result?: R;
+}
+
+/** The arguments still missing after a partial signature (`add.s(2)` still needs `[y]`). */
+export type DropPrefix<A extends unknown[], P extends unknown[]> = P extends [unknown, ...infer PR]
+  ? A extends [unknown, ...infer AR]
+    ? DropPrefix<AR, PR>
+    : []
+  : A;
+
+/** The argument tuple of a task definition. */
+export type TaskArgs<T> = T extends TaskDefinition<infer A, unknown> ? A : never;
+/** The result type of a task definition. */
+export type TaskResult<T> = T extends TaskDefinition<unknown[], infer R> ? R : never;
+
+/** Anything that exposes tasks to a worker: an array, or a module namespace (`import * as tasks`). */
+export type TaskCollection = readonly TaskDefinition[] | Readonly<Record<string, unknown>>;
+
+/**
+ * Defines a task.
+ * @example
+ * export const add = defineTask('tasks.add', async (x: number, y: number) => x + y);
+ * export const resize = defineTask({ name: 'images.resize', params: ['url', 'width'], queue: 'images' },
+ *   async (url: string, width: number, ctx: TaskContext) => { ... });
+ */
+export function defineTask<F extends TaskFunction>(
+  nameOrOptions: string | TaskOptions,
+  fn: F,
+): TaskDefinition<StripContext<Parameters<F>>, Awaited<ReturnType<F>>> {
+  const options: TaskOptions = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : { ...nameOrOptions };
+  if (!options.name) throw new TypeError('defineTask: a task needs a name');
+  if (typeof fn !== 'function') throw new TypeError(`defineTask(${options.name}): the implementation must be a function`);
+  const params = options.params ? [...options.params] : parseParameterNames(fn);
+  const name = options.name;
+  const sig = (args: unknown[], immutableSig: boolean) => ({
+    task: name,
+    args,
+    kwargs: {},
+    options: {},
+    subtask_type: null,
+    immutable: immutableSig,
+  });
+  return Object.freeze({
+    kind: 'celerity.task' as const,
+    name,
+    options: Object.freeze(options),
+    params: Object.freeze(params),
+    fn: fn as unknown as (...args: unknown[]) => unknown,
+    s: (...args: unknown[]) => sig(args, false),
+    si: (...args: unknown[]) => sig(args, true),
+  }) as unknown as TaskDefinition<StripContext<Parameters<F>>, Awaited<ReturnType<F>>>;
+}
+
+/** Whether a value is a task definition. */
+export function isTaskDefinition(value: unknown): value is TaskDefinition {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'celerity.task';
+}
+
+/** Collects the task definitions of an array or module namespace, keyed by name. */
+export function collectTasks(tasks: TaskCollection): Map<string, TaskDefinition> {
+  const out = new Map<string, TaskDefinition>();
+  const values = Array.isArray(tasks) ? tasks : Object.values(tasks as Record<string, unknown>);
+  for (const value of values) {
+    if (!isTaskDefinition(value)) continue;
+    const existing = out.get(value.name);
+    if (existing && existing !== value) throw new TypeError(`Two different tasks are named ${JSON.stringify(value.name)}`);
+    out.set(value.name, value);
+  }
+  return out;
+}
+
+/** A handle on a sent task's result; the client implements it. */
+export interface AsyncResult<R = unknown> {
+  readonly id: string;
+  /** The current state (PENDING when nothing is stored). */
+  state(): Promise<TaskStateName>;
+  /** Whether the task reached SUCCESS, FAILURE or REVOKED. */
+  ready(): Promise<boolean>;
+  successful(): Promise<boolean>;
+  failed(): Promise<boolean>;
+  /**
+   * Waits for the result. Throws `TimeoutError` after `timeout` ms and `TaskError` when the task
+   * failed or was revoked.
+   */
+  get(options?: WaitOptions): Promise<R>;
+  /** The stored record (null while PENDING). */
+  meta(): Promise<ResultMeta | null>;
+  /** Deletes the stored result. */
+  forget(): Promise<void>;
+}

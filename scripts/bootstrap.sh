@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Makes a fresh machine ready: pnpm (pinned), node_modules, and with --all also Redis, RabbitMQ
+# and Python Celery (5.2 from Debian, 5.5 in a trixie chroot) for the interop tests.
+#   bash scripts/bootstrap.sh --deps   # pnpm + node_modules only
+#   bash scripts/bootstrap.sh --all    # + services + Python Celery
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PNPM_VERSION=10.34.8
+mode=${1:---deps}
+
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  log "installing pnpm@$PNPM_VERSION"
+  npm install -g "pnpm@$PNPM_VERSION" >&2
+fi
+
+# Install when node_modules is missing or older than the lockfile / a manifest.
+stamp=node_modules/.celerity-install-stamp
+need_install=0
+[ -f "$stamp" ] || need_install=1
+if [ "$need_install" = 0 ]; then
+  for f in pnpm-lock.yaml package.json packages/*/package.json apps/*/package.json bench/package.json; do
+    [ -f "$f" ] && [ "$f" -nt "$stamp" ] && need_install=1 && break
+  done
+fi
+if [ "$need_install" = 1 ]; then
+  log "pnpm install"
+  if [ -n "${CI:-}" ] && [ -f pnpm-lock.yaml ]; then pnpm install --frozen-lockfile >&2; else pnpm install >&2; fi
+  touch "$stamp"
+fi
+
+if [ "$mode" = "--all" ]; then
+  bash scripts/services.sh
+  bash scripts/python-celery.sh
+fi

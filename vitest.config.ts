@@ -1,0 +1,34 @@
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages export a `source` condition pointing at `src/`, so tests run without a build.
+const conditions = ['source', 'module', 'node', 'import', 'default'];
+const slow = ['**/*.int.test.ts', '**/*.interop.test.ts'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'], exclude: ['**/node_modules/**', ...slow] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: { enabled: true, only: true, include: ['packages/*/src/**/*.test-d.ts', 'packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.typetests.json' },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['packages/*/{src,test}/**/*.int.test.ts', 'apps/*/test/**/*.int.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'interop', include: ['packages/*/{src,test}/**/*.interop.test.ts', 'tests/**/*.interop.test.ts'], testTimeout: 180_000, hookTimeout: 300_000, fileParallelism: false },
+      },
+    ],
+  },
+});

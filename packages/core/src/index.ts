@@ -96,3 +96,6 @@ export { bindArguments, parseParameterNames } from './task-params.js';
 
 export { createMemoryBroker, createMemoryBackend } from './memory/index.js';
 export type { MemoryBrokerOptions, MemoryBackendOptions } from './memory/index.js';
+
+export { applySignature, messageFromSignature } from './canvas.js';
+export type { AppliedSignature, ApplyContext, CanvasMessage, CanvasSink } from './canvas.js';

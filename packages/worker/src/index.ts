@@ -1,1 +1,5 @@
-export {};
+/**
+ * @celerity/worker — runs Celery tasks defined in TypeScript; also ships the `celerity` command.
+ */
+export { createWorker } from './worker.js';
+export type { Worker, WorkerOptions, WorkerStats } from './worker.js';

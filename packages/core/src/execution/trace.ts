@@ -1,0 +1,180 @@
+/**
+ * Runs one task call and classifies the outcome (success, failure, retry) the way Celery's tracer
+ * does. Shared by the worker and the client's eager mode; it touches no broker and no backend.
+ */
+import type { ExceptionInfo } from '../backend.js';
+import type { Logger } from '../logger.js';
+import type { RetryOptions, TaskContext, TaskDefinition } from '../task.js';
+import type { TaskStateName } from '../backend.js';
+import { RetryRequest } from '../task.js';
+import { UnrecoverableError } from '../errors.js';
+import { bindArguments } from '../task-params.js';
+import { formatTraceback } from '../protocol/exceptions.js';
+import { CeleryException, SoftTimeLimitExceeded, TimeLimitExceeded, exceptionInfoOf } from './exceptions.js';
+
+/** What the tracer needs to know about the call. */
+export interface TraceRequest {
+  id: string;
+  name: string;
+  args: readonly unknown[];
+  kwargs: Readonly<Record<string, unknown>>;
+  retries: number;
+  rootId: string | null;
+  parentId: string | null;
+  groupId: string | null;
+  hostname: string;
+  queue: string;
+  /** `[hard, soft]` seconds from the message; null = the definition's limits. */
+  timeLimit: readonly [number | null, number | null];
+}
+
+/** Seams the caller provides. */
+export interface TraceEnvironment {
+  logger: Logger;
+  /** Stores a custom state (ctx.updateState). */
+  updateState(state: TaskStateName, meta: unknown): Promise<void>;
+  /** Aborted by the caller on revoke-terminate or worker shutdown. */
+  signal?: AbortSignal;
+  /** Timer seam. @default globalThis.setTimeout */
+  setTimeout?: (fn: () => void, ms: number) => unknown;
+  clearTimeout?: (handle: unknown) => void;
+  /** Clock seam (ms). @default performance.now */
+  now?: () => number;
+}
+
+/** The result of one run. */
+export type TraceOutcome =
+  | { kind: 'success'; value: unknown; runtime: number }
+  | { kind: 'failure'; exception: ExceptionInfo; traceback: string | null; error: unknown; runtime: number }
+  | {
+      kind: 'retry';
+      /** When to run again. */
+      eta: Date;
+      countdown: number;
+      exception: ExceptionInfo | null;
+      traceback: string | null;
+      runtime: number;
+    };
+
+const DEFAULT_MAX_RETRIES = 3;
+const DEFAULT_RETRY_DELAY = 180;
+
+function matchesAutoretry(definition: TaskDefinition, error: unknown): boolean {
+  const list = definition.options.autoretryFor;
+  if (!list || !(error instanceof Error)) return false;
+  return list.some((entry) => (typeof entry === 'string' ? error.name === entry || error.constructor.name === entry : error instanceof entry));
+}
+
+/** Countdown for the n-th automatic retry: fixed delay, or exponential backoff with full jitter capped at 600 s. */
+function autoretryCountdown(definition: TaskDefinition, retries: number): number {
+  const backoff = definition.options.retryBackoff;
+  if (!backoff) return definition.options.defaultRetryDelay ?? DEFAULT_RETRY_DELAY;
+  const base = backoff === true ? 1 : backoff;
+  return Math.min(600, base * 2 ** retries) * Math.random();
+}
+
+/**
+ * Runs `definition` for `request`. Never throws: every error becomes an outcome.
+ * @example
+ * const outcome = await traceTask(add, request, { logger, updateState: async () => {} });
+ */
+export async function traceTask(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment): Promise<TraceOutcome> {
+  const now = env.now ?? (() => performance.now());
+  const setTimer = env.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+  const clearTimer = env.clearTimeout ?? ((handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>));
+  const started = now();
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(env.signal?.reason);
+  env.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const hard = request.timeLimit[0] ?? definition.options.timeLimit ?? null;
+  const soft = request.timeLimit[1] ?? definition.options.softTimeLimit ?? null;
+  const timers: unknown[] = [];
+  let hardExpired: ((error: TimeLimitExceeded) => void) | undefined;
+  const hardLimit = new Promise<never>((_, reject) => {
+    hardExpired = reject;
+  });
+  hardLimit.catch(() => {});
+  if (soft !== null && soft > 0) {
+    timers.push(setTimer(() => controller.abort(new SoftTimeLimitExceeded()), soft * 1000));
+  }
+  if (hard !== null && hard > 0) {
+    timers.push(
+      setTimer(() => {
+        const error = new TimeLimitExceeded(hard);
+        controller.abort(error);
+        hardExpired?.(error);
+      }, hard * 1000),
+    );
+  }
+
+  const context: TaskContext = {
+    id: request.id,
+    name: request.name,
+    retries: request.retries,
+    args: request.args,
+    kwargs: request.kwargs,
+    rootId: request.rootId,
+    parentId: request.parentId,
+    groupId: request.groupId,
+    hostname: request.hostname,
+    queue: request.queue,
+    signal: controller.signal,
+    logger: env.logger,
+    retry(options: RetryOptions = {}): never {
+      throw new RetryRequest(options);
+    },
+    updateState: (state, meta) => env.updateState(state, meta ?? null),
+  };
+
+  const elapsed = (): number => (now() - started) / 1000;
+  try {
+    const bound = bindArguments(request.name, definition.params, request.args, request.kwargs);
+    const running = Promise.resolve().then(() => definition.fn(...bound, context));
+    const value = await Promise.race([running, hardLimit]);
+    return { kind: 'success', value, runtime: elapsed() };
+  } catch (error) {
+    return classifyError(definition, request, error, elapsed());
+  } finally {
+    for (const timer of timers) clearTimer(timer);
+    env.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+function failure(error: unknown, runtime: number): TraceOutcome {
+  const withTraceback = !(error instanceof TimeLimitExceeded);
+  return {
+    kind: 'failure',
+    exception: exceptionInfoOf(error),
+    traceback: withTraceback ? formatTraceback(error) : null,
+    error,
+    runtime,
+  };
+}
+
+function classifyError(definition: TaskDefinition, request: TraceRequest, error: unknown, runtime: number): TraceOutcome {
+  if (error instanceof UnrecoverableError || error instanceof TimeLimitExceeded) return failure(error, runtime);
+  let options: RetryOptions | null = null;
+  if (error instanceof RetryRequest) options = error.options;
+  else if (matchesAutoretry(definition, error)) options = { exc: error, countdown: autoretryCountdown(definition, request.retries) };
+  if (!options) return failure(error, runtime);
+
+  const maxRetries = options.maxRetries !== undefined ? options.maxRetries : (definition.options.maxRetries ?? DEFAULT_MAX_RETRIES);
+  if (maxRetries !== null && request.retries >= maxRetries) {
+    const cause = options.exc ?? new CeleryException('MaxRetriesExceededError', 'celery.exceptions', [
+      `Can't retry ${request.name}[${request.id}] args:${JSON.stringify(request.args)} kwargs:${JSON.stringify(request.kwargs)}`,
+    ]);
+    return failure(cause, runtime);
+  }
+  const countdown = options.eta ? Math.max(0, (options.eta.getTime() - Date.now()) / 1000) : (options.countdown ?? definition.options.defaultRetryDelay ?? DEFAULT_RETRY_DELAY);
+  const eta = options.eta ?? new Date(Date.now() + countdown * 1000);
+  const exc = options.exc ?? null;
+  return {
+    kind: 'retry',
+    eta,
+    countdown,
+    exception: exc === null ? null : exceptionInfoOf(exc),
+    traceback: exc === null ? null : formatTraceback(exc),
+    runtime,
+  };
+}

@@ -1,0 +1,127 @@
+/** `celerity worker`: start a worker for the tasks a module exports. */
+import { parseArgs } from 'node:util';
+import type { LogLevel } from '@celerity/core';
+import { createConsoleLogger } from '@celerity/core';
+import { createWorker } from '../worker.js';
+import { renderBanner } from './banner.js';
+import { backendUrlFrom, brokerUrlFrom, loadAdapters, loadOptionalSerializers, loadTaskModule, maskUrl } from './environment.js';
+
+const HELP = `Usage: celerity worker -A <module> [options]
+
+Options:
+  -A, --app <module>            Module (.ts or .js) exporting task definitions (required)
+  -b, --broker <url>            Broker URL (env CELERITY_BROKER_URL; default memory://)
+      --result-backend <url>    Result backend URL (env CELERITY_RESULT_BACKEND)
+  -Q, --queues <a,b>            Queues to consume (default: celery)
+  -c, --concurrency <n>         Tasks run at once (default: 10)
+      --prefetch-multiplier <n> Messages held per concurrency slot (default: 4)
+  -n, --hostname <name>         Node name (default: celerity@<host>)
+  -l, --loglevel <level>        debug | info | warning | error (default: info)
+      --visibility-timeout <s>  Redis: seconds before an unacked message is redelivered (default: 3600)
+      --track-started           Store STARTED when a task begins
+      --acks-late               Ack after the task ran
+  -h, --help                    Show this help
+`;
+
+function toLevel(value: string): LogLevel {
+  const v = value.toLowerCase();
+  if (v === 'warning' || v === 'warn') return 'warn';
+  if (v === 'debug' || v === 'info' || v === 'error') return v;
+  if (v === 'critical') return 'error';
+  throw new Error(`unknown log level '${value}'`);
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+export async function runWorkerCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      app: { type: 'string', short: 'A' },
+      broker: { type: 'string', short: 'b' },
+      'result-backend': { type: 'string' },
+      queues: { type: 'string', short: 'Q' },
+      concurrency: { type: 'string', short: 'c' },
+      'prefetch-multiplier': { type: 'string' },
+      hostname: { type: 'string', short: 'n' },
+      loglevel: { type: 'string', short: 'l' },
+      'visibility-timeout': { type: 'string' },
+      'track-started': { type: 'boolean' },
+      'acks-late': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!values.app) {
+    process.stderr.write(`celerity worker: -A/--app is required\n\n${HELP}`);
+    return 2;
+  }
+  const logger = createConsoleLogger({ level: toLevel(values.loglevel ?? 'info') });
+  const brokerUrl = brokerUrlFrom(values.broker);
+  const backendUrl = backendUrlFrom(values['result-backend']);
+  const concurrency = positiveInt('concurrency', values.concurrency, 10);
+  const multiplier = positiveInt('prefetch-multiplier', values['prefetch-multiplier'], 4);
+  const queues = (values.queues ?? 'celery').split(',').map((q) => q.trim()).filter(Boolean);
+  await loadAdapters(brokerUrl, backendUrl);
+  const app = await loadTaskModule(values.app);
+  const brokerOptions: Record<string, unknown> = {};
+  if (values['visibility-timeout']) brokerOptions['visibilityTimeout'] = Number(values['visibility-timeout']);
+  const worker = createWorker({
+    broker: brokerUrl,
+    ...(backendUrl ? { backend: backendUrl } : {}),
+    tasks: app.tasks,
+    queues,
+    concurrency,
+    prefetch: concurrency * multiplier,
+    ...(values.hostname ? { hostname: values.hostname } : {}),
+    logger,
+    serializers: await loadOptionalSerializers(),
+    trackStarted: values['track-started'] ?? false,
+    acksLate: values['acks-late'] ?? false,
+    brokerOptions,
+  });
+  process.stdout.write(
+    renderBanner({
+      hostname: worker.hostname,
+      app: app.path,
+      transport: maskUrl(brokerUrl),
+      results: backendUrl ? maskUrl(backendUrl) : 'disabled://',
+      concurrency,
+      queues,
+      tasks: [...worker.tasks.keys()].sort(),
+    }),
+  );
+  let signals = 0;
+  const done = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals++;
+      if (signals === 1) {
+        logger.warn(`worker: Warm shutdown (MainProcess) on ${signal}`);
+        worker.stop().then(
+          () => resolve(0),
+          (error: unknown) => {
+            logger.error(`shutdown failed: ${(error as Error).message}`);
+            resolve(1);
+          },
+        );
+      } else {
+        // Second signal: leave at once; unacked messages are redelivered by the broker.
+        logger.warn('worker: Cold shutdown (MainProcess)');
+        process.exit(1);
+      }
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  await worker.start();
+  return done;
+}

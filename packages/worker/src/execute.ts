@@ -1,0 +1,142 @@
+/**
+ * Runs one accepted task message end to end: ack (early or late), STARTED, the call itself,
+ * the final state in Celery's format, retries republished, canvas follow-ups.
+ */
+import type { Delivery, ResultMeta, TaskDefinition, TaskMessage, TaskMessageInit } from '@celerity/core';
+import { encodeTaskMessage } from '@celerity/core';
+import { buildResultMeta, traceTask } from '@celerity/core/internal';
+import type { TraceOutcome } from '@celerity/core/internal';
+import type { FollowupContext } from './followups.js';
+import { completeChordPart, sendErrbacks, sendSuccessFollowups } from './followups.js';
+import type { ResultWriter } from './result-writer.js';
+import { shortRepr } from './repr.js';
+
+/** Worker-wide settings the executor reads. */
+export interface ExecutionContext extends FollowupContext {
+  hostname: string;
+  writer: ResultWriter | null;
+  trackStarted: boolean;
+  acksLate: boolean;
+  resultExtended: boolean;
+  /** Aborted on a forced shutdown. */
+  signal: AbortSignal;
+}
+
+/** Whether the final state is stored (Celery 5.6.3 rules: the header, when present, wins). */
+function storesResult(message: TaskMessage, definition: TaskDefinition): boolean {
+  if (message.ignoreResult !== null) return !message.ignoreResult;
+  return !definition.options.ignoreResult;
+}
+
+function extendedFields(message: TaskMessage, queue: string, hostname: string) {
+  return { name: message.task, args: message.args, kwargs: message.kwargs, worker: hostname, retries: message.retries, queue };
+}
+
+/** The message a retry republishes: same id, retries + 1, new eta, parent = itself (Celery 5.2/5.3+). */
+export function retryMessage(message: TaskMessage, eta: Date): TaskMessageInit {
+  const init: TaskMessageInit = {
+    task: message.task,
+    id: message.id,
+    args: message.args,
+    kwargs: message.kwargs,
+    embed: message.embed,
+    eta,
+    expires: message.expires,
+    retries: message.retries + 1,
+    timeLimit: message.timeLimit,
+    rootId: message.rootId ?? message.id,
+    parentId: message.id,
+    group: message.group,
+    groupIndex: message.groupIndex,
+    shadow: message.shadow,
+    ignoreResult: message.ignoreResult,
+    stamps: message.stamps,
+    headers: message.customHeaders,
+  };
+  if (message.origin) init.origin = message.origin;
+  if (message.replyTo) init.replyTo = message.replyTo;
+  if (message.priority !== null) init.priority = message.priority;
+  return init;
+}
+
+/**
+ * Executes a message whose task is registered and which is due now.
+ * @returns the outcome, for logging and stats.
+ */
+export async function executeMessage(
+  delivery: Delivery,
+  message: TaskMessage,
+  definition: TaskDefinition,
+  ctx: ExecutionContext,
+): Promise<TraceOutcome> {
+  const acksLate = definition.options.acksLate ?? ctx.acksLate;
+  if (!acksLate) void delivery.ack().catch((error: unknown) => ctx.logger.error(`ack failed for ${message.id}: ${(error as Error).message}`));
+  const store = storesResult(message, definition);
+  const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
+  const base = {
+    taskId: message.id,
+    groupId: message.group,
+    parentId: message.parentId,
+    ...(ctx.resultExtended ? { extended: extendedFields(message, delivery.queue, ctx.hostname) } : {}),
+  };
+  const write = (meta: ResultMeta): Promise<void> => ctx.writer?.store(meta) ?? Promise.resolve();
+  if (trackStarted && ctx.writer) void write(buildResultMeta({ ...base, status: 'STARTED', result: { pid: process.pid, hostname: ctx.hostname } })).catch(() => {});
+
+  const outcome = await traceTask(
+    definition,
+    {
+      id: message.id,
+      name: message.task,
+      args: message.args,
+      kwargs: message.kwargs,
+      retries: message.retries,
+      rootId: message.rootId,
+      parentId: message.parentId,
+      groupId: message.group,
+      hostname: ctx.hostname,
+      queue: delivery.queue,
+      timeLimit: message.timeLimit,
+    },
+    {
+      logger: ctx.logger,
+      signal: ctx.signal,
+      updateState: (state, meta) => write(buildResultMeta({ ...base, status: state, result: meta })),
+    },
+  );
+
+  try {
+    if (outcome.kind === 'success') {
+      const children = await sendSuccessFollowups(message, outcome.value, ctx);
+      ctx.logger.info(`Task ${message.task}[${message.id}] succeeded in ${outcome.runtime.toFixed(6)}s: ${shortRepr(outcome.value)}`);
+      const meta = buildResultMeta({ ...base, status: 'SUCCESS', result: outcome.value, children });
+      if (store) await write(meta);
+      await completeChordPart(message, 'SUCCESS', outcome.value, ctx);
+    } else if (outcome.kind === 'retry') {
+      const init = retryMessage(message, outcome.eta);
+      await ctx.broker.publish(
+        { queue: delivery.queue, exchange: delivery.exchange, routingKey: delivery.routingKey || delivery.queue },
+        encodeTaskMessage({ origin: ctx.origin, ...init }, { serializer: ctx.serializer }),
+      );
+      ctx.logger.info(`Task ${message.task}[${message.id}] retry: Retry in ${Math.round(outcome.countdown)}s${outcome.exception ? `: ${outcome.exception.exc_type}(${shortRepr(outcome.exception.exc_message[0])})` : ''}`);
+      await write(
+        buildResultMeta({ ...base, status: 'RETRY', result: outcome.exception, traceback: outcome.traceback, children: [[[message.id, null], null]] }),
+      );
+    } else {
+      ctx.logger.error(
+        `Task ${message.task}[${message.id}] raised unexpected: ${outcome.exception.exc_type}(${outcome.exception.exc_message.map((m) => shortRepr(m)).join(', ')})${outcome.traceback ? `\n${outcome.traceback}` : ''}`,
+      );
+      await write(buildResultMeta({ ...base, status: 'FAILURE', result: outcome.exception, traceback: outcome.traceback }));
+      await completeChordPart(message, 'FAILURE', outcome.exception, ctx);
+      await sendErrbacks(message, ctx);
+    }
+  } catch (error) {
+    ctx.logger.error(`Task ${message.task}[${message.id}]: storing the outcome failed: ${(error as Error).message}`, { error });
+    if (acksLate) {
+      // Nothing was recorded: give the message back so it runs again rather than vanish.
+      await delivery.reject({ requeue: true }).catch(() => {});
+      return outcome;
+    }
+  }
+  if (acksLate) await delivery.ack().catch((error: unknown) => ctx.logger.error(`ack failed for ${message.id}: ${(error as Error).message}`));
+  return outcome;
+}

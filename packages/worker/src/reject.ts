@@ -1,0 +1,49 @@
+/**
+ * Messages the worker will not run — unregistered, expired, revoked, undecodable — are logged,
+ * recorded where Celery records them (a FAILURE / REVOKED result when the id is known) and taken
+ * off the queue without a requeue loop. Nothing vanishes silently.
+ */
+import type { Delivery, ExceptionInfo, TaskMessage } from '@celerity/core';
+import { ContentDisallowedError, InvalidTaskError } from '@celerity/core';
+import { buildResultMeta } from '@celerity/core/internal';
+import type { ExecutionContext } from './execute.js';
+
+/** Why a message is not run. */
+export type RejectReason = 'unregistered' | 'expired' | 'revoked' | { reason: string; error: unknown };
+
+function decodeFailure(error: unknown): ExceptionInfo {
+  if (error instanceof ContentDisallowedError) return { exc_type: 'ContentDisallowed', exc_message: [error.message], exc_module: 'kombu.exceptions' };
+  if (error instanceof InvalidTaskError) return { exc_type: 'InvalidTaskError', exc_message: [error.message], exc_module: 'celery.exceptions' };
+  return { exc_type: 'DecodeError', exc_message: [(error as Error).message], exc_module: 'kombu.exceptions' };
+}
+
+/** Logs, records and removes a message that will not run. */
+export async function rejectUnrunnable(delivery: Delivery, message: TaskMessage | null, why: RejectReason, ctx: ExecutionContext): Promise<void> {
+  const headerId = delivery.envelope.headers['id'];
+  const taskId = message?.id ?? (typeof headerId === 'string' && headerId.length > 0 ? headerId : null);
+  const base = message ? { groupId: message.group, parentId: message.parentId } : {};
+  let meta = null;
+  let requeueless = true;
+  if (why === 'unregistered') {
+    ctx.logger.error(
+      `Received unregistered task of type '${message!.task}'.\nThe message has been ignored and discarded.\n\n` +
+        `Did you remember to import the module containing this task?\nOr maybe you're using relative imports?`,
+    );
+    meta = buildResultMeta({ ...base, taskId: taskId!, status: 'FAILURE', result: { exc_type: 'NotRegistered', exc_message: [message!.task], exc_module: 'celery.exceptions' } });
+  } else if (why === 'expired' || why === 'revoked') {
+    ctx.logger.info(`Discarding ${why} task: ${message!.task}[${message!.id}]`);
+    meta = buildResultMeta({ ...base, taskId: taskId!, status: 'REVOKED', result: { exc_type: 'TaskRevokedError', exc_message: [why], exc_module: 'celery.exceptions' } });
+    requeueless = false;
+  } else {
+    ctx.logger.error(`${why.reason}${taskId ? ` (task id ${taskId})` : ''}; the message was rejected.`);
+    if (taskId) meta = buildResultMeta({ taskId, status: 'FAILURE', result: decodeFailure(why.error) });
+  }
+  try {
+    if (meta && ctx.writer) await ctx.writer.store(meta);
+  } catch (error) {
+    ctx.logger.error(`Could not record the rejection of ${taskId}: ${(error as Error).message}`);
+  }
+  // Rejected without requeue: AMQP dead-letters it when the queue has a dead-letter exchange.
+  if (requeueless) await delivery.reject({ requeue: false }).catch(() => {});
+  else await delivery.ack().catch(() => {});
+}

@@ -1,0 +1,106 @@
+/**
+ * Key and channel names of kombu's Redis transport (spec §3.1, §3.5). kombu's `global_keyprefix`
+ * is concatenated as-is in front of every key and pub/sub channel (never in front of set members).
+ */
+
+/** kombu's separator inside priority list names and binding members: the bytes 0x06 0x16. */
+export const KOMBU_SEP = '\x06\x16';
+
+/** kombu's priority steps: priorities 0–2 share the bare list, 3–5 `\x06\x163`, 6–8 `\x06\x166`, 9 `\x06\x169`. */
+export const PRIORITY_STEPS: readonly number[] = [0, 3, 6, 9];
+
+/** The priority step a message priority maps to (clamped to 0..9; non-numbers count as 0, as in kombu). */
+export function priorityStep(priority: unknown): number {
+  const n = typeof priority === 'number' && Number.isFinite(priority) ? Math.trunc(priority) : 0;
+  const p = n < 0 ? 0 : n > 9 ? 9 : n;
+  return p >= 9 ? 9 : p >= 6 ? 6 : p >= 3 ? 3 : 0;
+}
+
+/**
+ * The list a message of `priority` lives in: the queue name itself for 0–2, else
+ * `<queue>\x06\x16<step>` (kombu `_q_for_pri`). Not prefixed.
+ * @example
+ * priorityQueueKey('celery', 5); // 'celery\x06\x163'
+ */
+export function priorityQueueKey(queue: string, priority: number): string {
+  const step = priorityStep(priority);
+  return step === 0 ? queue : `${queue}${KOMBU_SEP}${step}`;
+}
+
+/** The four lists of a queue, highest priority (step 0) first. Not prefixed. */
+export function priorityQueueKeys(queue: string): string[] {
+  return PRIORITY_STEPS.map((step) => priorityQueueKey(queue, step));
+}
+
+/** Member of `_kombu.binding.<exchange>`: `<routing key>\x06\x16<pattern>\x06\x16<queue>`. */
+export function bindingMember(routingKey: string, queue: string, pattern = ''): string {
+  return `${routingKey}${KOMBU_SEP}${pattern}${KOMBU_SEP}${queue}`;
+}
+
+/** Splits a binding member into its parts, or `undefined` when it is not one. */
+export function parseBindingMember(member: string): { routingKey: string; pattern: string; queue: string } | undefined {
+  const parts = member.split(KOMBU_SEP);
+  if (parts.length !== 3) return undefined;
+  const [routingKey = '', pattern = '', queue = ''] = parts;
+  return { routingKey, pattern, queue };
+}
+
+// Glob characters are escaped where a name is used literally inside a PSUBSCRIBE pattern.
+const GLOB_SPECIAL = /[\\*?[\]]/g;
+
+/** All names this broker uses, with the key prefix and DB number applied. */
+export interface Keyspace {
+  readonly prefix: string;
+  readonly db: number;
+  /** `<prefix>unacked` (hash tag → `[envelope, exchange, routing_key]`). */
+  readonly unacked: string;
+  /** `<prefix>unacked_index` (zset tag → unix seconds). */
+  readonly unackedIndex: string;
+  /** `<prefix>unacked_mutex` (lock of the visibility restore pass). */
+  readonly unackedMutex: string;
+  /** `<prefix><priority list of queue>`. */
+  list(queue: string, priority: number): string;
+  /** The four prefixed lists of a queue, step 0 first. */
+  lists(queue: string): string[];
+  /** `<prefix>_kombu.binding.<exchange>`. */
+  binding(exchange: string): string;
+  /** `<prefix>_celerity.dead.<queue>`: where undecodable items of a queue are set aside. */
+  dead(queue: string): string;
+  /** `<prefix>/<db>.<exchange>[/<routing key>]` (kombu fanout with `fanout_patterns`). */
+  channel(exchange: string, routingKey: string): string;
+  /** PSUBSCRIBE pattern for a binding key (`#` → `*`), literal parts glob-escaped. */
+  channelPattern(exchange: string, bindingKey: string): string;
+}
+
+/**
+ * Builds the names for a key prefix (kombu `global_keyprefix`, concatenated as-is) and a DB number
+ * (pub/sub channels are global to the server, so kombu puts the DB into the channel name).
+ * @example
+ * const keys = createKeyspace('app:', 0);
+ * keys.list('celery', 9); // 'app:celery\x06\x169'
+ * keys.channel('celeryev', 'task.multi'); // 'app:/0.celeryev/task.multi'
+ */
+export function createKeyspace(prefix: string, db: number): Keyspace {
+  const fanoutPrefix = `${prefix}/${db}.`;
+  return {
+    prefix,
+    db,
+    unacked: `${prefix}unacked`,
+    unackedIndex: `${prefix}unacked_index`,
+    unackedMutex: `${prefix}unacked_mutex`,
+    list: (queue, priority) => prefix + priorityQueueKey(queue, priority),
+    lists: (queue) => PRIORITY_STEPS.map((step) => prefix + priorityQueueKey(queue, step)),
+    binding: (exchange) => `${prefix}_kombu.binding.${exchange}`,
+    dead: (queue) => `${prefix}_celerity.dead.${queue}`,
+    channel: (exchange, routingKey) => (routingKey ? `${fanoutPrefix}${exchange}/${routingKey}` : `${fanoutPrefix}${exchange}`),
+    channelPattern: (exchange, bindingKey) => {
+      const literal = `${fanoutPrefix}${exchange}`.replace(GLOB_SPECIAL, '\\$&');
+      if (!bindingKey) return literal;
+      const pattern = bindingKey
+        .split('#')
+        .map((part) => part.replace(/[\\?[\]]/g, '\\$&'))
+        .join('*');
+      return `${literal}/${pattern}`;
+    },
+  };
+}

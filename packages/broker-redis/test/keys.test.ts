@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { bindingMember, createKeyspace, parseBindingMember, priorityQueueKey, priorityQueueKeys } from '../src/keys.js';
+import { loadFixture } from './vectors.js';
+
+describe('priority sub-lists', () => {
+  it('maps priorities to kombu steps [0, 3, 6, 9] (0 is the bare queue)', () => {
+    const expected = ['celery', 'celery', 'celery', 'celery\x06\x163', 'celery\x06\x163', 'celery\x06\x163', 'celery\x06\x166', 'celery\x06\x166', 'celery\x06\x166', 'celery\x06\x169'];
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((p) => priorityQueueKey('celery', p))).toEqual(expected);
+    expect(priorityQueueKey('celery', -3)).toBe('celery');
+    expect(priorityQueueKey('celery', 99)).toBe('celery\x06\x169');
+    expect(priorityQueueKeys('q')).toEqual(['q', 'q\x06\x163', 'q\x06\x166', 'q\x06\x169']);
+  });
+
+  it('agrees with the list keys kombu used in the priority vector', () => {
+    const data = loadFixture('task_priorities.json') as { items: Array<{ redis_list_key: string; envelope: { properties: { priority: number } } }> };
+    expect(data.items.length).toBe(5);
+    for (const item of data.items) expect(priorityQueueKey('celery', item.envelope.properties.priority)).toBe(item.redis_list_key);
+  });
+
+  it('builds the binding member kombu writes on declare', () => {
+    const data = loadFixture('task_priorities.json') as { binding_sets_present_after_publish: Record<string, { members_b64: string[] }> };
+    const member = Buffer.from(data.binding_sets_present_after_publish['_kombu.binding.celery']!.members_b64[0]!, 'base64').toString('latin1');
+    expect(bindingMember('celery', 'celery')).toBe(member);
+    expect(parseBindingMember(member)).toEqual({ routingKey: 'celery', pattern: '', queue: 'celery' });
+    expect(parseBindingMember('nope')).toBeUndefined();
+  });
+});
+
+describe('createKeyspace', () => {
+  it('prefixes keys and channels as kombu global_keyprefix does', () => {
+    const keys = createKeyspace('app:', 5);
+    expect(keys.unacked).toBe('app:unacked');
+    expect(keys.unackedIndex).toBe('app:unacked_index');
+    expect(keys.unackedMutex).toBe('app:unacked_mutex');
+    expect(keys.binding('celery')).toBe('app:_kombu.binding.celery');
+    expect(keys.lists('celery')).toEqual(['app:celery', 'app:celery\x06\x163', 'app:celery\x06\x166', 'app:celery\x06\x169']);
+    expect(keys.dead('celery')).toBe('app:_celerity.dead.celery');
+    expect(keys.channel('celery.pidbox', '')).toBe('app:/5.celery.pidbox');
+    expect(keys.channel('celeryev', 'task.multi')).toBe('app:/5.celeryev/task.multi');
+  });
+
+  it('turns binding keys into PSUBSCRIBE patterns (# → *)', () => {
+    const keys = createKeyspace('', 5);
+    expect(keys.channelPattern('celeryev', 'worker.#')).toBe('/5.celeryev/worker.*');
+    expect(keys.channelPattern('celeryev', '#')).toBe('/5.celeryev/*');
+    expect(keys.channelPattern('celery.pidbox', '')).toBe('/5.celery.pidbox');
+    expect(createKeyspace('a*[b]?', 0).channelPattern('x', '')).toBe('a\\*\\[b\\]\\?/0.x');
+  });
+});

@@ -1,1 +1,11 @@
-export {};
+/**
+ * @celerity/client — send Celery tasks from TypeScript and await their results: typed task
+ * references, `apply_async` options, canvas (chain, group, chord), and eager mode for tests.
+ */
+export { createClient } from './client.js';
+export { AsyncResult } from './async-result.js';
+export type { GetOptions } from './async-result.js';
+export { GroupResult } from './group-result.js';
+export type { SendOptions } from './send-options.js';
+export { toSignatureOptions } from './signature-options.js';
+export type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from './types.js';

@@ -1,0 +1,145 @@
+/**
+ * A handle on one task's result: its state, and a `get()` that waits for it through the result
+ * backend and turns a remote failure into a typed {@link TaskError}.
+ */
+import type { AsyncResult as AsyncResultContract, ResultBackend, ResultMeta, TaskStateName, WaitOptions } from '@celerity/core';
+import {
+  ConfigurationError,
+  PROPAGATE_STATES,
+  READY_STATES,
+  TaskError,
+  TaskState,
+  TimeoutError,
+  parseCeleryDate,
+} from '@celerity/core';
+
+/** Thrown by every read when the client has no result backend. */
+export function resultsDisabled(taskId: string): ConfigurationError {
+  return new ConfigurationError(
+    `Cannot read the result of task ${taskId}: results are disabled because the client has no result backend ` +
+      `(pass \`backend\` to createClient, e.g. backend: 'redis://localhost:6379/0')`,
+  );
+}
+
+/** Turns a FAILURE / REVOKED record into the error `get()` throws. */
+export function taskErrorFromMeta(meta: ResultMeta): TaskError {
+  const r = meta.result;
+  const info = typeof r === 'object' && r !== null ? (r as Record<string, unknown>) : undefined;
+  const excType = typeof info?.['exc_type'] === 'string' ? info['exc_type'] : meta.status === TaskState.REVOKED ? 'TaskRevokedError' : 'Exception';
+  const rawMessage = info ? info['exc_message'] : r;
+  const excMessage = Array.isArray(rawMessage) ? rawMessage : rawMessage === undefined || rawMessage === null ? [] : [rawMessage];
+  const excModule = typeof info?.['exc_module'] === 'string' ? info['exc_module'] : null;
+  return new TaskError(meta.task_id, meta.status, { excType, excModule, excMessage }, meta.traceback ?? null);
+}
+
+/** Options of {@link AsyncResult.get}. */
+export interface GetOptions extends WaitOptions {
+  /**
+   * Give up after this many milliseconds with a `TimeoutError`. @default unbounded
+   * @example await result.get({ timeout: 10_000 })
+   */
+  timeout?: number;
+}
+
+/**
+ * The result of a sent task, like Celery's `AsyncResult`. Cheap to create: `client.result(id)`
+ * rebuilds one from an id stored elsewhere.
+ * @example
+ * const result = await client.send<typeof add>('tasks.add', [2, 2]);
+ * console.log(await result.state(), await result.get({ timeout: 5000 }));
+ */
+export class AsyncResult<R = unknown> implements AsyncResultContract<R> {
+  /** The task id. */
+  readonly id: string;
+  readonly #backend: ResultBackend | null;
+  /** A ready record never changes (until `forget`), so reads after it skip the backend. */
+  #final: ResultMeta | null = null;
+
+  /** @param backend null when results are disabled: every read then throws a ConfigurationError. */
+  constructor(id: string, backend: ResultBackend | null) {
+    this.id = id;
+    this.#backend = backend;
+  }
+
+  #require(): ResultBackend {
+    if (!this.#backend) throw resultsDisabled(this.id);
+    return this.#backend;
+  }
+
+  /** The stored record, or null while the task is PENDING (or unknown). */
+  async meta(): Promise<ResultMeta | null> {
+    if (this.#final) return this.#final;
+    const meta = await this.#require().get(this.id);
+    if (meta && READY_STATES.has(meta.status)) this.#final = meta;
+    return meta;
+  }
+
+  /** The current state: `PENDING` when nothing is stored yet. */
+  async state(): Promise<TaskStateName> {
+    return (await this.meta())?.status ?? TaskState.PENDING;
+  }
+
+  /** Whether the task reached SUCCESS, FAILURE or REVOKED. */
+  async ready(): Promise<boolean> {
+    return READY_STATES.has(await this.state());
+  }
+
+  /** Whether the task succeeded. */
+  async successful(): Promise<boolean> {
+    return (await this.state()) === TaskState.SUCCESS;
+  }
+
+  /** Whether the task failed or was revoked. */
+  async failed(): Promise<boolean> {
+    return PROPAGATE_STATES.has(await this.state());
+  }
+
+  /**
+   * Waits for the task to finish and returns its value. Throws `TimeoutError` after `timeout` ms,
+   * `TaskError` (with `excType`, `excMessage`, `traceback`) when it failed or was revoked.
+   */
+  async get(options: GetOptions = {}): Promise<R> {
+    const backend = this.#require();
+    let meta = this.#final;
+    if (!meta) {
+      try {
+        meta = await backend.wait(this.id, options);
+      } catch (error) {
+        if (error instanceof TimeoutError && options.timeout !== undefined) {
+          throw new TimeoutError(`Timed out after ${options.timeout} ms waiting for the result of task ${this.id}`, { cause: error });
+        }
+        throw error;
+      }
+      this.#final = meta;
+    }
+    if (PROPAGATE_STATES.has(meta.status)) throw taskErrorFromMeta(meta);
+    return meta.result as R;
+  }
+
+  /** The return value if the task succeeded, the exception dict if it failed, else the state's meta (or null). */
+  async result(): Promise<unknown> {
+    return (await this.meta())?.result ?? null;
+  }
+
+  /** The remote traceback of a failed task, else null. */
+  async traceback(): Promise<string | null> {
+    return (await this.meta())?.traceback ?? null;
+  }
+
+  /** When the task finished, or null while it is not ready. */
+  async dateDone(): Promise<Date | null> {
+    const text = (await this.meta())?.date_done;
+    return text ? parseCeleryDate(text) : null;
+  }
+
+  /** Deletes the stored result. */
+  async forget(): Promise<void> {
+    this.#final = null;
+    await this.#require().forget(this.id);
+  }
+
+  /** `AsyncResult(<id>)`, for logs. */
+  toString(): string {
+    return `AsyncResult(${this.id})`;
+  }
+}

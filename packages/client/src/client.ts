@@ -1,0 +1,253 @@
+/**
+ * The client: resolves options into messages, publishes them (declaring queues first, as Celery
+ * does), and hands back result handles. Eager mode swaps publishing for in-process execution.
+ */
+import type { Broker, Envelope, Logger, PublishTarget, ResultBackend, Serializer, SignatureData, TaskDefinition } from '@celerity/core';
+import { ClosedError, ConfigurationError, collectTasks, encodeTaskMessage, immutable, signature, silentLogger } from '@celerity/core';
+import { AsyncResult, resultsDisabled } from './async-result.js';
+import type { ResultRef } from './canvas.js';
+import { planSignature } from './canvas.js';
+import type { EagerHost } from './eager.js';
+import { eagerDefinition, runEagerMessage } from './eager.js';
+import { GroupResult } from './group-result.js';
+import type { Owned } from './resources.js';
+import { defaultOrigin, lookupSerializer, resolveBackend, resolveBroker, resolveSerializers } from './resources.js';
+import type { MessageExtras, ResolveContext, ResolvedSend, SendOptions } from './send-options.js';
+import { resolveSend } from './send-options.js';
+import { fromSignatureOptions } from './signature-options.js';
+import type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from './types.js';
+
+/**
+ * Creates a client that sends tasks to Celery (or Celerity) workers and reads their results.
+ * @example
+ * import type { add } from './tasks.js';
+ * await using client = createClient({ broker: 'redis://localhost', backend: 'redis://localhost' });
+ * const result = await client.send<typeof add>('tasks.add', [4, 4]);
+ * console.log(await result.get({ timeout: 10_000 })); // 8
+ */
+export function createClient(options: ClientOptions = {}): Client {
+  return new CelerityClient(options);
+}
+
+function mergeExtras(fromOptions: MessageExtras, planned: MessageExtras): MessageExtras {
+  const out: MessageExtras = { ...fromOptions, ...planned };
+  if (fromOptions.embed && planned.embed) out.embed = { ...fromOptions.embed, ...planned.embed };
+  return out;
+}
+
+class CelerityClient implements Client {
+  readonly appId: string;
+  readonly #broker: Owned<Broker>;
+  readonly #backend: Owned<ResultBackend> | null;
+  readonly #logger: Logger;
+  readonly #serializers: Map<string, Serializer>;
+  readonly #serializer: Serializer;
+  readonly #definitions: Map<string, TaskDefinition>;
+  readonly #context: ResolveContext;
+  readonly #eager: EagerHost | null;
+  readonly #declareQueues: boolean;
+  readonly #queueOptions: ClientOptions['queues'];
+  /** One declaration per queue; a failed one is forgotten so the next send tries again. */
+  readonly #declared = new Map<string, Promise<void>>();
+  #closing: Promise<void> | null = null;
+
+  constructor(options: ClientOptions) {
+    this.#logger = options.logger ?? silentLogger;
+    if (options.eager && !options.tasks) throw new ConfigurationError('Eager mode runs tasks in-process: pass their definitions in `tasks`');
+    const serializers = resolveSerializers(options);
+    this.#serializers = serializers.byName;
+    this.#serializer = serializers.default;
+    this.#definitions = options.tasks ? collectTasks(options.tasks) : new Map();
+    this.appId = options.appId ?? crypto.randomUUID();
+    this.#context = {
+      defaultQueue: options.defaultQueue ?? 'celery',
+      replyTo: this.appId,
+      origin: options.origin ?? defaultOrigin(),
+      now: options.now ?? (() => new Date()),
+      generateId: options.generateId ?? (() => crypto.randomUUID()),
+    };
+    this.#declareQueues = options.declareQueues ?? true;
+    this.#queueOptions = options.queues;
+    this.#broker = resolveBroker(options, this.#logger);
+    try {
+      this.#backend = resolveBackend(options, this.#logger, this.#broker.value);
+    } catch (error) {
+      if (this.#broker.owned) void this.#broker.value.close().catch(() => undefined);
+      throw error;
+    }
+    const backend = this.#backend?.value;
+    this.#eager =
+      options.eager && backend
+        ? { backend, logger: this.#logger, definitions: this.#definitions, apply: async (sig) => void (await this.#apply(sig, true)) }
+        : null;
+  }
+
+  get broker(): Broker {
+    return this.#broker.value;
+  }
+
+  get backend(): ResultBackend | null {
+    return this.#backend?.value ?? null;
+  }
+
+  task<A extends unknown[], R>(nameOrDefinition: string | TaskDefinition): TaskRef<A, R> {
+    const name = typeof nameOrDefinition === 'string' ? nameOrDefinition : nameOrDefinition.name;
+    const definition = typeof nameOrDefinition === 'string' ? undefined : nameOrDefinition;
+    return {
+      name,
+      delay: (...args: A) => this.#send<R>(name, definition, args, undefined),
+      applyAsync: (args: A, options?: SendOptions) => this.#send<R>(name, definition, args, options),
+      s: (...args) => signature(name, args),
+      si: (...args: A) => immutable(signature(name, args)),
+    };
+  }
+
+  send<A extends unknown[], R>(task: string | TaskDefinition, args: A, options?: SendOptions): Promise<AsyncResult<R>> {
+    return typeof task === 'string' ? this.#send<R>(task, undefined, args, options) : this.#send<R>(task.name, task, args, options);
+  }
+
+  async sendMany(items: readonly SendManyItem[]): Promise<AsyncResult[]> {
+    this.#assertOpen();
+    const resolved: ResolvedSend[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const name = typeof item.task === 'string' ? item.task : item.task.name;
+      const definition = typeof item.task === 'string' ? this.#definitions.get(name) : item.task;
+      resolved[i] = resolveSend(name, definition, item.args ?? [], item.kwargs, item.options, this.#context);
+    }
+    const ids = await this.#dispatch(resolved);
+    this.#logger.debug(`Sent ${ids.length} tasks`, { count: ids.length });
+    const backend = this.backend;
+    return ids.map((id) => new AsyncResult(id, backend));
+  }
+
+  async apply<S extends SignatureData>(sig: S): Promise<ApplyResult<S>> {
+    return (await this.#apply(sig)) as ApplyResult<S>;
+  }
+
+  result<R = unknown>(id: string): AsyncResult<R> {
+    return new AsyncResult<R>(id, this.backend);
+  }
+
+  async groupResult<R extends unknown[] = unknown[]>(id: string): Promise<GroupResult<R> | null> {
+    const backend = this.backend;
+    if (!backend) throw resultsDisabled(id);
+    const members = await backend.getGroup(id);
+    return members ? new GroupResult<R>(id, members.map((m) => new AsyncResult<R[number]>(m, backend)), backend) : null;
+  }
+
+  async connect(): Promise<void> {
+    this.#assertOpen();
+    await Promise.all([this.#broker.value.connect(), this.#backend?.value.connect()]);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const owned = [this.#broker, this.#backend].filter((r): r is Owned<Broker> | Owned<ResultBackend> => r?.owned === true);
+      const outcomes = await Promise.allSettled(owned.map((r) => r.value.close()));
+      const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failure) throw failure.reason;
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new ClosedError('Client');
+  }
+
+  async #send<R>(name: string, definition: TaskDefinition | undefined, args: readonly unknown[], options: SendOptions | undefined): Promise<AsyncResult<R>> {
+    this.#assertOpen();
+    const resolved = resolveSend(name, definition ?? this.#definitions.get(name), args, undefined, options, this.#context);
+    const [id] = await this.#dispatch([resolved]);
+    this.#logger.debug(`Sent task ${name}[${id!}]`, { task: name, id, queue: resolved.target.queue });
+    return new AsyncResult<R>(id!, this.backend);
+  }
+
+  /** Applies a signature and returns the handle on its result. `followUp`: sent by an eager task, not the user. */
+  async #apply(sig: SignatureData, followUp = false): Promise<AsyncResult | GroupResult> {
+    this.#assertOpen();
+    const plan = planSignature(sig, { generateId: this.#context.generateId, replyTo: this.appId });
+    const resolved = plan.jobs.map((job) => {
+      const { send, extras } = fromSignatureOptions(job.sig.options ?? {});
+      const definition = this.#definitions.get(job.sig.task);
+      return resolveSend(job.sig.task, definition, job.sig.args ?? [], job.sig.kwargs ?? {}, send, this.#context, mergeExtras(extras, job.extras));
+    });
+    const backend = this.backend;
+    if (plan.kind === 'chord') {
+      if (!backend) throw new ConfigurationError('A chord needs a result backend to count its header results (pass `backend` to createClient)');
+      await backend.chordInit(plan.groupId, plan.jobs.length);
+    } else if (plan.kind === 'group' && backend) {
+      await backend.saveGroup(plan.groupId, plan.result.members);
+    }
+    const single = plan.kind === 'send' && resolved.length === 1 && resolved[0]!.ignoreResult;
+    if (!single) this.#watch(plan.result);
+    await this.#dispatch(resolved, false, followUp);
+    return this.#resultOf(plan.result);
+  }
+
+  #watch(ref: ResultRef): void {
+    const backend = this.backend;
+    if (!backend?.watch) return;
+    if (ref.kind === 'task') backend.watch(ref.id);
+    else for (const id of ref.members) backend.watch(id);
+  }
+
+  #resultOf(ref: ResultRef): AsyncResult | GroupResult {
+    const backend = this.backend;
+    if (ref.kind === 'task') return new AsyncResult(ref.id, backend);
+    return new GroupResult(ref.id, ref.members.map((id) => new AsyncResult(id, backend)), backend);
+  }
+
+  /**
+   * Publishes (or, in eager mode, runs) resolved messages in order; returns their ids. Watches each
+   * result first unless told not to (canvas watches the workflow's result instead). In eager mode
+   * an unknown task fails the send, except in follow-ups, where it is stored as NotRegistered.
+   */
+  async #dispatch(resolved: readonly ResolvedSend[], watch = true, followUp = false): Promise<string[]> {
+    const ids = resolved.map((r) => r.init.id);
+    if (this.#eager) {
+      if (!followUp) for (const r of resolved) eagerDefinition(this.#eager, r.init.task);
+      for (const r of resolved) await runEagerMessage(r.init, this.#eager);
+      return ids;
+    }
+    const backend = watch ? this.backend : null;
+    const items: Array<{ target: PublishTarget; envelope: Envelope }> = new Array(resolved.length);
+    let lastQueue: string | undefined;
+    const declarations: Promise<void>[] = [];
+    for (let i = 0; i < resolved.length; i++) {
+      const r = resolved[i]!;
+      const serializer = r.serializer === undefined ? this.#serializer : typeof r.serializer === 'string' ? lookupSerializer(this.#serializers, r.serializer) : r.serializer;
+      items[i] = { target: r.target, envelope: encodeTaskMessage(r.init, { serializer }) };
+      if (backend?.watch && !r.ignoreResult) backend.watch(r.init.id);
+      if (r.target.queue !== lastQueue) {
+        lastQueue = r.target.queue;
+        const declared = this.#declare(r.target);
+        if (declared) declarations.push(declared);
+      }
+    }
+    if (declarations.length > 0) await Promise.all(declarations);
+    if (items.length === 1) await this.#broker.value.publish(items[0]!.target, items[0]!.envelope);
+    else if (items.length > 1) await this.#broker.value.publishMany(items);
+    return ids;
+  }
+
+  /** Declares a queue once before its first publish (only for the default exchange, where the queue is the target). */
+  #declare(target: PublishTarget): Promise<void> | undefined {
+    if (!this.#declareQueues || (target.exchange !== undefined && target.exchange !== '')) return undefined;
+    const queue = target.queue;
+    let pending = this.#declared.get(queue);
+    if (!pending) {
+      const declaration = this.#queueOptions?.[queue];
+      pending = (declaration ? this.#broker.value.declareQueue(queue, declaration) : this.#broker.value.declareQueue(queue)).catch((error: unknown) => {
+        this.#declared.delete(queue);
+        throw error;
+      });
+      this.#declared.set(queue, pending);
+    }
+    return pending;
+  }
+}

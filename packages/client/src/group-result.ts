@@ -1,0 +1,121 @@
+/**
+ * The result of a `group`: one {@link AsyncResult} per member, read together. It also satisfies
+ * the single-result contract (its value is the list of member values) so `client.apply()` can
+ * return one type for every kind of signature.
+ */
+import type { AsyncResult as AsyncResultContract, ResultBackend, ResultMeta, TaskStateName } from '@celerity/core';
+import { TaskState, TimeoutError } from '@celerity/core';
+import type { GetOptions } from './async-result.js';
+import { AsyncResult, resultsDisabled } from './async-result.js';
+
+/**
+ * Results of a group's members, in the order they were given, like Celery's `GroupResult`.
+ * @example
+ * const g = await client.apply(group([add.s(1, 1), add.s(2, 2)]));
+ * if (g instanceof GroupResult) console.log(await g.completedCount());
+ * console.log(await g.get({ timeout: 5000 })); // [2, 4]
+ */
+export class GroupResult<R extends readonly unknown[] = unknown[]> implements AsyncResultContract<R> {
+  /** The group id (the `group` header of every member). */
+  readonly id: string;
+  /** One result per member, in order. */
+  readonly results: ReadonlyArray<AsyncResult<R[number]>>;
+  readonly #backend: ResultBackend | null;
+
+  constructor(id: string, results: ReadonlyArray<AsyncResult<R[number]>>, backend: ResultBackend | null) {
+    this.id = id;
+    this.results = results;
+    this.#backend = backend;
+  }
+
+  #require(): ResultBackend {
+    if (!this.#backend) throw resultsDisabled(this.id);
+    return this.#backend;
+  }
+
+  /**
+   * Waits for every member and returns their values in order. The first failure rejects with its
+   * `TaskError` (and stops waiting for the rest); `timeout` (ms) bounds the whole wait.
+   */
+  async get(options: GetOptions = {}): Promise<R> {
+    this.#require();
+    const controller = new AbortController();
+    const signals = options.signal ? [options.signal, controller.signal] : [controller.signal];
+    const signal = AbortSignal.any(signals);
+    const { timeout, onState } = options;
+    const waits = this.results.map((r) => {
+      const opts: GetOptions = { signal };
+      if (timeout !== undefined) opts.timeout = timeout;
+      if (onState !== undefined) opts.onState = onState;
+      return r.get(opts);
+    });
+    try {
+      return (await Promise.all(waits)) as unknown as R;
+    } catch (error) {
+      controller.abort();
+      // The other waits reject with abort errors nobody reads; keep them from being unhandled.
+      for (const w of waits) w.catch(() => undefined);
+      if (error instanceof TimeoutError && timeout !== undefined) {
+        throw new TimeoutError(`Timed out after ${timeout} ms waiting for the results of group ${this.id}`, { cause: error });
+      }
+      throw error;
+    } finally {
+      if (!controller.signal.aborted) controller.abort();
+    }
+  }
+
+  /** Whether every member is ready. */
+  async ready(): Promise<boolean> {
+    this.#require();
+    const states = await Promise.all(this.results.map((r) => r.ready()));
+    return states.every(Boolean);
+  }
+
+  /** How many members succeeded. */
+  async completedCount(): Promise<number> {
+    this.#require();
+    const states = await Promise.all(this.results.map((r) => r.successful()));
+    return states.filter(Boolean).length;
+  }
+
+  /** Whether every member succeeded. */
+  async successful(): Promise<boolean> {
+    return (await this.completedCount()) === this.results.length;
+  }
+
+  /** Whether any member failed or was revoked. */
+  async failed(): Promise<boolean> {
+    this.#require();
+    const states = await Promise.all(this.results.map((r) => r.failed()));
+    return states.some(Boolean);
+  }
+
+  /**
+   * An aggregate state: FAILURE if any member failed, SUCCESS when all succeeded, STARTED when some
+   * member is past PENDING, else PENDING. (Celery's GroupResult has no state; this is for the shared contract.)
+   */
+  async state(): Promise<TaskStateName> {
+    this.#require();
+    const states = await Promise.all(this.results.map((r) => r.state()));
+    if (states.some((s) => s === TaskState.FAILURE || s === TaskState.REVOKED)) return TaskState.FAILURE;
+    if (states.every((s) => s === TaskState.SUCCESS)) return TaskState.SUCCESS;
+    return states.some((s) => s !== TaskState.PENDING) ? TaskState.STARTED : TaskState.PENDING;
+  }
+
+  /** A group has no record of its own: always null. Read `results[i].meta()` instead. */
+  async meta(): Promise<ResultMeta | null> {
+    this.#require();
+    return null;
+  }
+
+  /** Deletes the saved group and every member's result. */
+  async forget(): Promise<void> {
+    const backend = this.#require();
+    await Promise.all([backend.forgetGroup(this.id), ...this.results.map((r) => r.forget())]);
+  }
+
+  /** `GroupResult(<id>)`, for logs. */
+  toString(): string {
+    return `GroupResult(${this.id})`;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Turns {@link ClientOptions} into the things a client holds: a broker, a backend (each either
+ * given or created from a URL, and then owned), serializers by name, and Celery's identity fields.
+ */
+import { hostname } from 'node:os';
+import type { AdapterContext, Broker, Logger, ResultBackend, Serializer } from '@celerity/core';
+import { ConfigurationError, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createMemoryBackend } from '@celerity/core';
+import type { ClientOptions } from './types.js';
+
+/** A resource and whether the client must close it. */
+export interface Owned<T> {
+  value: T;
+  owned: boolean;
+}
+
+function context(logger: Logger, options: Record<string, unknown> | undefined, broker?: Broker): AdapterContext {
+  const ctx: AdapterContext = { logger };
+  if (options) ctx.options = options;
+  if (broker) ctx.broker = broker;
+  return ctx;
+}
+
+/** The broker: the instance given, or one created from the URL (default `memory://`). */
+export function resolveBroker(options: ClientOptions, logger: Logger): Owned<Broker> {
+  const broker = options.broker ?? 'memory://';
+  if (typeof broker !== 'string') return { value: broker, owned: false };
+  return { value: createBrokerFromUrl(broker, context(logger, options.brokerOptions)), owned: true };
+}
+
+/** The backend, or null when results are disabled. Eager mode without one gets a private memory backend. */
+export function resolveBackend(options: ClientOptions, logger: Logger, broker: Broker): Owned<ResultBackend> | null {
+  const backend = options.backend;
+  if (backend === undefined) return options.eager ? { value: createMemoryBackend(), owned: true } : null;
+  if (typeof backend !== 'string') return { value: backend, owned: false };
+  return { value: createBackendFromUrl(backend, context(logger, options.backendOptions, broker)), owned: true };
+}
+
+/** Serializers by name (`json` always) and the default one. */
+export function resolveSerializers(options: ClientOptions): { byName: Map<string, Serializer>; default: Serializer } {
+  const byName = new Map<string, Serializer>();
+  byName.set('json', createJsonSerializer());
+  for (const s of options.serializers ?? []) {
+    byName.set(s.name, s);
+    byName.set(s.contentType, s);
+  }
+  const chosen = options.serializer ?? 'json';
+  if (typeof chosen !== 'string') {
+    byName.set(chosen.name, chosen);
+    return { byName, default: chosen };
+  }
+  return { byName, default: lookupSerializer(byName, chosen) };
+}
+
+/** A serializer by name or content type; a ConfigurationError saying how to add it otherwise. */
+export function lookupSerializer(byName: ReadonlyMap<string, Serializer>, name: string): Serializer {
+  const found = byName.get(name);
+  if (found) return found;
+  const hint = name === 'msgpack' ? ' (e.g. serializers: [createMsgpackSerializer()] from @celerity/serializer-msgpack)' : '';
+  const known = [...new Set([...byName.values()].map((s) => s.name))].join(', ');
+  throw new ConfigurationError(`Serializer ${JSON.stringify(name)} is not available: pass it in \`serializers\`${hint}. Available: ${known}`);
+}
+
+/** Celery's `origin` header for a producer: `gen<pid>@<hostname>`. */
+export function defaultOrigin(): string {
+  return `gen${process.pid}@${hostname()}`;
+}

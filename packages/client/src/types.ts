@@ -1,0 +1,142 @@
+/**
+ * The client's public shapes: its options, the client itself, and typed task references. Types flow
+ * from a task definition (imported as a type only) to every send and result.
+ */
+import type {
+  Broker,
+  DropPrefix,
+  Logger,
+  QueueDeclaration,
+  ResultBackend,
+  Serializer,
+  Signature,
+  SignatureData,
+  SignatureResult,
+  TaskArgs,
+  TaskCollection,
+  TaskDefinition,
+  TaskResult,
+} from '@celerity/core';
+import type { AsyncResult } from './async-result.js';
+import type { GroupResult } from './group-result.js';
+import type { SendOptions } from './send-options.js';
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /**
+   * A broker URL (resolved through core's adapter registry) or a broker instance.
+   * @default 'memory://'
+   * @example 'redis://localhost:6379/0'
+   */
+  broker?: string | Broker;
+  /**
+   * A result backend URL or instance. Absent = results disabled: sending works and reading a result
+   * throws a ConfigurationError.
+   * @example 'redis://localhost:6379/0'
+   */
+  backend?: string | ResultBackend;
+  /** Body serializer: `'json'`, or the name of one in `serializers`, or an instance. @default 'json' */
+  serializer?: 'json' | 'msgpack' | (string & {}) | Serializer;
+  /** Extra serializers selectable by name, e.g. `[createMsgpackSerializer()]`. */
+  serializers?: readonly Serializer[];
+  /** Queue for tasks that name none. @default 'celery' */
+  defaultQueue?: string;
+  /** This client's id, sent as `reply_to` (Celery's app oid; the `rpc://` backend replies there). @default a random uuid */
+  appId?: string;
+  /** @default silentLogger */
+  logger?: Logger;
+  /** The `origin` header. @default `gen<pid>@<hostname>` */
+  origin?: string;
+  /**
+   * Run tasks in-process when they are sent (Celery's `task_always_eager`), for tests. Needs `tasks`.
+   * Results go to `backend`, or to a private memory backend when none is given.
+   * @default false
+   */
+  eager?: boolean;
+  /** Task definitions: run in eager mode, and their options (queue, priority, limits) used as send defaults. */
+  tasks?: TaskCollection;
+  /** Declare each queue on the broker before its first publish, as Celery does. @default true */
+  declareQueues?: boolean;
+  /** How to declare particular queues (e.g. `{ maxPriority: 10 }` to match the worker's declaration). */
+  queues?: Readonly<Record<string, QueueDeclaration>>;
+  /** Adapter options passed to the broker factory when `broker` is a URL. */
+  brokerOptions?: Record<string, unknown>;
+  /** Adapter options passed to the backend factory when `backend` is a URL. */
+  backendOptions?: Record<string, unknown>;
+  /** Clock seam (countdown, expires). @default () => new Date() */
+  now?: () => Date;
+  /** Task id factory. @default crypto.randomUUID */
+  generateId?: () => string;
+}
+
+/** A typed handle on one task, by name, for sending and building signatures. */
+export interface TaskRef<A extends unknown[] = unknown[], R = unknown> {
+  /** The registered task name. */
+  readonly name: string;
+  /** Sends the task with positional arguments; resolves once the broker took the message. */
+  delay(...args: A): Promise<AsyncResult<R>>;
+  /** Sends the task with options (`countdown`, `queue`, `priority`…). */
+  applyAsync(args: A, options?: SendOptions): Promise<AsyncResult<R>>;
+  /** A signature for canvas; may leave trailing arguments to the parent's result (`mul.s(10)`). */
+  s<P extends Partial<A>>(...args: P): Signature<DropPrefix<A, P>, R>;
+  /** An immutable signature: ignores the parent's result. */
+  si(...args: A): Signature<[], R>;
+}
+
+/** One item of {@link Client.sendMany}. */
+export interface SendManyItem {
+  /** Task name or definition. */
+  task: string | TaskDefinition;
+  /** @default [] */
+  args?: readonly unknown[];
+  kwargs?: Record<string, unknown>;
+  options?: SendOptions;
+}
+
+/** What `client.apply()` returns for a signature: a GroupResult for groups, else an AsyncResult. */
+export type ApplyResult<S> = S extends { readonly subtask_type: 'group' }
+  ? GroupResult<SignatureResult<S> extends readonly unknown[] ? SignatureResult<S> : unknown[]>
+  : AsyncResult<SignatureResult<S>>;
+
+/** Sends tasks and reads their results. */
+export interface Client extends AsyncDisposable {
+  /** The broker messages go to. */
+  readonly broker: Broker;
+  /** The result backend, or null when results are disabled. */
+  readonly backend: ResultBackend | null;
+  /** This client's id (`reply_to`). */
+  readonly appId: string;
+
+  /** A typed reference to a task, from its definition's type: `client.task<typeof add>('tasks.add')`. */
+  task<T extends TaskDefinition = TaskDefinition>(name: string): TaskRef<TaskArgs<T>, TaskResult<T>>;
+  /** A reference to a task living elsewhere (e.g. Python), with its types spelled out. */
+  task<A extends unknown[], R = unknown>(name: string): TaskRef<A, R>;
+  /** A reference from a definition value (its options become send defaults). */
+  task<D extends TaskDefinition>(definition: D): TaskRef<TaskArgs<D>, TaskResult<D>>;
+
+  /** Sends a task by name, typed by its definition; resolves once the broker took the message. */
+  send<T extends TaskDefinition = TaskDefinition>(name: string, args: TaskArgs<T>, options?: SendOptions): Promise<AsyncResult<TaskResult<T>>>;
+  /** Sends a task by name with explicit argument and result types. */
+  send<A extends unknown[], R = unknown>(name: string, args: A, options?: SendOptions): Promise<AsyncResult<R>>;
+  /** Sends a task given its definition value. */
+  send<D extends TaskDefinition>(definition: D, args: TaskArgs<D>, options?: SendOptions): Promise<AsyncResult<TaskResult<D>>>;
+
+  /** Sends many tasks in one broker round trip (`publishMany`); results in the same order. */
+  sendMany(items: readonly SendManyItem[]): Promise<AsyncResult[]>;
+
+  /**
+   * Applies a signature: a plain one is sent; `chain` sends its first task carrying the rest;
+   * `group` sends every member; `chord` records the header size then sends the header.
+   */
+  apply<S extends SignatureData>(signature: S): Promise<ApplyResult<S>>;
+
+  /** A result handle for a task id (e.g. one stored elsewhere). */
+  result<R = unknown>(id: string): AsyncResult<R>;
+  /** The saved group with this id, or null when the backend has none. */
+  groupResult<R extends unknown[] = unknown[]>(id: string): Promise<GroupResult<R> | null>;
+
+  /** Connects the broker and backend now (they otherwise connect on first use). */
+  connect(): Promise<void>;
+  /** Closes the broker and backend if this client created them from URLs. Idempotent. */
+  close(): Promise<void>;
+}

@@ -113,3 +113,9 @@ export async function autoloadAdapters(url: string, kind: 'broker' | 'backend', 
   if (mod.brokerAdapter) registerBrokerAdapter(mod.brokerAdapter);
   if (mod.backendAdapter) registerBackendAdapter(mod.backendAdapter);
 }
+
+// `memory://` works out of the box. The memory transport imports only types from this file, so
+// there is no import cycle at runtime.
+import { memoryBackendAdapter, memoryBrokerAdapter } from './memory/index.js';
+registerBrokerAdapter(memoryBrokerAdapter);
+registerBackendAdapter(memoryBackendAdapter);

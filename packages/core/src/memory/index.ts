@@ -1,15 +1,72 @@
-// STUB — to be implemented (memory transport helper).
-import type { Broker } from '../broker.js';
-import type { ResultBackend } from '../backend.js';
+/**
+ * The in-memory transport: a broker and a result backend that need no server, shared per process
+ * by name (`memory://` or `memory://name`). Registered for the `memory` scheme by `registry.ts`.
+ * This folder must not import the registry (the registry imports it).
+ */
+import type { AdapterContext, BackendAdapter, BrokerAdapter } from '../registry.js';
+import { ConfigurationError } from '../errors.js';
+import { createMemoryBroker } from './broker.js';
+import type { MemoryBrokerOptions } from './broker.js';
+import { createMemoryBackend } from './backend.js';
+import type { MemoryBackendOptions } from './backend.js';
 
-export interface MemoryBrokerOptions {}
-export interface MemoryBackendOptions {}
+export { createMemoryBroker, createMemoryBackend };
+export type { MemoryBrokerOptions, MemoryBackendOptions };
 
-export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
-  void options;
-  throw new Error('not implemented');
+/**
+ * The hub name of a memory URL: `memory://` and `memory` → `'default'`, `memory://jobs` → `'jobs'`.
+ * @example
+ * memoryHubName('memory://jobs'); // 'jobs'
+ */
+export function memoryHubName(url: string): string {
+  const match = /^memory:(?:\/\/)?([^/?#]*)\/?(?:[?#].*)?$/i.exec(url.trim()) ?? (/^memory$/i.test(url.trim()) ? ['', ''] : null);
+  if (!match) throw new ConfigurationError(`Not a memory URL: ${JSON.stringify(url)} (expected memory:// or memory://name)`);
+  const name = decodeURIComponent(match[1] ?? '');
+  return name === '' ? 'default' : name;
 }
-export function createMemoryBackend(options: MemoryBackendOptions = {}): ResultBackend {
-  void options;
-  throw new Error('not implemented');
+
+function priorityOrderOption(context: AdapterContext): MemoryBrokerOptions['priorityOrder'] {
+  const value = context.options?.['priorityOrder'];
+  if (value === undefined) return undefined;
+  if (value === 'low-first' || value === 'high-first') return value;
+  throw new ConfigurationError(`priorityOrder must be 'low-first' or 'high-first', got ${JSON.stringify(value)}`);
 }
+
+function expiresOption(context: AdapterContext): number | undefined {
+  const value = context.options?.['expires'];
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return value;
+  throw new ConfigurationError(`expires must be a number of milliseconds, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * Creates memory brokers for `memory://[name]` URLs. Reads `options.priorityOrder` from the context.
+ * @example
+ * registerBrokerAdapter(memoryBrokerAdapter); // already done by @celerity/core
+ */
+export const memoryBrokerAdapter: BrokerAdapter = {
+  schemes: ['memory'],
+  create(url, context) {
+    const options: MemoryBrokerOptions = { name: memoryHubName(url) };
+    const priorityOrder = priorityOrderOption(context);
+    if (priorityOrder !== undefined) options.priorityOrder = priorityOrder;
+    if (context.logger) options.logger = context.logger;
+    return createMemoryBroker(options);
+  },
+};
+
+/**
+ * Creates memory result backends for `memory://[name]` URLs. Reads `options.expires` (ms) from the context.
+ * @example
+ * registerBackendAdapter(memoryBackendAdapter); // already done by @celerity/core
+ */
+export const memoryBackendAdapter: BackendAdapter = {
+  schemes: ['memory'],
+  create(url, context) {
+    const options: MemoryBackendOptions = { name: memoryHubName(url) };
+    const expires = expiresOption(context);
+    if (expires !== undefined) options.expires = expires;
+    if (context.logger) options.logger = context.logger;
+    return createMemoryBackend(options);
+  },
+};

@@ -1,0 +1,158 @@
+/**
+ * Starts a private `redis-server` on a free port for fault tests (connection loss, restart), so they
+ * never touch the shared server.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { freePort, sleep } from './helpers.js';
+
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /** Port to listen on. @default a free port chosen by the OS */
+  port?: number;
+  /** Address to bind. @default '127.0.0.1' */
+  host?: string;
+  /** The server binary. @default 'redis-server' */
+  binary?: string;
+  /** Extra command-line arguments, e.g. `['--maxmemory', '10mb']`. @default [] */
+  args?: readonly string[];
+  /** How long to wait for the server to answer PING, in milliseconds. @default 10000 */
+  startTimeout?: number;
+}
+
+/** A running (or stopped) private Redis server. */
+export interface RedisServer extends AsyncDisposable {
+  /** `redis://host:port`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The server process id while it runs. */
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** Graceful shutdown (SIGTERM); resolves when the process has exited. */
+  stop(): Promise<void>;
+  /** Abrupt death (SIGKILL), like a crashed server; resolves when the process has exited. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port (stopping it first if it runs); resolves once it answers PING. */
+  restart(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A test run that crashes must not leave servers behind holding ports.
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
+function ping(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let answer = '';
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('*1\r\n$4\r\nPING\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+    });
+  });
+}
+
+function waitExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Starts `redis-server --port N --save "" --appendonly no` as a child process and resolves once it
+ * answers PING.
+ * @example
+ * const redis = await startRedisServer();
+ * try { await redis.kill(); await redis.restart(); } finally { await redis.stop(); }
+ */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const host = options.host ?? '127.0.0.1';
+  const binary = options.binary ?? 'redis-server';
+  const startTimeout = options.startTimeout ?? 10_000;
+  const port = options.port ?? (await freePort(host));
+  let child: ChildProcess | undefined;
+
+  const launch = async (): Promise<void> => {
+    const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...(options.args ?? [])];
+    const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    installExitHook();
+    live.add(proc);
+    child = proc;
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-4000);
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    let failure: Error | undefined;
+    proc.once('error', (error) => (failure = error));
+    proc.once('exit', (code, signal) => {
+      live.delete(proc);
+      failure ??= new Error(`redis-server exited (code ${code}, signal ${signal}) before answering PING:\n${output}`);
+    });
+    const deadline = Date.now() + startTimeout;
+    for (;;) {
+      if (failure) throw failure;
+      if (await ping(host, port)) return;
+      if (Date.now() >= deadline) {
+        proc.kill('SIGKILL');
+        await waitExit(proc);
+        throw new Error(`redis-server on ${host}:${port} did not answer PING within ${startTimeout} ms:\n${output}`);
+      }
+      await sleep(25);
+    }
+  };
+
+  const isRunning = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
+
+  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
+    const proc = child;
+    if (!proc || !isRunning()) return;
+    proc.kill(signal);
+    if (signal === 'SIGKILL') return waitExit(proc);
+    // A graceful stop that hangs becomes a kill, so a test's cleanup always finishes.
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await waitExit(proc);
+    clearTimeout(timer);
+  };
+
+  await launch();
+
+  const server: RedisServer = {
+    url: `redis://${host}:${port}`,
+    host,
+    port,
+    get pid() {
+      return isRunning() ? child?.pid : undefined;
+    },
+    get running() {
+      return isRunning();
+    },
+    stop: () => terminate('SIGTERM'),
+    kill: () => terminate('SIGKILL'),
+    async restart() {
+      await terminate('SIGTERM');
+      await launch();
+    },
+    async [Symbol.asyncDispose]() {
+      await terminate('SIGTERM');
+    },
+  };
+  return server;
+}

@@ -9,14 +9,29 @@ import { MAX_DEPTH } from './encoder.js';
 import { readUtf8 } from './utf8.js';
 
 const TWO_32 = 4294967296;
+const EMPTY = new Uint8Array(0);
+/** Keys up to this many bytes go through the key cache. */
+const MAX_CACHED_KEY = 24;
+const KEY_CACHE_SLOTS = 4096;
+
+/** A map key seen before: its bytes and the string made from them once. */
+interface CachedKey {
+  readonly bytes: Uint8Array;
+  readonly text: string;
+}
 
 class Truncated extends Error {}
 
 /** Reads one value from a buffer; one instance serves every call (decoding is synchronous). */
 export class MsgpackDecoder {
-  private src: Uint8Array = new Uint8Array(0);
-  private view: DataView = new DataView(this.src.buffer);
+  private src: Uint8Array = EMPTY;
+  private view: DataView = new DataView(EMPTY.buffer);
   private pos = 0;
+  /**
+   * The same few keys (`callbacks`, `chain`, `id`…) fill every message: returning the string made
+   * last time instead of building it again is most of what makes small messages fast to decode.
+   */
+  private readonly keys = new Array<CachedKey | undefined>(KEY_CACHE_SLOTS);
 
   /** Decodes exactly one value filling `bytes`; throws `DecodeError` for anything else. */
   decode(bytes: Uint8Array): unknown {
@@ -40,7 +55,8 @@ export class MsgpackDecoder {
       const reason = error instanceof Error ? error.message : String(error);
       throw new DecodeError(`msgpack: ${reason}`, { cause: error });
     } finally {
-      this.src = new Uint8Array(0); // don't keep the caller's buffer alive
+      this.src = EMPTY; // don't keep the caller's buffer alive
+      this.view = new DataView(EMPTY.buffer);
     }
   }
 
@@ -177,12 +193,12 @@ export class MsgpackDecoder {
     const b = this.src[this.pos];
     if (b === undefined) throw new Truncated();
     this.pos++;
-    if (b >= 0xa0 && b < 0xc0) return this.readString(b & 0x1f);
+    if (b >= 0xa0 && b < 0xc0) return this.readCachedKey(b & 0x1f);
     const view = this.view;
     switch (b) {
       case 0xd9:
       case 0xc4:
-        return this.readString(view.getUint8(this.need(1)));
+        return this.readCachedKey(view.getUint8(this.need(1)));
       case 0xda:
       case 0xc5:
         return this.readString(view.getUint16(this.need(2)));
@@ -195,6 +211,23 @@ export class MsgpackDecoder {
           `msgpack: map key of type 0x${b.toString(16)} at offset ${this.pos}; only str and bin keys are allowed (strict_map_key)`,
         );
     }
+  }
+
+  private readCachedKey(length: number): string {
+    if (length > MAX_CACHED_KEY || length === 0) return this.readString(length);
+    const at = this.need(length);
+    const src = this.src;
+    const slot = ((length << 7) ^ (src[at]! << 4) ^ src[at + length - 1]! ^ (src[at + (length >> 1)]! << 1)) & (KEY_CACHE_SLOTS - 1);
+    const cached = this.keys[slot];
+    if (cached !== undefined && cached.bytes.length === length) {
+      const bytes = cached.bytes;
+      let i = 0;
+      while (i < length && bytes[i] === src[at + i]) i++;
+      if (i === length) return cached.text;
+    }
+    const text = readUtf8(src, at, at + length);
+    this.keys[slot] = { bytes: src.slice(at, at + length), text };
+    return text;
   }
 
   /**

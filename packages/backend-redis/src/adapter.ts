@@ -1,0 +1,43 @@
+import { ConfigurationError } from '@celerity/core';
+import type { BackendAdapter, Serializer } from '@celerity/core';
+import { createRedisBackend } from './backend.js';
+import type { RedisBackendOptions } from './options.js';
+
+function isSerializer(value: unknown): value is Serializer {
+  const s = value as Partial<Serializer> | null;
+  return typeof s === 'object' && s !== null && typeof s.encode === 'function' && typeof s.decode === 'function' && typeof s.name === 'string';
+}
+
+/** Picks the options this backend understands out of an adapter context's untyped bag. */
+function readOptions(bag: Record<string, unknown>): RedisBackendOptions {
+  const out: RedisBackendOptions = {};
+  const wrong = (key: string, expected: string): never => {
+    throw new ConfigurationError(`Redis result backend option ${key} must be ${expected}`);
+  };
+  const { keyPrefix, expires, serializer, connectionName, watchTimeout, maxWatched } = bag;
+  if (keyPrefix !== undefined) out.keyPrefix = typeof keyPrefix === 'string' ? keyPrefix : wrong('keyPrefix', 'a string');
+  if (expires !== undefined) out.expires = expires === null || typeof expires === 'number' ? expires : wrong('expires', 'a number of seconds or null');
+  if (serializer !== undefined) out.serializer = isSerializer(serializer) ? serializer : wrong('serializer', 'a Serializer');
+  if (connectionName !== undefined) out.connectionName = typeof connectionName === 'string' ? connectionName : wrong('connectionName', 'a string');
+  if (watchTimeout !== undefined) out.watchTimeout = typeof watchTimeout === 'number' ? watchTimeout : wrong('watchTimeout', 'a number of ms');
+  if (maxWatched !== undefined) out.maxWatched = typeof maxWatched === 'number' ? maxWatched : wrong('maxWatched', 'a number');
+  return out;
+}
+
+/**
+ * Resolves `redis://` and `rediss://` result backend URLs. Register it once:
+ * @example
+ * import { registerBackendAdapter } from '@celerity/core';
+ * import { backendAdapter } from '@celerity/backend-redis';
+ * registerBackendAdapter(backendAdapter);
+ */
+export const backendAdapter: BackendAdapter = {
+  schemes: ['redis', 'rediss'],
+  create(url, context) {
+    return createRedisBackend({
+      ...readOptions(context.options ?? {}),
+      url,
+      ...(context.logger ? { logger: context.logger } : {}),
+    });
+  },
+};

@@ -1,0 +1,219 @@
+/**
+ * `createRedisBackend`: Celery's Redis result backend (spec §5, appendix §4) as a core `ResultBackend`.
+ */
+import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
+import type { ResultBackend, ResultMeta, Serializer } from '@celerity/core';
+import { Redis } from 'ioredis';
+import { resultSerializer } from './default-serializer.js';
+import { toCelerityError } from './errors.js';
+import * as groups from './groups.js';
+import type { GroupStoreContext } from './groups.js';
+import { createKeySpace } from './keys.js';
+import { fromCeleryMeta, toCeleryMeta } from './meta.js';
+import { REDIS_BACKEND_DEFAULTS } from './options.js';
+import type { RedisBackendOptions } from './options.js';
+import { STORE_SCRIPT, runScript } from './scripts.js';
+import { createSubscriberHub } from './subscriber.js';
+import { systemTimers } from './timers.js';
+import { parseRedisUrl } from './url.js';
+import { createWatchList, waitForResult } from './wait.js';
+import type { WaitContext } from './wait.js';
+
+const NAME = 'Redis result backend';
+
+/** How the store script reads a stored value to find a SUCCESS; `client` = we GET and decode. */
+function successCheckMode(serializer: Serializer): 'json' | 'msgpack' | 'client' {
+  if (serializer.name === 'json' || serializer.contentType === 'application/json') return 'json';
+  if (serializer.name === 'msgpack' || serializer.contentType === 'application/x-msgpack') return 'msgpack';
+  return 'client';
+}
+
+function assertId(id: string, what: string): void {
+  // Celery 5.3+ refuses empty ids too: they would address the bare prefix.
+  if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`${what} must be a non-empty string`);
+}
+
+/**
+ * Creates a result backend storing `celery-task-meta-<id>` exactly as Celery's Redis backend does,
+ * with push-based waits on one shared pub/sub connection.
+ * @example
+ * const backend = createRedisBackend({ url: 'redis://localhost:6379/1' });
+ * await backend.connect();
+ * const meta = await backend.wait(taskId, { timeout: 10_000 });
+ */
+export function createRedisBackend(options: RedisBackendOptions = {}): ResultBackend {
+  const logger = options.logger ?? silentLogger;
+  const serializer = resultSerializer(options.serializer);
+  const expires = options.expires === undefined ? REDIS_BACKEND_DEFAULTS.expires : options.expires;
+  const ttl = expires && expires > 0 ? Math.max(1, Math.round(expires)) : 0;
+  const keys = createKeySpace(options.keyPrefix);
+  const timers = options.timers ?? systemTimers;
+  const checkMode = successCheckMode(serializer);
+  const nameOverride = options.connectionName === undefined ? {} : { connectionName: options.connectionName };
+
+  const ownsCommand = options.client === undefined;
+  const command: Redis =
+    options.client ??
+    new Redis({
+      ...parseRedisUrl(options.url ?? REDIS_BACKEND_DEFAULTS.url),
+      lazyConnect: true,
+      enableAutoPipelining: true,
+      ...nameOverride,
+      ...options.redisOptions,
+    });
+  if (options.client?.options.keyPrefix) {
+    throw new ConfigurationError(`${NAME}: the ioredis client must not set keyPrefix (channels would not match); use the keyPrefix option`);
+  }
+  if (ownsCommand) {
+    command.on('error', (err: unknown) => logger.warn(`${NAME}: connection error`, { error: toCelerityError(err, 'connect') }));
+  }
+
+  const hub = createSubscriberHub({
+    logger,
+    connect: () =>
+      command.duplicate({ autoResubscribe: false, enableAutoPipelining: false, lazyConnect: false, ...nameOverride }),
+  });
+
+  let closed = false;
+  const pending = new Set<(error: Error) => void>();
+  const decoded = new WeakMap<Buffer, ResultMeta>();
+
+  const encode = (value: unknown): Buffer => {
+    const bytes = serializer.encode(value);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+  const decodeMeta = (taskId: string, bytes: Uint8Array): ResultMeta => fromCeleryMeta(serializer.decode(bytes), taskId);
+  const assertOpen = (): void => {
+    if (closed) throw new ClosedError(NAME);
+  };
+  const guard = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
+    assertOpen();
+    try {
+      return await run();
+    } catch (err) {
+      throw toCelerityError(err, action);
+    }
+  };
+  const get = async (taskId: string): Promise<ResultMeta | null> => {
+    const bytes = await command.getBuffer(keys.task(taskId));
+    return bytes ? decodeMeta(taskId, bytes) : null;
+  };
+  const groupCtx: GroupStoreContext = { command, keys, ttl, encode, decode: (bytes) => serializer.decode(bytes) };
+
+  /** Celery's rule for serializers the script cannot read: GET, decode, skip a stored SUCCESS. */
+  const storedSuccess = async (taskId: string): Promise<boolean> => (await get(taskId))?.status === 'SUCCESS';
+  const scriptArgs = (meta: ResultMeta): [string, Buffer, number, string] => {
+    assertId(meta.task_id, 'task_id');
+    return [keys.task(meta.task_id), encode(toCeleryMeta(meta)), ttl, checkMode === 'client' ? 'none' : checkMode];
+  };
+  const storeOne = async (meta: ResultMeta): Promise<void> => {
+    const [key, value, seconds, mode] = scriptArgs(meta);
+    if (checkMode === 'client' && (await storedSuccess(meta.task_id))) return;
+    await runScript(command, STORE_SCRIPT, [key], [value, seconds, mode]);
+  };
+
+  const waitCtx: WaitContext = {
+    hub,
+    channel: (taskId) => keys.task(taskId),
+    fetch: (taskId) => get(taskId).catch((err: unknown) => Promise.reject(toCelerityError(err, 'get'))),
+    decode(taskId, payload) {
+      let meta = decoded.get(payload);
+      if (!meta) {
+        meta = decodeMeta(taskId, payload);
+        decoded.set(payload, meta);
+      }
+      return meta;
+    },
+    timers,
+    logger,
+    pending,
+    settled: (taskId) => watches.drop(taskId),
+  };
+  const watches = createWatchList(waitCtx, {
+    timeout: options.watchTimeout ?? REDIS_BACKEND_DEFAULTS.watchTimeout,
+    max: options.maxWatched ?? REDIS_BACKEND_DEFAULTS.maxWatched,
+  });
+
+  const backend: ResultBackend = {
+    name: 'redis',
+    capabilities: { push: true, persistent: true },
+    connect: () =>
+      guard('connect', async () => {
+        if (command.status === 'wait') await command.connect();
+        // Warms the script cache so the first pipelined store needs no NOSCRIPT retry.
+        await command.script('LOAD', STORE_SCRIPT.source);
+      }),
+    store: (meta) => guard('store', () => storeOne(meta)),
+    storeMany: (metas) =>
+      guard('storeMany', async () => {
+        if (metas.length === 0) return;
+        if (checkMode === 'client') {
+          await Promise.all(metas.map(storeOne));
+          return;
+        }
+        const argsList = metas.map(scriptArgs);
+        const pipeline = command.pipeline();
+        for (const [key, value, seconds, mode] of argsList) pipeline.evalsha(STORE_SCRIPT.sha, 1, key, value, seconds, mode);
+        const replies = (await pipeline.exec()) ?? argsList.map((): [Error, null] => [new Error('pipeline aborted'), null]);
+        const retry: number[] = [];
+        let failure: unknown;
+        replies.forEach(([error], i) => {
+          if (!error) return;
+          if (error.message.startsWith('NOSCRIPT')) retry.push(i);
+          else failure ??= error;
+        });
+        // The server lost its script cache (restart, SCRIPT FLUSH): EVAL re-caches it.
+        await Promise.all(
+          retry.map((i) => {
+            const [key, value, seconds, mode] = argsList[i] as [string, Buffer, number, string];
+            return runScript(command, STORE_SCRIPT, [key], [value, seconds, mode]);
+          }),
+        );
+        if (failure !== undefined) throw failure;
+      }),
+    get: (taskId) => guard('get', () => get(taskId)),
+    wait(taskId, waitOptions) {
+      try {
+        assertOpen();
+        assertId(taskId, 'taskId');
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return waitForResult(waitCtx, taskId, waitOptions);
+    },
+    watch(taskId) {
+      if (!closed && taskId) watches.watch(taskId);
+    },
+    forget: (taskId) =>
+      guard('forget', async () => {
+        assertId(taskId, 'taskId');
+        watches.drop(taskId);
+        await command.del(keys.task(taskId));
+      }),
+    saveGroup: (groupId, taskIds) => guard('saveGroup', () => (assertId(groupId, 'groupId'), groups.saveGroup(groupCtx, groupId, taskIds))),
+    getGroup: (groupId) => guard('getGroup', () => groups.getGroup(groupCtx, groupId)),
+    forgetGroup: (groupId) =>
+      guard('forgetGroup', async () => {
+        assertId(groupId, 'groupId');
+        await command.del(keys.group(groupId));
+      }),
+    chordInit: (groupId, size) => guard('chordInit', () => (assertId(groupId, 'groupId'), groups.chordInit(groupCtx, groupId, size))),
+    chordPartReturn: (groupId, part) =>
+      guard('chordPartReturn', () => (assertId(groupId, 'groupId'), groups.chordPartReturn(groupCtx, groupId, part))),
+    async close() {
+      if (closed) return;
+      closed = true;
+      const error = new ClosedError(NAME);
+      for (const reject of [...pending]) reject(error);
+      watches.clear();
+      await hub.close();
+      if (!ownsCommand) return;
+      if (command.status === 'ready') await command.quit().catch(() => command.disconnect());
+      else command.disconnect();
+    },
+    [Symbol.asyncDispose]() {
+      return backend.close();
+    },
+  };
+  return backend;
+}

@@ -1,0 +1,66 @@
+import type { Logger, Serializer } from '@celerity/core';
+import type { Redis, RedisOptions } from 'ioredis';
+import type { BackendTimers } from './timers.js';
+
+/** Options of {@link createRedisBackend}. */
+export interface RedisBackendOptions {
+  /**
+   * `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS (Celery's
+   * `?ssl_cert_reqs=none` skips certificate checks). Ignored when `client` is given.
+   * @default 'redis://localhost:6379/0'
+   */
+  url?: string;
+  /**
+   * An existing ioredis client to run commands on; it is not closed by `close()`. The pub/sub
+   * connection is a `duplicate()` of it. Must not use ioredis' own `keyPrefix` (use ours).
+   */
+  client?: Redis;
+  /** @default silentLogger */
+  logger?: Logger;
+  /**
+   * Celery's `result_serializer`; Python peers must be configured with the same one (the stored
+   * value carries no content type). JSON output is written with Python's `", "` / `": "`
+   * separators, so stored values are byte-equal to a Python worker's.
+   * @default createJsonSerializer() from @celerity/core
+   */
+  serializer?: Serializer;
+  /**
+   * Seconds results (and group / chord keys) live: Celery's `result_expires`. 0 or null = forever.
+   * @default 86400
+   */
+  expires?: number | null;
+  /**
+   * Celery 5.5+ `result_backend_transport_options={'global_keyprefix': …}`: prepended to every key
+   * and channel, followed by `_` unless it ends in `:`, `_`, `-` or `.`. (Celery 5.3–5.4 always add
+   * `_`: pass `'myapp:_'` to talk to those.)
+   * @default '' (no prefix)
+   */
+  keyPrefix?: string;
+  /** `CLIENT SETNAME` of the connections this backend opens (the command and the pub/sub one). */
+  connectionName?: string;
+  /**
+   * Drop a `watch(id)` nobody waited for after this many milliseconds.
+   * @default 600000 (10 minutes)
+   */
+  watchTimeout?: number;
+  /**
+   * Most ids watched at once; the oldest watch is dropped first.
+   * @default 100000
+   */
+  maxWatched?: number;
+  /**
+   * Extra ioredis options for the connections this backend opens (retry strategy, TLS…).
+   * `keyPrefix` and `replyMapping` are ours to decide (see `keyPrefix`).
+   */
+  redisOptions?: Omit<RedisOptions, 'keyPrefix' | 'replyMapping'>;
+  /** Timer seam for tests. @default Node's setTimeout / clearTimeout */
+  timers?: BackendTimers;
+}
+
+/** Defaults of {@link RedisBackendOptions}. */
+export const REDIS_BACKEND_DEFAULTS = {
+  url: 'redis://localhost:6379/0',
+  expires: 86_400,
+  watchTimeout: 600_000,
+  maxWatched: 100_000,
+} as const;

@@ -1,0 +1,181 @@
+/**
+ * Push-based waiting, as Celery's client does it: subscribe to the task's channel, then GET once
+ * (covers a result stored before the subscription), then take published states until a ready one.
+ * Watches subscribe ahead of time (at send time) and drop themselves when the task is done or after
+ * a bounded time, so an id nobody waits for cannot leak a subscription.
+ */
+import { READY_STATES, TimeoutError } from '@celerity/core';
+import type { Logger, ResultMeta, WaitOptions } from '@celerity/core';
+import type { ChannelSubscription, SubscriberHub } from './subscriber.js';
+import { unrefTimer } from './timers.js';
+import type { BackendTimers } from './timers.js';
+
+/** What a wait needs from the backend. */
+export interface WaitContext {
+  readonly hub: SubscriberHub;
+  /** The channel (= key) of a task. */
+  channel(taskId: string): string;
+  /** GET + decode; null when nothing is stored. */
+  fetch(taskId: string): Promise<ResultMeta | null>;
+  /** Decodes a published payload (memoised per payload: every listener of a channel gets the same Buffer). */
+  decode(taskId: string, payload: Buffer): ResultMeta;
+  readonly timers: BackendTimers;
+  readonly logger: Logger;
+  /** Rejecters of pending waits, called by `close()`. */
+  readonly pending: Set<(error: Error) => void>;
+  /** A wait saw the task's ready state. */
+  settled(taskId: string): void;
+}
+
+/** Waits for a ready state; see {@link ResultBackend.wait}. */
+export function waitForResult(ctx: WaitContext, taskId: string, options: WaitOptions = {}): Promise<ResultMeta> {
+  const { signal, timeout, onState } = options;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<ResultMeta>((resolve, reject) => {
+    let done = false;
+    let timer: unknown;
+    let subscription: ChannelSubscription | undefined;
+
+    const finish = (error: unknown, meta?: ResultMeta): void => {
+      if (done) return;
+      done = true;
+      subscription?.release();
+      if (timer !== undefined) ctx.timers.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      ctx.pending.delete(onClose);
+      if (meta) {
+        ctx.settled(taskId);
+        resolve(meta);
+      } else {
+        reject(error);
+      }
+    };
+    const seen = (meta: ResultMeta): void => {
+      if (done) return;
+      if (READY_STATES.has(meta.status)) {
+        finish(undefined, meta);
+        return;
+      }
+      try {
+        onState?.(meta);
+      } catch (err) {
+        ctx.logger.warn('Redis result backend: onState callback threw', { taskId, error: err });
+      }
+    };
+    // The first read decides the wait (its failure rejects it); re-reads after a reconnect only help.
+    const check = (first: boolean): void => {
+      ctx.fetch(taskId).then(
+        (meta) => {
+          if (meta) seen(meta);
+        },
+        (err: unknown) => {
+          if (first) finish(err);
+          else ctx.logger.warn('Redis result backend: re-reading a result after reconnect failed', { taskId, error: err });
+        },
+      );
+    };
+    function onAbort(): void {
+      finish(signal?.reason);
+    }
+    function onClose(error: Error): void {
+      finish(error);
+    }
+
+    signal?.addEventListener('abort', onAbort, { once: true });
+    ctx.pending.add(onClose);
+    if (timeout !== undefined) {
+      timer = ctx.timers.setTimeout(() => {
+        finish(new TimeoutError(`No result for task ${taskId} after ${timeout} ms`));
+      }, timeout);
+    }
+    subscription = ctx.hub.listen(ctx.channel(taskId), {
+      message(payload) {
+        if (done) return;
+        let meta: ResultMeta;
+        try {
+          meta = ctx.decode(taskId, payload);
+        } catch (err) {
+          finish(err);
+          return;
+        }
+        seen(meta);
+      },
+      resync() {
+        if (!done) check(false);
+      },
+    });
+    subscription.ready.then(
+      () => {
+        if (!done) check(true);
+      },
+      (err: unknown) => finish(err),
+    );
+  });
+}
+
+/** Ids subscribed ahead of their wait. */
+export interface WatchList {
+  watch(taskId: string): void;
+  /** Stops watching an id (its result is known). */
+  drop(taskId: string): void;
+  readonly size: number;
+  clear(): void;
+}
+
+/** Options of {@link createWatchList}. */
+export interface WatchListOptions {
+  /** Drop a watch after this many ms. */
+  timeout: number;
+  /** At most this many watches; the oldest is dropped first. */
+  max: number;
+}
+
+/**
+ * @example
+ * const watches = createWatchList(ctx, { timeout: 600_000, max: 100_000 });
+ * watches.watch(taskId); // at send time
+ */
+export function createWatchList(ctx: WaitContext, options: WatchListOptions): WatchList {
+  const watched = new Map<string, { subscription: ChannelSubscription; timer: unknown }>();
+
+  const drop = (taskId: string): void => {
+    const entry = watched.get(taskId);
+    if (!entry) return;
+    watched.delete(taskId);
+    ctx.timers.clearTimeout(entry.timer);
+    entry.subscription.release();
+  };
+
+  return {
+    watch(taskId) {
+      if (watched.has(taskId)) return;
+      while (watched.size >= options.max) {
+        const oldest = watched.keys().next();
+        if (oldest.done) break;
+        drop(oldest.value);
+      }
+      const subscription = ctx.hub.listen(ctx.channel(taskId), {
+        message(payload) {
+          try {
+            if (READY_STATES.has(ctx.decode(taskId, payload).status)) drop(taskId);
+          } catch {
+            drop(taskId); // undecodable: a waiter reports it; the watch has nothing left to do
+          }
+        },
+        resync() {},
+      });
+      subscription.ready.catch(() => drop(taskId));
+      const timer = ctx.timers.setTimeout(() => drop(taskId), options.timeout);
+      unrefTimer(timer);
+      watched.set(taskId, { subscription, timer });
+    },
+    drop,
+    get size() {
+      return watched.size;
+    },
+    clear() {
+      for (const taskId of [...watched.keys()]) drop(taskId);
+    },
+  };
+}
+

@@ -1,0 +1,109 @@
+"""Celery app used by Celerity's interop tests: the same task names as tests/interop/ts-tasks.ts.
+
+Configured only through environment variables so one file serves Celery 5.2 (Debian 12) and 5.5
+(Debian 13 chroot), Redis and RabbitMQ:
+
+  BROKER_URL          broker (default redis://127.0.0.1:6379/0)
+  RESULT_BACKEND      result backend (default: BROKER_URL when it is redis://, else redis://127.0.0.1:6379/0)
+  SERIALIZER          task serializer, json | msgpack (default json)
+  RESULT_SERIALIZER   result serializer (default json)
+  QUEUE               default queue, exchange and routing key (default celery)
+  TRACK_STARTED       store STARTED when a task begins, 1 | 0 (default 1)
+  RESULT_EXPIRES      seconds results live (default 3600)
+  RESULT_EXTENDED     store name, args, kwargs, worker with results, 1 | 0 (default 0)
+  ACKS_LATE           acknowledge after running, 1 | 0 (default 0)
+  PREFETCH            worker_prefetch_multiplier (default 1)
+  VISIBILITY_TIMEOUT  Redis transport visibility timeout in seconds (default: kombu's)
+  RECORD_URL          Redis that tasks.record appends to (default: the result backend if redis://)
+  RECORD_KEY          list tasks.record appends to (default celerity:records)
+"""
+import json
+import os
+import time
+
+from celery import Celery
+
+
+def _env_flag(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _is_redis(url):
+    return url.startswith(("redis://", "rediss://", "redis+socket://"))
+
+
+BROKER_URL = os.environ.get("BROKER_URL") or "redis://127.0.0.1:6379/0"
+RESULT_BACKEND = os.environ.get("RESULT_BACKEND") or (
+    BROKER_URL if _is_redis(BROKER_URL) else "redis://127.0.0.1:6379/0"
+)
+QUEUE = os.environ.get("QUEUE") or "celery"
+
+app = Celery("celerity_interop", broker=BROKER_URL, backend=RESULT_BACKEND)
+
+conf = dict(
+    task_serializer=os.environ.get("SERIALIZER") or "json",
+    result_serializer=os.environ.get("RESULT_SERIALIZER") or "json",
+    accept_content=["json", "msgpack"],
+    result_accept_content=["json", "msgpack"],
+    task_default_queue=QUEUE,
+    task_default_exchange=QUEUE,
+    task_default_routing_key=QUEUE,
+    task_track_started=_env_flag("TRACK_STARTED", True),
+    task_acks_late=_env_flag("ACKS_LATE", False),
+    result_expires=int(os.environ.get("RESULT_EXPIRES") or 3600),
+    result_extended=_env_flag("RESULT_EXTENDED", False),
+    worker_prefetch_multiplier=int(os.environ.get("PREFETCH") or 1),
+    enable_utc=True,
+    timezone="UTC",
+    # Tests start workers and servers themselves; a missing server should fail fast, not hang.
+    broker_connection_max_retries=int(os.environ.get("BROKER_MAX_RETRIES") or 3),
+)
+if os.environ.get("VISIBILITY_TIMEOUT"):
+    conf["broker_transport_options"] = {"visibility_timeout": int(os.environ["VISIBILITY_TIMEOUT"])}
+# Only Celery >= 5.3 knows this setting; it silences a deprecation warning there and is inert on 5.2.
+conf["broker_connection_retry_on_startup"] = True
+app.conf.update(conf)
+
+_record_client = None
+
+
+def _recorder():
+    global _record_client
+    if _record_client is None:
+        import redis
+
+        url = os.environ.get("RECORD_URL") or (RESULT_BACKEND if _is_redis(RESULT_BACKEND) else BROKER_URL)
+        _record_client = redis.Redis.from_url(url)
+    return _record_client
+
+
+@app.task(name="tasks.add")
+def add(x, y):
+    return x + y
+
+
+@app.task(name="tasks.echo")
+def echo(value):
+    return value
+
+
+@app.task(name="tasks.fail")
+def fail(msg):
+    raise ValueError(msg)
+
+
+@app.task(name="tasks.sleep")
+def sleep(seconds):
+    time.sleep(float(seconds))
+    return seconds
+
+
+@app.task(name="tasks.record", bind=True)
+def record(self, tag):
+    # One list entry per execution, so a test can count how often each tag ran and where.
+    entry = {"tag": tag, "worker": self.request.hostname, "id": self.request.id, "lang": "py"}
+    _recorder().rpush(os.environ.get("RECORD_KEY") or "celerity:records", json.dumps(entry))
+    return tag

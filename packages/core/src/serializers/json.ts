@@ -1,17 +1,107 @@
-// STUB — to be implemented.
+/**
+ * The JSON serializer (`application/json`, `utf-8`) with kombu's conventions: pure-ASCII output,
+ * Python's `NaN` / `Infinity` tokens, exact big integers, and kombu ≥ 5.3 `__type__` tagging.
+ */
+import { CelerityError, DecodeError } from '../errors.js';
 import type { Serializer } from '../serializer.js';
+import { stringifyJsonText, type JsonEncodeMode } from './json-encode.js';
+import { DEFAULT_JSON_MAX_DEPTH, parseJsonText } from './json-parse.js';
+import { reviveTagged, type UnknownTypePolicy } from './json-tags.js';
 
 /** Options of {@link createJsonSerializer}. */
 export interface JsonSerializerOptions {
   /**
-   * How non-JSON values (Date, Uint8Array, bigint-as-decimal) are written: `legacy` = kombu ≤ 5.2
-   * plain strings (readable by every Celery 5.x), `tagged` = kombu ≥ 5.3 `__type__` objects.
+   * How non-JSON values (Date, Uint8Array) are written: `legacy` = kombu ≤ 5.2 plain strings
+   * (readable by every Celery 5.x; a `Date` becomes `"…+00:00"`, bytes throw `EncodeError`),
+   * `tagged` = kombu ≥ 5.3 `{"__type__", "__value__"}` objects (a `Date` becomes a tagged
+   * `datetime`, bytes a tagged `base64`). Decoding always understands both.
    * @default 'legacy'
    */
-  mode?: 'legacy' | 'tagged';
+  mode?: JsonEncodeMode;
+  /**
+   * What decoding does with a tagged object whose `__type__` kombu does not define: keep the
+   * object as it is (`passthrough`), or fail with `DecodeError` as kombu does (`error`).
+   * @default 'passthrough'
+   */
+  unknownTypes?: UnknownTypePolicy;
+  /**
+   * Deepest nesting of arrays/objects accepted when decoding; deeper input is a `DecodeError`
+   * (Python cannot produce more than ~1000 levels either).
+   * @default 1000
+   */
+  maxDepth?: number;
 }
 
-export function createJsonSerializer(options: JsonSerializerOptions = {}): Serializer {
-  void options;
-  throw new Error('not implemented');
+/** Options of {@link parseCeleryJson}. */
+export type ParseCeleryJsonOptions = Pick<JsonSerializerOptions, 'unknownTypes' | 'maxDepth'>;
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+/**
+ * Parses JSON text as kombu does: Python's `NaN` / `Infinity` tokens, integers beyond 2^53 as
+ * `bigint` (smaller ones stay `number`), and tagged values revived (`datetime` → `Date` with naive
+ * = UTC, `date` / `time` / `decimal` → string, `uuid` → dashed lowercase string, `bytes` /
+ * `base64` → `Uint8Array`). Useful for whole Redis envelopes and result records.
+ * @throws DecodeError for anything malformed, and never any other error.
+ * @example
+ * parseCeleryJson('[NaN, 9007199254740993]'); // [NaN, 9007199254740993n]
+ */
+export function parseCeleryJson(text: string, options: ParseCeleryJsonOptions = {}): unknown {
+  try {
+    const value = parseJsonText(text, options.maxDepth ?? DEFAULT_JSON_MAX_DEPTH);
+    if (typeof value !== 'object' || value === null || !text.includes('__type__')) return value;
+    return reviveTagged(value, options.unknownTypes ?? 'passthrough');
+  } catch (err) {
+    if (err instanceof CelerityError) throw err;
+    // e.g. a stack overflow while reviving pathological input: still a decode failure.
+    throw new DecodeError(`Cannot decode JSON: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  }
 }
+
+/**
+ * Encodes a value as pure-ASCII JSON text Python reads back (`\uXXXX` escapes like `ensure_ascii`,
+ * `bigint` as exact digits, `NaN` / `Infinity` as bare tokens, `Date` / bytes per `mode`).
+ * `Map` is written as an object (keys stringified as Python writes dict keys), `Set` and typed
+ * arrays other than `Uint8Array` as arrays; everything else exactly as `JSON.stringify` would.
+ * @throws EncodeError for values the mode cannot carry (bytes in legacy mode, invalid Dates, cycles).
+ * @example
+ * stringifyCeleryJson({ n: 2n ** 64n, s: 'é' }); // '{"n":18446744073709551616,"s":"\\u00e9"}'
+ */
+export function stringifyCeleryJson(value: unknown, options: Pick<JsonSerializerOptions, 'mode'> = {}): string {
+  return stringifyJsonText(value, options.mode ?? 'legacy');
+}
+
+/**
+ * Creates a JSON serializer compatible with kombu's `json` (5.2 through 5.6).
+ * @example
+ * const json = createJsonSerializer({ mode: 'tagged' }); // for Celery workers with kombu ≥ 5.3
+ * json.encode([[new Date()], {}, null]);
+ */
+export function createJsonSerializer(options: JsonSerializerOptions = {}): Serializer {
+  const mode = options.mode ?? 'legacy';
+  const parseOptions: ParseCeleryJsonOptions = {
+    unknownTypes: options.unknownTypes ?? 'passthrough',
+    maxDepth: options.maxDepth ?? DEFAULT_JSON_MAX_DEPTH,
+  };
+  return {
+    name: 'json',
+    contentType: 'application/json',
+    contentEncoding: 'utf-8',
+    encode(value: unknown): Uint8Array {
+      return utf8Encoder.encode(stringifyJsonText(value, mode));
+    },
+    decode(bytes: Uint8Array): unknown {
+      let text: string;
+      try {
+        text = utf8Decoder.decode(bytes);
+      } catch (err) {
+        throw new DecodeError('JSON body must be valid UTF-8 bytes', { cause: err });
+      }
+      return parseCeleryJson(text, parseOptions);
+    },
+  };
+}
+
+/** The default JSON serializer: legacy mode (plain strings, readable by every Celery 5.x). */
+export const jsonSerializer: Serializer = createJsonSerializer();

@@ -30,7 +30,10 @@ export function resolveBroker(options: ClientOptions, logger: Logger): Owned<Bro
 /** The backend, or null when results are disabled. Eager mode without one gets a private memory backend. */
 export function resolveBackend(options: ClientOptions, logger: Logger, broker: Broker): Owned<ResultBackend> | null {
   const backend = options.backend;
-  if (backend === undefined) return options.eager ? { value: createMemoryBackend(), owned: true } : null;
+  if (backend === undefined) {
+    // A private store: eager clients in one process must not see each other's results.
+    return options.eager ? { value: createMemoryBackend({ name: `eager-${crypto.randomUUID()}`, logger }), owned: true } : null;
+  }
   if (typeof backend !== 'string') return { value: backend, owned: false };
   return { value: createBackendFromUrl(backend, context(logger, options.backendOptions, broker)), owned: true };
 }

@@ -1,0 +1,100 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { Signature, TaskContext } from '@celerity/core';
+import { chain, chord, defineTask, group } from '@celerity/core';
+import type { AsyncResult, GroupResult, TaskRef } from '@celerity/client';
+import { createClient } from '@celerity/client';
+
+const add = defineTask('tasks.add', async (x: number, y: number) => x + y);
+const multiply = defineTask('tasks.multiply', (x: number, y: number) => x * y);
+const resize = defineTask({ name: 'images.resize' }, async (url: string, width: number, ctx: TaskContext) => ({ url, width, id: ctx.id }));
+const tsum = defineTask('tasks.tsum', (values: number[]) => values.reduce((a, b) => a + b, 0));
+
+const client = createClient({ broker: 'memory://' });
+
+describe('task references', () => {
+  it('take their types from a definition type', async () => {
+    const ref = client.task<typeof add>('tasks.add');
+    expectTypeOf(ref).toEqualTypeOf<TaskRef<[x: number, y: number], number>>();
+    const result = await ref.delay(1, 2);
+    expectTypeOf(result).toEqualTypeOf<AsyncResult<number>>();
+    expectTypeOf(result.get()).toEqualTypeOf<Promise<number>>();
+    // @ts-expect-error x must be a number
+    void ref.delay('x', 1);
+    // @ts-expect-error two arguments are required
+    void ref.delay(1);
+    // @ts-expect-error args are a tuple of numbers
+    void ref.applyAsync(['1', 2]);
+  });
+
+  it('drop the context parameter and unwrap promises', async () => {
+    const ref = client.task<typeof resize>('images.resize');
+    expectTypeOf(ref.delay).parameters.toEqualTypeOf<[url: string, width: number]>();
+    expectTypeOf(await (await ref.delay('a.png', 100)).get()).toEqualTypeOf<{ url: string; width: number; id: string }>();
+  });
+
+  it('take explicit types for tasks living in Python', async () => {
+    const py = client.task<[x: number], string>('proj.tasks.describe');
+    expectTypeOf((await py.applyAsync([2], { countdown: 10, priority: 5, queue: 'py' })).get()).toEqualTypeOf<Promise<string>>();
+    // @ts-expect-error x is a number
+    void py.delay('2');
+  });
+
+  it('take a definition value', async () => {
+    const ref = client.task(multiply);
+    expectTypeOf(ref).toEqualTypeOf<TaskRef<[x: number, y: number], number>>();
+  });
+
+  it('build typed signatures', () => {
+    const ref = client.task<typeof add>('tasks.add');
+    expectTypeOf(ref.s(2)).toEqualTypeOf<Signature<[y: number], number>>();
+    expectTypeOf(ref.s(2, 2)).toEqualTypeOf<Signature<[], number>>();
+    expectTypeOf(ref.si(2, 2)).toEqualTypeOf<Signature<[], number>>();
+    // @ts-expect-error wrong argument type in a signature
+    void ref.s('2');
+  });
+});
+
+describe('send', () => {
+  it('is typed by the definition type', async () => {
+    const result = await client.send<typeof add>('tasks.add', [4, 4]);
+    expectTypeOf(result.get()).toEqualTypeOf<Promise<number>>();
+    // @ts-expect-error arguments do not match tasks.add
+    void client.send<typeof add>('tasks.add', ['x', 1]);
+  });
+
+  it('is typed by explicit argument and result types, or by a definition value', async () => {
+    expectTypeOf(await client.send<[string], boolean>('py.check', ['a'])).toEqualTypeOf<AsyncResult<boolean>>();
+    expectTypeOf(await client.send(add, [1, 2])).toEqualTypeOf<AsyncResult<number>>();
+    // @ts-expect-error arguments do not match the definition
+    void client.send(add, [1, '2']);
+  });
+
+  it('is loosely typed without type arguments', async () => {
+    expectTypeOf(await client.send('anything', [1, 'two', { three: 3 }])).toEqualTypeOf<AsyncResult<unknown>>();
+  });
+});
+
+describe('canvas', () => {
+  const a = client.task<typeof add>('tasks.add');
+  const m = client.task<typeof multiply>('tasks.multiply');
+
+  it('types a chain by its last task', async () => {
+    const r = await client.apply(chain(a.s(2, 2), m.s(10)));
+    expectTypeOf(r).toEqualTypeOf<AsyncResult<number>>();
+    expectTypeOf(r.get()).toEqualTypeOf<Promise<number>>();
+  });
+
+  it('types a group’s value as the list of member results', async () => {
+    const r = await client.apply(group([a.s(1, 1), client.task(resize).s('x', 1)]));
+    expectTypeOf(r.get()).toEqualTypeOf<Promise<Array<number | { url: string; width: number; id: string }>>>();
+  });
+
+  it('types a chord by its body', async () => {
+    const r = await client.apply(chord([a.s(1, 1), a.s(2, 2)], client.task(tsum).s()));
+    expectTypeOf(r.get()).toEqualTypeOf<Promise<number>>();
+  });
+
+  it('has a GroupResult class with typed members', () => {
+    expectTypeOf<GroupResult<[number, string]>['results'][number]>().toEqualTypeOf<AsyncResult<number | string>>();
+  });
+});

@@ -77,13 +77,16 @@ export class MsgpackEncoder extends ByteSink {
     }
     if (Array.isArray(value)) return this.writeArray(value, depth + 1);
     const proto: unknown = Object.getPrototypeOf(value);
-    if (proto === Object.prototype || proto === null) return this.writeRecord(value, depth + 1);
-    if (value instanceof Uint8Array) return this.writeBin(value);
-    if (value instanceof Date) {
-      if (this.dates === 'error') throw new EncodeError('msgpack: cannot encode a Date (dates: "error")');
-      return this.writeString(formatDate(value));
+    const plain = proto === Object.prototype || proto === null;
+    if (!plain) {
+      // Before the toJSON check: Buffer and Date have one, and it is not what we write for them.
+      if (value instanceof Uint8Array) return this.writeBin(value);
+      if (value instanceof Date) {
+        if (this.dates === 'error') throw new EncodeError('msgpack: cannot encode a Date (dates: "error")');
+        return this.writeString(formatDate(value));
+      }
+      if (value instanceof Map) return this.writeMap(value, depth + 1);
     }
-    if (value instanceof Map) return this.writeMap(value, depth + 1);
     const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
       const json: unknown = toJSON.call(value, '');
@@ -91,7 +94,7 @@ export class MsgpackEncoder extends ByteSink {
     }
     // Class instances go as their own enumerable properties, as JSON.stringify sends them; built-ins
     // that would lose their content that way (Set, RegExp, Error, other typed arrays…) are refused.
-    if (describe(value) === 'Object') return this.writeRecord(value, depth + 1);
+    if (plain || describe(value) === 'Object') return this.writeRecord(value, depth + 1);
     throw new EncodeError(`msgpack: cannot encode a ${describe(value)}`);
   }
 

@@ -1,0 +1,76 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigurationError, createBackendFromUrl, registerBackendAdapter, silentLogger } from '@celerity/core';
+import type { ResultMeta } from '@celerity/core';
+import { randomSuffix, waitFor } from '@celerity/testing';
+import { Redis } from 'ioredis';
+import type { Redis as RedisClient } from 'ioredis';
+import { backendAdapter, createRedisBackend } from '../src/index.js';
+import { REDIS_URL, clientsNamed, deletePrefix, rawClient, uniquePrefix } from './redis-helpers.js';
+
+const meta = (taskId: string): ResultMeta => ({ status: 'SUCCESS', result: taskId, traceback: null, children: [], date_done: null, task_id: taskId });
+
+let prefix: string;
+let raw: RedisClient;
+
+beforeEach(() => {
+  prefix = uniquePrefix();
+  raw = rawClient();
+});
+
+afterEach(async () => {
+  await deletePrefix(raw, prefix);
+  raw.disconnect();
+});
+
+describe('backendAdapter', () => {
+  it('resolves redis:// URLs with options from the adapter context', async () => {
+    registerBackendAdapter(backendAdapter);
+    expect(backendAdapter.schemes).toEqual(['redis', 'rediss']);
+    await using backend = createBackendFromUrl(REDIS_URL, { logger: silentLogger, options: { keyPrefix: prefix, expires: 120 } });
+    expect(backend.name).toBe('redis');
+    await backend.connect();
+    await backend.store(meta('via-url'));
+    const ttl = await raw.ttl(`${prefix}celery-task-meta-via-url`);
+    expect(ttl).toBeGreaterThan(100);
+    expect(ttl).toBeLessThanOrEqual(120);
+  });
+
+  it('rejects option values of the wrong type', () => {
+    expect(() => backendAdapter.create(REDIS_URL, { options: { keyPrefix: 5 } })).toThrow(ConfigurationError);
+    expect(() => backendAdapter.create(REDIS_URL, { options: { serializer: 'json' } })).toThrow(/Serializer/);
+  });
+});
+
+describe('the client option', () => {
+  it('runs on the given client, duplicates it for pub/sub, and leaves it open on close', async () => {
+    const name = `celerity-test-${randomSuffix()}`;
+    const client = new Redis(REDIS_URL, { connectionName: name });
+    try {
+      const backend = createRedisBackend({ client, keyPrefix: prefix });
+      await backend.connect();
+      const waiting = backend.wait('own-client', { timeout: 10_000 });
+      await waitFor(async () => (await clientsNamed(raw, name)).length === 2, { message: 'client + its duplicate' });
+      await backend.store(meta('own-client'));
+      expect((await waiting).result).toBe('own-client');
+      await backend.close();
+      expect(client.status).toBe('ready');
+      expect(await client.get(`${prefix}celery-task-meta-own-client`)).toContain('"own-client"');
+      await waitFor(async () => (await clientsNamed(raw, name)).length === 1, { message: 'only the duplicate closed' });
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('refuses a client with an ioredis keyPrefix (channels would not match keys)', () => {
+    const client = new Redis(REDIS_URL, { keyPrefix: 'x:', lazyConnect: true });
+    expect(() => createRedisBackend({ client })).toThrow(ConfigurationError);
+    client.disconnect();
+  });
+
+  it('refuses empty task and group ids, as Celery 5.3+ does', async () => {
+    await using backend = createRedisBackend({ url: REDIS_URL, keyPrefix: prefix });
+    await expect(backend.store(meta(''))).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(backend.wait('')).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(backend.saveGroup('', ['a'])).rejects.toBeInstanceOf(ConfigurationError);
+  });
+});

@@ -1,0 +1,17 @@
+import { afterAll } from 'vitest';
+import { runBackendConformance } from '@celerity/testing';
+import { createRedisBackend } from '../src/index.js';
+import { REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './redis-helpers.js';
+
+const keyPrefix = uniquePrefix();
+
+runBackendConformance('redis', () => createRedisBackend({ url: REDIS_URL, keyPrefix }));
+
+afterAll(async () => {
+  const client = rawClient();
+  try {
+    await deletePrefix(client, keyPrefix);
+  } finally {
+    client.disconnect();
+  }
+});

@@ -1,0 +1,24 @@
+/** URL-scheme adapter so `createBrokerFromUrl('redis://…')` works once registered. */
+import type { BrokerAdapter } from '@celerity/core';
+import { optionsFromSettings } from './options.js';
+import { createRedisBroker } from './redis-broker.js';
+
+/**
+ * Broker adapter for `redis://` and `rediss://`. `context.options` may use our option names or
+ * kombu's transport option names (`global_keyprefix`, `visibility_timeout`, `polling_interval`).
+ * @example
+ * import { registerBrokerAdapter, createBrokerFromUrl } from '@celerity/core';
+ * import { brokerAdapter } from '@celerity/broker-redis';
+ * registerBrokerAdapter(brokerAdapter);
+ * const broker = createBrokerFromUrl('redis://localhost:6379/0', { options: { visibility_timeout: 7200 } });
+ */
+export const brokerAdapter: BrokerAdapter = {
+  schemes: ['redis', 'rediss'],
+  create(url, context) {
+    return createRedisBroker({
+      ...optionsFromSettings(context.options),
+      url,
+      ...(context.logger !== undefined ? { logger: context.logger } : {}),
+    });
+  },
+};

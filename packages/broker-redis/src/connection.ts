@@ -1,0 +1,99 @@
+/**
+ * Connection plumbing shared by the broker's parts: waiting for a connection that is being
+ * re-established, retrying an operation across a reconnect until a deadline, and running Lua scripts
+ * with a reload on NOSCRIPT.
+ */
+import type { Redis } from 'ioredis';
+import { ConnectionError } from '@celerity/core';
+import { isConnectionError, isNoScriptError, mapRedisError } from './redis-errors.js';
+import type { LuaScript } from './scripts.js';
+
+/** An argument of a Redis command. */
+export type RedisArg = string | number | Buffer;
+
+/** Options of {@link withReconnect}. */
+export interface RetryOptions {
+  /** Give up (with `ConnectionError`) after this many milliseconds. */
+  timeout: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Resolves once `client` is ready. Waiting here (rather than letting ioredis queue the command
+ * offline) means a command that timed out was never queued, so it cannot run later behind our back.
+ */
+export function waitReady(client: Redis, deadline: number, signal?: AbortSignal): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  if (client.status === 'end') return Promise.reject(new ConnectionError('Redis connection is closed'));
+  if (client.status === 'wait') client.connect().catch(() => undefined);
+  return new Promise<void>((resolve, reject) => {
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onReady = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onEnd = (): void => {
+      cleanup();
+      reject(new ConnectionError('Redis connection is closed'));
+    };
+    const onAbort = (): void => {
+      cleanup();
+      reject(signal?.reason instanceof Error ? signal.reason : new ConnectionError('Aborted while waiting for Redis'));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new ConnectionError(`Redis did not become ready within ${Math.max(0, deadline - Date.now())} ms`));
+    }, Math.max(0, deadline - Date.now()));
+    client.on('ready', onReady);
+    client.on('end', onEnd);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `op`, and on a connection error waits for the reconnect and runs it again, until `timeout`
+ * has passed; then fails with `ConnectionError`. Other errors are mapped and thrown at once.
+ */
+export async function withReconnect<T>(client: Redis, what: string, op: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const deadline = Date.now() + options.timeout;
+  let lastError: unknown;
+  for (;;) {
+    if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new ConnectionError(`${what} aborted`);
+    try {
+      await waitReady(client, deadline, options.signal);
+    } catch (error) {
+      throw lastError === undefined ? error : mapRedisError(lastError, what);
+    }
+    try {
+      return await op();
+    } catch (error) {
+      if (!isConnectionError(error)) throw mapRedisError(error, what);
+      lastError = error;
+      if (Date.now() >= deadline) throw mapRedisError(error, what);
+      // The status may still read 'ready' for a moment after the socket died; don't spin on it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/**
+ * EVALSHA, and when the server does not know the script (NOSCRIPT: restart, SCRIPT FLUSH, first use)
+ * SCRIPT LOAD it and try once more. `buffers` returns bulk replies as Buffers (exact bytes).
+ */
+export async function runScript(client: Redis, script: LuaScript, keys: readonly string[], args: readonly RedisArg[], buffers = false): Promise<unknown> {
+  const argv: RedisArg[] = [script.sha, keys.length, ...keys, ...args];
+  const call = (): Promise<unknown> => (buffers ? client.callBuffer('EVALSHA', ...argv) : client.call('EVALSHA', ...argv));
+  try {
+    return await call();
+  } catch (error) {
+    if (!isNoScriptError(error)) throw error;
+    await client.call('SCRIPT', 'LOAD', script.lua);
+    return call();
+  }
+}

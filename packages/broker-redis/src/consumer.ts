@@ -1,0 +1,331 @@
+/**
+ * The consuming side: a loop that keeps up to `prefetch` deliveries outstanding, fetching in batches
+ * with one Lua script (pop + unacked bookkeeping in one atomic step), and when every queue is empty
+ * blocks in BRPOP on its own connection (kombu's order and 1 s timeout) so an idle consumer costs
+ * one command per poll interval.
+ */
+import type { Redis } from 'ioredis';
+import { DecodeError } from '@celerity/core';
+import type { ConsumeOptions, Consumer, Delivery, Envelope, Logger, MalformedDelivery } from '@celerity/core';
+import type { AckBatcher } from './acks.js';
+import { runScript } from './connection.js';
+import { decodeKombuEnvelope } from './envelope.js';
+import type { Keyspace } from './keys.js';
+import { pythonJsonString } from './python-json.js';
+import { DEAD_LETTER_SCRIPT, FETCH_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
+
+/** What a consumer needs from its broker. */
+export interface ConsumerHost {
+  readonly client: Redis;
+  readonly keys: Keyspace;
+  readonly logger: Logger;
+  readonly acks: AckBatcher;
+  /** Deliveries handed out and not settled, across consumers (restored by `close()`). */
+  readonly held: Set<RedisDelivery>;
+  readonly batchSize: number;
+  /** BRPOP timeout, seconds. */
+  readonly pollInterval: number;
+  now(): number;
+  createBlockingClient(): Redis;
+  /** Gives a message back to the back of its queue, marked redelivered. */
+  requeue(tag: string): Promise<void>;
+}
+
+/** One message handed to a handler. */
+export class RedisDelivery implements Delivery {
+  /** Set once acked, rejected or restored by `close()`; later calls do nothing. */
+  settled = false;
+  constructor(
+    readonly envelope: Envelope,
+    readonly queue: string,
+    readonly exchange: string,
+    readonly routingKey: string,
+    readonly redelivered: boolean,
+    readonly deliveryTag: string,
+    private readonly owner: RedisConsumer,
+  ) {}
+  ack(): Promise<void> {
+    return this.owner.settle(this, false);
+  }
+  reject(options?: { requeue?: boolean }): Promise<void> {
+    return this.owner.settle(this, options?.requeue === true);
+  }
+}
+
+interface Item {
+  queue: string;
+  /** The list it was popped from. */
+  key: string;
+  tag: string;
+  raw: Buffer;
+}
+
+interface KeySet {
+  order: string[];
+  keys: string[];
+  queueArgs: string[];
+  /** BRPOP keys: every queue's step-0 list, then step 3, 6, 9. */
+  blockKeys: string[];
+  indexOfKey: Map<string, number>;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+/** Consumes a set of queues for one handler (see module comment). */
+export class RedisConsumer implements Consumer {
+  private readonly keySets: KeySet[];
+  private rotation = 0;
+  private outstanding = 0;
+  private prefetch: number;
+  private running = true;
+  private wakeup: (() => void) | undefined;
+  private blocking: Redis | undefined;
+  private blockingId: number | undefined;
+  private blockingActive = false;
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly host: ConsumerHost,
+    queues: readonly string[],
+    private readonly handler: (delivery: Delivery) => void,
+    private readonly options: ConsumeOptions,
+  ) {
+    this.prefetch = normalizePrefetch(options.prefetch ?? 1);
+    const unique = [...new Set(queues)];
+    this.keySets = unique.map((_, r) => this.buildKeySet([...unique.slice(r), ...unique.slice(0, r)]));
+  }
+
+  private buildKeySet(order: string[]): KeySet {
+    const { keys } = this.host;
+    const all = [keys.unacked, keys.unackedIndex];
+    const indexOfKey = new Map<string, number>();
+    for (const queue of order) {
+      for (const list of keys.lists(queue)) {
+        all.push(list);
+        indexOfKey.set(list, all.length); // Lua KEYS are 1-based
+      }
+      all.push(keys.dead(queue));
+    }
+    const blockKeys = [0, 1, 2, 3].flatMap((level) => order.map((queue) => keys.lists(queue)[level] ?? ''));
+    return { order, keys: all, queueArgs: order.map(pythonJsonString), blockKeys, indexOfKey };
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  setPrefetch(prefetch: number): void {
+    this.prefetch = normalizePrefetch(prefetch);
+    this.wake();
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.running) return this.loop;
+    this.running = false;
+    this.wake();
+    const conn = this.blocking;
+    while (conn !== undefined && this.blockingActive) {
+      if (conn.status === 'ready' && this.blockingId !== undefined) {
+        // CLIENT UNBLOCK ends the BRPOP as a timeout would: nothing is popped, nothing can be lost.
+        await this.host.client.client('UNBLOCK', this.blockingId).catch(() => 0);
+        await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, 50))]);
+      } else {
+        conn.disconnect();
+        break;
+      }
+    }
+    await this.loop;
+    this.blocking?.disconnect();
+    this.blocking = undefined;
+  }
+
+  /** Called by a delivery's ack / reject. */
+  settle(delivery: RedisDelivery, requeue: boolean): Promise<void> {
+    if (delivery.settled) return Promise.resolve();
+    delivery.settled = true;
+    this.host.held.delete(delivery);
+    this.outstanding--;
+    this.wake();
+    return requeue ? this.host.requeue(delivery.deliveryTag) : this.host.acks.add(delivery.deliveryTag);
+  }
+
+  private wake(): void {
+    const wakeup = this.wakeup;
+    this.wakeup = undefined;
+    wakeup?.();
+  }
+
+  private waitForWake(ms?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
+      this.wakeup = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private room(): number {
+    const window = this.prefetch === 0 ? Infinity : this.prefetch - this.outstanding;
+    return Math.min(this.host.batchSize, window);
+  }
+
+  // With a large window, wait until a few slots are free instead of fetching one message per ack.
+  private lowWater(): number {
+    const window = this.prefetch === 0 ? this.host.batchSize : Math.min(this.prefetch, this.host.batchSize);
+    return Math.max(1, Math.floor(window / 8));
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 0;
+    while (this.running) {
+      const room = this.room();
+      if (room <= 0 || (this.outstanding > 0 && room < this.lowWater())) {
+        await this.waitForWake();
+        continue;
+      }
+      try {
+        let items = await this.fetch(room);
+        if (items.length === 0 && this.running) items = await this.block(room);
+        if (items.length > 0) await this.dispatch(items);
+        backoff = 0;
+      } catch (error) {
+        if (!this.running) break;
+        backoff = Math.min(Math.max(backoff * 2, 100), MAX_BACKOFF_MS);
+        this.host.logger.warn(`Consumer error, retrying in ${backoff} ms: ${error instanceof Error ? error.message : String(error)}`, { error });
+        await this.waitForWake(backoff);
+      }
+    }
+  }
+
+  private async fetch(max: number, extra?: { key: string; raw: Buffer }): Promise<Item[]> {
+    const set = this.keySets[this.rotation];
+    if (set === undefined) return [];
+    const args: Array<string | number | Buffer> = [max, String(this.host.now() / 1000), set.order.length, ...set.queueArgs];
+    if (extra !== undefined) args.push(set.indexOfKey.get(extra.key) ?? 3, extra.raw);
+    const reply = (await runScript(this.host.client, FETCH_SCRIPT, set.keys, args, true)) as unknown[];
+    const items: Item[] = [];
+    let lastQueue = -1;
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      const ki = Number(reply[i]);
+      const qi = Math.floor((ki - 3) / 5);
+      lastQueue = qi;
+      items.push({ queue: set.order[qi] ?? '', key: set.keys[ki - 1] ?? '', tag: String(reply[i + 1]), raw: reply[i + 2] as Buffer });
+    }
+    // kombu rotates the queue it took from to the end of the cycle.
+    if (lastQueue >= 0) this.rotation = (this.rotation + lastQueue + 1) % this.keySets.length;
+    return items;
+  }
+
+  private ensureBlocking(): Redis {
+    if (this.blocking === undefined) {
+      const conn = this.host.createBlockingClient();
+      conn.on('ready', () => {
+        this.blockingId = undefined;
+      });
+      this.blocking = conn;
+    }
+    return this.blocking;
+  }
+
+  private async block(room: number): Promise<Item[]> {
+    const set = this.keySets[this.rotation];
+    if (set === undefined) return [];
+    const conn = this.ensureBlocking();
+    this.blockingActive = true;
+    let reply: unknown;
+    try {
+      if (this.blockingId === undefined) this.blockingId = Number(await conn.client('ID'));
+      if (!this.running) return [];
+      reply = await conn.callBuffer('BRPOP', ...set.blockKeys, this.host.pollInterval);
+    } finally {
+      this.blockingActive = false;
+    }
+    if (!Array.isArray(reply) || reply.length < 2) return [];
+    const key = String(reply[0]);
+    const raw = reply[1] as Buffer;
+    if (!this.running) {
+      await this.host.client.rpush(key, raw);
+      return [];
+    }
+    try {
+      return await this.fetch(room, { key, raw });
+    } catch (error) {
+      // The item left its list without bookkeeping (kombu has the same window): put it back.
+      await this.host.client.rpush(key, raw).catch((pushError: unknown) => {
+        this.host.logger.error(`Lost a message popped from ${JSON.stringify(key)}: ${raw.toString('utf8')}`, { error: pushError });
+      });
+      throw error;
+    }
+  }
+
+  private async dispatch(items: Item[]): Promise<void> {
+    if (!this.running) return this.giveBack(items);
+    const malformed: Array<{ item: Item; error: Error }> = [];
+    for (const item of items) {
+      if (item.tag === '') {
+        malformed.push({ item, error: new DecodeError('Item has no properties.delivery_tag') });
+        continue;
+      }
+      let decoded;
+      try {
+        decoded = decodeKombuEnvelope(item.raw);
+      } catch (error) {
+        malformed.push({ item, error: error instanceof Error ? error : new DecodeError(String(error)) });
+        continue;
+      }
+      const delivery = new RedisDelivery(
+        decoded.envelope,
+        item.queue,
+        decoded.exchange ?? '',
+        decoded.routingKey ?? item.queue,
+        decoded.redelivered,
+        item.tag,
+        this,
+      );
+      this.outstanding++;
+      this.host.held.add(delivery);
+      try {
+        this.handler(delivery);
+      } catch (error) {
+        this.host.logger.error(`Consumer handler threw; message requeued: ${error instanceof Error ? error.message : String(error)}`, { error });
+        void delivery.reject({ requeue: true }).catch(() => undefined);
+      }
+    }
+    for (const { item, error } of malformed) await this.setAside(item, error);
+  }
+
+  private async setAside(item: Item, error: Error): Promise<void> {
+    const { keys } = this.host;
+    const dead = keys.dead(item.queue);
+    // Items without a tag were moved by the fetch script itself.
+    if (item.tag !== '') await runScript(this.host.client, DEAD_LETTER_SCRIPT, [keys.unacked, keys.unackedIndex, dead], [item.tag, item.raw]);
+    this.host.logger.warn(`Malformed message in queue ${JSON.stringify(item.queue)} set aside in ${JSON.stringify(dead)}: ${error.message}`, {
+      queue: item.queue,
+      key: dead,
+      error,
+    });
+    const report: MalformedDelivery = { queue: item.queue, raw: item.raw, error, setAsideAt: dead };
+    try {
+      this.options.onMalformed?.(report);
+    } catch (callbackError) {
+      this.host.logger.error('onMalformed callback threw', { error: callbackError });
+    }
+  }
+
+  // Fetched after cancel(): put them back unchanged where they were, first-popped consumed first again.
+  private async giveBack(items: Item[]): Promise<void> {
+    const { keys, client } = this.host;
+    await Promise.all(
+      [...items].reverse().map((item) =>
+        item.tag === ''
+          ? this.setAside(item, new DecodeError('Item has no properties.delivery_tag'))
+          : runScript(client, RESTORE_SCRIPT, [keys.unacked, keys.unackedIndex, item.key], [item.tag, item.raw, '0']),
+      ),
+    );
+  }
+}
+
+function normalizePrefetch(prefetch: number): number {
+  return Number.isFinite(prefetch) && prefetch > 0 ? Math.floor(prefetch) : 0;
+}

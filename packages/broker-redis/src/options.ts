@@ -1,0 +1,108 @@
+/** Options of the Redis broker, their defaults and their validation. */
+import type { Redis } from 'ioredis';
+import { ConfigurationError } from '@celerity/core';
+import type { BrokerCommonOptions } from '@celerity/core';
+
+/** Options of {@link createRedisBroker} (kombu transport option names in parentheses). */
+export interface RedisBrokerOptions extends BrokerCommonOptions {
+  /**
+   * `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS
+   * (`?ssl_cert_reqs=CERT_NONE` skips certificate checks). Ignored when `client` is given.
+   * @default 'redis://localhost:6379/0'
+   */
+  url?: string;
+  /**
+   * An existing ioredis client to use for commands. The broker never closes it; it opens its own
+   * duplicates for blocking reads and pub/sub (and closes those). Don't set ioredis' own `keyPrefix`
+   * on it: use this broker's `keyPrefix`.
+   */
+  client?: Redis;
+  /**
+   * Prefix concatenated as-is to every key and pub/sub channel (`global_keyprefix`), e.g. `'myapp:'`.
+   * @default ''
+   */
+  keyPrefix?: string;
+  /**
+   * Seconds a message may stay unacked before any consumer's restore pass gives it back to its
+   * queue (`visibility_timeout`). Tasks held longer (ETA far ahead, long runs) are delivered twice.
+   * @default 3600
+   */
+  visibilityTimeout?: number;
+  /** Most messages one fetch takes (one Lua call), 1–1000; the prefetch window also caps it. @default 100 */
+  batchSize?: number;
+  /** Seconds an idle consumer blocks in BRPOP before polling again (`polling_interval`). @default 1 */
+  pollInterval?: number;
+  /** Seconds between two visibility-timeout restore passes while consuming. @default 10 */
+  restoreInterval?: number;
+  /**
+   * Milliseconds a publish (and ack) keeps retrying while the connection is down before failing
+   * with `ConnectionError`; a publish's own `timeout` option overrides it.
+   * @default 10000
+   */
+  publishTimeout?: number;
+  /** Clock seam (milliseconds since the epoch) for the `unacked_index` scores and the restore pass. @default Date.now */
+  now?: () => number;
+  /** Delivery tag generator seam. @default crypto.randomUUID */
+  generateId?: () => string;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedRedisBrokerOptions {
+  keyPrefix: string;
+  visibilityTimeout: number;
+  batchSize: number;
+  pollInterval: number;
+  restoreInterval: number;
+  publishTimeout: number;
+}
+
+function positive(name: string, value: number | undefined, fallback: number, integer = false, max = Infinity): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max || (integer && !Number.isInteger(value))) {
+    throw new ConfigurationError(`Redis broker option ${name} must be a positive ${integer ? 'integer' : 'number'}${max < Infinity ? ` up to ${max}` : ''}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Applies defaults and checks ranges; throws `ConfigurationError`. */
+export function resolveOptions(options: RedisBrokerOptions): ResolvedRedisBrokerOptions {
+  if (options.keyPrefix !== undefined && typeof options.keyPrefix !== 'string') throw new ConfigurationError('Redis broker option keyPrefix must be a string');
+  return {
+    keyPrefix: options.keyPrefix ?? '',
+    visibilityTimeout: positive('visibilityTimeout', options.visibilityTimeout, 3600),
+    batchSize: positive('batchSize', options.batchSize, 100, true, 1000),
+    pollInterval: positive('pollInterval', options.pollInterval, 1),
+    restoreInterval: positive('restoreInterval', options.restoreInterval, 10),
+    publishTimeout: options.publishTimeout === 0 ? 0 : positive('publishTimeout', options.publishTimeout, 10_000),
+  };
+}
+
+const ADAPTER_KEYS: Record<string, keyof RedisBrokerOptions> = {
+  keyPrefix: 'keyPrefix',
+  global_keyprefix: 'keyPrefix',
+  visibilityTimeout: 'visibilityTimeout',
+  visibility_timeout: 'visibilityTimeout',
+  batchSize: 'batchSize',
+  pollInterval: 'pollInterval',
+  polling_interval: 'pollInterval',
+  restoreInterval: 'restoreInterval',
+  unacked_restore_interval: 'restoreInterval',
+  publishTimeout: 'publishTimeout',
+};
+
+/**
+ * Reads broker options given as untyped settings (`AdapterContext.options`), accepting our names and
+ * kombu's transport option names (`global_keyprefix`, `visibility_timeout`, `polling_interval`).
+ * Unknown keys are ignored; known keys of the wrong type throw `ConfigurationError`.
+ */
+export function optionsFromSettings(settings: Record<string, unknown> | undefined): RedisBrokerOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings ?? {})) {
+    const name = ADAPTER_KEYS[key];
+    if (name === undefined || value === undefined) continue;
+    const expected = name === 'keyPrefix' ? 'string' : 'number';
+    if (typeof value !== expected) throw new ConfigurationError(`Redis broker option ${key} must be a ${expected}`);
+    out[name] = value;
+  }
+  return out as RedisBrokerOptions;
+}

@@ -1,0 +1,360 @@
+/**
+ * The Redis broker: kombu's Redis transport layout (spec §3), so Python Celery workers and clients
+ * share queues with it. Publishing is LPUSH; consuming, ack emulation and restores live in
+ * consumer.ts / acks.ts / restore.ts; broadcast in fanout.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
+import type {
+  BroadcastMessage,
+  Broker,
+  BrokerCapabilities,
+  ConsumeOptions,
+  Consumer,
+  Delivery,
+  Envelope,
+  Logger,
+  PublishOptions,
+  PublishTarget,
+  Subscription,
+} from '@celerity/core';
+import { AckBatcher } from './acks.js';
+import { waitReady, withReconnect } from './connection.js';
+import { RedisConsumer, type ConsumerHost, type RedisDelivery } from './consumer.js';
+import { encodeKombuEnvelope } from './envelope.js';
+import { FanoutHub } from './fanout.js';
+import { bindingMember, createKeyspace, type Keyspace } from './keys.js';
+import { resolveOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
+import { restoreByTag, restoreVisible } from './restore.js';
+import { parseRedisUrl } from './url.js';
+
+/** The Redis broker: the core `Broker` plus Redis-specific operations. */
+export interface RedisBroker extends Broker {
+  /** The key prefix in use (kombu `global_keyprefix`). */
+  readonly keyPrefix: string;
+  /** The DB number (part of pub/sub channel names). */
+  readonly db: number;
+  /** Runs one visibility-timeout restore pass now (normally periodic while consuming); returns how many were restored. */
+  restoreVisible(): Promise<number>;
+  /** Adds `<routingKey>\x06\x16\x06\x16<queue>` to `_kombu.binding.<exchange>`, so kombu producers publishing to that exchange reach `queue`. */
+  bindQueue(queue: string, exchange: string, routingKey: string): Promise<void>;
+  /** Removes a binding added by {@link RedisBroker.bindQueue}. */
+  unbindQueue(queue: string, exchange: string, routingKey: string): Promise<void>;
+  /** Deletes a queue's four lists and its default binding (what kombu does for auto-delete reply queues). */
+  deleteQueue(queue: string): Promise<void>;
+  /** The list where undecodable items taken from `queue` are set aside: `<keyPrefix>_celerity.dead.<queue>`. */
+  deadLetterKey(queue: string): string;
+}
+
+const MAX_PUBLISH_BATCH = 1000;
+
+// The ioredis options this broker sets (RedisOptions as a whole trips exactOptionalPropertyTypes).
+type ConnectionSettings = Pick<
+  RedisOptions,
+  'host' | 'port' | 'db' | 'username' | 'password' | 'tls' | 'lazyConnect' | 'retryStrategy' | 'maxRetriesPerRequest' | 'autoResendUnfulfilledCommands'
+>;
+
+class RedisBrokerImpl implements RedisBroker, ConsumerHost {
+  readonly transport = 'redis';
+  readonly capabilities: BrokerCapabilities = { nativeAck: false, delayedDelivery: false, priorityOrder: 'low-first', broadcast: true };
+  readonly client: Redis;
+  readonly keys: Keyspace;
+  readonly logger: Logger;
+  readonly acks: AckBatcher;
+  readonly held = new Set<RedisDelivery>();
+  readonly batchSize: number;
+  readonly pollInterval: number;
+  private readonly settings: ResolvedRedisBrokerOptions;
+  private readonly ownsClient: boolean;
+  private readonly connectionOptions: ConnectionSettings;
+  private readonly generateId: () => string;
+  private readonly clock: () => number;
+  private readonly hub: FanoutHub;
+  private readonly consumers = new Set<RedisConsumer>();
+  private restoreTimer: NodeJS.Timeout | undefined;
+  private restoring: Promise<unknown> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: RedisBrokerOptions) {
+    this.settings = resolveOptions(options);
+    this.logger = options.logger ?? silentLogger;
+    this.batchSize = this.settings.batchSize;
+    this.pollInterval = this.settings.pollInterval;
+    this.generateId = options.generateId ?? randomUUID;
+    this.clock = options.now ?? Date.now;
+    let db: number;
+    if (options.client !== undefined) {
+      this.client = options.client;
+      this.ownsClient = false;
+      db = options.client.options.db ?? 0;
+      this.connectionOptions = {};
+    } else {
+      const url = parseRedisUrl(options.url ?? 'redis://localhost:6379/0');
+      db = url.db;
+      this.connectionOptions = {
+        host: url.host,
+        port: url.port,
+        db: url.db,
+        lazyConnect: true,
+        retryStrategy: (times) => Math.min(times * 100, 2000),
+        ...(url.username !== undefined ? { username: url.username } : {}),
+        ...(url.password !== undefined ? { password: url.password } : {}),
+        ...(url.tls !== undefined ? { tls: url.tls } : {}),
+      };
+      this.client = this.watch(new Redis(this.connectionOptions), 'main');
+      this.ownsClient = true;
+    }
+    this.keys = createKeyspace(this.settings.keyPrefix, db);
+    this.acks = new AckBatcher(this.client, this.keys, this.settings.publishTimeout);
+    this.hub = new FanoutHub(this.keys, this.logger, () => this.duplicate('subscriber', {}));
+  }
+
+  get keyPrefix(): string {
+    return this.keys.prefix;
+  }
+  get db(): number {
+    return this.keys.db;
+  }
+  now(): number {
+    return this.clock();
+  }
+
+  // Logs a lost connection once (not every reconnect attempt) and its recovery.
+  private watch(connection: Redis, role: string): Redis {
+    let down = false;
+    connection.on('error', (error: Error) => {
+      if (!down) this.logger.warn(`Redis ${role} connection error: ${error.message}`, { error });
+      down = true;
+    });
+    connection.on('ready', () => {
+      if (down) this.logger.info(`Redis ${role} connection re-established`);
+      down = false;
+    });
+    return connection;
+  }
+
+  private duplicate(role: string, overrides: ConnectionSettings): Redis {
+    const connection = this.ownsClient
+      ? new Redis({ ...this.connectionOptions, ...overrides })
+      : this.client.duplicate({ lazyConnect: true, ...overrides });
+    return this.watch(connection, role);
+  }
+
+  createBlockingClient(): Redis {
+    // Commands wait for the reconnect; a BRPOP cut by a disconnect is not resent (the loop issues a fresh one).
+    return this.duplicate('blocking', { maxRetriesPerRequest: null, autoResendUnfulfilledCommands: false });
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw new ClosedError('Redis broker');
+  }
+
+  private run<T>(what: string, op: () => Promise<T>, options?: PublishOptions): Promise<T> {
+    return withReconnect(this.client, what, op, { timeout: options?.timeout ?? this.settings.publishTimeout, signal: options?.signal });
+  }
+
+  async connect(): Promise<void> {
+    this.assertOpen();
+    await waitReady(this.client, Date.now() + this.settings.publishTimeout);
+  }
+
+  async declareQueue(queue: string): Promise<void> {
+    await this.bindQueue(queue, queue, queue);
+  }
+
+  async bindQueue(queue: string, exchange: string, routingKey: string): Promise<void> {
+    this.assertOpen();
+    await this.run('declare', () => this.client.sadd(this.keys.binding(exchange), bindingMember(routingKey, queue)));
+  }
+
+  async unbindQueue(queue: string, exchange: string, routingKey: string): Promise<void> {
+    this.assertOpen();
+    await this.run('unbind', () => this.client.srem(this.keys.binding(exchange), bindingMember(routingKey, queue)));
+  }
+
+  async deleteQueue(queue: string): Promise<void> {
+    this.assertOpen();
+    await this.run('delete', async () => {
+      await this.client.multi().srem(this.keys.binding(queue), bindingMember(queue, queue)).del(...this.keys.lists(queue)).exec();
+    });
+  }
+
+  deadLetterKey(queue: string): string {
+    return this.keys.dead(queue);
+  }
+
+  private encode(target: PublishTarget, envelope: Envelope): string {
+    return encodeKombuEnvelope(envelope, {
+      exchange: target.exchange ?? '',
+      routingKey: target.routingKey ?? target.queue,
+      deliveryTag: this.generateId(),
+    });
+  }
+
+  async publish(target: PublishTarget, envelope: Envelope, options?: PublishOptions): Promise<void> {
+    this.assertOpen();
+    const raw = this.encode(target, envelope);
+    const key = this.keys.list(target.queue, envelope.properties.priority ?? 0);
+    await this.run('publish', () => this.client.lpush(key, raw), options);
+  }
+
+  async publishMany(items: ReadonlyArray<{ target: PublishTarget; envelope: Envelope }>, options?: PublishOptions): Promise<void> {
+    this.assertOpen();
+    // Encode everything first: an encoding error must fail the call before anything is sent.
+    const encoded = items.map(({ target, envelope }) => ({ key: this.keys.list(target.queue, envelope.properties.priority ?? 0), raw: this.encode(target, envelope) }));
+    const chunks: Array<typeof encoded> = [];
+    for (let i = 0; i < encoded.length; i += MAX_PUBLISH_BATCH) chunks.push(encoded.slice(i, i + MAX_PUBLISH_BATCH));
+    await Promise.all(
+      chunks.map((chunk) =>
+        // MULTI: a chunk cut by a disconnect is applied entirely or not at all, so the retry can't duplicate part of it.
+        this.run(
+          'publishMany',
+          async () => {
+            const multi = this.client.multi();
+            let start = 0;
+            for (let i = 1; i <= chunk.length; i++) {
+              if (i < chunk.length && chunk[i]?.key === chunk[start]?.key) continue;
+              // Consecutive messages to one list go in one variadic LPUSH (same order as separate LPUSHes).
+              multi.lpush(chunk[start]?.key ?? '', ...chunk.slice(start, i).map((e) => e.raw));
+              start = i;
+            }
+            const replies = await multi.exec();
+            const failed = replies?.find(([error]) => error !== null);
+            if (failed) throw failed[0];
+          },
+          options,
+        ),
+      ),
+    );
+  }
+
+  async consume(queues: readonly string[], handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Consumer> {
+    this.assertOpen();
+    if (queues.length === 0) throw new ConfigurationError('consume() needs at least one queue');
+    const consumer = new RedisConsumer(this, queues, handler, options);
+    this.consumers.add(consumer);
+    consumer.start();
+    this.startRestoring();
+    return {
+      cancel: async () => {
+        await consumer.cancel();
+        this.consumers.delete(consumer);
+        if (this.consumers.size === 0) this.stopRestoring();
+      },
+      setPrefetch: (prefetch) => consumer.setPrefetch(prefetch),
+    };
+  }
+
+  requeue(tag: string): Promise<void> {
+    return this.run('reject', async () => {
+      await restoreByTag(this, tag, true);
+    });
+  }
+
+  restoreVisible(): Promise<number> {
+    this.assertOpen();
+    return this.run('restore', () => restoreVisible(this, this.settings.visibilityTimeout));
+  }
+
+  // kombu restores at consumer start and then periodically while consuming.
+  private startRestoring(): void {
+    if (this.restoreTimer !== undefined) return;
+    const pass = (): void => {
+      if (this.restoring !== undefined || this.closing !== undefined) return;
+      this.restoring = restoreVisible(this, this.settings.visibilityTimeout)
+        .catch((error: unknown) => this.logger.warn(`Restore pass failed: ${error instanceof Error ? error.message : String(error)}`, { error }))
+        .finally(() => {
+          this.restoring = undefined;
+        });
+    };
+    this.restoreTimer = setInterval(pass, this.settings.restoreInterval * 1000);
+    this.restoreTimer.unref();
+    pass();
+  }
+
+  private stopRestoring(): void {
+    if (this.restoreTimer !== undefined) clearInterval(this.restoreTimer);
+    this.restoreTimer = undefined;
+  }
+
+  async purge(queue: string): Promise<number> {
+    this.assertOpen();
+    const lists = this.keys.lists(queue);
+    return this.run('purge', async () => {
+      const multi = this.client.multi();
+      for (const list of lists) multi.llen(list).del(list);
+      const replies = (await multi.exec()) ?? [];
+      return replies.filter((_, i) => i % 2 === 0).reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
+    });
+  }
+
+  async size(queue: string): Promise<number> {
+    this.assertOpen();
+    const lists = this.keys.lists(queue);
+    return this.run('size', async () => {
+      const multi = this.client.multi();
+      for (const list of lists) multi.llen(list);
+      const replies = (await multi.exec()) ?? [];
+      return replies.reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
+    });
+  }
+
+  async broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void> {
+    this.assertOpen();
+    const raw = encodeKombuEnvelope(envelope, { exchange, routingKey, deliveryTag: this.generateId() });
+    await this.run('broadcast', () => this.client.publish(this.keys.channel(exchange, routingKey), raw));
+  }
+
+  subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription> {
+    this.assertOpen();
+    return this.hub.subscribe(exchange, pattern, handler);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopRestoring();
+    await Promise.all([...this.consumers].map((consumer) => consumer.cancel()));
+    this.consumers.clear();
+    await this.acks.drain().catch((error: unknown) => this.logger.error('Acks could not be written before closing', { error }));
+    await this.restoring;
+    // Like a kombu warm shutdown: messages still held go back to the front of their queue, marked redelivered.
+    const held = [...this.held];
+    this.held.clear();
+    for (const delivery of held) delivery.settled = true;
+    if (held.length > 0) {
+      try {
+        await this.run('restore', () => Promise.all(held.map((d) => restoreByTag(this, d.deliveryTag))));
+        this.logger.info(`Restored ${held.length} unacked message(s) on close`, { restored: held.length });
+      } catch (error) {
+        this.logger.error(`Could not restore ${held.length} unacked message(s) on close; the visibility timeout will`, { error });
+      }
+    }
+    this.hub.close();
+    if (this.ownsClient) {
+      if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+      else this.client.disconnect();
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Creates a broker speaking kombu's Redis transport layout, interoperable with Python Celery.
+ * Connects lazily (or call `connect()`).
+ * @example
+ * await using broker = createRedisBroker({ url: 'redis://localhost:6379/0', keyPrefix: 'myapp:' });
+ * await broker.declareQueue('celery');
+ * const consumer = await broker.consume(['celery'], (delivery) => void delivery.ack(), { prefetch: 100 });
+ */
+export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker {
+  return new RedisBrokerImpl(options);
+}

@@ -1,0 +1,125 @@
+/**
+ * Ack emulation's way back (spec §3.4): restoring unacked messages to their queue — on
+ * `reject({ requeue: true })`, on `close()`, and in the visibility-timeout pass that rescues messages
+ * taken by a consumer that died.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@celerity/core';
+import { runScript } from './connection.js';
+import { parseBindingMember, priorityStep, type Keyspace } from './keys.js';
+import { encodePythonJson } from './python-json.js';
+import { DEAD_LETTER_SCRIPT, RELEASE_MUTEX_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
+
+/** What restoring needs from the broker. */
+export interface RestoreContext {
+  readonly client: Redis;
+  readonly keys: Keyspace;
+  readonly logger: Logger;
+  /** Clock seam, milliseconds. */
+  now(): number;
+}
+
+/** kombu's `unacked_mutex_expire`: 300 s. */
+const MUTEX_EXPIRE_MS = 300_000;
+const PAGE = 100;
+// The entry format this broker writes; lets an entry whose envelope is not JSON still be set aside.
+const OWN_ENTRY = /^\[([\s\S]*), "", ("(?:[^"\\]|\\.)*")\]$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Where kombu's `_lookup` sends a message back: the routing key for the default exchange, else its bindings. */
+async function destinationQueues(context: RestoreContext, exchange: string, routingKey: string): Promise<string[]> {
+  if (exchange === '') return routingKey === '' ? [] : [routingKey];
+  const members = await context.client.smembers(context.keys.binding(exchange));
+  const queues = members
+    .map(parseBindingMember)
+    .filter((b): b is NonNullable<typeof b> => b !== undefined && b.routingKey === routingKey)
+    .map((b) => b.queue);
+  return queues.length > 0 ? queues : routingKey === '' ? [] : [routingKey];
+}
+
+async function setAside(context: RestoreContext, tag: string, raw: string, queue: string, why: string): Promise<void> {
+  const dead = context.keys.dead(queue);
+  await runScript(context.client, DEAD_LETTER_SCRIPT, [context.keys.unacked, context.keys.unackedIndex, dead], [tag, raw]);
+  context.logger.warn(`Unacked message ${tag} could not be restored (${why}); set aside in ${JSON.stringify(dead)}`, { deliveryTag: tag, key: dead });
+}
+
+/**
+ * Restores one unacked message by delivery tag, as kombu's `restore_by_tag` does: marks it
+ * `redelivered` in headers and `delivery_info`, pushes it to the priority list its
+ * `properties.priority` names (kombu ≥ 5.4) — RPUSH (consumed next) or, with `leftmost`, LPUSH — and
+ * removes the unacked entry, atomically and only if nobody acked or restored it meanwhile.
+ * Returns whether it was restored.
+ */
+export async function restoreByTag(context: RestoreContext, tag: string, leftmost = false): Promise<boolean> {
+  const { client, keys } = context;
+  const entry = await client.hget(keys.unacked, tag);
+  if (entry === null) {
+    await client.zrem(keys.unackedIndex, tag);
+    return false;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(entry);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3 || !isRecord(parsed[0]) || typeof parsed[1] !== 'string' || typeof parsed[2] !== 'string') {
+    const own = OWN_ENTRY.exec(entry);
+    const queue = own ? (JSON.parse(own[2] ?? '""') as string) : 'unacked';
+    await setAside(context, tag, own?.[1] ?? entry, queue, 'its envelope is not a JSON object');
+    return false;
+  }
+  const [message, exchange, routingKey] = parsed as [Record<string, unknown>, string, string];
+  const headers = message['headers'];
+  const properties = message['properties'];
+  // kombu sets both marks in one try block: without headers, neither is set.
+  if (isRecord(headers)) {
+    headers['redelivered'] = true;
+    if (isRecord(properties) && isRecord(properties['delivery_info'])) properties['delivery_info']['redelivered'] = true;
+  }
+  const queues = await destinationQueues(context, exchange, routingKey);
+  if (queues.length === 0) {
+    await setAside(context, tag, JSON.stringify(message), 'unacked', `no queue for exchange ${JSON.stringify(exchange)} / routing key ${JSON.stringify(routingKey)}`);
+    return false;
+  }
+  const step = priorityStep(isRecord(properties) ? properties['priority'] : 0);
+  const raw = encodePythonJson(message);
+  const result = await runScript(
+    client,
+    RESTORE_SCRIPT,
+    [keys.unacked, keys.unackedIndex, ...queues.map((q) => keys.list(q, step))],
+    [tag, raw, leftmost ? '1' : '0'],
+  );
+  return result === 1;
+}
+
+/**
+ * kombu's `restore_visible`: under the `unacked_mutex` (SET PX NX), restores every message unacked
+ * for longer than `visibilityTimeout` seconds, oldest last as kombu pages them (ZREVRANGEBYSCORE),
+ * then releases the mutex with a compare-and-delete. Returns how many were restored; 0 when another
+ * process holds the mutex.
+ */
+export async function restoreVisible(context: RestoreContext, visibilityTimeout: number): Promise<number> {
+  const { client, keys } = context;
+  const token = randomUUID().replace(/-/g, '');
+  const locked = await client.set(keys.unackedMutex, token, 'PX', MUTEX_EXPIRE_MS, 'NX');
+  if (locked === null) return 0;
+  let restored = 0;
+  try {
+    const ceil = context.now() / 1000 - visibilityTimeout;
+    for (;;) {
+      const tags = await client.zrevrangebyscore(keys.unackedIndex, ceil, 0, 'LIMIT', 0, PAGE);
+      const results = await Promise.all(tags.map((tag) => restoreByTag(context, tag)));
+      restored += results.filter(Boolean).length;
+      if (tags.length < PAGE) break;
+    }
+  } finally {
+    await runScript(client, RELEASE_MUTEX_SCRIPT, [keys.unackedMutex], [token]).catch(() => undefined);
+  }
+  if (restored > 0) context.logger.info(`Restored ${restored} unacked message(s) past the visibility timeout`, { restored });
+  return restored;
+}

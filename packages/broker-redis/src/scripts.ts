@@ -1,0 +1,163 @@
+/**
+ * The Lua scripts of the Redis broker, one per operation that must be atomic. They are run with
+ * EVALSHA and loaded again when the server answers NOSCRIPT (after a restart or SCRIPT FLUSH).
+ */
+import { createHash } from 'node:crypto';
+
+/** A Lua script and its SHA1 (for EVALSHA). */
+export interface LuaScript {
+  readonly name: string;
+  readonly lua: string;
+  readonly sha: string;
+}
+
+function defineScript(name: string, lua: string): LuaScript {
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+/**
+ * fetch: pops up to `max` messages the way kombu's BRPOP loop would take them and records each in
+ * `unacked` / `unacked_index` in the same step, so a crash can never lose a message between the pop
+ * and its bookkeeping.
+ *
+ * KEYS: unacked, unacked_index, then per queue (in the consumer's current rotation) 5 keys: its lists
+ *   for steps 0, 3, 6, 9 and its dead-letter list.
+ * ARGV: max, now (unix seconds), nq, the JSON-encoded name of each queue (nq entries), and optionally
+ *   the KEYS index and raw item of a message already taken with BRPOP.
+ * Returns a flat array: KEYS index of the list it came from, delivery tag ('' when the item had none
+ *   and was moved to the dead list right here), raw item.
+ *
+ * Order: every queue's step-0 list before any step-3 list, and so on; within a step, round robin
+ * between queues (kombu rotates a queue to the end after taking from it). With one non-empty list
+ * left, RPOP with a count takes the rest in one call.
+ *
+ * The delivery tag is found with a pattern rather than cjson, which would cost a full parse in Redis
+ * per message; kombu writes properties last, so the tail is searched first and the last match wins.
+ * The unacked entry is `[<raw>, "", <queue>]`: kombu writes the message's own exchange and routing key
+ * there, but `""` + the queue the message was actually taken from is what kombu's restore resolves
+ * to for Celery's default-exchange messages, and it returns any message to its own queue.
+ */
+export const FETCH_SCRIPT = defineScript(
+  'fetch',
+  `
+local max = tonumber(ARGV[1])
+local now = ARGV[2]
+local nq = tonumber(ARGV[3])
+local out = {}
+local taken = 0
+local hset = {}
+local zadd = {}
+local PATTERN = '"delivery_tag"%s*:%s*"([^"\\\\]+)"'
+
+local function tag_of(raw)
+  local tag = nil
+  local len = #raw
+  if len > 256 then
+    for t in string.gmatch(string.sub(raw, len - 255), PATTERN) do tag = t end
+    if tag then return tag end
+  end
+  for t in string.gmatch(raw, PATTERN) do tag = t end
+  return tag
+end
+
+local function take(ki, raw)
+  local qi = math.floor((ki - 3) / 5)
+  local tag = tag_of(raw)
+  if tag then
+    hset[#hset + 1] = tag
+    hset[#hset + 1] = '[' .. raw .. ', "", ' .. ARGV[4 + qi] .. ']'
+    zadd[#zadd + 1] = now
+    zadd[#zadd + 1] = tag
+  else
+    redis.call('LPUSH', KEYS[3 + qi * 5 + 4], raw)
+    tag = ''
+  end
+  out[#out + 1] = ki
+  out[#out + 1] = tag
+  out[#out + 1] = raw
+  taken = taken + 1
+end
+
+local extra = 4 + nq
+if ARGV[extra] then take(tonumber(ARGV[extra]), ARGV[extra + 1]) end
+
+for level = 0, 3 do
+  if taken >= max then break end
+  local active = {}
+  for qi = 0, nq - 1 do active[#active + 1] = 3 + qi * 5 + level end
+  while taken < max and #active > 0 do
+    if #active == 1 then
+      local items = redis.call('RPOP', KEYS[active[1]], max - taken)
+      if items then
+        for _, raw in ipairs(items) do take(active[1], raw) end
+      end
+      break
+    end
+    local still = {}
+    for _, ki in ipairs(active) do
+      if taken >= max then break end
+      local raw = redis.call('RPOP', KEYS[ki])
+      if raw then
+        take(ki, raw)
+        still[#still + 1] = ki
+      end
+    end
+    active = still
+  end
+end
+
+for i = 1, #hset, 256 do redis.call('HSET', KEYS[1], unpack(hset, i, math.min(i + 255, #hset))) end
+for i = 1, #zadd, 256 do redis.call('ZADD', KEYS[2], unpack(zadd, i, math.min(i + 255, #zadd))) end
+return out
+`,
+);
+
+/**
+ * restore: gives one unacked message back, only if it is still unacked (the HDEL decides, so two
+ * restorers or a late ack can never duplicate it). The caller has already marked it redelivered.
+ * KEYS: unacked, unacked_index, destination list(s). ARGV: tag, raw, '1' = LPUSH (back of the queue,
+ * reject-requeue) or '0' = RPUSH (consumed next, visibility timeout and shutdown).
+ * Returns 1 when restored.
+ */
+export const RESTORE_SCRIPT = defineScript(
+  'restore',
+  `
+local restored = 0
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then
+  for i = 3, #KEYS do
+    if ARGV[3] == '1' then redis.call('LPUSH', KEYS[i], ARGV[2]) else redis.call('RPUSH', KEYS[i], ARGV[2]) end
+  end
+  restored = 1
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+return restored
+`,
+);
+
+/**
+ * dead_letter: sets an undecodable item aside and forgets its unacked entry.
+ * KEYS: unacked, unacked_index, dead list. ARGV: tag, raw. Returns 1 when moved.
+ */
+export const DEAD_LETTER_SCRIPT = defineScript(
+  'dead_letter',
+  `
+local moved = 0
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then
+  redis.call('LPUSH', KEYS[3], ARGV[2])
+  moved = 1
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+return moved
+`,
+);
+
+/** release_mutex: deletes the restore mutex only if we still own it (kombu's compare-and-delete). */
+export const RELEASE_MUTEX_SCRIPT = defineScript(
+  'release_mutex',
+  `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`,
+);

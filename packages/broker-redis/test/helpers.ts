@@ -1,0 +1,51 @@
+/** Helpers of the integration tests: unique key prefixes, cleanup, envelopes, waiting for conditions. */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Envelope, EnvelopeProperties } from '@celerity/core';
+
+export const REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+/** A key prefix no other test run uses. */
+export function randomPrefix(): string {
+  return `celerity-test-${randomUUID().slice(0, 8)}:`;
+}
+
+/** A plain client on the shared test Redis, for inspecting what the broker wrote. */
+export function inspector(): Redis {
+  return new Redis(REDIS_URL);
+}
+
+/** Deletes every key starting with `prefix`. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** A task-like envelope with a JSON body. */
+export function envelope(body: unknown, headers: Record<string, unknown> = {}, properties: EnvelopeProperties = {}): Envelope {
+  return {
+    body: Buffer.from(JSON.stringify(body)),
+    contentType: 'application/json',
+    contentEncoding: 'utf-8',
+    headers,
+    properties,
+  };
+}
+
+/** The JSON body of an envelope. */
+export function bodyOf(env: Envelope): unknown {
+  return JSON.parse(Buffer.from(env.body).toString('utf8'));
+}
+
+/** Polls `check` until it returns true; fails after `timeoutMs` (a safety net, not an assertion on speed). */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

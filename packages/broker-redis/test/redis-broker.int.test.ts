@@ -1,0 +1,223 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import type { BroadcastMessage, Delivery } from '@celerity/core';
+import { ClosedError } from '@celerity/core';
+import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/index.js';
+import { REDIS_URL, bodyOf, deleteKeys, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
+
+let redis: Redis;
+const prefixes: string[] = [];
+const brokers: RedisBroker[] = [];
+
+function broker(options: RedisBrokerOptions = {}): RedisBroker {
+  const keyPrefix = options.keyPrefix ?? randomPrefix();
+  prefixes.push(keyPrefix);
+  const b = createRedisBroker({ url: REDIS_URL, pollInterval: 0.2, ...options, keyPrefix });
+  brokers.push(b);
+  return b;
+}
+
+function collect(): { deliveries: Delivery[]; handler: (d: Delivery) => void } {
+  const deliveries: Delivery[] = [];
+  return { deliveries, handler: (d) => void deliveries.push(d) };
+}
+
+beforeAll(() => {
+  redis = inspector();
+});
+afterEach(async () => {
+  await Promise.all(brokers.splice(0).map((b) => b.close()));
+  for (const prefix of prefixes.splice(0)) await deleteKeys(redis, prefix);
+});
+afterAll(async () => {
+  await redis.quit();
+});
+
+describe('publish and consume', () => {
+  it('delivers what was published, with transport fields', async () => {
+    const b = broker();
+    await b.declareQueue('q');
+    const sent = envelope([[2], { y: 3 }, null], { task: 'tasks.add', id: 'id-1' }, { correlationId: 'id-1', replyTo: 'oid', priority: 0, deliveryMode: 2, extra: { origin: 'gen1@h' } });
+    await b.publish({ queue: 'q' }, sent);
+    const { deliveries, handler } = collect();
+    await b.consume(['q'], handler);
+    await waitFor(() => deliveries.length === 1);
+    const d = deliveries[0]!;
+    expect(bodyOf(d.envelope)).toEqual([[2], { y: 3 }, null]);
+    expect(d.envelope.headers).toEqual({ task: 'tasks.add', id: 'id-1' });
+    expect(d.envelope.properties).toEqual({ correlationId: 'id-1', replyTo: 'oid', priority: 0, deliveryMode: 2, extra: { origin: 'gen1@h' } });
+    expect([d.queue, d.exchange, d.routingKey, d.redelivered]).toEqual(['q', '', 'q', false]);
+    expect(await redis.hexists(`${b.keyPrefix}unacked`, d.deliveryTag)).toBe(1);
+    await d.ack();
+    expect(await redis.hexists(`${b.keyPrefix}unacked`, d.deliveryTag)).toBe(0);
+    expect(await redis.zscore(`${b.keyPrefix}unacked_index`, d.deliveryTag)).toBeNull();
+  });
+
+  it('takes priority 0 first (kombu order) and keeps FIFO within a priority', async () => {
+    const b = broker();
+    for (const [n, priority] of [[1, 9], [2, 5], [3, 0], [4, 3], [5, 0], [6, 7]] as const) {
+      await b.publish({ queue: 'q' }, envelope(n, {}, { priority }));
+    }
+    expect(await b.size('q')).toBe(6);
+    const { deliveries, handler } = collect();
+    await b.consume(['q'], handler, { prefetch: 10 });
+    await waitFor(() => deliveries.length === 6);
+    expect(deliveries.map((d) => bodyOf(d.envelope))).toEqual([3, 5, 2, 4, 6, 1]);
+  });
+
+  it('empties every queue at one priority step before the next step', async () => {
+    const b = broker();
+    await b.publish({ queue: 'a' }, envelope('a5', {}, { priority: 5 }));
+    await b.publish({ queue: 'b' }, envelope('b0', {}, { priority: 0 }));
+    await b.publish({ queue: 'a' }, envelope('a0', {}, { priority: 0 }));
+    await b.publish({ queue: 'b' }, envelope('b9', {}, { priority: 9 }));
+    const { deliveries, handler } = collect();
+    await b.consume(['a', 'b'], handler, { prefetch: 1 });
+    const seen: unknown[] = [];
+    await waitFor(async () => {
+      const next = deliveries[seen.length];
+      if (next) {
+        seen.push(bodyOf(next.envelope));
+        await next.ack();
+      }
+      return seen.length === 4;
+    });
+    expect(seen.slice(0, 2).sort()).toEqual(['a0', 'b0']);
+    expect(seen.slice(2)).toEqual(['a5', 'b9']);
+  });
+
+  it('publishMany keeps order and consumption acks everything', async () => {
+    const b = broker({ batchSize: 50 });
+    const items = Array.from({ length: 1200 }, (_, i) => ({ target: { queue: i % 3 === 0 ? 'x' : 'y' }, envelope: envelope(i) }));
+    await b.publishMany(items);
+    expect(await b.size('x')).toBe(400);
+    expect(await b.size('y')).toBe(800);
+    const got: number[] = [];
+    const acks: Promise<void>[] = [];
+    await b.consume(['x', 'y'], (d) => {
+      got.push(bodyOf(d.envelope) as number);
+      acks.push(d.ack());
+    }, { prefetch: 200 });
+    await waitFor(() => got.length === 1200);
+    await Promise.all(acks);
+    expect(got.filter((n) => n % 3 === 0)).toEqual(items.map((_, i) => i).filter((n) => n % 3 === 0));
+    expect(got.filter((n) => n % 3 !== 0)).toEqual(items.map((_, i) => i).filter((n) => n % 3 !== 0));
+    expect(await redis.hlen(`${b.keyPrefix}unacked`)).toBe(0);
+    expect(await redis.zcard(`${b.keyPrefix}unacked_index`)).toBe(0);
+  });
+
+  it('respects prefetch and setPrefetch', async () => {
+    const b = broker();
+    for (let i = 0; i < 5; i++) await b.publish({ queue: 'q' }, envelope(i));
+    const { deliveries, handler } = collect();
+    const consumer = await b.consume(['q'], handler, { prefetch: 2 });
+    await waitFor(() => deliveries.length === 2);
+    // The loop has nothing in flight once the window is full, so the queue holds exactly the rest.
+    expect(await b.size('q')).toBe(3);
+    expect(await redis.hlen(`${b.keyPrefix}unacked`)).toBe(2);
+    consumer.setPrefetch(3);
+    await waitFor(() => deliveries.length === 3);
+    await deliveries[0]!.ack();
+    await waitFor(() => deliveries.length === 4);
+    expect(await b.size('q')).toBe(1);
+  });
+
+  it('reject with requeue puts the message at the back, marked redelivered', async () => {
+    const b = broker();
+    await b.publish({ queue: 'q' }, envelope('first', { task: 't' }));
+    await b.publish({ queue: 'q' }, envelope('second', { task: 't' }));
+    const { deliveries, handler } = collect();
+    await b.consume(['q'], handler, { prefetch: 1 });
+    await waitFor(() => deliveries.length === 1);
+    await deliveries[0]!.reject({ requeue: true });
+    await waitFor(() => deliveries.length === 2);
+    await deliveries[1]!.ack();
+    await waitFor(() => deliveries.length === 3);
+    expect(deliveries.map((d) => [bodyOf(d.envelope), d.redelivered])).toEqual([['first', false], ['second', false], ['first', true]]);
+    expect(deliveries[2]!.envelope.headers['redelivered']).toBe(true);
+    expect(deliveries[2]!.deliveryTag).toBe(deliveries[0]!.deliveryTag);
+  });
+
+  it('reject without requeue drops the message', async () => {
+    const b = broker();
+    await b.publish({ queue: 'q' }, envelope('x'));
+    const { deliveries, handler } = collect();
+    await b.consume(['q'], handler);
+    await waitFor(() => deliveries.length === 1);
+    await deliveries[0]!.reject();
+    expect(await redis.hlen(`${b.keyPrefix}unacked`)).toBe(0);
+    expect(await b.size('q')).toBe(0);
+  });
+
+  it('wakes a blocked consumer when a message arrives and stops on cancel', async () => {
+    const b = broker({ pollInterval: 5 });
+    const { deliveries, handler } = collect();
+    const consumer = await b.consume(['q'], handler);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let it reach BRPOP
+    await b.publish({ queue: 'q' }, envelope('late', {}, { priority: 6 }));
+    await waitFor(() => deliveries.length === 1);
+    expect(bodyOf(deliveries[0]!.envelope)).toBe('late');
+    await deliveries[0]!.ack();
+    await consumer.cancel(); // CLIENT UNBLOCK: must not wait for the 5 s BRPOP timeout to lose anything
+    await b.publish({ queue: 'q' }, envelope('after cancel'));
+    expect(await b.size('q')).toBe(1);
+    expect(deliveries.length).toBe(1);
+  });
+
+  it('purges every priority list and counts what it removed', async () => {
+    const b = broker();
+    for (const priority of [0, 4, 8, 9]) await b.publish({ queue: 'q' }, envelope(priority, {}, { priority }));
+    expect(await b.purge('q')).toBe(4);
+    expect(await b.size('q')).toBe(0);
+  });
+
+  it('close() gives held messages back at the front of the queue, marked redelivered', async () => {
+    const b = broker();
+    await b.publish({ queue: 'q' }, envelope('held', { task: 't' }, { priority: 3 }));
+    await b.publish({ queue: 'q' }, envelope('waiting', { task: 't' }, { priority: 3 }));
+    const { deliveries, handler } = collect();
+    await b.consume(['q'], handler);
+    await waitFor(() => deliveries.length === 1);
+    await b.close();
+    await expect(b.publish({ queue: 'q' }, envelope('x'))).rejects.toBeInstanceOf(ClosedError);
+    const list = await redis.lrange(`${b.keyPrefix}q\x06\x163`, 0, -1);
+    expect(list.length).toBe(2);
+    const next = JSON.parse(list[1]!) as { headers: Record<string, unknown>; properties: { delivery_info: Record<string, unknown> } };
+    expect(next.headers['redelivered']).toBe(true);
+    expect(next.properties.delivery_info['redelivered']).toBe(true);
+    expect(await redis.hlen(`${b.keyPrefix}unacked`)).toBe(0);
+    await deliveries[0]!.ack(); // after close: a no-op, must not throw
+  });
+});
+
+describe('broadcast', () => {
+  it('publishes on kombu channel names and delivers to matching pattern subscriptions', async () => {
+    const b = broker();
+    const all: BroadcastMessage[] = [];
+    const workers: BroadcastMessage[] = [];
+    const fanout: BroadcastMessage[] = [];
+    const subAll = await b.subscribe('celeryev', '#', (m) => void all.push(m));
+    await b.subscribe('celeryev', 'worker.#', (m) => void workers.push(m));
+    await b.subscribe('celery.pidbox', '', (m) => void fanout.push(m));
+    const raw: string[] = [];
+    const spy = redis.duplicate();
+    await spy.psubscribe(`${b.keyPrefix}/0.*`);
+    spy.on('pmessage', (_p: string, channel: string) => void raw.push(channel));
+
+    await b.broadcast('celeryev', 'worker.heartbeat', envelope({ type: 'worker-heartbeat' }, { hostname: 'w@h' }, { deliveryMode: 1 }));
+    await b.broadcast('celeryev', 'task.multi', envelope([{ type: 'task-sent' }], { hostname: 'w@h' }, { deliveryMode: 1 }));
+    await b.broadcast('celery.pidbox', '', envelope({ method: 'ping' }, { clock: 1 }));
+    await waitFor(() => all.length === 2 && workers.length === 1 && fanout.length === 1 && raw.length === 3);
+    expect(all.map((m) => m.routingKey)).toEqual(['worker.heartbeat', 'task.multi']);
+    expect(workers[0]).toMatchObject({ exchange: 'celeryev', routingKey: 'worker.heartbeat' });
+    expect(bodyOf(workers[0]!.envelope)).toEqual({ type: 'worker-heartbeat' });
+    expect(fanout[0]).toMatchObject({ exchange: 'celery.pidbox', routingKey: '' });
+    expect(raw.sort()).toEqual([`${b.keyPrefix}/0.celery.pidbox`, `${b.keyPrefix}/0.celeryev/task.multi`, `${b.keyPrefix}/0.celeryev/worker.heartbeat`]);
+
+    await subAll.unsubscribe();
+    await b.broadcast('celeryev', 'worker.offline', envelope({ type: 'worker-offline' }, {}, { deliveryMode: 1 }));
+    await waitFor(() => workers.length === 2);
+    expect(all.length).toBe(2);
+    await spy.quit();
+  });
+});

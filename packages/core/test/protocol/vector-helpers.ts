@@ -27,7 +27,7 @@ export function readFixture(relative: string): Record<string, unknown> {
   return parseCeleryJson(readFileSync(FIXTURES + relative, 'utf8')) as Record<string, unknown>;
 }
 
-export function fixtureFiles(dir: 'redis' | 'amqp', pattern: RegExp): string[] {
+export function fixtureFiles(dir: 'redis' | 'amqp' | 'redis/results', pattern: RegExp): string[] {
   return readdirSync(FIXTURES + dir)
     .filter((f) => pattern.test(f))
     .sort()

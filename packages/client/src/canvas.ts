@@ -134,16 +134,22 @@ function inherit(outer: SignatureData, inner: SignatureData): SignatureData {
   return shared ? { ...inner, options: { ...shared, ...inner.options } } : inner;
 }
 
+const asList = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+
 /**
  * What runs after a chord runs after its body: Celery moves the chord's `chain`, `link` and
- * `link_error` options onto the body.
+ * `link_error` options onto the body (links are added to the body's own).
  */
 function chordWithContinuation(sig: SignatureData): SignatureData {
-  const moved: Record<string, unknown> = {};
-  for (const key of ['chain', 'link', 'link_error']) if (sig.options?.[key] !== undefined) moved[key] = sig.options[key];
-  if (Object.keys(moved).length === 0) return sig;
+  const o = sig.options ?? {};
+  if (o['chain'] === undefined && o['link'] === undefined && o['link_error'] === undefined) return sig;
   const { header, body } = chordParts(sig);
-  return { ...sig, kwargs: { ...sig.kwargs, header, body: { ...body, options: { ...body.options, ...moved } } } };
+  const options = { ...body.options };
+  if (o['chain'] !== undefined) options['chain'] = o['chain'];
+  for (const key of ['link', 'link_error']) {
+    if (o[key] !== undefined) options[key] = [...asList(body.options?.[key]), ...asList(o[key])];
+  }
+  return { ...sig, kwargs: { ...sig.kwargs, header, body: { ...body, options } } };
 }
 
 /**
@@ -177,16 +183,17 @@ export function planSignature(sig: SignatureData, ctx: CanvasContext): CanvasPla
       const head = inherit(sig, first);
       if (rest.length === 0) return planSignature(head, ctx);
       const frozen = rest.map((t) => freeze(t, ctx));
-      const remaining = frozen.map((f) => f.sig).reverse();
       const result = frozen[frozen.length - 1]!.result;
       if (head.subtask_type === null) {
         const own = freeze(head, ctx).sig;
-        return { kind: 'send', jobs: [{ sig: own, extras: { embed: { chain: remaining } } }], result };
+        return { kind: 'send', jobs: [{ sig: own, extras: { embed: { chain: frozen.map((f) => f.sig).reverse() } } }], result };
       }
-      // A chain starting with a chord / group: the rest continues after it (Celery puts it in the
-      // chord body's options; a lone group has already been upgraded to a chord by normalizeChain).
+      // A chain starting with a chord (a leading group was upgraded to one by normalizeChain): the
+      // rest runs as a link of the chord body. Python and Celerity workers both apply a body's
+      // links with its result, which is exactly a chain's next step.
       if (head.subtask_type === 'chord') {
-        const plan = planSignature({ ...head, options: { ...head.options, chain: remaining } }, ctx);
+        const next = frozen.length === 1 ? frozen[0]!.sig : makeSig('celery.chain', { tasks: frozen.map((f) => f.sig) }, {}, 'chain');
+        const plan = planSignature({ ...head, options: { ...head.options, link: [...asList(head.options?.['link']), next] } }, ctx);
         return { ...plan, result } as CanvasPlan;
       }
       throw new ConfigurationError(`A chain cannot start with a ${String(head.subtask_type)} (${head.task})`);

@@ -85,16 +85,18 @@ describe('chain', () => {
     expect(header.options['task_id']).toBe(chordSig!.options['task_id']);
   });
 
-  it('turns a chain starting with a group into a chord whose body continues the chain', async () => {
+  it('turns a chain starting with a group into a chord whose body links to the rest', async () => {
     const { client, broker, backend } = setup();
-    const result = await client.apply(chain(group([add(1, 1), add(2, 2)]), xsum(), mul(10)));
+    const result = await client.apply(chain(group([add(1, 1), add(2, 2)]), xsum(), mul(10), add(1)));
     const messages = broker.messages();
     expect(messages).toHaveLength(2);
     const body = messages[0]!.embed.chord!;
     expect(body.task).toBe('tasks.xsum');
-    const rest = body.options['chain'] as SignatureData[];
-    expect(rest.map((s) => s.task)).toEqual(['tasks.mul']);
-    expect(result.id).toBe(rest[0]!.options['task_id']);
+    const [rest] = body.options['link'] as SignatureData[];
+    expect(rest!.subtask_type).toBe('chain');
+    const restTasks = rest!.kwargs['tasks'] as SignatureData[];
+    expect(restTasks.map((s) => [s.task, s.args])).toEqual([['tasks.mul', [10]], ['tasks.add', [1]]]);
+    expect(result.id).toBe(restTasks[1]!.options['task_id']);
     expect(messages.map((m) => m.groupIndex)).toEqual([0, 1]);
     const progress = await backend.chordPartReturn(messages[0]!.group!, { taskId: 'x', index: 0, status: 'SUCCESS', result: 1 });
     expect(progress.complete).toBe(false);

@@ -86,8 +86,8 @@ describe('eager mode', () => {
     expect(await g.get()).toEqual([2, 4, 6]);
     const c = await client.apply(chord([a.s(1, 1), a.s(2, 2)], client.task(xsum).s()));
     expect(await c.get()).toBe(6);
-    const piped = await client.apply(chain(group([a.s(1, 1), a.s(2, 2)]), client.task(xsum).s(), client.task(mul).s(10)));
-    expect(await piped.get()).toBe(60);
+    const piped = await client.apply(chain(group([a.s(1, 1), a.s(2, 2)]), client.task(xsum).s(), client.task(mul).s(10), a.s(1)));
+    expect(await piped.get()).toBe(61);
     await client.close();
     await broker.close();
   });

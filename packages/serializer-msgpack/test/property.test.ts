@@ -102,7 +102,9 @@ describe('malformed input', () => {
 });
 
 describe('against msgpackr, an independent implementation', () => {
-  const reference = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' } as ConstructorParameters<typeof Unpackr>[0]);
+  // 'auto' (numbers within ±2^53, bigint beyond) is in msgpackr's README but not in its typings.
+  const referenceOptions: Record<string, unknown> = { useRecords: false, mapsAsObjects: true, int64AsType: 'auto' };
+  const reference = new Unpackr(referenceOptions);
   // msgpackr's defaults for compatible output: map16 for every object, float64 for non-integers.
   const referencePackr = new Packr({ useRecords: false });
 

@@ -2,17 +2,19 @@
  * `createRedisBackend`: Celery's Redis result backend (spec §5, appendix §4) as a core `ResultBackend`.
  */
 import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
-import type { ResultBackend, ResultMeta, Serializer } from '@celerity/core';
+import type { ResultBackend, ResultMeta } from '@celerity/core';
 import { Redis } from 'ioredis';
 import { resultSerializer } from './default-serializer.js';
-import { toCelerityError } from './errors.js';
+import { logConnectionErrors, toCelerityError } from './errors.js';
 import * as groups from './groups.js';
 import type { GroupStoreContext } from './groups.js';
 import { createKeySpace } from './keys.js';
-import { fromCeleryMeta, toCeleryMeta } from './meta.js';
+import { fromCeleryMeta } from './meta.js';
 import { REDIS_BACKEND_DEFAULTS } from './options.js';
 import type { RedisBackendOptions } from './options.js';
-import { STORE_SCRIPT, runScript } from './scripts.js';
+import { STORE_SCRIPT } from './scripts.js';
+import { assertId, createStoreCoalescer, storeResults, successCheckFor } from './store.js';
+import type { StoreContext } from './store.js';
 import { createSubscriberHub } from './subscriber.js';
 import { systemTimers } from './timers.js';
 import { parseRedisUrl } from './url.js';
@@ -20,18 +22,6 @@ import { createWatchList, waitForResult } from './wait.js';
 import type { WaitContext } from './wait.js';
 
 const NAME = 'Redis result backend';
-
-/** How the store script reads a stored value to find a SUCCESS; `client` = we GET and decode. */
-function successCheckMode(serializer: Serializer): 'json' | 'msgpack' | 'client' {
-  if (serializer.name === 'json' || serializer.contentType === 'application/json') return 'json';
-  if (serializer.name === 'msgpack' || serializer.contentType === 'application/x-msgpack') return 'msgpack';
-  return 'client';
-}
-
-function assertId(id: string, what: string): void {
-  // Celery 5.3+ refuses empty ids too: they would address the bare prefix.
-  if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`${what} must be a non-empty string`);
-}
 
 /**
  * Creates a result backend storing `celery-task-meta-<id>` exactly as Celery's Redis backend does,
@@ -48,7 +38,6 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
   const ttl = expires && expires > 0 ? Math.max(1, Math.round(expires)) : 0;
   const keys = createKeySpace(options.keyPrefix);
   const timers = options.timers ?? systemTimers;
-  const checkMode = successCheckMode(serializer);
   const nameOverride = options.connectionName === undefined ? {} : { connectionName: options.connectionName };
 
   const ownsCommand = options.client === undefined;
@@ -65,7 +54,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     throw new ConfigurationError(`${NAME}: the ioredis client must not set keyPrefix (channels would not match); use the keyPrefix option`);
   }
   if (ownsCommand) {
-    command.on('error', (err: unknown) => logger.warn(`${NAME}: connection error`, { error: toCelerityError(err, 'connect') }));
+    logConnectionErrors(command, logger, 'command connection');
   }
 
   const hub = createSubscriberHub({
@@ -100,17 +89,8 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
   };
   const groupCtx: GroupStoreContext = { command, keys, ttl, encode, decode: (bytes) => serializer.decode(bytes) };
 
-  /** Celery's rule for serializers the script cannot read: GET, decode, skip a stored SUCCESS. */
-  const storedSuccess = async (taskId: string): Promise<boolean> => (await get(taskId))?.status === 'SUCCESS';
-  const scriptArgs = (meta: ResultMeta): [string, Buffer, number, string] => {
-    assertId(meta.task_id, 'task_id');
-    return [keys.task(meta.task_id), encode(toCeleryMeta(meta)), ttl, checkMode === 'client' ? 'none' : checkMode];
-  };
-  const storeOne = async (meta: ResultMeta): Promise<void> => {
-    const [key, value, seconds, mode] = scriptArgs(meta);
-    if (checkMode === 'client' && (await storedSuccess(meta.task_id))) return;
-    await runScript(command, STORE_SCRIPT, [key], [value, seconds, mode]);
-  };
+  const storeCtx: StoreContext = { command, keys, ttl, check: successCheckFor(serializer), encode, get };
+  const storeOne = createStoreCoalescer(storeCtx);
 
   const waitCtx: WaitContext = {
     hub,
@@ -144,33 +124,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
         await command.script('LOAD', STORE_SCRIPT.source);
       }),
     store: (meta) => guard('store', () => storeOne(meta)),
-    storeMany: (metas) =>
-      guard('storeMany', async () => {
-        if (metas.length === 0) return;
-        if (checkMode === 'client') {
-          await Promise.all(metas.map(storeOne));
-          return;
-        }
-        const argsList = metas.map(scriptArgs);
-        const pipeline = command.pipeline();
-        for (const [key, value, seconds, mode] of argsList) pipeline.evalsha(STORE_SCRIPT.sha, 1, key, value, seconds, mode);
-        const replies = (await pipeline.exec()) ?? argsList.map((): [Error, null] => [new Error('pipeline aborted'), null]);
-        const retry: number[] = [];
-        let failure: unknown;
-        replies.forEach(([error], i) => {
-          if (!error) return;
-          if (error.message.startsWith('NOSCRIPT')) retry.push(i);
-          else failure ??= error;
-        });
-        // The server lost its script cache (restart, SCRIPT FLUSH): EVAL re-caches it.
-        await Promise.all(
-          retry.map((i) => {
-            const [key, value, seconds, mode] = argsList[i] as [string, Buffer, number, string];
-            return runScript(command, STORE_SCRIPT, [key], [value, seconds, mode]);
-          }),
-        );
-        if (failure !== undefined) throw failure;
-      }),
+    storeMany: (metas) => guard('storeMany', () => storeResults(storeCtx, metas)),
     get: (taskId) => guard('get', () => get(taskId)),
     wait(taskId, waitOptions) {
       try {

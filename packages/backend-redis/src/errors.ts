@@ -4,6 +4,7 @@
  * `ConfigurationError`s; any other reply error is a non-retryable `CelerityError`.
  */
 import { CelerityError, ConfigurationError, ConnectionError } from '@celerity/core';
+import type { Logger } from '@celerity/core';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
 const TRANSIENT_REPLIES = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|MISCONF)\b/;
@@ -40,4 +41,32 @@ export function toCelerityError(err: unknown, action: string): CelerityError {
   }
   if (AUTH_REPLIES.test(message)) return new ConfigurationError(text, { cause: err });
   return new CelerityError('BACKEND_ERROR', text, { cause: err });
+}
+
+/** The part of an ioredis connection the error logging listens to. */
+interface EventSource {
+  on(event: 'error', listener: (err: unknown) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+}
+
+/**
+ * Logs a connection's errors without flooding: ioredis emits one per failed reconnect attempt, so
+ * only the first of an outage is a warning, the rest are debug lines until the connection is ready again.
+ * Listening also stops ioredis from printing "Unhandled error event".
+ */
+export function logConnectionErrors(connection: EventSource, logger: Logger, label: string): void {
+  let warned = false;
+  connection.on('error', (err: unknown) => {
+    const error = toCelerityError(err, label);
+    if (warned) {
+      logger.debug(error.message, { error });
+      return;
+    }
+    warned = true;
+    logger.warn(error.message, { error });
+  });
+  connection.on('ready', () => {
+    if (warned) logger.info(`Redis result backend: ${label} restored`);
+    warned = false;
+  });
 }

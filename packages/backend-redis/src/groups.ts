@@ -38,10 +38,12 @@ export async function setAndPublish(ctx: GroupStoreContext, key: string, value: 
   results((await tx.exec()) as ExecResult, 'set');
 }
 
+/** `GroupResult.save()`: the member ids as result tuples, stored and published. */
 export function saveGroup(ctx: GroupStoreContext, groupId: string, taskIds: readonly string[]): Promise<void> {
   return setAndPublish(ctx, ctx.keys.group(groupId), ctx.encode(toGroupMeta(groupId, taskIds)));
 }
 
+/** The member ids of a saved group (whoever saved it), or null. */
 export async function getGroup(ctx: GroupStoreContext, groupId: string): Promise<string[] | null> {
   const bytes = await ctx.command.getBuffer(ctx.keys.group(groupId));
   return bytes ? fromGroupMeta(ctx.decode(bytes), groupId) : null;

@@ -20,36 +20,53 @@ function lua(source: string): LuaScript {
 }
 
 /**
- * KEYS[1] = result key (also the channel); ARGV[1] = value; ARGV[2] = TTL in seconds (0 = no TTL);
- * ARGV[3] = how to read the stored value for the SUCCESS check: `json`, `msgpack`, or `none` (the
- * caller checked). Returns 1 when stored, 0 when a stored SUCCESS was kept.
- * The `"SUCCESS"` substring test keeps the common path (nothing stored, or STARTED) free of decoding;
- * the prefix test matches Celery's own values without decoding either.
+ * Stores one or more results. KEYS = result keys (each also its channel); ARGV[1] = how to read a
+ * stored value for the SUCCESS check: `json`, `msgpack`, or `none` (the caller checked);
+ * ARGV[2] = TTL in seconds (0 = none); ARGV[2 + i] = the value for KEYS[i]. Keys are handled in
+ * order, each exactly like Celery's GET-check then `SETEX` + `PUBLISH`. Returns how many were stored.
+ * The `SUCCESS` substring test keeps the common path (nothing stored yet, or STARTED) free of
+ * decoding; the prefix test recognises Celery's own values without decoding either. Many keys per
+ * call because one script call per result costs several times more than the work it does.
  */
 export const STORE_SCRIPT = lua(`
-local mode = ARGV[3]
-if mode ~= 'none' then
-  local current = redis.call('GET', KEYS[1])
-  if current and string.find(current, 'SUCCESS', 1, true) then
-    if string.sub(current, 1, 21) == '{"status": "SUCCESS",' then return 0 end
-    local ok, meta = false, nil
-    if mode == 'json' then
-      ok, meta = pcall(cjson.decode, current)
-    elseif mode == 'msgpack' then
-      ok, meta = pcall(cmsgpack.unpack, current)
+local mode = ARGV[1]
+local ttl = tonumber(ARGV[2])
+local stored = 0
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local value = ARGV[i + 2]
+  local keep = false
+  if mode ~= 'none' then
+    local current = redis.call('GET', key)
+    if current and string.find(current, 'SUCCESS', 1, true) then
+      if string.sub(current, 1, 21) == '{"status": "SUCCESS",' then
+        keep = true
+      else
+        local ok, meta = false, nil
+        if mode == 'json' then
+          ok, meta = pcall(cjson.decode, current)
+        elseif mode == 'msgpack' then
+          ok, meta = pcall(cmsgpack.unpack, current)
+        end
+        keep = ok and type(meta) == 'table' and meta['status'] == 'SUCCESS'
+      end
     end
-    if ok and type(meta) == 'table' and meta['status'] == 'SUCCESS' then return 0 end
+  end
+  if not keep then
+    if ttl > 0 then
+      redis.call('SETEX', key, ttl, value)
+    else
+      redis.call('SET', key, value)
+    end
+    redis.call('PUBLISH', key, value)
+    stored = stored + 1
   end
 end
-local ttl = tonumber(ARGV[2])
-if ttl > 0 then
-  redis.call('SETEX', KEYS[1], ttl, ARGV[1])
-else
-  redis.call('SET', KEYS[1], ARGV[1])
-end
-redis.call('PUBLISH', KEYS[1], ARGV[1])
-return 1
+return stored
 `);
+
+/** Results per STORE_SCRIPT call in `storeMany`: big enough to amortise the call, small enough not to stall Redis. */
+export const STORE_BATCH = 64;
 
 type ScriptArg = string | Buffer | number;
 

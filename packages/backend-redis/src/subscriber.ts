@@ -7,7 +7,7 @@
  */
 import type { Logger } from '@celerity/core';
 import type { Redis } from 'ioredis';
-import { toCelerityError } from './errors.js';
+import { logConnectionErrors, toCelerityError } from './errors.js';
 
 /** Receives what is published on one channel. */
 export interface ChannelListener {
@@ -121,9 +121,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
       }
       if (!closed) void resubscribe(conn);
     });
-    conn.on('error', (err: unknown) => {
-      logger.warn('Redis result backend: subscriber connection error', { error: toCelerityError(err, 'subscribe') });
-    });
+    logConnectionErrors(conn, logger, 'pub/sub connection');
     connection = conn;
     return conn;
   };

@@ -1,6 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { CelerityError, ConfigurationError, ConnectionError, DecodeError } from '@celerity/core';
-import { isNoScriptError, toCelerityError } from '../src/errors.js';
+import { isNoScriptError, logConnectionErrors, toCelerityError } from '../src/errors.js';
 
 const replyError = (message: string): Error => Object.assign(new Error(message), { name: 'ReplyError' });
 
@@ -37,5 +38,30 @@ describe('toCelerityError', () => {
     expect(isNoScriptError(replyError('NOSCRIPT No matching script. Please use EVAL.'))).toBe(true);
     expect(isNoScriptError(replyError('ERR other'))).toBe(false);
     expect(isNoScriptError(undefined)).toBe(false);
+  });
+});
+
+describe('logConnectionErrors', () => {
+  it('warns once per outage, then logs at debug until the connection is ready again', () => {
+    const lines: string[] = [];
+    const logger = {
+      debug: (m: string) => lines.push(`debug ${m}`),
+      info: (m: string) => lines.push(`info ${m}`),
+      warn: (m: string) => lines.push(`warn ${m}`),
+      error: (m: string) => lines.push(`error ${m}`),
+    };
+    const conn = new EventEmitter();
+    logConnectionErrors(conn, logger, 'command connection');
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    conn.emit('error', refused);
+    conn.emit('error', refused);
+    conn.emit('ready');
+    conn.emit('error', refused);
+    expect(lines).toEqual([
+      'warn Redis result backend: command connection failed: connect ECONNREFUSED',
+      'debug Redis result backend: command connection failed: connect ECONNREFUSED',
+      'info Redis result backend: command connection restored',
+      'warn Redis result backend: command connection failed: connect ECONNREFUSED',
+    ]);
   });
 });

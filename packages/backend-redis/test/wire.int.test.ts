@@ -137,6 +137,26 @@ describe('task results on the wire', () => {
     expect(await customBackend.get('d')).toMatchObject({ status: 'STARTED' });
   });
 
+  it('coalesces concurrent store() calls, keeping order per id and failing only the bad call', async () => {
+    const backend = await open();
+    const meta = (id: string, status: string, result: unknown): ResultMeta => ({ status, result, traceback: null, children: [], date_done: null, task_id: id });
+    const calls = [
+      backend.store(meta('same', 'SUCCESS', 'first')),
+      backend.store(meta('same', 'STARTED', null)),
+      backend.store(meta('', 'SUCCESS', 'no id')),
+      ...Array.from({ length: 200 }, (_, i) => backend.store(meta(`many-${i}`, 'SUCCESS', i))),
+    ];
+    const settled = await Promise.allSettled(calls);
+    expect(settled.map((s) => s.status).filter((s) => s === 'rejected')).toHaveLength(1);
+    expect(settled[2]?.status).toBe('rejected');
+    expect(await backend.get('same')).toMatchObject({ status: 'SUCCESS', result: 'first' });
+    expect((await backend.get('many-199'))?.result).toBe(199);
+    // Across script-call boundaries too (64 results per call).
+    const many = Array.from({ length: 130 }, (_, i) => meta('cross', i === 70 ? 'SUCCESS' : 'STARTED', i));
+    await backend.storeMany(many);
+    expect(await backend.get('cross')).toMatchObject({ status: 'SUCCESS', result: 70 });
+  });
+
   it('storeMany stores ten thousand results in one call', async () => {
     const backend = await open();
     const metas: ResultMeta[] = Array.from({ length: 10_000 }, (_, i) => ({

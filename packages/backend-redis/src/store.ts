@@ -1,0 +1,145 @@
+/**
+ * Writing task results: Celery's GET-check + `SETEX` + `PUBLISH`, done by the store script in as few
+ * round trips as possible (one pipeline of script calls, each covering up to STORE_BATCH results).
+ */
+import { ConfigurationError } from '@celerity/core';
+import type { ResultMeta, Serializer } from '@celerity/core';
+import type { Redis } from 'ioredis';
+import { isNoScriptError } from './errors.js';
+import type { KeySpace } from './keys.js';
+import { toCeleryMeta } from './meta.js';
+import { STORE_BATCH, STORE_SCRIPT, runScript } from './scripts.js';
+
+/** How the store script finds a stored SUCCESS; `client` = it cannot read the format, we GET and decode. */
+export type SuccessCheck = 'json' | 'msgpack' | 'client';
+
+/** What storing needs from the backend. */
+export interface StoreContext {
+  readonly command: Redis;
+  readonly keys: KeySpace;
+  /** TTL in seconds; 0 = results do not expire. */
+  readonly ttl: number;
+  readonly check: SuccessCheck;
+  encode(value: unknown): Buffer;
+  /** GET + decode (for the `client` check). */
+  get(taskId: string): Promise<ResultMeta | null>;
+}
+
+/** Picks the SUCCESS check for a serializer. */
+export function successCheckFor(serializer: Serializer): SuccessCheck {
+  if (serializer.name === 'json' || serializer.contentType === 'application/json') return 'json';
+  if (serializer.name === 'msgpack' || serializer.contentType === 'application/x-msgpack') return 'msgpack';
+  return 'client';
+}
+
+/** Celery 5.3+ refuses empty ids too: they would address the bare prefix. */
+export function assertId(id: string, what: string): void {
+  if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`${what} must be a non-empty string`);
+}
+
+/** A result ready to write: its key and encoded value. */
+interface Prepared {
+  key: string;
+  value: Buffer;
+}
+
+interface Batch {
+  keys: string[];
+  values: Buffer[];
+}
+
+/** Checks the id and encodes, so a bad result fails its own call only. */
+function prepare(ctx: StoreContext, meta: ResultMeta): Prepared {
+  assertId(meta.task_id, 'task_id');
+  return { key: ctx.keys.task(meta.task_id), value: ctx.encode(toCeleryMeta(meta)) };
+}
+
+function toBatches(entries: readonly Prepared[]): Batch[] {
+  const batches: Batch[] = [];
+  for (let i = 0; i < entries.length; i += STORE_BATCH) {
+    const slice = entries.slice(i, i + STORE_BATCH);
+    batches.push({ keys: slice.map((e) => e.key), values: slice.map((e) => e.value) });
+  }
+  return batches;
+}
+
+const scriptArgs = (ctx: StoreContext, batch: Batch): (string | number | Buffer)[] => [
+  ctx.check === 'client' ? 'none' : ctx.check,
+  ctx.ttl,
+  ...batch.values,
+];
+
+async function write(ctx: StoreContext, entries: readonly Prepared[]): Promise<void> {
+  const batches = toBatches(entries);
+  const [only] = batches;
+  if (batches.length === 1 && only) {
+    await runScript(ctx.command, STORE_SCRIPT, only.keys, scriptArgs(ctx, only));
+    return;
+  }
+  const pipeline = ctx.command.pipeline();
+  for (const batch of batches) pipeline.evalsha(STORE_SCRIPT.sha, batch.keys.length, ...batch.keys, ...scriptArgs(ctx, batch));
+  const replies = await pipeline.exec();
+  if (!replies) throw new Error('pipeline aborted');
+  const lost: Batch[] = [];
+  let failure: Error | undefined;
+  replies.forEach(([error], i) => {
+    const batch = batches[i];
+    if (!error || !batch) return;
+    if (isNoScriptError(error)) lost.push(batch);
+    else failure ??= error;
+  });
+  // The server lost its script cache (restart, SCRIPT FLUSH); those calls did nothing. EVAL re-caches it.
+  for (const batch of lost) await runScript(ctx.command, STORE_SCRIPT, batch.keys, scriptArgs(ctx, batch));
+  if (failure) throw failure;
+}
+
+/** Stores results in order; a stored SUCCESS is never overwritten. */
+export async function storeResults(ctx: StoreContext, metas: readonly ResultMeta[]): Promise<void> {
+  if (metas.length === 0) return;
+  if (ctx.check !== 'client') {
+    await write(ctx, metas.map((meta) => prepare(ctx, meta)));
+    return;
+  }
+  // Formats the script cannot read: Celery's own (non-atomic) GET, then write what is not SUCCESS.
+  // Repeated ids go one by one so a SUCCESS earlier in the list protects the key from later entries.
+  const unique = new Set(metas.map((m) => m.task_id)).size === metas.length;
+  if (!unique) {
+    for (const meta of metas) await storeResults(ctx, [meta]);
+    return;
+  }
+  const entries = metas.map((meta) => prepare(ctx, meta));
+  const current = await Promise.all(metas.map((m) => ctx.get(m.task_id)));
+  const todo = entries.filter((_, i) => current[i]?.status !== 'SUCCESS');
+  if (todo.length > 0) await write(ctx, todo);
+}
+
+/**
+ * `store()` calls made in the same tick (a worker finishing many tasks at once) share script calls,
+ * as `storeMany` does; each call still resolves or rejects on its own promise.
+ * @example
+ * const store = createStoreCoalescer(ctx);
+ * await Promise.all(metas.map((m) => store(m)));
+ */
+export function createStoreCoalescer(ctx: StoreContext): (meta: ResultMeta) => Promise<void> {
+  let queue: { entry: Prepared; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  const flush = (): void => {
+    const taken = queue;
+    queue = [];
+    write(ctx, taken.map((q) => q.entry)).then(
+      () => taken.forEach((q) => q.resolve()),
+      (err: unknown) => taken.forEach((q) => q.reject(err)),
+    );
+  };
+  return (meta) => {
+    if (ctx.check === 'client') return storeResults(ctx, [meta]);
+    let entry: Prepared;
+    try {
+      entry = prepare(ctx, meta);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<void>((resolve, reject) => {
+      if (queue.push({ entry, resolve, reject }) === 1) queueMicrotask(flush);
+    });
+  };
+}

@@ -274,6 +274,18 @@ function registerGroupTests(ctx: { h: BackendHarness }): void {
       expect(done?.complete && done.parts).toEqual(parts);
     });
 
+    it('does not complete a chord again when a part is returned twice (redelivered header task)', async () => {
+      const { h } = ctx;
+      const backend = await h.backend();
+      const gid = h.groupId();
+      await backend.chordInit(gid, 3);
+      const parts: ChordPart[] = [0, 1, 2].map((index) => ({ taskId: h.taskId(), index, status: 'SUCCESS', result: index }));
+      const answers = [];
+      for (const part of parts) answers.push(await backend.chordPartReturn(gid, part));
+      answers.push(await backend.chordPartReturn(gid, parts[2] as ChordPart));
+      expect(answers.map((a) => a.complete)).toEqual([false, false, true, false]);
+    });
+
     it('completes a one-part chord on its only return', async () => {
       const { h } = ctx;
       const backend = await h.backend();

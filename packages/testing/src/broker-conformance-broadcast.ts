@@ -36,7 +36,7 @@ export function registerBroadcastTests(ctx: { h: BrokerHarness }): void {
       await r2.subscribe(ex, '', b.handler);
       const envelope = envelopeOf('hello', { headers: { kind: 'control', nested: { n: 1 } } });
       await sender.broadcast(ex, 'any.routing.key', envelope);
-      await h.until(() => a.messages.length === 1 && b.messages.length === 1, 'both subscribers');
+      await h.until(() => a.messages.length >= 1 && b.messages.length >= 1, 'both subscribers');
       for (const message of [a.messages[0], b.messages[0]]) {
         expect(message?.exchange).toBe(ex);
         expect(message?.routingKey).toBe('any.routing.key');
@@ -80,10 +80,10 @@ export function registerBroadcastTests(ctx: { h: BrokerHarness }): void {
       const subscription = await broker.subscribe(ex, '', leaving.handler);
       await broker.subscribe(ex, '', staying.handler);
       await broker.broadcast(ex, 'k', envelopeOf('one'));
-      await h.until(() => leaving.messages.length === 1 && staying.messages.length === 1, 'first broadcast');
+      await h.until(() => leaving.messages.length >= 1 && staying.messages.length >= 1, 'first broadcast');
       await subscription.unsubscribe();
       await broker.broadcast(ex, 'k', envelopeOf('two'));
-      await h.until(() => staying.messages.length === 2, 'second broadcast');
+      await h.until(() => staying.messages.length >= 2, 'second broadcast');
       await h.settle();
       expect(leaving.labels()).toEqual(['one']);
       expect(staying.labels()).toEqual(['one', 'two']);
@@ -99,7 +99,7 @@ export function registerBroadcastTests(ctx: { h: BrokerHarness }): void {
       await broker.subscribe(ex1, '#', one.handler);
       await broker.subscribe(ex2, '#', two.handler);
       await broker.broadcast(ex2, 'k', envelopeOf('for-two'));
-      await h.until(() => two.messages.length === 1, 'broadcast on the second exchange');
+      await h.until(() => two.messages.length >= 1, 'broadcast on the second exchange');
       await h.settle();
       expect(one.messages).toHaveLength(0);
     });

@@ -37,7 +37,7 @@ async function roundTrip(h: BrokerHarness, queue: string, envelopes: Envelope[])
   for (const envelope of envelopes) await broker.publish({ queue }, envelope);
   const got = collector();
   await broker.consume([queue], got.handler, { prefetch: envelopes.length });
-  await h.until(() => got.items.length === envelopes.length, `${envelopes.length} deliveries`);
+  await h.until(() => got.items.length >= envelopes.length, `${envelopes.length} deliveries`);
   return got.items;
 }
 
@@ -95,7 +95,7 @@ export function registerEnvelopeTests(ctx: { h: BrokerHarness }): void {
       original.properties.correlationId = 'publisher-changed';
       const got = collector();
       await broker.consume([q], got.handler);
-      await h.until(() => got.items.length === 1, 'delivery');
+      await h.until(() => got.items.length >= 1, 'delivery');
       const first = got.items[0] as Delivery;
       expect(label(first)).toBe('pristine');
       expect(first.envelope.headers).toEqual({ tag: 'original', list: [1, 2] });
@@ -104,7 +104,7 @@ export function registerEnvelopeTests(ctx: { h: BrokerHarness }): void {
       first.envelope.headers['tag'] = 'consumer-changed';
       (first.envelope.headers['list'] as number[]).push(3);
       await first.reject({ requeue: true });
-      await h.until(() => got.items.length === 2, 'redelivery');
+      await h.until(() => got.items.length >= 2, 'redelivery');
       const second = got.items[1] as Delivery;
       expect(label(second)).toBe('pristine');
       expect(second.envelope.headers).toEqual({ tag: 'original', list: [1, 2] });

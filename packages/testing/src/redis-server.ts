@@ -18,7 +18,7 @@ export interface RedisServerOptions {
   binary?: string;
   /** Extra command-line arguments, e.g. `['--maxmemory', '10mb']`. @default [] */
   args?: readonly string[];
-  /** How long to wait for the server to answer PING, in milliseconds. @default 10000 */
+  /** How long to wait for the server to answer, in milliseconds. @default 10000 */
   startTimeout?: number;
 }
 
@@ -35,7 +35,7 @@ export interface RedisServer extends AsyncDisposable {
   stop(): Promise<void>;
   /** Abrupt death (SIGKILL), like a crashed server; resolves when the process has exited. */
   kill(): Promise<void>;
-  /** Starts the server again on the same port (stopping it first if it runs); resolves once it answers PING. */
+  /** Starts the server again on the same port (stopping it first if it runs); resolves once it answers. */
   restart(): Promise<void>;
 }
 
@@ -51,20 +51,27 @@ function installExitHook(): void {
   });
 }
 
-function ping(host: string, port: number): Promise<boolean> {
+/**
+ * The process id of the Redis answering on host:port, or undefined when none answers. Checking the
+ * pid (not just PING) keeps us from mistaking another server on a taken port for ours.
+ */
+function serverPid(host: string, port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     let answer = '';
-    const done = (ok: boolean): void => {
+    const done = (pid: number | undefined): void => {
       socket.destroy();
-      resolve(ok);
+      resolve(pid);
     };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('*1\r\n$4\r\nPING\r\n'));
+    socket.setTimeout(1000, () => done(undefined));
+    socket.once('error', () => done(undefined));
+    socket.once('close', () => done(undefined));
+    socket.once('connect', () => socket.write('*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n'));
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString('latin1');
-      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+      if (answer.startsWith('-')) return done(undefined); // e.g. LOADING
+      const match = /process_id:(\d+)\r\n/.exec(answer);
+      if (match) done(Number(match[1]));
     });
   });
 }
@@ -76,7 +83,7 @@ function waitExit(child: ChildProcess): Promise<void> {
 
 /**
  * Starts `redis-server --port N --save "" --appendonly no` as a child process and resolves once it
- * answers PING.
+ * answers (checked by pid, so a server already on that port is not mistaken for it).
  * @example
  * const redis = await startRedisServer();
  * try { await redis.kill(); await redis.restart(); } finally { await redis.stop(); }
@@ -109,7 +116,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     const deadline = Date.now() + startTimeout;
     for (;;) {
       if (failure) throw failure;
-      if (await ping(host, port)) return;
+      if (proc.pid !== undefined && (await serverPid(host, port)) === proc.pid) return;
       if (Date.now() >= deadline) {
         proc.kill('SIGKILL');
         await waitExit(proc);

@@ -16,8 +16,8 @@ const HEX32 = /^[0-9a-f]{32}$/;
 export function decodeBase64(text: string): Uint8Array {
   const clean = /\s/.test(text) ? text.replace(/\s+/g, '') : text;
   if (!BASE64.test(clean)) throw new DecodeError('Invalid base64 in a tagged "base64" value');
-  const buf = Buffer.from(clean, 'base64');
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  // Copied out of Node's shared Buffer pool so the result owns its memory.
+  return new Uint8Array(Buffer.from(clean, 'base64'));
 }
 
 /** Any form `uuid.UUID(hex=…)` accepts (`{…}`, `urn:uuid:`, dashes) → the dashed lowercase string. */

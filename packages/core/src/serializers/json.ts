@@ -36,7 +36,17 @@ export interface JsonSerializerOptions {
 export type ParseCeleryJsonOptions = Pick<JsonSerializerOptions, 'unknownTypes' | 'maxDepth'>;
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
-const utf8Encoder = new TextEncoder();
+
+/**
+ * Our JSON text is pure ASCII, so latin1 bytes are its UTF-8 bytes; Node's latin1 writer is several
+ * times faster than `TextEncoder` on message-sized strings. The result is a plain `Uint8Array` with
+ * its own memory (not a pooled `Buffer`).
+ */
+function asciiBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  Buffer.from(out.buffer, 0, text.length).write(text, 'latin1');
+  return out;
+}
 
 /**
  * Parses JSON text as kombu does: Python's `NaN` / `Infinity` tokens, integers beyond 2^53 as
@@ -89,7 +99,7 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
     contentType: 'application/json',
     contentEncoding: 'utf-8',
     encode(value: unknown): Uint8Array {
-      return utf8Encoder.encode(stringifyJsonText(value, mode));
+      return asciiBytes(stringifyJsonText(value, mode));
     },
     decode(bytes: Uint8Array): unknown {
       let text: string;

@@ -56,6 +56,10 @@ export { createSerializerRegistry } from './serializer.js';
 export type { Serializer, SerializerRegistry, SerializerRegistryOptions } from './serializer.js';
 export { createJsonSerializer } from './serializers/json.js';
 export type { JsonSerializerOptions } from './serializers/json.js';
+export { jsonSerializer, parseCeleryJson, stringifyCeleryJson } from './serializers/json.js';
+export type { ParseCeleryJsonOptions } from './serializers/json.js';
+export type { JsonEncodeMode } from './serializers/json-encode.js';
+export type { UnknownTypePolicy } from './serializers/json-tags.js';
 
 export {
   registerBrokerAdapter,
@@ -74,6 +78,16 @@ export type { AdapterContext, BrokerAdapter, BackendAdapter } from './registry.j
 export type { Embed, TaskMessage, TaskMessageInit } from './message.js';
 export { encodeTaskMessage, decodeTaskMessage, formatCeleryDate, parseCeleryDate } from './protocol/index.js';
 export type { EncodeTaskOptions, DecodeTaskOptions } from './protocol/index.js';
+export {
+  TASK_MESSAGE_LANG,
+  DEFAULT_MAX_BODY_SIZE,
+  CELERY_TASK_HEADERS,
+  pythonRepr,
+  errorToExceptionInfo,
+  exceptionInfoFromResult,
+  formatTraceback,
+} from './protocol/index.js';
+export type { PythonReprOptions } from './protocol/index.js';
 
 export { signature, immutable, chain, group, chord, isSignatureData, signatureTasks } from './signature.js';
 export type { Signature, SignatureData, SignatureOptions, SignatureResult } from './signature.js';

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResultBackend, ResultMeta, Serializer } from '@celerity/core';
+import { createMsgpackSerializer } from '@celerity/serializer-msgpack';
 import { waitFor } from '@celerity/testing';
 import type { Redis } from 'ioredis';
 import { createRedisBackend } from '../src/index.js';
@@ -155,6 +156,27 @@ describe('task results on the wire', () => {
     const many = Array.from({ length: 130 }, (_, i) => meta('cross', i === 70 ? 'SUCCESS' : 'STARTED', i));
     await backend.storeMany(many);
     expect(await backend.get('cross')).toMatchObject({ status: 'SUCCESS', result: 70 });
+  });
+
+  it('speaks result_serializer=msgpack: reads Python bytes, writes msgpack, keeps a msgpack SUCCESS', async () => {
+    const f = loadFixture<{ key: string; value_hex: string; decoded: ResultMeta }>('result_msgpack_serializer');
+    const backend = await open({ serializer: createMsgpackSerializer() });
+    const id = f.decoded.task_id;
+    const key = `${prefix}${f.key}`;
+    const python = Buffer.from(f.value_hex, 'hex');
+    await raw.set(key, python);
+    expect(await backend.get(id)).toEqual({ ...f.decoded, children: [] });
+    await backend.store({ ...f.decoded, status: 'STARTED', children: [], date_done: null });
+    expect(await raw.getBuffer(key)).toEqual(python);
+
+    // Our bytes: a msgpack map in Celery's key order, as Python's msgpack writes a dict.
+    await backend.store({ ...f.decoded, task_id: 'ours', children: [] });
+    const ours = await raw.getBuffer(`${prefix}celery-task-meta-ours`);
+    if (!ours) throw new Error('not stored');
+    expect(ours[0]).toBe(0x86); // fixmap, 6 entries
+    const decoded = createMsgpackSerializer().decode(ours) as Record<string, unknown>;
+    expect(Object.keys(decoded)).toEqual(['status', 'result', 'traceback', 'children', 'date_done', 'task_id']);
+    expect(decoded).toEqual({ ...f.decoded, task_id: 'ours', children: [] });
   });
 
   it('storeMany stores ten thousand results in one call', async () => {

@@ -29,6 +29,7 @@ export interface BackendHarness {
   dispose(): Promise<void>;
 }
 
+/** Creates the resources of one backend conformance test. */
 export function createBackendHarness(
   makeBackend: () => Promise<ResultBackend> | ResultBackend,
   options: BackendConformanceOptions,

@@ -23,6 +23,7 @@ function inbox(): { messages: BroadcastMessage[]; handler: (m: BroadcastMessage)
   return { messages, handler: (m) => void messages.push(m), labels: () => messages.map(labelOf) };
 }
 
+/** Registers the broadcast tests (each skips itself when the broker has no broadcast). */
 export function registerBroadcastTests(ctx: { h: BrokerHarness }): void {
   describe('broadcast', () => {
     it("fans out to every '' subscriber on the exchange, across brokers", async (test) => {

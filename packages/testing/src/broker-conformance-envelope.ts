@@ -41,6 +41,7 @@ async function roundTrip(h: BrokerHarness, queue: string, envelopes: Envelope[])
   return got.items;
 }
 
+/** Registers the envelope-fidelity and lifecycle tests. */
 export function registerEnvelopeTests(ctx: { h: BrokerHarness }): void {
   describe('envelope fidelity', () => {
     it('keeps binary bodies, content type, rich headers and properties', async () => {

@@ -34,6 +34,7 @@ export interface ResolvedBrokerOptions {
   cleanup: BrokerConformanceOptions['cleanup'];
 }
 
+/** Applies the defaults of {@link BrokerConformanceOptions}. */
 export function resolveBrokerOptions(options: BrokerConformanceOptions): ResolvedBrokerOptions {
   return {
     timeout: options.timeout ?? 10_000,
@@ -62,6 +63,7 @@ export interface BrokerHarness {
   dispose(): Promise<void>;
 }
 
+/** Creates the resources of one broker conformance test. */
 export function createBrokerHarness(makeBroker: () => Promise<Broker> | Broker, options: ResolvedBrokerOptions): BrokerHarness {
   const brokers: Broker[] = [];
   const queues: string[] = [];

@@ -166,6 +166,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
     },
     async consume(queues, handler, consumeOptions: ConsumeOptions = {}) {
       ensureOpen();
+      if (queues.length === 0) throw new ConfigurationError('consume needs at least one queue');
       const consumer = makeConsumer(queues, handler, checkPrefetch(consumeOptions.prefetch ?? 1));
       for (const queue of consumer.queues) hub.queue(queue);
       consumers.add(consumer);

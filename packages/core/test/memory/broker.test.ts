@@ -93,6 +93,7 @@ describe('memory broker', () => {
     await waitFor(() => got.length === 50);
     await expect(broker.consume(['q'], () => undefined, { prefetch: -1 })).rejects.toBeInstanceOf(ConfigurationError);
     expect(() => consumer.setPrefetch(1.5)).toThrow(ConfigurationError);
+    await expect(broker.consume([], () => undefined)).rejects.toBeInstanceOf(ConfigurationError);
   });
 
   it('a second ack/reject of one delivery fails; ack after close says CLOSED', async () => {

@@ -65,7 +65,6 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
 
   let closed = false;
   const pending = new Set<(error: Error) => void>();
-  const decoded = new WeakMap<Buffer, ResultMeta>();
 
   const encode = (value: unknown): Buffer => {
     const bytes = serializer.encode(value);
@@ -96,14 +95,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     hub,
     channel: (taskId) => keys.task(taskId),
     fetch: (taskId) => get(taskId).catch((err: unknown) => Promise.reject(toCelerityError(err, 'get'))),
-    decode(taskId, payload) {
-      let meta = decoded.get(payload);
-      if (!meta) {
-        meta = decodeMeta(taskId, payload);
-        decoded.set(payload, meta);
-      }
-      return meta;
-    },
+    decode: decodeMeta,
     timers,
     logger,
     pending,

@@ -17,7 +17,7 @@ export interface WaitContext {
   channel(taskId: string): string;
   /** GET + decode; null when nothing is stored. */
   fetch(taskId: string): Promise<ResultMeta | null>;
-  /** Decodes a published payload (memoised per payload: every listener of a channel gets the same Buffer). */
+  /** Decodes a published payload (a fresh object per call: each waiter owns its result). */
   decode(taskId: string, payload: Buffer): ResultMeta;
   readonly timers: BackendTimers;
   readonly logger: Logger;

@@ -49,7 +49,8 @@ const NO_TIME_LIMIT: readonly [null, null] = [null, null];
  * which win on a clash as in Celery), properties (`correlationId` = id, `deliveryMode` 2,
  * `priority`, `replyTo`, `expiration` in ms from `expires`), body `[args, kwargs, embed]`.
  * `ignore_result` is written only when set (absent means "task default" in every Celery version).
- * @throws EncodeError for an empty task name or id, an invalid date, or a body the serializer cannot carry.
+ * @throws EncodeError for an empty task name or id, args / kwargs of the wrong shape, an invalid date,
+ * or a body the serializer cannot carry.
  * @example
  * const envelope = encodeTaskMessage({ task: 'tasks.add', id: randomUUID(), args: [2], kwargs: { y: 3 } }, { serializer: jsonSerializer });
  */
@@ -60,6 +61,11 @@ export function encodeTaskMessage(init: TaskMessageInit, options: EncodeTaskOpti
   if (typeof id !== 'string' || id === '') throw new EncodeError('A task message needs a non-empty task id');
   const args = init.args ?? [];
   const kwargs = init.kwargs ?? {};
+  // A 2-element or malformed body crashes Python workers in a loop (spec §0.1): never send one.
+  if (!Array.isArray(args)) throw new EncodeError(`Task ${task}: args must be an array`);
+  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) {
+    throw new EncodeError(`Task ${task}: kwargs must be an object`);
+  }
   const stamps = init.stamps ?? {};
   const stampNames = Object.keys(stamps);
   const headers: Record<string, unknown> = {

@@ -71,6 +71,11 @@ export function parseJsonText(text: string, maxDepth: number = DEFAULT_JSON_MAX_
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
+/**
+ * Python's own cap on int ↔ str conversion (`sys.get_int_max_str_digits()`, 3.11+): Python never
+ * sends longer integers, and converting megabytes of digits to a bigint would take seconds.
+ */
+const MAX_INT_DIGITS = 4300;
 const HEX4 = /^[0-9a-fA-F]{4}$/;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
@@ -155,6 +160,9 @@ class PythonJsonParser {
     if (m[1] !== undefined || m[2] !== undefined) return Number(literal);
     // An integer: exact as a bigint when a double would round it, a plain number otherwise.
     if (literal.length < 16) return Number(literal);
+    if (literal.length - (literal.charCodeAt(0) === 45 ? 1 : 0) > MAX_INT_DIGITS) {
+      this.fail(`integer literal longer than ${MAX_INT_DIGITS} digits`);
+    }
     const big = BigInt(literal);
     return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big;
   }

@@ -60,6 +60,8 @@ function asciiBytes(text: string): Uint8Array {
 export function parseCeleryJson(text: string, options: ParseCeleryJsonOptions = {}): unknown {
   try {
     const value = parseJsonText(text, options.maxDepth ?? DEFAULT_JSON_MAX_DEPTH);
+    // kombu writes keys unescaped (ensure_ascii only escapes non-ASCII), so a plain substring test
+    // is enough to skip the revive walk for the untagged majority of messages.
     if (typeof value !== 'object' || value === null || !text.includes('__type__')) return value;
     return reviveTagged(value, options.unknownTypes ?? 'passthrough');
   } catch (err) {

@@ -170,10 +170,12 @@ describe('encodeTaskMessage headers', () => {
     expect(encodeTaskMessage({ task: 't', id: 'i', expirationMs: 1500.7 }, { serializer }).properties.expiration).toBe('1500');
   });
 
-  it('rejects an empty task name or id', async () => {
+  it('rejects an empty task name or id, a bad date, args / kwargs of the wrong shape', async () => {
     const { EncodeError } = await import('@celerity/core');
     expect(() => encodeTaskMessage({ task: '', id: 'i' }, { serializer })).toThrow(EncodeError);
     expect(() => encodeTaskMessage({ task: 't', id: '' }, { serializer })).toThrow(EncodeError);
     expect(() => encodeTaskMessage({ task: 't', id: 'i', eta: new Date(Number.NaN) }, { serializer })).toThrow(EncodeError);
+    expect(() => encodeTaskMessage({ task: 't', id: 'i', args: { 0: 1 } as unknown as unknown[] }, { serializer })).toThrow(/args/);
+    expect(() => encodeTaskMessage({ task: 't', id: 'i', kwargs: [] as unknown as Record<string, unknown> }, { serializer })).toThrow(/kwargs/);
   });
 });

@@ -36,6 +36,12 @@ describe('decode: what Python writes', () => {
     expect(decode('"12345678123456781234567812345678"')).toBe('12345678123456781234567812345678');
   });
 
+  it("caps integer literals at Python's 4300 digits (no seconds-long bigint conversions)", () => {
+    expect(decode(`-${'9'.repeat(4300)}`)).toBe(-(10n ** 4300n - 1n));
+    expect(() => decode('1'.repeat(4301))).toThrow(/4300 digits/);
+    expect(() => decode(`[${'7'.repeat(50 * 1024 * 1024)}]`)).toThrow(DecodeError);
+  });
+
   it('reads the slow path exactly like JSON.parse for ordinary JSON (escapes, unicode, __proto__ keys)', () => {
     const body = '{"s": "h\\u00e9 \\ud83d\\ude00 \\"q\\" \\\\ \\/ \\b\\f\\n\\r\\t", "raw": "é😀", "__proto__": {"a": [true, false, null]}, "n": -0.5e-3}';
     const slow = (decode(`[NaN, ${body}]`) as unknown[])[1];

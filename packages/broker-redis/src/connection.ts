@@ -71,7 +71,7 @@ export async function withReconnect<T>(client: Redis, what: string, op: () => Pr
       throw lastError === undefined ? error : mapRedisError(lastError, what);
     }
     try {
-      return await op();
+      return await beforeDeadline(op(), deadline, what);
     } catch (error) {
       if (!isConnectionError(error)) throw mapRedisError(error, what);
       lastError = error;
@@ -80,6 +80,27 @@ export async function withReconnect<T>(client: Redis, what: string, op: () => Pr
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/**
+ * Settles like `promise`, or rejects with `ConnectionError` at `deadline`. A command cut off by a
+ * dying socket is kept by ioredis for a resend and would otherwise hold the caller for its whole
+ * reconnect budget; its outcome is unknown either way (at-least-once).
+ */
+function beforeDeadline<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ConnectionError(`Redis did not answer ${what} in time`)), Math.max(0, deadline - Date.now()));
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**

@@ -70,6 +70,19 @@ interface KeySet {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+const CANCELLED = Symbol('cancelled');
+
+function deferred(): { promise: Promise<typeof CANCELLED>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<typeof CANCELLED>((res) => {
+    resolve = () => res(CANCELLED);
+  });
+  return { promise, resolve };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** Consumes a set of queues for one handler (see module comment). */
 export class RedisConsumer implements Consumer {
@@ -80,8 +93,9 @@ export class RedisConsumer implements Consumer {
   private running = true;
   private wakeup: (() => void) | undefined;
   private blocking: Redis | undefined;
-  private blockingId: number | undefined;
-  private blockingActive = false;
+  /** Settles once a BRPOP left behind by cancel() has ended and anything it popped was pushed back. */
+  private abandoned: Promise<void> | undefined;
+  private readonly cancelled = deferred();
   private loop: Promise<void> = Promise.resolve();
 
   constructor(
@@ -123,20 +137,28 @@ export class RedisConsumer implements Consumer {
     if (!this.running) return this.loop;
     this.running = false;
     this.wake();
+    this.cancelled.resolve();
+    await this.loop;
     const conn = this.blocking;
-    while (conn !== undefined && this.blockingActive) {
-      if (conn.status === 'ready' && this.blockingId !== undefined) {
-        // CLIENT UNBLOCK ends the BRPOP as a timeout would: nothing is popped, nothing can be lost.
-        await this.host.client.client('UNBLOCK', this.blockingId).catch(() => 0);
-        await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, 50))]);
-      } else {
-        conn.disconnect();
-        break;
+    this.blocking = undefined;
+    if (conn !== undefined && this.abandoned !== undefined) {
+      if (conn.status === 'ready') {
+        // CLIENT UNBLOCK ends the BRPOP as a timeout would (nothing popped); otherwise it ends by itself
+        // within the poll interval. Anything it did pop is pushed back by the abandoned-BRPOP handler.
+        await this.unblock(conn).catch(() => undefined);
+        await Promise.race([this.abandoned, sleep(this.host.pollInterval * 1000 + 1000)]);
       }
     }
-    await this.loop;
-    this.blocking?.disconnect();
-    this.blocking = undefined;
+    conn?.disconnect();
+  }
+
+  private async unblock(conn: Redis): Promise<void> {
+    const name = conn.options.connectionName;
+    if (name === undefined) return;
+    const list = String(await this.host.client.call('CLIENT', 'LIST', 'TYPE', 'normal'));
+    const line = list.split('\n').find((l) => l.includes(` name=${name} `));
+    const id = line === undefined ? undefined : /(?:^|\s)id=(\d+)/.exec(line)?.[1];
+    if (id !== undefined) await this.host.client.call('CLIENT', 'UNBLOCK', id);
   }
 
   /** Called by a delivery's ack / reject. */
@@ -218,28 +240,24 @@ export class RedisConsumer implements Consumer {
   }
 
   private ensureBlocking(): Redis {
-    if (this.blocking === undefined) {
-      const conn = this.host.createBlockingClient();
-      conn.on('ready', () => {
-        this.blockingId = undefined;
-      });
-      this.blocking = conn;
-    }
+    this.blocking ??= this.host.createBlockingClient();
     return this.blocking;
   }
 
   private async block(room: number): Promise<Item[]> {
     const set = this.keySets[this.rotation];
     if (set === undefined) return [];
-    const conn = this.ensureBlocking();
-    this.blockingActive = true;
-    let reply: unknown;
-    try {
-      if (this.blockingId === undefined) this.blockingId = Number(await conn.client('ID'));
-      if (!this.running) return [];
-      reply = await conn.callBuffer('BRPOP', ...set.blockKeys, this.host.pollInterval);
-    } finally {
-      this.blockingActive = false;
+    const brpop = this.ensureBlocking().callBuffer('BRPOP', ...set.blockKeys, this.host.pollInterval) as Promise<unknown>;
+    // ioredis may hold a BRPOP across a reconnect and resend it; cancel() must not wait for that.
+    const reply = await Promise.race([brpop, this.cancelled.promise]);
+    if (reply === CANCELLED) {
+      this.abandoned = brpop.then(
+        async (late) => {
+          if (Array.isArray(late) && late.length >= 2) await this.host.client.rpush(String(late[0]), late[1] as Buffer);
+        },
+        () => undefined,
+      );
+      return [];
     }
     if (!Array.isArray(reply) || reply.length < 2) return [];
     const key = String(reply[0]);

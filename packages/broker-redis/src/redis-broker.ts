@@ -53,7 +53,7 @@ const MAX_PUBLISH_BATCH = 1000;
 // The ioredis options this broker sets (RedisOptions as a whole trips exactOptionalPropertyTypes).
 type ConnectionSettings = Pick<
   RedisOptions,
-  'host' | 'port' | 'db' | 'username' | 'password' | 'tls' | 'lazyConnect' | 'retryStrategy' | 'maxRetriesPerRequest' | 'autoResendUnfulfilledCommands'
+  'host' | 'port' | 'db' | 'username' | 'password' | 'tls' | 'lazyConnect' | 'retryStrategy' | 'maxRetriesPerRequest' | 'connectionName'
 >;
 
 class RedisBrokerImpl implements RedisBroker, ConsumerHost {
@@ -143,8 +143,9 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   }
 
   createBlockingClient(): Redis {
-    // Commands wait for the reconnect; a BRPOP cut by a disconnect is not resent (the loop issues a fresh one).
-    return this.duplicate('blocking', { maxRetriesPerRequest: null, autoResendUnfulfilledCommands: false });
+    // BRPOP waits for the reconnect (and a BRPOP cut by a disconnect is resent) instead of failing; the
+    // unique name lets cancel() find the connection for CLIENT UNBLOCK.
+    return this.duplicate('blocking', { maxRetriesPerRequest: null, connectionName: `celerity-blocking-${randomUUID()}` });
   }
 
   private assertOpen(): void {

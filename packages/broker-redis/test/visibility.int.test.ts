@@ -1,0 +1,108 @@
+/** Visibility timeout: messages taken and never acked come back, marked redelivered. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { Delivery } from '@celerity/core';
+import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/index.js';
+import { REDIS_URL, bodyOf, deleteKeys, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
+
+let redis: Redis;
+let prefix: string;
+const brokers: RedisBroker[] = [];
+const clients: Redis[] = [];
+
+function broker(options: RedisBrokerOptions = {}): RedisBroker {
+  const b = createRedisBroker({ url: REDIS_URL, keyPrefix: prefix, pollInterval: 0.2, ...options });
+  brokers.push(b);
+  return b;
+}
+
+beforeAll(() => {
+  redis = inspector();
+});
+afterEach(async () => {
+  await Promise.all(brokers.splice(0).map((b) => b.close()));
+  for (const c of clients.splice(0)) c.disconnect();
+  await deleteKeys(redis, prefix);
+});
+afterAll(async () => {
+  await redis.quit();
+});
+
+describe('visibility timeout', () => {
+  it('restores only messages unacked for longer than the timeout (injected clock)', async () => {
+    prefix = randomPrefix();
+    let now = 1_000_000_000_000;
+    const taker = broker({ now: () => now, visibilityTimeout: 60, restoreInterval: 3600 });
+    await taker.publish({ queue: 'q' }, envelope('old', { task: 't' }, { priority: 6 }));
+    const taken: Delivery[] = [];
+    await taker.consume(['q'], (d) => void taken.push(d));
+    await waitFor(() => taken.length === 1);
+    now += 30_000;
+    await taker.publish({ queue: 'q' }, envelope('young', { task: 't' }));
+    await taker.consume(['q'], (d) => void taken.push(d));
+    await waitFor(() => taken.length === 2);
+
+    now += 31_000; // 'old' has been unacked 61 s, 'young' 31 s
+    const rescuer = broker({ now: () => now, visibilityTimeout: 60, restoreInterval: 3600 });
+    expect(await rescuer.restoreVisible()).toBe(1);
+    expect(await redis.hlen(`${prefix}unacked`)).toBe(1);
+    // kombu ≥ 5.4 restores into the sub-list of the message's priority.
+    const list = await redis.lrange(`${prefix}q\x06\x166`, 0, -1);
+    expect(list.length).toBe(1);
+    const restored = JSON.parse(list[0]!) as { headers: Record<string, unknown>; properties: { delivery_info: Record<string, unknown> } };
+    expect(restored.headers['redelivered']).toBe(true);
+    expect(restored.properties.delivery_info).toEqual({ exchange: '', routing_key: 'q', redelivered: true });
+
+    const again: Delivery[] = [];
+    await rescuer.consume(['q'], (d) => void again.push(d));
+    await waitFor(() => again.length === 1);
+    expect(bodyOf(again[0]!.envelope)).toBe('old');
+    expect(again[0]!.redelivered).toBe(true);
+    await again[0]!.ack();
+    // The original holder's late ack finds nothing left to remove and must not resurrect anything.
+    await taken[0]!.ack();
+    await taken[1]!.ack();
+    expect(await redis.hlen(`${prefix}unacked`)).toBe(0);
+    expect(await rescuer.size('q')).toBe(0);
+  });
+
+  it('does nothing while another process holds unacked_mutex', async () => {
+    prefix = randomPrefix();
+    let now = 1_000_000_000_000;
+    const b = broker({ now: () => now, visibilityTimeout: 1, restoreInterval: 3600 });
+    await b.publish({ queue: 'q' }, envelope('x'));
+    const taken: Delivery[] = [];
+    await b.consume(['q'], (d) => void taken.push(d));
+    await waitFor(() => taken.length === 1);
+    now += 5000;
+    await redis.set(`${prefix}unacked_mutex`, 'someone-else', 'PX', 10_000);
+    expect(await b.restoreVisible()).toBe(0);
+    expect(await redis.get(`${prefix}unacked_mutex`)).toBe('someone-else');
+    await redis.del(`${prefix}unacked_mutex`);
+    expect(await b.restoreVisible()).toBe(1);
+    expect(await redis.exists(`${prefix}unacked_mutex`)).toBe(0);
+  });
+
+  it('periodically redelivers a message whose consumer died', async () => {
+    prefix = randomPrefix();
+    const doomedClient = new Redis(REDIS_URL, { lazyConnect: true });
+    clients.push(doomedClient);
+    const doomed = broker({ client: doomedClient, restoreInterval: 3600 });
+    await doomed.publish({ queue: 'q' }, envelope('orphan', { task: 't' }));
+    const taken: Delivery[] = [];
+    await doomed.consume(['q'], (d) => void taken.push(d));
+    await waitFor(() => taken.length === 1);
+    // The "worker" dies: its connection is gone and it never acks, rejects or restores.
+    doomedClient.disconnect();
+    expect(await redis.hlen(`${prefix}unacked`)).toBe(1);
+
+    const survivor = broker({ visibilityTimeout: 1, restoreInterval: 0.2 });
+    const got: Delivery[] = [];
+    await survivor.consume(['q'], (d) => void got.push(d));
+    await waitFor(() => got.length === 1, 15_000, 'redelivery by the periodic restore');
+    expect(bodyOf(got[0]!.envelope)).toBe('orphan');
+    expect(got[0]!.redelivered).toBe(true);
+    await got[0]!.ack();
+    expect(await redis.hlen(`${prefix}unacked`)).toBe(0);
+  });
+});

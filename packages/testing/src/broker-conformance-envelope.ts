@@ -108,7 +108,9 @@ export function registerEnvelopeTests(ctx: { h: BrokerHarness }): void {
       await h.until(() => got.items.length >= 2, 'redelivery');
       const second = got.items[1] as Delivery;
       expect(label(second)).toBe('pristine');
-      expect(second.envelope.headers).toEqual({ tag: 'original', list: [1, 2] });
+      // A transport may mark a redelivery in the headers (kombu's Redis restore adds `redelivered`).
+      expect(second.envelope.headers['tag']).toBe('original');
+      expect(second.envelope.headers['list']).toEqual([1, 2]);
       await second.ack();
     });
   });

@@ -85,7 +85,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
     if (closed) throw new ClosedError(`memory broker (${hub.name})`);
   };
 
-  const settle = (entry: Unacked, requeue: boolean | 'drop'): void => {
+  const settle = (entry: Unacked, requeue: boolean): void => {
     // The message went back to its queue when the broker closed; acking now would lose nothing but
     // would lie about what happened, so say so.
     if (entry.settled === 'closed') throw new ClosedError(`memory broker (${hub.name})`);
@@ -93,7 +93,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
     entry.settled = 'yes';
     unacked.delete(entry);
     entry.consumer.outstanding -= 1;
-    if (requeue === true) hub.requeue(entry.queue, entry.message);
+    if (requeue) hub.requeue(entry.queue, entry.message);
     else hub.schedule(); // a prefetch slot opened
   };
 
@@ -115,7 +115,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
           routingKey: message.routingKey,
           redelivered: message.redelivered,
           deliveryTag: `memory-${id}.${++tagSeq}`,
-          ack: async () => settle(entry, 'drop'),
+          ack: async () => settle(entry, false),
           reject: async (opts) => settle(entry, opts?.requeue === true),
         };
         invokeSafely(logger, `consumer handler (${queue})`, () => handler(delivery));

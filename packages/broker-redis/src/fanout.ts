@@ -1,19 +1,27 @@
 /**
  * Broadcast over Redis pub/sub the way kombu does it (spec §3.5): PUBLISH to
- * `<prefix>/<db>.<exchange>[/<routing key>]`, PSUBSCRIBE with the binding key's `#` turned into `*`.
- * All subscriptions of a broker share one subscriber connection; ioredis re-subscribes after a reconnect.
+ * `<prefix>/<db>.<exchange>[/<routing key>]`, PSUBSCRIBE to match. All subscriptions of a broker
+ * share one subscriber connection; ioredis re-subscribes after a reconnect. Binding keys follow AMQP
+ * topic rules exactly (kombu's glob would let `a.*` see `a.b.c`): the glob only narrows what Redis
+ * sends, each message is then matched against the binding key.
  */
 import type { Redis } from 'ioredis';
 import type { BroadcastMessage, Logger, Subscription } from '@celerity/core';
 import { decodeKombuEnvelope } from './envelope.js';
-import type { Keyspace } from './keys.js';
+import { topicMatches, type Keyspace } from './keys.js';
 
-type Handler = (message: BroadcastMessage) => void;
+interface Sub {
+  exchange: string;
+  /** `<prefix>/<db>.<exchange>`. */
+  base: string;
+  bindingKey: string;
+  handler: (message: BroadcastMessage) => void;
+}
 
-/** Routes pattern messages of one subscriber connection to the handlers subscribed to each pattern. */
+/** Routes pattern messages of one subscriber connection to the subscriptions they match. */
 export class FanoutHub {
   private connection: Redis | undefined;
-  private readonly handlers = new Map<string, Set<Handler>>();
+  private readonly byPattern = new Map<string, Set<Sub>>();
 
   constructor(
     private readonly keys: Keyspace,
@@ -31,56 +39,55 @@ export class FanoutHub {
   }
 
   private receive(pattern: string, channel: string, message: Buffer): void {
-    const handlers = this.handlers.get(pattern);
-    if (handlers === undefined || handlers.size === 0) return;
-    let decoded;
-    try {
-      decoded = decodeKombuEnvelope(message);
-    } catch (error) {
-      // kombu logs "Cannot process event" and skips; pub/sub messages are not persisted anyway.
-      this.logger.warn(`Skipping malformed broadcast message on ${JSON.stringify(channel)}: ${error instanceof Error ? error.message : String(error)}`, { channel, error });
-      return;
-    }
-    const fromChannel = this.parseChannel(channel);
-    const broadcast: BroadcastMessage = {
-      exchange: decoded.exchange ?? fromChannel.exchange,
-      routingKey: decoded.routingKey ?? fromChannel.routingKey,
-      envelope: decoded.envelope,
-    };
-    for (const handler of handlers) {
+    const subs = this.byPattern.get(pattern);
+    if (subs === undefined || subs.size === 0) return;
+    let decoded: ReturnType<typeof decodeKombuEnvelope> | undefined;
+    for (const sub of subs) {
+      if (channel !== sub.base && !channel.startsWith(`${sub.base}/`)) continue;
+      const routingKey = channel.slice(sub.base.length + 1);
+      if (!topicMatches(sub.bindingKey, routingKey)) continue;
+      if (decoded === undefined) {
+        try {
+          decoded = decodeKombuEnvelope(message);
+        } catch (error) {
+          // kombu logs "Cannot process event" and skips; pub/sub messages are not persisted anyway.
+          this.logger.warn(`Skipping malformed broadcast message on ${JSON.stringify(channel)}: ${error instanceof Error ? error.message : String(error)}`, { channel, error });
+          return;
+        }
+      }
+      const broadcast: BroadcastMessage = {
+        exchange: decoded.exchange ?? sub.exchange,
+        routingKey: decoded.routingKey ?? routingKey,
+        envelope: decoded.envelope,
+      };
       try {
-        handler(broadcast);
+        sub.handler(broadcast);
       } catch (error) {
         this.logger.error('Broadcast handler threw', { channel, error });
       }
     }
   }
 
-  private parseChannel(channel: string): { exchange: string; routingKey: string } {
-    const head = `${this.keys.prefix}/${this.keys.db}.`;
-    const rest = channel.startsWith(head) ? channel.slice(head.length) : channel;
-    const slash = rest.indexOf('/');
-    return slash < 0 ? { exchange: rest, routingKey: '' } : { exchange: rest.slice(0, slash), routingKey: rest.slice(slash + 1) };
-  }
-
-  /** PSUBSCRIBEs (once per distinct pattern) and adds the handler. */
-  async subscribe(exchange: string, bindingKey: string, handler: Handler): Promise<Subscription> {
-    const pattern = this.keys.channelPattern(exchange, bindingKey);
+  /** PSUBSCRIBEs the patterns not subscribed yet and adds the subscription. */
+  async subscribe(exchange: string, bindingKey: string, handler: (message: BroadcastMessage) => void): Promise<Subscription> {
     const connection = this.ensureConnection();
-    let set = this.handlers.get(pattern);
-    if (set === undefined) {
-      set = new Set();
-      this.handlers.set(pattern, set);
+    const sub: Sub = { exchange, base: this.keys.channelBase(exchange), bindingKey, handler };
+    const patterns = this.keys.channelPatterns(exchange, bindingKey);
+    const fresh: string[] = [];
+    for (const pattern of patterns) {
+      let subs = this.byPattern.get(pattern);
+      if (subs === undefined) {
+        subs = new Set();
+        this.byPattern.set(pattern, subs);
+        fresh.push(pattern);
+      }
+      subs.add(sub);
     }
-    // A handler wrapper per subscription, so the same function subscribed twice unsubscribes independently.
-    const entry: Handler = (message) => handler(message);
-    const first = set.size === 0;
-    set.add(entry);
-    if (first) {
+    if (fresh.length > 0) {
       try {
-        await connection.psubscribe(pattern);
+        await connection.psubscribe(...fresh);
       } catch (error) {
-        set.delete(entry);
+        void this.remove(sub, patterns);
         throw error;
       }
     }
@@ -89,22 +96,31 @@ export class FanoutHub {
       unsubscribe: async () => {
         if (!active) return;
         active = false;
-        const current = this.handlers.get(pattern);
-        current?.delete(entry);
-        if (current !== undefined && current.size === 0) {
-          this.handlers.delete(pattern);
-          const connection = this.connection;
-          // While reconnecting, don't wait: the unsubscribe is queued and ioredis won't resubscribe it.
-          const done = connection?.punsubscribe(pattern).catch(() => undefined);
-          if (connection?.status === 'ready') await done;
-        }
+        await this.remove(sub, patterns);
       },
     };
   }
 
+  private async remove(sub: Sub, patterns: string[]): Promise<void> {
+    const unused: string[] = [];
+    for (const pattern of patterns) {
+      const subs = this.byPattern.get(pattern);
+      subs?.delete(sub);
+      if (subs !== undefined && subs.size === 0) {
+        this.byPattern.delete(pattern);
+        unused.push(pattern);
+      }
+    }
+    const connection = this.connection;
+    if (unused.length === 0 || connection === undefined) return;
+    // While reconnecting, don't wait: the unsubscribe is queued and ioredis won't resubscribe it.
+    const done = connection.punsubscribe(...unused).catch(() => undefined);
+    if (connection.status === 'ready') await done;
+  }
+
   /** Drops every subscription and closes the subscriber connection. */
   close(): void {
-    this.handlers.clear();
+    this.byPattern.clear();
     this.connection?.disconnect();
     this.connection = undefined;
   }

@@ -48,6 +48,45 @@ export function parseBindingMember(member: string): { routingKey: string; patter
 // Glob characters are escaped where a name is used literally inside a PSUBSCRIBE pattern.
 const GLOB_SPECIAL = /[\\*?[\]]/g;
 
+/**
+ * Glob patterns (for PSUBSCRIBE) covering every channel `<base>[/<routing key>]` whose routing key an
+ * AMQP binding key can match; exact matching happens on receipt ({@link topicMatches}). kombu turns
+ * `#` into `*` and subscribes to that alone; these globs are a superset of its channels (and of the
+ * channels kombu publishes to). A `''` binding (fanout) and keys that match the empty routing key
+ * also cover the bare `<base>` channel, where kombu publishes messages without a routing key.
+ */
+export function channelPatterns(base: string, bindingKey: string): string[] {
+  const literal = base.replace(GLOB_SPECIAL, '\\$&');
+  if (bindingKey === '') return [literal, `${literal}/*`];
+  const glob = bindingKey
+    .split('.')
+    .map((word) => (word === '#' || word === '*' ? word : word.replace(GLOB_SPECIAL, '\\$&')))
+    .join('.')
+    // `#` may match zero words, so the dots around it are optional: `a.#` must also see `a`.
+    .replace(/\.?#\.?/g, '*');
+  const patterns = [`${literal}/${glob}`];
+  if (topicMatches(bindingKey, '')) patterns.push(literal);
+  return patterns;
+}
+
+/** AMQP topic matching: words split on `.`, `*` is exactly one word, `#` zero or more; `''` matches everything (fanout). */
+export function topicMatches(bindingKey: string, routingKey: string): boolean {
+  if (bindingKey === '') return true;
+  const pattern = bindingKey.split('.');
+  const words = routingKey === '' ? [] : routingKey.split('.');
+  const match = (pi: number, wi: number): boolean => {
+    if (pi === pattern.length) return wi === words.length;
+    const segment = pattern[pi];
+    if (segment === '#') {
+      for (let k = wi; k <= words.length; k++) if (match(pi + 1, k)) return true;
+      return false;
+    }
+    if (wi === words.length) return false;
+    return (segment === '*' || segment === words[wi]) && match(pi + 1, wi + 1);
+  };
+  return match(0, 0);
+}
+
 /** All names this broker uses, with the key prefix and DB number applied. */
 export interface Keyspace {
   readonly prefix: string;
@@ -68,8 +107,10 @@ export interface Keyspace {
   dead(queue: string): string;
   /** `<prefix>/<db>.<exchange>[/<routing key>]` (kombu fanout with `fanout_patterns`). */
   channel(exchange: string, routingKey: string): string;
-  /** PSUBSCRIBE pattern for a binding key (`#` → `*`), literal parts glob-escaped. */
-  channelPattern(exchange: string, bindingKey: string): string;
+  /** `<prefix>/<db>.<exchange>`: the channel of an exchange without a routing key. */
+  channelBase(exchange: string): string;
+  /** PSUBSCRIBE patterns that see every message a binding key can match (see {@link channelPatterns}). */
+  channelPatterns(exchange: string, bindingKey: string): string[];
 }
 
 /**
@@ -93,14 +134,7 @@ export function createKeyspace(prefix: string, db: number): Keyspace {
     binding: (exchange) => `${prefix}_kombu.binding.${exchange}`,
     dead: (queue) => `${prefix}_celerity.dead.${queue}`,
     channel: (exchange, routingKey) => (routingKey ? `${fanoutPrefix}${exchange}/${routingKey}` : `${fanoutPrefix}${exchange}`),
-    channelPattern: (exchange, bindingKey) => {
-      const literal = `${fanoutPrefix}${exchange}`.replace(GLOB_SPECIAL, '\\$&');
-      if (!bindingKey) return literal;
-      const pattern = bindingKey
-        .split('#')
-        .map((part) => part.replace(/[\\?[\]]/g, '\\$&'))
-        .join('*');
-      return `${literal}/${pattern}`;
-    },
+    channelBase: (exchange) => `${fanoutPrefix}${exchange}`,
+    channelPatterns: (exchange, bindingKey) => channelPatterns(`${fanoutPrefix}${exchange}`, bindingKey),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindingMember, createKeyspace, parseBindingMember, priorityQueueKey, priorityQueueKeys } from '../src/keys.js';
+import { bindingMember, createKeyspace, parseBindingMember, priorityQueueKey, priorityQueueKeys, topicMatches } from '../src/keys.js';
 import { loadFixture } from './vectors.js';
 
 describe('priority sub-lists', () => {
@@ -39,11 +39,26 @@ describe('createKeyspace', () => {
     expect(keys.channel('celeryev', 'task.multi')).toBe('app:/5.celeryev/task.multi');
   });
 
-  it('turns binding keys into PSUBSCRIBE patterns (# → *)', () => {
+  it('turns binding keys into PSUBSCRIBE globs covering every channel they can match', () => {
     const keys = createKeyspace('', 5);
-    expect(keys.channelPattern('celeryev', 'worker.#')).toBe('/5.celeryev/worker.*');
-    expect(keys.channelPattern('celeryev', '#')).toBe('/5.celeryev/*');
-    expect(keys.channelPattern('celery.pidbox', '')).toBe('/5.celery.pidbox');
-    expect(createKeyspace('a*[b]?', 0).channelPattern('x', '')).toBe('a\\*\\[b\\]\\?/0.x');
+    expect(keys.channelPatterns('celeryev', 'worker.#')).toEqual(['/5.celeryev/worker*']);
+    expect(keys.channelPatterns('celeryev', '#')).toEqual(['/5.celeryev/*', '/5.celeryev']);
+    expect(keys.channelPatterns('celeryev', 'task.*')).toEqual(['/5.celeryev/task.*']);
+    expect(keys.channelPatterns('celery.pidbox', '')).toEqual(['/5.celery.pidbox', '/5.celery.pidbox/*']);
+    expect(createKeyspace('a*[b]?', 0).channelPatterns('x', 'k?')).toEqual(['a\\*\\[b\\]\\?/0.x/k\\?']);
+  });
+});
+
+describe('topicMatches', () => {
+  it('follows AMQP topic rules', () => {
+    const cases: Array<[string, string, boolean]> = [
+      ['', 'anything.at.all', true], ['', '', true],
+      ['a.*', 'a.b', true], ['a.*', 'a.b.c', false], ['a.*', 'a', false],
+      ['a.#', 'a', true], ['a.#', 'a.b.c', true], ['a.#', 'ab', false],
+      ['#', '', true], ['#', 'x.y', true], ['*', 'a', true], ['*', 'a.b', false], ['*', '', false],
+      ['*.b', 'x.b', true], ['*.b', 'x.y.b', false], ['#.b', 'x.y.b', true], ['a.#.c', 'a.c', true], ['a.#.c', 'a.b.b.c', true],
+      ['worker.#', 'worker.heartbeat', true], ['worker.#', 'task.multi', false],
+    ];
+    for (const [binding, key, expected] of cases) expect([binding, key, topicMatches(binding, key)]).toEqual([binding, key, expected]);
   });
 });

@@ -1,0 +1,34 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { Signature, TaskArgs, TaskContext, TaskResult } from '@celerity/core';
+import { chain, defineTask } from '@celerity/core';
+
+const add = defineTask('tasks.add', async (x: number, y: number) => x + y);
+const resize = defineTask({ name: 'images.resize', params: ['url', 'width'] }, async (url: string, width: number, ctx: TaskContext) => `${url}${width}${ctx.id}`);
+const concat = defineTask('tasks.concat', (a: string, b: string) => a + b);
+
+describe('defineTask types', () => {
+  it('infers arguments and the awaited result', () => {
+    expectTypeOf<TaskArgs<typeof add>>().toEqualTypeOf<[x: number, y: number]>();
+    expectTypeOf<TaskResult<typeof add>>().toEqualTypeOf<number>();
+  });
+
+  it('drops a trailing context parameter from the arguments', () => {
+    expectTypeOf<TaskArgs<typeof resize>>().toEqualTypeOf<[url: string, width: number]>();
+    expectTypeOf<TaskResult<typeof resize>>().toEqualTypeOf<string>();
+  });
+
+  it('types signatures, including partial ones', () => {
+    expectTypeOf(add.s(1, 2)).toEqualTypeOf<Signature<[], number>>();
+    expectTypeOf(add.s(1)).toEqualTypeOf<Signature<[y: number], number>>();
+    // @ts-expect-error a string is not a number
+    add.s('1');
+    // @ts-expect-error too many arguments
+    add.si(1, 2, 3);
+    // @ts-expect-error wrong type in an immutable signature
+    concat.si('a', 1);
+  });
+
+  it('types a chain by its last link', () => {
+    expectTypeOf(chain(add.s(1, 1), concat.s('x'))).toEqualTypeOf<Signature<[], string>>();
+  });
+});

@@ -33,10 +33,11 @@ export function taskErrorFromMeta(meta: ResultMeta): TaskError {
 }
 
 /** Options of {@link AsyncResult.get}. */
-export interface GetOptions extends WaitOptions {
+export interface GetOptions extends Omit<WaitOptions, 'timeout'> {
   /**
-   * Give up after this many milliseconds with a `TimeoutError`. @default unbounded
-   * @example await result.get({ timeout: 10_000 })
+   * Give up after this many **seconds** with a `TimeoutError`, as Celery's `get(timeout=…)`.
+   * Fractions are fine (`0.5`). @default unbounded
+   * @example await result.get({ timeout: 10 })
    */
   timeout?: number;
 }
@@ -46,7 +47,7 @@ export interface GetOptions extends WaitOptions {
  * rebuilds one from an id stored elsewhere.
  * @example
  * const result = await client.send<typeof add>('tasks.add', [2, 2]);
- * console.log(await result.state(), await result.get({ timeout: 5000 }));
+ * console.log(await result.state(), await result.get({ timeout: 5 }));
  */
 export class AsyncResult<R = unknown> implements AsyncResultContract<R> {
   /** The task id. */
@@ -95,7 +96,7 @@ export class AsyncResult<R = unknown> implements AsyncResultContract<R> {
   }
 
   /**
-   * Waits for the task to finish and returns its value. Throws `TimeoutError` after `timeout` ms,
+   * Waits for the task to finish and returns its value. Throws `TimeoutError` after `timeout` seconds,
    * `TaskError` (with `excType`, `excMessage`, `traceback`) when it failed or was revoked.
    */
   async get(options: GetOptions = {}): Promise<R> {
@@ -103,10 +104,11 @@ export class AsyncResult<R = unknown> implements AsyncResultContract<R> {
     let meta = this.#final;
     if (!meta) {
       try {
-        meta = await backend.wait(this.id, options);
+        const { timeout, ...rest } = options;
+        meta = await backend.wait(this.id, timeout === undefined ? rest : { ...rest, timeout: timeout * 1000 });
       } catch (error) {
         if (error instanceof TimeoutError && options.timeout !== undefined) {
-          throw new TimeoutError(`Timed out after ${options.timeout} ms waiting for the result of task ${this.id}`, { cause: error });
+          throw new TimeoutError(`Timed out after ${options.timeout} s waiting for the result of task ${this.id}`, { cause: error });
         }
         throw error;
       }

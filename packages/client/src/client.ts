@@ -23,7 +23,7 @@ import type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from '
  * import type { add } from './tasks.js';
  * await using client = createClient({ broker: 'redis://localhost', backend: 'redis://localhost' });
  * const result = await client.send<typeof add>('tasks.add', [4, 4]);
- * console.log(await result.get({ timeout: 10_000 })); // 8
+ * console.log(await result.get({ timeout: 10 })); // 8
  */
 export function createClient(options: ClientOptions = {}): Client {
   return new CelerityClient(options);

@@ -13,7 +13,7 @@ import { AsyncResult, resultsDisabled } from './async-result.js';
  * @example
  * const g = await client.apply(group([add.s(1, 1), add.s(2, 2)]));
  * if (g instanceof GroupResult) console.log(await g.completedCount());
- * console.log(await g.get({ timeout: 5000 })); // [2, 4]
+ * console.log(await g.get({ timeout: 5 })); // [2, 4]
  */
 export class GroupResult<R extends readonly unknown[] = unknown[]> implements AsyncResultContract<R> {
   /** The group id (the `group` header of every member). */
@@ -35,7 +35,7 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> implements As
 
   /**
    * Waits for every member and returns their values in order. The first failure rejects with its
-   * `TaskError` (and stops waiting for the rest); `timeout` (ms) bounds the whole wait.
+   * `TaskError` (and stops waiting for the rest); `timeout` (seconds) bounds the whole wait.
    */
   async get(options: GetOptions = {}): Promise<R> {
     this.#require();
@@ -56,7 +56,7 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> implements As
       // The other waits reject with abort errors nobody reads; keep them from being unhandled.
       for (const w of waits) w.catch(() => undefined);
       if (error instanceof TimeoutError && timeout !== undefined) {
-        throw new TimeoutError(`Timed out after ${timeout} ms waiting for the results of group ${this.id}`, { cause: error });
+        throw new TimeoutError(`Timed out after ${timeout} s waiting for the results of group ${this.id}`, { cause: error });
       }
       throw error;
     } finally {

@@ -62,7 +62,7 @@ describe('chain', () => {
       void backend.store({ status: 'SUCCESS', result: 12, traceback: null, children: [], date_done: null, task_id: String(m.embed.chain![0]!.options['task_id']) });
       return { status: 'SUCCESS', result: 3 };
     });
-    expect(await result.get({ timeout: 5000 })).toBe(12);
+    expect(await result.get({ timeout: 5 })).toBe(12);
     await worker.stop();
   });
 
@@ -118,7 +118,7 @@ describe('group', () => {
     expect(await groupResult.state()).toBe('PENDING');
     // Finish the second member first: get() still answers in member order.
     const worker = await fakeWorker(broker, backend, (m) => ({ status: 'SUCCESS', result: (m.args[0] as number) + (m.args[1] as number) }));
-    expect(await groupResult.get({ timeout: 5000 })).toEqual([2, 4]);
+    expect(await groupResult.get({ timeout: 5 })).toEqual([2, 4]);
     expect(await groupResult.completedCount()).toBe(2);
     expect(await groupResult.ready()).toBe(true);
     expect(await groupResult.state()).toBe('SUCCESS');
@@ -134,7 +134,7 @@ describe('group', () => {
     const worker = await fakeWorker(broker, backend, (m) =>
       m.task === 'tasks.fail' ? { status: 'FAILURE', result: { exc_type: 'KeyError', exc_message: ['k'], exc_module: 'builtins' } } : { status: 'SUCCESS', result: 2 },
     );
-    await expect(g.get({ timeout: 5000 })).rejects.toBeInstanceOf(TaskError);
+    await expect(g.get({ timeout: 5 })).rejects.toBeInstanceOf(TaskError);
     expect(await g.failed()).toBe(true);
     expect(await g.completedCount()).toBe(1);
     await worker.stop();
@@ -143,7 +143,7 @@ describe('group', () => {
   it('names the group when get() times out', async () => {
     const { client } = setup();
     const g = await client.apply(group([add(1, 1)]));
-    await expect(g.get({ timeout: 20 })).rejects.toThrow(new RegExp(`group ${g.id}`));
+    await expect(g.get({ timeout: 0.02 })).rejects.toThrow(new RegExp(`group ${g.id}`));
   });
 
   it('refuses canvas nested inside a group', async () => {

@@ -15,7 +15,7 @@ import type { RedisScratch } from '../../../tests/interop/harness/redis.js';
 import { createRedisScratch } from '../../../tests/interop/harness/redis.js';
 
 const status = pythonCeleryStatus();
-const WAIT = { timeout: 30_000 };
+const WAIT = { timeout: 30 };
 
 const add = (...args: unknown[]) => signature<unknown[], number>('tasks.add', args);
 const echo = () => signature('tasks.echo');

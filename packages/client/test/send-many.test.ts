@@ -35,7 +35,7 @@ describe('sendMany', () => {
     expect(broker.messages()[0]!.kwargs).toEqual({ y: 2 });
     expect(broker.declared.map((d) => d.queue).sort()).toEqual(['celery', 'echoes', 'other']);
     const worker = await fakeWorker(pair.broker, pair.backend, (m) => ({ status: 'SUCCESS', result: m.task }), ['celery', 'echoes', 'other']);
-    expect(await Promise.all(results.map((r) => r.get({ timeout: 5000 })))).toEqual(['tasks.add', 'tasks.echo', 'tasks.add']);
+    expect(await Promise.all(results.map((r) => r.get({ timeout: 5 })))).toEqual(['tasks.add', 'tasks.echo', 'tasks.add']);
     await worker.stop();
     await broker.close();
     await pair.backend.close();

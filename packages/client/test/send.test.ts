@@ -12,7 +12,7 @@ describe('send and get', () => {
     expect(await result.state()).toBe('PENDING');
     expect(await result.ready()).toBe(false);
     const worker = await fakeWorker(broker, backend, (m) => ({ status: 'SUCCESS', result: (m.args[0] as number) + (m.args[1] as number) }));
-    expect(await result.get({ timeout: 5000 })).toBe(5);
+    expect(await result.get({ timeout: 5 })).toBe(5);
     expect(await result.state()).toBe('SUCCESS');
     expect(await result.successful()).toBe(true);
     expect(await result.failed()).toBe(false);
@@ -36,10 +36,10 @@ describe('send and get', () => {
     const { broker, backend } = memoryPair();
     await using client = createClient({ broker, backend });
     const result = await client.send('tasks.slow', []);
-    const error = await result.get({ timeout: 30 }).catch((e: unknown) => e);
+    const error = await result.get({ timeout: 0.03 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as Error).message).toContain(result.id);
-    expect((error as Error).message).toContain('30 ms');
+    expect((error as Error).message).toContain('0.03 s');
   });
 
   it('turns FAILURE into a TaskError with the remote exception', async () => {
@@ -51,7 +51,7 @@ describe('send and get', () => {
       traceback: 'Traceback (most recent call last):\n  ...\nValueError: boom ☃\n',
     }));
     const result = await client.send('tasks.fail', []);
-    const error = await result.get({ timeout: 5000 }).catch((e: unknown) => e);
+    const error = await result.get({ timeout: 5 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskError);
     const taskError = error as TaskError;
     expect(taskError.taskId).toBe(result.id);

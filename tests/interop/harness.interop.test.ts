@@ -3,11 +3,16 @@
  * version, the Python client sends to a Python worker started by the harness, through Redis and
  * through RabbitMQ, and the outcomes come back as the JSON the TypeScript tests will assert on.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { collectTasks } from '@celerity/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PYTHON_CELERY_VERSIONS,
   isAvailable,
   pythonCeleryStatus,
+  pythonEnv,
+  pythonRuntime,
   runPythonClient,
   sendFromPython,
   startPythonWorker,
@@ -17,7 +22,12 @@ import {
 import { groupMembers } from './harness/processes.js';
 import { createRabbitVhost, type RabbitVhost } from './harness/rabbitmq.js';
 import { createRedisScratch, type RedisScratch } from './harness/redis.js';
+import * as tsTasks from './ts-tasks.js';
 
+const run = promisify(execFile);
+// Parameter names of the Python tasks, as keyword callers see them (a bound task's `self` excluded).
+const PY_SIGNATURES = `import inspect, json, celery_app
+print(json.dumps({n: list(inspect.signature(t.run).parameters) for n, t in celery_app.app.tasks.items() if n.startswith("tasks.")}))`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const status = pythonCeleryStatus();
 
@@ -38,6 +48,15 @@ function harnessSuite(version: PythonCeleryVersion) {
     // Stop the worker before emptying its database, so it cannot write into it afterwards.
     await worker?.stop();
     await redis?.cleanup();
+  });
+
+  it('has the task names and parameters that ts-tasks.ts defines', async () => {
+    const runtime = pythonRuntime(version);
+    const [command, ...prefix] = runtime.python;
+    const { stdout } = await run(command!, [...prefix, '-c', PY_SIGNATURES], { env: pythonEnv(runtime.appDir, env) });
+    const ts = Object.fromEntries([...collectTasks(tsTasks)].map(([name, task]) => [name, [...task.params]]));
+    expect(JSON.parse(stdout)).toEqual(ts);
+    expect(() => tsTasks.fail.fn('same error')).toThrow(expect.objectContaining({ name: 'ValueError', message: 'same error' }));
   });
 
   it('runs tasks.add(2, 3) = 5 and stores the result in the claimed database', async () => {

@@ -15,7 +15,7 @@ Configured only through environment variables so one file serves Celery 5.2 (Deb
   PREFETCH            worker_prefetch_multiplier (default: Celery's, 4). A prefetch count of 1 (PREFETCH=1 with
                       -c 1) makes kombu 5.2's Redis transport pick up each next message only seconds later.
   VISIBILITY_TIMEOUT  Redis transport visibility timeout in seconds (default: kombu's)
-  RECORD_URL          Redis that tasks.record appends to (default: the result backend if redis://)
+  RECORD_URL          Redis that tasks.record appends to (default: the result backend or broker, if redis://)
   RECORD_KEY          list tasks.record appends to (default celerity:records)
 """
 import json
@@ -77,7 +77,9 @@ def _recorder():
     if _record_client is None:
         import redis
 
-        url = os.environ.get("RECORD_URL") or (RESULT_BACKEND if _is_redis(RESULT_BACKEND) else BROKER_URL)
+        url = os.environ.get("RECORD_URL") or next((u for u in (RESULT_BACKEND, BROKER_URL) if _is_redis(u)), None)
+        if url is None:
+            raise RuntimeError("tasks.record needs a Redis: set RECORD_URL")
         _record_client = redis.Redis.from_url(url)
     return _record_client
 

@@ -1,0 +1,40 @@
+// Runs the seed's example as a user would (`pnpm example`), on memory:// and on Redis, and checks
+// what it prints: polling until ready, the result, and the synchronous variant's timeout then value.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+
+async function runExample(env: Record<string, string>): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/run.ts'], {
+    cwd: appDir,
+    env: { ...process.env, ADD_DELAY_MS: '2500', ...env },
+    timeout: 60_000,
+  });
+  return stdout;
+}
+
+function expectSeedOutput(stdout: string): void {
+  const lines = stdout.split('\n');
+  const firstResult = lines.indexOf('result 8');
+  expect(firstResult).toBeGreaterThan(0);
+  // add() sleeps 2.5 s and the client polls once a second: at least two "not ready" lines before it.
+  expect(lines.slice(0, firstResult).filter((l) => l === 'not ready, wait 1 second').length).toBeGreaterThanOrEqual(2);
+  expect(stdout).toMatch(/get\(\{ timeout: 1 \}\) -> TimeoutError: Timed out after 1 s waiting for the result of task [0-9a-f-]{36}/);
+  expect(stdout).toContain('get({ timeout: 10 }) -> 8');
+}
+
+describe('apps/example', () => {
+  it('runs on memory:// with no server', async () => {
+    expectSeedOutput(await runExample({}));
+  }, 60_000);
+
+  it('runs on Redis with the worker started by the celerity command', async () => {
+    const db = String(1 + Math.floor(Math.random() * 15));
+    const url = `redis://127.0.0.1:6379/${db}`;
+    expectSeedOutput(await runExample({ BROKER_URL: url, RESULT_BACKEND: url }));
+  }, 60_000);
+});

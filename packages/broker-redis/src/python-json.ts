@@ -15,8 +15,12 @@ function escapeCodeUnit(ch: string): string {
   return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
+// Printable ASCII except `"` and `\`: written as-is (the common case; skips JSON.stringify).
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** A string as a Python `ensure_ascii` JSON string literal. */
 export function pythonJsonString(value: string): string {
+  if (PLAIN.test(value)) return `"${value}"`;
   const text = JSON.stringify(value);
   return NEEDS_ASCII_ESCAPE.test(text) ? text.replace(NEEDS_ASCII_ESCAPE_ALL, escapeCodeUnit) : text;
 }
@@ -39,6 +43,17 @@ export function pythonJsonNumber(value: number): string {
   const sign = exponent.startsWith('-') ? '-' : '+';
   const digits = exponent.replace(/^[+-]/, '').padStart(2, '0');
   return `${mantissa}e${sign}${digits}`;
+}
+
+// Header names repeat in every message; their encoded form (`"name": `) is cached.
+const keyCache = new Map<string, string>();
+function encodeKey(key: string): string {
+  let encoded = keyCache.get(key);
+  if (encoded === undefined) {
+    encoded = `${pythonJsonString(key)}: `;
+    if (keyCache.size < 4096) keyCache.set(key, encoded);
+  }
+  return encoded;
 }
 
 function encodeValue(value: unknown, seen: Set<object>): string | undefined {
@@ -82,7 +97,7 @@ function encodeValue(value: unknown, seen: Set<object>): string | undefined {
     for (const key of Object.keys(object)) {
       const encoded = encodeValue((object as Record<string, unknown>)[key], seen);
       if (encoded === undefined) continue;
-      out += `${first ? '' : ', '}${pythonJsonString(key)}: ${encoded}`;
+      out += `${first ? '' : ', '}${encodeKey(key)}${encoded}`;
       first = false;
     }
     return `${out}}`;

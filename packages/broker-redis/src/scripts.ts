@@ -32,7 +32,8 @@ function defineScript(name: string, lua: string): LuaScript {
  * left, RPOP with a count takes the rest in one call.
  *
  * The delivery tag is found with a pattern rather than cjson, which would cost a full parse in Redis
- * per message; kombu writes properties last, so the tail is searched first and the last match wins.
+ * per message; kombu writes properties last, so the tail is searched first and the last match wins
+ * (a plain substring search first, the pattern only for other layouts).
  * The unacked entry is `[<raw>, "", <queue>]`: kombu writes the message's own exchange and routing key
  * there, but `""` + the queue the message was actually taken from is what kombu's restore resolves
  * to for Celery's default-exchange messages, and it returns any message to its own queue.
@@ -50,12 +51,21 @@ local zadd = {}
 local PATTERN = '"delivery_tag"%s*:%s*"([^"\\\\]+)"'
 
 local function tag_of(raw)
-  local tag = nil
   local len = #raw
-  if len > 256 then
-    for t in string.gmatch(string.sub(raw, len - 255), PATTERN) do tag = t end
-    if tag then return tag end
+  -- Fast path, kombu's layout: a plain find of '"delivery_tag": "' in the tail, last occurrence wins.
+  local from = 1
+  if len > 256 then from = len - 255 end
+  local tag = nil
+  local s, e = string.find(raw, '"delivery_tag": "', from, true)
+  while s do
+    local q = string.find(raw, '"', e + 1, true)
+    if not q then break end
+    tag = string.sub(raw, e + 1, q - 1)
+    s, e = string.find(raw, '"delivery_tag": "', q + 1, true)
   end
+  if tag and tag ~= '' and not string.find(tag, '\\\\', 1, true) then return tag end
+  -- Any other spacing or position: the general pattern over the whole item, last match wins.
+  tag = nil
   for t in string.gmatch(raw, PATTERN) do tag = t end
   return tag
 end

@@ -128,4 +128,20 @@ describe('kombu layout', () => {
     const expected = vector!.raw.replace('"priority": 0', '"priority": 6');
     expect(restored).toEqual([expected]);
   });
+
+  it('takes envelopes in other layouts too (compact JSON, properties first, a nested delivery_tag)', async () => {
+    prefix = randomPrefix();
+    const body = Buffer.from('[[1], {}, {}]').toString('base64');
+    const compact = JSON.stringify({ body, 'content-encoding': 'utf-8', 'content-type': 'application/json', headers: { task: 't', id: 'c', meta: { delivery_tag: 'nested' } }, properties: { delivery_tag: 'tag-compact', body_encoding: 'base64', delivery_info: { exchange: '', routing_key: 'q' } } });
+    const reordered = JSON.stringify({ properties: { delivery_tag: 'tag-reordered', body_encoding: 'base64' }, body, 'content-type': 'application/json', headers: { padding: 'x'.repeat(400) } }, null, 1);
+    await redis.lpush(`${prefix}q`, compact, reordered);
+    const b = broker();
+    const deliveries: Delivery[] = [];
+    await b.consume(['q'], (d) => void deliveries.push(d), { prefetch: 10 });
+    await waitFor(() => deliveries.length === 2);
+    expect(deliveries.map((d) => d.deliveryTag)).toEqual(['tag-compact', 'tag-reordered']);
+    expect((await redis.hkeys(`${prefix}unacked`)).sort()).toEqual(['tag-compact', 'tag-reordered']);
+    await Promise.all(deliveries.map((d) => d.ack()));
+    expect(await redis.hlen(`${prefix}unacked`)).toBe(0);
+  });
 });

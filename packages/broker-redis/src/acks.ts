@@ -4,7 +4,7 @@
  * variadic HDEL, instead of a transaction per message.
  */
 import type { Redis } from 'ioredis';
-import { withReconnect } from './connection.js';
+import { withReconnect } from './reconnect.js';
 import type { Keyspace } from './keys.js';
 
 interface Batch {

@@ -8,14 +8,14 @@ import type { Redis } from 'ioredis';
 import { DecodeError } from '@celerity/core';
 import type { ConsumeOptions, Consumer, Delivery, Envelope, Logger, MalformedDelivery } from '@celerity/core';
 import type { AckBatcher } from './acks.js';
-import { runScript } from './connection.js';
+import { BlockingReader, type BlockingReaderHost } from './blocking-reader.js';
 import { decodeKombuEnvelope } from './envelope.js';
 import type { Keyspace } from './keys.js';
 import { pythonJsonString } from './python-json.js';
-import { DEAD_LETTER_SCRIPT, FETCH_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
+import { DEAD_LETTER_SCRIPT, FETCH_SCRIPT, RESTORE_SCRIPT, runScript } from './scripts.js';
 
 /** What a consumer needs from its broker. */
-export interface ConsumerHost {
+export interface ConsumerHost extends BlockingReaderHost {
   readonly client: Redis;
   readonly keys: Keyspace;
   readonly logger: Logger;
@@ -23,10 +23,7 @@ export interface ConsumerHost {
   /** Deliveries handed out and not settled, across consumers (restored by `close()`). */
   readonly held: Set<RedisDelivery>;
   readonly batchSize: number;
-  /** BRPOP timeout, seconds. */
-  readonly pollInterval: number;
   now(): number;
-  createBlockingClient(): Redis;
   /** Gives a message back to the back of its queue, marked redelivered. */
   requeue(tag: string): Promise<void>;
 }
@@ -70,20 +67,6 @@ interface KeySet {
 }
 
 const MAX_BACKOFF_MS = 5_000;
-const CANCELLED = Symbol('cancelled');
-
-function deferred(): { promise: Promise<typeof CANCELLED>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<typeof CANCELLED>((res) => {
-    resolve = () => res(CANCELLED);
-  });
-  return { promise, resolve };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Consumes a set of queues for one handler (see module comment). */
 export class RedisConsumer implements Consumer {
   private readonly keySets: KeySet[];
@@ -92,10 +75,7 @@ export class RedisConsumer implements Consumer {
   private prefetch: number;
   private running = true;
   private wakeup: (() => void) | undefined;
-  private blocking: Redis | undefined;
-  /** Settles once a BRPOP left behind by cancel() has ended and anything it popped was pushed back. */
-  private abandoned: Promise<void> | undefined;
-  private readonly cancelled = deferred();
+  private readonly reader: BlockingReader;
   private loop: Promise<void> = Promise.resolve();
 
   constructor(
@@ -105,6 +85,7 @@ export class RedisConsumer implements Consumer {
     private readonly options: ConsumeOptions,
   ) {
     this.prefetch = normalizePrefetch(options.prefetch ?? 1);
+    this.reader = new BlockingReader(host);
     const unique = [...new Set(queues)];
     this.keySets = unique.map((_, r) => this.buildKeySet([...unique.slice(r), ...unique.slice(0, r)]));
   }
@@ -137,28 +118,9 @@ export class RedisConsumer implements Consumer {
     if (!this.running) return this.loop;
     this.running = false;
     this.wake();
-    this.cancelled.resolve();
+    const closing = this.reader.close();
     await this.loop;
-    const conn = this.blocking;
-    this.blocking = undefined;
-    if (conn !== undefined && this.abandoned !== undefined) {
-      if (conn.status === 'ready') {
-        // CLIENT UNBLOCK ends the BRPOP as a timeout would (nothing popped); otherwise it ends by itself
-        // within the poll interval. Anything it did pop is pushed back by the abandoned-BRPOP handler.
-        await this.unblock(conn).catch(() => undefined);
-        await Promise.race([this.abandoned, sleep(this.host.pollInterval * 1000 + 1000)]);
-      }
-    }
-    conn?.disconnect();
-  }
-
-  private async unblock(conn: Redis): Promise<void> {
-    const name = conn.options.connectionName;
-    if (name === undefined) return;
-    const list = String(await this.host.client.call('CLIENT', 'LIST', 'TYPE', 'normal'));
-    const line = list.split('\n').find((l) => l.includes(` name=${name} `));
-    const id = line === undefined ? undefined : /(?:^|\s)id=(\d+)/.exec(line)?.[1];
-    if (id !== undefined) await this.host.client.call('CLIENT', 'UNBLOCK', id);
+    await closing;
   }
 
   /** Called by a delivery's ack / reject. */
@@ -239,29 +201,12 @@ export class RedisConsumer implements Consumer {
     return items;
   }
 
-  private ensureBlocking(): Redis {
-    this.blocking ??= this.host.createBlockingClient();
-    return this.blocking;
-  }
-
   private async block(room: number): Promise<Item[]> {
     const set = this.keySets[this.rotation];
     if (set === undefined) return [];
-    const brpop = this.ensureBlocking().callBuffer('BRPOP', ...set.blockKeys, this.host.pollInterval) as Promise<unknown>;
-    // ioredis may hold a BRPOP across a reconnect and resend it; cancel() must not wait for that.
-    const reply = await Promise.race([brpop, this.cancelled.promise]);
-    if (reply === CANCELLED) {
-      this.abandoned = brpop.then(
-        async (late) => {
-          if (Array.isArray(late) && late.length >= 2) await this.host.client.rpush(String(late[0]), late[1] as Buffer);
-        },
-        () => undefined,
-      );
-      return [];
-    }
-    if (!Array.isArray(reply) || reply.length < 2) return [];
-    const key = String(reply[0]);
-    const raw = reply[1] as Buffer;
+    const popped = await this.reader.pop(set.blockKeys);
+    if (popped === undefined) return [];
+    const { key, raw } = popped;
     if (!this.running) {
       await this.host.client.rpush(key, raw);
       return [];

@@ -4,8 +4,7 @@
  * consumer.ts / acks.ts / restore.ts; broadcast in fanout.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type {
   BroadcastMessage,
@@ -21,14 +20,14 @@ import type {
   Subscription,
 } from '@celerity/core';
 import { AckBatcher } from './acks.js';
-import { waitReady, withReconnect } from './connection.js';
+import { waitReady, withReconnect } from './reconnect.js';
+import { createConnections, type BrokerConnections } from './connections.js';
 import { RedisConsumer, type ConsumerHost, type RedisDelivery } from './consumer.js';
 import { encodeKombuEnvelope } from './envelope.js';
 import { FanoutHub } from './fanout.js';
 import { bindingMember, createKeyspace, type Keyspace } from './keys.js';
 import { resolveOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
 import { restoreByTag, restoreVisible } from './restore.js';
-import { parseRedisUrl } from './url.js';
 
 /** The Redis broker: the core `Broker` plus Redis-specific operations. */
 export interface RedisBroker extends Broker {
@@ -50,11 +49,6 @@ export interface RedisBroker extends Broker {
 
 const MAX_PUBLISH_BATCH = 1000;
 
-// The ioredis options this broker sets (RedisOptions as a whole trips exactOptionalPropertyTypes).
-type ConnectionSettings = Pick<
-  RedisOptions,
-  'host' | 'port' | 'db' | 'username' | 'password' | 'tls' | 'lazyConnect' | 'retryStrategy' | 'maxRetriesPerRequest' | 'connectionName'
->;
 
 class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly transport = 'redis';
@@ -67,8 +61,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly batchSize: number;
   readonly pollInterval: number;
   private readonly settings: ResolvedRedisBrokerOptions;
-  private readonly ownsClient: boolean;
-  private readonly connectionOptions: ConnectionSettings;
+  private readonly connections: BrokerConnections;
   private readonly generateId: () => string;
   private readonly clock: () => number;
   private readonly hub: FanoutHub;
@@ -84,31 +77,12 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.pollInterval = this.settings.pollInterval;
     this.generateId = options.generateId ?? randomUUID;
     this.clock = options.now ?? Date.now;
-    let db: number;
-    if (options.client !== undefined) {
-      this.client = options.client;
-      this.ownsClient = false;
-      db = options.client.options.db ?? 0;
-      this.connectionOptions = {};
-    } else {
-      const url = parseRedisUrl(options.url ?? 'redis://localhost:6379/0');
-      db = url.db;
-      this.connectionOptions = {
-        host: url.host,
-        port: url.port,
-        db: url.db,
-        lazyConnect: true,
-        retryStrategy: (times) => Math.min(times * 100, 2000),
-        ...(url.username !== undefined ? { username: url.username } : {}),
-        ...(url.password !== undefined ? { password: url.password } : {}),
-        ...(url.tls !== undefined ? { tls: url.tls } : {}),
-      };
-      this.client = this.watch(new Redis(this.connectionOptions), 'main');
-      this.ownsClient = true;
-    }
-    this.keys = createKeyspace(this.settings.keyPrefix, db);
+    const connections = createConnections(options, this.logger);
+    this.connections = connections;
+    this.client = connections.main;
+    this.keys = createKeyspace(this.settings.keyPrefix, connections.db);
     this.acks = new AckBatcher(this.client, this.keys, this.settings.publishTimeout);
-    this.hub = new FanoutHub(this.keys, this.logger, () => this.duplicate('subscriber', {}));
+    this.hub = new FanoutHub(this.keys, this.logger, connections.subscriber);
   }
 
   get keyPrefix(): string {
@@ -121,31 +95,8 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     return this.clock();
   }
 
-  // Logs a lost connection once (not every reconnect attempt) and its recovery.
-  private watch(connection: Redis, role: string): Redis {
-    let down = false;
-    connection.on('error', (error: Error) => {
-      if (!down) this.logger.warn(`Redis ${role} connection error: ${error.message}`, { error });
-      down = true;
-    });
-    connection.on('ready', () => {
-      if (down) this.logger.info(`Redis ${role} connection re-established`);
-      down = false;
-    });
-    return connection;
-  }
-
-  private duplicate(role: string, overrides: ConnectionSettings): Redis {
-    const connection = this.ownsClient
-      ? new Redis({ ...this.connectionOptions, ...overrides })
-      : this.client.duplicate({ lazyConnect: true, ...overrides });
-    return this.watch(connection, role);
-  }
-
   createBlockingClient(): Redis {
-    // BRPOP waits for the reconnect (and a BRPOP cut by a disconnect is resent) instead of failing; the
-    // unique name lets cancel() find the connection for CLIENT UNBLOCK.
-    return this.duplicate('blocking', { maxRetriesPerRequest: null, connectionName: `celerity-blocking-${randomUUID()}` });
+    return this.connections.blocking();
   }
 
   private assertOpen(): void {
@@ -337,7 +288,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
       }
     }
     this.hub.close();
-    if (this.ownsClient) {
+    if (this.connections.ownsMain) {
       if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
       else this.client.disconnect();
     }

@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@celerity/core';
-import { runScript } from './connection.js';
 import { parseBindingMember, priorityStep, type Keyspace } from './keys.js';
 import { encodePythonJson } from './python-json.js';
-import { DEAD_LETTER_SCRIPT, RELEASE_MUTEX_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
+import { DEAD_LETTER_SCRIPT, RELEASE_MUTEX_SCRIPT, RESTORE_SCRIPT, runScript } from './scripts.js';
 
 /** What restoring needs from the broker. */
 export interface RestoreContext {

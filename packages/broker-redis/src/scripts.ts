@@ -3,6 +3,11 @@
  * EVALSHA and loaded again when the server answers NOSCRIPT (after a restart or SCRIPT FLUSH).
  */
 import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { isNoScriptError } from './redis-errors.js';
+
+/** An argument of a Redis command. */
+export type RedisArg = string | number | Buffer;
 
 /** A Lua script and its SHA1 (for EVALSHA). */
 export interface LuaScript {
@@ -171,3 +176,19 @@ end
 return 0
 `,
 );
+
+/**
+ * EVALSHA, and when the server does not know the script (NOSCRIPT: restart, SCRIPT FLUSH, first use)
+ * SCRIPT LOAD it and try once more. `buffers` returns bulk replies as Buffers (exact bytes).
+ */
+export async function runScript(client: Redis, script: LuaScript, keys: readonly string[], args: readonly RedisArg[], buffers = false): Promise<unknown> {
+  const argv: RedisArg[] = [script.sha, keys.length, ...keys, ...args];
+  const call = (): Promise<unknown> => (buffers ? client.callBuffer('EVALSHA', ...argv) : client.call('EVALSHA', ...argv));
+  try {
+    return await call();
+  } catch (error) {
+    if (!isNoScriptError(error)) throw error;
+    await client.call('SCRIPT', 'LOAD', script.lua);
+    return call();
+  }
+}

@@ -1,15 +1,10 @@
 /**
- * Connection plumbing shared by the broker's parts: waiting for a connection that is being
- * re-established, retrying an operation across a reconnect until a deadline, and running Lua scripts
- * with a reload on NOSCRIPT.
+ * Riding out connection loss: waiting for a connection that is being re-established, and retrying
+ * an operation across a reconnect until a deadline.
  */
 import type { Redis } from 'ioredis';
 import { ConnectionError } from '@celerity/core';
-import { isConnectionError, isNoScriptError, mapRedisError } from './redis-errors.js';
-import type { LuaScript } from './scripts.js';
-
-/** An argument of a Redis command. */
-export type RedisArg = string | number | Buffer;
+import { isConnectionError, mapRedisError } from './redis-errors.js';
 
 /** Options of {@link withReconnect}. */
 export interface RetryOptions {
@@ -101,20 +96,4 @@ function beforeDeadline<T>(promise: Promise<T>, deadline: number, what: string):
       },
     );
   });
-}
-
-/**
- * EVALSHA, and when the server does not know the script (NOSCRIPT: restart, SCRIPT FLUSH, first use)
- * SCRIPT LOAD it and try once more. `buffers` returns bulk replies as Buffers (exact bytes).
- */
-export async function runScript(client: Redis, script: LuaScript, keys: readonly string[], args: readonly RedisArg[], buffers = false): Promise<unknown> {
-  const argv: RedisArg[] = [script.sha, keys.length, ...keys, ...args];
-  const call = (): Promise<unknown> => (buffers ? client.callBuffer('EVALSHA', ...argv) : client.call('EVALSHA', ...argv));
-  try {
-    return await call();
-  } catch (error) {
-    if (!isNoScriptError(error)) throw error;
-    await client.call('SCRIPT', 'LOAD', script.lua);
-    return call();
-  }
 }

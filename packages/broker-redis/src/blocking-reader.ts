@@ -1,0 +1,102 @@
+/**
+ * The idle path of a consumer: BRPOP over its lists (kombu's order and timeout) on a connection of its
+ * own, which can be abandoned on cancel without losing what it pops.
+ */
+import type { Redis } from 'ioredis';
+
+/** What a blocking reader needs from its broker. */
+export interface BlockingReaderHost {
+  /** The command connection (CLIENT UNBLOCK, pushing items back). */
+  readonly client: Redis;
+  /** BRPOP timeout, seconds. */
+  readonly pollInterval: number;
+  createBlockingClient(): Redis;
+}
+
+/** An item taken with BRPOP: the list it came from and its exact bytes. */
+export interface PoppedItem {
+  key: string;
+  raw: Buffer;
+}
+
+const CANCELLED = Symbol('cancelled');
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+interface Pending {
+  brpop: Promise<unknown>;
+  /** Exactly one side (the pop, or close() giving it back) may take what the BRPOP returned. */
+  claim(): boolean;
+}
+
+function asItem(reply: unknown): PoppedItem | undefined {
+  if (!Array.isArray(reply) || reply.length < 2) return undefined;
+  return { key: String(reply[0]), raw: reply[1] as Buffer };
+}
+
+/** BRPOP on a dedicated connection, opened on first use. */
+export class BlockingReader {
+  private connection: Redis | undefined;
+  private pending: Pending | undefined;
+  private closed = false;
+  private cancel: (() => void) | undefined;
+  private readonly cancelled = new Promise<typeof CANCELLED>((resolve) => {
+    this.cancel = () => resolve(CANCELLED);
+  });
+
+  constructor(private readonly host: BlockingReaderHost) {}
+
+  /** Waits up to the poll interval for an item; `undefined` on timeout or once closed. */
+  async pop(keys: readonly string[]): Promise<PoppedItem | undefined> {
+    if (this.closed) return undefined;
+    this.connection ??= this.host.createBlockingClient();
+    const brpop = this.connection.callBuffer('BRPOP', ...keys, this.host.pollInterval) as Promise<unknown>;
+    let claimed = false;
+    const pending: Pending = { brpop, claim: () => !claimed && (claimed = true) };
+    this.pending = pending;
+    try {
+      // ioredis may hold a BRPOP across a reconnect and resend it; close() must not wait for that.
+      const reply = await Promise.race([brpop, this.cancelled]);
+      return reply !== CANCELLED && pending.claim() ? asItem(reply) : undefined;
+    } finally {
+      if (this.pending === pending) this.pending = undefined;
+    }
+  }
+
+  /** Ends a pending `pop` (it resolves `undefined`) and closes the connection without losing a popped item. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cancel?.();
+    const connection = this.connection;
+    this.connection = undefined;
+    const pending = this.pending;
+    if (connection === undefined) return;
+    if (pending !== undefined) {
+      const givenBack = pending.brpop.then(
+        async (late) => {
+          const item = asItem(late);
+          if (item !== undefined && pending.claim()) await this.host.client.rpush(item.key, item.raw);
+        },
+        () => undefined,
+      );
+      if (connection.status === 'ready') {
+        // CLIENT UNBLOCK ends the BRPOP as a timeout would (nothing popped); otherwise it ends by itself
+        // within the poll interval. Anything it did pop is pushed back.
+        await this.unblock(connection).catch(() => undefined);
+        await Promise.race([givenBack, sleep(this.host.pollInterval * 1000 + 1000)]);
+      }
+    }
+    connection.disconnect();
+  }
+
+  private async unblock(connection: Redis): Promise<void> {
+    const name = connection.options.connectionName;
+    if (name === undefined) return;
+    const list = String(await this.host.client.call('CLIENT', 'LIST', 'TYPE', 'normal'));
+    const line = list.split('\n').find((l) => l.includes(` name=${name} `));
+    const id = line === undefined ? undefined : /(?:^|\s)id=(\d+)/.exec(line)?.[1];
+    if (id !== undefined) await this.host.client.call('CLIENT', 'UNBLOCK', id);
+  }
+}

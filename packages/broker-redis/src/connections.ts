@@ -1,0 +1,83 @@
+/**
+ * The broker's Redis connections: the command connection (ours, or the application's `client`) and
+ * the duplicates it opens for blocking reads and pub/sub. Connection trouble is logged once per
+ * outage rather than once per reconnect attempt.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import type { Logger } from '@celerity/core';
+import { parseRedisUrl } from './url.js';
+
+// The ioredis options this broker sets (RedisOptions as a whole trips exactOptionalPropertyTypes).
+type ConnectionSettings = Pick<
+  RedisOptions,
+  'host' | 'port' | 'db' | 'username' | 'password' | 'tls' | 'lazyConnect' | 'retryStrategy' | 'maxRetriesPerRequest' | 'connectionName'
+>;
+
+/** The connections of one broker. */
+export interface BrokerConnections {
+  /** For commands (publish, fetch scripts, acks, restores). */
+  readonly main: Redis;
+  /** Whether `main` is ours to close (false for an application-provided client). */
+  readonly ownsMain: boolean;
+  /** The DB number (part of pub/sub channel names). */
+  readonly db: number;
+  /** A new connection for BRPOP: waits for reconnects instead of failing, named for CLIENT UNBLOCK. */
+  blocking(): Redis;
+  /** A new connection for pub/sub. */
+  subscriber(): Redis;
+}
+
+function watch(connection: Redis, role: string, logger: Logger): Redis {
+  let down = false;
+  connection.on('error', (error: Error) => {
+    if (!down) logger.warn(`Redis ${role} connection error: ${error.message}`, { error });
+    down = true;
+  });
+  connection.on('ready', () => {
+    if (down) logger.info(`Redis ${role} connection re-established`);
+    down = false;
+  });
+  return connection;
+}
+
+/**
+ * Sets up the connections for a URL or an existing client. Nothing connects until first used.
+ * @example
+ * const connections = createConnections({ url: 'redis://localhost:6379/2' }, logger);
+ */
+export function createConnections(source: { url?: string | undefined; client?: Redis | undefined }, logger: Logger): BrokerConnections {
+  const client = source.client;
+  let settings: ConnectionSettings = {};
+  let main: Redis;
+  let db: number;
+  if (client !== undefined) {
+    main = client; // the application's: no listeners added, never closed here
+    db = client.options.db ?? 0;
+  } else {
+    const url = parseRedisUrl(source.url ?? 'redis://localhost:6379/0');
+    db = url.db;
+    settings = {
+      host: url.host,
+      port: url.port,
+      db: url.db,
+      lazyConnect: true,
+      retryStrategy: (times) => Math.min(times * 100, 2000),
+      ...(url.username !== undefined ? { username: url.username } : {}),
+      ...(url.password !== undefined ? { password: url.password } : {}),
+      ...(url.tls !== undefined ? { tls: url.tls } : {}),
+    };
+    main = watch(new Redis(settings), 'main', logger);
+  }
+  const duplicate = (role: string, overrides: ConnectionSettings): Redis =>
+    watch(client !== undefined ? client.duplicate({ lazyConnect: true, ...overrides }) : new Redis({ ...settings, ...overrides }), role, logger);
+  return {
+    main,
+    ownsMain: client === undefined,
+    db,
+    // A BRPOP cut by a disconnect is resent after the reconnect rather than failed.
+    blocking: () => duplicate('blocking', { maxRetriesPerRequest: null, connectionName: `celerity-blocking-${randomUUID()}` }),
+    subscriber: () => duplicate('subscriber', {}),
+  };
+}

@@ -27,6 +27,7 @@ import { encodeKombuEnvelope } from './envelope.js';
 import { FanoutHub } from './fanout.js';
 import { bindingMember, createKeyspace, type Keyspace } from './keys.js';
 import { resolveOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
+import { mapRedisError } from './redis-errors.js';
 import { restoreByTag, restoreVisible } from './restore.js';
 
 /** The Redis broker: the core `Broker` plus Redis-specific operations. */
@@ -259,9 +260,13 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     await this.run('broadcast', () => this.client.publish(this.keys.channel(exchange, routingKey), raw));
   }
 
-  subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription> {
+  async subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription> {
     this.assertOpen();
-    return this.hub.subscribe(exchange, pattern, handler);
+    try {
+      return await this.hub.subscribe(exchange, pattern, handler);
+    } catch (error) {
+      throw mapRedisError(error, 'subscribe');
+    }
   }
 
   close(): Promise<void> {

@@ -144,4 +144,26 @@ describe('kombu layout', () => {
     await Promise.all(deliveries.map((d) => d.ack()));
     expect(await redis.hlen(`${prefix}unacked`)).toBe(0);
   });
+
+  it('binds a reply queue the way a kombu pidbox client does, and deletes it like kombu', async () => {
+    prefix = randomPrefix();
+    const control = loadFixture('control_ping_inspect_with_replies.json') as { items: Array<{ command: string; args?: string[] }> };
+    const sadd = control.items.find((i) => i.command === 'SADD')!.args!;
+    const [, bindingKey, member] = sadd as [string, string, string];
+    const oid = member.split('\x06\x16')[0]!;
+    const b = broker();
+    await b.bindQueue(`${oid}.reply.celery.pidbox`, 'reply.celery.pidbox', oid);
+    expect(await redis.smembers(`${prefix}${bindingKey}`)).toEqual([member]);
+    await b.unbindQueue(`${oid}.reply.celery.pidbox`, 'reply.celery.pidbox', oid);
+    expect(await redis.exists(`${prefix}${bindingKey}`)).toBe(0);
+
+    await b.declareQueue('tmp');
+    const sample = fromVector(rawVectors()[0]!.envelope);
+    for (const priority of [0, 3, 6, 9, 9]) await b.publish({ queue: 'tmp' }, { ...sample, properties: { priority } });
+    expect(await b.size('tmp')).toBe(5);
+    expect(await redis.llen(`${prefix}tmp\x06\x169`)).toBe(2);
+    await b.deleteQueue('tmp');
+    expect(await b.size('tmp')).toBe(0);
+    expect(await redis.exists(`${prefix}_kombu.binding.tmp`)).toBe(0);
+  });
 });

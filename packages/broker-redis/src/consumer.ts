@@ -130,7 +130,13 @@ export class RedisConsumer implements Consumer {
     this.host.held.delete(delivery);
     this.outstanding--;
     this.wake();
-    return requeue ? this.host.requeue(delivery.deliveryTag) : this.host.acks.add(delivery.deliveryTag);
+    if (!requeue) return this.host.acks.add(delivery.deliveryTag);
+    const restored = this.host.requeue(delivery.deliveryTag);
+    // Handled here too, so a fire-and-forget reject() can't become an unhandled rejection.
+    restored.catch((error: unknown) => {
+      this.host.logger.warn(`Requeue of ${delivery.deliveryTag} failed; the visibility timeout will restore it`, { error });
+    });
+    return restored;
   }
 
   private wake(): void {

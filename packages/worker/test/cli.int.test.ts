@@ -1,0 +1,67 @@
+// The `celerity` command as a user runs it: the worker banner and Celery-style log lines, `call`
+// with --wait, `result`, --help everywhere, and a warm shutdown on SIGTERM.
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@celerity/testing';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const taskModule = fileURLToPath(new URL('./fixtures/tasks.ts', import.meta.url));
+const url = `redis://127.0.0.1:6379/${1 + Math.floor(Math.random() * 15)}`;
+const queue = `celerity-cli-${crypto.randomUUID()}`;
+const nodeArgs = ['--conditions=source', '--import', 'tsx', cli];
+
+function celerity(args: string[]) {
+  return run(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, CELERITY_BROKER_URL: url, CELERITY_RESULT_BACKEND: url }, timeout: 60_000 });
+}
+
+const children: Array<ReturnType<typeof spawn>> = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+describe('celerity command', () => {
+  it('prints help for every command', async () => {
+    expect((await celerity(['--help'])).stdout).toMatch(/worker[\s\S]*call[\s\S]*result/);
+    expect((await celerity(['worker', '--help'])).stdout).toContain('--concurrency');
+    expect((await celerity(['call', '--help'])).stdout).toContain('--countdown');
+    expect((await celerity(['result', '--help'])).stdout).toContain('--timeout');
+    await expect(celerity(['bogus'])).rejects.toMatchObject({ code: 2 });
+  });
+
+  it('runs a worker, calls a task, reads its result, and stops warmly on SIGTERM', async () => {
+    const worker = spawn(process.execPath, [...nodeArgs, 'worker', '-A', taskModule, '-Q', queue, '-c', '3', '-l', 'info'], {
+      env: { ...process.env, CELERITY_BROKER_URL: url, CELERITY_RESULT_BACKEND: url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(worker);
+    let output = '';
+    worker.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    worker.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    await waitFor(() => output.includes('ready.'), { timeout: 30_000 });
+    expect(output).toContain(`.> transport:   ${url}`);
+    expect(output).toContain('.> concurrency: 3');
+    expect(output).toMatch(/\[tasks\]\n {2}\. test\.add\n {2}\. test\.sleepy/);
+
+    const called = await celerity(['call', 'test.add', '--args', '[2, 3]', '-Q', queue, '--wait', '--timeout', '20']);
+    const [id, value] = called.stdout.trim().split('\n');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(value).toBe('5');
+    expect((await celerity(['result', id!, '--timeout', '5'])).stdout.trim()).toBe('5');
+    await waitFor(() => output.includes(`Task test.add[${id}] succeeded in`), { timeout: 10_000 });
+    expect(output).toContain(`Received task: test.add[${id}]`);
+    expect(output).toMatch(new RegExp(`Task test\\.add\\[${id}\\] succeeded in \\d+\\.\\d+s: 5`));
+
+    const failed = await celerity(['call', 'test.nope', '-Q', queue, '--wait', '--timeout', '20']).catch((e: { code: number; stdout: string }) => e);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stdout: string }).stdout).toContain('NotRegistered');
+    await waitFor(() => output.includes("Received unregistered task of type 'test.nope'"), { timeout: 10_000 });
+
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    worker.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('Warm shutdown');
+  }, 90_000);
+});

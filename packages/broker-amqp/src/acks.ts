@@ -1,0 +1,146 @@
+/**
+ * Acknowledgements of one consumer channel, batched. Acks made in the same tick go out together:
+ * every acked tag below the oldest still-unsettled delivery is covered by one `basic.ack` with
+ * `multiple=true` (RabbitMQ then forgets every outstanding tag up to it, which are exactly those);
+ * acked tags above it are sent one by one, since `multiple` would also ack the unsettled one.
+ * Rejections go out at once. Tags are channel-scoped: after the channel dies, settling one of its
+ * deliveries fails with `ConnectionError` (RabbitMQ redelivers the message).
+ */
+import type { Channel, Message } from 'amqplib';
+import { ConnectionError } from '@celerity/core';
+
+/** Batches acks for one channel; see the module comment. */
+export class AckTracker {
+  /** Delivered and not settled, in delivery (= tag) order: a Set keeps insertion order. */
+  private readonly open = new Set<number>();
+  private acked: number[] = [];
+  /** The promise every ack of the current tick shares. */
+  private batch: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
+  private dead = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly channel: Channel) {}
+
+  /** Deliveries handed out and not settled yet. */
+  get outstanding(): number {
+    return this.open.size;
+  }
+
+  /** Whether the channel is gone (every settle now fails). */
+  get closed(): boolean {
+    return this.dead;
+  }
+
+  /** Records a delivery as handed out. */
+  track(tag: number): void {
+    this.open.add(tag);
+  }
+
+  /** Acks a tag in the next batch; resolves when the batch has been written. */
+  ack(tag: number): Promise<void> {
+    if (this.dead) return failed();
+    if (!this.open.delete(tag)) return Promise.resolve();
+    this.acked.push(tag);
+    if (this.batch === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      // Callers often fire and forget an ack; a lost channel must not become an unhandled rejection.
+      promise.catch(() => undefined);
+      this.batch = { promise, resolve, reject };
+      setImmediate(() => this.flush());
+    }
+    return this.batch.promise;
+  }
+
+  /** Rejects (`basic.reject`) a tag now, requeueing it or not. */
+  reject(tag: number, requeue: boolean): Promise<void> {
+    if (this.dead) return failed();
+    if (!this.open.delete(tag)) return Promise.resolve();
+    try {
+      this.channel.reject(asMessage(tag), requeue);
+    } catch {
+      return failed();
+    } finally {
+      this.maybeIdle();
+    }
+    return Promise.resolve();
+  }
+
+  /** Sends the acks collected so far (also called before the channel is closed on purpose). */
+  flush(): void {
+    const batch = this.batch;
+    this.batch = undefined;
+    const acked = this.acked;
+    this.acked = [];
+    if (acked.length > 0) {
+      if (this.dead) {
+        batch?.reject(lostChannel());
+        return;
+      }
+      try {
+        this.send(acked);
+      } catch {
+        batch?.reject(lostChannel());
+        return;
+      }
+    }
+    batch?.resolve();
+    this.maybeIdle();
+  }
+
+  private send(acked: number[]): void {
+    const oldestOpen = this.open.size === 0 ? Infinity : (this.open.values().next().value as number);
+    let upTo = -1;
+    let above = 0;
+    for (const tag of acked) {
+      if (tag < oldestOpen) {
+        if (tag > upTo) upTo = tag;
+      } else above++;
+    }
+    if (upTo >= 0) this.channel.ack(asMessage(upTo), true);
+    if (above > 0) for (const tag of acked) if (tag >= oldestOpen) this.channel.ack(asMessage(tag), false);
+  }
+
+  /** Resolves once nothing is outstanding or the channel is gone. */
+  idle(): Promise<void> {
+    if (this.open.size === 0 || this.dead) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** The channel closed: pending acks are lost (RabbitMQ requeues those messages). */
+  markDead(): void {
+    this.dead = true;
+    this.acked = [];
+    this.batch?.reject(lostChannel());
+    this.batch = undefined;
+    this.open.clear();
+    this.maybeIdle();
+  }
+
+  private maybeIdle(): void {
+    if ((this.open.size > 0 && !this.dead) || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+function asMessage(tag: number): Message {
+  // amqplib only reads `fields.deliveryTag` of the message passed to ack / reject.
+  return { fields: { deliveryTag: tag } } as unknown as Message;
+}
+
+/** A rejected promise that does not count as unhandled when a caller fires and forgets. */
+function failed(): Promise<void> {
+  const promise = Promise.reject(lostChannel());
+  promise.catch(() => undefined);
+  return promise;
+}
+
+function lostChannel(): ConnectionError {
+  return new ConnectionError('The AMQP channel of this delivery was closed; RabbitMQ will deliver the message again');
+}

@@ -1,0 +1,291 @@
+/**
+ * The AMQP broker: Celery's RabbitMQ topology and message format (spec §4), so Python Celery
+ * workers and clients share its queues. Publishing with confirms lives in publisher.ts, consuming
+ * in consumer.ts, broadcast in broadcast.ts, reconnection in connection.ts.
+ */
+import type { Channel } from 'amqplib';
+import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
+import type {
+  BroadcastMessage,
+  Broker,
+  BrokerCapabilities,
+  ConsumeOptions,
+  Consumer,
+  Delivery,
+  Envelope,
+  Logger,
+  PublishOptions,
+  PublishTarget,
+  QueueDeclaration,
+  Subscription,
+} from '@celerity/core';
+import { BroadcastHub } from './broadcast.js';
+import { AmqpConnection } from './connection.js';
+import { AmqpConsumer } from './consumer.js';
+import { declareBroadcastExchange, declareTaskQueue, Declarations } from './declarations.js';
+import { bodyBuffer, toPublishOptions } from './envelope.js';
+import { registerBrokerInternals, type PublishHook } from './internals.js';
+import { resolveOptions, type AmqpBrokerOptions, type ResolvedAmqpBrokerOptions } from './options.js';
+import { Publisher, type OutgoingMessage } from './publisher.js';
+import { ReplyRoutes } from './reply-routes.js';
+import { exchangeSpec, resolveQueueDeclaration, type ExchangeSpec } from './topology.js';
+import { parseAmqpUrl, redactUrl } from './url.js';
+
+/** The AMQP broker: the core `Broker` plus RabbitMQ-specific details. */
+export interface AmqpBroker extends Broker {
+  /** The virtual host in use. */
+  readonly vhost: string;
+  /** The broker URL with its password masked. */
+  readonly url: string;
+  /** The dead-letter exchange a queue was declared with (where rejected messages go), if any. */
+  deadLetterExchange(queue: string): string | undefined;
+}
+
+const MAX_REPLY_ROUTES = 100_000;
+const CLOSE_GRACE_MS = 2_000;
+
+class AmqpBrokerImpl implements AmqpBroker {
+  readonly transport = 'amqp';
+  readonly capabilities: BrokerCapabilities = { nativeAck: true, delayedDelivery: false, priorityOrder: 'high-first', broadcast: true };
+  readonly url: string;
+  readonly vhost: string;
+  readonly logger: Logger;
+  readonly connection: AmqpConnection;
+  private readonly settings: ResolvedAmqpBrokerOptions;
+  private readonly exchangeSpecs: Readonly<Record<string, ExchangeSpec>> | undefined;
+  private readonly declarations: Declarations;
+  private readonly publisher: Publisher;
+  private readonly hub: BroadcastHub;
+  private readonly routes = new ReplyRoutes(MAX_REPLY_ROUTES);
+  private readonly consumers = new Set<AmqpConsumer>();
+  private readonly publishHooks = new Set<PublishHook>();
+  /** Broadcast exchanges declared on the current connection generation. */
+  private declaredExchanges = new Map<string, { generation: number; done: Promise<void> }>();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: AmqpBrokerOptions) {
+    this.settings = resolveOptions(options);
+    this.logger = options.logger ?? silentLogger;
+    this.exchangeSpecs = options.exchanges;
+    const url = parseAmqpUrl(this.settings.url);
+    this.url = redactUrl(this.settings.url);
+    this.vhost = url.vhost;
+    this.connection = new AmqpConnection({
+      url,
+      displayUrl: this.settings.url,
+      heartbeat: url.heartbeat ?? this.settings.heartbeat,
+      ...(options.connectionName ?? url.connectionName ? { connectionName: options.connectionName ?? url.connectionName } : {}),
+      ...(options.tls !== undefined ? { tls: options.tls } : {}),
+      reconnectDelay: this.settings.reconnectDelay,
+      maxReconnectDelay: this.settings.maxReconnectDelay,
+      logger: this.logger,
+      setup: (model) => this.declarations.replay(model),
+    });
+    this.declarations = new Declarations(this.connection, this.logger);
+    this.publisher = new Publisher(this.connection, this.logger);
+    this.hub = new BroadcastHub({
+      connection: this.connection,
+      logger: this.logger,
+      exchangeSpec: (exchange) => exchangeSpec(exchange, this.exchangeSpecs),
+      declareExchange: (channel, exchange) => this.declareExchangeOn(channel, exchange),
+      deadline: () => this.deadline(),
+    });
+    registerBrokerInternals(this, {
+      connection: this.connection,
+      publisher: this.publisher,
+      routes: this.routes,
+      logger: this.logger,
+      publishTimeout: this.settings.publishTimeout,
+      addPublishHook: (hook) => {
+        this.publishHooks.add(hook);
+        return () => this.publishHooks.delete(hook);
+      },
+    });
+  }
+
+  deadline(timeout?: number): number {
+    return Date.now() + (timeout ?? this.settings.publishTimeout);
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw new ClosedError('AMQP broker');
+  }
+
+  async connect(): Promise<void> {
+    this.assertOpen();
+    await this.connection.acquire(this.deadline());
+  }
+
+  async declareQueue(queue: string, options: QueueDeclaration = {}): Promise<void> {
+    this.assertOpen();
+    const resolved = resolveQueueDeclaration(options, this.settings.queueType);
+    await this.declarations.run(`declare queue ${JSON.stringify(queue)}`, this.deadline(), (channel) => declareTaskQueue(channel, queue, resolved));
+    this.declarations.queues.set(queue, resolved);
+  }
+
+  deadLetterExchange(queue: string): string | undefined {
+    return this.declarations.queues.get(queue)?.deadLetterExchange;
+  }
+
+  private message(target: PublishTarget, envelope: Envelope, defaultDeliveryMode: 1 | 2 = 2): OutgoingMessage {
+    return {
+      exchange: target.exchange ?? '',
+      routingKey: target.routingKey ?? target.queue,
+      content: bodyBuffer(envelope.body),
+      options: toPublishOptions(envelope, { defaultDeliveryMode }),
+    };
+  }
+
+  private async runHooks(envelopes: readonly Envelope[]): Promise<void> {
+    if (this.publishHooks.size === 0) return;
+    let waits: Array<Promise<void>> | undefined;
+    for (const hook of this.publishHooks) {
+      for (const envelope of envelopes) {
+        const wait = hook(envelope);
+        if (wait !== undefined) (waits ??= []).push(wait);
+      }
+    }
+    if (waits !== undefined) await Promise.all(waits);
+  }
+
+  async publish(target: PublishTarget, envelope: Envelope, options?: PublishOptions): Promise<void> {
+    this.assertOpen();
+    // Encode first: a header that cannot be encoded fails before anything else happens.
+    const message = this.message(target, envelope);
+    await this.runHooks([envelope]);
+    await this.publisher.publish(message, this.deadline(options?.timeout), options?.signal);
+  }
+
+  async publishMany(items: ReadonlyArray<{ target: PublishTarget; envelope: Envelope }>, options?: PublishOptions): Promise<void> {
+    this.assertOpen();
+    const messages = new Array<OutgoingMessage>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as { target: PublishTarget; envelope: Envelope };
+      messages[i] = this.message(item.target, item.envelope);
+    }
+    if (this.publishHooks.size > 0) await this.runHooks(items.map((item) => item.envelope));
+    await this.publisher.publishAll(messages, this.deadline(options?.timeout), options?.signal);
+  }
+
+  async consume(queues: readonly string[], handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Consumer> {
+    this.assertOpen();
+    if (queues.length === 0) throw new ConfigurationError('consume() needs at least one queue');
+    const consumer = new AmqpConsumer(
+      {
+        connection: this.connection,
+        logger: this.logger,
+        isQuorum: (queue) => (this.declarations.queues.get(queue)?.queueType ?? this.settings.queueType) === 'quorum',
+        deadLetterExchange: (queue) => this.deadLetterExchange(queue),
+        noteDelivery: (envelope) => this.routes.note(envelope),
+        deadline: () => this.deadline(),
+      },
+      queues,
+      handler,
+      options,
+    );
+    this.consumers.add(consumer);
+    try {
+      await consumer.start();
+    } catch (error) {
+      this.consumers.delete(consumer);
+      await consumer.cancel().catch(() => undefined);
+      throw error;
+    }
+    return {
+      cancel: async () => {
+        await consumer.cancel();
+      },
+      setPrefetch: (prefetch) => consumer.setPrefetch(prefetch),
+    };
+  }
+
+  async purge(queue: string): Promise<number> {
+    this.assertOpen();
+    return this.declarations.run(`purge ${JSON.stringify(queue)}`, this.deadline(), async (channel) => {
+      if (!(await queueExists(channel, queue))) return 0;
+      return (await channel.purgeQueue(queue)).messageCount;
+    });
+  }
+
+  async size(queue: string): Promise<number> {
+    this.assertOpen();
+    return this.declarations.run(`size of ${JSON.stringify(queue)}`, this.deadline(), async (channel) => {
+      try {
+        return (await channel.checkQueue(queue)).messageCount;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 404) return 0;
+        throw error;
+      }
+    });
+  }
+
+  private declareExchangeOn(channel: Channel, exchange: string): Promise<void> {
+    const spec = exchangeSpec(exchange, this.exchangeSpecs);
+    this.declarations.exchanges.set(exchange, spec);
+    return declareBroadcastExchange(channel, exchange, spec);
+  }
+
+  // Once per connection: publishing to an exchange that does not exist would close the publisher channel.
+  private ensureExchange(exchange: string): Promise<void> {
+    const generation = this.connection.generation;
+    const known = this.declaredExchanges.get(exchange);
+    if (known !== undefined && known.generation === generation && generation > 0) return known.done;
+    const done = this.declarations.run(`declare exchange ${JSON.stringify(exchange)}`, this.deadline(), (channel) => this.declareExchangeOn(channel, exchange));
+    this.declaredExchanges.set(exchange, { generation, done });
+    done.catch(() => this.declaredExchanges.delete(exchange));
+    return done;
+  }
+
+  async broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void> {
+    this.assertOpen();
+    const message = this.message({ queue: routingKey, exchange, routingKey }, envelope, 1);
+    if (exchange !== '') await this.ensureExchange(exchange);
+    await this.publisher.publish(message, this.deadline());
+  }
+
+  subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription> {
+    this.assertOpen();
+    return this.hub.subscribe(exchange, pattern, handler);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    // Pending acks go out, then channels close: RabbitMQ requeues whatever is still unacked.
+    await Promise.all([...this.consumers].map((consumer) => consumer.shutdown().catch(() => undefined)));
+    this.consumers.clear();
+    await this.hub.close();
+    await this.publisher.close(Date.now() + CLOSE_GRACE_MS);
+    await this.declarations.close();
+    await this.connection.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+async function queueExists(channel: Channel, queue: string): Promise<boolean> {
+  try {
+    await channel.checkQueue(queue);
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 404) return false;
+    throw error;
+  }
+}
+
+/**
+ * Creates a broker speaking Celery's RabbitMQ dialect (topology, properties, header types),
+ * interoperable with Python Celery 5.2–5.6. Connects lazily (or call `connect()`), reconnects by itself.
+ * @example
+ * await using broker = createAmqpBroker({ url: 'amqp://guest:guest@localhost:5672//' });
+ * await broker.declareQueue('celery');
+ * const consumer = await broker.consume(['celery'], (delivery) => void delivery.ack(), { prefetch: 100 });
+ */
+export function createAmqpBroker(options: AmqpBrokerOptions = {}): AmqpBroker {
+  return new AmqpBrokerImpl(options);
+}

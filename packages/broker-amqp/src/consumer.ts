@@ -1,0 +1,322 @@
+/**
+ * The consuming side: one channel per `consume()` call, `basic.qos(prefetch)` on it (channel-wide,
+ * as Celery does on RabbitMQ, or per consumer when a queue is a quorum queue, appendix §3.2),
+ * `basic.consume` with manual acks on each queue, batched acks (acks.ts). After a reconnect the
+ * same Consumer opens a new channel and consumes again; RabbitMQ redelivers what was unacked.
+ * A message that is not a Celery message (no header table, no content type) is rejected without
+ * requeue — dead-lettered when the queue has a dead-letter exchange — logged, and reported.
+ */
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { ConnectionError, DecodeError } from '@celerity/core';
+import type { ConsumeOptions, Consumer, Delivery, Envelope, Logger, MalformedDelivery } from '@celerity/core';
+import { AckTracker } from './acks.js';
+import type { AmqpConnection } from './connection.js';
+import { fromAmqpMessage } from './envelope.js';
+import { mapAmqpError } from './errors.js';
+
+/** What a consumer needs from its broker. */
+export interface ConsumerHost {
+  readonly connection: AmqpConnection;
+  readonly logger: Logger;
+  /** Whether a queue is a quorum queue (per-consumer QoS). */
+  isQuorum(queue: string): boolean;
+  /** Where rejected messages of a queue go, if anywhere. */
+  deadLetterExchange(queue: string): string | undefined;
+  /** Sees every delivered envelope (the rpc:// backend learns reply addresses from them). */
+  noteDelivery(envelope: Envelope): void;
+  /** Deadline (epoch ms) for operations started now. */
+  deadline(): number;
+}
+
+/** One message handed to a handler. */
+export class AmqpDelivery implements Delivery {
+  private settled = false;
+  readonly deliveryTag: string;
+  constructor(
+    readonly envelope: Envelope,
+    readonly queue: string,
+    readonly exchange: string,
+    readonly routingKey: string,
+    readonly redelivered: boolean,
+    private readonly tag: number,
+    private readonly tracker: AckTracker,
+    serial: number,
+  ) {
+    this.deliveryTag = `${serial}.${tag}`;
+  }
+  ack(): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    this.settled = true;
+    return this.tracker.ack(this.tag);
+  }
+  reject(options?: { requeue?: boolean }): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    this.settled = true;
+    return this.tracker.reject(this.tag, options?.requeue === true);
+  }
+}
+
+let channelSerial = 0;
+const FIRST_RESTART_DELAY_MS = 500;
+const MAX_RESTART_DELAY_MS = 30_000;
+
+interface ChannelState {
+  channel: Channel;
+  tracker: AckTracker;
+  serial: number;
+  generation: number;
+  /** queue → consumer tag. */
+  tags: Map<string, string>;
+}
+
+/** Consumes a set of queues for one handler (see module comment). */
+export class AmqpConsumer implements Consumer {
+  private state: ChannelState | undefined;
+  private prefetch: number;
+  private cancelled = false;
+  private readonly queues: string[];
+  private readonly perConsumer: boolean;
+  /** Channels of earlier cancels / restarts kept open until their deliveries are settled. */
+  private readonly draining = new Set<ChannelState>();
+  private qosChain: Promise<void> = Promise.resolve();
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelay = FIRST_RESTART_DELAY_MS;
+  private starting: Promise<void> | undefined;
+  private readonly offOpen: () => void;
+
+  constructor(
+    private readonly host: ConsumerHost,
+    queues: readonly string[],
+    private readonly handler: (delivery: Delivery) => void,
+    private readonly options: ConsumeOptions,
+  ) {
+    this.queues = [...new Set(queues)];
+    this.prefetch = normalizePrefetch(options.prefetch ?? 1);
+    this.perConsumer = this.queues.some((q) => host.isQuorum(q));
+    this.offOpen = host.connection.onOpen((model, generation) => this.reopen(model, generation));
+  }
+
+  /** Opens the channel and starts consuming; rejects if RabbitMQ refuses (e.g. a queue does not exist). */
+  async start(): Promise<void> {
+    const deadline = this.host.deadline();
+    const run = async (): Promise<void> => {
+      for (;;) {
+        const model = await this.host.connection.acquire(deadline);
+        try {
+          await this.open(model, this.host.connection.generation);
+          return;
+        } catch (error) {
+          // The connection died while we were setting up: wait for the next one (until the deadline).
+          if (!(error instanceof ConnectionError) || Date.now() >= deadline || this.cancelled) throw error;
+        }
+      }
+    };
+    this.starting = run();
+    try {
+      await this.starting;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  private async open(model: ChannelModel, generation: number): Promise<void> {
+    let channel: Channel;
+    try {
+      channel = await model.createChannel();
+    } catch (error) {
+      throw mapAmqpError(error, 'opening a consumer channel');
+    }
+    const state: ChannelState = { channel, tracker: new AckTracker(channel), serial: ++channelSerial, generation, tags: new Map() };
+    channel.on('error', (error: Error) => this.host.logger.warn(`AMQP consumer channel closed by RabbitMQ: ${error.message}`, { error }));
+    channel.on('close', () => this.closed(state));
+    try {
+      await channel.prefetch(this.prefetch, !this.perConsumer);
+      for (const queue of this.queues) {
+        const ok = await channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
+        state.tags.set(queue, ok.consumerTag);
+      }
+    } catch (error) {
+      await channel.close().catch(() => undefined);
+      throw mapAmqpError(error, `consume from ${this.queues.map((q) => JSON.stringify(q)).join(', ')}`);
+    }
+    if (state.tracker.closed) throw new ConnectionError('The AMQP consumer channel closed while it was being set up');
+    if (this.cancelled) {
+      this.retire(state);
+      return;
+    }
+    this.state = state;
+  }
+
+  private receive(state: ChannelState, queue: string, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // basic.cancel from the server: the queue was deleted. Try again (it may be redeclared).
+      this.host.logger.warn(`RabbitMQ cancelled the consumer of queue ${JSON.stringify(queue)} (queue deleted?)`);
+      state.tags.delete(queue);
+      if (state === this.state) this.scheduleRestart();
+      return;
+    }
+    const tag = message.fields.deliveryTag;
+    state.tracker.track(tag);
+    let envelope: Envelope;
+    try {
+      envelope = fromAmqpMessage(message);
+    } catch (error) {
+      this.malformed(state, queue, tag, message, error instanceof Error ? error : new DecodeError(String(error)));
+      return;
+    }
+    this.host.noteDelivery(envelope);
+    const fields = message.fields;
+    const delivery = new AmqpDelivery(envelope, queue, fields.exchange, fields.routingKey, fields.redelivered, tag, state.tracker, state.serial);
+    try {
+      this.handler(delivery);
+    } catch (error) {
+      this.host.logger.error(`Consumer handler threw; message requeued: ${error instanceof Error ? error.message : String(error)}`, { error });
+      void delivery.reject({ requeue: true });
+    }
+  }
+
+  private malformed(state: ChannelState, queue: string, tag: number, message: ConsumeMessage, error: Error): void {
+    void state.tracker.reject(tag, false);
+    const dlx = this.host.deadLetterExchange(queue);
+    this.host.logger.warn(
+      `Malformed message in queue ${JSON.stringify(queue)} rejected without requeue${dlx !== undefined ? ` (dead-lettered to ${JSON.stringify(dlx)})` : ''}: ${error.message}`,
+      { queue, error, ...(dlx !== undefined ? { deadLetterExchange: dlx } : {}) },
+    );
+    const report: MalformedDelivery = { queue, raw: message.content, error };
+    if (dlx !== undefined) report.setAsideAt = dlx;
+    try {
+      this.options.onMalformed?.(report);
+    } catch (callbackError) {
+      this.host.logger.error('onMalformed callback threw', { error: callbackError });
+    }
+  }
+
+  setPrefetch(prefetch: number): void {
+    this.prefetch = normalizePrefetch(prefetch);
+    this.qosChain = this.qosChain.then(() => this.applyPrefetch()).catch((error: unknown) => {
+      this.host.logger.warn(`Could not change the prefetch window: ${error instanceof Error ? error.message : String(error)}`, { error });
+    });
+  }
+
+  private async applyPrefetch(): Promise<void> {
+    const state = this.state;
+    if (state === undefined || this.cancelled) return;
+    await state.channel.prefetch(this.prefetch, !this.perConsumer);
+    if (!this.perConsumer) return;
+    // Per-consumer QoS only applies to consumers started afterwards: start new ones, then cancel the old.
+    for (const [queue, oldTag] of [...state.tags]) {
+      const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
+      state.tags.set(queue, ok.consumerTag);
+      await state.channel.cancel(oldTag);
+    }
+  }
+
+  private reopen(model: ChannelModel, generation: number): void {
+    if (this.cancelled || this.starting !== undefined || (this.state !== undefined && this.state.generation === generation)) return;
+    this.restart(model, generation);
+  }
+
+  private restart(model: ChannelModel, generation: number): void {
+    if (this.starting !== undefined || this.cancelled) return;
+    this.starting = this.open(model, generation)
+      .then(() => {
+        this.restartDelay = FIRST_RESTART_DELAY_MS;
+      })
+      .catch((error: unknown) => {
+        this.host.logger.error(`Could not resume consuming: ${error instanceof Error ? error.message : String(error)}`, { error });
+        this.scheduleRestart();
+      })
+      .finally(() => {
+        this.starting = undefined;
+      });
+  }
+
+  private scheduleRestart(): void {
+    if (this.cancelled || this.restartTimer !== undefined) return;
+    const delay = this.restartDelay;
+    this.restartDelay = Math.min(this.restartDelay * 2, MAX_RESTART_DELAY_MS);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.repair();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  /** Brings consumption back after a channel error or a server-side cancel (lost connections: see reopen). */
+  private async repair(): Promise<void> {
+    const model = this.host.connection.current;
+    if (this.cancelled || model === undefined || this.starting !== undefined) return;
+    const state = this.state;
+    if (state === undefined || state.tracker.closed) {
+      this.restart(model, this.host.connection.generation);
+      return;
+    }
+    for (const queue of this.queues) {
+      if (state.tags.has(queue)) continue;
+      try {
+        const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
+        state.tags.set(queue, ok.consumerTag);
+        this.restartDelay = FIRST_RESTART_DELAY_MS;
+      } catch (error) {
+        this.host.logger.warn(`Could not consume from queue ${JSON.stringify(queue)} again: ${error instanceof Error ? error.message : String(error)}`, { error });
+        this.scheduleRestart();
+        return;
+      }
+    }
+  }
+
+  private closed(state: ChannelState): void {
+    state.tracker.markDead();
+    this.draining.delete(state);
+    if (this.state !== state) return;
+    this.state = undefined;
+    // A channel error on a live connection needs a new channel; after a lost connection onOpen
+    // gets there first and repair() finds nothing to do.
+    this.scheduleRestart();
+  }
+
+  /** Stops a channel's consumers and closes it once its deliveries are settled. */
+  private retire(state: ChannelState): void {
+    this.draining.add(state);
+    const tags = [...state.tags.values()];
+    state.tags.clear();
+    void (async () => {
+      for (const tag of tags) await state.channel.cancel(tag).catch(() => undefined);
+      await state.tracker.idle();
+      state.tracker.flush();
+      await state.channel.close().catch(() => undefined);
+      this.draining.delete(state);
+    })();
+  }
+
+  async cancel(): Promise<void> {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.offOpen();
+    if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
+    await this.starting;
+    const state = this.state;
+    this.state = undefined;
+    if (state === undefined) return;
+    // basic.cancel now; the channel stays open for the deliveries already handed out.
+    const tags = [...state.tags.values()];
+    state.tags.clear();
+    for (const tag of tags) await state.channel.cancel(tag).catch(() => undefined);
+    this.retire(state);
+  }
+
+  /** Cancels, sends pending acks and closes every channel: unacked messages go back to their queues. */
+  async shutdown(): Promise<void> {
+    await this.cancel();
+    for (const state of [...this.draining]) {
+      state.tracker.flush();
+      state.tracker.markDead();
+      await state.channel.close().catch(() => undefined);
+    }
+    this.draining.clear();
+  }
+}
+
+function normalizePrefetch(prefetch: number): number {
+  return Number.isFinite(prefetch) && prefetch > 0 ? Math.min(Math.floor(prefetch), 65535) : 0;
+}

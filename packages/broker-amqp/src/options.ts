@@ -1,0 +1,120 @@
+/** Options of the AMQP broker, their defaults and their validation. */
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { ConfigurationError } from '@celerity/core';
+import type { BrokerCommonOptions } from '@celerity/core';
+import type { ExchangeSpec } from './topology.js';
+
+/** Options of {@link createAmqpBroker}. */
+export interface AmqpBrokerOptions extends BrokerCommonOptions {
+  /**
+   * `amqp://[user[:password]@]host[:port][/vhost][?heartbeat=…]`, `amqps://…` for TLS, or `pyamqp://…`.
+   * The vhost is the path after the first `/`: `amqp://guest:guest@localhost:5672//` is vhost `/`.
+   * @default 'amqp://guest:guest@localhost:5672//'
+   */
+  url?: string;
+  /**
+   * Heartbeat interval in seconds (`broker_heartbeat`); 0 turns heartbeats off. A `?heartbeat=` in
+   * the URL wins.
+   * @default 60
+   */
+  heartbeat?: number;
+  /** Shown as `connection_name` in RabbitMQ's management UI and `rabbitmqctl list_connections`. */
+  connectionName?: string;
+  /** TLS options for `amqps://` (CA, client certificate, `rejectUnauthorized`…). */
+  tls?: TlsOptions;
+  /**
+   * Milliseconds a publish (and `connect`, declarations, `consume`) waits for RabbitMQ — a
+   * reconnect during an outage, then the publisher confirm — before failing with `ConnectionError`
+   * (no connection) or `TimeoutError` (no confirm). A publish's own `timeout` option overrides it.
+   * @default 10000
+   */
+  publishTimeout?: number;
+  /**
+   * Queue type of `declareQueue` calls that name none: `'quorum'` adds `x-queue-type: quorum`
+   * (Celery 5.5 `task_default_queue_type`) and switches consumers to per-consumer QoS.
+   * @default 'classic'
+   */
+  queueType?: 'classic' | 'quorum';
+  /**
+   * How broadcast exchanges are declared, by name, for exchanges other than Celery's own
+   * (`celery.pidbox` fanout, `reply.celery.pidbox` direct, `celeryev` topic, which are built in).
+   * Unlisted exchanges are non-durable topic exchanges.
+   */
+  exchanges?: Record<string, ExchangeSpec>;
+  /** First delay between reconnect attempts, ms; doubles up to `maxReconnectDelay`. @default 100 */
+  reconnectDelay?: number;
+  /** Longest delay between reconnect attempts, ms. @default 5000 */
+  maxReconnectDelay?: number;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedAmqpBrokerOptions {
+  url: string;
+  heartbeat: number;
+  publishTimeout: number;
+  queueType: 'classic' | 'quorum';
+  reconnectDelay: number;
+  maxReconnectDelay: number;
+}
+
+/** The URL used when none is given. */
+export const DEFAULT_AMQP_URL = 'amqp://guest:guest@localhost:5672//';
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new ConfigurationError(`AMQP broker option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Applies defaults and checks ranges; throws `ConfigurationError`. */
+export function resolveOptions(options: AmqpBrokerOptions): ResolvedAmqpBrokerOptions {
+  const queueType = options.queueType ?? 'classic';
+  if (queueType !== 'classic' && queueType !== 'quorum') throw new ConfigurationError(`AMQP broker option queueType must be 'classic' or 'quorum', got ${String(queueType)}`);
+  return {
+    url: options.url ?? DEFAULT_AMQP_URL,
+    heartbeat: positive('heartbeat', options.heartbeat, 60, true),
+    publishTimeout: positive('publishTimeout', options.publishTimeout, 10_000),
+    queueType,
+    reconnectDelay: positive('reconnectDelay', options.reconnectDelay, 100),
+    maxReconnectDelay: positive('maxReconnectDelay', options.maxReconnectDelay, 5_000),
+  };
+}
+
+const SETTING_NAMES: Record<string, keyof AmqpBrokerOptions> = {
+  heartbeat: 'heartbeat',
+  broker_heartbeat: 'heartbeat',
+  connectionName: 'connectionName',
+  connection_name: 'connectionName',
+  publishTimeout: 'publishTimeout',
+  queueType: 'queueType',
+  task_default_queue_type: 'queueType',
+  reconnectDelay: 'reconnectDelay',
+  maxReconnectDelay: 'maxReconnectDelay',
+};
+
+const STRING_SETTINGS = new Set<keyof AmqpBrokerOptions>(['connectionName', 'queueType']);
+
+/**
+ * Reads broker options given as untyped settings (`AdapterContext.options`), accepting our names
+ * and Celery's (`broker_heartbeat`, `task_default_queue_type`). `tls` and `exchanges` pass through
+ * when they are objects. Unknown keys are ignored; known keys of the wrong type throw `ConfigurationError`.
+ */
+export function optionsFromSettings(settings: Record<string, unknown> | undefined): AmqpBrokerOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings ?? {})) {
+    if (value === undefined) continue;
+    if (key === 'tls' || key === 'exchanges') {
+      if (typeof value !== 'object' || value === null) throw new ConfigurationError(`AMQP broker option ${key} must be an object`);
+      out[key] = value;
+      continue;
+    }
+    const name = SETTING_NAMES[key];
+    if (name === undefined) continue;
+    const expected = STRING_SETTINGS.has(name) ? 'string' : 'number';
+    if (typeof value !== expected) throw new ConfigurationError(`AMQP broker option ${key} must be a ${expected}`);
+    out[name] = value;
+  }
+  return out as AmqpBrokerOptions;
+}

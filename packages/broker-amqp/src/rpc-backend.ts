@@ -1,0 +1,420 @@
+/**
+ * Celery's `rpc://` result backend (spec §4.5): no store at all — the worker sends every state of a
+ * task as a message to the task's `reply_to` queue, and the client that sent the task consumes its
+ * own reply queue. Results are therefore only visible to that client, and not persistent.
+ *
+ * Where results go (`store`): the reply address of the task, which an attached AMQP broker notes
+ * from every task it delivers (the worker side); or one given with `setReplyTo`; else this
+ * backend's own reply queue when it runs standalone or was given `replyTo`; else (like Celery) the
+ * state is dropped.
+ * Which queues are read (`wait` / `get`): the reply queue of every task this backend `watch`es and
+ * its attached broker then publishes (so a client's `appId` just works), queues adopted with
+ * `adoptReplyQueue`, or else its own `replyTo` queue — declared as Celery does: non-durable,
+ * auto-delete, `x-expires` = `expires` (1 day).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { ClosedError, ConfigurationError, READY_STATES, createJsonSerializer, silentLogger } from '@celerity/core';
+import type { ChordPart, ChordProgress, Envelope, Logger, ResultBackend, ResultMeta, Serializer, WaitOptions } from '@celerity/core';
+import { AmqpConnection } from './connection.js';
+import { bodyBuffer } from './envelope.js';
+import { mapAmqpError } from './errors.js';
+import { typeFieldTable } from './header-types.js';
+import { brokerInternals } from './internals.js';
+import { DEFAULT_AMQP_URL } from './options.js';
+import { Publisher, type OutgoingMessage } from './publisher.js';
+import { ReplyRoutes } from './reply-routes.js';
+import { decodeResultMessage, encodeResultBody, resultPublishOptions } from './rpc-codec.js';
+import { ResultStates } from './rpc-states.js';
+import type { RpcBackendOptions } from './rpc-options.js';
+import { parseAmqpUrl } from './url.js';
+
+export type { RpcBackendOptions } from './rpc-options.js';
+
+/** The `rpc://` backend: the core `ResultBackend` plus control over reply queues. */
+export interface RpcBackend extends ResultBackend {
+  /** This backend's own reply queue (Celery's app `oid`). */
+  readonly replyTo: string;
+  /** Starts consuming results sent to another reply queue (e.g. a client's `appId`); declares it Celery's way. */
+  adoptReplyQueue(queue: string): Promise<void>;
+  /** Tells `store` where a task's states go, for tasks the attached broker did not deliver. */
+  setReplyTo(taskId: string, replyTo: string): void;
+}
+
+const E_NO_CHORDS =
+  'The rpc:// result backend does not support chords (as in Celery): a chord needs a result store every worker can reach. Use the Redis result backend for chords.';
+const MAX_WATCHED = 100_000;
+const SYNC_LIMIT = 10_000;
+
+interface ReplyQueue {
+  ready: Promise<void>;
+  channel: Channel | undefined;
+  consumerTag: string | undefined;
+}
+
+class RpcBackendImpl implements RpcBackend {
+  readonly name = 'rpc';
+  readonly capabilities = { push: true, persistent: false };
+  readonly replyTo: string;
+  private readonly logger: Logger;
+  private readonly connection: AmqpConnection;
+  private readonly publisher: Publisher;
+  private readonly routes: ReplyRoutes;
+  private readonly owned: boolean;
+  private readonly fallbackToOwn: boolean;
+  private readonly serializer: Serializer;
+  private readonly decoders = new Map<string, Serializer>();
+  private readonly persistent: boolean;
+  private readonly expiresMs: number;
+  private readonly publishTimeout: number;
+  private readonly states: ResultStates;
+  private readonly groups = new Map<string, string[]>();
+  private readonly queues = new Map<string, ReplyQueue>();
+  private readonly watched = new Set<string>();
+  private readonly cleanups: Array<() => void> = [];
+  private channel: Channel | undefined;
+  private opening: Promise<Channel> | undefined;
+  private ownDeclared: { generation: number; done: Promise<void> } | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: RpcBackendOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.replyTo = options.replyTo ?? randomUUID();
+    this.serializer = options.serializer ?? createJsonSerializer();
+    for (const s of [createJsonSerializer(), ...(options.serializers ?? []), this.serializer]) this.decoders.set(s.contentType, s);
+    this.persistent = options.persistent ?? false;
+    const expires = options.expires ?? 86_400;
+    if (typeof expires !== 'number' || !(expires > 0)) throw new ConfigurationError(`rpc:// option expires must be a positive number of seconds, got ${String(expires)}`);
+    this.expiresMs = Math.round(expires * 1000);
+    this.states = new ResultStates(options.maxStates ?? 10_000);
+    const internals = options.broker === undefined ? undefined : brokerInternals(options.broker);
+    if (options.broker !== undefined && internals === undefined) {
+      throw new ConfigurationError(`The rpc:// result backend needs an AMQP broker from @celerity/broker-amqp (got a ${options.broker.transport} broker)`);
+    }
+    if (internals !== undefined) {
+      this.connection = internals.connection;
+      this.publisher = internals.publisher;
+      this.routes = internals.routes;
+      this.publishTimeout = options.publishTimeout ?? internals.publishTimeout;
+      this.owned = false;
+      this.fallbackToOwn = options.replyTo !== undefined;
+      this.cleanups.push(internals.routes.enable(), internals.addPublishHook((envelope) => this.beforePublish(envelope)));
+    } else {
+      const text = options.url ?? DEFAULT_AMQP_URL;
+      this.connection = new AmqpConnection({
+        url: parseAmqpUrl(text),
+        displayUrl: text,
+        heartbeat: options.heartbeat ?? 60,
+        ...(options.connectionName !== undefined ? { connectionName: options.connectionName } : {}),
+        ...(options.tls !== undefined ? { tls: options.tls } : {}),
+        reconnectDelay: 100,
+        maxReconnectDelay: 5_000,
+        logger: this.logger,
+      });
+      this.publisher = new Publisher(this.connection, this.logger);
+      this.routes = new ReplyRoutes(MAX_WATCHED);
+      this.routes.enable();
+      this.publishTimeout = options.publishTimeout ?? 10_000;
+      this.owned = true;
+      this.fallbackToOwn = true;
+    }
+    this.cleanups.push(this.connection.onOpen(() => this.resume()));
+  }
+
+  private deadline(): number {
+    return Date.now() + this.publishTimeout;
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw new ClosedError('rpc:// result backend');
+  }
+
+  async connect(): Promise<void> {
+    this.assertOpen();
+    await this.connection.acquire(this.deadline());
+  }
+
+  // ---- the worker side -------------------------------------------------------------------
+
+  setReplyTo(taskId: string, replyTo: string): void {
+    this.routes.set(taskId, replyTo);
+  }
+
+  store(meta: ResultMeta): Promise<void> {
+    return this.storeMany([meta]);
+  }
+
+  async storeMany(metas: readonly ResultMeta[]): Promise<void> {
+    this.assertOpen();
+    const messages: OutgoingMessage[] = [];
+    let toOwn = false;
+    for (const meta of metas) {
+      const route = this.routes.get(meta.task_id) ?? (this.fallbackToOwn ? this.replyTo : undefined);
+      if (route === undefined) {
+        // Celery's rpc backend does the same: no reply_to, nobody to tell.
+        this.logger.debug(`rpc:// result of task ${meta.task_id} (${meta.status}) dropped: the task has no reply_to`);
+        continue;
+      }
+      if (route === this.replyTo) toOwn = true;
+      messages.push({
+        exchange: '',
+        routingKey: route,
+        content: bodyBuffer(this.serializer.encode(encodeResultBody(meta))),
+        options: resultPublishOptions(meta, this.serializer, this.persistent),
+      });
+    }
+    if (messages.length === 0) return;
+    // Publishing to a queue that does not exist drops the message: make sure our own one does.
+    if (toOwn) await this.declareOwn();
+    await this.publisher.publishAll(messages, this.deadline());
+    for (const meta of metas) if (READY_STATES.has(meta.status)) this.routes.delete(meta.task_id);
+  }
+
+  // ---- the client side -------------------------------------------------------------------
+
+  watch(taskId: string): void {
+    if (this.closing !== undefined) return;
+    this.watched.delete(taskId);
+    this.watched.add(taskId);
+    if (this.watched.size > MAX_WATCHED) {
+      const oldest = this.watched.values().next().value;
+      if (oldest !== undefined) this.watched.delete(oldest);
+    }
+    // Standalone, no publish will tell us the reply queue: read our own.
+    if (this.owned && this.queues.size === 0) this.adoptReplyQueue(this.replyTo).catch((error: unknown) => this.logFailure('consume the reply queue', error));
+  }
+
+  private beforePublish(envelope: Envelope): Promise<void> | undefined {
+    if (this.closing !== undefined || this.watched.size === 0) return undefined;
+    const replyTo = envelope.properties.replyTo;
+    if (replyTo === undefined || replyTo === '') return undefined;
+    const id = envelope.headers['id'];
+    const taskId = typeof id === 'string' ? id : envelope.properties.correlationId;
+    if (taskId === undefined || !this.watched.has(taskId)) return undefined;
+    this.watched.delete(taskId);
+    const known = this.queues.get(replyTo);
+    if (known !== undefined) return known.ready.catch(() => undefined);
+    // The reply queue must exist before the task can finish, or its results are dropped.
+    return this.adoptReplyQueue(replyTo).catch((error: unknown) => this.logFailure(`consume reply queue ${JSON.stringify(replyTo)}`, error));
+  }
+
+  adoptReplyQueue(queue: string): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(new ClosedError('rpc:// result backend'));
+    const known = this.queues.get(queue);
+    if (known !== undefined) return known.ready;
+    const entry: ReplyQueue = { ready: Promise.resolve(), channel: undefined, consumerTag: undefined };
+    entry.ready = this.startQueue(queue, entry, this.deadline());
+    this.queues.set(queue, entry);
+    entry.ready.catch(() => {
+      if (this.queues.get(queue) === entry && entry.consumerTag === undefined) this.queues.delete(queue);
+    });
+    return entry.ready;
+  }
+
+  private replyQueueArguments(): Record<string, unknown> {
+    return typeFieldTable({ 'x-expires': this.expiresMs });
+  }
+
+  private async startQueue(queue: string, entry: ReplyQueue, deadline: number): Promise<void> {
+    const channel = await this.getChannel(deadline);
+    try {
+      await channel.assertQueue(queue, { durable: false, autoDelete: true, exclusive: false, arguments: this.replyQueueArguments() });
+      const ok = await channel.consume(queue, (message) => this.receive(queue, message), { noAck: true });
+      entry.channel = channel;
+      entry.consumerTag = ok.consumerTag;
+    } catch (error) {
+      throw mapAmqpError(error, `consume reply queue ${JSON.stringify(queue)}`);
+    }
+  }
+
+  private async getChannel(deadline: number): Promise<Channel> {
+    if (this.channel !== undefined) return this.channel;
+    this.opening ??= (async () => {
+      const model = await this.connection.acquire(deadline);
+      let channel: Channel;
+      try {
+        channel = await model.createChannel();
+      } catch (error) {
+        throw mapAmqpError(error, 'opening the rpc:// channel');
+      }
+      channel.on('error', (error: Error) => this.logger.warn(`rpc:// channel closed by RabbitMQ: ${error.message}`, { error }));
+      channel.on('close', () => {
+        if (this.channel !== channel) return;
+        this.channel = undefined;
+        // A channel error on a live connection: consume again on a new channel (lost connections: resume()).
+        if (this.closing === undefined && this.connection.current === model) setTimeout(() => this.resume(), 500).unref();
+      });
+      this.channel = channel;
+      return channel;
+    })().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** After a reconnect (or a channel error) consume every adopted queue again. */
+  private resume(): void {
+    if (this.closing !== undefined) return;
+    for (const [queue, entry] of this.queues) {
+      if (entry.channel !== undefined && entry.channel === this.channel) continue;
+      entry.channel = undefined;
+      entry.consumerTag = undefined;
+      entry.ready = this.startQueue(queue, entry, this.deadline());
+      entry.ready.catch((error: unknown) => this.logFailure(`consume reply queue ${JSON.stringify(queue)} again`, error));
+    }
+  }
+
+  private receive(queue: string, message: ConsumeMessage | null): void {
+    if (message === null) {
+      this.logger.warn(`RabbitMQ cancelled the rpc:// consumer of ${JSON.stringify(queue)}; consuming again`);
+      const entry = this.queues.get(queue);
+      if (entry !== undefined) entry.channel = undefined;
+      setTimeout(() => this.resume(), 500).unref();
+      return;
+    }
+    this.take(message);
+  }
+
+  private take(message: Pick<ConsumeMessage, 'content' | 'properties'>): void {
+    let meta: ResultMeta;
+    try {
+      meta = decodeResultMessage(message, (contentType) => this.decoders.get(contentType));
+    } catch (error) {
+      this.logger.warn(`Dropping an undecodable rpc:// result message: ${error instanceof Error ? error.message : String(error)}`, { error });
+      return;
+    }
+    this.states.receive(meta);
+  }
+
+  private async declareOwn(): Promise<void> {
+    const generation = this.connection.generation;
+    if (this.queues.get(this.replyTo)?.consumerTag !== undefined) return;
+    if (this.ownDeclared !== undefined && this.ownDeclared.generation === generation && generation > 0) return this.ownDeclared.done;
+    const done = (async () => {
+      const channel = await this.getChannel(this.deadline());
+      try {
+        await channel.assertQueue(this.replyTo, { durable: false, autoDelete: true, exclusive: false, arguments: this.replyQueueArguments() });
+      } catch (error) {
+        throw mapAmqpError(error, `declare reply queue ${JSON.stringify(this.replyTo)}`);
+      }
+    })();
+    this.ownDeclared = { generation: this.connection.generation, done };
+    done.catch(() => {
+      this.ownDeclared = undefined;
+    });
+    return done;
+  }
+
+  private async ensureConsuming(): Promise<void> {
+    if (this.queues.size === 0) return this.adoptReplyQueue(this.replyTo);
+    await Promise.all([...this.queues.values()].map((entry) => entry.ready));
+  }
+
+  /** Takes whatever is still queued (not yet pushed to our consumer) with basic.get, so `get` sees it. */
+  private async sync(): Promise<void> {
+    for (const [queue, entry] of this.queues) {
+      const channel = entry.channel;
+      if (channel === undefined) continue;
+      for (let i = 0; i < SYNC_LIMIT; i++) {
+        const message = await channel.get(queue, { noAck: true }).catch((error: unknown) => {
+          throw mapAmqpError(error, `read reply queue ${JSON.stringify(queue)}`);
+        });
+        if (message === false) break;
+        this.take(message);
+      }
+    }
+  }
+
+  async get(taskId: string): Promise<ResultMeta | null> {
+    this.assertOpen();
+    await this.ensureConsuming();
+    await this.sync();
+    return this.states.get(taskId);
+  }
+
+  wait(taskId: string, options: WaitOptions = {}): Promise<ResultMeta> {
+    if (this.closing !== undefined) return Promise.reject(new ClosedError('rpc:// result backend'));
+    const waiting = this.states.wait(taskId, options);
+    this.ensureConsuming().catch((error: unknown) => this.states.fail(taskId, error));
+    return waiting;
+  }
+
+  async forget(taskId: string): Promise<void> {
+    this.assertOpen();
+    // A state still in the queue would reappear after forgetting: read the queue first.
+    if (this.queues.size > 0 || this.ownDeclared !== undefined) {
+      await this.ensureConsuming();
+      await this.sync();
+    }
+    this.states.delete(taskId);
+    this.watched.delete(taskId);
+  }
+
+  // ---- groups and chords -----------------------------------------------------------------
+
+  /** Group membership is kept in this process only: on rpc:// only the sending client sees results anyway. */
+  async saveGroup(groupId: string, taskIds: readonly string[]): Promise<void> {
+    this.assertOpen();
+    this.groups.set(groupId, [...taskIds]);
+  }
+
+  async getGroup(groupId: string): Promise<string[] | null> {
+    this.assertOpen();
+    const ids = this.groups.get(groupId);
+    return ids === undefined ? null : [...ids];
+  }
+
+  async forgetGroup(groupId: string): Promise<void> {
+    this.assertOpen();
+    this.groups.delete(groupId);
+  }
+
+  chordInit(_groupId: string, _size: number): Promise<void> {
+    return Promise.reject(new ConfigurationError(E_NO_CHORDS));
+  }
+
+  chordPartReturn(_groupId: string, _part: ChordPart): Promise<ChordProgress> {
+    return Promise.reject(new ConfigurationError(E_NO_CHORDS));
+  }
+
+  private logFailure(what: string, error: unknown): void {
+    this.logger.error(`rpc:// backend could not ${what}: ${error instanceof Error ? error.message : String(error)}`, { error });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.states.failAll(new ClosedError('rpc:// result backend'));
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    await this.opening?.catch(() => undefined);
+    const channel = this.channel;
+    this.channel = undefined;
+    // Closing the channel cancels our consumers; RabbitMQ then deletes the auto-delete reply queues.
+    if (channel !== undefined) await channel.close().catch(() => undefined);
+    this.queues.clear();
+    if (this.owned) {
+      await this.publisher.close(Date.now() + 2_000);
+      await this.connection.close();
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Creates Celery's `rpc://` result backend. Give it the AMQP broker to share its connection (and
+ * to learn each delivered task's reply address), or a `url` to run on its own connection.
+ * @example
+ * const broker = createAmqpBroker({ url: 'amqp://guest:guest@localhost:5672//' });
+ * await using backend = createRpcBackend({ broker });
+ * backend.watch?.(taskId); // before publishing the task, as the client does
+ * const meta = await backend.wait(taskId, { timeout: 30_000 });
+ */
+export function createRpcBackend(options: RpcBackendOptions = {}): RpcBackend {
+  return new RpcBackendImpl(options);
+}

@@ -1,0 +1,112 @@
+/**
+ * Broker URLs the way kombu reads them: `amqp://user:pass@host:port/vhost`, where the path after
+ * the first `/` is the virtual host, so `amqp://guest:guest@localhost:5672//` means vhost `/`.
+ */
+import { ConfigurationError } from '@celerity/core';
+
+/** Connection settings parsed from an `amqp://`, `amqps://` or `pyamqp://` URL. */
+export interface AmqpUrlOptions {
+  /** `amqps` for TLS. */
+  protocol: 'amqp' | 'amqps';
+  hostname: string;
+  port: number;
+  username: string;
+  password: string;
+  /** The virtual host, decoded (`/` by default). */
+  vhost: string;
+  /** `?heartbeat=<seconds>` when present. */
+  heartbeat?: number;
+  /** `?frame_max=<bytes>` (or `frameMax`) when present. */
+  frameMax?: number;
+  /** `?connection_name=<name>` (or `name`) when present. */
+  connectionName?: string;
+}
+
+const SCHEMES: Record<string, 'amqp' | 'amqps'> = { amqp: 'amqp', pyamqp: 'amqp', amqps: 'amqps', 'pyamqps': 'amqps' };
+
+function decode(part: string, what: string, url: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch (error) {
+    throw new ConfigurationError(`Invalid ${what} encoding in ${JSON.stringify(redactUrl(url))}`, { cause: error });
+  }
+}
+
+function nonNegativeInt(value: string | null, name: string, url: string): number | undefined {
+  if (value === null) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigurationError(`URL option ${name} must be a non-negative integer in ${JSON.stringify(redactUrl(url))}`);
+  return n;
+}
+
+/**
+ * Replaces the password of a URL with `***`, for logs and error messages.
+ * @example
+ * redactUrl('amqp://guest:secret@rabbit//'); // 'amqp://guest:***@rabbit//'
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
+}
+
+/**
+ * Parses a broker URL as kombu does: defaults `localhost`, port 5672 (5671 for `amqps`), user and
+ * password `guest`, vhost `/`; an empty path or a single `/` is vhost `/`; the rest of the path,
+ * percent-decoded, is the vhost (`//` and `/%2F` both mean `/`). `pyamqp://` is an alias of `amqp://`.
+ * @example
+ * parseAmqpUrl('amqp://guest:guest@localhost:5672//'); // { protocol: 'amqp', hostname: 'localhost', port: 5672, vhost: '/', … }
+ * parseAmqpUrl('amqps://user:p%40ss@rabbit.example.com/prod?heartbeat=30');
+ */
+export function parseAmqpUrl(url: string): AmqpUrlOptions {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?/i.exec(url);
+  if (!match) throw new ConfigurationError(`Invalid AMQP URL ${JSON.stringify(redactUrl(url))}`);
+  const scheme = (match[1] ?? '').toLowerCase();
+  const protocol = SCHEMES[scheme];
+  if (protocol === undefined) {
+    throw new ConfigurationError(`Unsupported scheme ${scheme}:// for the AMQP broker (use amqp://, amqps:// or pyamqp://)`);
+  }
+  const authority = match[2] ?? '';
+  const at = authority.lastIndexOf('@');
+  const userInfo = at >= 0 ? authority.slice(0, at) : undefined;
+  const hostPort = at >= 0 ? authority.slice(at + 1) : authority;
+
+  let username = 'guest';
+  let password = 'guest';
+  if (userInfo !== undefined) {
+    const colon = userInfo.indexOf(':');
+    username = decode(colon >= 0 ? userInfo.slice(0, colon) : userInfo, 'user name', url);
+    password = colon >= 0 ? decode(userInfo.slice(colon + 1), 'password', url) : '';
+  }
+
+  let hostname = hostPort;
+  let portText = '';
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(hostPort);
+  if (bracketed) {
+    hostname = bracketed[1] ?? '';
+    portText = bracketed[2] ?? '';
+  } else {
+    const colon = hostPort.lastIndexOf(':');
+    if (colon >= 0) {
+      hostname = hostPort.slice(0, colon);
+      portText = hostPort.slice(colon + 1);
+    }
+  }
+  const port = portText === '' ? (protocol === 'amqps' ? 5671 : 5672) : Number(portText);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new ConfigurationError(`Invalid port ${JSON.stringify(portText)} in ${JSON.stringify(redactUrl(url))}`);
+  }
+
+  const path = match[3] ?? '';
+  // kombu: the vhost is everything after the first "/"; nothing (or nothing but that "/") means "/".
+  const rawVhost = path.startsWith('/') ? path.slice(1) : path;
+  const vhost = rawVhost === '' ? '/' : decode(rawVhost, 'vhost', url);
+
+  const result: AmqpUrlOptions = { protocol, hostname: decode(hostname, 'host', url) || 'localhost', port, username, password, vhost };
+  const query = new URLSearchParams(match[4] ?? '');
+  const heartbeat = nonNegativeInt(query.get('heartbeat'), 'heartbeat', url);
+  if (heartbeat !== undefined) result.heartbeat = heartbeat;
+  const frameMax = nonNegativeInt(query.get('frame_max') ?? query.get('frameMax'), 'frame_max', url);
+  if (frameMax !== undefined) result.frameMax = frameMax;
+  const name = query.get('connection_name') ?? query.get('name');
+  if (name !== null && name !== '') result.connectionName = name;
+  return result;
+}

@@ -1,0 +1,34 @@
+/**
+ * A fresh RabbitMQ vhost per test file on the shared server (127.0.0.1:5672, guest/guest), made with
+ * `rabbitmqctl` (the management plugin is not enabled here) and deleted afterwards, so test runs
+ * never see each other's queues.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { randomSuffix } from '@celerity/testing';
+
+const run = promisify(execFile);
+
+/** A vhost made for one test file. */
+export interface TestVhost {
+  name: string;
+  /** `amqp://guest:guest@127.0.0.1:5672/<vhost>`. */
+  url: string;
+  dispose(): Promise<void>;
+}
+
+async function rabbitmqctl(...args: string[]): Promise<void> {
+  await run('rabbitmqctl', ['-q', ...args], { timeout: 60_000 });
+}
+
+/** Creates `celerity-test-<random>` with full permissions for guest. */
+export async function createTestVhost(): Promise<TestVhost> {
+  const name = `celerity-test-${randomSuffix()}`;
+  await rabbitmqctl('add_vhost', name);
+  await rabbitmqctl('set_permissions', '-p', name, 'guest', '.*', '.*', '.*');
+  return {
+    name,
+    url: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(name)}`,
+    dispose: () => rabbitmqctl('delete_vhost', name),
+  };
+}

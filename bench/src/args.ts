@@ -1,0 +1,57 @@
+/** Command-line options of `pnpm bench`. */
+import { SCENARIO_NAMES } from './config.js';
+import type { ScenarioName } from './config.js';
+import { SYSTEM_NAMES } from './system.js';
+import type { SystemName } from './system.js';
+
+/** Parsed options. */
+export interface BenchArgs {
+  quick: boolean;
+  /** Systems to run, in the bench's order. @default all */
+  only: SystemName[];
+  /** Scenarios to run. @default all */
+  scenarios: ScenarioName[];
+  help: boolean;
+}
+
+/** Usage text printed by `--help` and on a bad option. */
+export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]]
+  systems:   ${SYSTEM_NAMES.join(', ')}
+  scenarios: ${SCENARIO_NAMES.join(', ')}`;
+
+function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
+  const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of wanted) {
+    if (!(allowed as readonly string[]).includes(name)) throw new Error(`unknown ${kind} '${name}' (expected one of: ${allowed.join(', ')})`);
+  }
+  return allowed.filter((name) => wanted.includes(name));
+}
+
+/**
+ * Parses argv (without `node` and the script). Options may repeat; `--only a --only b` adds up.
+ * @example
+ * parseArgs(['--quick', '--only', 'celerity,bullmq']);
+ */
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false };
+  const only: string[] = [];
+  const scenarios: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--') continue;
+    else if (flag === '--quick') out.quick = true;
+    else if (flag === '--help' || flag === '-h') out.help = true;
+    else if (flag === '--only') only.push(value());
+    else if (flag === '--scenario') scenarios.push(value());
+    else throw new Error(`unknown option '${arg}'`);
+  }
+  out.only = only.length > 0 ? pick('system', SYSTEM_NAMES, only.join(',')) : [...SYSTEM_NAMES];
+  out.scenarios = scenarios.length > 0 ? pick('scenario', SCENARIO_NAMES, scenarios.join(',')) : [...SCENARIO_NAMES];
+  return out;
+}

@@ -1,0 +1,69 @@
+/** Sizes of a run: `--quick` (about a minute) or the full run (within about ten minutes). */
+
+/** Names accepted by `--scenario`. */
+export const SCENARIO_NAMES = ['enqueue', 'process', 'round-trip', 'bytes'] as const;
+/** One of {@link SCENARIO_NAMES}. */
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** How much work each scenario does. */
+export interface BenchConfig {
+  mode: 'quick' | 'full';
+  /** Repetitions of every figure (the report shows their median and range). */
+  reps: number;
+  /** Jobs enqueued one at a time, each awaited. */
+  enqueueOne: number;
+  /** Jobs enqueued with the bulk API. */
+  enqueueBulk: number;
+  /** Jobs per bulk call. */
+  bulkBatch: number;
+  /** Pre-enqueued jobs each processing run works through. */
+  processJobs: number;
+  /** Worker concurrencies of the processing scenario. */
+  concurrency: readonly number[];
+  /** Round trips in a row per repetition… */
+  roundTrips: number;
+  /** …unless this many milliseconds pass first (celery-node polls every 500 ms). */
+  roundTripMaxMs: number;
+  /** Round trips before measuring (also bounded by a tenth of `roundTripMaxMs`). */
+  roundTripWarmup: number;
+  /** Concurrency of the worker answering round trips. */
+  roundTripConcurrency: number;
+  /** Jobs queued (then processed) to measure Redis bytes per job. */
+  bytesJobs: number;
+  /** Milliseconds before one run is declared stuck. */
+  runTimeoutMs: number;
+}
+
+/** The full run. */
+export const FULL: BenchConfig = {
+  mode: 'full',
+  reps: 3,
+  enqueueOne: 10_000,
+  enqueueBulk: 50_000,
+  bulkBatch: 1000,
+  processJobs: 50_000,
+  concurrency: [1, 10, 100],
+  roundTrips: 1000,
+  roundTripMaxMs: 15_000,
+  roundTripWarmup: 50,
+  roundTripConcurrency: 10,
+  bytesJobs: 10_000,
+  runTimeoutMs: 300_000,
+};
+
+/** `--quick`: the same scenarios on small sizes. */
+export const QUICK: BenchConfig = {
+  mode: 'quick',
+  reps: 3,
+  enqueueOne: 1000,
+  enqueueBulk: 10_000,
+  bulkBatch: 1000,
+  processJobs: 4000,
+  concurrency: [1, 10, 100],
+  roundTrips: 200,
+  roundTripMaxMs: 1200,
+  roundTripWarmup: 20,
+  roundTripConcurrency: 10,
+  bytesJobs: 2000,
+  runTimeoutMs: 60_000,
+};

@@ -1,0 +1,126 @@
+/** Renders a run's results as Markdown tables with ratios against BullMQ from the same run. */
+import type { BenchResults } from './results.js';
+import type { Summary } from './stats.js';
+import { ratio } from './stats.js';
+import type { SystemName } from './system.js';
+import { checkTargets } from './targets.js';
+
+const BASE: SystemName = 'bullmq';
+
+/** `12,345` for big numbers, 3 significant digits below 100. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
+  return value.toPrecision(3).replace(/\.?0+$/, (m) => (m.startsWith('.') ? '' : m));
+}
+
+/** `median (min–max)`, or `—`. */
+export function formatSummary(summary: Summary | undefined, scale = 1): string {
+  if (!summary || summary.reps.length === 0) return '—';
+  const m = formatNumber(summary.median / scale);
+  if (summary.reps.length === 1) return m;
+  return `${m} (${formatNumber(summary.min / scale)}–${formatNumber(summary.max / scale)})`;
+}
+
+/** `2.13×`, or `—` when there is no base figure. */
+export function formatRatio(value: number | null): string {
+  return value === null ? '—' : `${value.toFixed(2)}×`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+}
+
+function systemsIn(results: BenchResults): SystemName[] {
+  return results.systems.map((s) => s.name);
+}
+
+/** The four scenario tables (no title, no machine line): used by latest.md and the README. */
+export function renderTables(results: BenchResults): string {
+  const parts: string[] = [];
+  const names = systemsIn(results);
+  const { config } = results;
+  const n = (value: number): string => value.toLocaleString('en-US');
+
+  if (Object.keys(results.enqueue).length > 0) {
+    const base = results.enqueue[BASE];
+    const rows = names.filter((s) => results.enqueue[s]).map((s) => {
+      const f = results.enqueue[s]!;
+      return [s, formatSummary(f.one), formatRatio(ratio(f.one?.median, base?.one?.median)), formatSummary(f.bulk), formatRatio(ratio(f.bulk?.median, base?.bulk?.median))];
+    });
+    parts.push(`### 1. Enqueue — jobs/s (higher is better)\n\n${n(config.enqueueOne)} jobs one at a time (each send awaited); ${n(config.enqueueBulk)} jobs in bulk, ${n(config.bulkBatch)} per call.\n\n${table(['system', 'one at a time', '× BullMQ', 'bulk', '× BullMQ'], rows)}`);
+  }
+
+  if (Object.keys(results.process).length > 0) {
+    const levels = config.concurrency.map(String);
+    const top = levels.at(-1)!;
+    const base = results.process[BASE];
+    const rows = names.filter((s) => results.process[s]).map((s) => {
+      const f = results.process[s]!;
+      const cells: string[] = [s];
+      for (const level of levels) cells.push(formatSummary(f[level]?.throughput), formatRatio(ratio(f[level]?.throughput.median, base?.[level]?.throughput.median)));
+      const t = f[top];
+      cells.push(
+        t ? formatNumber(t.peakRssBytes / 2 ** 20) : '—',
+        formatRatio(ratio(t?.peakRssBytes, base?.[top]?.peakRssBytes)),
+        formatSummary(t?.workerCpuUs),
+        formatSummary(t?.redisCpuUs),
+        formatSummary(t?.redisCommands),
+      );
+      return cells;
+    });
+    const header = ['system', ...levels.flatMap((l) => [`c=${l}`, '×']), `peak RSS MiB (c=${top})`, '×', `worker CPU µs/job (c=${top})`, `Redis CPU µs/job (c=${top})`, `Redis cmds/job (c=${top})`];
+    parts.push(`### 2. Processing — jobs/s (higher is better)\n\n${n(config.processJobs)} pre-enqueued \`add(x, y)\` jobs, results kept, worker in its own process at concurrency c; clock from start to the last stored result. Peak RSS is the worker's VmHWM (lower is better).\n\n${table(header, rows)}`);
+  }
+
+  if (Object.keys(results.roundTrip).length > 0) {
+    const base = results.roundTrip[BASE];
+    const rows = names.filter((s) => results.roundTrip[s]).map((s) => {
+      const f = results.roundTrip[s]!;
+      return [s, formatSummary(f.p50), formatRatio(ratio(f.p50.median, base?.p50.median)), formatSummary(f.p99), formatRatio(ratio(f.p99.median, base?.p99.median)), f.samples.map(String).join(', ')];
+    });
+    parts.push(`### 3. Round trip — ms (lower is better)\n\nSend one task and wait for its result, up to ${n(config.roundTrips)} in a row or ${n(config.roundTripMaxMs)} ms per repetition; worker at concurrency ${config.roundTripConcurrency}.\n\n${table(['system', 'p50', '× BullMQ', 'p99', '× BullMQ', 'round trips per rep'], rows)}`);
+  }
+
+  if (Object.keys(results.bytes).length > 0) {
+    const base = results.bytes[BASE];
+    const rows = names.filter((s) => results.bytes[s]).map((s) => {
+      const f = results.bytes[s]!;
+      return [s, formatSummary(f.queued), formatRatio(ratio(f.queued.median, base?.queued.median)), formatSummary(f.result), formatRatio(ratio(f.result.median, base?.result.median))];
+    });
+    parts.push(`### 4. Redis bytes per job (lower is better)\n\nSum of \`MEMORY USAGE\` over every key with ${n(config.bytesJobs)} jobs queued, then after all were processed with results kept, divided by the job count.\n\n${table(['system', 'per queued task', '× BullMQ', 'per stored result', '× BullMQ'], rows)}`);
+  }
+  return parts.join('\n\n');
+}
+
+/** Celerity's targets as a table (empty when Celerity or BullMQ did not run). */
+export function renderTargets(results: BenchResults): string {
+  const checks = checkTargets(results).filter((t) => t.ratio !== null);
+  if (checks.length === 0) return '';
+  const rows = checks.map((t) => [t.what, t.goal, formatRatio(t.ratio), t.met ? 'met' : '**missed**']);
+  return `### Celerity against its targets (ratios to BullMQ in this run)\n\n${table(['target', 'goal', 'measured', ''], rows)}`;
+}
+
+/** One line naming the machine and the run. */
+export function renderMachine(results: BenchResults): string {
+  const m = results.machine;
+  return `${results.config.mode} run of ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; Redis ${m.redis} (the bench's own server on loopback, no persistence); load average at start ${m.loadAverage}. Each figure is the median of ${results.config.reps} repetitions (min–max).`;
+}
+
+/** The whole of `latest.md`. */
+export function renderMarkdown(results: BenchResults): string {
+  const notes = results.systems.flatMap((s) => s.notes.map((note) => `- **${s.name}** (${s.label}): ${note}`));
+  const errors = results.errors.map((e) => `- ${e.system}, ${e.scenario}: ${e.message.split('\n')[0]}`);
+  return [
+    '# Celerity benchmark results',
+    renderMachine(results),
+    renderTables(results),
+    renderTargets(results),
+    notes.length > 0 ? `### Notes\n\n${notes.join('\n')}` : '',
+    errors.length > 0 ? `### Errors\n\n${errors.join('\n')}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n')
+    .concat('\n');
+}

@@ -1,0 +1,83 @@
+/**
+ * `pnpm bench [--quick] [--only <system>] [--scenario <name>]`: starts a private Redis, runs the
+ * scenarios for every system in the same invocation, and writes the report.
+ */
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { USAGE, parseArgs } from './args.js';
+import { FULL, QUICK, SCENARIO_NAMES } from './config.js';
+import { machineInfo } from './machine.js';
+import { startRedisServer } from './redis-server.js';
+import { writeReport } from './report.js';
+import { renderTables, renderTargets } from './report-md.js';
+import type { BenchResults } from './results.js';
+import { runBytes } from './scenarios/bytes.js';
+import type { ScenarioContext } from './scenarios/context.js';
+import { runEnqueue } from './scenarios/enqueue.js';
+import { runProcess } from './scenarios/process.js';
+import { runRoundTrip } from './scenarios/round-trip.js';
+import { SYSTEM_NAMES } from './system.js';
+import { SYSTEMS } from './systems/index.js';
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = args.quick ? QUICK : FULL;
+  const systems = SYSTEMS.filter((s) => args.only.includes(s.name));
+  const log = (message: string): void => console.log(message);
+  const clock = performance.now();
+
+  await using server = await startRedisServer();
+  const redis = new Redis(server.url);
+  const startedAt = new Date().toISOString();
+  const results: BenchResults = {
+    startedAt,
+    finishedAt: startedAt,
+    config,
+    machine: machineInfo(server.version),
+    systems: systems.map((s) => ({ name: s.name, label: s.label, notes: s.notes })),
+    enqueue: {},
+    process: {},
+    roundTrip: {},
+    bytes: {},
+    errors: [],
+  };
+  log(`celerity bench (${config.mode}): ${systems.map((s) => s.name).join(', ')} on Redis ${server.version} at ${server.url}`);
+  const ctx: ScenarioContext = { config, target: { redisUrl: server.url, queue: 'bench' }, redis, systems, log, errors: results.errors };
+  try {
+    for (const scenario of args.scenarios) {
+      log(`— ${scenario}`);
+      if (scenario === 'enqueue') results.enqueue = await runEnqueue(ctx);
+      else if (scenario === 'process') results.process = await runProcess(ctx);
+      else if (scenario === 'round-trip') results.roundTrip = await runRoundTrip(ctx);
+      else results.bytes = await runBytes(ctx);
+    }
+  } finally {
+    redis.disconnect();
+  }
+  results.finishedAt = new Date().toISOString();
+  // Only a complete run may replace the README's figures.
+  const complete = args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
+  const files = await writeReport(results, { readme: complete });
+  log(`\n${renderTables(results)}\n\n${renderTargets(results)}\n`);
+  if (results.errors.length > 0) log(`${results.errors.length} run(s) failed: see the Errors section of results/latest.md`);
+  log(`wrote ${files.join(', ')} in ${((performance.now() - clock) / 1000).toFixed(0)} s`);
+  return results.errors.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

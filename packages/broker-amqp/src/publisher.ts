@@ -27,7 +27,7 @@ interface Pending extends OutgoingMessage {
   settled: boolean;
 }
 
-const SWEEP_INTERVAL_MS = 250;
+const SWEEP_INTERVAL_MS = 1000;
 
 /** Publishes with confirms; see the module comment. */
 export class Publisher {

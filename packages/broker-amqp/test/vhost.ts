@@ -32,3 +32,9 @@ export async function createTestVhost(): Promise<TestVhost> {
     dispose: () => rabbitmqctl('delete_vhost', name),
   };
 }
+
+/** Rows of `rabbitmqctl list_<what> -p <vhost> <columns…> --formatter json`. */
+export async function listObjects(vhost: string, what: 'queues' | 'exchanges' | 'bindings', columns: string[]): Promise<Array<Record<string, unknown>>> {
+  const { stdout } = await run('rabbitmqctl', ['-q', `list_${what}`, '-p', vhost, ...columns, '--formatter', 'json'], { timeout: 60_000 });
+  return JSON.parse(stdout) as Array<Record<string, unknown>>;
+}

@@ -2,19 +2,16 @@
  * The client: resolves options into messages, publishes them (declaring queues first, as Celery
  * does), and hands back result handles. Eager mode swaps publishing for in-process execution.
  */
-import type { Broker, Envelope, Logger, PublishTarget, ResultBackend, Serializer, SignatureData, TaskDefinition } from '@celerity/core';
-import { ClosedError, ConfigurationError, collectTasks, encodeTaskMessage, immutable, signature, silentLogger } from '@celerity/core';
+import type { AppliedSignature, Broker, CanvasSink, Envelope, Logger, PublishTarget, ResultBackend, SendOptions, Serializer, SignatureData, TaskDefinition } from '@celerity/core';
+import { ClosedError, ConfigurationError, applySignature, collectTasks, encodeTaskMessage, immutable, signature, silentLogger } from '@celerity/core';
+import type { ResolveContext, ResolvedSend } from '@celerity/core/internal';
+import { resolveSend } from '@celerity/core/internal';
 import { AsyncResult, resultsDisabled } from './async-result.js';
-import type { ResultRef } from './canvas.js';
-import { planSignature } from './canvas.js';
 import type { EagerHost } from './eager.js';
 import { eagerDefinition, runEagerMessage } from './eager.js';
 import { GroupResult } from './group-result.js';
 import type { Owned } from './resources.js';
 import { defaultOrigin, lookupSerializer, resolveBackend, resolveBroker, resolveSerializers } from './resources.js';
-import type { MessageExtras, ResolveContext, ResolvedSend, SendOptions } from './send-options.js';
-import { resolveSend } from './send-options.js';
-import { fromSignatureOptions } from './signature-options.js';
 import type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from './types.js';
 
 /**
@@ -27,12 +24,6 @@ import type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from '
  */
 export function createClient(options: ClientOptions = {}): Client {
   return new CelerityClient(options);
-}
-
-function mergeExtras(fromOptions: MessageExtras, planned: MessageExtras): MessageExtras {
-  const out: MessageExtras = { ...fromOptions, ...planned };
-  if (fromOptions.embed && planned.embed) out.embed = { ...fromOptions.embed, ...planned.embed };
-  return out;
 }
 
 class CelerityClient implements Client {
@@ -170,36 +161,33 @@ class CelerityClient implements Client {
   /** Applies a signature and returns the handle on its result. `followUp`: sent by an eager task, not the user. */
   async #apply(sig: SignatureData, followUp = false): Promise<AsyncResult | GroupResult> {
     this.#assertOpen();
-    const plan = planSignature(sig, { generateId: this.#context.generateId, replyTo: this.appId });
-    const resolved = plan.jobs.map((job) => {
-      const { send, extras } = fromSignatureOptions(job.sig.options ?? {});
-      const definition = this.#definitions.get(job.sig.task);
-      return resolveSend(job.sig.task, definition, job.sig.args ?? [], job.sig.kwargs ?? {}, send, this.#context, mergeExtras(extras, job.extras));
-    });
     const backend = this.backend;
-    if (plan.kind === 'chord') {
-      if (!backend) throw new ConfigurationError('A chord needs a result backend to count its header results (pass `backend` to createClient)');
-      await backend.chordInit(plan.groupId, plan.jobs.length);
-    } else if (plan.kind === 'group' && backend) {
-      await backend.saveGroup(plan.groupId, plan.result.members);
-    }
-    const single = plan.kind === 'send' && resolved.length === 1 && resolved[0]!.ignoreResult;
-    if (!single) this.#watch(plan.result);
-    await this.#dispatch(resolved, false, followUp);
-    return this.#resultOf(plan.result);
+    const sink: CanvasSink = {
+      chordInit: (groupId, size) => {
+        if (!backend) throw new ConfigurationError('A chord needs a result backend to count its header results (pass `backend` to createClient)');
+        return backend.chordInit(groupId, size);
+      },
+      publish: async (messages, result) => {
+        // A lone task sent with ignore_result has no result to watch for.
+        const ignored = result.kind === 'task' && messages.length === 1 && messages[0]!.ignoreResult;
+        if (!ignored) this.#watch(result);
+        await this.#dispatch(messages, false, followUp);
+      },
+    };
+    if (backend) sink.saveGroup = (groupId, ids) => backend.saveGroup(groupId, ids);
+    return this.#resultOf(await applySignature(sig, sink, { ...this.#context, definitions: this.#definitions }));
   }
 
-  #watch(ref: ResultRef): void {
+  #watch(ref: AppliedSignature): void {
     const backend = this.backend;
     if (!backend?.watch) return;
-    if (ref.kind === 'task') backend.watch(ref.id);
-    else for (const id of ref.members) backend.watch(id);
+    for (const id of ref.memberIds) backend.watch(id);
   }
 
-  #resultOf(ref: ResultRef): AsyncResult | GroupResult {
+  #resultOf(ref: AppliedSignature): AsyncResult | GroupResult {
     const backend = this.backend;
     if (ref.kind === 'task') return new AsyncResult(ref.id, backend);
-    return new GroupResult(ref.id, ref.members.map((id) => new AsyncResult(id, backend)), backend);
+    return new GroupResult(ref.id, ref.memberIds.map((id) => new AsyncResult(id, backend)), backend);
   }
 
   /**

@@ -1,12 +1,11 @@
 /**
  * Eager mode: instead of publishing, run each message in-process (core's `runTaskEagerly`) and then
- * do what a worker does after a task — callbacks, the next chain link, chord completion — so
- * whole workflows run in tests without a broker.
+ * do what a worker does after a task — callbacks, the next chain step, chord completion, errbacks —
+ * through the same core follow-up rules, so whole workflows run in tests without a broker.
  */
 import type { Logger, ResultBackend, ResultMeta, SignatureData, TaskDefinition, TaskMessageInit } from '@celerity/core';
-import { NotRegisteredError, signatureTasks } from '@celerity/core';
-import { buildResultMeta, runTaskEagerly } from '@celerity/core/internal';
-import { withParentResult } from './canvas.js';
+import { NotRegisteredError } from '@celerity/core';
+import { buildResultMeta, errbackFollowups, recordChordPart, remainingChainIds, runTaskEagerly, successFollowups } from '@celerity/core/internal';
 
 /** What eager execution needs from the client. */
 export interface EagerHost {
@@ -16,28 +15,6 @@ export interface EagerHost {
   readonly definitions: ReadonlyMap<string, TaskDefinition>;
   /** Applies a follow-up signature through the client (planned like any other, then run eagerly). */
   apply(sig: SignatureData): Promise<void>;
-}
-
-/** The ids a signature's results will be stored under (for failing a chain's remaining links). */
-function resultIds(sig: SignatureData): string[] {
-  switch (sig.subtask_type) {
-    case 'chain':
-    case 'group':
-      return signatureTasks(sig).flatMap(resultIds);
-    case 'chord': {
-      const body = sig.kwargs['body'];
-      return typeof body === 'object' && body !== null ? resultIds(body as SignatureData) : [];
-    }
-    default: {
-      const id = sig.options?.['task_id'];
-      return typeof id === 'string' ? [id] : [];
-    }
-  }
-}
-
-/** Follow-ups inherit the parent's ids, as the worker sets them. */
-function asChild(sig: SignatureData, parentId: string, rootId: string): SignatureData {
-  return { ...sig, options: { ...sig.options, parent_id: parentId, root_id: rootId } };
 }
 
 /** Throws NotRegisteredError for a task eager mode cannot run. */
@@ -52,57 +29,25 @@ export async function runEagerMessage(init: TaskMessageInit, host: EagerHost): P
   const definition = host.definitions.get(init.task);
   const meta = definition
     ? await runTaskEagerly(definition, init, { backend: host.backend, logger: host.logger })
-    : await storeFailure(host, init, { exc_type: 'NotRegistered', exc_message: [init.task], exc_module: 'celery.exceptions' }, null);
-  const rootId = init.rootId ?? init.id;
-  const embed = init.embed ?? {};
+    : await storeNotRegistered(host, init);
   if (meta.status === 'SUCCESS') {
-    for (const callback of embed.callbacks ?? []) await host.apply(asChild(withParentResult(callback, meta.result), init.id, rootId));
-    const chain = embed.chain;
-    const next = chain?.[chain.length - 1];
-    if (chain && next) {
-      const rest = chain.slice(0, -1);
-      await host.apply(asChild(withParentResult({ ...next, options: { ...next.options, chain: rest } }, meta.result), init.id, rootId));
-    }
+    for (const sig of successFollowups(init, meta.result)) await host.apply(sig);
   } else {
-    for (const errback of embed.errbacks ?? []) {
-      await host.apply(asChild({ ...errback, immutable: true, args: [init.id, ...(errback.args ?? [])] }, init.id, rootId));
-    }
-    // A worker would leave the rest of a failed chain PENDING forever; in-process, waiting on the
-    // chain's result should fail with the cause instead of hanging.
-    for (const id of (embed.chain ?? []).flatMap(resultIds)) {
-      await host.backend.store({ ...meta, task_id: id, parent_id: init.id });
-    }
+    for (const id of remainingChainIds(init)) await host.backend.store({ ...meta, task_id: id, parent_id: init.id });
   }
-  if (embed.chord && init.group) await completeChordPart(init, meta, embed.chord, host);
+  const chord = await recordChordPart(host.backend, init, meta.status, meta.result);
+  if (chord?.kind === 'ready') await host.apply(chord.body);
+  else if (chord?.kind === 'failed') {
+    for (const failure of chord.failures) await host.backend.store(failure);
+    for (const sig of chord.errbacks) await host.apply(sig);
+  }
+  if (meta.status !== 'SUCCESS') for (const sig of errbackFollowups(init)) await host.apply(sig);
   return meta;
 }
 
-async function storeFailure(host: EagerHost, init: TaskMessageInit, exc: Record<string, unknown>, parentId: string | null): Promise<ResultMeta> {
-  const meta = buildResultMeta({ taskId: init.id, status: 'FAILURE', result: exc, groupId: init.group ?? null, parentId });
+async function storeNotRegistered(host: EagerHost, init: TaskMessageInit): Promise<ResultMeta> {
+  const exc = { exc_type: 'NotRegistered', exc_message: [init.task], exc_module: 'celery.exceptions' };
+  const meta = buildResultMeta({ taskId: init.id, status: 'FAILURE', result: exc, groupId: init.group ?? null });
   await host.backend.store(meta);
   return meta;
-}
-
-async function completeChordPart(init: TaskMessageInit, meta: ResultMeta, body: SignatureData, host: EagerHost): Promise<void> {
-  const progress = await host.backend.chordPartReturn(init.group!, {
-    taskId: init.id,
-    index: init.groupIndex ?? Number.MAX_SAFE_INTEGER,
-    status: meta.status,
-    result: meta.result,
-  });
-  if (!progress.complete) return;
-  const rootId = init.rootId ?? init.id;
-  const failed = progress.parts.find((p) => p.status !== 'SUCCESS');
-  if (!failed) {
-    await host.apply(asChild(withParentResult(body, progress.parts.map((p) => p.result)), init.id, rootId));
-    return;
-  }
-  const exc = failed.result as { exc_type?: unknown; exc_message?: unknown } | null;
-  const first = Array.isArray(exc?.exc_message) ? exc.exc_message[0] : exc?.exc_message;
-  const reason = `Dependency ${failed.taskId} raised ${String(exc?.exc_type ?? 'Exception')}(${JSON.stringify(first ?? '')})`;
-  for (const id of resultIds(body)) {
-    await host.backend.store(
-      buildResultMeta({ taskId: id, status: 'FAILURE', result: { exc_type: 'ChordError', exc_message: [reason], exc_module: 'celery.exceptions' } }),
-    );
-  }
 }

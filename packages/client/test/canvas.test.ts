@@ -85,21 +85,44 @@ describe('chain', () => {
     expect(header.options['task_id']).toBe(chordSig!.options['task_id']);
   });
 
-  it('turns a chain starting with a group into a chord whose body links to the rest', async () => {
+  it('turns a chain starting with a group into a chord whose body carries the rest, as Celery does', async () => {
     const { client, broker, backend } = setup();
     const result = await client.apply(chain(group([add(1, 1), add(2, 2)]), xsum(), mul(10), add(1)));
     const messages = broker.messages();
     expect(messages).toHaveLength(2);
     const body = messages[0]!.embed.chord!;
     expect(body.task).toBe('tasks.xsum');
-    const [rest] = body.options['link'] as SignatureData[];
-    expect(rest!.subtask_type).toBe('chain');
-    const restTasks = rest!.kwargs['tasks'] as SignatureData[];
-    expect(restTasks.map((s) => [s.task, s.args])).toEqual([['tasks.mul', [10]], ['tasks.add', [1]]]);
-    expect(result.id).toBe(restTasks[1]!.options['task_id']);
+    // Celery's chord.apply_async(chain=…) clones the chain onto the body: reversed, ids frozen.
+    const rest = body.options['chain'] as SignatureData[];
+    expect(rest.map((s) => [s.task, s.args])).toEqual([['tasks.add', [1]], ['tasks.mul', [10]]]);
+    expect(rest.every((s) => typeof s.options['task_id'] === 'string' && s.options['reply_to'] === APP_ID)).toBe(true);
+    expect(result.id).toBe(rest[0]!.options['task_id']);
+    expect(body.options['link']).toBeUndefined();
     expect(messages.map((m) => m.groupIndex)).toEqual([0, 1]);
+    expect(messages[1]!.embed.chord).toEqual(body);
     const progress = await backend.chordPartReturn(messages[0]!.group!, { taskId: 'x', index: 0, status: 'SUCCESS', result: 1 });
     expect(progress.complete).toBe(false);
+  });
+
+  it('moves a chain’s link to its last step and its link_error to every step', async () => {
+    const { client, broker } = setup();
+    const onDone = signature('tasks.done');
+    const onError = signature('tasks.on_error');
+    await client.apply({ ...chain(add(1, 2), mul(4)), options: { link: onDone, link_error: onError } });
+    const [message] = broker.messages();
+    expect(message!.embed.callbacks).toBeNull();
+    expect(message!.embed.errbacks).toEqual([onError]);
+    const [last] = message!.embed.chain!;
+    expect(last!.options['link']).toEqual([onDone]);
+    expect(last!.options['link_error']).toEqual([onError]);
+  });
+
+  it('inlines nested chains', async () => {
+    const { client, broker } = setup();
+    const result = await client.apply(chain(add(1, 1), chain(mul(2), add(3)), mul(5)));
+    const [message] = broker.messages();
+    expect(message!.embed.chain!.map((s) => s.task)).toEqual(['tasks.mul', 'tasks.add', 'tasks.mul']);
+    expect(result.id).toBe(message!.embed.chain![0]!.options['task_id']);
   });
 });
 

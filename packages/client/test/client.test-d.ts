@@ -84,9 +84,24 @@ describe('canvas', () => {
     expectTypeOf(r.get()).toEqualTypeOf<Promise<number>>();
   });
 
-  it('types a group’s value as the list of member results', async () => {
+  it('types a group as a GroupResult of the member results, a tuple when listed inline', async () => {
     const r = await client.apply(group([a.s(1, 1), client.task(resize).s('x', 1)]));
-    expectTypeOf(r.get()).toEqualTypeOf<Promise<Array<number | { url: string; width: number; id: string }>>>();
+    expectTypeOf(r).toEqualTypeOf<GroupResult<[number, { url: string; width: number; id: string }]>>();
+    expectTypeOf(r.get()).toEqualTypeOf<Promise<[number, { url: string; width: number; id: string }]>>();
+    expectTypeOf(r.results[0]!).toEqualTypeOf<AsyncResult<number | { url: string; width: number; id: string }>>();
+  });
+
+  it('types a group built from an array as a list', async () => {
+    const members = [1, 2, 3].map((n) => a.s(n, n));
+    const r = await client.apply(group(members));
+    expectTypeOf(r).toEqualTypeOf<GroupResult<number[]>>();
+    expectTypeOf(r.get()).toEqualTypeOf<Promise<number[]>>();
+  });
+
+  it('keeps plain signatures and chords typed as single results', async () => {
+    expectTypeOf(await client.apply(a.s(1, 2))).toEqualTypeOf<AsyncResult<number>>();
+    // @ts-expect-error a chord is not a group: no GroupResult
+    expectTypeOf(await client.apply(chord([a.s(1, 1)], client.task(tsum).s()))).toEqualTypeOf<GroupResult<number[]>>();
   });
 
   it('types a chord by its body', async () => {

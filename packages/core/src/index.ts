@@ -90,7 +90,7 @@ export {
 export type { PythonReprOptions } from './protocol/index.js';
 
 export { signature, immutable, chain, group, chord, isSignatureData, signatureTasks } from './signature.js';
-export type { Signature, SignatureData, SignatureOptions, SignatureResult } from './signature.js';
+export type { GroupSignature, Signature, SignatureData, SignatureOptions, SignatureResult } from './signature.js';
 
 export { defineTask, isTaskDefinition, collectTasks, RetryRequest } from './task.js';
 export type {
@@ -111,5 +111,8 @@ export { bindArguments, parseParameterNames } from './task-params.js';
 export { createMemoryBroker, createMemoryBackend } from './memory/index.js';
 export type { MemoryBrokerOptions, MemoryBackendOptions } from './memory/index.js';
 
-export { applySignature, messageFromSignature } from './canvas.js';
-export type { AppliedSignature, ApplyContext, CanvasMessage, CanvasSink } from './canvas.js';
+export { applySignature } from './canvas/apply.js';
+export type { ApplySignatureOptions, CanvasSink } from './canvas/apply.js';
+export type { AppliedSignature } from './canvas/freeze.js';
+export type { SendOptions } from './canvas/send-options.js';
+export { toSignatureOptions } from './canvas/signature-options.js';

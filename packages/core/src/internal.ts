@@ -12,3 +12,14 @@ export {
   exceptionInfoOf,
 } from './execution/index.js';
 export type { TraceEnvironment, TraceOutcome, TraceRequest, ResultMetaFields, EagerOptions } from './execution/index.js';
+
+export { resolveSend } from './canvas/send-options.js';
+export type { MessageExtras, ResolveContext, ResolvedSend } from './canvas/send-options.js';
+export { fromSignatureOptions } from './canvas/signature-options.js';
+export { chainSteps, freeze, resultIds, withParentResult } from './canvas/freeze.js';
+export type { CanvasContext } from './canvas/freeze.js';
+export { planSignature } from './canvas/plan.js';
+export type { CanvasJob, CanvasPlan } from './canvas/plan.js';
+export { resolveJob } from './canvas/apply.js';
+export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups } from './canvas/followups.js';
+export type { ChordPartOutcome, FinishedTask } from './canvas/followups.js';

@@ -82,11 +82,20 @@ export function chain<S extends SignatureData[]>(...tasks: S): Signature<[], Sig
 }
 
 /**
- * `group([a, b])`: run signatures in parallel; the result is the list of their results.
- * @example
- * group([add.s(1, 1), add.s(2, 2)])
+ * A group signature. `subtask_type` is the literal `'group'`, so `client.apply()` can tell a group
+ * (whose result is a GroupResult) from other signatures by type.
  */
-export function group<S extends SignatureData[]>(tasks: S): Signature<[], { [K in keyof S]: SignatureResult<S[K]> }> {
+export interface GroupSignature<R extends readonly unknown[] = unknown[]> extends Signature<[], R> {
+  subtask_type: 'group';
+}
+
+/**
+ * `group([a, b])`: run signatures in parallel; the result is the list of their results, typed as a
+ * tuple when the members are listed inline.
+ * @example
+ * group([add.s(1, 1), add.s(2, 2)]) // GroupSignature<[number, number]>
+ */
+export function group<S extends readonly SignatureData[]>(tasks: readonly [...S]): GroupSignature<{ -readonly [K in keyof S]: SignatureResult<S[K]> }> {
   return {
     task: 'celery.group',
     args: [],
@@ -102,11 +111,11 @@ export function group<S extends SignatureData[]>(tasks: S): Signature<[], { [K i
  * @example
  * chord([add.s(1, 1), add.s(2, 2)], tsum.s())
  */
-export function chord<R>(header: SignatureData[], body: Signature<unknown[], R> | SignatureData): Signature<[], R> {
+export function chord<R>(header: readonly SignatureData[], body: Signature<unknown[], R> | SignatureData): Signature<[], R> {
   return {
     task: 'celery.chord',
     args: [],
-    kwargs: { header: group(header), body: { ...body }, kwargs: {} },
+    kwargs: { kwargs: {}, header: group(header), body: { ...body } },
     options: {},
     subtask_type: 'chord',
     immutable: false,

@@ -7,7 +7,7 @@ import { encodeTaskMessage } from '@celerity/core';
 import { buildResultMeta, traceTask } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { FollowupContext } from './followups.js';
-import { completeChordPart, sendErrbacks, sendSuccessFollowups } from './followups.js';
+import { completeChordPart, sendFailureFollowups, sendSuccessFollowups } from './followups.js';
 import type { ResultWriter } from './result-writer.js';
 import { shortRepr } from './repr.js';
 
@@ -127,7 +127,7 @@ export async function executeMessage(
       );
       await write(buildResultMeta({ ...base, status: 'FAILURE', result: outcome.exception, traceback: outcome.traceback }));
       await completeChordPart(message, 'FAILURE', outcome.exception, ctx);
-      await sendErrbacks(message, ctx);
+      await sendFailureFollowups(message, outcome.exception, outcome.traceback, ctx);
     }
   } catch (error) {
     ctx.logger.error(`Task ${message.task}[${message.id}]: storing the outcome failed: ${(error as Error).message}`, { error });

@@ -1,10 +1,12 @@
 /**
  * What happens after a task finishes, as Celery's worker does it: links (callbacks), the next
- * chain step, chord completion, errbacks. Each sent task is reported as a child of the parent.
+ * chain step, chord completion, errbacks, failing the rest of a chain. Which signatures follow is
+ * decided by core's canvas (shared with the client's eager mode); this module publishes them and
+ * reports each as a child of the finished task.
  */
-import type { Broker, CanvasMessage, CanvasSink, Logger, ResultBackend, Serializer, SignatureData, TaskMessage } from '@celerity/core';
-import { applySignature, encodeTaskMessage, messageFromSignature } from '@celerity/core';
-import { buildResultMeta } from '@celerity/core/internal';
+import type { AppliedSignature, Broker, CanvasSink, Logger, ResultBackend, Serializer, SignatureData, TaskDefinition, TaskMessage } from '@celerity/core';
+import { ConfigurationError, applySignature, encodeTaskMessage } from '@celerity/core';
+import { buildResultMeta, errbackFollowups, recordChordPart, remainingChainIds, successFollowups } from '@celerity/core/internal';
 
 /** What follow-ups need from the worker. */
 export interface FollowupContext {
@@ -14,108 +16,81 @@ export interface FollowupContext {
   logger: Logger;
   defaultQueue: string;
   origin: string;
+  /** Registered tasks: their options (queue, priority, limits) are defaults for follow-ups. */
+  tasks?: ReadonlyMap<string, TaskDefinition>;
 }
 
-/** A Celery result tuple for a child task: `[[id, null], null]`. */
-export type ChildTuple = [[string, null], null];
+/**
+ * A child in Celery's result tuple form: a task `[[id, null], null]`, a group
+ * `[[groupId, null], [members…]]`.
+ */
+export type ChildTuple = [[string, null], null] | [[string, null], ChildTuple[]];
+
+function childOf(applied: AppliedSignature): ChildTuple {
+  if (applied.kind === 'task') return [[applied.id, null], null];
+  return [[applied.id, null], applied.memberIds.map((id): ChildTuple => [[id, null], null])];
+}
 
 function sinkFor(ctx: FollowupContext): CanvasSink {
   return {
-    publish: (messages: CanvasMessage[]) =>
+    publish: (messages) =>
       ctx.broker.publishMany(
-        messages.map((m) => ({
-          target: m.target,
-          envelope: encodeTaskMessage({ origin: ctx.origin, ...m.init }, { serializer: ctx.serializer }),
-        })),
+        messages.map((m) => {
+          // The worker sends with its own serializer; a signature asking for another one by name
+          // gets it only if it is the same one.
+          const serializer = typeof m.serializer === 'object' ? m.serializer : ctx.serializer;
+          return { target: m.target, envelope: encodeTaskMessage(m.init, { serializer }) };
+        }),
       ),
     chordInit: async (groupId, size) => {
-      await ctx.backend?.chordInit(groupId, size);
-    },
-    saveGroup: async (groupId, ids) => {
-      await ctx.backend?.saveGroup(groupId, ids);
+      if (!ctx.backend) throw new ConfigurationError(`Chord ${groupId} needs a result backend to count its header results`);
+      await ctx.backend.chordInit(groupId, size);
     },
   };
 }
 
-/** Sends callbacks and the next chain step with the task's result; returns the children sent. */
-export async function sendSuccessFollowups(message: TaskMessage, value: unknown, ctx: FollowupContext): Promise<ChildTuple[]> {
-  const children: ChildTuple[] = [];
+async function applyAll(sigs: readonly SignatureData[], message: TaskMessage, ctx: FollowupContext): Promise<ChildTuple[]> {
   const sink = sinkFor(ctx);
-  const base = {
-    parentResult: { value },
-    parentId: message.id,
-    rootId: message.rootId ?? message.id,
+  const options = {
     defaultQueue: ctx.defaultQueue,
+    origin: ctx.origin,
     ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+    ...(ctx.tasks ? { definitions: ctx.tasks } : {}),
   };
-  for (const callback of message.embed.callbacks ?? []) {
-    const applied = await applySignature(callback, sink, base);
-    children.push([[applied.id, null], null]);
-  }
-  const chain = message.embed.chain;
-  if (chain && chain.length > 0) {
-    const remaining = chain.slice(0, -1);
-    const next = chain[chain.length - 1]!;
-    if (next.subtask_type) {
-      const linked: SignatureData =
-        remaining.length > 0
-          ? { ...next, options: { ...next.options, link: [{ task: 'celery.chain', args: [], kwargs: { tasks: [...remaining].reverse() }, options: {}, subtask_type: 'chain', immutable: false }] } }
-          : next;
-      const applied = await applySignature(linked, sink, base);
-      children.push([[applied.id, null], null]);
-    } else {
-      const step = messageFromSignature(next, base);
-      // Celery gives the last link an empty list, not null.
-      step.init.embed = { ...step.init.embed, chain: remaining };
-      await sink.publish([step]);
-      children.push([[step.init.id, null], null]);
-    }
-  }
+  const children: ChildTuple[] = [];
+  for (const sig of sigs) children.push(childOf(await applySignature(sig, sink, options)));
   return children;
+}
+
+/** Sends callbacks and the next chain step with the task's result; returns the children sent. */
+export function sendSuccessFollowups(message: TaskMessage, value: unknown, ctx: FollowupContext): Promise<ChildTuple[]> {
+  return applyAll(successFollowups(message, value), message, ctx);
 }
 
 /** Records a chord header part; the part that completes the header sends (or fails) the body. */
 export async function completeChordPart(message: TaskMessage, status: string, result: unknown, ctx: FollowupContext): Promise<void> {
-  const body = message.embed.chord;
-  if (!body || !message.group || !ctx.backend) return;
-  const progress = await ctx.backend.chordPartReturn(message.group, {
-    taskId: message.id,
-    index: message.groupIndex ?? Number.MAX_SAFE_INTEGER,
-    status,
-    result,
-  });
-  if (!progress.complete) return;
-  const failed = progress.parts.find((p) => p.status !== 'SUCCESS');
-  if (failed) {
-    const bodyId = typeof body.options['task_id'] === 'string' ? body.options['task_id'] : null;
-    const exc = failed.result as { exc_type?: string; exc_message?: unknown[] } | null;
-    const reason = `Dependency ${failed.taskId} raised ${exc?.exc_type ?? 'Exception'}(${JSON.stringify((exc?.exc_message ?? [])[0] ?? '')})`;
-    ctx.logger.error(`Chord ${message.group} failed: ${reason}`);
-    if (bodyId) {
-      await ctx.backend.store(
-        buildResultMeta({ taskId: bodyId, status: 'FAILURE', result: { exc_type: 'ChordError', exc_message: [reason], exc_module: 'celery.exceptions' } }),
-      );
-    }
+  if (!message.embed.chord || !message.group) return;
+  if (!ctx.backend) {
+    ctx.logger.warn(`Task ${message.id} is part of chord ${message.group}, but without a result backend its body is never sent`);
     return;
   }
-  await applySignature(body, sinkFor(ctx), {
-    parentResult: { value: progress.parts.map((p) => p.result) },
-    parentId: message.id,
-    rootId: message.rootId ?? message.id,
-    defaultQueue: ctx.defaultQueue,
-  });
+  const outcome = await recordChordPart(ctx.backend, message, status, result);
+  if (outcome?.kind === 'ready') await applyAll([outcome.body], message, ctx);
+  else if (outcome?.kind === 'failed') {
+    ctx.logger.error(`Chord ${message.group} failed: ${outcome.reason}`);
+    await ctx.backend.storeMany(outcome.failures);
+    await applyAll(outcome.errbacks, message, ctx);
+  }
 }
 
-/** Sends errbacks (old-style: they receive the failed task's id). */
-export async function sendErrbacks(message: TaskMessage, ctx: FollowupContext): Promise<void> {
-  const errbacks = message.embed.errbacks ?? [];
-  if (errbacks.length === 0) return;
-  const sink = sinkFor(ctx);
-  for (const errback of errbacks) {
-    await applySignature({ ...errback, immutable: true, args: [message.id, ...(errback.args ?? [])] }, sink, {
-      parentId: message.id,
-      rootId: message.rootId ?? message.id,
-      defaultQueue: ctx.defaultQueue,
-    });
+/**
+ * After a failure: marks the rest of the chain failed with the same error (so waiting on the
+ * chain's result fails too), then sends the errbacks with the failed task's id.
+ */
+export async function sendFailureFollowups(message: TaskMessage, exception: unknown, traceback: string | null, ctx: FollowupContext): Promise<void> {
+  const rest = remainingChainIds(message);
+  if (rest.length > 0 && ctx.backend) {
+    await ctx.backend.storeMany(rest.map((id) => buildResultMeta({ taskId: id, status: 'FAILURE', result: exception, traceback, parentId: message.id })));
   }
+  await applyAll(errbackFollowups(message), message, ctx);
 }

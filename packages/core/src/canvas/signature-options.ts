@@ -1,0 +1,133 @@
+/**
+ * Signatures carry Celery's `apply_async` options in Python spelling (`task_id`, `soft_time_limit`,
+ * `link_error`…), because Python workers read them too. This maps them onto {@link SendOptions}
+ * and back.
+ */
+import type { SignatureData } from '../signature.js';
+import { ConfigurationError } from '../errors.js';
+import { parseCeleryDate } from '../protocol/index.js';
+import type { MessageExtras, SendOptions } from './send-options.js';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+function when(name: string, v: unknown): Date | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v instanceof Date) return v;
+  if (typeof v === 'string') return parseCeleryDate(v);
+  throw new ConfigurationError(`Invalid signature option ${name}: ${JSON.stringify(v)}`);
+}
+
+function signatures(v: unknown): SignatureData[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  return Array.isArray(v) ? (v as SignatureData[]) : [v as SignatureData];
+}
+
+/** Options of a signature as send options plus the canvas fields (group, chain, chord, reply_to) they may hold. */
+export function fromSignatureOptions(options: Readonly<Record<string, unknown>>): { send: SendOptions; extras: MessageExtras } {
+  const send: SendOptions = {};
+  const extras: MessageExtras = {};
+  const o = options;
+  const taskId = str(o['task_id']);
+  if (taskId) send.taskId = taskId;
+  const queue = o['queue'];
+  // Celery allows a Queue object here; its dict form carries the name.
+  const queueName = str(queue) ?? (typeof queue === 'object' && queue !== null ? str((queue as Record<string, unknown>)['name']) : undefined);
+  if (queueName) send.queue = queueName;
+  const routingKey = str(o['routing_key']);
+  if (routingKey) send.routingKey = routingKey;
+  const exchange = o['exchange'];
+  if (typeof exchange === 'string') send.exchange = exchange;
+  const priority = num(o['priority']);
+  if (priority !== undefined) send.priority = priority;
+  const countdown = num(o['countdown']);
+  if (countdown !== undefined) send.countdown = countdown;
+  const eta = when('eta', o['eta']);
+  if (eta) send.eta = eta;
+  const expires = o['expires'];
+  if (typeof expires === 'number') send.expires = expires;
+  else {
+    const at = when('expires', expires);
+    if (at) send.expires = at;
+  }
+  const serializer = str(o['serializer']);
+  if (serializer) send.serializer = serializer;
+  if (typeof o['ignore_result'] === 'boolean') send.ignoreResult = o['ignore_result'];
+  const headers = o['headers'];
+  if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) send.headers = headers as Record<string, unknown>;
+  const timeLimit = num(o['time_limit']);
+  if (timeLimit !== undefined) send.timeLimit = timeLimit;
+  const softTimeLimit = num(o['soft_time_limit']);
+  if (softTimeLimit !== undefined) send.softTimeLimit = softTimeLimit;
+  const shadow = str(o['shadow']);
+  if (shadow) send.shadow = shadow;
+  const link = signatures(o['link']);
+  if (link) send.link = link;
+  const linkError = signatures(o['link_error']);
+  if (linkError) send.linkError = linkError;
+  const parentId = str(o['parent_id']);
+  if (parentId) send.parentId = parentId;
+  const rootId = str(o['root_id']);
+  if (rootId) send.rootId = rootId;
+  const retries = num(o['retries']);
+  if (retries !== undefined) send.retries = retries;
+  const stamped = o['stamped_headers'];
+  if (Array.isArray(stamped) && stamped.length > 0) {
+    const stamps: Record<string, unknown> = {};
+    for (const name of stamped) if (typeof name === 'string') stamps[name] = o[name];
+    send.stamps = stamps;
+  }
+
+  const replyTo = str(o['reply_to']);
+  if (replyTo) extras.replyTo = replyTo;
+  const groupId = str(o['group_id']);
+  if (groupId) extras.group = groupId;
+  const groupIndex = num(o['group_index']);
+  if (groupIndex !== undefined) extras.groupIndex = groupIndex;
+  // An empty chain stays an empty list: Celery gives a chain's last link `[]`, not null.
+  const chain = signatures(o['chain']);
+  const chord = o['chord'];
+  if (chain || (typeof chord === 'object' && chord !== null)) {
+    extras.embed = {};
+    if (chain) extras.embed.chain = chain;
+    if (typeof chord === 'object' && chord !== null) extras.embed.chord = chord as SignatureData;
+  }
+  return { send, extras };
+}
+
+/**
+ * The reverse mapping: send options as signature options, for building signatures that carry
+ * routing or limits (`{ ...add.s(1, 2), options: toSignatureOptions({ queue: 'math' }) }`).
+ * @example
+ * const sig = { ...add.s(2, 2), options: toSignatureOptions({ queue: 'math', countdown: 10 }) };
+ */
+export function toSignatureOptions(options: SendOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const put = (key: string, value: unknown): void => {
+    if (value !== undefined) out[key] = value;
+  };
+  put('task_id', options.taskId);
+  put('queue', options.queue);
+  put('routing_key', options.routingKey);
+  put('exchange', options.exchange);
+  put('priority', options.priority);
+  put('countdown', options.countdown);
+  put('eta', options.eta);
+  put('expires', options.expires);
+  put('serializer', typeof options.serializer === 'string' ? options.serializer : options.serializer?.name);
+  put('ignore_result', options.ignoreResult);
+  put('headers', options.headers);
+  put('time_limit', options.timeLimit);
+  put('soft_time_limit', options.softTimeLimit);
+  put('shadow', options.shadow);
+  put('link', options.link === undefined ? undefined : Array.isArray(options.link) ? [...options.link] : [options.link]);
+  put('link_error', options.linkError === undefined ? undefined : Array.isArray(options.linkError) ? [...options.linkError] : [options.linkError]);
+  put('parent_id', options.parentId);
+  put('root_id', options.rootId);
+  put('retries', options.retries);
+  if (options.stamps) {
+    Object.assign(out, options.stamps);
+    out['stamped_headers'] = Object.keys(options.stamps);
+  }
+  return out;
+}

@@ -12,10 +12,12 @@ export interface BenchArgs {
   /** Scenarios to run. @default all */
   scenarios: ScenarioName[];
   help: boolean;
+  /** Run worker processes under `node --cpu-prof`, profiles in `results/profiles/`. */
+  cpuProf: boolean;
 }
 
 /** Usage text printed by `--help` and on a bad option. */
-export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]]
+export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
   systems:   ${SYSTEM_NAMES.join(', ')}
   scenarios: ${SCENARIO_NAMES.join(', ')}`;
 
@@ -33,7 +35,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -47,6 +49,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     if (flag === '--') continue;
     else if (flag === '--quick') out.quick = true;
     else if (flag === '--help' || flag === '-h') out.help = true;
+    else if (flag === '--cpu-prof') out.cpuProf = true;
     else if (flag === '--only') only.push(value());
     else if (flag === '--scenario') scenarios.push(value());
     else throw new Error(`unknown option '${arg}'`);

@@ -11,7 +11,8 @@ const BASE: SystemName = 'bullmq';
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return '—';
   if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
-  return value.toPrecision(3).replace(/\.?0+$/, (m) => (m.startsWith('.') ? '' : m));
+  const text = value.toPrecision(3);
+  return text.includes('.') && !text.includes('e') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
 
 /** `median (min–max)`, or `—`. */

@@ -2,7 +2,9 @@
  * `pnpm bench [--quick] [--only <system>] [--scenario <name>]`: starts a private Redis, runs the
  * scenarios for every system in the same invocation, and writes the report.
  */
+import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { USAGE, parseArgs } from './args.js';
 import { FULL, QUICK, SCENARIO_NAMES } from './config.js';
@@ -52,7 +54,10 @@ async function main(): Promise<number> {
     errors: [],
   };
   log(`celerity bench (${config.mode}): ${systems.map((s) => s.name).join(', ')} on Redis ${server.version} at ${server.url}`);
-  const ctx: ScenarioContext = { config, target: { redisUrl: server.url, queue: 'bench' }, redis, systems, log, errors: results.errors };
+  const profiles = fileURLToPath(new URL('../results/profiles', import.meta.url));
+  if (args.cpuProf) await mkdir(profiles, { recursive: true });
+  const workerExecArgv = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
+  const ctx: ScenarioContext = { config, target: { redisUrl: server.url, queue: 'bench' }, redis, systems, log, errors: results.errors, workerExecArgv };
   try {
     for (const scenario of args.scenarios) {
       log(`— ${scenario}`);
@@ -66,11 +71,12 @@ async function main(): Promise<number> {
   }
   results.finishedAt = new Date().toISOString();
   // Only a complete run may replace the README's figures.
-  const complete = args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
-  const files = await writeReport(results, { readme: complete });
+  const complete = !args.cpuProf && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
+  // Profiled workers run slower: their figures must not replace the recorded ones.
+  const files = args.cpuProf ? [] : await writeReport(results, { readme: complete });
   log(`\n${renderTables(results)}\n\n${renderTargets(results)}\n`);
   if (results.errors.length > 0) log(`${results.errors.length} run(s) failed: see the Errors section of results/latest.md`);
-  log(`wrote ${files.join(', ')} in ${((performance.now() - clock) / 1000).toFixed(0)} s`);
+  log(`wrote ${files.join(', ') || (args.cpuProf ? `profiles to ${profiles} (no report)` : 'nothing')} in ${((performance.now() - clock) / 1000).toFixed(0)} s`);
   return results.errors.length > 0 ? 1 : 0;
 }
 

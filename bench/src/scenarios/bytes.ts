@@ -17,7 +17,7 @@ async function measure(ctx: ScenarioContext, system: BenchSystem): Promise<Bytes
   const n = config.bytesJobs;
   const queued: number[] = [];
   const result: number[] = [];
-  await using worker = await startWorkerProcess(system.workerModule);
+  await using worker = await startWorkerProcess(system.workerModule, ctx.workerExecArgv);
   for (let rep = 0; rep < config.reps; rep++) {
     await flush(ctx.redis);
     await fill(ctx, system, n);

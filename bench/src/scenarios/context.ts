@@ -13,6 +13,8 @@ export interface ScenarioContext {
   systems: readonly BenchSystem[];
   log(message: string): void;
   errors: RunError[];
+  /** Extra `node` flags for worker processes (e.g. `--cpu-prof`). */
+  workerExecArgv: readonly string[];
 }
 
 /** Rejects when `promise` takes longer than `ms` (a hung system must not hang the bench). */

@@ -29,7 +29,7 @@ async function measure(ctx: ScenarioContext, system: BenchSystem, concurrency: n
   const workerCpu: number[] = [];
   const redisCpu: number[] = [];
   const commands: number[] = [];
-  await using worker = await startWorkerProcess(system.workerModule);
+  await using worker = await startWorkerProcess(system.workerModule, ctx.workerExecArgv);
   for (let rep = 0; rep < config.reps; rep++) {
     await flush(ctx.redis);
     await fill(ctx, system, n);

@@ -22,7 +22,7 @@ async function measure(ctx: ScenarioContext, system: BenchSystem): Promise<Round
   const p99: number[] = [];
   const samples: number[] = [];
   await flush(ctx.redis);
-  await using worker = await startWorkerProcess(system.workerModule);
+  await using worker = await startWorkerProcess(system.workerModule, ctx.workerExecArgv);
   await worker.serve({ redisUrl: ctx.target.redisUrl, queue: ctx.target.queue, concurrency: config.roundTripConcurrency });
   const producer = await system.openProducer(ctx.target);
   try {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/args.js';
+import { SCENARIO_NAMES } from '../src/config.js';
+import { SYSTEM_NAMES } from '../src/system.js';
+
+describe('parseArgs', () => {
+  it('runs everything at full size by default', () => {
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false });
+  });
+  it('reads --quick, --only lists (in the bench order), --scenario=… and --cpu-prof', () => {
+    const args = parseArgs(['--quick', '--only', 'celerity,bullmq', '--scenario=process', '--scenario', 'bytes', '--cpu-prof']);
+    expect(args.quick).toBe(true);
+    expect(args.only).toEqual(['bullmq', 'celerity']);
+    expect(args.scenarios).toEqual(['process', 'bytes']);
+    expect(args.cpuProf).toBe(true);
+  });
+  it('skips the `--` pnpm may pass through', () => {
+    expect(parseArgs(['--', '--quick']).quick).toBe(true);
+  });
+  it('names the valid choices when a system or scenario is unknown', () => {
+    expect(() => parseArgs(['--only', 'bull'])).toThrow(/unknown system 'bull'.*bullmq/);
+    expect(() => parseArgs(['--scenario', 'latency'])).toThrow(/unknown scenario 'latency'.*round-trip/);
+    expect(() => parseArgs(['--only'])).toThrow(/needs a value/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
+  });
+});

@@ -13,17 +13,16 @@
  * auto-delete, `x-expires` = `expires` (1 day).
  */
 import { randomUUID } from 'node:crypto';
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import { ClosedError, ConfigurationError, READY_STATES, createJsonSerializer, silentLogger } from '@celerity/core';
 import type { ChordPart, ChordProgress, Envelope, Logger, ResultBackend, ResultMeta, Serializer, WaitOptions } from '@celerity/core';
 import { AmqpConnection } from './connection.js';
 import { bodyBuffer } from './envelope.js';
-import { mapAmqpError } from './errors.js';
-import { typeFieldTable } from './header-types.js';
 import { brokerInternals } from './internals.js';
 import { DEFAULT_AMQP_URL } from './options.js';
 import { Publisher, type OutgoingMessage } from './publisher.js';
 import { ReplyRoutes } from './reply-routes.js';
+import { ReplyQueues } from './rpc-reply-queues.js';
 import { decodeResultMessage, encodeResultBody, resultPublishOptions } from './rpc-codec.js';
 import { ResultStates } from './rpc-states.js';
 import type { RpcBackendOptions } from './rpc-options.js';
@@ -44,13 +43,6 @@ export interface RpcBackend extends ResultBackend {
 const E_NO_CHORDS =
   'The rpc:// result backend does not support chords (as in Celery): a chord needs a result store every worker can reach. Use the Redis result backend for chords.';
 const MAX_WATCHED = 100_000;
-const SYNC_LIMIT = 10_000;
-
-interface ReplyQueue {
-  ready: Promise<void>;
-  channel: Channel | undefined;
-  consumerTag: string | undefined;
-}
 
 class RpcBackendImpl implements RpcBackend {
   readonly name = 'rpc';
@@ -69,12 +61,9 @@ class RpcBackendImpl implements RpcBackend {
   private readonly publishTimeout: number;
   private readonly states: ResultStates;
   private readonly groups = new Map<string, string[]>();
-  private readonly queues = new Map<string, ReplyQueue>();
+  private readonly replies: ReplyQueues;
   private readonly watched = new Set<string>();
   private readonly cleanups: Array<() => void> = [];
-  private channel: Channel | undefined;
-  private opening: Promise<Channel> | undefined;
-  private ownDeclared: { generation: number; done: Promise<void> } | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: RpcBackendOptions) {
@@ -118,7 +107,14 @@ class RpcBackendImpl implements RpcBackend {
       this.owned = true;
       this.fallbackToOwn = true;
     }
-    this.cleanups.push(this.connection.onOpen(() => this.resume()));
+    this.replies = new ReplyQueues({
+      connection: this.connection,
+      logger: this.logger,
+      expiresMs: this.expiresMs,
+      deadline: () => this.deadline(),
+      take: (message) => this.take(message),
+    });
+    this.cleanups.push(this.connection.onOpen(() => this.replies.resume()));
   }
 
   private deadline(): number {
@@ -165,7 +161,7 @@ class RpcBackendImpl implements RpcBackend {
     }
     if (messages.length === 0) return;
     // Publishing to a queue that does not exist drops the message: make sure our own one does.
-    if (toOwn) await this.declareOwn();
+    if (toOwn) await this.replies.declare(this.replyTo);
     await this.publisher.publishAll(messages, this.deadline());
     for (const meta of metas) if (READY_STATES.has(meta.status)) this.routes.delete(meta.task_id);
   }
@@ -181,7 +177,7 @@ class RpcBackendImpl implements RpcBackend {
       if (oldest !== undefined) this.watched.delete(oldest);
     }
     // Standalone, no publish will tell us the reply queue: read our own.
-    if (this.owned && this.queues.size === 0) this.adoptReplyQueue(this.replyTo).catch((error: unknown) => this.logFailure('consume the reply queue', error));
+    if (this.owned && this.replies.size === 0) this.adoptReplyQueue(this.replyTo).catch((error: unknown) => this.logFailure('consume the reply queue', error));
   }
 
   private beforePublish(envelope: Envelope): Promise<void> | undefined {
@@ -192,87 +188,14 @@ class RpcBackendImpl implements RpcBackend {
     const taskId = typeof id === 'string' ? id : envelope.properties.correlationId;
     if (taskId === undefined || !this.watched.has(taskId)) return undefined;
     this.watched.delete(taskId);
-    const known = this.queues.get(replyTo);
-    if (known !== undefined) return known.ready.catch(() => undefined);
+    const known = this.replies.readyOf(replyTo);
+    if (known !== undefined) return known.catch(() => undefined);
     // The reply queue must exist before the task can finish, or its results are dropped.
     return this.adoptReplyQueue(replyTo).catch((error: unknown) => this.logFailure(`consume reply queue ${JSON.stringify(replyTo)}`, error));
   }
 
   adoptReplyQueue(queue: string): Promise<void> {
-    if (this.closing !== undefined) return Promise.reject(new ClosedError('rpc:// result backend'));
-    const known = this.queues.get(queue);
-    if (known !== undefined) return known.ready;
-    const entry: ReplyQueue = { ready: Promise.resolve(), channel: undefined, consumerTag: undefined };
-    entry.ready = this.startQueue(queue, entry, this.deadline());
-    this.queues.set(queue, entry);
-    entry.ready.catch(() => {
-      if (this.queues.get(queue) === entry && entry.consumerTag === undefined) this.queues.delete(queue);
-    });
-    return entry.ready;
-  }
-
-  private replyQueueArguments(): Record<string, unknown> {
-    return typeFieldTable({ 'x-expires': this.expiresMs });
-  }
-
-  private async startQueue(queue: string, entry: ReplyQueue, deadline: number): Promise<void> {
-    const channel = await this.getChannel(deadline);
-    try {
-      await channel.assertQueue(queue, { durable: false, autoDelete: true, exclusive: false, arguments: this.replyQueueArguments() });
-      const ok = await channel.consume(queue, (message) => this.receive(queue, message), { noAck: true });
-      entry.channel = channel;
-      entry.consumerTag = ok.consumerTag;
-    } catch (error) {
-      throw mapAmqpError(error, `consume reply queue ${JSON.stringify(queue)}`);
-    }
-  }
-
-  private async getChannel(deadline: number): Promise<Channel> {
-    if (this.channel !== undefined) return this.channel;
-    this.opening ??= (async () => {
-      const model = await this.connection.acquire(deadline);
-      let channel: Channel;
-      try {
-        channel = await model.createChannel();
-      } catch (error) {
-        throw mapAmqpError(error, 'opening the rpc:// channel');
-      }
-      channel.on('error', (error: Error) => this.logger.warn(`rpc:// channel closed by RabbitMQ: ${error.message}`, { error }));
-      channel.on('close', () => {
-        if (this.channel !== channel) return;
-        this.channel = undefined;
-        // A channel error on a live connection: consume again on a new channel (lost connections: resume()).
-        if (this.closing === undefined && this.connection.current === model) setTimeout(() => this.resume(), 500).unref();
-      });
-      this.channel = channel;
-      return channel;
-    })().finally(() => {
-      this.opening = undefined;
-    });
-    return this.opening;
-  }
-
-  /** After a reconnect (or a channel error) consume every adopted queue again. */
-  private resume(): void {
-    if (this.closing !== undefined) return;
-    for (const [queue, entry] of this.queues) {
-      if (entry.channel !== undefined && entry.channel === this.channel) continue;
-      entry.channel = undefined;
-      entry.consumerTag = undefined;
-      entry.ready = this.startQueue(queue, entry, this.deadline());
-      entry.ready.catch((error: unknown) => this.logFailure(`consume reply queue ${JSON.stringify(queue)} again`, error));
-    }
-  }
-
-  private receive(queue: string, message: ConsumeMessage | null): void {
-    if (message === null) {
-      this.logger.warn(`RabbitMQ cancelled the rpc:// consumer of ${JSON.stringify(queue)}; consuming again`);
-      const entry = this.queues.get(queue);
-      if (entry !== undefined) entry.channel = undefined;
-      setTimeout(() => this.resume(), 500).unref();
-      return;
-    }
-    this.take(message);
+    return this.replies.adopt(queue);
   }
 
   private take(message: Pick<ConsumeMessage, 'content' | 'properties'>): void {
@@ -286,49 +209,15 @@ class RpcBackendImpl implements RpcBackend {
     this.states.receive(meta);
   }
 
-  private async declareOwn(): Promise<void> {
-    const generation = this.connection.generation;
-    if (this.queues.get(this.replyTo)?.consumerTag !== undefined) return;
-    if (this.ownDeclared !== undefined && this.ownDeclared.generation === generation && generation > 0) return this.ownDeclared.done;
-    const done = (async () => {
-      const channel = await this.getChannel(this.deadline());
-      try {
-        await channel.assertQueue(this.replyTo, { durable: false, autoDelete: true, exclusive: false, arguments: this.replyQueueArguments() });
-      } catch (error) {
-        throw mapAmqpError(error, `declare reply queue ${JSON.stringify(this.replyTo)}`);
-      }
-    })();
-    this.ownDeclared = { generation: this.connection.generation, done };
-    done.catch(() => {
-      this.ownDeclared = undefined;
-    });
-    return done;
-  }
-
   private async ensureConsuming(): Promise<void> {
-    if (this.queues.size === 0) return this.adoptReplyQueue(this.replyTo);
-    await Promise.all([...this.queues.values()].map((entry) => entry.ready));
-  }
-
-  /** Takes whatever is still queued (not yet pushed to our consumer) with basic.get, so `get` sees it. */
-  private async sync(): Promise<void> {
-    for (const [queue, entry] of this.queues) {
-      const channel = entry.channel;
-      if (channel === undefined) continue;
-      for (let i = 0; i < SYNC_LIMIT; i++) {
-        const message = await channel.get(queue, { noAck: true }).catch((error: unknown) => {
-          throw mapAmqpError(error, `read reply queue ${JSON.stringify(queue)}`);
-        });
-        if (message === false) break;
-        this.take(message);
-      }
-    }
+    if (this.replies.size === 0) return this.replies.adopt(this.replyTo);
+    await this.replies.ready();
   }
 
   async get(taskId: string): Promise<ResultMeta | null> {
     this.assertOpen();
     await this.ensureConsuming();
-    await this.sync();
+    await this.replies.drain();
     return this.states.get(taskId);
   }
 
@@ -342,9 +231,9 @@ class RpcBackendImpl implements RpcBackend {
   async forget(taskId: string): Promise<void> {
     this.assertOpen();
     // A state still in the queue would reappear after forgetting: read the queue first.
-    if (this.queues.size > 0 || this.ownDeclared !== undefined) {
+    if (this.replies.size > 0 || this.replies.known(this.replyTo)) {
       await this.ensureConsuming();
-      await this.sync();
+      await this.replies.drain();
     }
     this.states.delete(taskId);
     this.watched.delete(taskId);
@@ -389,12 +278,7 @@ class RpcBackendImpl implements RpcBackend {
   private async shutdown(): Promise<void> {
     this.states.failAll(new ClosedError('rpc:// result backend'));
     for (const cleanup of this.cleanups.splice(0)) cleanup();
-    await this.opening?.catch(() => undefined);
-    const channel = this.channel;
-    this.channel = undefined;
-    // Closing the channel cancels our consumers; RabbitMQ then deletes the auto-delete reply queues.
-    if (channel !== undefined) await channel.close().catch(() => undefined);
-    this.queues.clear();
+    await this.replies.close();
     if (this.owned) {
       await this.publisher.close(Date.now() + 2_000);
       await this.connection.close();

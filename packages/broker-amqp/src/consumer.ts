@@ -201,9 +201,15 @@ export class AmqpConsumer implements Consumer {
   private async applyPrefetch(): Promise<void> {
     const state = this.state;
     if (state === undefined || this.cancelled) return;
-    await state.channel.prefetch(this.prefetch, !this.perConsumer);
-    if (!this.perConsumer) return;
-    // Per-consumer QoS only applies to consumers started afterwards: start new ones, then cancel the old.
+    if (!this.perConsumer) {
+      await state.channel.prefetch(this.prefetch, true);
+      return;
+    }
+    // Per-consumer QoS only applies to consumers started afterwards: start new ones, then cancel the
+    // old. Deliveries the old ones handed out still count, so the new window is what is left of it
+    // (at least 1: 0 would mean unlimited).
+    const window = this.prefetch === 0 ? 0 : Math.max(1, this.prefetch - state.tracker.outstanding);
+    await state.channel.prefetch(window, false);
     for (const [queue, oldTag] of [...state.tags]) {
       const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
       state.tags.set(queue, ok.consumerTag);

@@ -1,0 +1,49 @@
+/**
+ * Quorum queues (Celery 5.5 `task_default_queue_type = 'quorum'`): declared with
+ * `x-queue-type: quorum`, consumed with per-consumer QoS (RabbitMQ refuses global QoS on them), and
+ * the prefetch window still follows `setPrefetch`.
+ */
+import type { Delivery } from '@celerity/core';
+import { sleep, waitFor } from '@celerity/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createAmqpBroker, type AmqpBroker } from '../src/index.js';
+import { createTestVhost, listObjects, type TestVhost } from './vhost.js';
+
+let vhost: TestVhost;
+let broker: AmqpBroker;
+
+beforeAll(async () => {
+  vhost = await createTestVhost();
+  broker = createAmqpBroker({ url: vhost.url, queueType: 'quorum' });
+});
+afterAll(async () => {
+  await broker?.close();
+  await vhost?.dispose();
+});
+
+const envelope = (n: number) => ({ body: Buffer.from(String(n)), contentType: 'application/json', contentEncoding: 'utf-8', headers: {}, properties: {} });
+
+it('declares quorum queues and consumes them within the prefetch window', async () => {
+  await broker.declareQueue('qq');
+  const row = (await listObjects(vhost.name, 'queues', ['name', 'durable', 'auto_delete', 'arguments'])).find((q) => q['name'] === 'qq');
+  expect(row).toEqual({ name: 'qq', durable: true, auto_delete: false, arguments: [['x-queue-type', 'longstr', 'quorum']] });
+
+  await broker.publishMany(Array.from({ length: 8 }, (_, i) => ({ target: { queue: 'qq' }, envelope: envelope(i) })));
+  const got: Delivery[] = [];
+  const consumer = await broker.consume(['qq'], (d) => void got.push(d), { prefetch: 2 });
+  await waitFor(() => got.length === 2, { message: '2 deliveries' });
+  await sleep(200);
+  expect(got).toHaveLength(2);
+
+  consumer.setPrefetch(5);
+  await waitFor(() => got.length === 5, { message: '5 deliveries after widening' });
+  await sleep(200);
+  expect(got).toHaveLength(5);
+
+  await Promise.all(got.map((d) => d.ack()));
+  await waitFor(() => got.length === 8, { message: 'the rest' });
+  await Promise.all(got.slice(5).map((d) => d.ack()));
+  expect(got.map((d) => Buffer.from(d.envelope.body).toString())).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+  await consumer.cancel();
+  expect(await broker.size('qq')).toBe(0);
+});

@@ -2,9 +2,22 @@
  * The client: resolves options into messages, publishes them (declaring queues first, as Celery
  * does), and hands back result handles. Eager mode swaps publishing for in-process execution.
  */
-import type { AppliedSignature, Broker, CanvasSink, Envelope, Logger, PublishTarget, ResultBackend, SendOptions, Serializer, SignatureData, TaskDefinition } from '@celerity/core';
+import type {
+  AppliedSignature,
+  Broker,
+  CanvasSink,
+  Envelope,
+  Logger,
+  PublishTarget,
+  ResolvedSend,
+  ResultBackend,
+  SendOptions,
+  Serializer,
+  SignatureData,
+  TaskDefinition,
+} from '@celerity/core';
 import { ClosedError, ConfigurationError, applySignature, collectTasks, encodeTaskMessage, immutable, signature, silentLogger } from '@celerity/core';
-import type { ResolveContext, ResolvedSend } from '@celerity/core/internal';
+import type { ResolveContext } from '@celerity/core/internal';
 import { resolveSend } from '@celerity/core/internal';
 import { AsyncResult, resultsDisabled } from './async-result.js';
 import type { EagerHost } from './eager.js';

@@ -114,5 +114,5 @@ export type { MemoryBrokerOptions, MemoryBackendOptions } from './memory/index.j
 export { applySignature } from './canvas/apply.js';
 export type { ApplySignatureOptions, CanvasSink } from './canvas/apply.js';
 export type { AppliedSignature } from './canvas/freeze.js';
-export type { SendOptions } from './canvas/send-options.js';
+export type { ResolvedSend, SendOptions } from './canvas/send-options.js';
 export { toSignatureOptions } from './canvas/signature-options.js';

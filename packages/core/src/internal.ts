@@ -14,7 +14,7 @@ export {
 export type { TraceEnvironment, TraceOutcome, TraceRequest, ResultMetaFields, EagerOptions } from './execution/index.js';
 
 export { resolveSend } from './canvas/send-options.js';
-export type { MessageExtras, ResolveContext, ResolvedSend } from './canvas/send-options.js';
+export type { MessageExtras, ResolveContext } from './canvas/send-options.js';
 export { fromSignatureOptions } from './canvas/signature-options.js';
 export { chainSteps, freeze, resultIds, withParentResult } from './canvas/freeze.js';
 export type { CanvasContext } from './canvas/freeze.js';

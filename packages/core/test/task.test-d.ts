@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Signature, TaskArgs, TaskContext, TaskResult } from '@celerity/core';
-import { chain, defineTask } from '@celerity/core';
+import type { GroupSignature, Signature, SignatureData, TaskArgs, TaskContext, TaskResult } from '@celerity/core';
+import { chain, chord, defineTask, group } from '@celerity/core';
 
 const add = defineTask('tasks.add', async (x: number, y: number) => x + y);
 const resize = defineTask({ name: 'images.resize', params: ['url', 'width'] }, async (url: string, width: number, ctx: TaskContext) => `${url}${width}${ctx.id}`);
@@ -30,5 +30,19 @@ describe('defineTask types', () => {
 
   it('types a chain by its last link', () => {
     expectTypeOf(chain(add.s(1, 1), concat.s('x'))).toEqualTypeOf<Signature<[], string>>();
+  });
+
+  it('types a group as a group signature of its member results', () => {
+    const g = group([add.s(1, 1), concat.s('a', 'b')]);
+    expectTypeOf(g).toEqualTypeOf<GroupSignature<[number, string]>>();
+    expectTypeOf(g.subtask_type).toEqualTypeOf<'group'>();
+    expectTypeOf(group([1, 2].map((n) => add.s(n, n)))).toEqualTypeOf<GroupSignature<number[]>>();
+    // A group is still a plain signature dict.
+    expectTypeOf(g).toMatchTypeOf<SignatureData>();
+  });
+
+  it('types a chord by its body and a chain ending in a group by the group', () => {
+    expectTypeOf(chord([add.s(1, 1)], concat.s('x'))).toEqualTypeOf<Signature<[], string>>();
+    expectTypeOf(chain(add.s(1, 1), group([add.s(1), add.s(2)]))).toEqualTypeOf<Signature<[], [number, number]>>();
   });
 });

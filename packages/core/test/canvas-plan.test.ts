@@ -1,0 +1,93 @@
+/** Canvas planning and follow-up rules that the captured vectors do not show. */
+import { describe, expect, it } from 'vitest';
+import type { SignatureData } from '@celerity/core';
+import { ConfigurationError, chain, chord, createMemoryBackend, group, immutable, signature } from '@celerity/core';
+import { freeze, planSignature, recordChordPart, remainingChainIds, successFollowups, withParentResult } from '@celerity/core/internal';
+
+const add = (...args: unknown[]) => signature('tasks.add', args);
+const mul = (...args: unknown[]) => signature('tasks.mul', args);
+const xsum = () => signature('tasks.xsum');
+
+function ids() {
+  let n = 0;
+  return { generateId: () => `id-${++n}`, replyTo: 'me' };
+}
+
+describe('freeze', () => {
+  it('keeps ids and reply_to already set, so a worker re-freezing changes nothing', () => {
+    const once = freeze(chain(add(1, 1), chord([mul(2), mul(3)], xsum())), ids());
+    const twice = freeze(once.sig, { generateId: () => 'fresh', replyTo: 'worker' });
+    expect(twice).toEqual(once);
+    expect(JSON.stringify(once.sig)).not.toContain('fresh');
+  });
+
+  it('refuses nested canvas inside a group and empty chains', () => {
+    expect(() => freeze(group([chain(add(1, 1), mul(2))]), ids())).toThrow(ConfigurationError);
+    expect(() => planSignature({ ...chain(add(1, 1)), kwargs: { tasks: [] } }, ids())).toThrow(/empty chain/);
+  });
+});
+
+describe('planSignature', () => {
+  it('gives a chord body that is a chain the continuation after it', () => {
+    // chain(a, chord(header, chain(b, c)), d): the body chain runs b, c, then d.
+    const plan = planSignature(chain(add(1, 1), chord([mul(2)], chain(xsum(), mul(10))), add(5)), ids());
+    const [job] = plan.jobs;
+    const [last, chordSig] = job!.extras.embed!.chain!;
+    expect(last!.task).toBe('tasks.add');
+    expect(plan.result.id).toBe(last!.options['task_id']);
+    // What the worker does after the first task: apply the chord with its result.
+    const next = planSignature(successFollowups({ id: 'first', embed: { chain: [last!, chordSig!] } }, 2)[0]!, ids());
+    expect(next.kind).toBe('chord');
+    const body = next.jobs[0]!.extras.embed!.chord!;
+    expect(body.subtask_type).toBe('chain');
+    expect(body.options['chain']).toEqual([last]);
+    // And once the header is done: the body chain's first task carries the chain's rest, then d.
+    const bodyPlan = planSignature(withParentResult(body, [4]), ids());
+    expect(bodyPlan.jobs[0]!.sig.args).toEqual([[4]]);
+    expect(bodyPlan.jobs[0]!.extras.embed!.chain!.map((s) => s.task)).toEqual(['tasks.add', 'tasks.mul']);
+  });
+
+  it('sends a chord with an empty header as its body at once, with an empty list', () => {
+    const plan = planSignature(chord([], xsum()), ids());
+    expect(plan.kind).toBe('send');
+    expect(plan.jobs[0]!.sig.args).toEqual([[]]);
+  });
+});
+
+describe('follow-ups', () => {
+  it('do not prepend the result to immutable signatures', () => {
+    const [next] = successFollowups({ id: 't', embed: { chain: [immutable(add(5, 5))] } }, 99);
+    expect(next!.args).toEqual([5, 5]);
+    expect(next!.options).toMatchObject({ parent_id: 't', root_id: 't', chain: [] });
+  });
+
+  it('list the rest of a failed chain, chord bodies included', () => {
+    const frozen = freeze(chain(add(1, 1), group([mul(2), mul(3)]), xsum(), add(1)), ids()).sig;
+    const [, ...rest] = frozen.kwargs['tasks'] as SignatureData[];
+    const failedIds = remainingChainIds({ id: 'x', embed: { chain: [...rest].reverse() } });
+    const chordSig = rest[0]!;
+    const body = chordSig.kwargs['body'] as SignatureData;
+    expect(failedIds.sort()).toEqual([body.options['task_id'], rest[1]!.options['task_id']].sort());
+  });
+
+  it('fail a chord body with the failed part’s repr and call its errbacks with the body id', async () => {
+    const backend = createMemoryBackend({ name: `canvas-plan-${crypto.randomUUID()}` });
+    const body: SignatureData = { ...xsum(), options: { task_id: 'body', link_error: signature('tasks.on_error') } };
+    await backend.chordInit('g', 2);
+    const part = (id: string, index: number) => ({ id, rootId: 'root', group: 'g', groupIndex: index, embed: { chord: body } });
+    expect(await recordChordPart(backend, part('a', 0), 'SUCCESS', 1)).toEqual({ kind: 'waiting' });
+    const error = { exc_type: 'KeyError', exc_message: ['k', 2], exc_module: 'builtins' };
+    const outcome = await recordChordPart(backend, part('b', 1), 'FAILURE', error);
+    expect(outcome).toMatchObject({ kind: 'failed', reason: "Dependency b raised KeyError('k', 2)" });
+    if (outcome?.kind !== 'failed') throw new Error('expected a failure');
+    expect(outcome.failures.map((f) => [f.task_id, f.status, f.result])).toEqual([
+      ['body', 'FAILURE', { exc_type: 'ChordError', exc_message: ["Dependency b raised KeyError('k', 2)"], exc_module: 'celery.exceptions' }],
+    ]);
+    const [errbacks] = outcome.errbacks;
+    expect(errbacks!.subtask_type).toBe('group');
+    expect((errbacks!.kwargs['tasks'] as SignatureData[])[0]!.args).toEqual(['body']);
+    expect(errbacks!.options).toMatchObject({ parent_id: 'b', root_id: 'root' });
+    expect(await recordChordPart(backend, { id: 'c' }, 'SUCCESS', 1)).toBeNull();
+    await backend.close();
+  });
+});

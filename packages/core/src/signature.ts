@@ -64,6 +64,11 @@ export function immutable<S extends SignatureData>(sig: S): S {
 /** Type of the value a signature's task returns. */
 export type SignatureResult<S> = S extends Signature<unknown[], infer R> ? R : unknown;
 
+/** A canvas signature (`celery.chain`, `celery.group`, `celery.chord`) in Celery's dict shape. */
+export function canvasSignature(type: 'chain' | 'group' | 'chord', kwargs: Record<string, unknown>, options: Record<string, unknown> = {}): SignatureData {
+  return { task: `celery.${type}`, args: [], kwargs, options, subtask_type: type, immutable: false };
+}
+
 /**
  * `chain(a, b, c)`: run `a`, pass its result to `b`, then to `c`.
  * @example
@@ -71,14 +76,7 @@ export type SignatureResult<S> = S extends Signature<unknown[], infer R> ? R : u
  */
 export function chain<S extends SignatureData[]>(...tasks: S): Signature<[], SignatureResult<S extends [...unknown[], infer L] ? L : never>> {
   if (tasks.length === 0) throw new TypeError('chain() needs at least one signature');
-  return {
-    task: 'celery.chain',
-    args: [],
-    kwargs: { tasks: tasks.map((t) => ({ ...t })) },
-    options: {},
-    subtask_type: 'chain',
-    immutable: false,
-  };
+  return canvasSignature('chain', { tasks: tasks.map((t) => ({ ...t })) });
 }
 
 /**
@@ -96,14 +94,7 @@ export interface GroupSignature<R extends readonly unknown[] = unknown[]> extend
  * group([add.s(1, 1), add.s(2, 2)]) // GroupSignature<[number, number]>
  */
 export function group<S extends readonly SignatureData[]>(tasks: readonly [...S]): GroupSignature<{ -readonly [K in keyof S]: SignatureResult<S[K]> }> {
-  return {
-    task: 'celery.group',
-    args: [],
-    kwargs: { tasks: tasks.map((t) => ({ ...t })) },
-    options: {},
-    subtask_type: 'group',
-    immutable: false,
-  };
+  return { ...canvasSignature('group', { tasks: tasks.map((t) => ({ ...t })) }), subtask_type: 'group' };
 }
 
 /**
@@ -112,14 +103,7 @@ export function group<S extends readonly SignatureData[]>(tasks: readonly [...S]
  * chord([add.s(1, 1), add.s(2, 2)], tsum.s())
  */
 export function chord<R>(header: readonly SignatureData[], body: Signature<unknown[], R> | SignatureData): Signature<[], R> {
-  return {
-    task: 'celery.chord',
-    args: [],
-    kwargs: { kwargs: {}, header: group(header), body: { ...body } },
-    options: {},
-    subtask_type: 'chord',
-    immutable: false,
-  };
+  return canvasSignature('chord', { kwargs: {}, header: group(header), body: { ...body } });
 }
 
 /** Whether a value has the shape of a Celery signature dict. */

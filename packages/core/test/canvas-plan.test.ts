@@ -1,8 +1,8 @@
 /** Canvas planning and follow-up rules that the captured vectors do not show. */
 import { describe, expect, it } from 'vitest';
 import type { SignatureData } from '@celerity/core';
-import { ConfigurationError, chain, chord, createMemoryBackend, group, immutable, signature } from '@celerity/core';
-import { freeze, planSignature, recordChordPart, remainingChainIds, successFollowups, withParentResult } from '@celerity/core/internal';
+import { ConfigurationError, chain, chord, createMemoryBackend, group, immutable, signature, toSignatureOptions } from '@celerity/core';
+import { freeze, fromSignatureOptions, planSignature, recordChordPart, remainingChainIds, successFollowups, withParentResult } from '@celerity/core/internal';
 
 const add = (...args: unknown[]) => signature('tasks.add', args);
 const mul = (...args: unknown[]) => signature('tasks.mul', args);
@@ -89,5 +89,41 @@ describe('follow-ups', () => {
     expect(errbacks!.options).toMatchObject({ parent_id: 'b', root_id: 'root' });
     expect(await recordChordPart(backend, { id: 'c' }, 'SUCCESS', 1)).toBeNull();
     await backend.close();
+  });
+});
+
+describe('signature options', () => {
+  it('map send options to Celery names and back', () => {
+    const link = signature('tasks.done');
+    const send = {
+      taskId: 't',
+      queue: 'q',
+      routingKey: 'rk',
+      exchange: 'ex',
+      priority: 3,
+      countdown: 5,
+      eta: new Date('2026-11-23T18:46:42.215Z'),
+      expires: 60,
+      serializer: 'msgpack',
+      ignoreResult: true,
+      headers: { 'x-a': 1 },
+      timeLimit: 30,
+      softTimeLimit: 20,
+      shadow: 'alias',
+      link,
+      linkError: [link],
+      parentId: 'p',
+      rootId: 'r',
+      retries: 2,
+      stamps: { monitoring_id: 'm-1' },
+    };
+    const options = toSignatureOptions(send);
+    expect(options).toMatchObject({ task_id: 't', routing_key: 'rk', soft_time_limit: 20, link: [link], link_error: [link], monitoring_id: 'm-1', stamped_headers: ['monitoring_id'] });
+    expect(fromSignatureOptions(options).send).toEqual({ ...send, link: [link] });
+  });
+
+  it('read reply_to, group fields and an empty chain as message extras', () => {
+    const { extras } = fromSignatureOptions({ reply_to: 'me', group_id: 'g', group_index: 0, chain: [] });
+    expect(extras).toEqual({ replyTo: 'me', group: 'g', groupIndex: 0, embed: { chain: [] } });
   });
 });

@@ -9,7 +9,8 @@ import { buildResultMeta } from '../execution/meta.js';
 import type { Embed } from '../message.js';
 import { pythonRepr } from '../protocol/index.js';
 import type { SignatureData } from '../signature.js';
-import { asList, canvasSignature, resultIds, taskIdOf, withParentResult } from './freeze.js';
+import { canvasSignature } from '../signature.js';
+import { asList, resultIds, taskIdOf, withParentResult } from './freeze.js';
 
 /** The parts of a finished task's message that decide what comes next. */
 export interface FinishedTask {

@@ -5,7 +5,7 @@
  */
 import { ConfigurationError } from '../errors.js';
 import type { SignatureData } from '../signature.js';
-import { signatureTasks } from '../signature.js';
+import { canvasSignature, signatureTasks } from '../signature.js';
 
 /** Where a workflow's result will be found. */
 export interface AppliedSignature {
@@ -28,11 +28,6 @@ export interface CanvasContext {
 export function taskIdOf(sig: SignatureData): string | undefined {
   const id = sig.options?.['task_id'];
   return typeof id === 'string' && id.length > 0 ? id : undefined;
-}
-
-/** A canvas signature (`celery.chain`, `celery.group`, `celery.chord`) in Celery's dict shape. */
-export function canvasSignature(type: 'chain' | 'group' | 'chord', kwargs: Record<string, unknown>, options: Record<string, unknown> = {}): SignatureData {
-  return { task: `celery.${type}`, args: [], kwargs, options, subtask_type: type, immutable: false };
 }
 
 /** `link`-style option values (one signature or a list) as a list. */

@@ -7,9 +7,9 @@
  */
 import { ConfigurationError } from '../errors.js';
 import type { SignatureData } from '../signature.js';
-import { signatureTasks } from '../signature.js';
+import { canvasSignature, signatureTasks } from '../signature.js';
 import type { AppliedSignature, CanvasContext } from './freeze.js';
-import { asList, canvasSignature, chainSteps, chordParts, freeze, taskIdOf } from './freeze.js';
+import { asList, chainSteps, chordParts, freeze, taskIdOf } from './freeze.js';
 import type { MessageExtras } from './send-options.js';
 
 /** One task message to send: a plain signature (with `options.task_id` set) and canvas fields. */

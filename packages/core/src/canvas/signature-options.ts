@@ -23,25 +23,30 @@ function signatures(v: unknown): SignatureData[] | undefined {
   return Array.isArray(v) ? (v as SignatureData[]) : [v as SignatureData];
 }
 
+/** Celery option names of the plain string / number send options (the rest need a conversion). */
+const STRINGS = { task_id: 'taskId', routing_key: 'routingKey', serializer: 'serializer', shadow: 'shadow', parent_id: 'parentId', root_id: 'rootId' } as const;
+const NUMBERS = { priority: 'priority', countdown: 'countdown', time_limit: 'timeLimit', soft_time_limit: 'softTimeLimit', retries: 'retries' } as const;
+
 /** Options of a signature as send options plus the canvas fields (group, chain, chord, reply_to) they may hold. */
 export function fromSignatureOptions(options: Readonly<Record<string, unknown>>): { send: SendOptions; extras: MessageExtras } {
   const send: SendOptions = {};
   const extras: MessageExtras = {};
   const o = options;
-  const taskId = str(o['task_id']);
-  if (taskId) send.taskId = taskId;
+  const out = send as Record<string, unknown>;
+  for (const [name, key] of Object.entries(STRINGS)) {
+    const value = str(o[name]);
+    if (value) out[key] = value;
+  }
+  for (const [name, key] of Object.entries(NUMBERS)) {
+    const value = num(o[name]);
+    if (value !== undefined) out[key] = value;
+  }
   const queue = o['queue'];
   // Celery allows a Queue object here; its dict form carries the name.
   const queueName = str(queue) ?? (typeof queue === 'object' && queue !== null ? str((queue as Record<string, unknown>)['name']) : undefined);
   if (queueName) send.queue = queueName;
-  const routingKey = str(o['routing_key']);
-  if (routingKey) send.routingKey = routingKey;
   const exchange = o['exchange'];
   if (typeof exchange === 'string') send.exchange = exchange;
-  const priority = num(o['priority']);
-  if (priority !== undefined) send.priority = priority;
-  const countdown = num(o['countdown']);
-  if (countdown !== undefined) send.countdown = countdown;
   const eta = when('eta', o['eta']);
   if (eta) send.eta = eta;
   const expires = o['expires'];
@@ -50,27 +55,13 @@ export function fromSignatureOptions(options: Readonly<Record<string, unknown>>)
     const at = when('expires', expires);
     if (at) send.expires = at;
   }
-  const serializer = str(o['serializer']);
-  if (serializer) send.serializer = serializer;
   if (typeof o['ignore_result'] === 'boolean') send.ignoreResult = o['ignore_result'];
   const headers = o['headers'];
   if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) send.headers = headers as Record<string, unknown>;
-  const timeLimit = num(o['time_limit']);
-  if (timeLimit !== undefined) send.timeLimit = timeLimit;
-  const softTimeLimit = num(o['soft_time_limit']);
-  if (softTimeLimit !== undefined) send.softTimeLimit = softTimeLimit;
-  const shadow = str(o['shadow']);
-  if (shadow) send.shadow = shadow;
   const link = signatures(o['link']);
   if (link) send.link = link;
   const linkError = signatures(o['link_error']);
   if (linkError) send.linkError = linkError;
-  const parentId = str(o['parent_id']);
-  if (parentId) send.parentId = parentId;
-  const rootId = str(o['root_id']);
-  if (rootId) send.rootId = rootId;
-  const retries = num(o['retries']);
-  if (retries !== undefined) send.retries = retries;
   const stamped = o['stamped_headers'];
   if (Array.isArray(stamped) && stamped.length > 0) {
     const stamps: Record<string, unknown> = {};
@@ -106,25 +97,18 @@ export function toSignatureOptions(options: SendOptions): Record<string, unknown
   const put = (key: string, value: unknown): void => {
     if (value !== undefined) out[key] = value;
   };
-  put('task_id', options.taskId);
+  const given = options as Readonly<Record<string, unknown>>;
+  for (const [name, key] of Object.entries(STRINGS)) put(name, key === 'serializer' ? undefined : given[key]);
+  for (const [name, key] of Object.entries(NUMBERS)) put(name, given[key]);
+  put('serializer', typeof options.serializer === 'string' ? options.serializer : options.serializer?.name);
   put('queue', options.queue);
-  put('routing_key', options.routingKey);
   put('exchange', options.exchange);
-  put('priority', options.priority);
-  put('countdown', options.countdown);
   put('eta', options.eta);
   put('expires', options.expires);
-  put('serializer', typeof options.serializer === 'string' ? options.serializer : options.serializer?.name);
   put('ignore_result', options.ignoreResult);
   put('headers', options.headers);
-  put('time_limit', options.timeLimit);
-  put('soft_time_limit', options.softTimeLimit);
-  put('shadow', options.shadow);
   put('link', options.link === undefined ? undefined : Array.isArray(options.link) ? [...options.link] : [options.link]);
   put('link_error', options.linkError === undefined ? undefined : Array.isArray(options.linkError) ? [...options.linkError] : [options.linkError]);
-  put('parent_id', options.parentId);
-  put('root_id', options.rootId);
-  put('retries', options.retries);
   if (options.stamps) {
     Object.assign(out, options.stamps);
     out['stamped_headers'] = Object.keys(options.stamps);

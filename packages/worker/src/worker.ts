@@ -138,6 +138,7 @@ export function createWorker(options: WorkerOptions): Worker {
     acksLate: options.acksLate ?? false,
     resultExtended: options.resultExtended ?? false,
     signal: shutdown.signal,
+    tasks,
   };
 
   const waiting: Job[] = [];

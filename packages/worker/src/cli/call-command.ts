@@ -43,6 +43,18 @@ function parseJson(flag: string, text: string | undefined, fallback: unknown): u
   }
 }
 
+/** Handles `--help` and the one required positional: its value, or the exit code to return. */
+function requiredPositional(command: string, what: string, help: string, wantsHelp: boolean | undefined, positionals: string[]): string | number {
+  if (wantsHelp) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const value = positionals[0];
+  if (value) return value;
+  process.stderr.write(`celerity ${command}: ${what} is required\n\n${help}`);
+  return 2;
+}
+
 function printMeta(meta: ResultMeta): number {
   if (PROPAGATE_STATES.has(meta.status)) {
     process.stdout.write(`${JSON.stringify({ id: meta.task_id, state: meta.status, result: meta.result })}\n`);
@@ -83,15 +95,8 @@ export async function runCallCommand(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    process.stdout.write(CALL_HELP);
-    return 0;
-  }
-  const name = positionals[0];
-  if (!name) {
-    process.stderr.write(`celerity call: a task name is required\n\n${CALL_HELP}`);
-    return 2;
-  }
+  const name = requiredPositional('call', 'a task name', CALL_HELP, values.help, positionals);
+  if (typeof name === 'number') return name;
   const args = parseJson('args', values.args, []);
   const kwargs = parseJson('kwargs', values.kwargs, {});
   if (!Array.isArray(args)) throw new Error('--args must be a JSON array');
@@ -142,15 +147,8 @@ export async function runResultCommand(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    process.stdout.write(RESULT_HELP);
-    return 0;
-  }
-  const id = positionals[0];
-  if (!id) {
-    process.stderr.write(`celerity result: a task id is required\n\n${RESULT_HELP}`);
-    return 2;
-  }
+  const id = requiredPositional('result', 'a task id', RESULT_HELP, values.help, positionals);
+  if (typeof id === 'number') return id;
   const backendUrl = backendUrlFrom(values['result-backend']);
   if (!backendUrl) throw new Error('celerity result needs --result-backend or CELERITY_RESULT_BACKEND');
   await loadAdapters('memory://', backendUrl);

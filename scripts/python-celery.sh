@@ -9,6 +9,9 @@
 # The chroot is built in DIR.tmp and renamed when complete, so an interrupted run never leaves a
 # half-built chroot behind at DIR; concurrent runs are serialised with a lock file.
 set -euo pipefail
+LOG_TAG=python-celery
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CHROOT=${CELERITY_CHROOT:-/var/cache/celerity/trixie}
 PY=/usr/bin/python3
@@ -16,22 +19,7 @@ MODULES='import celery, redis, amqp, msgpack'
 VERSIONS='import celery, kombu, redis, amqp, msgpack; print("celery %s (kombu %s, redis-py %s, py-amqp %s, msgpack %s)" % (celery.__version__, kombu.__version__, redis.__version__, amqp.__version__, ".".join(map(str, msgpack.version))))'
 PACKAGES=(python3-celery python3-redis python3-amqp python3-msgpack)
 
-log() { printf '[python-celery] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-is_root() { [ "$(id -u)" = 0 ]; }
 
-apt_updated=0
-apt_install() {
-  is_root || die "cannot install $* without root: run 'sudo apt-get install -y $*', then this script again"
-  command -v apt-get >/dev/null 2>&1 || die "no apt-get here: Celery 5.2 comes from Debian's python3-celery; install $* some other way"
-  if [ "$apt_updated" = 0 ]; then
-    log "apt-get update"
-    apt-get update -qq >&2
-    apt_updated=1
-  fi
-  log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
-}
 
 # --- Celery 5.2 from the host's Debian -------------------------------------------------------
 if ! "$PY" -c "$MODULES" >/dev/null 2>&1; then

@@ -9,14 +9,15 @@
 #   bash scripts/services.sh rabbitmq
 # It never stops or restarts a server that already answers.
 set -euo pipefail
+LOG_TAG=services
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # The ports can be overridden only so this script itself can be exercised on spare ports.
 REDIS_PORT=${CELERITY_REDIS_PORT:-6379}
 AMQP_PORT=${CELERITY_AMQP_PORT:-5672}
 RABBIT_WAIT=${CELERITY_RABBITMQ_WAIT:-60}
 
-log() { printf '[services] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 
 # Probes use bash's /dev/tcp so they work before any client tool is installed.
 redis_up() {
@@ -41,18 +42,6 @@ wait_until() { # wait_until <seconds> <probe>
   "$2"
 }
 
-apt_updated=0
-apt_install() {
-  [ "$(id -u)" = 0 ] || die "cannot install $* without root: run 'sudo apt-get install -y $*' (Debian/Ubuntu), then this script again"
-  command -v apt-get >/dev/null 2>&1 || die "no apt-get here: install $* with this system's package manager"
-  if [ "$apt_updated" = 0 ]; then
-    log "apt-get update"
-    apt-get update -qq >&2
-    apt_updated=1
-  fi
-  log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
-}
 
 start_redis() {
   local dir=/var/lib/redis logdir=/var/log/redis

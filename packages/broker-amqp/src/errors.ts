@@ -63,7 +63,11 @@ export function mapAmqpError(error: unknown, what: string): CelerityError {
   const detail = typeof e.message === 'string' ? e.message : String(error);
   const text = `AMQP ${what} failed: ${detail}`;
   if (typeof e.code === 'number' && CONFIGURATION_REPLY_CODES.has(e.code)) return new ConfigurationError(text, { cause: error });
-  if (/ACCESS_REFUSED|NOT_ALLOWED|authentication|vhost .* not found/i.test(detail)) return new ConfigurationError(text, { cause: error });
+  if (/ACCESS.REFUSED|NOT.ALLOWED|authentication|vhost .* not found/i.test(detail)) return new ConfigurationError(text, { cause: error });
+  // amqplib's whole report when the server closes the connection instead of opening the vhost.
+  if (/Expected ConnectionOpenOk; got <ConnectionClose/.test(detail)) {
+    return new ConfigurationError(`AMQP ${what} failed: RabbitMQ refused to open the virtual host (does it exist, and may this user use it?)`, { cause: error });
+  }
   if (isConnectionLoss(error)) return new ConnectionError(text, { cause: error });
   if (typeof e.code === 'number' && e.code >= 300) return new AmqpChannelError(e.code, text, { cause: error });
   return new CelerityError('BROKER_ERROR', text, { cause: error });

@@ -194,6 +194,8 @@ class AmqpBrokerImpl implements AmqpBroker {
     return {
       cancel: async () => {
         await consumer.cancel();
+        // Forget it once its deliveries are settled and its channel is closed (close() would do that part).
+        void consumer.finished().then(() => this.consumers.delete(consumer));
       },
       setPrefetch: (prefetch) => consumer.setPrefetch(prefetch),
     };

@@ -78,6 +78,7 @@ export class AmqpConsumer implements Consumer {
   private readonly perConsumer: boolean;
   /** Channels of earlier cancels / restarts kept open until their deliveries are settled. */
   private readonly draining = new Set<ChannelState>();
+  private readonly retiring = new Set<Promise<void>>();
   private qosChain: Promise<void> = Promise.resolve();
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelay = FIRST_RESTART_DELAY_MS;
@@ -286,13 +287,20 @@ export class AmqpConsumer implements Consumer {
     this.draining.add(state);
     const tags = [...state.tags.values()];
     state.tags.clear();
-    void (async () => {
+    const done = (async () => {
       for (const tag of tags) await state.channel.cancel(tag).catch(() => undefined);
       await state.tracker.idle();
       state.tracker.flush();
       await state.channel.close().catch(() => undefined);
       this.draining.delete(state);
     })();
+    this.retiring.add(done);
+    void done.finally(() => this.retiring.delete(done));
+  }
+
+  /** Resolves once every channel of this consumer is closed (after `cancel`, when its deliveries are settled). */
+  async finished(): Promise<void> {
+    while (this.retiring.size > 0) await Promise.all([...this.retiring]);
   }
 
   async cancel(): Promise<void> {

@@ -20,7 +20,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe.each(SYSTEMS.filter((s) => ['raw-ioredis', 'raw-ioredis-x100', 'celerity', 'bullmq'].includes(s.name)))('$name', (system) => {
+describe.each(SYSTEMS.filter((s) => ['raw-ioredis', 'raw-ioredis-x100', 'celerity', 'bullmq', 'bee-queue'].includes(s.name)))('$name', (system) => {
   const target = () => ({ redisUrl: server.url, queue: 'bench' });
 
   it('processes pre-enqueued jobs in a child process and keeps every result', async () => {

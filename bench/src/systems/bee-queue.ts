@@ -1,4 +1,5 @@
 /** bee-queue 2.0: `createJob().save()` / `saveAll`, `process(concurrency)`, job events for round trips. */
+import { randomUUID } from 'node:crypto';
 import BeeQueue from 'bee-queue';
 import type { BenchSystem, BenchTarget, Producer } from '../system.js';
 import { redisOptions } from './bullmq.js';
@@ -14,6 +15,9 @@ async function openProducer(target: BenchTarget): Promise<Producer> {
   const queue = new BeeQueue<AddJob>(target.queue, { redis, isWorker: false, getEvents: false, storeJobs: false, sendEvents: false });
   await queue.ready();
   let events: BeeQueue<AddJob> | null = null;
+  const waiting = new Map<string, (value: number) => void>();
+  const prefix = randomUUID().slice(0, 8);
+  let next = 0;
   return {
     async enqueueOne(count) {
       for (let i = 0; i < count; i++) await queue.createJob({ x: i, y: i }).save();
@@ -28,15 +32,18 @@ async function openProducer(target: BenchTarget): Promise<Producer> {
     },
     async roundTrip(x, y) {
       if (!events) {
-        events = new BeeQueue<AddJob>(target.queue, { redis, isWorker: false, getEvents: true, storeJobs: true, sendEvents: false });
+        events = new BeeQueue<AddJob>(target.queue, { redis, isWorker: false, getEvents: true, storeJobs: false, sendEvents: false });
+        // A job's own 'succeeded' event is lost when it arrives before save() resolves (the job is
+        // registered by id only then); the queue-level event with an id chosen up front is not.
+        events.on('job succeeded', (id: string, value: number) => {
+          waiting.get(id)?.(value);
+          waiting.delete(id);
+        });
         await events.ready();
       }
-      const job = events.createJob({ x, y });
-      const result = new Promise<number>((resolve, reject) => {
-        job.once('succeeded', (value: number) => resolve(value));
-        job.once('failed', (error: Error) => reject(error));
-      });
-      await job.save();
+      const id = `rt-${prefix}-${next++}`;
+      const result = new Promise<number>((resolve) => waiting.set(id, resolve));
+      await events.createJob({ x, y }).setId(id).save();
       return result;
     },
     async close() {

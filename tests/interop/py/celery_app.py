@@ -17,6 +17,7 @@ Configured only through environment variables so one file serves Celery 5.2 (Deb
   VISIBILITY_TIMEOUT  Redis transport visibility timeout in seconds (default: kombu's)
   RECORD_URL          Redis that tasks.record appends to (default: the result backend or broker, if redis://)
   RECORD_KEY          list tasks.record appends to (default celerity:records)
+  MAX_PRIORITY        task_queue_max_priority: queues are declared with x-max-priority (RabbitMQ; default none)
 """
 import json
 import os
@@ -63,6 +64,9 @@ conf = dict(
 )
 if os.environ.get("PREFETCH"):
     conf["worker_prefetch_multiplier"] = int(os.environ["PREFETCH"])
+if os.environ.get("MAX_PRIORITY"):
+    # RabbitMQ refuses (406) a redeclaration with other arguments: every side must declare the same.
+    conf["task_queue_max_priority"] = int(os.environ["MAX_PRIORITY"])
 if os.environ.get("VISIBILITY_TIMEOUT"):
     conf["broker_transport_options"] = {"visibility_timeout": int(os.environ["VISIBILITY_TIMEOUT"])}
 # Only Celery >= 5.3 knows this setting; it silences a deprecation warning there and is inert on 5.2.

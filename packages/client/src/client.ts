@@ -24,7 +24,7 @@ import type { EagerHost } from './eager.js';
 import { eagerDefinition, runEagerMessage } from './eager.js';
 import { GroupResult } from './group-result.js';
 import type { Owned } from './resources.js';
-import { defaultOrigin, lookupSerializer, resolveBackend, resolveBroker, resolveSerializers } from './resources.js';
+import { lookupSerializer, resolveBackend, resolveBroker, resolveSerializers } from './resources.js';
 import type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from './types.js';
 
 /**
@@ -65,8 +65,8 @@ class CelerityClient implements Client {
     this.appId = options.appId ?? crypto.randomUUID();
     this.#context = {
       defaultQueue: options.defaultQueue ?? 'celery',
-      replyTo: this.appId,
-      origin: options.origin ?? defaultOrigin(),
+      // Lean messages carry `origin` only when the user names one (Celery reads none as "unknown").
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
       now: options.now ?? (() => new Date()),
       generateId: options.generateId ?? (() => crypto.randomUUID()),
     };
@@ -80,6 +80,8 @@ class CelerityClient implements Client {
       throw error;
     }
     const backend = this.#backend?.value;
+    // Only the rpc:// backend reads `reply_to` (it routes results there); elsewhere it is dead weight in every message.
+    if (backend?.name === 'rpc') this.#context.replyTo = this.appId;
     this.#eager =
       options.eager && backend
         ? { backend, logger: this.#logger, definitions: this.#definitions, apply: async (sig) => void (await this.#apply(sig, true)) }
@@ -188,7 +190,8 @@ class CelerityClient implements Client {
       },
     };
     if (backend) sink.saveGroup = (groupId, ids) => backend.saveGroup(groupId, ids);
-    return this.#resultOf(await applySignature(sig, sink, { ...this.#context, definitions: this.#definitions }));
+    // Canvas freezes `reply_to` into every signature as Celery does, whatever the backend.
+    return this.#resultOf(await applySignature(sig, sink, { ...this.#context, replyTo: this.appId, definitions: this.#definitions }));
   }
 
   #watch(ref: AppliedSignature): void {
@@ -222,7 +225,7 @@ class CelerityClient implements Client {
     for (let i = 0; i < resolved.length; i++) {
       const r = resolved[i]!;
       const serializer = r.serializer === undefined ? this.#serializer : typeof r.serializer === 'string' ? lookupSerializer(this.#serializers, r.serializer) : r.serializer;
-      items[i] = { target: r.target, envelope: encodeTaskMessage(r.init, { serializer }) };
+      items[i] = { target: r.target, envelope: encodeTaskMessage(r.init, { serializer, lean: true }) };
       if (backend?.watch && !r.ignoreResult) backend.watch(r.init.id);
       if (r.target.queue !== lastQueue) {
         lastQueue = r.target.queue;

@@ -43,12 +43,18 @@ describe('a plain send', () => {
     expect(envelope.headers['task']).toBe('tasks.add');
     expect(envelope.headers['id']).toBe(result.id);
     expect(envelope.headers['root_id']).toBe(result.id);
-    expect(envelope.headers['parent_id']).toBeNull();
     expect(envelope.headers['origin']).toBe('gen42@test');
-    expect(envelope.headers['timelimit']).toEqual([null, null]);
-    expect('ignore_result' in envelope.headers).toBe(false);
-    expect(envelope.properties.correlationId).toBe(result.id);
-    expect(envelope.properties.replyTo).toBe(APP_ID);
+    expect(envelope.headers['argsrepr']).toBe('[2]');
+    expect(envelope.headers['kwargsrepr']).toBe("{'y': 3}");
+    // Lean messages: headers at Celery's default, correlation_id and (without rpc://) reply_to are left out.
+    for (const key of ['lang', 'shadow', 'eta', 'expires', 'group', 'group_index', 'retries', 'timelimit', 'parent_id', 'ignore_result', 'stamps']) {
+      expect([key, key in envelope.headers]).toEqual([key, false]);
+    }
+    expect(envelope.properties.correlationId).toBeUndefined();
+    expect(envelope.properties.replyTo).toBeUndefined();
+    expect(message.parentId).toBeNull();
+    expect(message.timeLimit).toEqual([null, null]);
+    expect(message.retries).toBe(0);
     expect(envelope.contentType).toBe('application/json');
     expect(message.args).toEqual([2]);
     expect(message.kwargs).toEqual({ y: 3 });
@@ -73,9 +79,12 @@ describe('a plain send', () => {
       taskId: '11111111-2222-3333-4444-555555555555',
     });
     const { headers } = last().envelope;
-    for (const key of ['task', 'id', 'shadow', 'eta', 'expires', 'group', 'group_index', 'retries', 'timelimit', 'root_id', 'parent_id', 'ignore_result', 'x-custom']) {
+    for (const key of ['task', 'id', 'shadow', 'timelimit', 'root_id', 'ignore_result', 'x-custom']) {
       expect([key, headers[key]]).toEqual([key, expected[key]]);
     }
+    // Left out at their default, which is what Celery reads when they are absent.
+    for (const key of ['eta', 'expires', 'group', 'group_index', 'parent_id']) expect([key, headers[key] ?? null]).toEqual([key, expected[key]]);
+    expect(headers['retries'] ?? 0).toBe(expected['retries']);
   });
 });
 

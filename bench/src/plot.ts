@@ -15,17 +15,23 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** A round axis maximum at or above `value` (1, 2, 2.5 or 5 times a power of ten). */
-export function niceCeiling(value: number): number {
-  if (!(value > 0)) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= value) return step * power;
-  return 10 * power;
+/**
+ * A log axis covering `min`–`max`: whole decades, with ticks at 1, 2 and 5 times each power of ten.
+ * @example
+ * logAxis(3000, 200_000); // { low: 1000, high: 1_000_000, ticks: [1000, 2000, 5000, 10000, …, 1000000] }
+ */
+export function logAxis(min: number, max: number): { low: number; high: number; ticks: number[] } {
+  const low = 10 ** Math.floor(Math.log10(min > 0 ? min : 1));
+  const high = Math.max(low * 10, 10 ** Math.ceil(Math.log10(max > 0 ? max : 1)));
+  const ticks: number[] = [];
+  for (let decade = low; decade < high; decade *= 10) ticks.push(decade, decade * 2, decade * 5);
+  ticks.push(high);
+  return { low, high, ticks };
 }
 
 /** Tick label: `150k`, `2.5k`, `800`. */
 function tickLabel(value: number): string {
-  return value >= 1000 ? `${Number((value / 1000).toFixed(1))}k` : String(value);
+  return value >= 1e6 ? `${value / 1e6}M` : value >= 1000 ? `${value / 1000}k` : String(value);
 }
 
 /**
@@ -43,19 +49,20 @@ export function renderThroughputSvg(results: BenchResults): string {
   const series = results.systems
     .map((s) => ({ name: s.name, figures: results.process[s.name] }))
     .filter((s): s is { name: SystemName; figures: NonNullable<typeof s.figures> } => s.figures !== undefined);
-  const peak = Math.max(0, ...series.flatMap((s) => Object.values(s.figures).map((f) => f.throughput.max)));
-  const yMax = niceCeiling(peak * 1.05);
+  const values = series.flatMap((s) => Object.values(s.figures).flatMap((f) => [f.throughput.min, f.throughput.max])).filter((v) => v > 0);
+  // Log scale: the floors run 10–20× faster than the queues, which would flatten them on a linear axis.
+  const axis = logAxis(Math.min(...values, 1000), Math.max(...values, 1000));
   const x = (i: number): number => m.left + (levels.length === 1 ? plotW / 2 : (i * plotW) / (levels.length - 1));
-  const y = (v: number): number => m.top + plotH - (v / yMax) * plotH;
+  const span = Math.log10(axis.high) - Math.log10(axis.low);
+  const y = (v: number): number => m.top + plotH - ((Math.log10(Math.max(v, axis.low)) - Math.log10(axis.low)) / span) * plotH;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${m.left}" y="22" font-size="15" font-weight="bold">Processing throughput by worker concurrency (jobs/s)</text>`);
+  out.push(`<text x="${m.left}" y="22" font-size="15" font-weight="bold">Processing throughput by worker concurrency (jobs/s, log scale)</text>`);
   out.push(
     `<text x="${m.left}" y="40" fill="#555">${escapeXml(`${results.config.processJobs.toLocaleString('en-US')} jobs, results kept; median of ${results.config.reps}, bars min–max; ${results.machine.cores} × ${results.machine.cpu}, Redis ${results.machine.redis}`)}</text>`,
   );
-  for (let i = 0; i <= 5; i++) {
-    const value = (yMax * i) / 5;
+  for (const value of axis.ticks) {
     const yy = y(value).toFixed(1);
     out.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${yy}" y2="${yy}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${m.left - 8}" y="${yy}" text-anchor="end" dominant-baseline="middle" fill="#333">${tickLabel(value)}</text>`);

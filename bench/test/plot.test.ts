@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { niceCeiling, renderThroughputSvg } from '../src/plot.js';
+import { logAxis, renderThroughputSvg } from '../src/plot.js';
 import { sampleResults } from './fixtures.js';
 
 function points(svg: string, color: string): Array<[number, number]> {
@@ -8,12 +8,10 @@ function points(svg: string, color: string): Array<[number, number]> {
   return match[1]!.split(' ').map((p) => p.split(',').map(Number) as [number, number]);
 }
 
-describe('niceCeiling', () => {
-  it('rounds up to 1, 2, 2.5 or 5 times a power of ten', () => {
-    expect(niceCeiling(52_000)).toBe(100_000);
-    expect(niceCeiling(24_000)).toBe(25_000);
-    expect(niceCeiling(1500)).toBe(2000);
-    expect(niceCeiling(0)).toBe(1);
+describe('logAxis', () => {
+  it('spans whole decades around the values, ticks at 1, 2 and 5', () => {
+    expect(logAxis(3000, 200_000)).toEqual({ low: 1000, high: 1_000_000, ticks: [1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000] });
+    expect(logAxis(1000, 1000)).toEqual({ low: 1000, high: 10_000, ticks: [1000, 2000, 5000, 10_000] });
   });
 });
 

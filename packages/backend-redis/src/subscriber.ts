@@ -12,9 +12,11 @@ import { logConnectionErrors, toCelerityError } from './errors.js';
 /** Receives what is published on one channel. */
 export interface ChannelListener {
   /** A message published on the channel (raw bytes). */
-  message(payload: Buffer): void;
+  message(payload: Buffer, channel: string): void;
   /** The subscription was re-established after a reconnect; messages may have been lost meanwhile. */
-  resync(): void;
+  resync(channel: string): void;
+  /** The SUBSCRIBE failed; the listener no longer holds the channel. */
+  failed?(error: Error, channel: string): void;
 }
 
 /** A listener's hold on a channel. */
@@ -28,6 +30,12 @@ export interface ChannelSubscription {
 /** See the module comment. */
 export interface SubscriberHub {
   listen(channel: string, listener: ChannelListener): ChannelSubscription;
+  /**
+   * `listen` without a subscription object, for callers holding many channels with one listener
+   * (the watch list): `unhold` with the same pair lets go. Failures go to `listener.failed`.
+   */
+  hold(channel: string, listener: ChannelListener): void;
+  unhold(channel: string, listener: ChannelListener): void;
   /** Channels currently held (for tests and diagnostics). */
   readonly channelCount: number;
   close(): Promise<void>;
@@ -58,10 +66,14 @@ function deferred(): Deferred {
 }
 
 interface Channel {
-  readonly listeners: Set<ChannelListener>;
+  /** An array, not a Set: almost every channel has one or two listeners, and there can be 100k channels. */
+  readonly listeners: ChannelListener[];
   /** A SUBSCRIBE was written for this channel (confirmed or not). */
   sent: boolean;
-  readonly ack: Deferred;
+  confirmed: boolean;
+  failure: Error | undefined;
+  /** Created only when someone asks for `ready` before the confirmation. */
+  ack: Deferred | undefined;
 }
 
 /** Redis accepts many channels per command; chunks keep single commands reasonably small. */
@@ -89,10 +101,13 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
   let closed = false;
 
   const onMessage = (channelName: Buffer, payload: Buffer): void => {
-    const channel = channels.get(channelName.toString());
+    const name = channelName.toString();
+    const channel = channels.get(name);
     if (!channel) return;
+    const { listeners } = channel;
+    if (listeners.length === 1) listeners[0]!.message(payload, name);
     // Copy: a listener that settles releases itself while we iterate.
-    for (const listener of [...channel.listeners]) listener.message(payload);
+    else for (const listener of listeners.slice()) listener.message(payload, name);
   };
 
   const resubscribe = async (conn: Redis): Promise<void> => {
@@ -107,7 +122,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
       logger.warn('Redis result backend: re-subscribe failed', { error: toCelerityError(err, 'subscribe') });
       return;
     }
-    for (const [, channel] of held) for (const listener of [...channel.listeners]) listener.resync();
+    for (const [name, channel] of held) for (const listener of channel.listeners.slice()) listener.resync(name);
   };
 
   const getConnection = (): Redis => {
@@ -134,7 +149,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     for (const name of dirty) {
       const channel = channels.get(name);
       if (!channel) continue;
-      if (channel.listeners.size > 0) {
+      if (channel.listeners.length > 0) {
         if (!channel.sent) {
           channel.sent = true;
           subscribe.push([name, channel]);
@@ -155,13 +170,18 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     for (const chunk of chunks(subscribe)) {
       conn.subscribe(...chunk.map(([name]) => name)).then(
         () => {
-          for (const [, channel] of chunk) channel.ack.resolve();
+          for (const [, channel] of chunk) {
+            channel.confirmed = true;
+            channel.ack?.resolve();
+          }
         },
         (err: unknown) => {
           const error = toCelerityError(err, 'subscribe');
           for (const [name, channel] of chunk) {
-            channel.ack.reject(error);
+            channel.failure = error;
+            channel.ack?.reject(error);
             if (channels.get(name) === channel) channels.delete(name);
+            for (const listener of channel.listeners.splice(0)) listener.failed?.(error, name);
           }
         },
       );
@@ -176,26 +196,47 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     }
   };
 
+  const hold = (name: string, listener: ChannelListener): Channel => {
+    let channel = channels.get(name);
+    if (!channel) {
+      channel = { listeners: [], sent: false, confirmed: false, failure: undefined, ack: undefined };
+      channels.set(name, channel);
+    }
+    channel.listeners.push(listener);
+    if (!channel.sent) markDirty(name);
+    return channel;
+  };
+  const unhold = (name: string, listener: ChannelListener, held = channels.get(name)): void => {
+    if (!held) return;
+    const at = held.listeners.indexOf(listener);
+    if (at < 0) return;
+    held.listeners.splice(at, 1);
+    if (held.listeners.length === 0) markDirty(name);
+  };
+
   return {
     listen(name, listener) {
-      let channel = channels.get(name);
-      if (!channel) {
-        channel = { listeners: new Set(), sent: false, ack: deferred() };
-        channels.set(name, channel);
-      }
-      channel.listeners.add(listener);
-      if (!channel.sent) markDirty(name);
-      const held = channel;
+      const held = hold(name, listener);
       let released = false;
       return {
-        ready: held.ack.promise,
+        get ready() {
+          if (held.confirmed) return Promise.resolve();
+          if (held.failure) return Promise.reject(held.failure);
+          held.ack ??= deferred();
+          return held.ack.promise;
+        },
         release() {
           if (released) return;
           released = true;
-          held.listeners.delete(listener);
-          if (held.listeners.size === 0) markDirty(name);
+          unhold(name, listener, held);
         },
       };
+    },
+    hold(name, listener) {
+      hold(name, listener);
+    },
+    unhold(name, listener) {
+      unhold(name, listener);
     },
     get channelCount() {
       return channels.size;

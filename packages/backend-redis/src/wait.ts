@@ -6,7 +6,7 @@
  */
 import { READY_STATES, TimeoutError } from '@celerity/core';
 import type { Logger, ResultMeta, WaitOptions } from '@celerity/core';
-import type { ChannelSubscription, SubscriberHub } from './subscriber.js';
+import type { ChannelListener, ChannelSubscription, SubscriberHub } from './subscriber.js';
 import { unrefTimer } from './timers.js';
 import type { BackendTimers } from './timers.js';
 
@@ -130,52 +130,101 @@ export interface WatchListOptions {
   max: number;
 }
 
+interface Batch {
+  /** Channels watched since this batch opened; those still mapped to it expire with its timer. */
+  readonly channels: string[];
+  /** Channels still mapped to it: at 0 its timer is cleared, so the batch is not kept until it fires. */
+  live: number;
+  timer: unknown;
+}
+
+const STATUS_PREFIX = Buffer.from('{"status": "');
+
+/** The status of a Celery JSON record without decoding it (Celery and Celerity write it first); else undefined. */
+function peekStatus(payload: Buffer): string | undefined {
+  if (payload.length < STATUS_PREFIX.length + 2 || payload.compare(STATUS_PREFIX, 0, STATUS_PREFIX.length, 0, STATUS_PREFIX.length) !== 0) return undefined;
+  const end = payload.indexOf(0x22, STATUS_PREFIX.length);
+  return end < 0 ? undefined : payload.toString('latin1', STATUS_PREFIX.length, end);
+}
+
 /**
+ * Watches are cheap because a bulk send makes one per task: one shared listener for all channels,
+ * and one expiry timer per batch of watches made in the same tick instead of one per watch.
  * @example
  * const watches = createWatchList(ctx, { timeout: 600_000, max: 100_000 });
  * watches.watch(taskId); // at send time
  */
 export function createWatchList(ctx: WaitContext, options: WatchListOptions): WatchList {
-  const watched = new Map<string, { subscription: ChannelSubscription; timer: unknown }>();
+  // channel → the batch it expires with; insertion order = age, for the maxWatched eviction.
+  const watched = new Map<string, Batch>();
+  let open: Batch | undefined;
 
-  const drop = (taskId: string): void => {
-    const entry = watched.get(taskId);
-    if (!entry) return;
-    watched.delete(taskId);
-    ctx.timers.clearTimeout(entry.timer);
-    entry.subscription.release();
+  const forget = (channel: string): boolean => {
+    const batch = watched.get(channel);
+    if (batch === undefined) return false;
+    watched.delete(channel);
+    if (--batch.live === 0) {
+      ctx.timers.clearTimeout(batch.timer);
+      if (open === batch) open = undefined;
+    }
+    return true;
+  };
+  const release = (channel: string): void => {
+    if (forget(channel)) ctx.hub.unhold(channel, listener);
+  };
+  const listener: ChannelListener = {
+    message(payload, channel) {
+      let status = peekStatus(payload);
+      if (status === undefined) {
+        try {
+          status = ctx.decode('', payload).status;
+        } catch {
+          status = 'SUCCESS'; // undecodable: a waiter reports it; the watch has nothing left to do
+        }
+      }
+      if (READY_STATES.has(status as ResultMeta['status'])) release(channel);
+    },
+    resync() {},
+    failed(_error, channel) {
+      forget(channel);
+    },
+  };
+  const expire = (batch: Batch): void => {
+    for (const channel of batch.channels) if (watched.get(channel) === batch) release(channel);
   };
 
   return {
     watch(taskId) {
-      if (watched.has(taskId)) return;
+      const channel = ctx.channel(taskId);
+      if (watched.has(channel)) return;
       while (watched.size >= options.max) {
         const oldest = watched.keys().next();
         if (oldest.done) break;
-        drop(oldest.value);
+        release(oldest.value);
       }
-      const subscription = ctx.hub.listen(ctx.channel(taskId), {
-        message(payload) {
-          try {
-            if (READY_STATES.has(ctx.decode(taskId, payload).status)) drop(taskId);
-          } catch {
-            drop(taskId); // undecodable: a waiter reports it; the watch has nothing left to do
-          }
-        },
-        resync() {},
-      });
-      subscription.ready.catch(() => drop(taskId));
-      const timer = ctx.timers.setTimeout(() => drop(taskId), options.timeout);
-      unrefTimer(timer);
-      watched.set(taskId, { subscription, timer });
+      let batch = open;
+      if (batch === undefined) {
+        const fresh: Batch = { channels: [], live: 0, timer: undefined };
+        fresh.timer = ctx.timers.setTimeout(() => expire(fresh), options.timeout);
+        unrefTimer(fresh.timer);
+        open = batch = fresh;
+        queueMicrotask(() => {
+          if (open === fresh) open = undefined;
+        });
+      }
+      batch.channels.push(channel);
+      batch.live++;
+      watched.set(channel, batch);
+      ctx.hub.hold(channel, listener);
     },
-    drop,
+    drop(taskId) {
+      release(ctx.channel(taskId));
+    },
     get size() {
       return watched.size;
     },
     clear() {
-      for (const taskId of [...watched.keys()]) drop(taskId);
+      for (const channel of [...watched.keys()]) release(channel);
     },
   };
 }
-

@@ -3,7 +3,7 @@
  * the final state in Celery's format, retries republished, canvas follow-ups.
  */
 import type { Delivery, ResultMeta, TaskDefinition, TaskMessage, TaskMessageInit } from '@celerity/core';
-import { encodeTaskMessage } from '@celerity/core';
+import { encodeTaskMessage, silentLogger } from '@celerity/core';
 import { buildResultMeta, traceTask } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { FollowupContext } from './followups.js';
@@ -61,13 +61,16 @@ export function retryMessage(message: TaskMessage, eta: Date): TaskMessageInit {
 
 /**
  * Executes a message whose task is registered and which is due now.
- * @returns the outcome, for logging and stats.
+ * @param release called when the task no longer needs its concurrency slot (its result is queued
+ * for writing) and before the returned promise settles; not called when that only happens at the end.
+ * @returns the outcome, for logging and stats, once everything (the stored result too) is done.
  */
 export async function executeMessage(
   delivery: Delivery,
   message: TaskMessage,
   definition: TaskDefinition,
   ctx: ExecutionContext,
+  release?: () => void,
 ): Promise<TraceOutcome> {
   const acksLate = definition.options.acksLate ?? ctx.acksLate;
   if (!acksLate) void delivery.ack().catch((error: unknown) => ctx.logger.error(`ack failed for ${message.id}: ${(error as Error).message}`));
@@ -107,9 +110,14 @@ export async function executeMessage(
   try {
     if (outcome.kind === 'success') {
       const children = await sendSuccessFollowups(message, outcome.value, ctx);
-      ctx.logger.info(`Task ${message.task}[${message.id}] succeeded in ${outcome.runtime.toFixed(6)}s: ${shortRepr(outcome.value)}`);
-      const meta = buildResultMeta({ ...base, status: 'SUCCESS', result: outcome.value, children });
-      if (store) await write(meta);
+      if (ctx.logger !== silentLogger) ctx.logger.info(`Task ${message.task}[${message.id}] succeeded in ${outcome.runtime.toFixed(6)}s: ${shortRepr(outcome.value)}`);
+      if (store) {
+        const stored = write(buildResultMeta({ ...base, status: 'SUCCESS', result: outcome.value, children }));
+        // The slot can take the next task while the writer batches this result; a late ack and a chord
+        // part keep it, as what they do next depends on the stored result.
+        if (!acksLate && message.embed.chord === null) release?.();
+        await stored;
+      }
       await completeChordPart(message, 'SUCCESS', outcome.value, ctx);
     } else if (outcome.kind === 'retry') {
       const init = retryMessage(message, outcome.eta);

@@ -1,6 +1,6 @@
 /**
- * Collects result writes made in the same tick and sends them with one `storeMany`, so a busy
- * worker pays one backend round trip per batch instead of one per task.
+ * Collects result writes and sends them with one `storeMany` per batch, so a busy worker pays one
+ * backend round trip per batch instead of one per task, and an idle one writes without delay.
  */
 import type { Logger, ResultBackend, ResultMeta } from '@celerity/core';
 
@@ -19,6 +19,9 @@ interface Pending {
 }
 
 /**
+ * One batch in flight at a time: a write starts at once (one microtask later, so results finished
+ * in the same burst share it) when nothing is in flight, and otherwise waits for the batch in flight,
+ * so the batch size follows the load (one result when idle, hundreds when busy) without a timer.
  * @example
  * const writer = createResultWriter(backend, logger);
  * await writer.store(meta);
@@ -26,7 +29,8 @@ interface Pending {
 export function createResultWriter(backend: ResultBackend, logger: Logger, maxBatch = 500): ResultWriter {
   let queue: Pending[] = [];
   let scheduled = false;
-  let inFlight: Promise<void> = Promise.resolve();
+  let busy = false;
+  let drained: Array<() => void> = [];
 
   const send = async (batch: Pending[]): Promise<void> => {
     try {
@@ -38,29 +42,40 @@ export function createResultWriter(backend: ResultBackend, logger: Logger, maxBa
     }
   };
 
+  // Batches go out one after the other, so STARTED is never written after SUCCESS of the same task.
   const drain = (): void => {
     scheduled = false;
-    while (queue.length > 0) {
-      const batch = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue;
-      if (batch === queue) queue = [];
-      // Batches go out in order so STARTED is never written after SUCCESS of the same task.
-      inFlight = inFlight.then(() => send(batch));
+    if (busy) return;
+    if (queue.length === 0) {
+      const waiters = drained;
+      drained = [];
+      for (const resolve of waiters) resolve();
+      return;
     }
+    const batch = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue;
+    if (batch === queue) queue = [];
+    busy = true;
+    void send(batch).finally(() => {
+      busy = false;
+      drain();
+    });
   };
 
   return {
     store(meta) {
       return new Promise<void>((resolve, reject) => {
         queue.push({ meta, resolve, reject });
-        if (!scheduled) {
+        if (!scheduled && !busy) {
           scheduled = true;
-          setImmediate(drain);
+          queueMicrotask(drain);
         }
       });
     },
-    async flush() {
-      drain();
-      await inFlight;
+    flush() {
+      return new Promise<void>((resolve) => {
+        drained.push(resolve);
+        if (!scheduled) drain();
+      });
     },
   };
 }

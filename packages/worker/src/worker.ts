@@ -162,19 +162,29 @@ export function createWorker(options: WorkerOptions): Worker {
     else stats.retried++;
   };
 
+  // Slots taken; a task may give its slot back before its promise in `running` settles (result queued).
+  let busy = 0;
   const pump = (): void => {
-    while (state === 'running' && running.size < concurrency && waiting.length > 0) {
+    while (state === 'running' && busy < concurrency && waiting.length > 0) {
       const job = waiting.shift()!;
-      const run = executeMessage(job.delivery, job.message, job.definition, ctx)
+      let held = true;
+      const release = (): void => {
+        if (!held) return;
+        held = false;
+        busy--;
+        stats.active = busy;
+        pump();
+      };
+      busy++;
+      const run = executeMessage(job.delivery, job.message, job.definition, ctx, release)
         .then(record, (error: unknown) => logger.error(`Unexpected worker error for ${job.message.id}: ${(error as Error).message}`, { error }))
         .finally(() => {
           running.delete(run);
-          stats.active = running.size;
-          pump();
+          release();
           notifyIdle();
         });
       running.add(run);
-      stats.active = running.size;
+      stats.active = busy;
     }
     stats.waiting = waiting.length;
   };
@@ -219,7 +229,7 @@ export function createWorker(options: WorkerOptions): Worker {
       void rejectUnrunnable(delivery, message, 'unregistered', ctx);
       return;
     }
-    logger.info(`Received task: ${message.task}[${message.id}]${message.eta ? `  ETA:[${message.eta.toISOString()}]` : ''}`);
+    if (logger !== silentLogger) logger.info(`Received task: ${message.task}[${message.id}]${message.eta ? `  ETA:[${message.eta.toISOString()}]` : ''}`);
     const job: Job = { delivery, message, definition };
     if (state !== 'running') {
       void delivery.reject({ requeue: true });
@@ -273,11 +283,13 @@ export function createWorker(options: WorkerOptions): Worker {
       state = 'stopped';
       notifyIdle();
     },
-    idle() {
-      return new Promise<void>((resolve) => {
+    async idle() {
+      await new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
         notifyIdle();
       });
+      // Tasks let their slot go before their result is written; idle means written too.
+      await ctx.writer?.flush();
     },
     [Symbol.asyncDispose]() {
       return worker.stop();

@@ -10,6 +10,7 @@ import type { ConsumeOptions, Consumer, Delivery, Envelope, Logger, MalformedDel
 import type { AckBatcher } from './acks.js';
 import { BlockingReader, type BlockingReaderHost } from './blocking-reader.js';
 import { decodeKombuEnvelope } from './envelope.js';
+import type { DecodedKombuEnvelope } from './envelope.js';
 import type { Keyspace } from './keys.js';
 import { pythonJsonString } from './python-json.js';
 import { DEAD_LETTER_SCRIPT, FETCH_SCRIPT, RESTORE_SCRIPT, runScript } from './scripts.js';
@@ -217,15 +218,44 @@ export class RedisConsumer implements Consumer {
       await this.host.client.rpush(key, raw);
       return [];
     }
+    // The bookkeeping (and the fetch of what else is waiting) goes out first on the command connection,
+    // so the ack of the popped message is queued behind it; the message itself runs without waiting
+    // for the reply. kombu has the same window between BRPOP and its unacked entry.
+    const bookkeeping = this.fetch(room, { key, raw });
+    const early = this.decodeEarly(set, key, raw);
+    if (early !== undefined) this.deliver(early.item, early.decoded);
     try {
-      return await this.fetch(room, { key, raw });
+      const items = await bookkeeping;
+      return early === undefined ? items : items.slice(1);
     } catch (error) {
+      if (early !== undefined) {
+        // Already running: pushing it back would run it twice. It only lacks its unacked entry.
+        this.host.logger.warn(`Could not record ${early.item.tag} as unacked: ${error instanceof Error ? error.message : String(error)}`, { error });
+        throw error;
+      }
       // The item left its list without bookkeeping (kombu has the same window): put it back.
       await this.host.client.rpush(key, raw).catch((pushError: unknown) => {
         this.host.logger.error(`Lost a message popped from ${JSON.stringify(key)}: ${raw.toString('utf8')}`, { error: pushError });
       });
       throw error;
     }
+  }
+
+  /** Decodes a BRPOP'd item ahead of its bookkeeping; `undefined` leaves it to the normal path (malformed). */
+  private decodeEarly(set: KeySet, key: string, raw: Buffer): { item: Item; decoded: DecodedKombuEnvelope } | undefined {
+    const ki = set.indexOfKey.get(key);
+    if (ki === undefined) return undefined;
+    let decoded: DecodedKombuEnvelope;
+    try {
+      decoded = decodeKombuEnvelope(raw);
+    } catch {
+      return undefined;
+    }
+    // Only kombu's layout, where the fetch script is sure to read the same tag (the last one, unescaped).
+    const tag = decoded.deliveryTag;
+    if (tag === '' || tag.includes('\\') || !raw.toString('latin1', Math.max(0, raw.length - tag.length - 24)).endsWith(`"delivery_tag": "${tag}"}}`)) return undefined;
+    const queue = set.order[Math.floor((ki - 3) / 5)] ?? '';
+    return { item: { queue, key, tag: decoded.deliveryTag, raw }, decoded };
   }
 
   private async dispatch(items: Item[]): Promise<void> {
@@ -243,25 +273,21 @@ export class RedisConsumer implements Consumer {
         malformed.push({ item, error: error instanceof Error ? error : new DecodeError(String(error)) });
         continue;
       }
-      const delivery = new RedisDelivery(
-        decoded.envelope,
-        item.queue,
-        decoded.exchange ?? '',
-        decoded.routingKey ?? item.queue,
-        decoded.redelivered,
-        item.tag,
-        this,
-      );
-      this.outstanding++;
-      this.host.held.add(delivery);
-      try {
-        this.handler(delivery);
-      } catch (error) {
-        this.host.logger.error(`Consumer handler threw; message requeued: ${error instanceof Error ? error.message : String(error)}`, { error });
-        void delivery.reject({ requeue: true }).catch(() => undefined);
-      }
+      this.deliver(item, decoded);
     }
     for (const { item, error } of malformed) await this.setAside(item, error);
+  }
+
+  private deliver(item: Item, decoded: DecodedKombuEnvelope): void {
+    const delivery = new RedisDelivery(decoded.envelope, item.queue, decoded.exchange ?? '', decoded.routingKey ?? item.queue, decoded.redelivered, item.tag, this);
+    this.outstanding++;
+    this.host.held.add(delivery);
+    try {
+      this.handler(delivery);
+    } catch (error) {
+      this.host.logger.error(`Consumer handler threw; message requeued: ${error instanceof Error ? error.message : String(error)}`, { error });
+      void delivery.reject({ requeue: true }).catch(() => undefined);
+    }
   }
 
   private async setAside(item: Item, error: Error): Promise<void> {

@@ -71,11 +71,8 @@ const scriptArgs = (ctx: StoreContext, batch: Batch): (string | number | Buffer)
 
 async function write(ctx: StoreContext, entries: readonly Prepared[]): Promise<void> {
   const batches = toBatches(entries);
-  const [only] = batches;
-  if (batches.length === 1 && only) {
-    await runScript(ctx.command, STORE_SCRIPT, only.keys, scriptArgs(ctx, only));
-    return;
-  }
+  // An explicit pipeline even for one call: it is written at once, where the command connection's
+  // auto-pipelining would hold a lone EVALSHA until the next setImmediate (on every round trip's path).
   const pipeline = ctx.command.pipeline();
   for (const batch of batches) pipeline.evalsha(STORE_SCRIPT.sha, batch.keys.length, ...batch.keys, ...scriptArgs(ctx, batch));
   const replies = await pipeline.exec();

@@ -143,7 +143,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
 
   const flush = (): void => {
     flushQueued = false;
-    if (closed) return;
+    if (closed || dirty.size === 0) return;
     const subscribe: [string, Channel][] = [];
     const unsubscribe: string[] = [];
     for (const name of dirty) {
@@ -188,11 +188,20 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     }
   };
 
-  const markDirty = (name: string): void => {
+  // A SUBSCRIBE goes out at the end of the tick; an UNSUBSCRIBE can wait a turn, so that a wait that
+  // just got its result resolves before the write (and unsubscribes of a burst share one command).
+  let lazyQueued = false;
+  const markDirty = (name: string, subscribing: boolean): void => {
     dirty.add(name);
-    if (!flushQueued) {
+    if (subscribing && !flushQueued) {
       flushQueued = true;
       queueMicrotask(flush);
+    } else if (!subscribing && !lazyQueued) {
+      lazyQueued = true;
+      setImmediate(() => {
+        lazyQueued = false;
+        flush();
+      });
     }
   };
 
@@ -203,7 +212,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
       channels.set(name, channel);
     }
     channel.listeners.push(listener);
-    if (!channel.sent) markDirty(name);
+    if (!channel.sent) markDirty(name, true);
     return channel;
   };
   const unhold = (name: string, listener: ChannelListener, held = channels.get(name)): void => {
@@ -211,7 +220,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     const at = held.listeners.indexOf(listener);
     if (at < 0) return;
     held.listeners.splice(at, 1);
-    if (held.listeners.length === 0) markDirty(name);
+    if (held.listeners.length === 0) markDirty(name, false);
   };
 
   return {

@@ -33,6 +33,8 @@ export interface ConsumerHost extends BlockingReaderHost {
 export class RedisDelivery implements Delivery {
   /** Set once acked, rejected or restored by `close()`; later calls do nothing. */
   settled = false;
+  /** Settles when its `unacked` entry is written, if it was handed out before that (BRPOP path). */
+  recorded: Promise<unknown> | undefined;
   constructor(
     readonly envelope: Envelope,
     readonly queue: string,
@@ -78,6 +80,7 @@ export class RedisConsumer implements Consumer {
   private wakeup: (() => void) | undefined;
   private readonly reader: BlockingReader;
   private loop: Promise<void> = Promise.resolve();
+  private drained = false;
 
   constructor(
     private readonly host: ConsumerHost,
@@ -131,6 +134,16 @@ export class RedisConsumer implements Consumer {
     this.host.held.delete(delivery);
     this.outstanding--;
     this.wake();
+    const { recorded } = delivery;
+    if (recorded !== undefined) {
+      // Ack or restore after the entry exists: before it, HDEL would find nothing and the late HSET would stay.
+      const after = (): Promise<void> => this.finishSettle(delivery, requeue);
+      return recorded.then(after, after);
+    }
+    return this.finishSettle(delivery, requeue);
+  }
+
+  private finishSettle(delivery: RedisDelivery, requeue: boolean): Promise<void> {
     if (!requeue) return this.host.acks.add(delivery.deliveryTag);
     const restored = this.host.requeue(delivery.deliveryTag);
     // Handled here too, so a fire-and-forget reject() can't become an unhandled rejection.
@@ -176,7 +189,10 @@ export class RedisConsumer implements Consumer {
         continue;
       }
       try {
-        let items = await this.fetch(room);
+        // After a fetch that found fewer than it asked for, the lists were empty: block right away.
+        const skip = this.drained;
+        this.drained = false;
+        let items = skip ? [] : await this.fetch(room);
         if (items.length === 0 && this.running) items = await this.block(room);
         if (items.length > 0) await this.dispatch(items);
         backoff = 0;
@@ -205,6 +221,7 @@ export class RedisConsumer implements Consumer {
     }
     // kombu rotates the queue it took from to the end of the cycle.
     if (lastQueue >= 0) this.rotation = (this.rotation + lastQueue + 1) % this.keySets.length;
+    this.drained = items.length < max;
     return items;
   }
 
@@ -218,12 +235,12 @@ export class RedisConsumer implements Consumer {
       await this.host.client.rpush(key, raw);
       return [];
     }
-    // The bookkeeping (and the fetch of what else is waiting) goes out first on the command connection,
-    // so the ack of the popped message is queued behind it; the message itself runs without waiting
-    // for the reply. kombu has the same window between BRPOP and its unacked entry.
-    const bookkeeping = this.fetch(room, { key, raw });
+    // The message runs at once; its bookkeeping (and the fetch of what else is waiting) goes out on the
+    // next turn, after the task's result when the task is quick, and its ack waits for it (`recorded`).
+    // kombu has the same window between BRPOP and the unacked entry.
     const early = this.decodeEarly(set, key, raw);
-    if (early !== undefined) this.deliver(early.item, early.decoded);
+    const bookkeeping = early === undefined ? this.fetch(room, { key, raw }) : nextTurn().then(() => this.fetch(room, { key, raw }));
+    if (early !== undefined) this.deliver(early.item, early.decoded, bookkeeping);
     try {
       const items = await bookkeeping;
       return early === undefined ? items : items.slice(1);
@@ -278,8 +295,9 @@ export class RedisConsumer implements Consumer {
     for (const { item, error } of malformed) await this.setAside(item, error);
   }
 
-  private deliver(item: Item, decoded: DecodedKombuEnvelope): void {
+  private deliver(item: Item, decoded: DecodedKombuEnvelope, recorded?: Promise<unknown>): void {
     const delivery = new RedisDelivery(decoded.envelope, item.queue, decoded.exchange ?? '', decoded.routingKey ?? item.queue, decoded.redelivered, item.tag, this);
+    if (recorded !== undefined) delivery.recorded = recorded;
     this.outstanding++;
     this.host.held.add(delivery);
     try {
@@ -319,6 +337,10 @@ export class RedisConsumer implements Consumer {
       ),
     );
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function normalizePrefetch(prefetch: number): number {

@@ -1,9 +1,13 @@
-// Runs the seed's example as a user would (`pnpm example`), on memory:// and on Redis, and checks
-// what it prints: polling until ready, the result, and the synchronous variant's timeout then value.
+// Runs the seed's example as a user would (`pnpm example`), on memory://, on Redis and on RabbitMQ
+// (results in Redis or over rpc://), and checks what it prints: polling until ready, the result,
+// and the synchronous variant's timeout then value. RabbitMQ runs get a vhost of their own.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRabbitVhost, type RabbitVhost } from '../../../tests/interop/harness/rabbitmq.js';
+import { createRedisScratch, type RedisScratch } from '../../../tests/interop/harness/redis.js';
+import { startCliWorker } from './cli-worker.js';
 
 const run = promisify(execFile);
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -37,4 +41,37 @@ describe('apps/example', () => {
     const url = `redis://127.0.0.1:6379/${db}`;
     expectSeedOutput(await runExample({ BROKER_URL: url, RESULT_BACKEND: url }));
   }, 60_000);
+
+  describe('on RabbitMQ', () => {
+    let rabbit: RabbitVhost;
+    let redis: RedisScratch;
+    beforeAll(async () => {
+      rabbit = await createRabbitVhost();
+      redis = await createRedisScratch();
+    }, 60_000);
+    afterAll(async () => {
+      await redis?.cleanup();
+      await rabbit?.cleanup();
+    }, 60_000);
+
+    it('runs with results in Redis', async () => {
+      expectSeedOutput(await runExample({ BROKER_URL: rabbit.url, RESULT_BACKEND: redis.url }));
+      expect(await redis.client.keys('celery-task-meta-*')).toHaveLength(2);
+    }, 60_000);
+
+    it('runs with results sent back over RabbitMQ (rpc://)', async () => {
+      expectSeedOutput(await runExample({ BROKER_URL: rabbit.url, RESULT_BACKEND: 'rpc://' }));
+    }, 60_000);
+
+    it('the hand-written amqplib RPC client gets add(4, 4) from the same worker', async () => {
+      await using worker = await startCliWorker({ BROKER_URL: rabbit.url, RESULT_BACKEND: 'rpc://', ADD_DELAY_MS: '0' }, appDir);
+      const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/raw-amqplib-rpc-client.ts'], {
+        cwd: appDir,
+        env: { ...process.env, BROKER_URL: rabbit.url },
+        timeout: 60_000,
+      });
+      expect(stdout.trim()).toBe('add(4, 4) = 8');
+      expect(worker.output()).toMatch(/Task tasks\.add\[[0-9a-f-]{36}\] succeeded in [\d.]+s: 8/);
+    }, 60_000);
+  });
 });

@@ -5,7 +5,7 @@
 import type { Delivery, ResultMeta, TaskDefinition, TaskMessage, TaskMessageInit } from '@celerity/core';
 import { encodeTaskMessage, silentLogger } from '@celerity/core';
 import { buildResultMeta, traceTask } from '@celerity/core/internal';
-import type { TraceOutcome } from '@celerity/core/internal';
+import type { ResultMetaFields, TraceOutcome } from '@celerity/core/internal';
 import type { FollowupContext } from './followups.js';
 import { completeChordPart, sendFailureFollowups, sendSuccessFollowups } from './followups.js';
 import type { ResultWriter } from './result-writer.js';
@@ -76,12 +76,8 @@ export async function executeMessage(
   if (!acksLate) void delivery.ack().catch((error: unknown) => ctx.logger.error(`ack failed for ${message.id}: ${(error as Error).message}`));
   const store = storesResult(message, definition);
   const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
-  const base = {
-    taskId: message.id,
-    groupId: message.group,
-    parentId: message.parentId,
-    ...(ctx.resultExtended ? { extended: extendedFields(message, delivery.queue, ctx.hostname) } : {}),
-  };
+  const base: Pick<ResultMetaFields, 'taskId' | 'groupId' | 'parentId' | 'extended'> = { taskId: message.id, groupId: message.group, parentId: message.parentId };
+  if (ctx.resultExtended) base.extended = extendedFields(message, delivery.queue, ctx.hostname);
   const write = (meta: ResultMeta): Promise<void> => ctx.writer?.store(meta) ?? Promise.resolve();
   if (trackStarted && ctx.writer) void write(buildResultMeta({ ...base, status: 'STARTED', result: { pid: process.pid, hostname: ctx.hostname } })).catch(() => {});
 
@@ -109,16 +105,18 @@ export async function executeMessage(
 
   try {
     if (outcome.kind === 'success') {
-      const children = await sendSuccessFollowups(message, outcome.value, ctx);
+      const { embed } = message;
+      // Most tasks have no follow-ups: skip the await (and its promises) entirely.
+      const children = embed.callbacks === null && embed.chain === null ? [] : await sendSuccessFollowups(message, outcome.value, ctx);
       if (ctx.logger !== silentLogger) ctx.logger.info(`Task ${message.task}[${message.id}] succeeded in ${outcome.runtime.toFixed(6)}s: ${shortRepr(outcome.value)}`);
       if (store) {
         const stored = write(buildResultMeta({ ...base, status: 'SUCCESS', result: outcome.value, children }));
         // The slot can take the next task while the writer batches this result; a late ack and a chord
         // part keep it, as what they do next depends on the stored result.
-        if (!acksLate && message.embed.chord === null) release?.();
+        if (!acksLate && embed.chord === null) release?.();
         await stored;
       }
-      await completeChordPart(message, 'SUCCESS', outcome.value, ctx);
+      if (embed.chord !== null) await completeChordPart(message, 'SUCCESS', outcome.value, ctx);
     } else if (outcome.kind === 'retry') {
       const init = retryMessage(message, outcome.eta);
       await ctx.broker.publish(

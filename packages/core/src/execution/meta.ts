@@ -18,6 +18,19 @@ export interface ResultMetaFields {
   now?: Date;
 }
 
+// Results finished in the same millisecond share one formatted date (a busy worker stores thousands a second).
+let lastMs = Number.NaN;
+let lastText = '';
+function dateDone(now: Date | undefined): string {
+  if (now !== undefined) return formatCeleryDate(now);
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastText = formatCeleryDate(new Date(ms));
+    lastMs = ms;
+  }
+  return lastText;
+}
+
 /**
  * A result record keyed like Celery's: `status, result, traceback, children, date_done,
  * [group_id], [parent_id], [extended…], task_id`. `date_done` is set for ready states only.
@@ -28,7 +41,7 @@ export function buildResultMeta(fields: ResultMetaFields): ResultMeta {
     result: fields.result,
     traceback: fields.traceback ?? null,
     children: fields.children ?? [],
-    date_done: READY_STATES.has(fields.status) ? formatCeleryDate(fields.now ?? new Date()) : null,
+    date_done: READY_STATES.has(fields.status) ? dateDone(fields.now) : null,
   } as ResultMeta;
   if (fields.groupId) meta.group_id = fields.groupId;
   if (fields.parentId) meta.parent_id = fields.parentId;

@@ -83,26 +83,45 @@ export async function traceTask(definition: TaskDefinition, request: TraceReques
   const setTimer = env.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clearTimer = env.clearTimeout ?? ((handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>));
   const started = now();
-  const controller = new AbortController();
-  const onOuterAbort = (): void => controller.abort(env.signal?.reason);
-  env.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // The controller (and its listener on the outer signal) exists only once the task reads ctx.signal:
+  // most tasks never do, and it was one of the largest per-task costs. An abort before that is kept
+  // and applied when the signal is first read.
+  let controller: AbortController | undefined;
+  let pendingAbort: { reason: unknown } | undefined;
+  const onOuterAbort = (): void => abort(env.signal?.reason);
+  const abort = (reason: unknown): void => {
+    if (controller) controller.abort(reason);
+    else pendingAbort ??= { reason };
+  };
+  const signal = (): AbortSignal => {
+    if (controller) return controller.signal;
+    controller = new AbortController();
+    if (pendingAbort) controller.abort(pendingAbort.reason);
+    else if (env.signal?.aborted) controller.abort(env.signal.reason);
+    else env.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    return controller.signal;
+  };
 
   const hard = request.timeLimit[0] ?? definition.options.timeLimit ?? null;
   const soft = request.timeLimit[1] ?? definition.options.softTimeLimit ?? null;
   const timers: unknown[] = [];
   let hardExpired: ((error: TimeLimitExceeded) => void) | undefined;
-  const hardLimit = new Promise<never>((_, reject) => {
-    hardExpired = reject;
-  });
-  hardLimit.catch(() => {});
+  // Only tasks with a hard limit race against it (two promises fewer per task otherwise).
+  let hardLimit: Promise<never> | undefined;
+  if (hard !== null && hard > 0) {
+    hardLimit = new Promise<never>((_, reject) => {
+      hardExpired = reject;
+    });
+    hardLimit.catch(() => {});
+  }
   if (soft !== null && soft > 0) {
-    timers.push(setTimer(() => controller.abort(new SoftTimeLimitExceeded()), soft * 1000));
+    timers.push(setTimer(() => abort(new SoftTimeLimitExceeded()), soft * 1000));
   }
   if (hard !== null && hard > 0) {
     timers.push(
       setTimer(() => {
         const error = new TimeLimitExceeded(hard);
-        controller.abort(error);
+        abort(error);
         hardExpired?.(error);
       }, hard * 1000),
     );
@@ -119,7 +138,9 @@ export async function traceTask(definition: TaskDefinition, request: TraceReques
     groupId: request.groupId,
     hostname: request.hostname,
     queue: request.queue,
-    signal: controller.signal,
+    get signal() {
+      return signal();
+    },
     logger: env.logger,
     retry(options: RetryOptions = {}): never {
       throw new RetryRequest(options);
@@ -130,14 +151,15 @@ export async function traceTask(definition: TaskDefinition, request: TraceReques
   const elapsed = (): number => (now() - started) / 1000;
   try {
     const bound = bindArguments(request.name, definition.params, request.args, request.kwargs);
-    const running = Promise.resolve().then(() => definition.fn(...bound, context));
-    const value = await Promise.race([running, hardLimit]);
+    // Called directly (a synchronous throw lands in the catch below just the same).
+    const running: unknown = definition.fn(...bound, context);
+    const value = hardLimit === undefined ? await running : await Promise.race([running, hardLimit]);
     return { kind: 'success', value, runtime: elapsed() };
   } catch (error) {
     return classifyError(definition, request, error, elapsed());
   } finally {
     for (const timer of timers) clearTimer(timer);
-    env.signal?.removeEventListener('abort', onOuterAbort);
+    if (controller) env.signal?.removeEventListener('abort', onOuterAbort);
   }
 }
 

@@ -37,9 +37,9 @@ describe('apps/example', () => {
   }, 60_000);
 
   it('runs on Redis with the worker started by the celerity command', async () => {
-    const db = String(1 + Math.floor(Math.random() * 15));
-    const url = `redis://127.0.0.1:6379/${db}`;
-    expectSeedOutput(await runExample({ BROKER_URL: url, RESULT_BACKEND: url }));
+    // A claimed, empty database, flushed afterwards (the example's queue and results use fixed names).
+    await using redis = await createRedisScratch();
+    expectSeedOutput(await runExample({ BROKER_URL: redis.url, RESULT_BACKEND: redis.url }));
   }, 60_000);
 
   describe('on RabbitMQ', () => {

@@ -6,8 +6,10 @@
  */
 import type { Redis } from 'ioredis';
 import { DecodeError } from '@celerity/core';
-import type { ConsumeOptions, Consumer, Delivery, Envelope, Logger, MalformedDelivery } from '@celerity/core';
+import type { ConsumeOptions, Consumer, Delivery, Logger, MalformedDelivery } from '@celerity/core';
 import type { AckBatcher } from './acks.js';
+import { RedisDelivery } from './delivery.js';
+import type { DeliveryOwner } from './delivery.js';
 import { BlockingReader, type BlockingReaderHost } from './blocking-reader.js';
 import { decodeKombuEnvelope } from './envelope.js';
 import type { DecodedKombuEnvelope } from './envelope.js';
@@ -29,29 +31,6 @@ export interface ConsumerHost extends BlockingReaderHost {
   requeue(tag: string): Promise<void>;
 }
 
-/** One message handed to a handler. */
-export class RedisDelivery implements Delivery {
-  /** Set once acked, rejected or restored by `close()`; later calls do nothing. */
-  settled = false;
-  /** Settles when its `unacked` entry is written, if it was handed out before that (BRPOP path). */
-  recorded: Promise<unknown> | undefined;
-  constructor(
-    readonly envelope: Envelope,
-    readonly queue: string,
-    readonly exchange: string,
-    readonly routingKey: string,
-    readonly redelivered: boolean,
-    readonly deliveryTag: string,
-    private readonly owner: RedisConsumer,
-  ) {}
-  ack(): Promise<void> {
-    return this.owner.settle(this, false);
-  }
-  reject(options?: { requeue?: boolean }): Promise<void> {
-    return this.owner.settle(this, options?.requeue === true);
-  }
-}
-
 interface Item {
   queue: string;
   /** The list it was popped from. */
@@ -71,7 +50,7 @@ interface KeySet {
 
 const MAX_BACKOFF_MS = 5_000;
 /** Consumes a set of queues for one handler (see module comment). */
-export class RedisConsumer implements Consumer {
+export class RedisConsumer implements Consumer, DeliveryOwner {
   private readonly keySets: KeySet[];
   private rotation = 0;
   private outstanding = 0;

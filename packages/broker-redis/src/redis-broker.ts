@@ -22,7 +22,8 @@ import type {
 import { AckBatcher } from './acks.js';
 import { waitReady, withReconnect } from './reconnect.js';
 import { createConnections, type BrokerConnections } from './connections.js';
-import { RedisConsumer, type ConsumerHost, type RedisDelivery } from './consumer.js';
+import { RedisConsumer, type ConsumerHost } from './consumer.js';
+import type { RedisDelivery } from './delivery.js';
 import { encodeKombuEnvelope } from './envelope.js';
 import { FanoutHub } from './fanout.js';
 import { bindingMember, createKeyspace, type Keyspace } from './keys.js';

@@ -35,7 +35,7 @@ it('closing the rpc:// backend, then its broker, settles (what the example does)
   }
 });
 
-it.fails('closing an AMQP broker and its rpc:// backend at the same time settles', async () => {
+it('closing an AMQP broker and its rpc:// backend at the same time settles', async () => {
   for (let i = 0; i < 5; i++) {
     const { broker, backend } = await openPair();
     const closed = await settlesWithin(Promise.all([broker.close(), backend.close()]), 3_000);

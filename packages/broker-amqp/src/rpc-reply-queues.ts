@@ -37,6 +37,8 @@ export class ReplyQueues {
   private opening: Promise<Channel> | undefined;
   private declared = new Map<string, { generation: number; done: Promise<void> }>();
   private closed = false;
+  /** Settles when a channel is gone, however it went (our close, the connection's, an error). */
+  private readonly gone = new WeakMap<Channel, Promise<void>>();
 
   constructor(private readonly host: ReplyQueuesHost) {}
 
@@ -120,6 +122,7 @@ export class ReplyQueues {
         throw mapAmqpError(error, 'opening the rpc:// channel');
       }
       channel.on('error', (error: Error) => this.host.logger.warn(`rpc:// channel closed by RabbitMQ: ${error.message}`, { error }));
+      this.gone.set(channel, new Promise<void>((resolve) => channel.once('close', () => resolve())));
       channel.on('close', () => {
         if (this.channel !== channel) return;
         this.channel = undefined;
@@ -188,6 +191,8 @@ export class ReplyQueues {
     const channel = this.channel;
     this.channel = undefined;
     this.queues.clear();
-    if (channel !== undefined) await channel.close().catch(() => undefined);
+    // amqplib's channel.close() never settles when the connection closes under it (the broker
+    // sharing this connection may be closing at the same time): the 'close' event always comes.
+    if (channel !== undefined) await Promise.race([channel.close().catch(() => undefined), this.gone.get(channel)]);
   }
 }

@@ -9,7 +9,7 @@ import { logConnectionErrors, toCelerityError } from './errors.js';
 import * as groups from './groups.js';
 import type { GroupStoreContext } from './groups.js';
 import { createKeySpace } from './keys.js';
-import { fromCeleryMeta } from './meta.js';
+import { fastJsonMeta, fromCeleryMeta } from './meta.js';
 import { REDIS_BACKEND_DEFAULTS } from './options.js';
 import type { RedisBackendOptions } from './options.js';
 import { STORE_SCRIPT } from './scripts.js';
@@ -89,6 +89,13 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
   const groupCtx: GroupStoreContext = { command, keys, ttl, encode, decode: (bytes) => serializer.decode(bytes) };
 
   const storeCtx: StoreContext = { command, keys, ttl, check: successCheckFor(serializer), encode, get };
+  // The default serializer's bytes for the common record can be written without it.
+  if (options.serializer === undefined) {
+    storeCtx.fastEncode = (meta) => {
+      const text = fastJsonMeta(meta);
+      return text === undefined ? undefined : Buffer.from(text, 'latin1');
+    };
+  }
   const storeOne = createStoreCoalescer(storeCtx);
 
   const waitCtx: WaitContext = {

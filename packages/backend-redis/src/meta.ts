@@ -42,6 +42,40 @@ export function toCeleryMeta(meta: ResultMeta): Record<string, unknown> {
   return out;
 }
 
+const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function plainJson(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : undefined;
+  if (typeof value === 'string') return PLAIN_STRING.test(value) ? `"${value}"` : undefined;
+  return undefined;
+}
+
+/**
+ * The JSON bytes of the commonest record (no optional keys, no children, a null, boolean, safe
+ * integer or plain printable-ASCII string result and traceback), exactly as the generic path writes
+ * them with Python's separators, built without an intermediate object; `undefined` for anything else.
+ * @example
+ * fastJsonMeta({ status: 'SUCCESS', result: 4, traceback: null, children: [], date_done: d, task_id: id });
+ */
+export function fastJsonMeta(meta: ResultMeta): string | undefined {
+  let keys = 0;
+  for (const key in meta) {
+    if (!Object.hasOwn(meta, key)) return undefined;
+    keys++;
+  }
+  if (keys !== 6 || meta.children === undefined || meta.children.length !== 0) return undefined;
+  const status = plainJson(meta.status);
+  const result = plainJson(meta.result);
+  const traceback = plainJson(meta.traceback);
+  const dateDone = plainJson(meta.date_done);
+  const taskId = plainJson(meta.task_id);
+  if (status === undefined || result === undefined || traceback === undefined || dateDone === undefined || taskId === undefined) return undefined;
+  if (typeof meta.status !== 'string' || typeof meta.task_id !== 'string') return undefined;
+  return `{"status": ${status}, "result": ${result}, "traceback": ${traceback}, "children": [], "date_done": ${dateDone}, "task_id": ${taskId}}`;
+}
+
 /**
  * Validates a decoded task meta. Missing `traceback`/`date_done` become null, a null `children`
  * (seen with msgpack) becomes `[]`, a missing `task_id` is taken from the key. Unknown keys are kept.

@@ -21,6 +21,8 @@ export interface StoreContext {
   readonly ttl: number;
   readonly check: SuccessCheck;
   encode(value: unknown): Buffer;
+  /** Encodes a whole meta directly when it can (see `fastJsonMeta`), else undefined. */
+  fastEncode?(meta: ResultMeta): Buffer | undefined;
   /** GET + decode (for the `client` check). */
   get(taskId: string): Promise<ResultMeta | null>;
 }
@@ -51,7 +53,7 @@ interface Batch {
 /** Checks the id and encodes, so a bad result fails its own call only. */
 function prepare(ctx: StoreContext, meta: ResultMeta): Prepared {
   assertId(meta.task_id, 'task_id');
-  return { key: ctx.keys.task(meta.task_id), value: ctx.encode(toCeleryMeta(meta)) };
+  return { key: ctx.keys.task(meta.task_id), value: ctx.fastEncode?.(meta) ?? ctx.encode(toCeleryMeta(meta)) };
 }
 
 function toBatches(entries: readonly Prepared[]): Batch[] {

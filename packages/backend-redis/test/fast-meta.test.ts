@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ResultMeta } from '@celerity/core';
+import { fastJsonMeta, toCeleryMeta } from '../src/meta.js';
+import { resultSerializer } from '../src/default-serializer.js';
+
+const generic = (meta: ResultMeta): string => Buffer.from(resultSerializer(undefined).encode(toCeleryMeta(meta))).toString('latin1');
+const meta = (result: unknown, extra: Partial<ResultMeta> = {}): ResultMeta =>
+  ({ status: 'SUCCESS', result, traceback: null, children: [], date_done: '2026-11-23T18:46:42.215000+00:00', task_id: 'a-b-c', ...extra }) as ResultMeta;
+
+describe('fastJsonMeta', () => {
+  it('writes exactly the bytes of the generic path for plain results', () => {
+    const plain = fc.oneof(fc.constant(null), fc.boolean(), fc.maxSafeInteger(), fc.string(), fc.double());
+    fc.assert(
+      fc.property(plain, fc.constantFrom('SUCCESS', 'FAILURE', 'STARTED'), fc.string(), (result, status, taskId) => {
+        const m = meta(result, { status, task_id: taskId });
+        const fast = fastJsonMeta(m);
+        if (fast !== undefined) expect(fast).toBe(generic(m));
+      }),
+    );
+    expect(fastJsonMeta(meta(4))).toBe(generic(meta(4)));
+    expect(fastJsonMeta(meta('ok'))).toBe('{"status": "SUCCESS", "result": "ok", "traceback": null, "children": [], "date_done": "2026-11-23T18:46:42.215000+00:00", "task_id": "a-b-c"}');
+  });
+
+  it('leaves everything else to the generic path', () => {
+    for (const m of [
+      meta(1.5),
+      meta(2 ** 60),
+      meta(-0),
+      meta('é'),
+      meta('a"b'),
+      meta([1]),
+      meta({ a: 1 }),
+      meta(1, { children: [[['x', null], null]] }),
+      meta(1, { group_id: 'g' }),
+      meta(1, { parent_id: 'p' }),
+      meta(1, { traceback: 'Traceback…' }),
+    ]) {
+      expect(fastJsonMeta(m)).toBeUndefined();
+    }
+  });
+});

@@ -15,7 +15,6 @@ import { createClient } from '@celerity/client';
 import { createMsgpackSerializer } from '@celerity/serializer-msgpack';
 import type { Worker } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
-import { withQueueDeclarations } from '../../packages/worker/test/fixtures/amqp-declared-queues.js';
 import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
 import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, sendFromPython, startPythonWorker } from './harness/python.js';
 import type { RabbitVhost } from './harness/rabbitmq.js';
@@ -52,8 +51,9 @@ function matrix(version: PythonCeleryVersion, serializerName: SerializerName): v
   const tsWorkerOn = async (queue: string, options: { concurrency?: number; prefetch?: number; rpc?: boolean } = {}): Promise<Worker> => {
     const broker = createAmqpBroker({ url: amqpUrl, connectionName: `ts-${queue}` });
     const worker = createWorker({
-      // The worker declares its queues without arguments; the priority queue needs x-max-priority.
-      broker: queue === q.prioTs ? withQueueDeclarations(broker, { [queue]: { maxPriority: MAX_PRIORITY } }) : broker,
+      broker,
+      // The priority queue is declared with x-max-priority, as the Python side declares it.
+      ...(queue === q.prioTs ? { queueOptions: { [queue]: { maxPriority: MAX_PRIORITY } } } : {}),
       // rpc:// shares the broker's connection and learns each task's reply_to from it.
       backend: options.rpc ? createRpcBackend({ broker }) : createRedisBackend({ url: redis.url }),
       tasks: interopTasks,

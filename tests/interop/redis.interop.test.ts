@@ -181,6 +181,6 @@ for (const version of PYTHON_CELERY_VERSIONS) {
   const entry = status[version];
   for (const serializer of ['json', 'msgpack'] as const) {
     if (isAvailable(entry)) describe(`Python Celery ${entry.celery} ↔ Celerity on Redis (${serializer})`, () => matrix(version, serializer));
-    else describe.skip(`Python Celery ${version} ↔ Celerity on Redis (${serializer}): ${entry.reason}`, () => matrix(version, serializer));
+    else describe.skip(`Python Celery ${version} ↔ Celerity on Redis (${serializer}): ${entry.unavailable}`, () => matrix(version, serializer));
   }
 }

@@ -9,6 +9,7 @@ import type {
   Delivery,
   Logger,
   MalformedDelivery,
+  QueueDeclaration,
   ResultBackend,
   Serializer,
   TaskCollection,
@@ -41,6 +42,12 @@ export interface WorkerOptions {
   tasks: TaskCollection;
   /** Queues to consume. @default ['celery'] */
   queues?: readonly string[];
+  /**
+   * How each queue is declared, by name (AMQP: `maxPriority`, `deadLetterExchange`, `queueType`…).
+   * Must match how other producers and workers declare it, or RabbitMQ refuses the declaration.
+   * @example { tasks: { maxPriority: 10 }, jobs: { deadLetterExchange: 'dlx' } }
+   */
+  queueOptions?: Readonly<Record<string, QueueDeclaration>>;
   /** Tasks running at once. @default 10 */
   concurrency?: number;
   /** Messages held unacked (running + waiting). @default concurrency × 4 */
@@ -265,7 +272,7 @@ export function createWorker(options: WorkerOptions): Worker {
       state = 'running';
       await broker.connect();
       await backend?.connect();
-      for (const queue of queues) await broker.declareQueue(queue);
+      for (const queue of queues) await broker.declareQueue(queue, options.queueOptions?.[queue] ?? {});
       consumer = await broker.consume(queues, onDelivery, { prefetch: basePrefetch, onMalformed });
       logger.info(`${hostname} ready.`);
     },

@@ -12,7 +12,6 @@ import { randomSuffix, waitFor } from '@celerity/testing';
 import { createWorker } from '@celerity/worker';
 import { startRabbitServer } from '../../broker-amqp/test/rabbitmq-server.js';
 import { createTestVhost } from '../../broker-amqp/test/vhost.js';
-import { withQueueDeclarations } from './fixtures/amqp-declared-queues.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const TOTAL = 10_000;
@@ -147,8 +146,9 @@ describe('worker on RabbitMQ', () => {
     const broker = createAmqpBroker({ url: vhost.url });
     const add = defineTask({ name: 'test.add', params: ['x', 'y'] }, (x: number, y: number) => x + y);
     const worker = createWorker({
-      // The worker declares its queues without arguments; this one has a dead-letter exchange.
-      broker: withQueueDeclarations(broker, { work: { deadLetterExchange: 'dlx' } }),
+      broker,
+      // The queue has a dead-letter exchange: declared so, or RabbitMQ refuses the redeclaration.
+      queueOptions: { work: { deadLetterExchange: 'dlx' } },
       backend: createRedisBackend({ url: REDIS_URL, keyPrefix: prefix }),
       tasks: [add],
       queues: ['work'],
@@ -199,18 +199,21 @@ describe('worker on RabbitMQ', () => {
     expect(await resultOf('bad-body')).toMatchObject({ status: 'FAILURE', result: { exc_type: 'DecodeError' } });
   });
 
-  // Known gap (packages/worker/src/worker.ts, createWorker → start): queues are declared with no
-  // arguments, so RabbitMQ refuses (406) a queue that exists with x-max-priority or a dead-letter
-  // exchange. This test fails until WorkerOptions can say how a queue is declared; `it.fails` flips then.
-  it.fails('consumes a queue that exists with x-max-priority (no way to declare it through WorkerOptions)', async () => {
+  // RabbitMQ refuses (406) to redeclare a queue with other arguments: `queueOptions` says how.
+  it('consumes a queue that exists with x-max-priority when queueOptions declares it so', async () => {
     const vhost = await createTestVhost();
     cleanups.push(() => vhost.dispose());
     const admin = createAmqpBroker({ url: vhost.url });
     cleanups.push(() => admin.close());
     await admin.declareQueue('prio', { maxPriority: 10 });
-    const worker = createWorker({ broker: createAmqpBroker({ url: vhost.url, publishTimeout: 5000 }), tasks: [], queues: ['prio'] });
+    const ran: number[] = [];
+    const mark = defineTask({ name: 'test.mark', params: ['n'] }, (n: number) => void ran.push(n));
+    const worker = createWorker({ broker: createAmqpBroker({ url: vhost.url, publishTimeout: 5000 }), tasks: [mark], queues: ['prio'], queueOptions: { prio: { maxPriority: 10 } } });
     try {
       await worker.start();
+      await admin.publish({ queue: 'prio' }, encodeTaskMessage({ task: 'test.mark', id: randomSuffix(), args: [7], priority: 9 }, { serializer: createJsonSerializer() }));
+      await waitFor(() => ran.length === 1, { timeout: 10_000 });
+      expect(ran).toEqual([7]);
     } finally {
       await worker.stop().catch(() => {});
       await worker.broker.close().catch(() => {});

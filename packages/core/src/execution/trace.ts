@@ -73,58 +73,81 @@ function autoretryCountdown(definition: TaskDefinition, retries: number): number
   return Math.min(600, base * 2 ** retries) * Math.random();
 }
 
+const performanceNow = (): number => performance.now();
+const systemSetTimeout = (fn: () => void, ms: number): unknown => setTimeout(fn, ms);
+const systemClearTimeout = (handle: unknown): void => clearTimeout(handle as ReturnType<typeof setTimeout>);
+function retry(options: RetryOptions = {}): never {
+  throw new RetryRequest(options);
+}
+
+/**
+ * The abort side of one run. The AbortController (and its listener on the outer signal) exists only
+ * once the task reads `ctx.signal`: most tasks never do, and it was one of the largest per-task
+ * costs. An abort before that is kept and applied when the signal is first read. It is its own
+ * event listener (`handleEvent`), so a run allocates no closures for it.
+ */
+class LazySignal {
+  private controller: AbortController | undefined;
+  private pending: { reason: unknown } | undefined;
+  constructor(private readonly outer: AbortSignal | undefined) {}
+
+  handleEvent(): void {
+    this.abort(this.outer?.reason);
+  }
+
+  abort(reason: unknown): void {
+    if (this.controller) this.controller.abort(reason);
+    else this.pending ??= { reason };
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller) return this.controller.signal;
+    const controller = new AbortController();
+    this.controller = controller;
+    if (this.pending) controller.abort(this.pending.reason);
+    else if (this.outer?.aborted) controller.abort(this.outer.reason);
+    else this.outer?.addEventListener('abort', this, { once: true });
+    return controller.signal;
+  }
+
+  dispose(): void {
+    if (this.controller) this.outer?.removeEventListener('abort', this);
+  }
+}
+
 /**
  * Runs `definition` for `request`. Never throws: every error becomes an outcome.
  * @example
  * const outcome = await traceTask(add, request, { logger, updateState: async () => {} });
  */
 export async function traceTask(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment): Promise<TraceOutcome> {
-  const now = env.now ?? (() => performance.now());
-  const setTimer = env.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
-  const clearTimer = env.clearTimeout ?? ((handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>));
+  const now = env.now ?? performanceNow;
   const started = now();
-  // The controller (and its listener on the outer signal) exists only once the task reads ctx.signal:
-  // most tasks never do, and it was one of the largest per-task costs. An abort before that is kept
-  // and applied when the signal is first read.
-  let controller: AbortController | undefined;
-  let pendingAbort: { reason: unknown } | undefined;
-  const onOuterAbort = (): void => abort(env.signal?.reason);
-  const abort = (reason: unknown): void => {
-    if (controller) controller.abort(reason);
-    else pendingAbort ??= { reason };
-  };
-  const signal = (): AbortSignal => {
-    if (controller) return controller.signal;
-    controller = new AbortController();
-    if (pendingAbort) controller.abort(pendingAbort.reason);
-    else if (env.signal?.aborted) controller.abort(env.signal.reason);
-    else env.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    return controller.signal;
-  };
+  const lazy = new LazySignal(env.signal);
 
   const hard = request.timeLimit[0] ?? definition.options.timeLimit ?? null;
   const soft = request.timeLimit[1] ?? definition.options.softTimeLimit ?? null;
-  const timers: unknown[] = [];
-  let hardExpired: ((error: TimeLimitExceeded) => void) | undefined;
+  let timers: unknown[] | undefined;
   // Only tasks with a hard limit race against it (two promises fewer per task otherwise).
   let hardLimit: Promise<never> | undefined;
-  if (hard !== null && hard > 0) {
-    hardLimit = new Promise<never>((_, reject) => {
-      hardExpired = reject;
-    });
-    hardLimit.catch(() => {});
-  }
-  if (soft !== null && soft > 0) {
-    timers.push(setTimer(() => abort(new SoftTimeLimitExceeded()), soft * 1000));
-  }
-  if (hard !== null && hard > 0) {
-    timers.push(
-      setTimer(() => {
-        const error = new TimeLimitExceeded(hard);
-        abort(error);
-        hardExpired?.(error);
-      }, hard * 1000),
-    );
+  if ((soft !== null && soft > 0) || (hard !== null && hard > 0)) {
+    const setTimer = env.setTimeout ?? systemSetTimeout;
+    timers = [];
+    if (soft !== null && soft > 0) timers.push(setTimer(() => lazy.abort(new SoftTimeLimitExceeded()), soft * 1000));
+    if (hard !== null && hard > 0) {
+      let hardExpired: ((error: TimeLimitExceeded) => void) | undefined;
+      hardLimit = new Promise<never>((_, reject) => {
+        hardExpired = reject;
+      });
+      hardLimit.catch(() => {});
+      timers.push(
+        setTimer(() => {
+          const error = new TimeLimitExceeded(hard);
+          lazy.abort(error);
+          hardExpired?.(error);
+        }, hard * 1000),
+      );
+    }
   }
 
   const context: TaskContext = {
@@ -139,27 +162,27 @@ export async function traceTask(definition: TaskDefinition, request: TraceReques
     hostname: request.hostname,
     queue: request.queue,
     get signal() {
-      return signal();
+      return lazy.signal;
     },
     logger: env.logger,
-    retry(options: RetryOptions = {}): never {
-      throw new RetryRequest(options);
-    },
+    retry,
     updateState: (state, meta) => env.updateState(state, meta ?? null),
   };
 
-  const elapsed = (): number => (now() - started) / 1000;
   try {
     const bound = bindArguments(request.name, definition.params, request.args, request.kwargs);
     // Called directly (a synchronous throw lands in the catch below just the same).
     const running: unknown = definition.fn(...bound, context);
     const value = hardLimit === undefined ? await running : await Promise.race([running, hardLimit]);
-    return { kind: 'success', value, runtime: elapsed() };
+    return { kind: 'success', value, runtime: (now() - started) / 1000 };
   } catch (error) {
-    return classifyError(definition, request, error, elapsed());
+    return classifyError(definition, request, error, (now() - started) / 1000);
   } finally {
-    for (const timer of timers) clearTimer(timer);
-    if (controller) env.signal?.removeEventListener('abort', onOuterAbort);
+    if (timers) {
+      const clearTimer = env.clearTimeout ?? systemClearTimeout;
+      for (const timer of timers) clearTimer(timer);
+    }
+    lazy.dispose();
   }
 }
 

@@ -1,20 +1,17 @@
-// Known bug the example works around (src/client.ts): an rpc:// backend closed at the same time as
-// the AMQP broker whose connection it shares never finishes closing. client.close() closes the
-// broker and the backend it owns together, so a client made from `amqp://…` + `rpc://` URLs can hang
-// on close. Where: packages/broker-amqp/src/rpc-reply-queues.ts, RpcReplyQueues.close(), awaits
-// channel.close() while the broker's shutdown closes the connection under it, and that promise
-// never settles. `it.fails` flips once it is fixed.
+// Regression: an rpc:// backend closed at the same time as the AMQP broker whose connection it
+// shares used to never finish closing (amqplib's channel.close() does not settle when the
+// connection closes under it), so client.close() of an amqp:// + rpc:// client could hang.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAmqpBroker, createRpcBackend } from '@celerity/broker-amqp';
-import { createRabbitVhost, type RabbitVhost } from '../../../tests/interop/harness/rabbitmq.js';
+import { createTestVhost, type TestVhost } from './vhost.js';
 
-let rabbit: RabbitVhost;
+let rabbit: TestVhost;
 beforeAll(async () => {
-  rabbit = await createRabbitVhost();
+  rabbit = await createTestVhost();
 }, 60_000);
 afterAll(async () => {
-  await rabbit?.cleanup();
+  await rabbit?.dispose();
 }, 60_000);
 
 const settlesWithin = (promise: Promise<unknown>, ms: number) =>

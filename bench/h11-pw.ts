@@ -1,0 +1,14 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createRedisBackend } from '@celerity/backend-redis';
+import { createRedisBroker } from '@celerity/broker-redis';
+import { createClient } from '@celerity/client';
+const url = 'redis://127.0.0.1:6391/0'; const n = 30000; const c = Number(process.argv[2] ?? 100);
+const broker = createRedisBroker({ url }); const backend = createRedisBackend({ url });
+await broker.connect(); await backend.connect(); await broker.client.flushdb();
+const client = createClient({ broker, backend, defaultQueue: 'pq' });
+for (let s = 0; s < n; s += 1000) await client.sendMany(Array.from({ length: 1000 }, (_, i) => ({ task: 'tasks.add', args: [s + i, 1] })));
+const cpu0 = process.cpuUsage();
+const out = await new Promise<string>((resolve) => { const p = spawn('node', ['--conditions=source', '--import', 'tsx', 'h11-w2.ts', String(n), String(c)]); let o = ''; p.stdout.on('data', (d) => (o += d)); p.on('exit', () => resolve(o)); });
+const cpu = process.cpuUsage(cpu0);
+console.log(out.trim(), 'client cpu us/job', ((cpu.user + cpu.system) / n).toFixed(1));
+await client.close(); await broker.close(); await backend.close();

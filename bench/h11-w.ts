@@ -1,0 +1,11 @@
+import { createRedisBackend } from '@celerity/backend-redis';
+import { createRedisBroker } from '@celerity/broker-redis';
+import { createWorker } from '@celerity/worker';
+import { add } from './src/workers/celerity-tasks.js';
+const url = 'redis://127.0.0.1:6391/0';
+const wb = createRedisBroker({ url }); const wk = createRedisBackend({ url });
+await wb.connect(); await wk.connect();
+const worker = createWorker({ broker: wb, backend: wk, tasks: [add], queues: ['rt'], concurrency: 10 });
+await worker.start();
+console.log('ready');
+process.on('SIGTERM', async () => { await worker.stop(); await wb.close(); await wk.close(); process.exit(0); });

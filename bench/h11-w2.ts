@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { createRedisBackend } from '@celerity/backend-redis';
+import { createRedisBroker } from '@celerity/broker-redis';
+import { createWorker } from '@celerity/worker';
+import { add } from './src/workers/celerity-tasks.js';
+const url = 'redis://127.0.0.1:6391/0';
+const n = Number(process.argv[2]); const c = Number(process.argv[3]);
+const wb = createRedisBroker({ url }); const wk = createRedisBackend({ url });
+await wb.connect(); await wk.connect();
+const worker = createWorker({ broker: wb, backend: wk, tasks: [add], queues: ['pq'], concurrency: c, ...(process.env.PF ? { prefetch: Number(process.env.PF) } : {}) });
+const cpu0 = process.cpuUsage(); const t0 = performance.now();
+await worker.start();
+await new Promise<void>((resolve) => { const tick = () => (worker.stats.processed >= n ? resolve() : setTimeout(tick, 2)); tick(); });
+const ms = performance.now() - t0; const cpu = process.cpuUsage(cpu0);
+const rss = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024;
+console.log(JSON.stringify({ c, perSec: Math.round(n / (ms / 1000)), cpuUsPerJob: +((cpu.user + cpu.system) / n).toFixed(1), rssMiB: Math.round(rss) }));
+await worker.stop(); await wb.close(); await wk.close();

@@ -7,7 +7,8 @@ import type { Redis } from 'ioredis';
 import { withReconnect } from './reconnect.js';
 import type { Keyspace } from './keys.js';
 
-interface Batch {
+/** Tags acked together and the promise their `ack()` calls share. */
+export interface AckBatch {
   tags: string[];
   promise: Promise<void>;
   resolve: () => void;
@@ -16,7 +17,7 @@ interface Batch {
 
 /** Collects delivery tags and removes their `unacked` / `unacked_index` entries in batches. */
 export class AckBatcher {
-  private batch: Batch | undefined;
+  private batch: AckBatch | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -45,6 +46,23 @@ export class AckBatcher {
     }
     batch.tags.push(tag);
     return batch.promise;
+  }
+
+  /**
+   * Takes the batch waiting for its turn, for a caller that removes the tags itself (the fetch
+   * script, in the same call that takes the next messages). `undefined` when nothing waits.
+   */
+  take(): AckBatch | undefined {
+    const batch = this.batch;
+    this.batch = undefined;
+    return batch;
+  }
+
+  /** Gives back a taken batch whose removal failed: it goes out with the next flush. */
+  restore(batch: AckBatch): void {
+    const merged = this.add(batch.tags[0] ?? '');
+    for (const tag of batch.tags.slice(1)) this.batch?.tags.push(tag);
+    merged.then(batch.resolve, batch.reject);
   }
 
   private flush(): void {

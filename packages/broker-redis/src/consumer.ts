@@ -187,9 +187,19 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
   private async fetch(max: number, extra?: { key: string; raw: Buffer }): Promise<Item[]> {
     const set = this.keySets[this.rotation];
     if (set === undefined) return [];
-    const args: Array<string | number | Buffer> = [max, String(this.host.now() / 1000), set.order.length, ...set.queueArgs];
+    // Acks waiting for their batch go along with this call (one command fewer per fetch).
+    const acks = this.host.acks.take();
+    const args: Array<string | number | Buffer> = [max, String(this.host.now() / 1000), set.order.length, ...set.queueArgs, acks?.tags.length ?? 0];
+    if (acks !== undefined) for (const tag of acks.tags) args.push(tag);
     if (extra !== undefined) args.push(set.indexOfKey.get(extra.key) ?? 3, extra.raw);
-    const reply = (await runScript(this.host.client, FETCH_SCRIPT, set.keys, args, true)) as unknown[];
+    let reply: unknown[];
+    try {
+      reply = (await runScript(this.host.client, FETCH_SCRIPT, set.keys, args, true)) as unknown[];
+    } catch (error) {
+      if (acks !== undefined) this.host.acks.restore(acks);
+      throw error;
+    }
+    acks?.resolve();
     const items: Item[] = [];
     let lastQueue = -1;
     for (let i = 0; i + 2 < reply.length; i += 3) {

@@ -27,8 +27,10 @@ function defineScript(name: string, lua: string): LuaScript {
  *
  * KEYS: unacked, unacked_index, then per queue (in the consumer's current rotation) 5 keys: its lists
  *   for steps 0, 3, 6, 9 and its dead-letter list.
- * ARGV: max, now (unix seconds), nq, the JSON-encoded name of each queue (nq entries), and optionally
- *   the KEYS index and raw item of a message already taken with BRPOP.
+ * ARGV: max, now (unix seconds), nq, the JSON-encoded name of each queue (nq entries), na, the
+ *   delivery tags of acked messages whose entries are removed first (na entries: the ack rides along
+ *   with the fetch instead of a MULTI of its own), and optionally the KEYS index and raw item of a
+ *   message already taken with BRPOP.
  * Returns a flat array: KEYS index of the list it came from, delivery tag ('' when the item had none
  *   and was moved to the dead list right here), raw item.
  *
@@ -93,7 +95,16 @@ local function take(ki, raw)
   taken = taken + 1
 end
 
-local extra = 4 + nq
+local na = tonumber(ARGV[4 + nq])
+if na > 0 then
+  for i = 5 + nq, 4 + nq + na, 256 do
+    local last = math.min(i + 255, 4 + nq + na)
+    redis.call('ZREM', KEYS[2], unpack(ARGV, i, last))
+    redis.call('HDEL', KEYS[1], unpack(ARGV, i, last))
+  end
+end
+
+local extra = 5 + nq + na
 if ARGV[extra] then take(tonumber(ARGV[extra]), ARGV[extra + 1]) end
 
 for level = 0, 3 do

@@ -14,7 +14,8 @@ import { BlockingReader, type BlockingReaderHost } from './blocking-reader.js';
 import { decodeKombuEnvelope } from './envelope.js';
 import type { DecodedKombuEnvelope } from './envelope.js';
 import type { Keyspace } from './keys.js';
-import { pythonJsonString } from './python-json.js';
+import { buildKeySet } from './key-sets.js';
+import type { Item, KeySet } from './key-sets.js';
 import { DEAD_LETTER_SCRIPT, FETCH_SCRIPT, RESTORE_SCRIPT, runScript } from './scripts.js';
 
 /** What a consumer needs from its broker. */
@@ -29,23 +30,6 @@ export interface ConsumerHost extends BlockingReaderHost {
   now(): number;
   /** Gives a message back to the back of its queue, marked redelivered. */
   requeue(tag: string): Promise<void>;
-}
-
-interface Item {
-  queue: string;
-  /** The list it was popped from. */
-  key: string;
-  tag: string;
-  raw: Buffer;
-}
-
-interface KeySet {
-  order: string[];
-  keys: string[];
-  queueArgs: string[];
-  /** BRPOP keys: every queue's step-0 list, then step 3, 6, 9. */
-  blockKeys: string[];
-  indexOfKey: Map<string, number>;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -70,22 +54,7 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     this.prefetch = normalizePrefetch(options.prefetch ?? 1);
     this.reader = new BlockingReader(host);
     const unique = [...new Set(queues)];
-    this.keySets = unique.map((_, r) => this.buildKeySet([...unique.slice(r), ...unique.slice(0, r)]));
-  }
-
-  private buildKeySet(order: string[]): KeySet {
-    const { keys } = this.host;
-    const all = [keys.unacked, keys.unackedIndex];
-    const indexOfKey = new Map<string, number>();
-    for (const queue of order) {
-      for (const list of keys.lists(queue)) {
-        all.push(list);
-        indexOfKey.set(list, all.length); // Lua KEYS are 1-based
-      }
-      all.push(keys.dead(queue));
-    }
-    const blockKeys = [0, 1, 2, 3].flatMap((level) => order.map((queue) => keys.lists(queue)[level] ?? ''));
-    return { order, keys: all, queueArgs: order.map(pythonJsonString), blockKeys, indexOfKey };
+    this.keySets = unique.map((_, r) => buildKeySet(host.keys, [...unique.slice(r), ...unique.slice(0, r)]));
   }
 
   start(): void {

@@ -70,8 +70,8 @@ async function main(): Promise<number> {
     redis.disconnect();
   }
   results.finishedAt = new Date().toISOString();
-  // Only a complete run may replace the README's figures.
-  const complete = !args.cpuProf && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
+  // Only a complete full run may replace the README's figures.
+  const complete = !args.quick && !args.cpuProf && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
   // Profiled workers run slower: their figures must not replace the recorded ones.
   const files = args.cpuProf ? [] : await writeReport(results, { readme: complete });
   log(`\n${renderTables(results)}\n\n${renderTargets(results)}\n`);

@@ -45,7 +45,7 @@ export interface ClientOptions {
   appId?: string;
   /** @default silentLogger */
   logger?: Logger;
-  /** The `origin` header. @default `gen<pid>@<hostname>` */
+  /** The `origin` header, sent only when set (lean messages leave it out; Celery reads it for logs only). */
   origin?: string;
   /**
    * Run tasks in-process when they are sent (Celery's `task_always_eager`), for tests. Needs `tasks`.

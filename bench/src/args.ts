@@ -14,12 +14,17 @@ export interface BenchArgs {
   help: boolean;
   /** Run worker processes under `node --cpu-prof`, profiles in `results/profiles/`. */
   cpuProf: boolean;
+  /** Run the RabbitMQ rows (`--only amqp` or `--scenario amqp`; part of the default run). @default true */
+  amqp: boolean;
 }
+
+/** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
+export const AMQP = 'amqp';
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
-  systems:   ${SYSTEM_NAMES.join(', ')}
-  scenarios: ${SCENARIO_NAMES.join(', ')}`;
+  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only)
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -35,7 +40,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -54,7 +59,17 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (flag === '--scenario') scenarios.push(value());
     else throw new Error(`unknown option '${arg}'`);
   }
-  out.only = only.length > 0 ? pick('system', SYSTEM_NAMES, only.join(',')) : [...SYSTEM_NAMES];
-  out.scenarios = scenarios.length > 0 ? pick('scenario', SCENARIO_NAMES, scenarios.join(',')) : [...SCENARIO_NAMES];
+  // `amqp` names the RabbitMQ part in either list; naming only it leaves the Redis part out.
+  const split = (values: string[]): { rest: string; amqp: boolean } => {
+    const names = values.join(',').split(',').map((v) => v.trim()).filter(Boolean);
+    return { rest: names.filter((v) => v !== AMQP).join(','), amqp: names.includes(AMQP) };
+  };
+  const o = split(only);
+  const sc = split(scenarios);
+  out.only = only.length === 0 ? [...SYSTEM_NAMES] : o.rest ? pick('system', SYSTEM_NAMES, o.rest) : [];
+  out.scenarios = scenarios.length === 0 ? [...SCENARIO_NAMES] : sc.rest ? pick('scenario', SCENARIO_NAMES, sc.rest) : [];
+  out.amqp = (only.length === 0 || o.amqp) && (scenarios.length === 0 || sc.amqp);
+  if (o.amqp && !o.rest && scenarios.length === 0) out.scenarios = [];
+  if (sc.amqp && !sc.rest && only.length === 0) out.only = [];
   return out;
 }

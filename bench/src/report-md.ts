@@ -1,4 +1,6 @@
 /** Renders a run's results as Markdown tables with ratios against BullMQ from the same run. */
+import type { WithAmqp } from './amqp/results.js';
+import { renderAmqp } from './amqp/report.js';
 import type { BenchResults } from './results.js';
 import type { Summary } from './stats.js';
 import { ratio } from './stats.js';
@@ -37,8 +39,8 @@ function systemsIn(results: BenchResults): SystemName[] {
   return results.systems.map((s) => s.name);
 }
 
-/** The four scenario tables (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults): string {
+/** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
+export function renderTables(results: BenchResults & WithAmqp): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -92,6 +94,7 @@ export function renderTables(results: BenchResults): string {
     });
     parts.push(`### 4. Redis bytes per job (lower is better)\n\nSum of \`MEMORY USAGE\` over every key with ${n(config.bytesJobs)} jobs queued, then after all were processed with results kept, divided by the job count.\n\n${table(['system', 'per queued task', '× BullMQ', 'per stored result', '× BullMQ'], rows)}`);
   }
+  if (results.amqp) parts.push(renderAmqp(results.amqp));
   return parts.join('\n\n');
 }
 

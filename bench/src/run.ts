@@ -6,6 +6,9 @@ import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import type { WithAmqp } from './amqp/results.js';
+import { runAmqp } from './amqp/scenario.js';
+import { amqpSizes } from './amqp/sizes.js';
 import { USAGE, parseArgs } from './args.js';
 import { FULL, QUICK, SCENARIO_NAMES } from './config.js';
 import { machineInfo } from './machine.js';
@@ -41,7 +44,7 @@ async function main(): Promise<number> {
   await using server = await startRedisServer();
   const redis = new Redis(server.url);
   const startedAt = new Date().toISOString();
-  const results: BenchResults = {
+  const results: BenchResults & WithAmqp = {
     startedAt,
     finishedAt: startedAt,
     config,
@@ -59,25 +62,38 @@ async function main(): Promise<number> {
   const workerExecArgv = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
   const ctx: ScenarioContext = { config, target: { redisUrl: server.url, queue: 'bench' }, redis, systems, log, errors: results.errors, workerExecArgv };
   try {
-    for (const scenario of args.scenarios) {
+    for (const scenario of systems.length > 0 ? args.scenarios : []) {
       log(`— ${scenario}`);
       if (scenario === 'enqueue') results.enqueue = await runEnqueue(ctx);
       else if (scenario === 'process') results.process = await runProcess(ctx);
       else if (scenario === 'round-trip') results.roundTrip = await runRoundTrip(ctx);
       else results.bytes = await runBytes(ctx);
     }
+    if (args.amqp) {
+      log('— amqp (RabbitMQ)');
+      try {
+        // Celerity and celery-node rows follow `--only` when it names them; raw amqplib is the baseline.
+        const named = args.only.length < SYSTEM_NAMES.length && args.only.length > 0;
+        results.amqp = await runAmqp(ctx, (system) => !named || (args.only as readonly string[]).includes(system));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        results.amqp = { rabbitmq: 'unavailable', sizes: amqpSizes(config), rows: [], errors: [{ system: 'raw-amqplib', what: 'setup', message }] };
+        log(`  amqp: FAILED ${message.split('\n')[0]}`);
+      }
+    }
   } finally {
     redis.disconnect();
   }
   results.finishedAt = new Date().toISOString();
   // Only a complete full run may replace the README's figures.
-  const complete = !args.quick && !args.cpuProf && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
+  const complete = !args.quick && !args.cpuProf && args.amqp && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
   // Profiled workers run slower: their figures must not replace the recorded ones.
   const files = args.cpuProf ? [] : await writeReport(results, { readme: complete });
   log(`\n${renderTables(results)}\n\n${renderTargets(results)}\n`);
-  if (results.errors.length > 0) log(`${results.errors.length} run(s) failed: see the Errors section of results/latest.md`);
+  const failures = results.errors.length + (results.amqp?.errors.length ?? 0);
+  if (failures > 0) log(`${failures} run(s) failed: see the Errors section of results/latest.md`);
   log(`wrote ${files.join(', ') || (args.cpuProf ? `profiles to ${profiles} (no report)` : 'nothing')} in ${((performance.now() - clock) / 1000).toFixed(0)} s`);
-  return results.errors.length > 0 ? 1 : 0;
+  return failures > 0 ? 1 : 0;
 }
 
 main().then(

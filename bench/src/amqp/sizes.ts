@@ -1,0 +1,14 @@
+/** Sizes of the RabbitMQ rows for `--quick` and the full run. */
+import type { BenchConfig } from '../config.js';
+import type { AmqpSizes } from './results.js';
+
+/**
+ * RabbitMQ sizes for a run of the given mode (bulk batches as the Redis rows use).
+ * @example
+ * amqpSizes(QUICK).processJobs; // 10_000
+ */
+export function amqpSizes(config: BenchConfig): AmqpSizes {
+  return config.mode === 'quick'
+    ? { reps: 3, publishOne: 1000, publishBulk: 10_000, bulkBatch: config.bulkBatch, celeryNodePublish: 100, processJobs: 10_000 }
+    : { reps: 5, publishOne: 5000, publishBulk: 50_000, bulkBatch: config.bulkBatch, celeryNodePublish: 300, processJobs: 50_000 };
+}

@@ -5,7 +5,7 @@ import { SYSTEM_NAMES } from '../src/system.js';
 
 describe('parseArgs', () => {
   it('runs everything at full size by default', () => {
-    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false });
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true });
   });
   it('reads --quick, --only lists (in the bench order), --scenario=… and --cpu-prof', () => {
     const args = parseArgs(['--quick', '--only', 'celerity,bullmq', '--scenario=process', '--scenario', 'bytes', '--cpu-prof']);
@@ -13,6 +13,15 @@ describe('parseArgs', () => {
     expect(args.only).toEqual(['bullmq', 'celerity']);
     expect(args.scenarios).toEqual(['process', 'bytes']);
     expect(args.cpuProf).toBe(true);
+    expect(args.amqp).toBe(false);
+  });
+  it('selects the RabbitMQ rows with `amqp` in --only or --scenario', () => {
+    expect(parseArgs(['--only', 'amqp'])).toMatchObject({ only: [], scenarios: [], amqp: true });
+    expect(parseArgs(['--scenario', 'amqp'])).toMatchObject({ only: [], scenarios: [], amqp: true });
+    expect(parseArgs(['--only', 'celerity,amqp', '--scenario', 'process'])).toMatchObject({ only: ['celerity'], scenarios: ['process'], amqp: false });
+    expect(parseArgs(['--only', 'celerity,amqp'])).toMatchObject({ only: ['celerity'], scenarios: [...SCENARIO_NAMES], amqp: true });
+    expect(parseArgs(['--scenario', 'process,amqp'])).toMatchObject({ only: [...SYSTEM_NAMES], scenarios: ['process'], amqp: true });
+    expect(parseArgs(['--only', 'celerity'])).toMatchObject({ amqp: false });
   });
   it('skips the `--` pnpm may pass through', () => {
     expect(parseArgs(['--', '--quick']).quick).toBe(true);

@@ -2,7 +2,7 @@
 import { formatNumber, formatRatio, formatSummary } from '../report-md.js';
 import { ratio } from '../stats.js';
 import type { TargetCheck } from '../targets.js';
-import { baselineKey } from './results.js';
+import { MINIMAL_KEY, baselineKey } from './results.js';
 import type { AmqpResults, AmqpRow } from './results.js';
 
 const MEASURES: Record<AmqpRow['measure'], string> = {
@@ -11,9 +11,10 @@ const MEASURES: Record<AmqpRow['measure'], string> = {
   process: 'process',
 };
 
-function table(header: string[], rows: string[][]): string {
+/** A Markdown table whose first `left` columns are text (left-aligned), the rest figures. */
+function table(header: string[], rows: string[][], left = 1): string {
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : i < 3 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  return [line(header), line(header.map((_, i) => (i < left ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
 function baseline(amqp: AmqpResults, row: AmqpRow): number | undefined {
@@ -57,11 +58,14 @@ export function renderAmqp(amqp: AmqpResults): string {
   ]);
   const intro =
     `RabbitMQ ${amqp.rabbitmq} (the shared server, a fresh vhost for this run), persistent messages to a durable classic queue. ` +
-    `Publishing: ${n(s.publishOne)} sends each awaited (celery-node: ${n(s.celeryNodePublish)}), then ${n(s.publishBulk)} in batches of ${n(s.bulkBatch)}, all with publisher confirms except celery-node (it has none). ` +
+    `Publishing: raw amqplib sends the headers and body Celerity's client sends for the same task; ${n(s.publishOne)} sends each awaited (celery-node: ${n(s.celeryNodePublish)}), then ${n(s.publishBulk)} in batches of ${n(s.bulkBatch)}, all with publisher confirms except celery-node (it has none). ` +
     `Processing: ${n(s.processJobs)} queued \`add(x, y)\` tasks, worker in its own process, no results kept except by celery-node (it always stores them, here in the bench's Redis); early acks. ` +
     `Median of ${s.reps} repetitions (min–max). "×" compares with raw amqplib's pipelined publish, its awaited publish, or its consume at prefetch 100.`;
   const checks = checkAmqpTargets(amqp).filter((t) => t.ratio !== null);
   const targets = checks.length === 0 ? '' : `\n\n${table(['target', 'goal', 'measured', ''], checks.map((t) => [t.what, t.goal, formatRatio(t.ratio), t.met ? 'met' : '**missed**']))}`;
+  const celerityBulk = amqp.rows.find((r) => r.key === 'celerity/publish-bulk')?.rate.median;
+  const minimal = ratio(celerityBulk, amqp.rows.find((r) => r.key === MINIMAL_KEY)?.rate.median);
+  const vsMinimal = minimal === null ? '' : `\n\nThe publish target compares messages of the same shape (the headers and body Celerity sends). Against the minimal message, which has no headers, Celerity's pipelined publish is ${formatRatio(minimal)}.`;
   const errors = amqp.errors.length === 0 ? '' : `\n\nFailed: ${amqp.errors.map((e) => `${e.system} ${e.what}: ${e.message.split('\n')[0]}`).join('; ')}`;
-  return `### 5. RabbitMQ — messages/s (higher is better)\n\n${intro}\n\n${table(['system', 'measure', 'setting', 'msgs/s', '× raw amqplib', 'worker CPU µs/msg', 'peak RSS MiB'], rows)}${targets}${errors}`;
+  return `### 5. RabbitMQ — messages/s (higher is better)\n\n${intro}\n\n${table(['system', 'measure', 'setting', 'msgs/s', '× raw amqplib', 'worker CPU µs/msg', 'peak RSS MiB'], rows, 3)}${targets}${vsMinimal}${errors}`;
 }

@@ -49,6 +49,9 @@ export interface WithAmqp {
   amqp?: AmqpResults;
 }
 
+/** Key of the informational row: raw amqplib publishing headerless messages in batches. */
+export const MINIMAL_KEY = 'raw-amqplib/publish-bulk-minimal';
+
 /** The row a row is compared with: raw amqplib's publish of the same kind, or its prefetch-100 consume. */
 export function baselineKey(row: Pick<AmqpRow, 'measure'>): string {
   return row.measure === 'process' ? 'raw-amqplib/process/100' : `raw-amqplib/${row.measure}`;

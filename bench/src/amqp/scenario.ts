@@ -14,6 +14,7 @@ import { openAmqpAdmin } from './admin.js';
 import type { AmqpAdmin } from './admin.js';
 import { openCeleryNodeProducer, openCelerityProducer } from './producers.js';
 import { openRawPublisher } from './raw.js';
+import { MINIMAL_KEY } from './results.js';
 import type { AmqpMeasure, AmqpResults, AmqpRow, AmqpSizes, AmqpSystemName } from './results.js';
 import { amqpSizes } from './sizes.js';
 import { createBenchVhost } from './vhost.js';
@@ -63,7 +64,7 @@ async function timed(count: number, body: () => Promise<void>): Promise<number> 
 /** One publish repetition of every system: one at a time, then in batches; the queue count is checked. */
 async function publishRep(env: Env, all: Series[], rep: number): Promise<void> {
   const { sizes, url, queue, admin } = env;
-  const bySystem = (system: AmqpSystemName, measure: AmqpMeasure): Series => all.find((s) => s.system === system && s.measure === measure)!;
+  const byKey = (key: string): Series | undefined => all.find((s) => s.key === key);
   const open = {
     'raw-amqplib': async () => {
       const p = await openRawPublisher(url, queue);
@@ -73,9 +74,9 @@ async function publishRep(env: Env, all: Series[], rep: number): Promise<void> {
     'celery-node': () => openCeleryNodeProducer(url, env.ctx.target.redisUrl, queue),
   } as const;
   for (const system of ['raw-amqplib', 'celerity', 'celery-node'] as const) {
-    const one = bySystem(system, 'publish-one');
-    const bulk = system === 'celery-node' ? null : bySystem(system, 'publish-bulk');
-    if (one.failed) continue;
+    const one = byKey(`${system}/publish-one`);
+    const bulk = byKey(`${system}/publish-bulk`);
+    if (!one || one.failed) continue;
     await attempt(env, one, async () => {
       await admin.resetQueue();
       const producer = await open[system]();
@@ -92,6 +93,19 @@ async function publishRep(env: Env, all: Series[], rep: number): Promise<void> {
         }
       } finally {
         await producer.close();
+      }
+      const minimal = system === 'raw-amqplib' ? byKey(MINIMAL_KEY) : undefined;
+      if (minimal && !minimal.failed) {
+        await attempt(env, minimal, async () => {
+          await admin.resetQueue();
+          const raw = await openRawPublisher(url, queue, true);
+          try {
+            minimal.rates.push(await timed(sizes.publishBulk, () => raw.publishBulk(sizes.publishBulk, sizes.bulkBatch)));
+          } finally {
+            await raw.close();
+          }
+          await admin.waitReady(sizes.publishBulk);
+        });
       }
       env.ctx.log(`  amqp publish ${system} rep ${rep + 1}: ${one.rates.at(-1)!.toFixed(0)}/s one at a time${bulk ? `, ${bulk.rates.at(-1)?.toFixed(0) ?? '—'}/s bulk` : ''}`);
     });
@@ -165,6 +179,7 @@ export async function runAmqp(ctx: ScenarioContext, include: AmqpSystemFilter = 
   const publishes: Series[] = systems.flatMap((system) => [
     series(system, 'publish-one', system === 'celery-node' ? `${sizes.celeryNodePublish} sends` : `${sizes.publishOne.toLocaleString('en-US')} sends`, `${system}/publish-one`),
     ...(system === 'celery-node' ? [] : [series(system, 'publish-bulk', `${sizes.publishBulk.toLocaleString('en-US')} in batches of ${sizes.bulkBatch.toLocaleString('en-US')}`, `${system}/publish-bulk`)]),
+    ...(system === 'raw-amqplib' ? [series(system, 'publish-bulk', 'the same, minimal message (no headers or properties)', MINIMAL_KEY)] : []),
   ]);
   const processes: ProcessSeries[] = [
     ...[1, 10, 100].map((p) => processSeries('raw-amqplib', 'raw-amqplib.ts', p, `prefetch ${p}`, `raw-amqplib/process/${p}`, 'raw')),

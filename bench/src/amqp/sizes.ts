@@ -9,6 +9,6 @@ import type { AmqpSizes } from './results.js';
  */
 export function amqpSizes(config: BenchConfig): AmqpSizes {
   return config.mode === 'quick'
-    ? { reps: 3, publishOne: 1000, publishBulk: 10_000, bulkBatch: config.bulkBatch, celeryNodePublish: 100, processJobs: 10_000 }
-    : { reps: 5, publishOne: 5000, publishBulk: 50_000, bulkBatch: config.bulkBatch, celeryNodePublish: 300, processJobs: 50_000 };
+    ? { reps: config.reps, publishOne: 1000, publishBulk: 10_000, bulkBatch: config.bulkBatch, celeryNodePublish: 100, processJobs: 10_000 }
+    : { reps: config.reps, publishOne: 2000, publishBulk: 50_000, bulkBatch: config.bulkBatch, celeryNodePublish: 200, processJobs: 50_000 };
 }

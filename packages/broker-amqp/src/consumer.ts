@@ -44,6 +44,10 @@ export class AmqpDelivery implements Delivery {
   ) {
     this.deliveryTag = `${serial}.${tag}`;
   }
+  /** The channel is gone: RabbitMQ redelivers this message elsewhere. */
+  get stale(): boolean {
+    return !this.settled && this.tracker.closed;
+  }
   ack(): Promise<void> {
     if (this.settled) return Promise.resolve();
     this.settled = true;

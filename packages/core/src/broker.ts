@@ -66,6 +66,11 @@ export interface Delivery {
   readonly redelivered: boolean;
   /** Transport-specific unique tag of this delivery. */
   readonly deliveryTag: string;
+  /**
+   * True once the delivery can no longer be settled because the channel it came on is gone (AMQP
+   * connection loss): the broker redelivers the message, so a consumer should not start it.
+   */
+  readonly stale?: boolean;
   /** Confirms the message: the broker forgets it. */
   ack(): Promise<void>;
   /**

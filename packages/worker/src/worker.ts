@@ -174,6 +174,11 @@ export function createWorker(options: WorkerOptions): Worker {
   const pump = (): void => {
     while (state === 'running' && busy < concurrency && waiting.length > 0) {
       const job = waiting.shift()!;
+      if (job.delivery.stale) {
+        // Its channel died while it waited: the broker redelivers it, running it here would run it twice.
+        logger.debug(`Dropped ${job.message.task}[${job.message.id}]: its delivery is gone and will be redelivered`);
+        continue;
+      }
       let held = true;
       const release = (): void => {
         if (!held) return;
@@ -203,6 +208,7 @@ export function createWorker(options: WorkerOptions): Worker {
       scheduled.delete(job);
       stats.scheduled = scheduled.size;
       consumer?.setPrefetch(basePrefetch + scheduled.size);
+      if (job.delivery.stale) return notifyIdle();
       if (job.message.eta && job.message.eta.getTime() > Date.now()) return schedule(job, job.message.eta);
       accept(job);
     }, delay);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Broker, ResultBackend, ResultMeta, TaskContext, TaskMessageInit } from '@celerity/core';
+import type { Broker, ConsumeOptions, Delivery, ResultBackend, ResultMeta, TaskContext, TaskMessageInit } from '@celerity/core';
 import {
   applySignature,
   chain,
@@ -216,5 +216,26 @@ describe('worker', () => {
     await worker!.stop();
     expect((await backend.get(first))?.result).toBe(100);
     expect(await broker.size('celery')).toBe(3);
+  });
+});
+
+describe('stale deliveries', () => {
+  it('does not start a message whose delivery went stale while it waited', async () => {
+    const inner = createMemoryBroker({ name: `w-${crypto.randomUUID()}` });
+    backend = createMemoryBackend({ name: `w-${crypto.randomUUID()}` });
+    // Every delivery reports its channel gone, as an AMQP delivery does after a connection loss.
+    const staleBroker: Broker = Object.create(inner, {
+      consume: {
+        value: (queues: readonly string[], handler: (d: Delivery) => void, options?: ConsumeOptions) =>
+          inner.consume(queues, (d) => handler(Object.create(d, { stale: { value: true } }) as Delivery), options),
+      },
+    });
+    broker = inner;
+    worker = createWorker({ broker: staleBroker, backend, tasks, concurrency: 1 });
+    await worker.start();
+    const id = await send({ task: 'tasks.add', args: [1, 1] });
+    await sleep(100);
+    expect(await backend.get(id)).toBeNull();
+    expect(worker.stats.processed).toBe(0);
   });
 });

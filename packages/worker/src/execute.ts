@@ -109,7 +109,7 @@ export async function executeMessage(
       // Most tasks have no follow-ups: skip the await (and its promises) entirely.
       const children = embed.callbacks === null && embed.chain === null ? [] : await sendSuccessFollowups(message, outcome.value, ctx);
       if (ctx.logger !== silentLogger) ctx.logger.info(`Task ${message.task}[${message.id}] succeeded in ${outcome.runtime.toFixed(6)}s: ${shortRepr(outcome.value)}`);
-      if (store) {
+      if (store && ctx.writer) {
         const stored = write(buildResultMeta({ ...base, status: 'SUCCESS', result: outcome.value, children }));
         // The slot can take the next task while the writer batches this result; a late ack and a chord
         // part keep it, as what they do next depends on the stored result.

@@ -121,7 +121,9 @@ class CelerityClient implements Client {
       const definition = typeof item.task === 'string' ? this.#definitions.get(name) : item.task;
       resolved[i] = resolveSend(name, definition, item.args ?? [], item.kwargs, item.options, this.#context);
     }
-    const ids = await this.#dispatch(resolved);
+    // A persistent backend (Redis) is read back by `get()` itself (subscribe, then GET), so bulk sends
+    // skip the per-task subscription; a reply-queue backend (rpc://) must listen before publishing.
+    const ids = await this.#dispatch(resolved, this.backend ? !this.backend.capabilities.persistent : false);
     this.#logger.debug(`Sent ${ids.length} tasks`, { count: ids.length });
     const backend = this.backend;
     return ids.map((id) => new AsyncResult(id, backend));

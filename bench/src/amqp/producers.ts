@@ -6,6 +6,7 @@ import { createAmqpBroker } from '@celerity/broker-amqp';
 import { createClient } from '@celerity/client';
 import { createClient as createCeleryNodeClient } from 'celery-node';
 import type { add } from '../workers/celerity-tasks.js';
+import { capturePublishes } from '../systems/celery-node.js';
 
 /** Publishes `add(i, i)` tasks. */
 export interface AmqpProducer {
@@ -44,7 +45,6 @@ export async function openCelerityProducer(url: string, queue: string): Promise<
   };
 }
 
-type Publish = (...args: unknown[]) => Promise<unknown>;
 
 /**
  * celery-node's client on RabbitMQ (results in the bench's Redis, never read here). `applyAsync`
@@ -55,14 +55,7 @@ type Publish = (...args: unknown[]) => Promise<unknown>;
 export async function openCeleryNodeProducer(url: string, redisUrl: string, queue: string): Promise<AmqpProducer> {
   const client = createCeleryNodeClient(url, `${redisUrl}/0`, queue);
   await client.isReady();
-  const broker = client.broker as unknown as { publish: Publish };
-  const original = broker.publish.bind(broker);
-  let sent: Promise<unknown>[] = [];
-  broker.publish = (...args: unknown[]) => {
-    const promise = original(...args);
-    sent.push(promise);
-    return promise;
-  };
+  const published = capturePublishes(client);
   const addTask = client.createTask('tasks.add');
   return {
     async publishOne(count) {
@@ -70,9 +63,7 @@ export async function openCeleryNodeProducer(url: string, redisUrl: string, queu
         addTask.applyAsync([i, i]);
         // sendTask publishes after a resolved promise: let it reach broker.publish, then wait for it.
         await client.isReady();
-        const taken = sent;
-        sent = [];
-        await Promise.all(taken);
+        await Promise.all(published.take());
       }
     },
     async close() {

@@ -10,7 +10,7 @@ type Publish = (...args: unknown[]) => Promise<unknown>;
  * celery-node's `sendTask` returns before the LPUSH is even issued; to time enqueues we keep the
  * promise of each `broker.publish` call it makes (the command itself is unchanged).
  */
-function capturePublishes(client: CeleryClient): { take(): Promise<unknown>[] } {
+export function capturePublishes(client: CeleryClient): { take(): Promise<unknown>[] } {
   const broker = client.broker as unknown as { publish: Publish };
   const original = broker.publish.bind(broker);
   let sent: Promise<unknown>[] = [];

@@ -59,7 +59,9 @@ async function main(): Promise<number> {
   log(`celerity bench (${config.mode}): ${systems.map((s) => s.name).join(', ')} on Redis ${server.version} at ${server.url}`);
   const profiles = fileURLToPath(new URL('../results/profiles', import.meta.url));
   if (args.cpuProf) await mkdir(profiles, { recursive: true });
-  const workerExecArgv = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
+  // BENCH_WORKER_NODE_ARGS adds Node flags to every worker child (for diagnostics, e.g. `--trace-gc`).
+  const extraArgs = (process.env['BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const workerExecArgv = [...(args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []), ...extraArgs];
   const ctx: ScenarioContext = { config, target: { redisUrl: server.url, queue: 'bench' }, redis, systems, log, errors: results.errors, workerExecArgv };
   try {
     for (const scenario of systems.length > 0 ? args.scenarios : []) {

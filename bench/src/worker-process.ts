@@ -1,6 +1,8 @@
 /**
- * Starts a system's worker in its own Node process (`node --conditions=source --import tsx`) and
- * drives it over IPC: prepare → go → done → closed, as many runs as the scenario needs.
+ * Starts a system's worker in its own Node process and drives it over IPC: prepare → go → done →
+ * closed, as many runs as the scenario needs. A bench started from `dist/` (what `pnpm bench` runs)
+ * forks the compiled worker with plain `node`, as a deployed worker runs; one started from source
+ * (`pnpm bench:source`, the tests) forks the TypeScript module through tsx.
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -9,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker } from './workers/protocol.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+/** True when this file runs compiled (`dist/worker-process.js`). */
+export const FROM_DIST = import.meta.url.endsWith('.js');
 
 /** What one timed run reports. */
 export interface WorkerRun {
@@ -50,9 +54,10 @@ type Waiter = { type: FromWorker['type']; resolve: (m: FromWorker) => void; reje
  * const run = await worker.run({ redisUrl, queue: 'bench', concurrency: 10, expect: 50_000 });
  */
 export async function startWorkerProcess(module: string, extraExecArgv: readonly string[] = []): Promise<WorkerProcess> {
-  const child: ChildProcess = fork(fileURLToPath(new URL(`./workers/${module}`, import.meta.url)), [], {
+  const compiled = FROM_DIST ? module.replace(/\.ts$/, '.js') : module;
+  const child: ChildProcess = fork(fileURLToPath(new URL(`./workers/${compiled}`, import.meta.url)), [], {
     cwd: BENCH_DIR,
-    execArgv: ['--conditions=source', '--import', 'tsx', ...extraExecArgv],
+    execArgv: [...(FROM_DIST ? [] : ['--conditions=source', '--import', 'tsx']), ...extraExecArgv],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const inbox: FromWorker[] = [];

@@ -46,6 +46,23 @@ export interface SubscriberHubOptions {
   /** Opens the pub/sub connection (called once, on the first `listen`). */
   connect: () => Redis;
   logger: Logger;
+  /**
+   * How long an UNSUBSCRIBE may wait for the next SUBSCRIBE to ride along with (ms). One task at a
+   * time then costs one write per task instead of two; a message on a released channel is ignored.
+   * @default 20
+   */
+  unsubscribeDelay?: number;
+}
+
+/** Writes what `send` issues on a connection in one syscall (a pub/sub connection does not pipeline). */
+function corked(conn: Redis, send: () => void): void {
+  const stream = (conn as unknown as { stream?: { cork?: () => void; uncork?: () => void } }).stream;
+  stream?.cork?.();
+  try {
+    send();
+  } finally {
+    stream?.uncork?.();
+  }
 }
 
 interface Deferred {
@@ -162,6 +179,10 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     dirty.clear();
     if (subscribe.length === 0 && unsubscribe.length === 0) return;
     const conn = getConnection();
+    corked(conn, () => send(conn, subscribe, unsubscribe));
+  };
+
+  const send = (conn: Redis, subscribe: [string, Channel][], unsubscribe: string[]): void => {
     for (const chunk of chunks(unsubscribe)) {
       conn.unsubscribe(...chunk).catch((err: unknown) => {
         logger.debug('Redis result backend: unsubscribe failed', { error: toCelerityError(err, 'unsubscribe') });
@@ -188,20 +209,22 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     }
   };
 
-  // A SUBSCRIBE goes out at the end of the tick; an UNSUBSCRIBE can wait a turn, so that a wait that
-  // just got its result resolves before the write (and unsubscribes of a burst share one command).
-  let lazyQueued = false;
+  // A SUBSCRIBE goes out at the end of the tick; an UNSUBSCRIBE waits for the next SUBSCRIBE (same
+  // write) or `unsubscribeDelay`, so a wait that just got its result resolves before any write and the
+  // unsubscribes of a burst share one command.
+  const unsubscribeDelay = options.unsubscribeDelay ?? 20;
+  let lazyTimer: ReturnType<typeof setTimeout> | undefined;
   const markDirty = (name: string, subscribing: boolean): void => {
     dirty.add(name);
     if (subscribing && !flushQueued) {
       flushQueued = true;
       queueMicrotask(flush);
-    } else if (!subscribing && !lazyQueued) {
-      lazyQueued = true;
-      setImmediate(() => {
-        lazyQueued = false;
+    } else if (!subscribing && lazyTimer === undefined) {
+      lazyTimer = setTimeout(() => {
+        lazyTimer = undefined;
         flush();
-      });
+      }, unsubscribeDelay);
+      lazyTimer.unref?.();
     }
   };
 
@@ -253,6 +276,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     async close() {
       if (closed) return;
       closed = true;
+      if (lazyTimer !== undefined) clearTimeout(lazyTimer);
       channels.clear();
       dirty.clear();
       const conn = connection;

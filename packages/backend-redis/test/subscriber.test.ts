@@ -33,12 +33,13 @@ class FakeConnection extends EventEmitter {
   }
 }
 
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+// Long enough for the hub's deferred UNSUBSCRIBE (unsubscribeDelay 0 = the next timer turn).
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 
 function setup() {
   const conn = new FakeConnection();
   const connect = vi.fn(() => conn as unknown as Redis);
-  const hub = createSubscriberHub({ connect, logger: silentLogger });
+  const hub = createSubscriberHub({ connect, logger: silentLogger, unsubscribeDelay: 0 });
   const listener = (): ChannelListener & { got: string[]; resyncs: number } => {
     const l = {
       got: [] as string[],

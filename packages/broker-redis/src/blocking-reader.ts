@@ -17,6 +17,8 @@ export interface BlockingReaderHost {
 export interface PoppedItem {
   key: string;
   raw: Buffer;
+  /** Whether any of the lists still held something right after the pop. */
+  more: boolean;
 }
 
 const CANCELLED = Symbol('cancelled');
@@ -31,9 +33,9 @@ interface Pending {
   claim(): boolean;
 }
 
-function asItem(reply: unknown): PoppedItem | undefined {
+function asItem(reply: unknown, more = true): PoppedItem | undefined {
   if (!Array.isArray(reply) || reply.length < 2) return undefined;
-  return { key: String(reply[0]), raw: reply[1] as Buffer };
+  return { key: String(reply[0]), raw: reply[1] as Buffer, more };
 }
 
 /** BRPOP on a dedicated connection, opened on first use. */
@@ -52,14 +54,29 @@ export class BlockingReader {
   async pop(keys: readonly string[]): Promise<PoppedItem | undefined> {
     if (this.closed) return undefined;
     this.connection ??= this.host.createBlockingClient();
-    const brpop = this.connection.callBuffer('BRPOP', ...keys, this.host.pollInterval) as Promise<unknown>;
+    const connection = this.connection;
+    // EXISTS is queued behind the BRPOP on the same connection (one write), so Redis runs it right after
+    // the pop: it tells whether to fetch a batch next or block again, in the same round trip (lists
+    // vanish when empty).
+    const stream = (connection as unknown as { stream?: { cork?: () => void; uncork?: () => void } }).stream;
+    stream?.cork?.();
+    const brpop = connection.callBuffer('BRPOP', ...keys, this.host.pollInterval) as Promise<unknown>;
+    const exists = connection.exists(...keys).then(
+      (count) => count > 0,
+      () => true,
+    );
+    stream?.uncork?.();
     let claimed = false;
     const pending: Pending = { brpop, claim: () => !claimed && (claimed = true) };
     this.pending = pending;
     try {
       // ioredis may hold a BRPOP across a reconnect and resend it; close() must not wait for that.
       const reply = await Promise.race([brpop, this.cancelled]);
-      return reply !== CANCELLED && pending.claim() ? asItem(reply) : undefined;
+      if (reply === CANCELLED || !pending.claim()) return undefined;
+      const item = asItem(reply);
+      if (item === undefined) return undefined;
+      item.more = await Promise.race([exists, this.cancelled.then(() => true)]);
+      return item;
     } finally {
       if (this.pending === pending) this.pending = undefined;
     }

@@ -82,6 +82,12 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     this.host.held.delete(delivery);
     this.outstanding--;
     this.wake();
+    if (delivery.unrecorded && !requeue) {
+      // Taken by BRPOP and acked before its unacked entry was sent: Redis holds nothing to remove.
+      delivery.unrecorded = false;
+      delivery.ackedUnrecorded = true;
+      return Promise.resolve();
+    }
     const { recorded } = delivery;
     if (recorded !== undefined) {
       // Ack or restore after the entry exists: before it, HDEL would find nothing and the late HSET would stay.
@@ -193,19 +199,37 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
       await this.host.client.rpush(key, raw);
       return [];
     }
+    const early = this.decodeEarly(set, key, raw);
+    if (early === undefined) return this.recordPopped(this.fetch(room, { key, raw }), undefined, key, raw);
     // The message runs at once; its bookkeeping (and the fetch of what else is waiting) goes out on the
     // next turn, after the task's result when the task is quick, and its ack waits for it (`recorded`).
     // kombu has the same window between BRPOP and the unacked entry.
-    const early = this.decodeEarly(set, key, raw);
-    const bookkeeping = early === undefined ? this.fetch(room, { key, raw }) : nextTurn().then(() => this.fetch(room, { key, raw }));
-    if (early !== undefined) this.deliver(early.item, early.decoded, bookkeeping);
+    let markRecorded!: () => void;
+    const recorded = new Promise<void>((resolve) => (markRecorded = resolve));
+    const delivery = this.deliver(early.item, early.decoded, recorded);
+    await nextTurn();
+    if (delivery.ackedUnrecorded) {
+      // Acked early (the default) before its entry was written: no HSET/ZADD, no ZREM/HDEL. The lists
+      // were checked right after the pop; fetch only if something else waits.
+      markRecorded();
+      this.drained = !popped.more;
+      return [];
+    }
+    delivery.unrecorded = false;
+    const bookkeeping = this.fetch(room, { key, raw });
+    void bookkeeping.then(markRecorded, markRecorded);
+    return this.recordPopped(bookkeeping, early.item, key, raw);
+  }
+
+  /** Waits for the call that records a popped item (and fetches more); `running` = already handed out. */
+  private async recordPopped(bookkeeping: Promise<Item[]>, running: Item | undefined, key: string, raw: Buffer): Promise<Item[]> {
     try {
       const items = await bookkeeping;
-      return early === undefined ? items : items.slice(1);
+      return running === undefined ? items : items.slice(1);
     } catch (error) {
-      if (early !== undefined) {
+      if (running !== undefined) {
         // Already running: pushing it back would run it twice. It only lacks its unacked entry.
-        this.host.logger.warn(`Could not record ${early.item.tag} as unacked: ${error instanceof Error ? error.message : String(error)}`, { error });
+        this.host.logger.warn(`Could not record ${running.tag} as unacked: ${error instanceof Error ? error.message : String(error)}`, { error });
         throw error;
       }
       // The item left its list without bookkeeping (kombu has the same window): put it back.
@@ -253,9 +277,12 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     for (const { item, error } of malformed) await this.setAside(item, error);
   }
 
-  private deliver(item: Item, decoded: DecodedKombuEnvelope, recorded?: Promise<unknown>): void {
+  private deliver(item: Item, decoded: DecodedKombuEnvelope, recorded?: Promise<unknown>): RedisDelivery {
     const delivery = new RedisDelivery(decoded.envelope, item.queue, decoded.exchange ?? '', decoded.routingKey ?? item.queue, decoded.redelivered, item.tag, this);
-    if (recorded !== undefined) delivery.recorded = recorded;
+    if (recorded !== undefined) {
+      delivery.recorded = recorded;
+      delivery.unrecorded = true;
+    }
     this.outstanding++;
     this.host.held.add(delivery);
     try {
@@ -264,6 +291,7 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
       this.host.logger.error(`Consumer handler threw; message requeued: ${error instanceof Error ? error.message : String(error)}`, { error });
       void delivery.reject({ requeue: true }).catch(() => undefined);
     }
+    return delivery;
   }
 
   private async setAside(item: Item, error: Error): Promise<void> {

@@ -12,6 +12,13 @@ export class RedisDelivery implements Delivery {
   settled = false;
   /** Settles when its `unacked` entry is written, if it was handed out before that (BRPOP path). */
   recorded: Promise<unknown> | undefined;
+  /**
+   * Popped by BRPOP and its `unacked` entry not yet sent. An ack in that state leaves nothing to
+   * write (the entry it would remove never exists), so the consumer skips both writes.
+   */
+  unrecorded = false;
+  /** Acked while unrecorded: its bookkeeping must not be written. */
+  ackedUnrecorded = false;
   constructor(
     readonly envelope: Envelope,
     readonly queue: string,

@@ -164,6 +164,59 @@ describe('publish and consume', () => {
     expect(deliveries.length).toBe(1);
   });
 
+  it('writes no unacked bookkeeping for a blocked-pop message acked before it was recorded', async () => {
+    const b = broker({ pollInterval: 5 });
+    const monitor = await inspector().monitor();
+    const seen: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((a) => a.startsWith(b.keyPrefix))) seen.push(args);
+    });
+    const acked: string[] = [];
+    // Acks at once, as the worker does with early acks (Celery's default).
+    await b.consume(['q'], (d) => void d.ack().then(() => acked.push(String(bodyOf(d.envelope)))), { prefetch: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    seen.length = 0; // the first fetch and the visibility restore ran at start
+    for (const n of [1, 2, 3]) {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // blocked in BRPOP again
+      await b.publish({ queue: 'q' }, envelope(n));
+      await waitFor(() => acked.length === n);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await monitor.disconnect();
+    const commands = seen.map((args) => args[0]!.toLowerCase());
+    expect(commands.filter((c) => c === 'brpop').length).toBeGreaterThanOrEqual(3);
+    expect(commands.filter((c) => ['hset', 'zadd', 'zrem', 'hdel', 'evalsha', 'eval'].includes(c))).toEqual([]);
+    expect(await redis.hlen(`${b.keyPrefix}unacked`)).toBe(0);
+    expect(acked).toEqual(['1', '2', '3']);
+  });
+
+  it('records a blocked-pop message that is still held on the next turn, and removes it on ack', async () => {
+    const b = broker({ pollInterval: 5 });
+    const { deliveries, handler } = collect();
+    await b.consume(['q'], handler, { prefetch: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await b.publish({ queue: 'q' }, envelope('held'));
+    await waitFor(() => deliveries.length === 1);
+    const d = deliveries[0]!;
+    await waitFor(async () => (await redis.hexists(`${b.keyPrefix}unacked`, d.deliveryTag)) === 1);
+    expect(await redis.zscore(`${b.keyPrefix}unacked_index`, d.deliveryTag)).not.toBeNull();
+    await d.ack();
+    expect(await redis.hexists(`${b.keyPrefix}unacked`, d.deliveryTag)).toBe(0);
+    expect(await redis.zscore(`${b.keyPrefix}unacked_index`, d.deliveryTag)).toBeNull();
+  });
+
+  it('fetches a batch after a blocked pop when more messages wait', async () => {
+    const b = broker({ pollInterval: 5 });
+    const { deliveries, handler } = collect();
+    await b.consume(['q'], handler, { prefetch: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await b.publishMany(Array.from({ length: 6 }, (_, i) => ({ target: { queue: 'q' }, envelope: envelope(i) })));
+    await waitFor(() => deliveries.length === 6);
+    expect(deliveries.map((d) => bodyOf(d.envelope))).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const d of deliveries) await d.ack();
+    expect(await redis.hlen(`${b.keyPrefix}unacked`)).toBe(0);
+  });
+
   it('purges every priority list and counts what it removed', async () => {
     const b = broker();
     for (const priority of [0, 4, 8, 9]) await b.publish({ queue: 'q' }, envelope(priority, {}, { priority }));

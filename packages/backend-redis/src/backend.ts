@@ -3,6 +3,7 @@
  */
 import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type { ResultBackend, ResultMeta } from '@celerity/core';
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { resultSerializer } from './default-serializer.js';
 import { logConnectionErrors, toCelerityError } from './errors.js';
@@ -57,8 +58,12 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     logConnectionErrors(command, logger, 'command connection');
   }
 
+  // Ids this backend mints share a random first group, so one PSUBSCRIBE covers all their channels
+  // (no SUBSCRIBE / UNSUBSCRIBE per task). They stay valid uuid4s: 90 random bits each.
+  const idPrefix = options.resultSubscription === 'task' ? undefined : `${randomUUID().slice(0, 8)}-`;
   const hub = createSubscriberHub({
     logger,
+    ...(idPrefix === undefined ? {} : { coverPrefix: keys.task(idPrefix) }),
     connect: () =>
       command.duplicate({ autoResubscribe: false, enableAutoPipelining: false, lazyConnect: false, ...nameOverride }),
   });
@@ -107,6 +112,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     logger,
     pending,
     settled: (taskId) => watches.drop(taskId),
+    claim: (taskId) => watches.claim(taskId),
   };
   const watches = createWatchList(waitCtx, {
     timeout: options.watchTimeout ?? REDIS_BACKEND_DEFAULTS.watchTimeout,
@@ -137,6 +143,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     watch(taskId) {
       if (!closed && taskId) watches.watch(taskId);
     },
+    newTaskId: () => (idPrefix === undefined ? randomUUID() : `${idPrefix}${randomUUID().slice(9)}`),
     forget: (taskId) =>
       guard('forget', async () => {
         assertId(taskId, 'taskId');

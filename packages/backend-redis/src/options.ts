@@ -49,6 +49,15 @@ export interface RedisBackendOptions {
    */
   maxWatched?: number;
   /**
+   * How waits listen for results. `prefix`: the ids this backend mints (`newTaskId`, used by the
+   * client for every task it sends) share a random first group, and one `PSUBSCRIBE` covers all of
+   * them, so a task costs no SUBSCRIBE / UNSUBSCRIBE and usually no GET. `task`: Celery's way, a
+   * SUBSCRIBE per waited task. Ids given by the caller (`taskId`) always use `task`. Either way the
+   * ids are uuid4 strings and results are published on Celery's channels.
+   * @default 'prefix'
+   */
+  resultSubscription?: 'prefix' | 'task';
+  /**
    * Extra ioredis options for the connections this backend opens (retry strategy, TLS…).
    * `keyPrefix` and `replyMapping` are ours to decide (see `keyPrefix`).
    */

@@ -1,9 +1,10 @@
 /**
  * One pub/sub connection shared by every wait and watch of a backend. Channels are reference
  * counted: the first listener SUBSCRIBEs, the last one to leave UNSUBSCRIBEs. Changes made in the
- * same tick go out as one SUBSCRIBE / UNSUBSCRIBE with many channels. After a reconnect every
- * channel is subscribed again and, once the server confirmed it, listeners are told to re-read
- * what they may have missed.
+ * same tick go out as one SUBSCRIBE / UNSUBSCRIBE with many channels. Channels under the hub's
+ * `coverPrefix` (the ids this backend minted) need no command at all: one PSUBSCRIBE, sent on first
+ * use, covers them. After a reconnect every channel and the pattern are subscribed again and, once
+ * the server confirmed it, listeners are told to re-read what they may have missed.
  */
 import type { Logger } from '@celerity/core';
 import type { Redis } from 'ioredis';
@@ -36,6 +37,12 @@ export interface SubscriberHub {
    */
   hold(channel: string, listener: ChannelListener): void;
   unhold(channel: string, listener: ChannelListener): void;
+  /**
+   * Non-zero while the channel is covered by a confirmed PSUBSCRIBE; it stays the same as long as
+   * that subscription has not been interrupted. The same non-zero value at two instants means no
+   * message on the channel was missed in between.
+   */
+  epochFor(channel: string): number;
   /** Channels currently held (for tests and diagnostics). */
   readonly channelCount: number;
   close(): Promise<void>;
@@ -46,6 +53,11 @@ export interface SubscriberHubOptions {
   /** Opens the pub/sub connection (called once, on the first `listen`). */
   connect: () => Redis;
   logger: Logger;
+  /**
+   * Channels starting with this are covered by one `PSUBSCRIBE <prefix>*` instead of a SUBSCRIBE
+   * each. Only for channels whose names the caller mints (ids with a per-backend prefix).
+   */
+  coverPrefix?: string;
   /**
    * How long an UNSUBSCRIBE may wait for the next SUBSCRIBE to ride along with (ms). One task at a
    * time then costs one write per task instead of two; a message on a released channel is ignored.
@@ -93,6 +105,11 @@ interface Channel {
   ack: Deferred | undefined;
 }
 
+/** A Redis glob matching exactly the names starting with `prefix`. */
+export function prefixPattern(prefix: string): string {
+  return `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+}
+
 /** Redis accepts many channels per command; chunks keep single commands reasonably small. */
 const CHUNK = 1000;
 
@@ -116,6 +133,13 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
   let connection: Redis | undefined;
   let readyOnce = false;
   let closed = false;
+  const { coverPrefix } = options;
+  const covered = (name: string): boolean => coverPrefix !== undefined && name.startsWith(coverPrefix);
+  // The covering PSUBSCRIBE: not sent, sent, or confirmed (with the epoch of that confirmation).
+  let cover: 'none' | 'sent' | 'confirmed' = 'none';
+  let coverEpoch = 0;
+  let epochs = 0;
+  let coverAck: Deferred | undefined;
 
   const onMessage = (channelName: Buffer, payload: Buffer): void => {
     const name = channelName.toString();
@@ -142,16 +166,60 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     for (const [name, channel] of held) for (const listener of channel.listeners.slice()) listener.resync(name);
   };
 
+  const sendCover = (conn: Redis, resync: boolean): void => {
+    if (coverPrefix === undefined) return;
+    cover = 'sent';
+    conn.psubscribe(prefixPattern(coverPrefix)).then(
+      () => {
+        cover = 'confirmed';
+        coverEpoch = ++epochs;
+        const ack = coverAck;
+        coverAck = undefined;
+        ack?.resolve();
+        if (!resync) return;
+        for (const [name, channel] of channels) if (covered(name)) for (const listener of channel.listeners.slice()) listener.resync(name);
+      },
+      (err: unknown) => {
+        if (closed) return;
+        cover = 'none';
+        const error = toCelerityError(err, 'psubscribe');
+        const ack = coverAck;
+        coverAck = undefined;
+        ack?.reject(error);
+        for (const [name, channel] of [...channels]) {
+          if (!covered(name)) continue;
+          channels.delete(name);
+          for (const listener of channel.listeners.splice(0)) listener.failed?.(error, name);
+        }
+      },
+    );
+  };
+
+  const coverReady = (): Promise<void> => {
+    if (cover === 'confirmed') return Promise.resolve();
+    if (cover === 'none') sendCover(getConnection(), false);
+    coverAck ??= deferred();
+    return coverAck.promise;
+  };
+
   const getConnection = (): Redis => {
     if (connection) return connection;
     const conn = options.connect();
     conn.on('messageBuffer', onMessage);
+    conn.on('pmessageBuffer', (_pattern: Buffer, channelName: Buffer, payload: Buffer) => onMessage(channelName, payload));
+    // Messages published while the connection is down are lost: covered channels are no longer "sure".
+    conn.on('close', () => {
+      coverEpoch = 0;
+      if (cover === 'confirmed') cover = 'sent';
+    });
     conn.on('ready', () => {
       if (!readyOnce) {
         readyOnce = true;
         return;
       }
-      if (!closed) void resubscribe(conn);
+      if (closed) return;
+      void resubscribe(conn);
+      if (cover !== 'none') sendCover(conn, true);
     });
     logConnectionErrors(conn, logger, 'pub/sub connection');
     connection = conn;
@@ -167,7 +235,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
       const channel = channels.get(name);
       if (!channel) continue;
       if (channel.listeners.length > 0) {
-        if (!channel.sent) {
+        if (!channel.sent && !covered(name)) {
           channel.sent = true;
           subscribe.push([name, channel]);
         }
@@ -235,7 +303,10 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
       channels.set(name, channel);
     }
     channel.listeners.push(listener);
-    if (!channel.sent) markDirty(name, true);
+    if (covered(name)) {
+      // Listening costs nothing; the pattern goes out once (its failure reaches `failed` / `ready`).
+      if (cover === 'none') sendCover(getConnection(), false);
+    } else if (!channel.sent) markDirty(name, true);
     return channel;
   };
   const unhold = (name: string, listener: ChannelListener, held = channels.get(name)): void => {
@@ -252,6 +323,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
       let released = false;
       return {
         get ready() {
+          if (covered(name)) return coverReady();
           if (held.confirmed) return Promise.resolve();
           if (held.failure) return Promise.reject(held.failure);
           held.ack ??= deferred();
@@ -270,6 +342,9 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     unhold(name, listener) {
       unhold(name, listener);
     },
+    epochFor(channel) {
+      return covered(channel) ? coverEpoch : 0;
+    },
     get channelCount() {
       return channels.size;
     },
@@ -279,9 +354,11 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
       if (lazyTimer !== undefined) clearTimeout(lazyTimer);
       channels.clear();
       dirty.clear();
+      coverEpoch = 0;
       const conn = connection;
       if (!conn) return;
       conn.removeAllListeners('messageBuffer');
+      conn.removeAllListeners('pmessageBuffer');
       if (conn.status === 'ready') await conn.quit().catch(() => conn.disconnect());
       else conn.disconnect();
     },

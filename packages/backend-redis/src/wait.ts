@@ -1,8 +1,11 @@
 /**
  * Push-based waiting, as Celery's client does it: subscribe to the task's channel, then GET once
  * (covers a result stored before the subscription), then take published states until a ready one.
- * Watches subscribe ahead of time (at send time) and drop themselves when the task is done or after
- * a bounded time, so an id nobody waits for cannot leak a subscription.
+ * Watches subscribe ahead of time (at send time), keep the ready state that arrives before anyone
+ * waits, and drop themselves when the task is done or after a bounded time, so an id nobody waits
+ * for cannot leak a subscription. A wait on a watched id skips the GET when the watch was covered
+ * by a confirmed subscription from before the send (nothing can have been missed), and takes a
+ * kept result without any command.
  */
 import { READY_STATES, TimeoutError } from '@celerity/core';
 import type { Logger, ResultMeta, WaitOptions } from '@celerity/core';
@@ -25,6 +28,16 @@ export interface WaitContext {
   readonly pending: Set<(error: Error) => void>;
   /** A wait saw the task's ready state. */
   settled(taskId: string): void;
+  /** What a watch of the id knows (see {@link WatchList.claim}). */
+  claim?(taskId: string): WatchClaim | undefined;
+}
+
+/** What a watch hands to a wait of its id. */
+export interface WatchClaim {
+  /** The ready state that arrived before the wait (the watch is gone then). */
+  arrived?: Buffer;
+  /** Nothing published on the channel since the send can have been missed: no GET needed. */
+  sure: boolean;
 }
 
 /** Waits for a ready state; see {@link ResultBackend.wait}. */
@@ -88,6 +101,18 @@ export function waitForResult(ctx: WaitContext, taskId: string, options: WaitOpt
         finish(new TimeoutError(`No result for task ${taskId} after ${timeout} ms`));
       }, timeout);
     }
+    const claim = ctx.claim?.(taskId);
+    if (claim?.arrived !== undefined) {
+      let meta: ResultMeta;
+      try {
+        meta = ctx.decode(taskId, claim.arrived);
+      } catch (err) {
+        finish(err);
+        return;
+      }
+      seen(meta);
+      if (done) return;
+    }
     subscription = ctx.hub.listen(ctx.channel(taskId), {
       message(payload) {
         if (done) return;
@@ -106,7 +131,7 @@ export function waitForResult(ctx: WaitContext, taskId: string, options: WaitOpt
     });
     subscription.ready.then(
       () => {
-        if (!done) check(true);
+        if (!done && claim?.sure !== true) check(true);
       },
       (err: unknown) => finish(err),
     );
@@ -118,6 +143,11 @@ export interface WatchList {
   watch(taskId: string): void;
   /** Stops watching an id (its result is known). */
   drop(taskId: string): void;
+  /**
+   * For a wait starting on the id: the ready state kept for it (and the watch ends), or whether the
+   * watch has been covered without interruption since it started (`sure`). `undefined` if not watched.
+   */
+  claim(taskId: string): WatchClaim | undefined;
   readonly size: number;
   clear(): void;
 }
@@ -129,6 +159,19 @@ export interface WatchListOptions {
   /** At most this many watches; the oldest is dropped first. */
   max: number;
 }
+
+/** One watched channel. */
+interface Watch {
+  batch: Batch;
+  /** The hub's epoch for the channel when the watch started (0 = not covered then). */
+  epoch: number;
+  /** Still a listener on the hub (false once its ready state arrived). */
+  held: boolean;
+  arrived: Buffer | undefined;
+}
+
+/** Ready states larger than this are not kept by a watch (the wait reads them with GET). */
+const MAX_KEPT_BYTES = 64 * 1024;
 
 interface Batch {
   /** Channels watched since this batch opened; those still mapped to it expire with its timer. */
@@ -155,22 +198,24 @@ function peekStatus(payload: Buffer): string | undefined {
  * watches.watch(taskId); // at send time
  */
 export function createWatchList(ctx: WaitContext, options: WatchListOptions): WatchList {
-  // channel → the batch it expires with; insertion order = age, for the maxWatched eviction.
-  const watched = new Map<string, Batch>();
+  // channel → its watch; insertion order = age, for the maxWatched eviction.
+  const watched = new Map<string, Watch>();
   let open: Batch | undefined;
 
-  const forget = (channel: string): boolean => {
-    const batch = watched.get(channel);
-    if (batch === undefined) return false;
+  const forget = (channel: string): Watch | undefined => {
+    const watch = watched.get(channel);
+    if (watch === undefined) return undefined;
     watched.delete(channel);
+    const { batch } = watch;
     if (--batch.live === 0) {
       ctx.timers.clearTimeout(batch.timer);
       if (open === batch) open = undefined;
     }
-    return true;
+    return watch;
   };
   const release = (channel: string): void => {
-    if (forget(channel)) ctx.hub.unhold(channel, listener);
+    const watch = forget(channel);
+    if (watch?.held === true) ctx.hub.unhold(channel, listener);
   };
   const listener: ChannelListener = {
     message(payload, channel) {
@@ -182,7 +227,13 @@ export function createWatchList(ctx: WaitContext, options: WatchListOptions): Wa
           status = 'SUCCESS'; // undecodable: a waiter reports it; the watch has nothing left to do
         }
       }
-      if (READY_STATES.has(status as ResultMeta['status'])) release(channel);
+      if (!READY_STATES.has(status as ResultMeta['status'])) return;
+      const watch = watched.get(channel);
+      if (watch === undefined || payload.length > MAX_KEPT_BYTES) return release(channel);
+      // Kept for a wait that has not started yet; the subscription is no longer needed.
+      watch.arrived = payload;
+      watch.held = false;
+      ctx.hub.unhold(channel, listener);
     },
     resync() {},
     failed(_error, channel) {
@@ -190,7 +241,7 @@ export function createWatchList(ctx: WaitContext, options: WatchListOptions): Wa
     },
   };
   const expire = (batch: Batch): void => {
-    for (const channel of batch.channels) if (watched.get(channel) === batch) release(channel);
+    for (const channel of batch.channels) if (watched.get(channel)?.batch === batch) release(channel);
   };
 
   return {
@@ -214,11 +265,21 @@ export function createWatchList(ctx: WaitContext, options: WatchListOptions): Wa
       }
       batch.channels.push(channel);
       batch.live++;
-      watched.set(channel, batch);
+      watched.set(channel, { batch, epoch: ctx.hub.epochFor(channel), held: true, arrived: undefined });
       ctx.hub.hold(channel, listener);
     },
     drop(taskId) {
       release(ctx.channel(taskId));
+    },
+    claim(taskId) {
+      const channel = ctx.channel(taskId);
+      const watch = watched.get(channel);
+      if (watch === undefined) return undefined;
+      if (watch.arrived !== undefined) {
+        forget(channel);
+        return { arrived: watch.arrived, sure: true };
+      }
+      return { sure: watch.held && watch.epoch !== 0 && watch.epoch === ctx.hub.epochFor(channel) };
     },
     get size() {
       return watched.size;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '@celerity/core';
 import type { Redis } from 'ioredis';
-import { createSubscriberHub } from '../src/subscriber.js';
+import { createSubscriberHub, prefixPattern } from '../src/subscriber.js';
 import type { ChannelListener } from '../src/subscriber.js';
 
 /** Records SUBSCRIBE / UNSUBSCRIBE calls; acknowledges subscribes when told to. */
@@ -13,6 +13,10 @@ class FakeConnection extends EventEmitter {
   subscribe(...channels: string[]): Promise<number> {
     this.calls.push(['subscribe', channels]);
     return new Promise((resolve) => this.acks.push(() => resolve(channels.length)));
+  }
+  psubscribe(...patterns: string[]): Promise<number> {
+    this.calls.push(['psubscribe', patterns]);
+    return new Promise((resolve) => this.acks.push(() => resolve(patterns.length)));
   }
   unsubscribe(...channels: string[]): Promise<number> {
     this.calls.push(['unsubscribe', channels]);
@@ -31,15 +35,18 @@ class FakeConnection extends EventEmitter {
   publish(channel: string, payload: string): void {
     this.emit('messageBuffer', Buffer.from(channel), Buffer.from(payload));
   }
+  ppublish(pattern: string, channel: string, payload: string): void {
+    this.emit('pmessageBuffer', Buffer.from(pattern), Buffer.from(channel), Buffer.from(payload));
+  }
 }
 
 // Long enough for the hub's deferred UNSUBSCRIBE (unsubscribeDelay 0 = the next timer turn).
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 
-function setup() {
+function setup(coverPrefix?: string) {
   const conn = new FakeConnection();
   const connect = vi.fn(() => conn as unknown as Redis);
-  const hub = createSubscriberHub({ connect, logger: silentLogger, unsubscribeDelay: 0 });
+  const hub = createSubscriberHub({ connect, logger: silentLogger, unsubscribeDelay: 0, ...(coverPrefix === undefined ? {} : { coverPrefix }) });
   const listener = (): ChannelListener & { got: string[]; resyncs: number } => {
     const l = {
       got: [] as string[],
@@ -133,5 +140,62 @@ describe('subscriber hub', () => {
     await hub.close();
     expect(conn.status).toBe('end');
     expect(hub.channelCount).toBe(0);
+  });
+
+  it('covers channels under coverPrefix with one PSUBSCRIBE: no SUBSCRIBE or UNSUBSCRIBE, messages delivered', async () => {
+    const { conn, hub, listener } = setup('meta-ab12cd34-');
+    const a = listener();
+    const b = listener();
+    const subA = hub.listen('meta-ab12cd34-1', a);
+    hub.listen('meta-ab12cd34-2', b);
+    const plain = hub.listen('meta-other', listener());
+    await tick();
+    expect(conn.calls).toEqual([
+      ['psubscribe', ['meta-ab12cd34-*']],
+      ['subscribe', ['meta-other']],
+    ]);
+    expect(hub.epochFor('meta-ab12cd34-1')).toBe(0);
+    let ready = false;
+    void subA.ready.then(() => (ready = true));
+    conn.ackAll();
+    await tick();
+    expect(ready).toBe(true);
+    const epoch = hub.epochFor('meta-ab12cd34-1');
+    expect(epoch).toBeGreaterThan(0);
+    expect(hub.epochFor('meta-other')).toBe(0);
+    conn.ppublish('meta-ab12cd34-*', 'meta-ab12cd34-1', 'one');
+    expect(a.got).toEqual(['one']);
+    expect(b.got).toEqual([]);
+    subA.release();
+    plain.release();
+    hub.listen('meta-ab12cd34-3', listener());
+    await tick();
+    expect(conn.calls.slice(2)).toEqual([['unsubscribe', ['meta-other']]]);
+    expect(hub.channelCount).toBe(2);
+  });
+
+  it('a dropped connection zeroes the epoch; the reconnect re-sends the pattern, moves the epoch on and resyncs', async () => {
+    const { conn, hub, listener } = setup('p-');
+    const l = listener();
+    hub.listen('p-1', l);
+    await tick();
+    conn.ackAll();
+    await tick();
+    conn.emit('ready'); // the first connect
+    const before = hub.epochFor('p-1');
+    conn.emit('close');
+    expect(hub.epochFor('p-1')).toBe(0);
+    conn.emit('ready'); // reconnected
+    await tick();
+    expect(conn.calls.at(-1)).toEqual(['psubscribe', ['p-*']]);
+    expect(l.resyncs).toBe(0);
+    conn.ackAll();
+    await tick();
+    expect(l.resyncs).toBe(1);
+    expect(hub.epochFor('p-1')).toBeGreaterThan(before);
+  });
+
+  it('escapes glob characters in the covered prefix', () => {
+    expect(prefixPattern('app:*[x]?\\celery-task-meta-ab-')).toBe('app:\\*\\[x\\]\\?\\\\celery-task-meta-ab-*');
   });
 });

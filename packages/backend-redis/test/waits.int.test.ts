@@ -170,3 +170,97 @@ describe('watch', () => {
     await waitFor(async () => (await subscriberCount(raw, channel('w2'))) === 0, { message: 'watch dropped after the wait' });
   });
 });
+
+/** Commands clients sent that mention `prefix` (MONITOR, without those run by scripts), lower-cased name first. */
+async function recordCommands(prefixOf: () => string): Promise<{ commands: string[][]; stop(): Promise<void> }> {
+  const monitor = await rawClient().monitor();
+  const commands: string[][] = [];
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (source !== 'lua' && args.some((a) => a.includes(prefixOf()))) commands.push([args[0]!.toLowerCase(), ...args.slice(1)]);
+  });
+  return { commands, stop: () => monitor.disconnect() as unknown as Promise<void> };
+}
+
+const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('ids minted by the backend (one PSUBSCRIBE covers them)', () => {
+  it('mints uuid4 ids sharing a first group; waits on them send no SUBSCRIBE and, once covered, no GET', async () => {
+    const backend = await open();
+    const worker = await open();
+    const ids = Array.from({ length: 4 }, () => backend.newTaskId!());
+    for (const id of ids) expect(id).toMatch(UUID4);
+    expect(new Set(ids.map((id) => id.slice(0, 9))).size).toBe(1);
+    expect(new Set(ids).size).toBe(4);
+    const [first, kept, waited, other] = ids as [string, string, string, string];
+
+    const monitor = await recordCommands(() => prefix);
+    // The first watch sends the pattern; its wait cannot be sure yet and reads the store once.
+    backend.watch!(first);
+    const firstWait = backend.wait(first, { timeout: 5000 });
+    await worker.store(success(first, 1));
+    expect((await firstWait).result).toBe(1);
+
+    // Covered now: a result that arrives before anyone waits is kept and handed over without a command.
+    backend.watch!(kept);
+    await worker.store(success(kept, 2));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await backend.wait(kept, { timeout: 5000 })).result).toBe(2);
+
+    // A wait that starts before the result: pushed, no GET.
+    backend.watch!(waited);
+    const pending = backend.wait(waited, { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await worker.store(success(waited, 3));
+    expect((await pending).result).toBe(3);
+
+    // Not watched before (e.g. a result handle made later): the wait reads the store as Celery does.
+    await worker.store(success(other, 4));
+    expect((await backend.wait(other, { timeout: 5000 })).result).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await monitor.stop();
+
+    const names = monitor.commands.map(([name]) => name);
+    expect(names.filter((n) => n === 'psubscribe')).toHaveLength(1);
+    expect(monitor.commands.find(([name]) => name === 'psubscribe')![1]).toBe(`${prefix}celery-task-meta-${first.slice(0, 9)}*`);
+    expect(names.filter((n) => n === 'subscribe' || n === 'unsubscribe')).toEqual([]);
+    const gets = monitor.commands.filter(([name]) => name === 'get').map(([, key]) => key);
+    expect(gets).toContain(channel(other));
+    expect(gets).not.toContain(channel(kept));
+    expect(gets).not.toContain(channel(waited));
+  });
+
+  it('a wait on a minted id still gets a result published while the pub/sub connection was down', async () => {
+    const name = `celerity-test-pubsub-${randomSuffix()}`;
+    const backend = await open({ connectionName: name });
+    const worker = await open();
+    const warm = backend.newTaskId!();
+    backend.watch!(warm);
+    const warmWait = backend.wait(warm, { timeout: 5000 });
+    await worker.store(success(warm, 0));
+    await warmWait;
+
+    const id = backend.newTaskId!();
+    backend.watch!(id); // covered and confirmed: a wait would skip the GET...
+    const pubsub = (await clientsNamed(raw, name)).find((c) => c['cmd'] === 'psubscribe' || Number(c['psub']) > 0);
+    expect(pubsub).toBeDefined();
+    await raw.client('KILL', 'ID', pubsub!['id']!);
+    await worker.store(success(id, 'while down')); // ...but this publish reached nobody
+    // Back and covered again before anyone waits: the wait must not trust the old watch.
+    await waitFor(async () => (await clientsNamed(raw, name)).some((c) => Number(c['psub']) > 0 && c['id'] !== pubsub!['id']), { message: 'pattern re-subscribed' });
+    expect((await backend.wait(id, { timeout: 5000 })).result).toBe('while down');
+  });
+
+  it("resultSubscription 'task' mints plain uuid4s and subscribes per task", async () => {
+    const backend = await open({ resultSubscription: 'task' });
+    const worker = await open();
+    const a = backend.newTaskId!();
+    const b = backend.newTaskId!();
+    expect(a).toMatch(UUID4);
+    expect(a.slice(0, 9)).not.toBe(b.slice(0, 9));
+    backend.watch!(a);
+    await waitFor(async () => (await subscriberCount(raw, channel(a))) === 1, { message: 'subscribed per task' });
+    const waiting = backend.wait(a, { timeout: 5000 });
+    await worker.store(success(a, 'ok'));
+    expect((await waiting).result).toBe('ok');
+  });
+});

@@ -68,7 +68,7 @@ class CelerityClient implements Client {
       // Lean messages carry `origin` only when the user names one (Celery reads none as "unknown").
       ...(options.origin === undefined ? {} : { origin: options.origin }),
       now: options.now ?? (() => new Date()),
-      generateId: options.generateId ?? (() => crypto.randomUUID()),
+      generateId: options.generateId ?? (() => this.#backend?.value.newTaskId?.() ?? crypto.randomUUID()),
     };
     this.#declareQueues = options.declareQueues ?? true;
     this.#queueOptions = options.queues;

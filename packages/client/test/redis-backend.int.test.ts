@@ -38,6 +38,16 @@ afterAll(async () => {
 });
 
 describe('client results on the Redis backend', () => {
+  it('sends ids minted by the backend (one pattern subscription covers them), a given taskId as is', async () => {
+    const a = await client.task('tasks.add').delay(1, 2);
+    const b = await client.task('tasks.add').applyAsync([3, 4], { taskId: 'chosen-id' });
+    const c = await client.task('tasks.add').delay(5, 6);
+    expect(a.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(c.id.slice(0, 9)).toBe(a.id.slice(0, 9));
+    expect(b.id).toBe('chosen-id');
+    expect([await a.get({ timeout: 5 }), await b.get({ timeout: 5 }), await c.get({ timeout: 5 })]).toEqual([3, 7, 11]);
+  });
+
   it('gets a result published through pub/sub', async () => {
     const result = await client.send<[number, number], number>('tasks.add', [20, 22]);
     expect(await result.get({ timeout: 10 })).toBe(42);

@@ -109,10 +109,16 @@ export interface ResultBackend extends AsyncDisposable {
   /** Resolves with the record once it is in a ready state (SUCCESS, FAILURE, REVOKED). */
   wait(taskId: string, options?: WaitOptions): Promise<ResultMeta>;
   /**
-   * Starts listening for a task's result before it can arrive (called at send time), so `wait`
-   * never misses a publish. Optional optimisation; `wait` must also work without it.
+   * Starts listening for a task's result before it can arrive: call it before the task is
+   * published (the client does, at send time), since `wait` may then skip reading the store.
+   * Optional optimisation; `wait` must also work without it.
    */
   watch?(taskId: string): void;
+  /**
+   * A fresh task id this backend can wait for cheaply (the Redis backend covers all the ids it
+   * minted with one subscription). The client uses it for the ids it generates; without it, uuid4.
+   */
+  newTaskId?(): string;
   /** Deletes the stored record. */
   forget(taskId: string): Promise<void>;
   /** Saves a group's member ids (`celery-taskset-meta-<gid>`). */

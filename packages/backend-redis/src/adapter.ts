@@ -14,13 +14,16 @@ function readOptions(bag: Record<string, unknown>): RedisBackendOptions {
   const wrong = (key: string, expected: string): never => {
     throw new ConfigurationError(`Redis result backend option ${key} must be ${expected}`);
   };
-  const { keyPrefix, expires, serializer, connectionName, watchTimeout, maxWatched } = bag;
+  const { keyPrefix, expires, serializer, connectionName, watchTimeout, maxWatched, resultSubscription } = bag;
   if (keyPrefix !== undefined) out.keyPrefix = typeof keyPrefix === 'string' ? keyPrefix : wrong('keyPrefix', 'a string');
   if (expires !== undefined) out.expires = expires === null || typeof expires === 'number' ? expires : wrong('expires', 'a number of seconds or null');
   if (serializer !== undefined) out.serializer = isSerializer(serializer) ? serializer : wrong('serializer', 'a Serializer');
   if (connectionName !== undefined) out.connectionName = typeof connectionName === 'string' ? connectionName : wrong('connectionName', 'a string');
   if (watchTimeout !== undefined) out.watchTimeout = typeof watchTimeout === 'number' ? watchTimeout : wrong('watchTimeout', 'a number of ms');
   if (maxWatched !== undefined) out.maxWatched = typeof maxWatched === 'number' ? maxWatched : wrong('maxWatched', 'a number');
+  if (resultSubscription !== undefined) {
+    out.resultSubscription = resultSubscription === 'prefix' || resultSubscription === 'task' ? resultSubscription : wrong('resultSubscription', "'prefix' or 'task'");
+  }
   return out;
 }
 

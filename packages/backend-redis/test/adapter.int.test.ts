@@ -38,6 +38,12 @@ describe('backendAdapter', () => {
   it('rejects option values of the wrong type', () => {
     expect(() => backendAdapter.create(REDIS_URL, { options: { keyPrefix: 5 } })).toThrow(ConfigurationError);
     expect(() => backendAdapter.create(REDIS_URL, { options: { serializer: 'json' } })).toThrow(/Serializer/);
+    expect(() => backendAdapter.create(REDIS_URL, { options: { resultSubscription: 'pattern' } })).toThrow(/'prefix' or 'task'/);
+  });
+
+  it("passes resultSubscription: 'task' (plain uuid4 ids)", async () => {
+    await using backend = backendAdapter.create(REDIS_URL, { logger: silentLogger, options: { keyPrefix: prefix, resultSubscription: 'task' } });
+    expect(backend.newTaskId!().slice(0, 9)).not.toBe(backend.newTaskId!().slice(0, 9));
   });
 });
 

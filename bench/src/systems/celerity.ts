@@ -46,7 +46,7 @@ export const celeritySystem: BenchSystem = {
   label: 'celerity (workspace, Redis broker + Redis backend)',
   workerModule: 'celerity.ts',
   notes: [
-    'Celerity sends Celery protocol v2 messages in kombu\'s envelope and stores Celery result records (24 h expiry), readable by Python Celery. The client watches each sent task\'s result channel (as Celery\'s client does), in the enqueue figures too.',
+    'Celerity sends Celery protocol v2 messages in kombu\'s envelope and stores Celery result records (24 h expiry), readable by Python Celery. The client watches each task it sends one at a time (in the enqueue figures too): its ids share a random first group, so one PSUBSCRIBE covers their result channels, on which any Celery worker publishes.',
   ],
   openProducer,
   countResults: (redis) => countKeys(redis, 'celery-task-meta-*'),

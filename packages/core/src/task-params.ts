@@ -79,6 +79,18 @@ function bareName(param: string): string {
   return param.replace(/\?$/, '');
 }
 
+/** True when `kwargs` is empty and `args` binds without an error: no extra, none required missing. */
+function fitsPositionally(params: readonly string[], args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): boolean {
+  for (const key in kwargs) if (Object.hasOwn(kwargs, key)) return false;
+  const n = params.length;
+  if (args.length > n) return n > 0 && params[n - 1]!.startsWith('...');
+  for (let i = args.length; i < n; i++) {
+    const p = params[i]!;
+    if (!p.endsWith('?') && !p.startsWith('...')) return false;
+  }
+  return true;
+}
+
 /**
  * Binds Celery `args` + `kwargs` to positional arguments for a function with parameters `params`
  * (names from {@link parseParameterNames} or `TaskOptions.params`; `'y?'` marks an optional one,
@@ -91,6 +103,8 @@ export function bindArguments(
   args: readonly unknown[],
   kwargs: Readonly<Record<string, unknown>>,
 ): unknown[] {
+  // The common call (positional args only, and enough of them) needs none of the bookkeeping below.
+  if (fitsPositionally(params, args, kwargs)) return args.slice();
   const restIndex = params.findIndex((p) => p.startsWith('...'));
   const named = (restIndex >= 0 ? params.slice(0, restIndex) : params).map(bareName);
   const optional = (restIndex >= 0 ? params.slice(0, restIndex) : params).map((p) => p.endsWith('?'));

@@ -2,10 +2,10 @@
  * Runs one accepted task message end to end: ack (early or late), STARTED, the call itself,
  * the final state in Celery's format, retries republished, canvas follow-ups.
  */
-import type { Delivery, ResultMeta, TaskDefinition, TaskMessage, TaskMessageInit } from '@celerity/core';
+import type { Delivery, Logger, ResultMeta, TaskDefinition, TaskMessage, TaskMessageInit, TaskStateName } from '@celerity/core';
 import { encodeTaskMessage, silentLogger } from '@celerity/core';
 import { buildResultMeta, traceTask } from '@celerity/core/internal';
-import type { ResultMetaFields, TraceOutcome } from '@celerity/core/internal';
+import type { ResultMetaFields, TraceEnvironment, TraceOutcome, TraceRequest } from '@celerity/core/internal';
 import type { FollowupContext } from './followups.js';
 import { completeChordPart, sendFailureFollowups, sendSuccessFollowups } from './followups.js';
 import type { ResultWriter } from './result-writer.js';
@@ -60,6 +60,62 @@ export function retryMessage(message: TaskMessage, eta: Date): TaskMessageInit {
 }
 
 /**
+ * One run's trace request and environment in a single object (the tracer reads both), so a task
+ * costs one allocation here instead of a request, an environment and an `updateState` closure.
+ */
+class MessageRun implements TraceRequest, TraceEnvironment {
+  readonly id: string;
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  readonly retries: number;
+  readonly rootId: string | null;
+  readonly parentId: string | null;
+  readonly groupId: string | null;
+  readonly hostname: string;
+  readonly timeLimit: readonly [number | null, number | null];
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+
+  constructor(
+    private readonly message: TaskMessage,
+    readonly queue: string,
+    private readonly ctx: ExecutionContext,
+  ) {
+    this.id = message.id;
+    this.name = message.task;
+    this.args = message.args;
+    this.kwargs = message.kwargs;
+    this.retries = message.retries;
+    this.rootId = message.rootId;
+    this.parentId = message.parentId;
+    this.groupId = message.group;
+    this.hostname = ctx.hostname;
+    this.timeLimit = message.timeLimit;
+    this.logger = ctx.logger;
+    this.signal = ctx.signal;
+  }
+
+  /** A result record of this task (with the `result_extended` fields when the worker keeps them). */
+  meta(status: TaskStateName, result: unknown, children?: unknown[], traceback?: string | null): ResultMeta {
+    const { message, ctx } = this;
+    const fields: ResultMetaFields = { taskId: message.id, groupId: message.group, parentId: message.parentId, status, result };
+    if (children !== undefined) fields.children = children;
+    if (traceback !== undefined) fields.traceback = traceback;
+    if (ctx.resultExtended) fields.extended = extendedFields(message, this.queue, ctx.hostname);
+    return buildResultMeta(fields);
+  }
+
+  store(meta: ResultMeta): Promise<void> {
+    return this.ctx.writer?.store(meta) ?? Promise.resolve();
+  }
+
+  updateState(state: TaskStateName, meta: unknown): Promise<void> {
+    return this.store(this.meta(state, meta));
+  }
+}
+
+/**
  * Executes a message whose task is registered and which is due now.
  * @param release called when the task no longer needs its concurrency slot (its result is queued
  * for writing) and before the returned promise settles; not called when that only happens at the end.
@@ -76,32 +132,10 @@ export async function executeMessage(
   if (!acksLate) void delivery.ack().catch((error: unknown) => ctx.logger.error(`ack failed for ${message.id}: ${(error as Error).message}`));
   const store = storesResult(message, definition);
   const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
-  const base: Pick<ResultMetaFields, 'taskId' | 'groupId' | 'parentId' | 'extended'> = { taskId: message.id, groupId: message.group, parentId: message.parentId };
-  if (ctx.resultExtended) base.extended = extendedFields(message, delivery.queue, ctx.hostname);
-  const write = (meta: ResultMeta): Promise<void> => ctx.writer?.store(meta) ?? Promise.resolve();
-  if (trackStarted && ctx.writer) void write(buildResultMeta({ ...base, status: 'STARTED', result: { pid: process.pid, hostname: ctx.hostname } })).catch(() => {});
+  const run = new MessageRun(message, delivery.queue, ctx);
+  if (trackStarted && ctx.writer) void run.store(run.meta('STARTED', { pid: process.pid, hostname: ctx.hostname })).catch(() => {});
 
-  const outcome = await traceTask(
-    definition,
-    {
-      id: message.id,
-      name: message.task,
-      args: message.args,
-      kwargs: message.kwargs,
-      retries: message.retries,
-      rootId: message.rootId,
-      parentId: message.parentId,
-      groupId: message.group,
-      hostname: ctx.hostname,
-      queue: delivery.queue,
-      timeLimit: message.timeLimit,
-    },
-    {
-      logger: ctx.logger,
-      signal: ctx.signal,
-      updateState: (state, meta) => write(buildResultMeta({ ...base, status: state, result: meta })),
-    },
-  );
+  const outcome = await traceTask(definition, run, run);
 
   try {
     if (outcome.kind === 'success') {
@@ -110,7 +144,7 @@ export async function executeMessage(
       const children = embed.callbacks === null && embed.chain === null ? [] : await sendSuccessFollowups(message, outcome.value, ctx);
       if (ctx.logger !== silentLogger) ctx.logger.info(`Task ${message.task}[${message.id}] succeeded in ${outcome.runtime.toFixed(6)}s: ${shortRepr(outcome.value)}`);
       if (store && ctx.writer) {
-        const stored = write(buildResultMeta({ ...base, status: 'SUCCESS', result: outcome.value, children }));
+        const stored = ctx.writer.store(run.meta('SUCCESS', outcome.value, children));
         // The slot can take the next task while the writer batches this result; a late ack and a chord
         // part keep it, as what they do next depends on the stored result.
         if (!acksLate && embed.chord === null) release?.();
@@ -124,14 +158,12 @@ export async function executeMessage(
         encodeTaskMessage({ origin: ctx.origin, ...init }, { serializer: ctx.serializer }),
       );
       ctx.logger.info(`Task ${message.task}[${message.id}] retry: Retry in ${Math.round(outcome.countdown)}s${outcome.exception ? `: ${outcome.exception.exc_type}(${shortRepr(outcome.exception.exc_message[0])})` : ''}`);
-      await write(
-        buildResultMeta({ ...base, status: 'RETRY', result: outcome.exception, traceback: outcome.traceback, children: [[[message.id, null], null]] }),
-      );
+      await run.store(run.meta('RETRY', outcome.exception, [[[message.id, null], null]], outcome.traceback));
     } else {
       ctx.logger.error(
         `Task ${message.task}[${message.id}] raised unexpected: ${outcome.exception.exc_type}(${outcome.exception.exc_message.map((m) => shortRepr(m)).join(', ')})${outcome.traceback ? `\n${outcome.traceback}` : ''}`,
       );
-      await write(buildResultMeta({ ...base, status: 'FAILURE', result: outcome.exception, traceback: outcome.traceback }));
+      await run.store(run.meta('FAILURE', outcome.exception, undefined, outcome.traceback));
       await completeChordPart(message, 'FAILURE', outcome.exception, ctx);
       await sendFailureFollowups(message, outcome.exception, outcome.traceback, ctx);
     }

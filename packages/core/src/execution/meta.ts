@@ -36,12 +36,18 @@ function dateDone(now: Date | undefined): string {
  * [group_id], [parent_id], [extended…], task_id`. `date_done` is set for ready states only.
  */
 export function buildResultMeta(fields: ResultMetaFields): ResultMeta {
+  const status = fields.status;
+  const date = status === 'SUCCESS' || READY_STATES.has(status) ? dateDone(fields.now) : null;
+  if (!fields.groupId && !fields.parentId && !fields.extended) {
+    // The common record in one literal: one object shape, no transitions for late keys.
+    return { status, result: fields.result, traceback: fields.traceback ?? null, children: fields.children ?? [], date_done: date, task_id: fields.taskId };
+  }
   const meta: ResultMeta = {
-    status: fields.status,
+    status,
     result: fields.result,
     traceback: fields.traceback ?? null,
     children: fields.children ?? [],
-    date_done: READY_STATES.has(fields.status) ? dateDone(fields.now) : null,
+    date_done: date,
   } as ResultMeta;
   if (fields.groupId) meta.group_id = fields.groupId;
   if (fields.parentId) meta.parent_id = fields.parentId;

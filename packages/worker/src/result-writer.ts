@@ -12,10 +12,21 @@ export interface ResultWriter {
   flush(): Promise<void>;
 }
 
-interface Pending {
-  meta: ResultMeta;
-  resolve: () => void;
-  reject: (error: unknown) => void;
+/**
+ * Records that go out in one `storeMany`. Its records succeed or fail together, so they share one
+ * promise: a store costs an array slot instead of a promise, its resolvers and a queue entry.
+ */
+class Batch {
+  readonly metas: ResultMeta[] = [];
+  readonly done: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
 }
 
 /**
@@ -27,18 +38,19 @@ interface Pending {
  * await writer.store(meta);
  */
 export function createResultWriter(backend: ResultBackend, logger: Logger, maxBatch = 500): ResultWriter {
-  let queue: Pending[] = [];
+  // Batches not sent yet, oldest first; only the last one takes new records.
+  const queue: Batch[] = [];
   let scheduled = false;
   let busy = false;
   let drained: Array<() => void> = [];
 
-  const send = async (batch: Pending[]): Promise<void> => {
+  const send = async (batch: Batch): Promise<void> => {
     try {
-      await backend.storeMany(batch.map((p) => p.meta));
-      for (const p of batch) p.resolve();
+      await backend.storeMany(batch.metas);
+      batch.resolve();
     } catch (error) {
-      logger.error(`Failed to store ${batch.length} result(s): ${(error as Error).message}`, { error });
-      for (const p of batch) p.reject(error);
+      logger.error(`Failed to store ${batch.metas.length} result(s): ${(error as Error).message}`, { error });
+      batch.reject(error);
     }
   };
 
@@ -46,14 +58,13 @@ export function createResultWriter(backend: ResultBackend, logger: Logger, maxBa
   const drain = (): void => {
     scheduled = false;
     if (busy) return;
-    if (queue.length === 0) {
+    const batch = queue.shift();
+    if (batch === undefined) {
       const waiters = drained;
       drained = [];
       for (const resolve of waiters) resolve();
       return;
     }
-    const batch = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue;
-    if (batch === queue) queue = [];
     busy = true;
     void send(batch).finally(() => {
       busy = false;
@@ -63,13 +74,17 @@ export function createResultWriter(backend: ResultBackend, logger: Logger, maxBa
 
   return {
     store(meta) {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ meta, resolve, reject });
-        if (!scheduled && !busy) {
-          scheduled = true;
-          queueMicrotask(drain);
-        }
-      });
+      let batch = queue[queue.length - 1];
+      if (batch === undefined || batch.metas.length >= maxBatch) {
+        batch = new Batch();
+        queue.push(batch);
+      }
+      batch.metas.push(meta);
+      if (!scheduled && !busy) {
+        scheduled = true;
+        queueMicrotask(drain);
+      }
+      return batch.done;
     },
     flush() {
       return new Promise<void>((resolve) => {

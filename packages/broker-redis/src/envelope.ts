@@ -108,7 +108,8 @@ function decodeBody(body: string, encoding: unknown): Uint8Array {
  * const { envelope, deliveryTag, redelivered } = decodeKombuEnvelope(raw);
  */
 export function decodeKombuEnvelope(raw: string | Uint8Array): DecodedKombuEnvelope {
-  const text = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  // A Buffer (what ioredis hands out) decodes in place; a plain Uint8Array needs a Buffer view first.
+  const text = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

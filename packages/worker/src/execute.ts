@@ -121,7 +121,7 @@ class MessageRun implements TraceRequest, TraceEnvironment {
  * for writing) and before the returned promise settles; not called when that only happens at the end.
  * @returns the outcome, for logging and stats, once everything (the stored result too) is done.
  */
-export async function executeMessage(
+export function executeMessage(
   delivery: Delivery,
   message: TaskMessage,
   definition: TaskDefinition,
@@ -134,9 +134,66 @@ export async function executeMessage(
   const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
   const run = new MessageRun(message, delivery.queue, ctx);
   if (trackStarted && ctx.writer) void run.store(run.meta('STARTED', { pid: process.pid, hostname: ctx.hostname })).catch(() => {});
+  const { embed } = message;
+  if (!acksLate && embed.callbacks === null && embed.chain === null && embed.chord === null) return executePlain(delivery, message, definition, ctx, run, store, release);
+  return executeAny(delivery, message, definition, ctx, run, acksLate, store, release);
+}
 
+/**
+ * Early ack and no canvas: what nearly every task is. Its own small async function because a
+ * suspended async frame holds every register of its function, and this one is live for the
+ * whole run of each task.
+ */
+async function executePlain(
+  delivery: Delivery,
+  message: TaskMessage,
+  definition: TaskDefinition,
+  ctx: ExecutionContext,
+  run: MessageRun,
+  store: boolean,
+  release: (() => void) | undefined,
+): Promise<TraceOutcome> {
   const outcome = await traceTask(definition, run, run);
+  if (outcome.kind !== 'success') return complete(delivery, message, ctx, run, outcome, false, store, release);
+  if (ctx.logger !== silentLogger) ctx.logger.info(`Task ${message.task}[${message.id}] succeeded in ${outcome.runtime.toFixed(6)}s: ${shortRepr(outcome.value)}`);
+  if (store && ctx.writer) {
+    const stored = ctx.writer.store(run.meta('SUCCESS', outcome.value, []));
+    // The slot can take the next task while the writer batches this result.
+    release?.();
+    try {
+      await stored;
+    } catch (error) {
+      ctx.logger.error(`Task ${message.task}[${message.id}]: storing the outcome failed: ${(error as Error).message}`, { error });
+    }
+  }
+  return outcome;
+}
 
+async function executeAny(
+  delivery: Delivery,
+  message: TaskMessage,
+  definition: TaskDefinition,
+  ctx: ExecutionContext,
+  run: MessageRun,
+  acksLate: boolean,
+  store: boolean,
+  release: (() => void) | undefined,
+): Promise<TraceOutcome> {
+  const outcome = await traceTask(definition, run, run);
+  return complete(delivery, message, ctx, run, outcome, acksLate, store, release);
+}
+
+/** Everything after the run: follow-ups, the stored state, retries republished, a late ack. */
+async function complete(
+  delivery: Delivery,
+  message: TaskMessage,
+  ctx: ExecutionContext,
+  run: MessageRun,
+  outcome: TraceOutcome,
+  acksLate: boolean,
+  store: boolean,
+  release: (() => void) | undefined,
+): Promise<TraceOutcome> {
   try {
     if (outcome.kind === 'success') {
       const { embed } = message;

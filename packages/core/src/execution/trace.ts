@@ -168,51 +168,73 @@ class RunContext implements TaskContext {
  * @example
  * const outcome = await traceTask(add, request, { logger, updateState: async () => {} });
  */
-export async function traceTask(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment): Promise<TraceOutcome> {
+export function traceTask(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment): Promise<TraceOutcome> {
+  const hard = request.timeLimit[0] ?? definition.options.timeLimit ?? null;
+  const soft = request.timeLimit[1] ?? definition.options.softTimeLimit ?? null;
+  if ((soft !== null && soft > 0) || (hard !== null && hard > 0)) return traceLimited(definition, request, env, hard, soft);
+  return traceUnlimited(definition, request, env);
+}
+
+/**
+ * The run of a task without time limits: no timers, no race. Its own small function because an
+ * async function's suspended frame holds every register of the function, and this path is per task.
+ */
+async function traceUnlimited(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment): Promise<TraceOutcome> {
   const now = env.now ?? performanceNow;
   const started = now();
   const lazy = new LazySignal(env.signal);
-
-  const hard = request.timeLimit[0] ?? definition.options.timeLimit ?? null;
-  const soft = request.timeLimit[1] ?? definition.options.softTimeLimit ?? null;
-  let timers: unknown[] | undefined;
-  // Only tasks with a hard limit race against it (two promises fewer per task otherwise).
-  let hardLimit: Promise<never> | undefined;
-  if ((soft !== null && soft > 0) || (hard !== null && hard > 0)) {
-    const setTimer = env.setTimeout ?? systemSetTimeout;
-    timers = [];
-    if (soft !== null && soft > 0) timers.push(setTimer(() => lazy.abort(new SoftTimeLimitExceeded()), soft * 1000));
-    if (hard !== null && hard > 0) {
-      let hardExpired: ((error: TimeLimitExceeded) => void) | undefined;
-      hardLimit = new Promise<never>((_, reject) => {
-        hardExpired = reject;
-      });
-      hardLimit.catch(() => {});
-      timers.push(
-        setTimer(() => {
-          const error = new TimeLimitExceeded(hard);
-          lazy.abort(error);
-          hardExpired?.(error);
-        }, hard * 1000),
-      );
-    }
-  }
-
-  const context = new RunContext(request, env, lazy);
-
   try {
     const bound = bindArguments(request.name, definition.params, request.args, request.kwargs);
     // Called directly (a synchronous throw lands in the catch below just the same).
-    const running: unknown = definition.fn(...bound, context);
+    const value: unknown = await definition.fn(...bound, new RunContext(request, env, lazy));
+    return { kind: 'success', value, runtime: (now() - started) / 1000 };
+  } catch (error) {
+    return classifyError(definition, request, error, (now() - started) / 1000);
+  } finally {
+    lazy.dispose();
+  }
+}
+
+async function traceLimited(
+  definition: TaskDefinition,
+  request: TraceRequest,
+  env: TraceEnvironment,
+  hard: number | null,
+  soft: number | null,
+): Promise<TraceOutcome> {
+  const now = env.now ?? performanceNow;
+  const started = now();
+  const lazy = new LazySignal(env.signal);
+  const setTimer = env.setTimeout ?? systemSetTimeout;
+  const timers: unknown[] = [];
+  // Only tasks with a hard limit race against it (two promises fewer per task otherwise).
+  let hardLimit: Promise<never> | undefined;
+  if (soft !== null && soft > 0) timers.push(setTimer(() => lazy.abort(new SoftTimeLimitExceeded()), soft * 1000));
+  if (hard !== null && hard > 0) {
+    let hardExpired: ((error: TimeLimitExceeded) => void) | undefined;
+    hardLimit = new Promise<never>((_, reject) => {
+      hardExpired = reject;
+    });
+    hardLimit.catch(() => {});
+    timers.push(
+      setTimer(() => {
+        const error = new TimeLimitExceeded(hard);
+        lazy.abort(error);
+        hardExpired?.(error);
+      }, hard * 1000),
+    );
+  }
+
+  try {
+    const bound = bindArguments(request.name, definition.params, request.args, request.kwargs);
+    const running: unknown = definition.fn(...bound, new RunContext(request, env, lazy));
     const value = hardLimit === undefined ? await running : await Promise.race([running, hardLimit]);
     return { kind: 'success', value, runtime: (now() - started) / 1000 };
   } catch (error) {
     return classifyError(definition, request, error, (now() - started) / 1000);
   } finally {
-    if (timers) {
-      const clearTimer = env.clearTimeout ?? systemClearTimeout;
-      for (const timer of timers) clearTimer(timer);
-    }
+    const clearTimer = env.clearTimeout ?? systemClearTimeout;
+    for (const timer of timers) clearTimer(timer);
     lazy.dispose();
   }
 }

@@ -9,7 +9,7 @@ import type { Embed, TaskMessage, TaskMessageInit } from '../message.js';
 import type { Serializer, SerializerRegistry } from '../serializer.js';
 import { formatCeleryDate } from './dates.js';
 import { pythonRepr } from './python-repr.js';
-import { CELERY_TASK_HEADERS, FieldReader, guarded, invalid, isRecord, readEmbed } from './task-fields.js';
+import { CELERY_TASK_HEADERS, FieldReader, invalid, isRecord, readEmbed, rethrowInvalid } from './task-fields.js';
 
 /** `lang` header we write. Informational only: Celery workers ignore it. */
 export const TASK_MESSAGE_LANG = 'js';
@@ -218,47 +218,53 @@ export function decodeTaskMessage(envelope: Envelope, options: DecodeTaskOptions
   const rawHeaders: unknown = envelope.headers ?? {};
   if (!isRecord(rawHeaders)) return invalid('envelope headers', 'an object', rawHeaders);
   const body = decodeBody(envelope, options);
-  return guarded(() => {
-    let fields: Record<string, unknown>;
-    let args: unknown;
-    let kwargs: unknown;
-    let embed: Embed;
-    let protocol: 1 | 2;
-    let where: string;
-    if (Array.isArray(body)) {
-      if (!Object.hasOwn(rawHeaders, 'task')) invalid("header 'task'", 'present in a protocol 2 message (array body)', undefined);
-      if (body.length !== 3) invalid('body', 'a 3-element array [args, kwargs, embed]', body);
-      [args, kwargs] = body;
-      embed = readEmbed(body[2], 'body embed');
-      fields = rawHeaders;
-      protocol = 2;
-      where = 'body';
-    } else if (isRecord(body)) {
-      args = body['args'] ?? [];
-      kwargs = body['kwargs'] ?? {};
-      embed = readEmbed({ callbacks: body['callbacks'], errbacks: body['errbacks'], chord: body['chord'] }, 'body');
-      fields = v1Fields(body, rawHeaders);
-      protocol = 1;
-      where = 'body field';
-    } else {
-      return invalid('body', 'a 3-element array (protocol 2) or an object (protocol 1)', body);
-    }
-    if (!Array.isArray(args)) invalid(`${where} 'args'`, 'an array', args);
-    if (!isRecord(kwargs)) invalid(`${where} 'kwargs'`, 'an object', kwargs);
-    return buildMessage(envelope, new FieldReader(fields, protocol === 2 ? 'header' : 'field'), rawHeaders, {
-      args,
-      kwargs,
-      embed,
-      protocol,
-    });
-  });
+  try {
+    return decodeFields(envelope, rawHeaders, body);
+  } catch (err) {
+    return rethrowInvalid(err);
+  }
+}
+
+function decodeFields(envelope: Envelope, rawHeaders: Record<string, unknown>, body: unknown): TaskMessage {
+  let fields: Record<string, unknown>;
+  let args: unknown;
+  let kwargs: unknown;
+  let embed: Embed;
+  let protocol: 1 | 2;
+  let where: string;
+  if (Array.isArray(body)) {
+    if (!Object.hasOwn(rawHeaders, 'task')) invalid("header 'task'", 'present in a protocol 2 message (array body)', undefined);
+    if (body.length !== 3) invalid('body', 'a 3-element array [args, kwargs, embed]', body);
+    // Indexing, not destructuring: an array pattern goes through the iterator protocol.
+    args = body[0];
+    kwargs = body[1];
+    embed = readEmbed(body[2], 'body embed');
+    fields = rawHeaders;
+    protocol = 2;
+    where = 'body';
+  } else if (isRecord(body)) {
+    args = body['args'] ?? [];
+    kwargs = body['kwargs'] ?? {};
+    embed = readEmbed({ callbacks: body['callbacks'], errbacks: body['errbacks'], chord: body['chord'] }, 'body');
+    fields = v1Fields(body, rawHeaders);
+    protocol = 1;
+    where = 'body field';
+  } else {
+    return invalid('body', 'a 3-element array (protocol 2) or an object (protocol 1)', body);
+  }
+  if (!Array.isArray(args)) invalid(`${where} 'args'`, 'an array', args);
+  if (!isRecord(kwargs)) invalid(`${where} 'kwargs'`, 'an object', kwargs);
+  return buildMessage(envelope, new FieldReader(fields, protocol === 2 ? 'header' : 'field'), rawHeaders, args, kwargs, embed, protocol);
 }
 
 function buildMessage(
   envelope: Envelope,
   h: FieldReader,
   rawHeaders: Record<string, unknown>,
-  parts: { args: unknown[]; kwargs: Record<string, unknown>; embed: Embed; protocol: 1 | 2 },
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+  embed: Embed,
+  protocol: 1 | 2,
 ): TaskMessage {
   const customHeaders: Record<string, unknown> = {};
   for (const key of Object.keys(rawHeaders)) {
@@ -269,9 +275,9 @@ function buildMessage(
   const message: TaskMessage = {
     task: h.requiredString('task'),
     id: h.requiredString('id'),
-    args: parts.args,
-    kwargs: parts.kwargs,
-    embed: parts.embed,
+    args,
+    kwargs,
+    embed,
     eta: h.date('eta'),
     expires: h.date('expires'),
     retries: h.integer('retries', 0),
@@ -294,7 +300,7 @@ function buildMessage(
     priority: typeof priority === 'number' && Number.isInteger(priority) ? priority : null,
     contentType: envelope.contentType,
     contentEncoding: typeof envelope.contentEncoding === 'string' ? envelope.contentEncoding : '',
-    protocol: parts.protocol,
+    protocol,
   };
   return message;
 }

@@ -157,12 +157,8 @@ export function readEmbed(value: unknown, field: string): Embed {
   };
 }
 
-/** Runs `fn`, turning any non-Celerity failure into an InvalidTaskError (e.g. exotic getters). */
-export function guarded<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof CelerityError) throw err;
-    throw new InvalidTaskError(`Invalid task message: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-  }
+/** Rethrows a Celerity error as it is and anything else (e.g. from exotic getters) as an InvalidTaskError. */
+export function rethrowInvalid(err: unknown): never {
+  if (err instanceof CelerityError) throw err;
+  throw new InvalidTaskError(`Invalid task message: ${(err as Error)?.message ?? String(err)}`, { cause: err });
 }

@@ -74,7 +74,7 @@ export function renderTables(results: BenchResults & WithAmqp): string {
       return cells;
     });
     const header = ['system', ...levels.flatMap((l) => [`c=${l}`, '×']), `peak RSS MiB (c=${top})`, '×', `worker CPU µs/job (c=${top})`, `Redis CPU µs/job (c=${top})`, `Redis cmds/job (c=${top})`];
-    parts.push(`### 2. Processing — jobs/s (higher is better)\n\n${n(config.processJobs)} pre-enqueued \`add(x, y)\` jobs, results kept, worker in its own process (compiled, plain `node`) at concurrency c; clock from start to the last stored result. Peak RSS is the worker's VmHWM (lower is better).\n\n${table(header, rows)}`);
+    parts.push(`### 2. Processing — jobs/s (higher is better)\n\n${n(config.processJobs)} pre-enqueued \`add(x, y)\` jobs, results kept, worker in its own process (compiled, plain \`node\`) at concurrency c; clock from start to the last stored result. Peak RSS is the worker's VmHWM (lower is better).\n\n${table(header, rows)}`);
   }
 
   if (Object.keys(results.roundTrip).length > 0) {

@@ -55,3 +55,33 @@ describe('bindArguments with positional args only', () => {
     expect(() => bindArguments('f', [], [1], {})).toThrow('f() takes 0 positional arguments but 1 were given');
   });
 });
+
+describe('traceTask outcomes without time limits', () => {
+  const env = { logger: silentLogger, updateState: async () => {} };
+  it('takes a plain value, a promise and a thenable alike', async () => {
+    const plain = defineTask({ name: 'tasks.plain', params: [] }, () => 1);
+    const promised = defineTask({ name: 'tasks.promised', params: [] }, async () => 2);
+    const thenable = defineTask({ name: 'tasks.thenable', params: [] }, () => ({ then: (resolve: (v: number) => void) => resolve(3) }));
+    for (const [task, value] of [[plain, 1], [promised, 2], [thenable, 3]] as const) {
+      const outcome = await traceTask(task, request, env);
+      expect(outcome).toMatchObject({ kind: 'success', value });
+    }
+  });
+  it('turns a synchronous throw and a rejection into failures', async () => {
+    const sync = defineTask({ name: 'tasks.sync', params: [] }, () => {
+      throw new Error('sync');
+    });
+    const rejected = defineTask({ name: 'tasks.rejected', params: [] }, async () => {
+      throw new Error('async');
+    });
+    const a = await traceTask(sync, request, env);
+    const b = await traceTask(rejected, request, env);
+    expect(a.kind === 'failure' && a.exception.exc_message).toEqual(['sync']);
+    expect(b.kind === 'failure' && b.exception.exc_message).toEqual(['async']);
+  });
+  it('turns a binding error into a failure', async () => {
+    const add = defineTask({ name: 'tasks.add', params: ['x', 'y'] }, (x: number, y: number) => x + y);
+    const outcome = await traceTask(add, { ...request, args: [1] }, env);
+    expect(outcome.kind === 'failure' && outcome.exception.exc_type).toBe('TypeError');
+  });
+});

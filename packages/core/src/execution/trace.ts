@@ -179,20 +179,28 @@ export function traceTask(definition: TaskDefinition, request: TraceRequest, env
  * The run of a task without time limits: no timers, no race. Its own small function because an
  * async function's suspended frame holds every register of the function, and this path is per task.
  */
-async function traceUnlimited(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment): Promise<TraceOutcome> {
+function traceUnlimited(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment): Promise<TraceOutcome> {
   const now = env.now ?? performanceNow;
   const started = now();
   const lazy = new LazySignal(env.signal);
+  let running: unknown;
   try {
     const bound = bindArguments(request.name, definition.params, request.args, request.kwargs);
-    // Called directly (a synchronous throw lands in the catch below just the same).
-    const value: unknown = await definition.fn(...bound, new RunContext(request, env, lazy));
-    return { kind: 'success', value, runtime: (now() - started) / 1000 };
+    running = definition.fn(...bound, new RunContext(request, env, lazy));
   } catch (error) {
-    return classifyError(definition, request, error, (now() - started) / 1000);
-  } finally {
     lazy.dispose();
+    return Promise.resolve(classifyError(definition, request, error, (now() - started) / 1000));
   }
+  return Promise.resolve(running).then(
+    (value): TraceOutcome => {
+      lazy.dispose();
+      return { kind: 'success', value, runtime: (now() - started) / 1000 };
+    },
+    (error: unknown): TraceOutcome => {
+      lazy.dispose();
+      return classifyError(definition, request, error, (now() - started) / 1000);
+    },
+  );
 }
 
 async function traceLimited(

@@ -139,7 +139,9 @@ export function decodeKombuEnvelopeObject(parsed: unknown): DecodedKombuEnvelope
 
   const properties: EnvelopeProperties = {};
   let extra: Record<string, unknown> | undefined;
-  for (const key of Object.keys(props)) {
+  // for-in with an own check lists the same keys as Object.keys without allocating their array.
+  for (const key in props) {
+    if (!Object.hasOwn(props, key)) continue;
     const value = props[key];
     switch (key) {
       case 'correlation_id':

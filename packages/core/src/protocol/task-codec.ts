@@ -267,8 +267,9 @@ function buildMessage(
   protocol: 1 | 2,
 ): TaskMessage {
   const customHeaders: Record<string, unknown> = {};
-  for (const key of Object.keys(rawHeaders)) {
-    if (!CELERY_TASK_HEADERS.has(key)) customHeaders[key] = rawHeaders[key];
+  // for-in with an own check lists the same keys as Object.keys without allocating their array.
+  for (const key in rawHeaders) {
+    if (Object.hasOwn(rawHeaders, key) && !CELERY_TASK_HEADERS.has(key)) customHeaders[key] = rawHeaders[key];
   }
   const props: EnvelopeProperties = isRecord(envelope.properties) ? envelope.properties : {};
   const priority = props.priority;

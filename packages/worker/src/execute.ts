@@ -64,36 +64,48 @@ export function retryMessage(message: TaskMessage, eta: Date): TaskMessageInit {
  * costs one allocation here instead of a request, an environment and an `updateState` closure.
  */
 class MessageRun implements TraceRequest, TraceEnvironment {
-  readonly id: string;
-  readonly name: string;
-  readonly args: readonly unknown[];
-  readonly kwargs: Readonly<Record<string, unknown>>;
-  readonly retries: number;
-  readonly rootId: string | null;
-  readonly parentId: string | null;
-  readonly groupId: string | null;
-  readonly hostname: string;
-  readonly timeLimit: readonly [number | null, number | null];
-  readonly logger: Logger;
-  readonly signal: AbortSignal;
-
   constructor(
     private readonly message: TaskMessage,
     readonly queue: string,
     private readonly ctx: ExecutionContext,
-  ) {
-    this.id = message.id;
-    this.name = message.task;
-    this.args = message.args;
-    this.kwargs = message.kwargs;
-    this.retries = message.retries;
-    this.rootId = message.rootId;
-    this.parentId = message.parentId;
-    this.groupId = message.group;
-    this.hostname = ctx.hostname;
-    this.timeLimit = message.timeLimit;
-    this.logger = ctx.logger;
-    this.signal = ctx.signal;
+  ) {}
+
+  // Getters over the message rather than copies: each is read once or twice per run.
+  get id(): string {
+    return this.message.id;
+  }
+  get name(): string {
+    return this.message.task;
+  }
+  get args(): readonly unknown[] {
+    return this.message.args;
+  }
+  get kwargs(): Readonly<Record<string, unknown>> {
+    return this.message.kwargs;
+  }
+  get retries(): number {
+    return this.message.retries;
+  }
+  get rootId(): string | null {
+    return this.message.rootId;
+  }
+  get parentId(): string | null {
+    return this.message.parentId;
+  }
+  get groupId(): string | null {
+    return this.message.group;
+  }
+  get timeLimit(): readonly [number | null, number | null] {
+    return this.message.timeLimit;
+  }
+  get hostname(): string {
+    return this.ctx.hostname;
+  }
+  get logger(): Logger {
+    return this.ctx.logger;
+  }
+  get signal(): AbortSignal {
+    return this.ctx.signal;
   }
 
   /** A result record of this task (with the `result_extended` fields when the worker keeps them). */

@@ -42,7 +42,9 @@ describe('a plain send', () => {
     expect(result.id).toBe('00000000-0000-4000-8000-000000000001');
     expect(envelope.headers['task']).toBe('tasks.add');
     expect(envelope.headers['id']).toBe(result.id);
-    expect(envelope.headers['root_id']).toBe(result.id);
+    // A top-level task is its own root: left out, and read back as the task's id (as Celery reads it).
+    expect(envelope.headers['root_id']).toBeUndefined();
+    expect(message.rootId).toBe(result.id);
     expect(envelope.headers['origin']).toBe('gen42@test');
     expect(envelope.headers['argsrepr']).toBe('[2]');
     expect(envelope.headers['kwargsrepr']).toBe("{'y': 3}");
@@ -79,9 +81,12 @@ describe('a plain send', () => {
       taskId: '11111111-2222-3333-4444-555555555555',
     });
     const { headers } = last().envelope;
-    for (const key of ['task', 'id', 'shadow', 'timelimit', 'root_id', 'ignore_result', 'x-custom']) {
+    for (const key of ['task', 'id', 'shadow', 'timelimit', 'ignore_result', 'x-custom']) {
       expect([key, headers[key]]).toEqual([key, expected[key]]);
     }
+    // The captured task is top-level (root_id = its id): Celery reads a missing root_id the same way.
+    expect(expected['root_id']).toBe(expected['id']);
+    expect(headers['root_id']).toBeUndefined();
     // Left out at their default, which is what Celery reads when they are absent.
     for (const key of ['eta', 'expires', 'group', 'group_index', 'parent_id']) expect([key, headers[key] ?? null]).toEqual([key, expected[key]]);
     expect(headers['retries'] ?? 0).toBe(expected['retries']);

@@ -87,7 +87,8 @@ class MessageRun implements TraceRequest, TraceEnvironment {
     return this.message.retries;
   }
   get rootId(): string | null {
-    return this.message.rootId;
+    // Lean senders leave root_id out for a top-level task, which is its own root (Celery's reading too).
+    return this.message.rootId ?? this.message.id;
   }
   get parentId(): string | null {
     return this.message.parentId;

@@ -148,7 +148,9 @@ function leanHeaders(init: TaskMessageInit, task: string, id: string, args: unkn
   if (init.retries) headers['retries'] = init.retries;
   const limit = init.timeLimit;
   if (limit && (limit[0] !== null || limit[1] !== null)) headers['timelimit'] = limit;
-  headers['root_id'] = init.rootId ?? id;
+  // A top-level task is its own root: Celery reads a missing root_id as the task's id everywhere it
+  // uses it (as_task_v2, send_task, the tracer, chains and errbacks), so only a workflow member sends it.
+  if (init.rootId && init.rootId !== id) headers['root_id'] = init.rootId;
   if (init.parentId) headers['parent_id'] = init.parentId;
   headers['argsrepr'] = init.argsrepr ?? pythonRepr(args);
   headers['kwargsrepr'] = init.kwargsrepr ?? pythonRepr(kwargs);
@@ -273,9 +275,11 @@ function buildMessage(
   }
   const props: EnvelopeProperties = isRecord(envelope.properties) ? envelope.properties : {};
   const priority = props.priority;
+  const task = h.requiredString('task');
+  const id = h.requiredString('id');
   const message: TaskMessage = {
-    task: h.requiredString('task'),
-    id: h.requiredString('id'),
+    task,
+    id,
     args,
     kwargs,
     embed,
@@ -283,7 +287,8 @@ function buildMessage(
     expires: h.date('expires'),
     retries: h.integer('retries', 0),
     timeLimit: h.timeLimit('timelimit'),
-    rootId: h.string('root_id'),
+    // No root_id (protocol 1, lean senders): the task is its own root, as Celery reads it.
+    rootId: h.string('root_id') ?? id,
     parentId: h.string('parent_id'),
     group: h.string('group'),
     groupIndex: h.integer('group_index', null),

@@ -106,7 +106,7 @@ describe('decodeTaskMessage on captured Celery 5.2 messages', () => {
       id: '33333333-4444-5555-6666-777777777777',
       args: [10, 20],
       kwargs: {},
-      rootId: null,
+      rootId: '33333333-4444-5555-6666-777777777777', // protocol 1 has none: the task is its own root
       customHeaders: {},
     });
   });

@@ -43,7 +43,10 @@ describe('lean task messages', () => {
 
   it('leave out default headers, correlation_id and an all-null embed', () => {
     const env = encodeTaskMessage(plain, { serializer, lean: true });
-    expect(Object.keys(env.headers)).toEqual(['task', 'id', 'root_id', 'argsrepr', 'kwargsrepr']);
+    // root_id only when the task is not its own root (a workflow member): Celery defaults it to the id.
+    expect(Object.keys(env.headers)).toEqual(['task', 'id', 'argsrepr', 'kwargsrepr']);
+    expect(encodeTaskMessage({ ...plain, rootId: plain.id }, { serializer, lean: true }).headers['root_id']).toBeUndefined();
+    expect(encodeTaskMessage({ ...plain, rootId: 'the-root' }, { serializer, lean: true }).headers['root_id']).toBe('the-root');
     expect(env.properties).toEqual({ deliveryMode: 2, priority: 0 });
     expect(new TextDecoder().decode(env.body)).toBe('[[1,2],{},{}]');
   });

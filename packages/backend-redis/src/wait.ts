@@ -165,8 +165,7 @@ interface Watch {
   batch: Batch;
   /** The hub's epoch for the channel when the watch started (0 = not covered then). */
   epoch: number;
-  /** Still a listener on the hub (false once its ready state arrived). */
-  held: boolean;
+  /** The ready state that arrived; until then the watch is a listener on the hub. */
   arrived: Buffer | undefined;
 }
 
@@ -215,7 +214,7 @@ export function createWatchList(ctx: WaitContext, options: WatchListOptions): Wa
   };
   const release = (channel: string): void => {
     const watch = forget(channel);
-    if (watch?.held === true) ctx.hub.unhold(channel, listener);
+    if (watch !== undefined && watch.arrived === undefined) ctx.hub.unhold(channel, listener);
   };
   const listener: ChannelListener = {
     message(payload, channel) {
@@ -232,7 +231,6 @@ export function createWatchList(ctx: WaitContext, options: WatchListOptions): Wa
       if (watch === undefined || payload.length > MAX_KEPT_BYTES) return release(channel);
       // Kept for a wait that has not started yet; the subscription is no longer needed.
       watch.arrived = payload;
-      watch.held = false;
       ctx.hub.unhold(channel, listener);
     },
     resync() {},
@@ -265,7 +263,7 @@ export function createWatchList(ctx: WaitContext, options: WatchListOptions): Wa
       }
       batch.channels.push(channel);
       batch.live++;
-      watched.set(channel, { batch, epoch: ctx.hub.epochFor(channel), held: true, arrived: undefined });
+      watched.set(channel, { batch, epoch: ctx.hub.epochFor(channel), arrived: undefined });
       ctx.hub.hold(channel, listener);
     },
     drop(taskId) {
@@ -279,7 +277,7 @@ export function createWatchList(ctx: WaitContext, options: WatchListOptions): Wa
         forget(channel);
         return { arrived: watch.arrived, sure: true };
       }
-      return { sure: watch.held && watch.epoch !== 0 && watch.epoch === ctx.hub.epochFor(channel) };
+      return { sure: watch.epoch !== 0 && watch.epoch === ctx.hub.epochFor(channel) };
     },
     get size() {
       return watched.size;

@@ -33,9 +33,9 @@ interface Pending {
   claim(): boolean;
 }
 
-function asItem(reply: unknown, more = true): PoppedItem | undefined {
+function asItem(reply: unknown): Omit<PoppedItem, 'more'> | undefined {
   if (!Array.isArray(reply) || reply.length < 2) return undefined;
-  return { key: String(reply[0]), raw: reply[1] as Buffer, more };
+  return { key: String(reply[0]), raw: reply[1] as Buffer };
 }
 
 /** BRPOP on a dedicated connection, opened on first use. */
@@ -60,12 +60,17 @@ export class BlockingReader {
     // vanish when empty).
     const stream = (connection as unknown as { stream?: { cork?: () => void; uncork?: () => void } }).stream;
     stream?.cork?.();
-    const brpop = connection.callBuffer('BRPOP', ...keys, this.host.pollInterval) as Promise<unknown>;
-    const exists = connection.exists(...keys).then(
-      (count) => count > 0,
-      () => true,
-    );
-    stream?.uncork?.();
+    let brpop: Promise<unknown>;
+    let exists: Promise<boolean>;
+    try {
+      brpop = connection.callBuffer('BRPOP', ...keys, this.host.pollInterval) as Promise<unknown>;
+      exists = connection.exists(...keys).then(
+        (count) => count > 0,
+        () => true,
+      );
+    } finally {
+      stream?.uncork?.();
+    }
     let claimed = false;
     const pending: Pending = { brpop, claim: () => !claimed && (claimed = true) };
     this.pending = pending;
@@ -75,8 +80,7 @@ export class BlockingReader {
       if (reply === CANCELLED || !pending.claim()) return undefined;
       const item = asItem(reply);
       if (item === undefined) return undefined;
-      item.more = await Promise.race([exists, this.cancelled.then(() => true)]);
-      return item;
+      return { ...item, more: await Promise.race([exists, this.cancelled.then(() => true)]) };
     } finally {
       if (this.pending === pending) this.pending = undefined;
     }

@@ -82,10 +82,9 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     this.host.held.delete(delivery);
     this.outstanding--;
     this.wake();
-    if (delivery.unrecorded && !requeue) {
+    if (delivery.entry === 'pending' && !requeue) {
       // Taken by BRPOP and acked before its unacked entry was sent: Redis holds nothing to remove.
-      delivery.unrecorded = false;
-      delivery.ackedUnrecorded = true;
+      delivery.entry = 'skipped';
       return Promise.resolve();
     }
     const { recorded } = delivery;
@@ -208,14 +207,14 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     const recorded = new Promise<void>((resolve) => (markRecorded = resolve));
     const delivery = this.deliver(early.item, early.decoded, recorded);
     await nextTurn();
-    if (delivery.ackedUnrecorded) {
+    if (delivery.entry === 'skipped') {
       // Acked early (the default) before its entry was written: no HSET/ZADD, no ZREM/HDEL. The lists
       // were checked right after the pop; fetch only if something else waits.
       markRecorded();
       this.drained = !popped.more;
       return [];
     }
-    delivery.unrecorded = false;
+    delivery.entry = 'sent';
     const bookkeeping = this.fetch(room, { key, raw });
     void bookkeeping.then(markRecorded, markRecorded);
     return this.recordPopped(bookkeeping, early.item, key, raw);
@@ -281,7 +280,7 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     const delivery = new RedisDelivery(decoded.envelope, item.queue, decoded.exchange ?? '', decoded.routingKey ?? item.queue, decoded.redelivered, item.tag, this);
     if (recorded !== undefined) {
       delivery.recorded = recorded;
-      delivery.unrecorded = true;
+      delivery.entry = 'pending';
     }
     this.outstanding++;
     this.host.held.add(delivery);

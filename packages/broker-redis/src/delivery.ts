@@ -13,12 +13,11 @@ export class RedisDelivery implements Delivery {
   /** Settles when its `unacked` entry is written, if it was handed out before that (BRPOP path). */
   recorded: Promise<unknown> | undefined;
   /**
-   * Popped by BRPOP and its `unacked` entry not yet sent. An ack in that state leaves nothing to
-   * write (the entry it would remove never exists), so the consumer skips both writes.
+   * Its `unacked` entry: `sent` (or handed out by the fetch script, which wrote it), `pending` (popped
+   * by BRPOP, not sent yet), or `skipped` (acked while pending: the entry the ack would remove never
+   * exists, so neither is written).
    */
-  unrecorded = false;
-  /** Acked while unrecorded: its bookkeeping must not be written. */
-  ackedUnrecorded = false;
+  entry: 'sent' | 'pending' | 'skipped' = 'sent';
   constructor(
     readonly envelope: Envelope,
     readonly queue: string,

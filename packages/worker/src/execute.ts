@@ -152,6 +152,15 @@ export function executeMessage(
   return executeAny(delivery, message, definition, ctx, run, acksLate, store, release);
 }
 
+function logSucceeded(ctx: ExecutionContext, message: TaskMessage, outcome: Extract<TraceOutcome, { kind: 'success' }>): void {
+  // Formatting the line costs more than the rest of a no-op task: skip it for the silent logger.
+  if (ctx.logger !== silentLogger) ctx.logger.info(`Task ${message.task}[${message.id}] succeeded in ${outcome.runtime.toFixed(6)}s: ${shortRepr(outcome.value)}`);
+}
+
+function logStoreFailed(ctx: ExecutionContext, message: TaskMessage, error: unknown): void {
+  ctx.logger.error(`Task ${message.task}[${message.id}]: storing the outcome failed: ${(error as Error).message}`, { error });
+}
+
 /**
  * Early ack and no canvas: what nearly every task is. Chained with `then` rather than written as
  * an async function: a suspended async frame holds every register of its function, and this path
@@ -168,7 +177,7 @@ function executePlain(
 ): Promise<TraceOutcome> {
   return traceTask(definition, run, run).then((outcome) => {
     if (outcome.kind !== 'success') return complete(delivery, message, ctx, run, outcome, false, store, release);
-    if (ctx.logger !== silentLogger) ctx.logger.info(`Task ${message.task}[${message.id}] succeeded in ${outcome.runtime.toFixed(6)}s: ${shortRepr(outcome.value)}`);
+    logSucceeded(ctx, message, outcome);
     if (!store || !ctx.writer) return outcome;
     const stored = ctx.writer.store(run.meta('SUCCESS', outcome.value, []));
     // The slot can take the next task while the writer batches this result.
@@ -176,7 +185,7 @@ function executePlain(
     return stored.then(
       () => outcome,
       (error: unknown) => {
-        ctx.logger.error(`Task ${message.task}[${message.id}]: storing the outcome failed: ${(error as Error).message}`, { error });
+        logStoreFailed(ctx, message, error);
         return outcome;
       },
     );
@@ -213,7 +222,7 @@ async function complete(
       const { embed } = message;
       // Most tasks have no follow-ups: skip the await (and its promises) entirely.
       const children = embed.callbacks === null && embed.chain === null ? [] : await sendSuccessFollowups(message, outcome.value, ctx);
-      if (ctx.logger !== silentLogger) ctx.logger.info(`Task ${message.task}[${message.id}] succeeded in ${outcome.runtime.toFixed(6)}s: ${shortRepr(outcome.value)}`);
+      logSucceeded(ctx, message, outcome);
       if (store && ctx.writer) {
         const stored = ctx.writer.store(run.meta('SUCCESS', outcome.value, children));
         // The slot can take the next task while the writer batches this result; a late ack and a chord
@@ -239,7 +248,7 @@ async function complete(
       await sendFailureFollowups(message, outcome.exception, outcome.traceback, ctx);
     }
   } catch (error) {
-    ctx.logger.error(`Task ${message.task}[${message.id}]: storing the outcome failed: ${(error as Error).message}`, { error });
+    logStoreFailed(ctx, message, error);
     if (acksLate) {
       // Nothing was recorded: give the message back so it runs again rather than vanish.
       await delivery.reject({ requeue: true }).catch(() => {});

@@ -4,6 +4,7 @@
  */
 import { ConfigurationError } from '@celerity/core';
 import type { ResultMeta, Serializer } from '@celerity/core';
+import { Command } from 'ioredis';
 import type { Redis } from 'ioredis';
 import { isNoScriptError } from './errors.js';
 import type { KeySpace } from './keys.js';
@@ -71,8 +72,22 @@ const scriptArgs = (ctx: StoreContext, batch: Batch): (string | number | Buffer)
   ...batch.values,
 ];
 
+/** One script call written straight to the socket: an ioredis Pipeline costs more JS than the call itself. */
+async function writeOne(ctx: StoreContext, batch: Batch): Promise<void> {
+  const args = [STORE_SCRIPT.sha, batch.keys.length, ...batch.keys, ...scriptArgs(ctx, batch)];
+  try {
+    await ctx.command.sendCommand(new Command('evalsha', args));
+  } catch (error) {
+    // The server lost its script cache (restart, SCRIPT FLUSH); the call did nothing. EVAL re-caches it.
+    if (!isNoScriptError(error)) throw error;
+    await runScript(ctx.command, STORE_SCRIPT, batch.keys, scriptArgs(ctx, batch));
+  }
+}
+
 async function write(ctx: StoreContext, entries: readonly Prepared[]): Promise<void> {
   const batches = toBatches(entries);
+  const single = batches.length === 1 ? batches[0] : undefined;
+  if (single !== undefined) return writeOne(ctx, single);
   // An explicit pipeline even for one call: it is written at once, where the command connection's
   // auto-pipelining would hold a lone EVALSHA until the next setImmediate (on every round trip's path).
   const pipeline = ctx.command.pipeline();

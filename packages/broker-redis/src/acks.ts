@@ -1,10 +1,13 @@
 /**
  * Acks, batched: every `ack()` (and `reject()` without requeue, which kombu ≥ 5.3.3 also turns into
- * ZREM + HDEL) made while the event loop is busy is sent in one MULTI with one variadic ZREM and one
- * variadic HDEL, instead of a transaction per message.
+ * ZREM + HDEL) made while the event loop is busy is removed by one call of the ack script (a variadic
+ * ZREM and HDEL, atomic like kombu's MULTI), instead of a transaction per message. An ioredis MULTI
+ * costs a Pipeline object per batch, whose garbage outlived young-generation collections and grew
+ * the worker's heap.
  */
 import type { Redis } from 'ioredis';
 import { withReconnect } from './reconnect.js';
+import { ACK_SCRIPT, runScript } from './scripts.js';
 import type { Keyspace } from './keys.js';
 
 /** Tags acked together and the promise their `ack()` calls share. */
@@ -74,9 +77,7 @@ export class AckBatcher {
       this.client,
       'ack',
       async () => {
-        const replies = await this.client.multi().zrem(unackedIndex, ...batch.tags).hdel(unacked, ...batch.tags).exec();
-        const failed = replies?.find(([error]) => error !== null);
-        if (failed) throw failed[0];
+        await runScript(this.client, ACK_SCRIPT, [unacked, unackedIndex], batch.tags);
       },
       { timeout: this.timeout },
     ).then(batch.resolve, batch.reject);

@@ -139,6 +139,24 @@ return out
 );
 
 /**
+ * ack: forgets acked messages, kombu's `ZREM unacked_index` + `HDEL unacked` (a MULTI in kombu) in one
+ * atomic call. Used when no fetch is about to carry the acks.
+ * KEYS: unacked, unacked_index. ARGV: delivery tags. Returns how many entries were removed.
+ */
+export const ACK_SCRIPT = defineScript(
+  'ack',
+  `
+local removed = 0
+for i = 1, #ARGV, 256 do
+  local last = math.min(i + 255, #ARGV)
+  redis.call('ZREM', KEYS[2], unpack(ARGV, i, last))
+  removed = removed + redis.call('HDEL', KEYS[1], unpack(ARGV, i, last))
+end
+return removed
+`,
+);
+
+/**
  * restore: gives one unacked message back, only if it is still unacked (the HDEL decides, so two
  * restorers or a late ack can never duplicate it). The caller has already marked it redelivered.
  * KEYS: unacked, unacked_index, destination list(s). ARGV: tag, raw, '1' = LPUSH (back of the queue,

@@ -1,0 +1,38 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { AckBatcher } from '../src/acks.js';
+import { createKeyspace } from '../src/keys.js';
+import { deleteKeys, inspector, randomPrefix } from './helpers.js';
+
+const redis = inspector();
+const prefix = randomPrefix();
+const keys = createKeyspace(prefix, 0);
+
+afterEach(() => deleteKeys(redis, prefix));
+afterAll(() => redis.quit());
+
+async function recordUnacked(tags: readonly string[]): Promise<void> {
+  await redis.hset(keys.unacked, Object.fromEntries(tags.map((t) => [t, `["{}", "", "q"]`])));
+  await redis.zadd(keys.unackedIndex, ...tags.flatMap((t) => [1, t]));
+}
+
+describe('AckBatcher', () => {
+  it('removes the unacked entries of acks made in one tick with one call, across the script\'s 256-tag chunks', async () => {
+    const tags = Array.from({ length: 600 }, (_, i) => `tag-${i}`);
+    const kept = ['kept-1', 'kept-2'];
+    await recordUnacked([...tags, ...kept]);
+    const acks = new AckBatcher(redis, keys, 5_000);
+    await Promise.all(tags.map((tag) => acks.add(tag)));
+    expect(await redis.hkeys(keys.unacked)).toEqual(expect.arrayContaining(kept));
+    expect(await redis.hlen(keys.unacked)).toBe(2);
+    expect(await redis.zrange(keys.unackedIndex, 0, -1)).toEqual(kept);
+  });
+
+  it('recovers when the server lost its script cache', async () => {
+    await recordUnacked(['a', 'b']);
+    await redis.script('FLUSH');
+    const acks = new AckBatcher(redis, keys, 5_000);
+    await Promise.all([acks.add('a'), acks.add('b')]);
+    expect(await redis.hlen(keys.unacked)).toBe(0);
+    expect(await redis.zcard(keys.unackedIndex)).toBe(0);
+  });
+});

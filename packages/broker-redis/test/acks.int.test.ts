@@ -12,7 +12,7 @@ afterAll(() => redis.quit());
 
 async function recordUnacked(tags: readonly string[]): Promise<void> {
   await redis.hset(keys.unacked, Object.fromEntries(tags.map((t) => [t, `["{}", "", "q"]`])));
-  await redis.zadd(keys.unackedIndex, ...tags.flatMap((t) => [1, t]));
+  await redis.zadd(keys.unackedIndex, ...tags.flatMap((t) => ['1', t]));
 }
 
 describe('AckBatcher', () => {
@@ -24,7 +24,7 @@ describe('AckBatcher', () => {
     await Promise.all(tags.map((tag) => acks.add(tag)));
     expect(await redis.hkeys(keys.unacked)).toEqual(expect.arrayContaining(kept));
     expect(await redis.hlen(keys.unacked)).toBe(2);
-    expect(await redis.zrange(keys.unackedIndex, 0, -1)).toEqual(kept);
+    expect(await redis.zrange(keys.unackedIndex, '0', '-1')).toEqual(kept);
   });
 
   it('recovers when the server lost its script cache', async () => {

@@ -31,6 +31,8 @@ interface Pending {
   brpop: Promise<unknown>;
   /** Exactly one side (the pop, or close() giving it back) may take what the BRPOP returned. */
   claim(): boolean;
+  /** Ends the pop's wait (close()). */
+  abort(): void;
 }
 
 function asItem(reply: unknown): Omit<PoppedItem, 'more'> | undefined {
@@ -43,10 +45,6 @@ export class BlockingReader {
   private connection: Redis | undefined;
   private pending: Pending | undefined;
   private closed = false;
-  private cancel: (() => void) | undefined;
-  private readonly cancelled = new Promise<typeof CANCELLED>((resolve) => {
-    this.cancel = () => resolve(CANCELLED);
-  });
 
   constructor(private readonly host: BlockingReaderHost) {}
 
@@ -71,16 +69,25 @@ export class BlockingReader {
     } finally {
       stream?.uncork?.();
     }
+    // Read as soon as it settles: Redis answers EXISTS in the same write as the BRPOP it follows, so
+    // it is known by the time the pop resumes, and the pop does not wait a turn for it.
+    let more: boolean | undefined;
+    void exists.then((value) => (more = value));
     let claimed = false;
-    const pending: Pending = { brpop, claim: () => !claimed && (claimed = true) };
+    // Per pop, not per reader: a race against a promise that outlives the pop would leave a reaction
+    // on it for every pop, for as long as the reader lives.
+    let abort!: () => void;
+    const aborted = new Promise<typeof CANCELLED>((resolve) => (abort = () => resolve(CANCELLED)));
+    const pending: Pending = { brpop, claim: () => !claimed && (claimed = true), abort };
     this.pending = pending;
     try {
       // ioredis may hold a BRPOP across a reconnect and resend it; close() must not wait for that.
-      const reply = await Promise.race([brpop, this.cancelled]);
+      const reply = await Promise.race([brpop, aborted]);
       if (reply === CANCELLED || !pending.claim()) return undefined;
       const item = asItem(reply);
       if (item === undefined) return undefined;
-      return { ...item, more: await Promise.race([exists, this.cancelled.then(() => true)]) };
+      more ??= (await Promise.race([exists, aborted])) !== false;
+      return { key: item.key, raw: item.raw, more };
     } finally {
       if (this.pending === pending) this.pending = undefined;
     }
@@ -89,10 +96,10 @@ export class BlockingReader {
   /** Ends a pending `pop` (it resolves `undefined`) and closes the connection without losing a popped item. */
   async close(): Promise<void> {
     this.closed = true;
-    this.cancel?.();
     const connection = this.connection;
     this.connection = undefined;
     const pending = this.pending;
+    pending?.abort();
     if (connection === undefined) return;
     if (pending !== undefined) {
       const givenBack = pending.brpop.then(

@@ -96,10 +96,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
   const storeCtx: StoreContext = { command, keys, ttl, check: successCheckFor(serializer), encode, get };
   // The default serializer's bytes for the common record can be written without it.
   if (options.serializer === undefined) {
-    storeCtx.fastEncode = (meta) => {
-      const text = fastJsonMeta(meta);
-      return text === undefined ? undefined : Buffer.from(text, 'latin1');
-    };
+    storeCtx.fastEncode = fastJsonMeta;
   }
   const storeOne = createStoreCoalescer(storeCtx);
 

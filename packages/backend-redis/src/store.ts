@@ -22,8 +22,11 @@ export interface StoreContext {
   readonly ttl: number;
   readonly check: SuccessCheck;
   encode(value: unknown): Buffer;
-  /** Encodes a whole meta directly when it can (see `fastJsonMeta`), else undefined. */
-  fastEncode?(meta: ResultMeta): Buffer | undefined;
+  /**
+   * Encodes a whole meta directly when it can (see `fastJsonMeta`), else undefined. ASCII text, kept
+   * a string: ioredis writes a command of strings as one string, one with a Buffer by concatenation.
+   */
+  fastEncode?(meta: ResultMeta): string | undefined;
   /** GET + decode (for the `client` check). */
   get(taskId: string): Promise<ResultMeta | null>;
 }
@@ -43,12 +46,12 @@ export function assertId(id: string, what: string): void {
 /** A result ready to write: its key and encoded value. */
 interface Prepared {
   key: string;
-  value: Buffer;
+  value: Buffer | string;
 }
 
 interface Batch {
   keys: string[];
-  values: Buffer[];
+  values: Array<Buffer | string>;
 }
 
 /** Checks the id and encodes, so a bad result fails its own call only. */

@@ -46,7 +46,9 @@ export const FULL: BenchConfig = {
   concurrency: [1, 10, 100],
   roundTrips: 1000,
   roundTripMaxMs: 15_000,
-  roundTripWarmup: 50,
+  // Every system's first ~2,000 round trips ran up to 1.8x slower than the rest (01:40 UTC, 2026-11-24):
+  // measured from the start, the first repetitions measured warm-up (JIT tiers, heap sizing).
+  roundTripWarmup: 2000,
   roundTripConcurrency: 10,
   bytesJobs: 10_000,
   runTimeoutMs: 300_000,
@@ -63,7 +65,7 @@ export const QUICK: BenchConfig = {
   concurrency: [1, 10, 100],
   roundTrips: 200,
   roundTripMaxMs: 1200,
-  roundTripWarmup: 20,
+  roundTripWarmup: 200,
   roundTripConcurrency: 10,
   bytesJobs: 2000,
   runTimeoutMs: 60_000,

@@ -9,7 +9,7 @@ import { DecodeError } from '@celerity/core';
 import type { ConsumeOptions, Consumer, Delivery, Logger, MalformedDelivery } from '@celerity/core';
 import type { AckBatcher } from './acks.js';
 import { RedisDelivery } from './delivery.js';
-import type { DeliveryOwner } from './delivery.js';
+import type { DeliveryOwner, HeldDeliveries } from './delivery.js';
 import { BlockingReader, type BlockingReaderHost } from './blocking-reader.js';
 import { decodeKombuEnvelope } from './envelope.js';
 import type { DecodedKombuEnvelope } from './envelope.js';
@@ -25,7 +25,7 @@ export interface ConsumerHost extends BlockingReaderHost {
   readonly logger: Logger;
   readonly acks: AckBatcher;
   /** Deliveries handed out and not settled, across consumers (restored by `close()`). */
-  readonly held: Set<RedisDelivery>;
+  readonly held: HeldDeliveries;
   readonly batchSize: number;
   now(): number;
   /** Gives a message back to the back of its queue, marked redelivered. */

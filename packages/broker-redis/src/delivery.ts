@@ -10,6 +10,8 @@ export interface DeliveryOwner {
 export class RedisDelivery implements Delivery {
   /** Set once acked, rejected or restored by `close()`; later calls do nothing. */
   settled = false;
+  /** Its place in {@link HeldDeliveries} while held, else -1. */
+  slot = -1;
   /** Settles when its `unacked` entry is written, if it was handed out before that (BRPOP path). */
   recorded: Promise<unknown> | undefined;
   /**
@@ -32,5 +34,42 @@ export class RedisDelivery implements Delivery {
   }
   reject(options?: { requeue?: boolean }): Promise<void> {
     return this.owner.settle(this, options?.requeue === true);
+  }
+}
+
+/**
+ * The deliveries handed out and not settled (restored by the broker's `close()`). Array slots rather
+ * than a Set: a Set's table is reallocated each time it grows or shrinks with a batch, garbage that
+ * outlives young-generation collections on a busy worker.
+ */
+export class HeldDeliveries {
+  private slots: Array<RedisDelivery | undefined> = [];
+  private free: number[] = [];
+
+  add(delivery: RedisDelivery): void {
+    const slot = this.free.pop() ?? this.slots.length;
+    this.slots[slot] = delivery;
+    delivery.slot = slot;
+  }
+
+  delete(delivery: RedisDelivery): void {
+    const { slot } = delivery;
+    if (slot < 0 || this.slots[slot] !== delivery) return;
+    this.slots[slot] = undefined;
+    delivery.slot = -1;
+    this.free.push(slot);
+  }
+
+  /** Removes and returns every held delivery. */
+  takeAll(): RedisDelivery[] {
+    const taken: RedisDelivery[] = [];
+    for (const delivery of this.slots) {
+      if (delivery === undefined) continue;
+      delivery.slot = -1;
+      taken.push(delivery);
+    }
+    this.slots = [];
+    this.free = [];
+    return taken;
   }
 }

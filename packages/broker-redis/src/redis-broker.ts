@@ -23,7 +23,7 @@ import { AckBatcher } from './acks.js';
 import { waitReady, withReconnect } from './reconnect.js';
 import { createConnections, type BrokerConnections } from './connections.js';
 import { RedisConsumer, type ConsumerHost } from './consumer.js';
-import type { RedisDelivery } from './delivery.js';
+import { HeldDeliveries } from './delivery.js';
 import { encodeKombuEnvelope } from './envelope.js';
 import { FanoutHub } from './fanout.js';
 import { bindingMember, createKeyspace, type Keyspace } from './keys.js';
@@ -59,7 +59,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly keys: Keyspace;
   readonly logger: Logger;
   readonly acks: AckBatcher;
-  readonly held = new Set<RedisDelivery>();
+  readonly held = new HeldDeliveries();
   readonly batchSize: number;
   readonly pollInterval: number;
   private readonly settings: ResolvedRedisBrokerOptions;
@@ -282,8 +282,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     await this.acks.drain().catch((error: unknown) => this.logger.error('Acks could not be written before closing', { error }));
     await this.restoring;
     // Like a kombu warm shutdown: messages still held go back to the front of their queue, marked redelivered.
-    const held = [...this.held];
-    this.held.clear();
+    const held = this.held.takeAll();
     for (const delivery of held) delivery.settled = true;
     if (held.length > 0) {
       try {

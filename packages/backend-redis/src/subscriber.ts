@@ -314,7 +314,14 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     const at = held.listeners.indexOf(listener);
     if (at < 0) return;
     held.listeners.splice(at, 1);
-    if (held.listeners.length === 0) markDirty(name, false);
+    if (held.listeners.length > 0) return;
+    // Never subscribed on its own (covered by the pattern, or its SUBSCRIBE not written yet): nothing
+    // to undo on the server, so it goes at once instead of with the next flush.
+    if (!held.sent) {
+      if (channels.get(name) === held) channels.delete(name);
+      return;
+    }
+    markDirty(name, false);
   };
 
   return {

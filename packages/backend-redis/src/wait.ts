@@ -129,6 +129,8 @@ export function waitForResult(ctx: WaitContext, taskId: string, options: WaitOpt
         if (!done) check(false);
       },
     });
+    // The wait listens now: the watch's own listener would only duplicate its work.
+    if (claim !== undefined) ctx.settled(taskId);
     subscription.ready.then(
       () => {
         if (!done && claim?.sure !== true) check(true);

@@ -60,10 +60,13 @@ export async function withReconnect<T>(client: Redis, what: string, op: () => Pr
   let lastError: unknown;
   for (;;) {
     if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new ConnectionError(`${what} aborted`);
-    try {
-      await waitReady(client, deadline, options.signal);
-    } catch (error) {
-      throw lastError === undefined ? error : mapRedisError(lastError, what);
+    // Awaited only when not ready: the common call then writes its command in the caller's tick.
+    if (client.status !== 'ready') {
+      try {
+        await waitReady(client, deadline, options.signal);
+      } catch (error) {
+        throw lastError === undefined ? error : mapRedisError(lastError, what);
+      }
     }
     try {
       return await beforeDeadline(op(), deadline, what);

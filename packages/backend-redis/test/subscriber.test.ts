@@ -174,6 +174,20 @@ describe('subscriber hub', () => {
     expect(hub.channelCount).toBe(2);
   });
 
+  it('forgets a covered channel as soon as its last listener goes (nothing to unsubscribe), and a subscribed one after its UNSUBSCRIBE', async () => {
+    const { conn, hub, listener } = setup('meta-ab12cd34-');
+    const covered = hub.listen('meta-ab12cd34-1', listener());
+    const plain = hub.listen('meta-other', listener());
+    await tick();
+    expect(hub.channelCount).toBe(2);
+    covered.release();
+    plain.release();
+    expect(hub.channelCount).toBe(1);
+    await tick();
+    expect(hub.channelCount).toBe(0);
+    expect(conn.calls.at(-1)).toEqual(['unsubscribe', ['meta-other']]);
+  });
+
   it('a dropped connection zeroes the epoch; the reconnect re-sends the pattern, moves the epoch on and resyncs', async () => {
     const { conn, hub, listener } = setup('p-');
     const l = listener();

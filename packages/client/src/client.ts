@@ -228,6 +228,8 @@ class CelerityClient implements Client {
       const r = resolved[i]!;
       const serializer = r.serializer === undefined ? this.#serializer : typeof r.serializer === 'string' ? lookupSerializer(this.#serializers, r.serializer) : r.serializer;
       items[i] = { target: r.target, envelope: encodeTaskMessage(r.init, { serializer, lean: true }) };
+      // Before the publish: a backend may act on it (rpc:// makes sure the reply queue exists first).
+      if (backend?.watch && !r.ignoreResult) backend.watch(r.init.id);
       if (r.target.queue !== lastQueue) {
         lastQueue = r.target.queue;
         const declared = this.#declare(r.target);
@@ -235,12 +237,8 @@ class CelerityClient implements Client {
       }
     }
     if (declarations.length > 0) await Promise.all(declarations);
-    const published =
-      items.length === 1 ? this.#broker.value.publish(items[0]!.target, items[0]!.envelope) : items.length > 1 ? this.#broker.value.publishMany(items) : undefined;
-    // Watched once the publish has started, so its write leaves first. Still before any result can
-    // be read: replies are handled on a later turn of the event loop than this one.
-    if (backend?.watch) for (const r of resolved) if (!r.ignoreResult) backend.watch(r.init.id);
-    await published;
+    if (items.length === 1) await this.#broker.value.publish(items[0]!.target, items[0]!.envelope);
+    else if (items.length > 1) await this.#broker.value.publishMany(items);
     return ids;
   }
 

@@ -135,19 +135,31 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
 
   private async run(): Promise<void> {
     let backoff = 0;
+    // The next batch, asked for before the current one was handed out (see `fetchAhead`).
+    let ahead: Promise<Item[]> | undefined;
     while (this.running) {
       const room = this.room();
-      if (room <= 0 || (this.outstanding > 0 && room < this.lowWater())) {
+      if (ahead === undefined && (room <= 0 || (this.outstanding > 0 && room < this.lowWater()))) {
         await this.waitForWake();
         continue;
       }
       try {
-        // After a fetch that found fewer than it asked for, the lists were empty: block right away.
-        const skip = this.drained;
-        this.drained = false;
-        let items = skip ? [] : await this.fetch(room);
-        if (items.length === 0 && this.running) items = await this.block(room);
-        if (items.length > 0) await this.dispatch(items);
+        let items: Item[];
+        if (ahead !== undefined) {
+          const pending = ahead;
+          ahead = undefined;
+          items = await pending;
+        } else {
+          // After a fetch that found fewer than it asked for, the lists were empty: block right away.
+          const skip = this.drained;
+          this.drained = false;
+          items = skip ? [] : await this.fetch(room);
+          if (items.length === 0 && this.running) items = await this.block(room);
+        }
+        if (items.length > 0) {
+          ahead = this.fetchAhead(items.length);
+          await this.dispatch(items);
+        }
         backoff = 0;
       } catch (error) {
         if (!this.running) break;
@@ -156,6 +168,24 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
         await this.waitForWake(backoff);
       }
     }
+    // Cancelled with a batch on its way: it goes back where it was.
+    const late = await ahead?.catch(() => []);
+    if (late !== undefined && late.length > 0) await this.giveBack(late);
+  }
+
+  /**
+   * Asks for the next batch before `arriving` items are handed out, when the window will still have
+   * room for it: Redis takes it while this batch is decoded and started, instead of after.
+   */
+  private fetchAhead(arriving: number): Promise<Item[]> | undefined {
+    if (!this.running || this.drained) return undefined;
+    const window = this.prefetch === 0 ? Infinity : this.prefetch - this.outstanding - arriving;
+    const room = Math.min(this.host.batchSize, window);
+    if (room < this.lowWater() || room <= 0) return undefined;
+    const next = this.fetch(room);
+    // Awaited on the next turn of the loop (or at cancel); until then a failure must not go unhandled.
+    next.catch(() => undefined);
+    return next;
   }
 
   private async fetch(max: number, extra?: { key: string; raw: Buffer }): Promise<Item[]> {

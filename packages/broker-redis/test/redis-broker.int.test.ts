@@ -224,6 +224,42 @@ describe('publish and consume', () => {
     expect(await b.size('q')).toBe(0);
   });
 
+  it('has the next batch on its way before the first message of a batch reaches the handler', async () => {
+    const b = broker({ batchSize: 10 });
+    await b.publishMany(Array.from({ length: 50 }, (_, i) => ({ target: { queue: 'q' }, envelope: envelope(i) })));
+    let sizeAtFirst: Promise<number> | undefined;
+    const { deliveries, handler } = collect();
+    await b.consume(['q'], (d) => {
+      handler(d);
+      void d.ack();
+      // Same connection as the fetches, so Redis answers it after the fetch sent before this hand-out.
+      sizeAtFirst ??= b.size('q');
+    }, { prefetch: 100 });
+    await waitFor(() => deliveries.length === 50);
+    expect(await sizeAtFirst).toBe(30);
+  });
+
+  it('asks for the next batch while handing one out, and a cancel in between loses and repeats nothing', async () => {
+    const b = broker({ batchSize: 10 });
+    await b.publishMany(Array.from({ length: 200 }, (_, i) => ({ target: { queue: 'q' }, envelope: envelope(i) })));
+    const got: number[] = [];
+    let consumer: Awaited<ReturnType<RedisBroker['consume']>> | undefined;
+    let cancelling: Promise<void> | undefined;
+    consumer = await b.consume(['q'], (d) => {
+      got.push(bodyOf(d.envelope) as number);
+      void d.ack();
+      // Cancel from inside a batch: the fetch asked for ahead of it is in flight.
+      if (got.length === 25) cancelling = consumer!.cancel();
+    }, { prefetch: 100 });
+    await waitFor(() => cancelling !== undefined);
+    await cancelling;
+    const left = await b.size('q');
+    expect(new Set(got).size).toBe(got.length);
+    expect(got.length + left).toBe(200);
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i));
+    await waitFor(async () => (await redis.hlen(`${b.keyPrefix}unacked`)) === 0);
+  });
+
   it('close() gives held messages back at the front of the queue, marked redelivered', async () => {
     const b = broker();
     await b.publish({ queue: 'q' }, envelope('held', { task: 't' }, { priority: 3 }));

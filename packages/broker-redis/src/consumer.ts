@@ -179,7 +179,8 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
    */
   private fetchAhead(arriving: number): Promise<Item[]> | undefined {
     if (!this.running || this.drained) return undefined;
-    const window = this.prefetch === 0 ? Infinity : this.prefetch - this.outstanding - arriving;
+    // Only while the window is at most half full: the overlap is what pays, not a deeper window.
+    const window = this.prefetch === 0 ? Infinity : Math.floor(this.prefetch / 2) - this.outstanding - arriving;
     const room = Math.min(this.host.batchSize, window);
     if (room < this.lowWater() || room <= 0) return undefined;
     const next = this.fetch(room);

@@ -179,8 +179,9 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
    */
   private fetchAhead(arriving: number): Promise<Item[]> | undefined {
     if (!this.running || this.drained) return undefined;
-    // Only while the window is at most half full: the overlap is what pays, not a deeper window.
-    const window = this.prefetch === 0 ? Infinity : Math.floor(this.prefetch / 2) - this.outstanding - arriving;
+    // The whole window, not half of it: at concurrency 1 (prefetch 4) half a window made every fetch
+    // ahead a fetch of one message (bench 03:06 UTC: 2.40x BullMQ instead of 3.97-4.61x).
+    const window = this.prefetch === 0 ? Infinity : this.prefetch - this.outstanding - arriving;
     const room = Math.min(this.host.batchSize, window);
     if (room < this.lowWater() || room <= 0) return undefined;
     const next = this.fetch(room);

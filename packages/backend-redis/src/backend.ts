@@ -108,7 +108,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     timers,
     logger,
     pending,
-    settled: (taskId) => watches.drop(taskId),
+    dropWatch: (taskId) => watches.drop(taskId),
     claim: (taskId) => watches.claim(taskId),
   };
   const watches = createWatchList(waitCtx, {

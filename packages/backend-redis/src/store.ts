@@ -91,8 +91,8 @@ async function write(ctx: StoreContext, entries: readonly Prepared[]): Promise<v
   const batches = toBatches(entries);
   const single = batches.length === 1 ? batches[0] : undefined;
   if (single !== undefined) return writeOne(ctx, single);
-  // An explicit pipeline even for one call: it is written at once, where the command connection's
-  // auto-pipelining would hold a lone EVALSHA until the next setImmediate (on every round trip's path).
+  // Several calls go in one explicit pipeline, written at once (like `writeOne`'s direct command), where
+  // the command connection's auto-pipelining would hold them until the next setImmediate.
   const pipeline = ctx.command.pipeline();
   for (const batch of batches) pipeline.evalsha(STORE_SCRIPT.sha, batch.keys.length, ...batch.keys, ...scriptArgs(ctx, batch));
   const replies = await pipeline.exec();

@@ -26,8 +26,8 @@ export interface WaitContext {
   readonly logger: Logger;
   /** Rejecters of pending waits, called by `close()`. */
   readonly pending: Set<(error: Error) => void>;
-  /** A wait saw the task's ready state. */
-  settled(taskId: string): void;
+  /** The id's watch is no longer needed: a wait listens on the channel itself, or saw the ready state. */
+  dropWatch(taskId: string): void;
   /** What a watch of the id knows (see {@link WatchList.claim}). */
   claim?(taskId: string): WatchClaim | undefined;
 }
@@ -57,7 +57,7 @@ export function waitForResult(ctx: WaitContext, taskId: string, options: WaitOpt
       signal?.removeEventListener('abort', onAbort);
       ctx.pending.delete(onClose);
       if (meta) {
-        ctx.settled(taskId);
+        ctx.dropWatch(taskId);
         resolve(meta);
       } else {
         reject(error);
@@ -130,7 +130,7 @@ export function waitForResult(ctx: WaitContext, taskId: string, options: WaitOpt
       },
     });
     // The wait listens now: the watch's own listener would only duplicate its work.
-    if (claim !== undefined) ctx.settled(taskId);
+    if (claim !== undefined) ctx.dropWatch(taskId);
     subscription.ready.then(
       () => {
         if (!done && claim?.sure !== true) check(true);

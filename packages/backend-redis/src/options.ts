@@ -39,7 +39,8 @@ export interface RedisBackendOptions {
   /** `CLIENT SETNAME` of the connections this backend opens (the command and the pub/sub one). */
   connectionName?: string;
   /**
-   * Drop a `watch(id)` nobody waited for after this many milliseconds.
+   * Drop a `watch(id)` nobody waited for after this many milliseconds (up to one second later: the
+   * watches of a one-second window share one expiry timer).
    * @default 600000 (10 minutes)
    */
   watchTimeout?: number;

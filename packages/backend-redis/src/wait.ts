@@ -171,15 +171,23 @@ interface Watch {
   arrived: Buffer | undefined;
 }
 
+/**
+ * Watches made within this many ms share a batch and its expiry timer: one timer per window instead
+ * of one per send when tasks go out one at a time.
+ */
+const BATCH_WINDOW_MS = 1000;
+
 /** Ready states larger than this are not kept by a watch (the wait reads them with GET). */
 const MAX_KEPT_BYTES = 64 * 1024;
 
 interface Batch {
   /** Channels watched since this batch opened; those still mapped to it expire with its timer. */
   readonly channels: string[];
-  /** Channels still mapped to it: at 0 its timer is cleared, so the batch is not kept until it fires. */
+  /** Channels still mapped to it: at 0 (once its window closed) its timer is cleared, so the batch is not kept until it fires. */
   live: number;
   timer: unknown;
+  /** Ends the batch's window (no more watches join it). */
+  closing: unknown;
 }
 
 const STATUS_PREFIX = Buffer.from('{"status": "');
@@ -193,7 +201,7 @@ function peekStatus(payload: Buffer): string | undefined {
 
 /**
  * Watches are cheap because a bulk send makes one per task: one shared listener for all channels,
- * and one expiry timer per batch of watches made in the same tick instead of one per watch.
+ * and one expiry timer per batch of watches made in the same window instead of one per watch.
  * @example
  * const watches = createWatchList(ctx, { timeout: 600_000, max: 100_000 });
  * watches.watch(taskId); // at send time
@@ -209,10 +217,15 @@ export function createWatchList(ctx: WaitContext, options: WatchListOptions): Wa
     watched.delete(channel);
     const { batch } = watch;
     if (--batch.live === 0) {
-      ctx.timers.clearTimeout(batch.timer);
-      if (open === batch) open = undefined;
+      // An open batch keeps its timer for the watches still to come in its window.
+      if (open === batch) batch.channels.length = 0;
+      else ctx.timers.clearTimeout(batch.timer);
     }
     return watch;
+  };
+  const close = (batch: Batch): void => {
+    if (open === batch) open = undefined;
+    if (batch.live === 0) ctx.timers.clearTimeout(batch.timer);
   };
   const release = (channel: string): void => {
     const watch = forget(channel);
@@ -255,13 +268,14 @@ export function createWatchList(ctx: WaitContext, options: WatchListOptions): Wa
       }
       let batch = open;
       if (batch === undefined) {
-        const fresh: Batch = { channels: [], live: 0, timer: undefined };
-        fresh.timer = ctx.timers.setTimeout(() => expire(fresh), options.timeout);
+        const fresh: Batch = { channels: [], live: 0, timer: undefined, closing: undefined };
+        // Expires a whole window's watches at once, none of them early: each lives `timeout` to
+        // `timeout + BATCH_WINDOW_MS`.
+        fresh.timer = ctx.timers.setTimeout(() => expire(fresh), options.timeout + BATCH_WINDOW_MS);
         unrefTimer(fresh.timer);
         open = batch = fresh;
-        queueMicrotask(() => {
-          if (open === fresh) open = undefined;
-        });
+        fresh.closing = ctx.timers.setTimeout(() => close(fresh), BATCH_WINDOW_MS);
+        unrefTimer(fresh.closing);
       }
       batch.channels.push(channel);
       batch.live++;
@@ -286,6 +300,10 @@ export function createWatchList(ctx: WaitContext, options: WatchListOptions): Wa
     },
     clear() {
       for (const channel of [...watched.keys()]) release(channel);
+      if (open !== undefined) {
+        ctx.timers.clearTimeout(open.closing);
+        close(open);
+      }
     },
   };
 }

@@ -158,8 +158,31 @@ describe('watch', () => {
     backend.watch?.('new');
     await waitFor(async () => (await subscriberCount(raw, channel('new'))) === 1 && (await subscriberCount(raw, channel('mid'))) === 1, { message: 'watched' });
     expect(await subscriberCount(raw, channel('old'))).toBe(0);
-    timers.fireAll(5000);
+    // The batch's window closes (1 s): its watches stay until watchTimeout + the window.
+    timers.fireAll(1000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await subscriberCount(raw, channel('new'))).toBe(1);
+    timers.fireAll(6000);
     await waitFor(async () => (await subscriberCount(raw, channel('new'))) + (await subscriberCount(raw, channel('mid'))) === 0, { message: 'watches expired' });
+  });
+
+  it('gives the watches of one window a single expiry timer, also when sent one at a time', async () => {
+    const timers = manualTimers();
+    const backend = await open({ timers, watchTimeout: 5000 });
+    const worker = await open();
+    const expiries = (): number => [...timers.pending.values()].filter((t) => t.ms === 6000).length;
+    for (const id of ['s1', 's2', 's3']) {
+      backend.watch?.(id);
+      await worker.store(success(id, 1));
+      expect((await backend.wait(id, { timeout: 5000 })).result).toBe(1);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(expiries()).toBe(1);
+    // Once the window closes with no watch left, its timer goes too.
+    timers.fireAll(1000);
+    expect(expiries()).toBe(0);
+    backend.watch?.('s4');
+    expect(expiries()).toBe(1);
   });
 
   it('hands over to a wait that found the result by GET', async () => {

@@ -53,6 +53,8 @@ class CelerityClient implements Client {
   readonly #queueOptions: ClientOptions['queues'];
   /** One declaration per queue; a failed one is forgotten so the next send tries again. */
   readonly #declared = new Map<string, Promise<void>>();
+  /** Queues whose declaration has completed: a send to them awaits nothing before its publish. */
+  readonly #declaredDone = new Set<string>();
   #closing: Promise<void> | null = null;
 
   constructor(options: ClientOptions) {
@@ -246,13 +248,19 @@ class CelerityClient implements Client {
   #declare(target: PublishTarget): Promise<void> | undefined {
     if (!this.#declareQueues || (target.exchange !== undefined && target.exchange !== '')) return undefined;
     const queue = target.queue;
+    if (this.#declaredDone.has(queue)) return undefined;
     let pending = this.#declared.get(queue);
     if (!pending) {
       const declaration = this.#queueOptions?.[queue];
-      pending = (declaration ? this.#broker.value.declareQueue(queue, declaration) : this.#broker.value.declareQueue(queue)).catch((error: unknown) => {
-        this.#declared.delete(queue);
-        throw error;
-      });
+      pending = (declaration ? this.#broker.value.declareQueue(queue, declaration) : this.#broker.value.declareQueue(queue)).then(
+        () => {
+          this.#declaredDone.add(queue);
+        },
+        (error: unknown) => {
+          this.#declared.delete(queue);
+          throw error;
+        },
+      );
       this.#declared.set(queue, pending);
     }
     return pending;

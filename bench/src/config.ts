@@ -32,6 +32,10 @@ export interface BenchConfig {
   bytesJobs: number;
   /** Milliseconds before one run is declared stuck. */
   runTimeoutMs: number;
+  /** Before each scenario, wait until at most this share (0–1) of all CPUs is busy… */
+  quietThreshold: number;
+  /** …or until this many milliseconds passed (the run goes on, and the report says so). */
+  quietMaxMs: number;
 }
 
 /** The full run. */
@@ -52,6 +56,8 @@ export const FULL: BenchConfig = {
   roundTripConcurrency: 10,
   bytesJobs: 10_000,
   runTimeoutMs: 300_000,
+  quietThreshold: 0.15,
+  quietMaxMs: 120_000,
 };
 
 /** `--quick`: the same scenarios on small sizes. */
@@ -69,4 +75,6 @@ export const QUICK: BenchConfig = {
   roundTripConcurrency: 10,
   bytesJobs: 2000,
   runTimeoutMs: 60_000,
+  quietThreshold: 0.15,
+  quietMaxMs: 10_000,
 };

@@ -106,10 +106,18 @@ export function renderTargets(results: BenchResults): string {
   return `### Celerity against its targets (ratios to BullMQ in this run)\n\n${table(['target', 'goal', 'measured', ''], rows)}`;
 }
 
+/** What the CPUs were doing before each scenario, as a clause of the machine line. */
+function quietNote(results: BenchResults): string {
+  const m = results.machine;
+  if (m.quiet === undefined || m.quiet.length === 0) return '';
+  const parts = m.quiet.map((q) => `${q.scenario} ${q.busy === null ? '?' : `${Math.round(q.busy * 100)}%`}${q.waitedS >= 2 ? ` after ${Math.round(q.waitedS)} s` : ''}${q.quiet ? '' : ' (not quiet)'}`);
+  return `; before each scenario the bench waits for the CPUs to be at most ${Math.round(results.config.quietThreshold * 100)}% busy, and they were: ${parts.join(', ')}`;
+}
+
 /** One line naming the machine and the run. */
 export function renderMachine(results: BenchResults): string {
   const m = results.machine;
-  return `${results.config.mode} run of ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; Redis ${m.redis} (the bench's own server on loopback, no persistence); load average at start ${m.loadAverage}. Each figure is the median of ${results.config.reps} repetitions (min–max).`;
+  return `${results.config.mode} run of ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; Redis ${m.redis} (the bench's own server on loopback, no persistence); load average at start ${m.loadAverage}${quietNote(results)}. Each figure is the median of ${results.config.reps} repetitions (min–max).`;
 }
 
 /** The whole of `latest.md`. */

@@ -13,6 +13,8 @@ export interface MachineInfo {
   redis: string;
   /** 1-minute load average when the run started (other work on the machine skews figures). */
   loadAverage: number;
+  /** Share of all CPUs busy (0–1) right before each scenario, after waiting for quiet (see quiet.ts). */
+  quiet?: Array<{ scenario: string; busy: number | null; waitedS: number; quiet: boolean }>;
 }
 
 /** Scenario 1: jobs/s. */

@@ -12,6 +12,7 @@ import { amqpSizes } from './amqp/sizes.js';
 import { USAGE, parseArgs } from './args.js';
 import { FULL, QUICK, SCENARIO_NAMES } from './config.js';
 import { machineInfo } from './machine.js';
+import { waitForQuiet } from './quiet.js';
 import { startRedisServer } from './redis-server.js';
 import { writeReport } from './report.js';
 import { renderTables, renderTargets } from './report-md.js';
@@ -63,9 +64,18 @@ async function main(): Promise<number> {
   const extraArgs = (process.env['BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
   const workerExecArgv = [...(args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []), ...extraArgs];
   const ctx: ScenarioContext = { config, target: { redisUrl: server.url, queue: 'bench' }, redis, systems, log, errors: results.errors, workerExecArgv };
+  const quiet: NonNullable<typeof results.machine.quiet> = [];
+  results.machine.quiet = quiet;
+  const settle = async (scenario: string): Promise<void> => {
+    const wait = await waitForQuiet({ threshold: config.quietThreshold, maxMs: config.quietMaxMs });
+    quiet.push({ scenario, busy: wait.busy ?? null, waitedS: wait.waitedS, quiet: wait.quiet });
+    const busy = wait.busy === undefined ? 'unknown' : `${Math.round(wait.busy * 100)}%`;
+    log(`  CPUs ${busy} busy after ${wait.waitedS} s${wait.quiet ? '' : ` (not quiet within ${config.quietMaxMs / 1000} s: going on)`}`);
+  };
   try {
     for (const scenario of systems.length > 0 ? args.scenarios : []) {
       log(`— ${scenario}`);
+      await settle(scenario);
       if (scenario === 'enqueue') results.enqueue = await runEnqueue(ctx);
       else if (scenario === 'process') results.process = await runProcess(ctx);
       else if (scenario === 'round-trip') results.roundTrip = await runRoundTrip(ctx);
@@ -73,6 +83,7 @@ async function main(): Promise<number> {
     }
     if (args.amqp) {
       log('— amqp (RabbitMQ)');
+      await settle('amqp');
       try {
         // Celerity and celery-node rows follow `--only` when it names them; raw amqplib is the baseline.
         const named = args.only.length < SYSTEM_NAMES.length && args.only.length > 0;

@@ -20,8 +20,13 @@ export interface BenchConfig {
   processJobs: number;
   /** Worker concurrencies of the processing scenario. */
   concurrency: readonly number[];
-  /** Round trips in a row per repetition… */
+  /** Round trips in a row per repetition, at least… */
   roundTrips: number;
+  /**
+   * …and for at least this many milliseconds: repetitions of equal length expose every system alike
+   * to a passing disturbance (by count alone, the fastest system's repetitions were the shortest).
+   */
+  roundTripMinMs: number;
   /** …unless this many milliseconds pass first (celery-node polls every 500 ms). */
   roundTripMaxMs: number;
   /** Round trips before measuring (also bounded by a tenth of `roundTripMaxMs`). */
@@ -49,6 +54,7 @@ export const FULL: BenchConfig = {
   processJobs: 50_000,
   concurrency: [1, 10, 100],
   roundTrips: 1000,
+  roundTripMinMs: 2000,
   roundTripMaxMs: 15_000,
   // Every system's first ~2,000 round trips ran up to 1.8x slower than the rest (01:40 UTC, 2026-11-24):
   // measured from the start, the first repetitions measured warm-up (JIT tiers, heap sizing).
@@ -70,6 +76,7 @@ export const QUICK: BenchConfig = {
   processJobs: 4000,
   concurrency: [1, 10, 100],
   roundTrips: 200,
+  roundTripMinMs: 200,
   roundTripMaxMs: 1200,
   roundTripWarmup: 200,
   roundTripConcurrency: 10,

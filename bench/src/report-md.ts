@@ -83,7 +83,7 @@ export function renderTables(results: BenchResults & WithAmqp): string {
       const f = results.roundTrip[s]!;
       return [s, formatSummary(f.p50), formatRatio(ratio(f.p50.median, base?.p50.median)), formatSummary(f.p99), formatRatio(ratio(f.p99.median, base?.p99.median)), f.samples.map(String).join(', ')];
     });
-    parts.push(`### 3. Round trip — ms (lower is better)\n\nSend one task and wait for its result, up to ${n(config.roundTrips)} in a row or ${n(config.roundTripMaxMs)} ms per repetition, after ${n(config.roundTripWarmup)} round trips (or ${n(config.roundTripMaxMs / 10)} ms) of warm-up; worker at concurrency ${config.roundTripConcurrency}. Every system's worker is up throughout and the repetitions are interleaved (one rep of each system in turn, the order rotated each rep), so a slow spell of the machine falls on all systems alike.\n\n${table(['system', 'p50', '× BullMQ', 'p99', '× BullMQ', 'round trips per rep'], rows)}`);
+    parts.push(`### 3. Round trip — ms (lower is better)\n\nSend one task and wait for its result, in a row: at least ${n(config.roundTrips)} times and for at least ${n(config.roundTripMinMs)} ms per repetition (so every system's repetitions last about as long; at most ${n(config.roundTripMaxMs)} ms), after ${n(config.roundTripWarmup)} round trips (or ${n(config.roundTripMaxMs / 10)} ms) of warm-up; worker at concurrency ${config.roundTripConcurrency}. Every system's worker is up throughout and the repetitions are interleaved (one rep of each system in turn, the order rotated each rep), so a slow spell of the machine falls on all systems alike.\n\n${table(['system', 'p50', '× BullMQ', 'p99', '× BullMQ', 'round trips per rep'], rows)}`);
   }
 
   if (Object.keys(results.bytes).length > 0) {

@@ -1,6 +1,7 @@
 /**
  * Scenario 3 — round trip: with a worker already consuming, send one `add(x, y)` and wait for its
- * result, `roundTrips` times in a row (or until `roundTripMaxMs`). Figures are p50 / p99 in ms.
+ * result, in a row: at least `roundTrips` times and for at least `roundTripMinMs` (at most
+ * `roundTripMaxMs`) per repetition. Figures are p50 / p99 in ms.
  *
  * Every system's worker and producer are up at once and the repetitions are interleaved (rep 1 of
  * each system, then rep 2, each rep in a rotated order), so a slow spell of this shared VM lands
@@ -52,11 +53,14 @@ async function warmUp(ctx: ScenarioContext, c: Contender): Promise<void> {
 
 async function repetition(ctx: ScenarioContext, c: Contender, rep: number): Promise<void> {
   const latencies: number[] = [];
-  const deadline = performance.now() + ctx.config.roundTripMaxMs;
-  for (let i = 0; i < ctx.config.roundTrips && performance.now() < deadline; i++) {
-    const started = performance.now();
+  const { roundTrips, roundTripMinMs, roundTripMaxMs } = ctx.config;
+  const started = performance.now();
+  const longEnough = started + roundTripMinMs;
+  const deadline = started + roundTripMaxMs;
+  for (let i = 0; (i < roundTrips || performance.now() < longEnough) && performance.now() < deadline; i++) {
+    const sent = performance.now();
     await once(c.producer, i);
-    latencies.push(performance.now() - started);
+    latencies.push(performance.now() - sent);
   }
   c.p50.push(percentile(latencies, 50));
   c.p99.push(percentile(latencies, 99));

@@ -60,7 +60,11 @@ describe('Redis restart', () => {
       await raw.publish('celery-task-meta-published-later', encoded(success('published-later', 'via PUBLISH')));
       expect((await byPublish).result).toBe('via PUBLISH');
 
-      // The restart emptied the script cache: stores must recover from NOSCRIPT.
+      // The restart emptied the script cache: stores must recover from NOSCRIPT, also when one storeMany
+      // is several script calls (64 results each), all answered NOSCRIPT.
+      await backend.storeMany(Array.from({ length: 150 }, (_, i) => success(`many-${i}`, i)));
+      expect(await raw.get('celery-task-meta-many-149')).toBe(encoded(success('many-149', 149)));
+      expect(await raw.exists(...Array.from({ length: 150 }, (_, i) => `celery-task-meta-many-${i}`))).toBe(150);
       await backend.storeMany([success('after-1', 1), success('after-2', 2)]);
       await backend.store(success('after-3', 3));
       expect(await raw.get('celery-task-meta-after-2')).toBe(encoded(success('after-2', 2)));

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Envelope, EnvelopeProperties } from '@celerity/core';
+import { waitFor as waitUntil } from '@celerity/testing';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379/0';
 
@@ -41,11 +42,10 @@ export function bodyOf(env: Envelope): unknown {
   return JSON.parse(Buffer.from(env.body).toString('utf8'));
 }
 
-/** Polls `check` until it returns true; fails after `timeoutMs` (a safety net, not an assertion on speed). */
+/**
+ * Polls `check` until it returns true; fails after `timeoutMs` (a safety net, not an assertion on speed).
+ * `@celerity/testing`'s `waitFor` with this package's positional arguments and a 10 s default.
+ */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitUntil(check, { timeout: timeoutMs, message: what });
 }

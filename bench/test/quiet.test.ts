@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { renderMachine } from '../src/report-md.js';
 import { busyShare, waitForQuiet } from '../src/quiet.js';
@@ -12,7 +13,7 @@ describe('waiting for a quiet machine', () => {
       const busy = await busyShare(500);
       expect(busy).toBeDefined();
       // One spinning core out of n: at least a share of 1/n, less what the scheduler takes away.
-      expect(busy!).toBeGreaterThanOrEqual(0.8 / (await import('node:os')).cpus().length);
+      expect(busy!).toBeGreaterThanOrEqual(0.8 / cpus().length);
     } finally {
       spinner.kill('SIGKILL');
     }

@@ -94,7 +94,7 @@ async function write(ctx: StoreContext, entries: readonly Prepared[]): Promise<v
   // Each call is written as it is made (one connection keeps their order). An ioredis Pipeline joined
   // them into one string of every call first (up to ~100 kB at a busy worker), which outlived young
   // collections: at concurrency 100 a sampling heap profile put about half of the bytes the worker
-  // promoted to old space on that path, and peak RSS fell from 132–135 to 116–119 MiB without it.
+  // promoted to old space on that path, and peak RSS fell from 132–136 to 116–123 MiB without it.
   // Corking the calls into one write kept them alive longer (122–124 MiB).
   const outcomes = await Promise.allSettled(batches.map((batch) => writeOne(ctx, batch)));
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');

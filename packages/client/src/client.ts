@@ -51,10 +51,11 @@ class CelerityClient implements Client {
   readonly #eager: EagerHost | null;
   readonly #declareQueues: boolean;
   readonly #queueOptions: ClientOptions['queues'];
-  /** One declaration per queue; a failed one is forgotten so the next send tries again. */
-  readonly #declared = new Map<string, Promise<void>>();
-  /** Queues whose declaration has completed: a send to them awaits nothing before its publish. */
-  readonly #declaredDone = new Set<string>();
+  /**
+   * One declaration per queue: in flight, or `true` once done (a send then awaits nothing before its
+   * publish); a failed one is forgotten so the next send tries again.
+   */
+  readonly #declared = new Map<string, Promise<void> | true>();
   #closing: Promise<void> | null = null;
 
   constructor(options: ClientOptions) {
@@ -248,21 +249,20 @@ class CelerityClient implements Client {
   #declare(target: PublishTarget): Promise<void> | undefined {
     if (!this.#declareQueues || (target.exchange !== undefined && target.exchange !== '')) return undefined;
     const queue = target.queue;
-    if (this.#declaredDone.has(queue)) return undefined;
-    let pending = this.#declared.get(queue);
-    if (!pending) {
-      const declaration = this.#queueOptions?.[queue];
-      pending = (declaration ? this.#broker.value.declareQueue(queue, declaration) : this.#broker.value.declareQueue(queue)).then(
-        () => {
-          this.#declaredDone.add(queue);
-        },
-        (error: unknown) => {
-          this.#declared.delete(queue);
-          throw error;
-        },
-      );
-      this.#declared.set(queue, pending);
-    }
+    const known = this.#declared.get(queue);
+    if (known === true) return undefined;
+    if (known !== undefined) return known;
+    const declaration = this.#queueOptions?.[queue];
+    const pending = (declaration ? this.#broker.value.declareQueue(queue, declaration) : this.#broker.value.declareQueue(queue)).then(
+      () => {
+        this.#declared.set(queue, true);
+      },
+      (error: unknown) => {
+        this.#declared.delete(queue);
+        throw error;
+      },
+    );
+    this.#declared.set(queue, pending);
     return pending;
   }
 }

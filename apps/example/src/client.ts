@@ -3,12 +3,12 @@
 import { createClient } from '@celerity/client';
 import { TimeoutError } from '@celerity/core';
 import type { add } from './tasks.js';
-import { backendUrl, brokerUrl } from './config.js';
+import { adapters, backendUrl, brokerUrl } from './config.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runClient(): Promise<void> {
-  await using client = createClient({ broker: brokerUrl, backend: backendUrl });
+  await using client = createClient({ broker: brokerUrl, backend: backendUrl, adapters });
   const addTask = client.task<typeof add>('tasks.add');
 
   const result = await addTask.delay(4, 4);

@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { createConsoleLogger } from '@celerity/core';
 import { createWorker } from '@celerity/worker';
 import * as tasks from './tasks.js';
-import { backendUrl, brokerUrl } from './config.js';
+import { adapters, backendUrl, brokerUrl } from './config.js';
 import { runClient } from './client.js';
 
 console.log(`broker ${brokerUrl}, results ${backendUrl}`);
 if (brokerUrl.startsWith('memory')) {
-  await using worker = createWorker({ broker: brokerUrl, backend: backendUrl, tasks, logger: createConsoleLogger() });
+  await using worker = createWorker({ broker: brokerUrl, backend: backendUrl, adapters, tasks, logger: createConsoleLogger() });
   await worker.start();
   await runClient();
 } else {

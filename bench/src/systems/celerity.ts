@@ -30,7 +30,7 @@ async function openProducer(target: BenchTarget): Promise<Producer> {
     },
     async roundTrip(x, y) {
       const result = await task.delay(x, y);
-      return result.get({ timeout: 30_000 });
+      return result.get({ timeout: 30 });
     },
     async close() {
       await client.close();

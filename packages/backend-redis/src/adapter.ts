@@ -28,13 +28,13 @@ function readOptions(bag: Record<string, unknown>): RedisBackendOptions {
 }
 
 /**
- * Resolves `redis://` and `rediss://` result backend URLs. Register it once:
+ * Resolves `redis://` and `rediss://` result backend URLs; pass it in `adapters`.
  * @example
- * import { registerBackendAdapter } from '@celerity/core';
  * import { backendAdapter } from '@celerity/backend-redis';
- * registerBackendAdapter(backendAdapter);
+ * const client = createClient({ backend: 'redis://localhost:6379/0', adapters: [backendAdapter] });
  */
 export const backendAdapter: BackendAdapter = {
+  kind: 'backend',
   schemes: ['redis', 'rediss'],
   create(url, context) {
     return createRedisBackend({

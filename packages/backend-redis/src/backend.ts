@@ -30,7 +30,7 @@ const NAME = 'Redis result backend';
  * @example
  * const backend = createRedisBackend({ url: 'redis://localhost:6379/1' });
  * await backend.connect();
- * const meta = await backend.wait(taskId, { timeout: 10_000 });
+ * const meta = await backend.wait(taskId, { timeout: 10 });
  */
 export function createRedisBackend(options: RedisBackendOptions = {}): ResultBackend {
   const logger = options.logger ?? silentLogger;
@@ -118,7 +118,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
 
   const backend: ResultBackend = {
     name: 'redis',
-    capabilities: { push: true, persistent: true },
+    capabilities: { persistent: true, replyQueue: false, chords: true },
     connect: () =>
       guard('connect', async () => {
         if (command.status === 'wait') await command.connect();

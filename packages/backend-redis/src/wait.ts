@@ -98,8 +98,8 @@ export function waitForResult(ctx: WaitContext, taskId: string, options: WaitOpt
     ctx.pending.add(onClose);
     if (timeout !== undefined) {
       timer = ctx.timers.setTimeout(() => {
-        finish(new TimeoutError(`No result for task ${taskId} after ${timeout} ms`));
-      }, timeout);
+        finish(new TimeoutError(`No result for task ${taskId} after ${timeout} s`));
+      }, timeout * 1000);
     }
     const claim = ctx.claim?.(taskId);
     if (claim?.arrived !== undefined) {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigurationError, createBackendFromUrl, registerBackendAdapter, silentLogger } from '@celerity/core';
+import { ConfigurationError, createBackendFromUrl, silentLogger } from '@celerity/core';
 import type { ResultMeta } from '@celerity/core';
 import { randomSuffix, waitFor } from '@celerity/testing';
 import { Redis } from 'ioredis';
@@ -24,9 +24,8 @@ afterEach(async () => {
 
 describe('backendAdapter', () => {
   it('resolves redis:// URLs with options from the adapter context', async () => {
-    registerBackendAdapter(backendAdapter);
     expect(backendAdapter.schemes).toEqual(['redis', 'rediss']);
-    await using backend = createBackendFromUrl(REDIS_URL, { logger: silentLogger, options: { keyPrefix: prefix, expires: 120 } });
+    await using backend = createBackendFromUrl(REDIS_URL, { adapters: [backendAdapter], logger: silentLogger, options: { keyPrefix: prefix, expires: 120 } });
     expect(backend.name).toBe('redis');
     await backend.connect();
     await backend.store(meta('via-url'));
@@ -54,7 +53,7 @@ describe('the client option', () => {
     try {
       const backend = createRedisBackend({ client, keyPrefix: prefix });
       await backend.connect();
-      const waiting = backend.wait('own-client', { timeout: 10_000 });
+      const waiting = backend.wait('own-client', { timeout: 10 });
       await waitFor(async () => (await clientsNamed(raw, name)).length === 2, { message: 'client + its duplicate' });
       await backend.store(meta('own-client'));
       expect((await waiting).result).toBe('own-client');

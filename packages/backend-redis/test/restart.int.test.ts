@@ -43,8 +43,8 @@ describe('Redis restart', () => {
     await using gate = await startTcpGate({ host: server.host, port: server.port });
     await using backend = createRedisBackend({ url: `redis://127.0.0.1:${gate.port}/0` });
     await backend.connect();
-    const byGet = backend.wait('stored-silently', { timeout: 30_000 });
-    const byPublish = backend.wait('published-later', { timeout: 30_000 });
+    const byGet = backend.wait('stored-silently', { timeout: 30 });
+    const byPublish = backend.wait('published-later', { timeout: 30 });
     await waitFor(async () => (await numsub('celery-task-meta-published-later')) === 1, { message: 'subscribed before restart' });
 
     gate.shut();
@@ -86,6 +86,6 @@ describe('unreachable server', () => {
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).retryable).toBe(true);
     await expect(backend.get('x')).rejects.toBeInstanceOf(ConnectionError);
-    await expect(backend.wait('x', { timeout: 10_000 })).rejects.toBeInstanceOf(ConnectionError);
+    await expect(backend.wait('x', { timeout: 10 })).rejects.toBeInstanceOf(ConnectionError);
   });
 });

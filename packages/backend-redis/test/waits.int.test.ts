@@ -68,7 +68,7 @@ describe('shared subscriber', () => {
     const waiter = await open({ connectionName: name });
     const worker = await open();
     const ids = Array.from({ length: 1000 }, (_, i) => `many-${i}`);
-    const waits = ids.map((id) => waiter.wait(id, { timeout: 30_000 }));
+    const waits = ids.map((id) => waiter.wait(id, { timeout: 30 }));
 
     const subscribed = await waitFor(async () => {
       const subs = (await clientsNamed(raw, name)).filter((c) => Number(c['sub']) > 0);
@@ -86,7 +86,7 @@ describe('shared subscriber', () => {
 
   it('keeps a channel while another wait on the same task is pending', async () => {
     const backend = await open();
-    const a = backend.wait('shared', { timeout: 10_000 });
+    const a = backend.wait('shared', { timeout: 10 });
     const controller = new AbortController();
     const b = backend.wait('shared', { signal: controller.signal });
     await waitFor(async () => (await subscriberCount(raw, channel('shared'))) === 1, { message: 'subscribed' });
@@ -119,7 +119,7 @@ describe('timeouts, aborts, close', () => {
   it('times out through the timer seam and releases the channel', async () => {
     const timers = manualTimers();
     const backend = await open({ timers });
-    const waiting = backend.wait('slow', { timeout: 1234 });
+    const waiting = backend.wait('slow', { timeout: 1.234 });
     await waitFor(async () => (await subscriberCount(raw, channel('slow'))) === 1, { message: 'subscribed' });
     timers.fireAll(1234);
     await expect(waiting).rejects.toBeInstanceOf(TimeoutError);
@@ -174,7 +174,7 @@ describe('watch', () => {
     for (const id of ['s1', 's2', 's3']) {
       backend.watch?.(id);
       await worker.store(success(id, 1));
-      expect((await backend.wait(id, { timeout: 5000 })).result).toBe(1);
+      expect((await backend.wait(id, { timeout: 5 })).result).toBe(1);
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(expiries()).toBe(1);
@@ -189,7 +189,7 @@ describe('watch', () => {
     const backend = await open();
     await (await open()).store(success('w2', 'stored'));
     backend.watch?.('w2');
-    expect((await backend.wait('w2', { timeout: 5000 })).result).toBe('stored');
+    expect((await backend.wait('w2', { timeout: 5 })).result).toBe('stored');
     await waitFor(async () => (await subscriberCount(raw, channel('w2'))) === 0, { message: 'watch dropped after the wait' });
   });
 });
@@ -219,7 +219,7 @@ describe('ids minted by the backend (one PSUBSCRIBE covers them)', () => {
     const monitor = await recordCommands(() => prefix);
     // The first watch sends the pattern; its wait cannot be sure yet and reads the store once.
     backend.watch!(first);
-    const firstWait = backend.wait(first, { timeout: 5000 });
+    const firstWait = backend.wait(first, { timeout: 5 });
     await worker.store(success(first, 1));
     expect((await firstWait).result).toBe(1);
 
@@ -227,18 +227,18 @@ describe('ids minted by the backend (one PSUBSCRIBE covers them)', () => {
     backend.watch!(kept);
     await worker.store(success(kept, 2));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await backend.wait(kept, { timeout: 5000 })).result).toBe(2);
+    expect((await backend.wait(kept, { timeout: 5 })).result).toBe(2);
 
     // A wait that starts before the result: pushed, no GET.
     backend.watch!(waited);
-    const pending = backend.wait(waited, { timeout: 5000 });
+    const pending = backend.wait(waited, { timeout: 5 });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await worker.store(success(waited, 3));
     expect((await pending).result).toBe(3);
 
     // Not watched before (e.g. a result handle made later): the wait reads the store as Celery does.
     await worker.store(success(other, 4));
-    expect((await backend.wait(other, { timeout: 5000 })).result).toBe(4);
+    expect((await backend.wait(other, { timeout: 5 })).result).toBe(4);
     await new Promise((resolve) => setTimeout(resolve, 50));
     await monitor.stop();
 
@@ -258,7 +258,7 @@ describe('ids minted by the backend (one PSUBSCRIBE covers them)', () => {
     const worker = await open();
     const warm = backend.newTaskId!();
     backend.watch!(warm);
-    const warmWait = backend.wait(warm, { timeout: 5000 });
+    const warmWait = backend.wait(warm, { timeout: 5 });
     await worker.store(success(warm, 0));
     await warmWait;
 
@@ -270,7 +270,7 @@ describe('ids minted by the backend (one PSUBSCRIBE covers them)', () => {
     await worker.store(success(id, 'while down')); // ...but this publish reached nobody
     // Back and covered again before anyone waits: the wait must not trust the old watch.
     await waitFor(async () => (await clientsNamed(raw, name)).some((c) => Number(c['psub']) > 0 && c['id'] !== pubsub!['id']), { message: 'pattern re-subscribed' });
-    expect((await backend.wait(id, { timeout: 5000 })).result).toBe('while down');
+    expect((await backend.wait(id, { timeout: 5 })).result).toBe('while down');
   });
 
   it("resultSubscription 'task' mints plain uuid4s and subscribes per task", async () => {
@@ -282,7 +282,7 @@ describe('ids minted by the backend (one PSUBSCRIBE covers them)', () => {
     expect(a.slice(0, 9)).not.toBe(b.slice(0, 9));
     backend.watch!(a);
     await waitFor(async () => (await subscriberCount(raw, channel(a))) === 1, { message: 'subscribed per task' });
-    const waiting = backend.wait(a, { timeout: 5000 });
+    const waiting = backend.wait(a, { timeout: 5 });
     await worker.store(success(a, 'ok'));
     expect((await waiting).result).toBe('ok');
   });

@@ -96,7 +96,7 @@ describe('task results on the wire', () => {
     const key = `${prefix}${success.key}`;
     await raw.set(key, success.value);
     expect(await backend.get(success.decoded.task_id)).toEqual(success.decoded);
-    expect(await backend.wait(success.decoded.task_id, { timeout: 5000 })).toEqual(success.decoded);
+    expect(await backend.wait(success.decoded.task_id, { timeout: 5 })).toEqual(success.decoded);
 
     const sentinel = `${prefix}celery-task-meta-sentinel`;
     const got = await record([key, sentinel]);

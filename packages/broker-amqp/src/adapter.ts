@@ -1,4 +1,4 @@
-/** URL-scheme adapters so `createBrokerFromUrl('amqp://…')` and `createBackendFromUrl('rpc://')` work once registered. */
+/** URL-scheme adapters: pass them in `adapters` so `amqp://…` brokers and the `rpc://` backend resolve. */
 import { ConfigurationError } from '@celerity/core';
 import type { BackendAdapter, BrokerAdapter, Serializer } from '@celerity/core';
 import { createAmqpBroker } from './amqp-broker.js';
@@ -11,12 +11,12 @@ import type { RpcBackendOptions } from './rpc-options.js';
  * Broker adapter for `amqp://`, `amqps://` and `pyamqp://`. `context.options` may use our option
  * names or Celery's (`broker_heartbeat`, `task_default_queue_type`).
  * @example
- * import { registerBrokerAdapter, createBrokerFromUrl } from '@celerity/core';
+ * import { createBrokerFromUrl } from '@celerity/core';
  * import { brokerAdapter } from '@celerity/broker-amqp';
- * registerBrokerAdapter(brokerAdapter);
- * const broker = createBrokerFromUrl('amqp://guest:guest@localhost:5672//');
+ * const broker = createBrokerFromUrl('amqp://guest:guest@localhost:5672//', { adapters: [brokerAdapter] });
  */
 export const brokerAdapter: BrokerAdapter = {
+  kind: 'broker',
   schemes: ['amqp', 'amqps', 'pyamqp'],
   create(url, context) {
     return createAmqpBroker({
@@ -58,12 +58,11 @@ function readRpcOptions(bag: Record<string, unknown>): RpcBackendOptions {
  * `context.broker`, which must be an AMQP broker from this package (Celery's rpc backend also
  * talks to the broker); without one, `context.options.url` names the broker to connect to.
  * @example
- * import { registerBackendAdapter } from '@celerity/core';
- * import { backendAdapter } from '@celerity/broker-amqp';
- * registerBackendAdapter(backendAdapter);
- * const client = createClient({ broker: 'amqp://localhost//', backend: 'rpc://' });
+ * import { brokerAdapter, backendAdapter } from '@celerity/broker-amqp';
+ * const client = createClient({ broker: 'amqp://localhost//', backend: 'rpc://', adapters: [brokerAdapter, backendAdapter] });
  */
 export const backendAdapter: BackendAdapter = {
+  kind: 'backend',
   schemes: ['rpc'],
   create(_url, context) {
     const options = readRpcOptions(context.options ?? {});

@@ -46,7 +46,7 @@ const CLOSE_GRACE_MS = 2_000;
 
 class AmqpBrokerImpl implements AmqpBroker {
   readonly transport = 'amqp';
-  readonly capabilities: BrokerCapabilities = { nativeAck: true, delayedDelivery: false, priorityOrder: 'high-first', broadcast: true };
+  readonly capabilities: BrokerCapabilities = { priorityOrder: 'high-first', broadcast: true };
   readonly url: string;
   readonly vhost: string;
   readonly logger: Logger;

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { ClosedError, ConfigurationError, READY_STATES, createJsonSerializer, silentLogger } from '@celerity/core';
-import type { ChordPart, ChordProgress, Envelope, Logger, ResultBackend, ResultMeta, Serializer, WaitOptions } from '@celerity/core';
+import type { ChordPart, ChordProgress, Envelope, Logger, ResultBackend, ResultBackendCapabilities, ResultMeta, Serializer, WaitOptions } from '@celerity/core';
 import { AmqpConnection } from './connection.js';
 import { bodyBuffer } from './envelope.js';
 import { brokerInternals } from './internals.js';
@@ -46,7 +46,7 @@ const MAX_WATCHED = 100_000;
 
 class RpcBackendImpl implements RpcBackend {
   readonly name = 'rpc';
-  readonly capabilities = { push: true, persistent: false };
+  readonly capabilities: ResultBackendCapabilities = { persistent: false, replyQueue: true, chords: false };
   readonly replyTo: string;
   private readonly logger: Logger;
   private readonly connection: AmqpConnection;
@@ -297,7 +297,7 @@ class RpcBackendImpl implements RpcBackend {
  * const broker = createAmqpBroker({ url: 'amqp://guest:guest@localhost:5672//' });
  * await using backend = createRpcBackend({ broker });
  * backend.watch?.(taskId); // before publishing the task, as the client does
- * const meta = await backend.wait(taskId, { timeout: 30_000 });
+ * const meta = await backend.wait(taskId, { timeout: 30 });
  */
 export function createRpcBackend(options: RpcBackendOptions = {}): RpcBackend {
   return new RpcBackendImpl(options);

@@ -96,7 +96,7 @@ export class ResultStates {
       const onAbort = (): void => waiter.reject(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (options.timeout !== undefined) {
-        timer = setTimeout(() => waiter.reject(new TimeoutError(`No result for task ${taskId} within ${options.timeout} ms`)), options.timeout);
+        timer = setTimeout(() => waiter.reject(new TimeoutError(`No result for task ${taskId} within ${options.timeout} s`)), options.timeout * 1000);
       }
       let set = this.waiters.get(taskId);
       if (set === undefined) this.waiters.set(taskId, (set = new Set()));

@@ -22,7 +22,7 @@ describe('adapters', () => {
     expect(brokerAdapter.schemes).toEqual(['amqp', 'amqps', 'pyamqp']);
     const broker = brokerAdapter.create('pyamqp://guest@localhost/vh', { options: { publishTimeout: 100 } });
     expect(broker.transport).toBe('amqp');
-    expect(broker.capabilities).toEqual({ nativeAck: true, delayedDelivery: false, priorityOrder: 'high-first', broadcast: true });
+    expect(broker.capabilities).toEqual({ priorityOrder: 'high-first', broadcast: true });
     await broker.close();
   });
 
@@ -35,7 +35,7 @@ describe('adapters', () => {
     const broker = createAmqpBroker({ url: 'amqp://localhost//' });
     const backend = backendAdapter.create('rpc://', { broker, options: { replyTo: 'oid-1', result_persistent: true } });
     expect(backend.name).toBe('rpc');
-    expect(backend.capabilities).toEqual({ push: true, persistent: false });
+    expect(backend.capabilities).toEqual({ persistent: false, replyQueue: true, chords: false });
     expect((backend as unknown as { replyTo: string }).replyTo).toBe('oid-1');
     await backend.close();
     await broker.close();

@@ -101,7 +101,7 @@ it('resubscribes broadcasts and re-consumes rpc:// reply queues after a restart'
   const results = createRpcBackend({ broker, replyTo });
   await results.get(randomUUID()); // consuming the reply queue
   const id = randomUUID();
-  const waiting = results.wait(id, { timeout: 90_000 });
+  const waiting = results.wait(id, { timeout: 90 });
 
   await server.stop();
   await server.start();

@@ -99,7 +99,7 @@ describe('ResultStates', () => {
 
   it('times out, aborts and fails waiters', async () => {
     const states = new ResultStates(10);
-    await expect(states.wait('a', { timeout: 5 })).rejects.toBeInstanceOf(TimeoutError);
+    await expect(states.wait('a', { timeout: 0.005 })).rejects.toBeInstanceOf(TimeoutError);
     const reason = new Error('stop');
     await expect(states.wait('a', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     const waiting = states.wait('b');

@@ -60,7 +60,7 @@ describe('rpc:// between a worker and a client', () => {
     clientResults.watch?.(id);
     await clientBroker.publish({ queue }, encodeTaskMessage({ task: 'tasks.add', id, args: [1, 2], replyTo: appId }, { serializer: jsonSerializer }));
     const seen: string[] = [];
-    const waiting = clientResults.wait(id, { timeout: 10_000, onState: (m) => void seen.push(m.status) });
+    const waiting = clientResults.wait(id, { timeout: 10, onState: (m) => void seen.push(m.status) });
 
     const deliveries: Delivery[] = [];
     await workerBroker.consume([queue], (d) => void deliveries.push(d));
@@ -107,7 +107,7 @@ describe('rpc:// between a worker and a client', () => {
     const items = loadFixture('rpc_backend_results.json')['items'] as Array<{ properties: Record<string, unknown>; headers: Record<string, unknown>; body_b64: string; body: Record<string, unknown> }>;
     const ids = [...new Set(items.map((i) => i.body['task_id'] as string))];
     const seen: string[] = [];
-    const waits = ids.map((id) => client.wait(id, { timeout: 10_000, onState: (m) => void seen.push(`${m.task_id}:${m.status}`) }));
+    const waits = ids.map((id) => client.wait(id, { timeout: 10, onState: (m) => void seen.push(`${m.task_id}:${m.status}`) }));
     await client.get(randomUUID()); // the reply queue exists and is consumed once this returns
     const channel = await raw.createConfirmChannel();
     for (const item of items) {
@@ -140,7 +140,7 @@ describe('rpc:// between a worker and a client', () => {
     worker.setReplyTo(late, replyTo);
     await worker.storeMany([meta(early, 'SUCCESS', 'first'), meta(late, 'STARTED', null)]);
     await waitFor(async () => (await client.get(late))?.status === 'STARTED', { message: 'the STARTED state' });
-    expect((await client.wait(early, { timeout: 5000 })).result).toBe('first');
+    expect((await client.wait(early, { timeout: 5 })).result).toBe('first');
   });
 
   it('drops states of tasks without a known reply address, as Celery does', async () => {

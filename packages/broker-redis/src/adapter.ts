@@ -1,4 +1,4 @@
-/** URL-scheme adapter so `createBrokerFromUrl('redis://…')` works once registered. */
+/** URL-scheme adapter: pass it in `adapters` so `redis://…` broker URLs resolve. */
 import type { BrokerAdapter } from '@celerity/core';
 import { optionsFromSettings } from './options.js';
 import { createRedisBroker } from './redis-broker.js';
@@ -7,12 +7,12 @@ import { createRedisBroker } from './redis-broker.js';
  * Broker adapter for `redis://` and `rediss://`. `context.options` may use our option names or
  * kombu's transport option names (`global_keyprefix`, `visibility_timeout`, `polling_interval`).
  * @example
- * import { registerBrokerAdapter, createBrokerFromUrl } from '@celerity/core';
+ * import { createBrokerFromUrl } from '@celerity/core';
  * import { brokerAdapter } from '@celerity/broker-redis';
- * registerBrokerAdapter(brokerAdapter);
- * const broker = createBrokerFromUrl('redis://localhost:6379/0', { options: { visibility_timeout: 7200 } });
+ * const broker = createBrokerFromUrl('redis://localhost:6379/0', { adapters: [brokerAdapter], options: { visibility_timeout: 7200 } });
  */
 export const brokerAdapter: BrokerAdapter = {
+  kind: 'broker',
   schemes: ['redis', 'rediss'],
   create(url, context) {
     return createRedisBroker({

@@ -54,7 +54,7 @@ const MAX_PUBLISH_BATCH = 1000;
 
 class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly transport = 'redis';
-  readonly capabilities: BrokerCapabilities = { nativeAck: false, delayedDelivery: false, priorityOrder: 'low-first', broadcast: true };
+  readonly capabilities: BrokerCapabilities = { priorityOrder: 'low-first', broadcast: true };
   readonly client: Redis;
   readonly keys: Keyspace;
   readonly logger: Logger;

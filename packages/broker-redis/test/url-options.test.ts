@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CelerityError, ConfigurationError, ConnectionError, createBrokerFromUrl, registerBrokerAdapter } from '@celerity/core';
+import { CelerityError, ConfigurationError, ConnectionError, createBrokerFromUrl } from '@celerity/core';
 import { brokerAdapter, createRedisBroker, parseRedisUrl } from '../src/index.js';
 import { optionsFromSettings, resolveOptions } from '../src/options.js';
 import { isConnectionError, mapRedisError } from '../src/redis-errors.js';
@@ -46,10 +46,9 @@ describe('options', () => {
 
 describe('brokerAdapter', () => {
   it('serves redis:// and rediss:// through the core registry', async () => {
-    registerBrokerAdapter(brokerAdapter);
-    const broker = createBrokerFromUrl('redis://127.0.0.1:1/4', { options: { keyPrefix: 'p:' } });
+    const broker = createBrokerFromUrl('redis://127.0.0.1:1/4', { adapters: [brokerAdapter], options: { keyPrefix: 'p:' } });
     expect(broker.transport).toBe('redis');
-    expect(broker.capabilities).toEqual({ nativeAck: false, delayedDelivery: false, priorityOrder: 'low-first', broadcast: true });
+    expect(broker.capabilities).toEqual({ priorityOrder: 'low-first', broadcast: true });
     expect(brokerAdapter.schemes).toEqual(['redis', 'rediss']);
     expect((broker as ReturnType<typeof createRedisBroker>).db).toBe(4);
     expect((broker as ReturnType<typeof createRedisBroker>).keyPrefix).toBe('p:');

@@ -105,7 +105,7 @@ export class AsyncResult<R = unknown> implements AsyncResultContract<R> {
     if (!meta) {
       try {
         const { timeout, ...rest } = options;
-        meta = await backend.wait(this.id, timeout === undefined ? rest : { ...rest, timeout: timeout * 1000 });
+        meta = await backend.wait(this.id, timeout === undefined ? rest : { ...rest, timeout });
       } catch (error) {
         if (error instanceof TimeoutError && options.timeout !== undefined) {
           throw new TimeoutError(`Timed out after ${options.timeout} s waiting for the result of task ${this.id}`, { cause: error });

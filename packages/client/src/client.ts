@@ -83,8 +83,8 @@ class CelerityClient implements Client {
       throw error;
     }
     const backend = this.#backend?.value;
-    // Only the rpc:// backend reads `reply_to` (it routes results there); elsewhere it is dead weight in every message.
-    if (backend?.name === 'rpc') this.#context.replyTo = this.appId;
+    // Only a reply-queue backend (rpc://) reads `reply_to` (it routes results there); elsewhere it is dead weight in every message.
+    if (backend?.capabilities.replyQueue) this.#context.replyTo = this.appId;
     this.#eager =
       options.eager && backend
         ? { backend, logger: this.#logger, definitions: this.#definitions, apply: async (sig) => void (await this.#apply(sig, true)) }

@@ -3,7 +3,7 @@
  * given or created from a URL, and then owned), serializers by name, and Celery's identity fields.
  */
 import { hostname } from 'node:os';
-import type { AdapterContext, Broker, Logger, ResultBackend, Serializer } from '@celerity/core';
+import type { Broker, Logger, ResolveUrlOptions, ResultBackend, Serializer } from '@celerity/core';
 import { ConfigurationError, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createMemoryBackend } from '@celerity/core';
 import type { ClientOptions } from './types.js';
 
@@ -13,8 +13,9 @@ export interface Owned<T> {
   owned: boolean;
 }
 
-function context(logger: Logger, options: Record<string, unknown> | undefined, broker?: Broker): AdapterContext {
-  const ctx: AdapterContext = { logger };
+function context(clientOptions: ClientOptions, logger: Logger, options: Record<string, unknown> | undefined, broker?: Broker): ResolveUrlOptions {
+  const ctx: ResolveUrlOptions = { logger };
+  if (clientOptions.adapters) ctx.adapters = clientOptions.adapters;
   if (options) ctx.options = options;
   if (broker) ctx.broker = broker;
   return ctx;
@@ -24,7 +25,7 @@ function context(logger: Logger, options: Record<string, unknown> | undefined, b
 export function resolveBroker(options: ClientOptions, logger: Logger): Owned<Broker> {
   const broker = options.broker ?? 'memory://';
   if (typeof broker !== 'string') return { value: broker, owned: false };
-  return { value: createBrokerFromUrl(broker, context(logger, options.brokerOptions)), owned: true };
+  return { value: createBrokerFromUrl(broker, context(options, logger, options.brokerOptions)), owned: true };
 }
 
 /** The backend, or null when results are disabled. Eager mode without one gets a private memory backend. */
@@ -35,7 +36,7 @@ export function resolveBackend(options: ClientOptions, logger: Logger, broker: B
     return options.eager ? { value: createMemoryBackend({ name: `eager-${crypto.randomUUID()}`, logger }), owned: true } : null;
   }
   if (typeof backend !== 'string') return { value: backend, owned: false };
-  return { value: createBackendFromUrl(backend, context(logger, options.backendOptions, broker)), owned: true };
+  return { value: createBackendFromUrl(backend, context(options, logger, options.backendOptions, broker)), owned: true };
 }
 
 /** Serializers by name (`json` always) and the default one. */

@@ -3,6 +3,7 @@
  * from a task definition (imported as a type only) to every send and result.
  */
 import type {
+  Adapter,
   Broker,
   DropPrefix,
   Logger,
@@ -24,7 +25,8 @@ import type { SendOptions } from './send-options.js';
 /** Options of {@link createClient}. */
 export interface ClientOptions {
   /**
-   * A broker URL (resolved through core's adapter registry) or a broker instance.
+   * A broker URL, resolved by the adapters in `adapters` (`memory://` needs none), or a broker
+   * instance (which the client then does not close).
    * @default 'memory://'
    * @example 'redis://localhost:6379/0'
    */
@@ -35,6 +37,12 @@ export interface ClientOptions {
    * @example 'redis://localhost:6379/0'
    */
   backend?: string | ResultBackend;
+  /**
+   * The adapters that resolve `broker` and `backend` URLs: each adapter package exports its own
+   * (`brokerAdapter` from `@celerity/broker-redis`, `backendAdapter` from `@celerity/backend-redis`…).
+   * @example [brokerAdapter, backendAdapter]
+   */
+  adapters?: readonly Adapter[];
   /** Body serializer: `'json'`, or the name of one in `serializers`, or an instance. @default 'json' */
   serializer?: 'json' | 'msgpack' | (string & {}) | Serializer;
   /** Extra serializers selectable by name, e.g. `[createMsgpackSerializer()]`. */

@@ -113,3 +113,16 @@ describe('canvas', () => {
     expectTypeOf<GroupResult<[number, string]>['results'][number]>().toEqualTypeOf<AsyncResult<number | string>>();
   });
 });
+
+describe('timeouts are in seconds everywhere', () => {
+  it('AsyncResult.get, GroupResult.get and ResultBackend.wait take the same option, in seconds', () => {
+    type CoreGet = Parameters<import('@celerity/core').AsyncResult['get']>[0];
+    type ClientGet = Parameters<AsyncResult['get']>[0];
+    type BackendWait = Parameters<import('@celerity/core').ResultBackend['wait']>[1];
+    expectTypeOf<NonNullable<ClientGet>['timeout']>().toEqualTypeOf<NonNullable<CoreGet>['timeout']>();
+    expectTypeOf<NonNullable<BackendWait>['timeout']>().toEqualTypeOf<NonNullable<CoreGet>['timeout']>();
+    expectTypeOf<NonNullable<Parameters<GroupResult['get']>[0]>['timeout']>().toEqualTypeOf<NonNullable<CoreGet>['timeout']>();
+    // The client's handle is the core contract's AsyncResult.
+    expectTypeOf<AsyncResult<number>>().toExtend<import('@celerity/core').AsyncResult<number>>();
+  });
+});

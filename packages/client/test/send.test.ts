@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Broker, ResultBackend } from '@celerity/core';
 import { ClosedError, ConfigurationError, ConnectionError, TaskError, TimeoutError, UnknownSchemeError, createMemoryBackend } from '@celerity/core';
 import { createClient } from '@celerity/client';
@@ -40,6 +40,26 @@ describe('send and get', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as Error).message).toContain(result.id);
     expect((error as Error).message).toContain('0.03 s');
+  });
+
+  it('counts get({ timeout }) in seconds: 2 means 2000 ms (fake clock)', async () => {
+    const { broker, backend } = memoryPair();
+    await using client = createClient({ broker, backend });
+    const result = await client.send('tasks.slow', []);
+    vi.useFakeTimers();
+    try {
+      let settled: unknown = 'pending';
+      void result.get({ timeout: 2 }).then(
+        () => (settled = 'resolved'),
+        (e: unknown) => (settled = e),
+      );
+      await vi.advanceTimersByTimeAsync(1999);
+      expect(settled).toBe('pending');
+      await vi.advanceTimersByTimeAsync(1);
+      expect(settled).toBeInstanceOf(TimeoutError);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('turns FAILURE into a TaskError with the remote exception', async () => {

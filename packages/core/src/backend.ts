@@ -59,9 +59,12 @@ export interface ResultMeta {
   task_id: string;
 }
 
-/** Options of {@link ResultBackend.wait}. */
+/** Options of {@link ResultBackend.wait} and of `AsyncResult.get`. */
 export interface WaitOptions {
-  /** Give up after this many milliseconds (a `TimeoutError`). Unbounded when absent. */
+  /**
+   * Give up after this many **seconds** (a `TimeoutError`), as Celery's `get(timeout=…)`; fractions
+   * are allowed (`0.5`). Unbounded when absent.
+   */
   timeout?: number;
   signal?: AbortSignal;
   /** Called for every non-ready state seen while waiting (STARTED, RETRY, PROGRESS…). */
@@ -83,12 +86,28 @@ export type ChordProgress =
   /** The last part arrived: header results ordered by index. Exactly one caller sees this. */
   | { complete: true; parts: ChordPart[] };
 
-/** What a backend can do natively. */
+/**
+ * The request a result belongs to, as the worker holds it (Celery passes `request` to its
+ * backends): what a backend needs to route the result besides the record itself.
+ */
+export interface ResultRequest {
+  /** The caller's reply queue (`reply_to` of the task message); where `rpc://` sends the result. */
+  replyTo?: string;
+  /** The task message's correlation id (Celery sets it to the task id). */
+  correlationId?: string;
+}
+
+/** What a backend can do; the client and the conformance suite read it. */
 export interface ResultBackendCapabilities {
-  /** `wait` is push-based (pub/sub, reply queue) rather than polling. */
-  push: boolean;
   /** Results persist and can be read by any client (Redis), not only the caller (`rpc://`). */
   persistent: boolean;
+  /**
+   * Results travel to the caller's reply queue (`rpc://`): the client must put its reply queue in
+   * every message's `reply_to`, and `store` needs the request's `replyTo`.
+   */
+  replyQueue: boolean;
+  /** `chordInit` / `chordPartReturn` count chord header results (chords can be used). */
+  chords: boolean;
 }
 
 /** The result backend contract every adapter implements. */
@@ -99,11 +118,16 @@ export interface ResultBackend extends AsyncDisposable {
   connect(): Promise<void>;
   /**
    * Stores a state. Never overwrites a stored SUCCESS (Celery's rule). Publishes the change so
-   * waiters wake up.
+   * waiters wake up. `request` is the task request the state belongs to (the worker passes the
+   * message's `reply_to` and correlation id); a backend with `capabilities.replyQueue` sends the
+   * state there, and without a `replyTo` it has nowhere to send it.
    */
-  store(meta: ResultMeta): Promise<void>;
-  /** Stores many states in as few round trips as possible (same rules as `store`). */
-  storeMany(metas: readonly ResultMeta[]): Promise<void>;
+  store(meta: ResultMeta, request?: ResultRequest): Promise<void>;
+  /**
+   * Stores many states in as few round trips as possible (same rules as `store`); `requests[i]`,
+   * when given, is the request of `metas[i]`.
+   */
+  storeMany(metas: readonly ResultMeta[], requests?: readonly (ResultRequest | undefined)[]): Promise<void>;
   /** The stored record, or null (PENDING). */
   get(taskId: string): Promise<ResultMeta | null>;
   /** Resolves with the record once it is in a ready state (SUCCESS, FAILURE, REVOKED). */

@@ -138,12 +138,8 @@ export interface Subscription {
   unsubscribe(): Promise<void>;
 }
 
-/** What a broker can do natively; the worker fills the gaps. */
+/** What a broker can do; the conformance suite reads it. */
 export interface BrokerCapabilities {
-  /** The server tracks unacked messages itself (AMQP) rather than by emulation (Redis). */
-  nativeAck: boolean;
-  /** Messages can be published with a delay and the broker holds them (otherwise the worker holds ETA tasks). */
-  delayedDelivery: boolean;
   /** How priority numbers order: `low-first` (Redis/kombu: 0 highest), `high-first` (AMQP: 9 highest). */
   priorityOrder: 'low-first' | 'high-first' | 'none';
   /** Broadcast (fanout / topic) is available. */

@@ -47,6 +47,7 @@ export type {
   ExceptionInfo,
   ResultBackend,
   ResultBackendCapabilities,
+  ResultRequest,
   ResultMeta,
   TaskStateName,
   WaitOptions,
@@ -61,19 +62,9 @@ export type { ParseCeleryJsonOptions } from './serializers/json.js';
 export type { JsonEncodeMode } from './serializers/json-encode.js';
 export type { UnknownTypePolicy } from './serializers/json-tags.js';
 
-export {
-  registerBrokerAdapter,
-  registerBackendAdapter,
-  createBrokerFromUrl,
-  createBackendFromUrl,
-  hasBrokerAdapter,
-  hasBackendAdapter,
-  autoloadAdapters,
-  urlScheme,
-  KNOWN_BROKER_PACKAGES,
-  KNOWN_BACKEND_PACKAGES,
-} from './registry.js';
-export type { AdapterContext, BrokerAdapter, BackendAdapter } from './registry.js';
+export { createBrokerFromUrl, createBackendFromUrl, urlScheme, suggestScheme, KNOWN_BROKER_PACKAGES, KNOWN_BACKEND_PACKAGES } from './registry.js';
+export type { ResolveUrlOptions } from './registry.js';
+export type { Adapter, AdapterContext, BrokerAdapter, BackendAdapter } from './adapter.js';
 
 export type { Embed, TaskMessage, TaskMessageInit } from './message.js';
 export { encodeTaskMessage, decodeTaskMessage, formatCeleryDate, parseCeleryDate } from './protocol/index.js';

@@ -1,34 +1,23 @@
 /**
- * URL scheme → adapter registry. The application (or the `celerity` command) fills it; `core`
- * itself only knows `memory://`. An unknown scheme fails with an error naming the package to install.
+ * URL → broker / backend resolution over an explicit list of adapters. Nothing is registered
+ * process-wide: the application passes the adapters it installed (`adapters: [brokerAdapter]`),
+ * and `memory://` is always available. The `celerity` command finds adapter packages by URL scheme
+ * itself and passes them on. An unknown scheme fails with an error naming the package to install,
+ * or the scheme meant when it looks mistyped.
  */
+import type { Adapter, AdapterContext, BackendAdapter, BrokerAdapter } from './adapter.js';
 import type { Broker } from './broker.js';
 import type { ResultBackend } from './backend.js';
-import type { Logger } from './logger.js';
 import { UnknownSchemeError } from './errors.js';
+import { memoryBackendAdapter, memoryBrokerAdapter } from './memory/index.js';
 
-/** Options passed to every adapter factory resolved from a URL. */
-export interface AdapterContext {
-  logger?: Logger;
-  /** The broker in use; lets a backend such as `rpc://` share its connection. */
-  broker?: Broker;
-  /** Adapter-specific options (e.g. `visibilityTimeout`, `keyPrefix`). */
-  options?: Record<string, unknown>;
+/** Options of {@link createBrokerFromUrl} and {@link createBackendFromUrl}. */
+export interface ResolveUrlOptions extends AdapterContext {
+  /** Adapters to choose from besides the built-in `memory://` ones. */
+  adapters?: readonly Adapter[];
 }
 
-/** Creates brokers for some URL schemes. Adapter packages export one as `brokerAdapter`. */
-export interface BrokerAdapter {
-  readonly schemes: readonly string[];
-  create(url: string, context: AdapterContext): Broker;
-}
-
-/** Creates result backends for some URL schemes. Adapter packages export one as `backendAdapter`. */
-export interface BackendAdapter {
-  readonly schemes: readonly string[];
-  create(url: string, context: AdapterContext): ResultBackend;
-}
-
-/** Which package provides which scheme, for "install X" messages and autoloading. */
+/** Which package provides which scheme, for "install X" messages and the `celerity` command. */
 export const KNOWN_BROKER_PACKAGES: Readonly<Record<string, string>> = {
   redis: '@celerity/broker-redis',
   rediss: '@celerity/broker-redis',
@@ -42,80 +31,89 @@ export const KNOWN_BACKEND_PACKAGES: Readonly<Record<string, string>> = {
   rpc: '@celerity/broker-amqp',
 };
 
-const brokerAdapters = new Map<string, BrokerAdapter>();
-const backendAdapters = new Map<string, BackendAdapter>();
-
 /** The scheme of a URL without `:` (`redis://x` → `redis`); `memory` for a bare `memory`. */
 export function urlScheme(url: string): string {
   const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
   return (match?.[1] ?? url).toLowerCase();
 }
 
-/** Makes a broker adapter available to URL resolution. */
-export function registerBrokerAdapter(adapter: BrokerAdapter): void {
-  for (const scheme of adapter.schemes) brokerAdapters.set(scheme, adapter);
+/** Edit distance, for "did you mean": schemes are short, so the quadratic table is fine. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
-/** Makes a backend adapter available to URL resolution. */
-export function registerBackendAdapter(adapter: BackendAdapter): void {
-  for (const scheme of adapter.schemes) backendAdapters.set(scheme, adapter);
+/** The known scheme closest to a mistyped one (`reddis` → `redis`), or undefined when none is close. */
+export function suggestScheme(scheme: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.min(2, Math.floor(scheme.length / 3)));
+  for (const candidate of known) {
+    if (candidate === scheme) return undefined;
+    const d = distance(scheme, candidate);
+    if (d <= bestDistance && (best === undefined || d < bestDistance)) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
 }
 
-function missing(kind: 'broker' | 'result backend', scheme: string, known: Record<string, string>, have: Map<string, unknown>): never {
+function find<A extends Adapter>(kind: A['kind'], scheme: string, adapters: readonly Adapter[], builtIn: A): A | undefined {
+  for (const adapter of adapters) if (adapter.kind === kind && adapter.schemes.includes(scheme)) return adapter as A;
+  return builtIn.schemes.includes(scheme) ? builtIn : undefined;
+}
+
+function unknownScheme(kind: Adapter['kind'], scheme: string, adapters: readonly Adapter[], known: Readonly<Record<string, string>>): never {
+  const what = kind === 'broker' ? 'broker' : 'result backend';
+  const given = new Set(['memory', ...adapters.filter((a) => a.kind === kind).flatMap((a) => a.schemes)]);
   const pkg = known[scheme];
-  const available = [...have.keys()].sort().map((s) => `${s}://`).join(', ');
-  const hint = pkg
-    ? `install ${pkg} and register it (import { ${kind === 'broker' ? 'brokerAdapter' : 'backendAdapter'} } from '${pkg}')`
-    : `no known package provides it`;
-  throw new UnknownSchemeError(scheme, `No ${kind} adapter for ${scheme}://: ${hint}. Registered: ${available || '(none)'}`);
+  let hint: string;
+  if (pkg) {
+    const name = kind === 'broker' ? 'brokerAdapter' : 'backendAdapter';
+    hint = `pass its adapter: import { ${name} } from '${pkg}' and add it to \`adapters\` (the celerity command loads it by itself when installed)`;
+  } else {
+    const meant = suggestScheme(scheme, new Set([...given, ...Object.keys(known)]));
+    hint = meant ? `did you mean ${meant}://?` : 'no known package provides it';
+  }
+  const available = [...given].sort().map((s) => `${s}://`).join(', ');
+  throw new UnknownSchemeError(scheme, `No ${what} adapter for ${scheme}://: ${hint}. Available: ${available}`);
 }
 
-/** Creates a broker for a URL from the registered adapters; throws `UnknownSchemeError` naming the package to install. */
-export function createBrokerFromUrl(url: string, context: AdapterContext = {}): Broker {
-  const scheme = urlScheme(url);
-  const adapter = brokerAdapters.get(scheme) ?? missing('broker', scheme, KNOWN_BROKER_PACKAGES, brokerAdapters);
-  return adapter.create(url, context);
-}
-
-/** Creates a result backend for a URL from the registered adapters. */
-export function createBackendFromUrl(url: string, context: AdapterContext = {}): ResultBackend {
-  const scheme = urlScheme(url);
-  const adapter = backendAdapters.get(scheme) ?? missing('result backend', scheme, KNOWN_BACKEND_PACKAGES, backendAdapters);
-  return adapter.create(url, context);
-}
-
-/** Whether a scheme has a registered adapter. */
-export function hasBrokerAdapter(scheme: string): boolean {
-  return brokerAdapters.has(scheme);
-}
-export function hasBackendAdapter(scheme: string): boolean {
-  return backendAdapters.has(scheme);
+function contextOf(options: ResolveUrlOptions): AdapterContext {
+  const { adapters: _adapters, ...context } = options;
+  return context;
 }
 
 /**
- * Loads the known package for a URL's scheme (resolved from the application's directory) and
- * registers its adapters. Used by the `celerity` command so `-b redis://…` works when the package is installed.
+ * Creates a broker for a URL from the adapters given (and `memory://`); throws `UnknownSchemeError`
+ * naming the package to install or the scheme meant.
+ * @example
+ * import { brokerAdapter } from '@celerity/broker-redis';
+ * const broker = createBrokerFromUrl('redis://localhost:6379/0', { adapters: [brokerAdapter] });
  */
-export async function autoloadAdapters(url: string, kind: 'broker' | 'backend', fromDir: string = process.cwd()): Promise<void> {
+export function createBrokerFromUrl(url: string, options: ResolveUrlOptions = {}): Broker {
   const scheme = urlScheme(url);
-  if (kind === 'broker' ? brokerAdapters.has(scheme) : backendAdapters.has(scheme)) return;
-  const pkg = (kind === 'broker' ? KNOWN_BROKER_PACKAGES : KNOWN_BACKEND_PACKAGES)[scheme];
-  if (!pkg) return;
-  const { createRequire } = await import('node:module');
-  const { pathToFileURL } = await import('node:url');
-  let resolved: string;
-  try {
-    resolved = createRequire(`${fromDir.replace(/\/$/, '')}/package.json`).resolve(pkg);
-  } catch {
-    return; // not installed: createXFromUrl will say what to install
-  }
-  const mod = (await import(pathToFileURL(resolved).href)) as { brokerAdapter?: BrokerAdapter; backendAdapter?: BackendAdapter };
-  if (mod.brokerAdapter) registerBrokerAdapter(mod.brokerAdapter);
-  if (mod.backendAdapter) registerBackendAdapter(mod.backendAdapter);
+  const adapters = options.adapters ?? [];
+  const adapter = find<BrokerAdapter>('broker', scheme, adapters, memoryBrokerAdapter) ?? unknownScheme('broker', scheme, adapters, KNOWN_BROKER_PACKAGES);
+  return adapter.create(url, contextOf(options));
 }
 
-// `memory://` works out of the box. The memory transport imports only types from this file, so
-// there is no import cycle at runtime.
-import { memoryBackendAdapter, memoryBrokerAdapter } from './memory/index.js';
-registerBrokerAdapter(memoryBrokerAdapter);
-registerBackendAdapter(memoryBackendAdapter);
+/**
+ * Creates a result backend for a URL from the adapters given (and `memory://`).
+ * @example
+ * import { backendAdapter } from '@celerity/backend-redis';
+ * const backend = createBackendFromUrl('redis://localhost:6379/0', { adapters: [backendAdapter] });
+ */
+export function createBackendFromUrl(url: string, options: ResolveUrlOptions = {}): ResultBackend {
+  const scheme = urlScheme(url);
+  const adapters = options.adapters ?? [];
+  const adapter = find<BackendAdapter>('backend', scheme, adapters, memoryBackendAdapter) ?? unknownScheme('backend', scheme, adapters, KNOWN_BACKEND_PACKAGES);
+  return adapter.create(url, contextOf(options));
+}

@@ -202,8 +202,8 @@ export interface AsyncResult<R = unknown> {
   successful(): Promise<boolean>;
   failed(): Promise<boolean>;
   /**
-   * Waits for the result. Throws `TimeoutError` after `timeout` ms and `TaskError` when the task
-   * failed or was revoked.
+   * Waits for the result. Throws `TimeoutError` after `timeout` **seconds** (Celery's unit) and
+   * `TaskError` when the task failed or was revoked.
    */
   get(options?: WaitOptions): Promise<R>;
   /** The stored record (null while PENDING). */

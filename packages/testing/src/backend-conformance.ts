@@ -79,7 +79,7 @@ function registerStoreTests(ctx: { h: BackendHarness }): void {
       const id = h.taskId();
       await backend.store(metaOf(id, 'SUCCESS', RICH_RESULT));
       expect((await backend.get(id))?.result).toEqual(RICH_RESULT);
-      expect((await backend.wait(id, { timeout: h.timeout })).result).toEqual(RICH_RESULT);
+      expect((await backend.wait(id, { timeout: h.timeout / 1000 })).result).toEqual(RICH_RESULT);
     });
 
     it('stores FAILURE with its exception dict and traceback', async () => {
@@ -161,7 +161,7 @@ function registerWaitTests(ctx: { h: BackendHarness }): void {
       const id = h.taskId();
       const meta = metaOf(id, 'SUCCESS', 42);
       await backend.store(meta);
-      expect(await backend.wait(id, { timeout: h.timeout })).toEqual(meta);
+      expect(await backend.wait(id, { timeout: h.timeout / 1000 })).toEqual(meta);
     });
 
     it('resolves when the result is stored right after the wait starts (no missed publish)', async () => {
@@ -169,7 +169,7 @@ function registerWaitTests(ctx: { h: BackendHarness }): void {
       const [waiter, worker] = [await h.backend(), await h.backend()];
       const id = h.taskId();
       const meta = metaOf(id, 'SUCCESS', 'quick');
-      const waiting = waiter.wait(id, { timeout: h.timeout });
+      const waiting = waiter.wait(id, { timeout: h.timeout / 1000 });
       await worker.store(meta);
       expect(await waiting).toEqual(meta);
     });
@@ -179,7 +179,7 @@ function registerWaitTests(ctx: { h: BackendHarness }): void {
       const [waiter, worker] = [await h.backend(), await h.backend()];
       const id = h.taskId();
       waiter.watch?.(id);
-      const waiting = waiter.wait(id, { timeout: h.timeout });
+      const waiting = waiter.wait(id, { timeout: h.timeout / 1000 });
       await h.settle();
       const meta = metaOf(id, 'SUCCESS', { later: true });
       await worker.store(meta);
@@ -191,7 +191,7 @@ function registerWaitTests(ctx: { h: BackendHarness }): void {
       const [waiter, worker] = [await h.backend(), await h.backend()];
       const failed = h.taskId();
       const revoked = h.taskId();
-      const waits = [waiter.wait(failed, { timeout: h.timeout }), waiter.wait(revoked, { timeout: h.timeout })];
+      const waits = [waiter.wait(failed, { timeout: h.timeout / 1000 }), waiter.wait(revoked, { timeout: h.timeout / 1000 })];
       const failure = metaOf(failed, 'FAILURE', FAILURE_RESULT, { traceback: TRACEBACK });
       const revocation = metaOf(revoked, 'REVOKED', { exc_type: 'TaskRevokedError', exc_message: ['revoked'], exc_module: 'celery.exceptions' });
       await worker.storeMany([failure, revocation]);
@@ -203,7 +203,7 @@ function registerWaitTests(ctx: { h: BackendHarness }): void {
       const [waiter, worker] = [await h.backend(), await h.backend()];
       const id = h.taskId();
       const seen: ResultMeta[] = [];
-      const waiting = waiter.wait(id, { timeout: h.timeout * 2, onState: (meta) => void seen.push(meta) });
+      const waiting = waiter.wait(id, { timeout: (h.timeout * 2) / 1000, onState: (meta) => void seen.push(meta) });
       // The waiter may subscribe asynchronously: report progress until it has seen some.
       for (let step = 0; seen.length === 0; step++) {
         if (step * 25 > h.timeout) throw new Error('onState never called');
@@ -221,7 +221,7 @@ function registerWaitTests(ctx: { h: BackendHarness }): void {
     it('rejects with TimeoutError when no result arrives in time', async () => {
       const { h } = ctx;
       const backend = await h.backend();
-      await expect(backend.wait(h.taskId(), { timeout: 100 })).rejects.toBeInstanceOf(TimeoutError);
+      await expect(backend.wait(h.taskId(), { timeout: 0.1 })).rejects.toBeInstanceOf(TimeoutError);
     });
 
     it('rejects with the abort reason when the signal aborts', async () => {
@@ -229,7 +229,7 @@ function registerWaitTests(ctx: { h: BackendHarness }): void {
       const backend = await h.backend();
       const controller = new AbortController();
       const reason = new Error('caller gave up');
-      const waiting = backend.wait(h.taskId(), { signal: controller.signal, timeout: h.timeout });
+      const waiting = backend.wait(h.taskId(), { signal: controller.signal, timeout: h.timeout / 1000 });
       setTimeout(() => controller.abort(reason), 20);
       await expect(waiting).rejects.toBe(reason);
       const aborted = AbortSignal.abort(reason);

@@ -2,7 +2,7 @@
  * Runs one accepted task message end to end: ack (early or late), STARTED, the call itself,
  * the final state in Celery's format, retries republished, canvas follow-ups.
  */
-import type { Delivery, Logger, ResultMeta, TaskDefinition, TaskMessage, TaskMessageInit, TaskStateName } from '@celerity/core';
+import type { Delivery, Logger, ResultMeta, ResultRequest, TaskDefinition, TaskMessage, TaskMessageInit, TaskStateName } from '@celerity/core';
 import { encodeTaskMessage, silentLogger } from '@celerity/core';
 import { buildResultMeta, traceTask } from '@celerity/core/internal';
 import type { ResultMetaFields, TraceEnvironment, TraceOutcome, TraceRequest } from '@celerity/core/internal';
@@ -10,6 +10,7 @@ import type { FollowupContext } from './followups.js';
 import { completeChordPart, sendFailureFollowups, sendSuccessFollowups } from './followups.js';
 import type { ResultWriter } from './result-writer.js';
 import { shortRepr } from './repr.js';
+import { resultRequestOf } from './request.js';
 
 /** Worker-wide settings the executor reads. */
 export interface ExecutionContext extends FollowupContext {
@@ -119,8 +120,15 @@ class MessageRun implements TraceRequest, TraceEnvironment {
     return buildResultMeta(fields);
   }
 
+  /** Where this run's results are routed (rpc://); computed once, on the first store. */
+  get request(): ResultRequest | undefined {
+    if (this.#request === null) this.#request = resultRequestOf(this.message);
+    return this.#request;
+  }
+  #request: ResultRequest | undefined | null = null;
+
   store(meta: ResultMeta): Promise<void> {
-    return this.ctx.writer?.store(meta) ?? Promise.resolve();
+    return this.ctx.writer?.store(meta, this.request) ?? Promise.resolve();
   }
 
   updateState(state: TaskStateName, meta: unknown): Promise<void> {
@@ -179,7 +187,7 @@ function executePlain(
     if (outcome.kind !== 'success') return complete(delivery, message, ctx, run, outcome, false, store, release);
     logSucceeded(ctx, message, outcome);
     if (!store || !ctx.writer) return outcome;
-    const stored = ctx.writer.store(run.meta('SUCCESS', outcome.value, []));
+    const stored = ctx.writer.store(run.meta('SUCCESS', outcome.value, []), run.request);
     // The slot can take the next task while the writer batches this result.
     release?.();
     return stored.then(
@@ -224,7 +232,7 @@ async function complete(
       const children = embed.callbacks === null && embed.chain === null ? [] : await sendSuccessFollowups(message, outcome.value, ctx);
       logSucceeded(ctx, message, outcome);
       if (store && ctx.writer) {
-        const stored = ctx.writer.store(run.meta('SUCCESS', outcome.value, children));
+        const stored = ctx.writer.store(run.meta('SUCCESS', outcome.value, children), run.request);
         // The slot can take the next task while the writer batches this result; a late ack and a chord
         // part keep it, as what they do next depends on the stored result.
         if (!acksLate && embed.chord === null) release?.();

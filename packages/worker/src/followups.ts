@@ -4,9 +4,10 @@
  * decided by core's canvas (shared with the client's eager mode); this module publishes them and
  * reports each as a child of the finished task.
  */
-import type { AppliedSignature, Broker, CanvasSink, Logger, ResultBackend, Serializer, SignatureData, TaskDefinition, TaskMessage } from '@celerity/core';
+import type { AppliedSignature, Broker, CanvasSink, Logger, ResultBackend, ResultMeta, Serializer, SignatureData, TaskDefinition, TaskMessage } from '@celerity/core';
 import { ConfigurationError, applySignature, encodeTaskMessage } from '@celerity/core';
 import { buildResultMeta, errbackFollowups, recordChordPart, remainingChainIds, successFollowups } from '@celerity/core/internal';
+import { resultRequestOf } from './request.js';
 
 /** What follow-ups need from the worker. */
 export interface FollowupContext {
@@ -67,6 +68,12 @@ export function sendSuccessFollowups(message: TaskMessage, value: unknown, ctx: 
   return applyAll(successFollowups(message, value), message, ctx);
 }
 
+/** Stores records of other tasks of the same workflow, routed to the caller of `message` (rpc://). */
+function storeForCaller(backend: ResultBackend, metas: readonly ResultMeta[], message: TaskMessage): Promise<void> {
+  const request = resultRequestOf(message);
+  return request === undefined ? backend.storeMany(metas) : backend.storeMany(metas, metas.map(() => request));
+}
+
 /** Records a chord header part; the part that completes the header sends (or fails) the body. */
 export async function completeChordPart(message: TaskMessage, status: string, result: unknown, ctx: FollowupContext): Promise<void> {
   if (!message.embed.chord || !message.group) return;
@@ -78,7 +85,7 @@ export async function completeChordPart(message: TaskMessage, status: string, re
   if (outcome?.kind === 'ready') await applyAll([outcome.body], message, ctx);
   else if (outcome?.kind === 'failed') {
     ctx.logger.error(`Chord ${message.group} failed: ${outcome.reason}`);
-    await ctx.backend.storeMany(outcome.failures);
+    await storeForCaller(ctx.backend, outcome.failures, message);
     await applyAll(outcome.errbacks, message, ctx);
   }
 }
@@ -90,7 +97,7 @@ export async function completeChordPart(message: TaskMessage, status: string, re
 export async function sendFailureFollowups(message: TaskMessage, exception: unknown, traceback: string | null, ctx: FollowupContext): Promise<void> {
   const rest = remainingChainIds(message);
   if (rest.length > 0 && ctx.backend) {
-    await ctx.backend.storeMany(rest.map((id) => buildResultMeta({ taskId: id, status: 'FAILURE', result: exception, traceback, parentId: message.id })));
+    await storeForCaller(ctx.backend, rest.map((id) => buildResultMeta({ taskId: id, status: 'FAILURE', result: exception, traceback, parentId: message.id })), message);
   }
   await applyAll(errbackFollowups(message), message, ctx);
 }

@@ -7,6 +7,7 @@ import type { Delivery, ExceptionInfo, TaskMessage } from '@celerity/core';
 import { ContentDisallowedError, InvalidTaskError } from '@celerity/core';
 import { buildResultMeta } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
+import { resultRequestOf } from './request.js';
 
 /** Why a message is not run. */
 export type RejectReason = 'unregistered' | 'expired' | 'revoked' | { reason: string; error: unknown };
@@ -39,7 +40,7 @@ export async function rejectUnrunnable(delivery: Delivery, message: TaskMessage 
     if (taskId) meta = buildResultMeta({ taskId, status: 'FAILURE', result: decodeFailure(why.error) });
   }
   try {
-    if (meta && ctx.writer) await ctx.writer.store(meta);
+    if (meta && ctx.writer) await ctx.writer.store(meta, resultRequestOf(message ?? null, delivery.envelope));
   } catch (error) {
     ctx.logger.error(`Could not record the rejection of ${taskId}: ${(error as Error).message}`);
   }

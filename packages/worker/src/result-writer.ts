@@ -2,12 +2,12 @@
  * Collects result writes and sends them with one `storeMany` per batch, so a busy worker pays one
  * backend round trip per batch instead of one per task, and an idle one writes without delay.
  */
-import type { Logger, ResultBackend, ResultMeta } from '@celerity/core';
+import type { Logger, ResultBackend, ResultMeta, ResultRequest } from '@celerity/core';
 
 /** Batches result stores. */
 export interface ResultWriter {
-  /** Resolves once the record is stored (rejects if the batch failed). */
-  store(meta: ResultMeta): Promise<void>;
+  /** Resolves once the record is stored (rejects if the batch failed). `request`: see `ResultBackend.store`. */
+  store(meta: ResultMeta, request?: ResultRequest): Promise<void>;
   /** Resolves when everything queued so far is written. */
   flush(): Promise<void>;
 }
@@ -18,6 +18,8 @@ export interface ResultWriter {
  */
 class Batch {
   readonly metas: ResultMeta[] = [];
+  /** The request of each record, by index; only made once a record comes with one. */
+  requests: Array<ResultRequest | undefined> | undefined;
   readonly done: Promise<void>;
   resolve!: () => void;
   reject!: (error: unknown) => void;
@@ -46,7 +48,7 @@ export function createResultWriter(backend: ResultBackend, logger: Logger, maxBa
 
   const send = async (batch: Batch): Promise<void> => {
     try {
-      await backend.storeMany(batch.metas);
+      await (batch.requests === undefined ? backend.storeMany(batch.metas) : backend.storeMany(batch.metas, batch.requests));
       batch.resolve();
     } catch (error) {
       logger.error(`Failed to store ${batch.metas.length} result(s): ${(error as Error).message}`, { error });
@@ -73,12 +75,16 @@ export function createResultWriter(backend: ResultBackend, logger: Logger, maxBa
   };
 
   return {
-    store(meta) {
+    store(meta, request) {
       let batch = queue[queue.length - 1];
       if (batch === undefined || batch.metas.length >= maxBatch) {
         batch = new Batch();
         queue.push(batch);
       }
+      if (request !== undefined) {
+        batch.requests ??= new Array<ResultRequest | undefined>(batch.metas.length);
+        batch.requests[batch.metas.length] = request;
+      } else if (batch.requests !== undefined) batch.requests[batch.metas.length] = undefined;
       batch.metas.push(meta);
       if (!scheduled && !busy) {
         scheduled = true;

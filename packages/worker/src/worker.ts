@@ -4,6 +4,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import type {
+  Adapter,
   Broker,
   Consumer,
   Delivery,
@@ -38,6 +39,11 @@ export interface WorkerOptions {
   broker?: string | Broker;
   /** Result backend URL or instance; without one, results are not stored. */
   backend?: string | ResultBackend;
+  /**
+   * The adapters that resolve `broker` and `backend` URLs (`memory://` needs none): e.g.
+   * `[brokerAdapter]` from `@celerity/broker-redis`. The `celerity` command finds them by scheme.
+   */
+  adapters?: readonly Adapter[];
   /** Task definitions: an array or a module namespace (`import * as tasks`). */
   tasks: TaskCollection;
   /** Queues to consume. @default ['celery'] */
@@ -125,9 +131,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const hostname = options.hostname ?? `celerity@${osHostname()}`;
   const ownsBroker = typeof options.broker !== 'object';
   const ownsBackend = typeof options.backend === 'string';
-  const broker = typeof options.broker === 'object' ? options.broker : createBrokerFromUrl(options.broker ?? 'memory://', { logger, options: options.brokerOptions ?? {} });
+  const broker = typeof options.broker === 'object' ? options.broker : createBrokerFromUrl(options.broker ?? 'memory://', { logger, options: options.brokerOptions ?? {}, adapters: options.adapters ?? [] });
   const backend =
-    options.backend === undefined ? null : typeof options.backend === 'object' ? options.backend : createBackendFromUrl(options.backend, { logger, broker, options: options.backendOptions ?? {} });
+    options.backend === undefined ? null : typeof options.backend === 'object' ? options.backend : createBackendFromUrl(options.backend, { logger, broker, options: options.backendOptions ?? {}, adapters: options.adapters ?? [] });
   const registry = createSerializerRegistry([createJsonSerializer(), ...(options.serializers ?? [])], options.accept ? { accept: options.accept } : {});
   const serializer = registry.get(options.serializer ?? 'json');
   const shutdown = new AbortController();

@@ -80,7 +80,7 @@ async function start(): Promise<{ broker: Broker; backend: ResultBackend; publis
   return { broker, backend, published, sink };
 }
 
-const wait = (backend: ResultBackend, id: string): Promise<ResultMeta> => backend.wait(id, { timeout: 5000 });
+const wait = (backend: ResultBackend, id: string): Promise<ResultMeta> => backend.wait(id, { timeout: 5 });
 const byTask = (published: TaskMessage[], task: string) => published.filter((m) => m.task === task);
 
 describe('worker canvas: chains', () => {

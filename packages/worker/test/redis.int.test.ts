@@ -65,7 +65,7 @@ describe('worker on Redis', () => {
     });
     await rescuer.start();
     cleanups.push(() => rescuer.stop());
-    const results = await Promise.all(ids.map((id) => backend.wait(id, { timeout: 30_000 })));
+    const results = await Promise.all(ids.map((id) => backend.wait(id, { timeout: 30 })));
     expect(results.map((r) => r.status)).toEqual(ids.map(() => 'SUCCESS'));
     expect(results.map((r) => r.result)).toEqual(ids.map((_, i) => `t${i}`));
     expect(await raw.hlen('unacked')).toBe(0);
@@ -92,7 +92,7 @@ describe('worker on Redis', () => {
     ];
     for (const item of garbage) await raw.lpush(`${prefix}celery`, item);
     const good = await Promise.all([1, 2, 3].map((n) => sendTask(broker, 'test.add', [n, n])));
-    const results = await Promise.all(good.map((id) => backend.wait(id, { timeout: 10_000 })));
+    const results = await Promise.all(good.map((id) => backend.wait(id, { timeout: 10 })));
     expect(results.map((r) => r.result)).toEqual([2, 4, 6]);
     await waitFor(() => worker.stats.rejected >= 4, { timeout: 10_000 });
     // Undecodable envelopes are kept for inspection rather than dropped.
@@ -111,10 +111,10 @@ describe('worker on Redis', () => {
     await worker.start();
     cleanups.push(() => worker.stop());
     const before = await sendTask(producer, 'test.add', [1, 2]);
-    expect((await backend.wait(before, { timeout: 10_000 })).result).toBe(3);
+    expect((await backend.wait(before, { timeout: 10 })).result).toBe(3);
 
     await server.restart();
     const after = await sendTask(producer, 'test.add', [20, 22]);
-    expect((await backend.wait(after, { timeout: 20_000 })).result).toBe(42);
+    expect((await backend.wait(after, { timeout: 20 })).result).toBe(42);
   }, 60_000);
 });

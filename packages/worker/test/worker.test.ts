@@ -66,7 +66,7 @@ async function send(init: Omit<TaskMessageInit, 'id'> & { id?: string }, queue =
   return id;
 }
 
-const waitResult = (id: string, timeout = 5000): Promise<ResultMeta> => backend.wait(id, { timeout });
+const waitResult = (id: string, timeout = 5): Promise<ResultMeta> => backend.wait(id, { timeout });
 
 afterEach(async () => {
   await worker?.stop();
@@ -136,7 +136,7 @@ describe('worker', () => {
     await startWorker();
     const id = await send({ task: 'tasks.flaky', args: [crypto.randomUUID(), 2] });
     const seen: string[] = [];
-    const meta = await backend.wait(id, { timeout: 5000, onState: (m) => seen.push(m.status) });
+    const meta = await backend.wait(id, { timeout: 5, onState: (m) => seen.push(m.status) });
     expect(meta.result).toMatchObject({ retries: 2 });
     expect(worker!.stats.retried).toBe(2);
   });
@@ -185,7 +185,7 @@ describe('worker', () => {
     await startWorker({ trackStarted: true });
     const id = await send({ task: 'tasks.progress', args: [] });
     const states: string[] = [];
-    const meta = await backend.wait(id, { timeout: 5000, onState: (m) => states.push(m.status) });
+    const meta = await backend.wait(id, { timeout: 5, onState: (m) => states.push(m.status) });
     expect(meta.result).toBe('done');
     const stored = await backend.get(id);
     expect(stored?.status).toBe('SUCCESS');

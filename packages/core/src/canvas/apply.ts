@@ -73,7 +73,7 @@ function resolveContext(options: ApplySignatureOptions): ResolveContext {
  *   chordInit: (groupId, size) => backend.chordInit(groupId, size),
  * };
  * const applied = await applySignature(chain(add.s(2, 2), mul.s(10)), sink, { replyTo: appId });
- * await backend.wait(applied.id, { timeout: 10_000 });
+ * await backend.wait(applied.id, { timeout: 10 });
  */
 export async function applySignature(sig: SignatureData, sink: CanvasSink, options: ApplySignatureOptions = {}): Promise<AppliedSignature> {
   const context = resolveContext(options);

@@ -29,7 +29,7 @@ export interface MemoryBackendOptions {
  * copy; `wait` is woken by `store` (no polling).
  * @example
  * const backend = createMemoryBackend({ name: 'tests' });
- * const meta = await backend.wait(taskId, { timeout: 5_000 });
+ * const meta = await backend.wait(taskId, { timeout: 5 }); // seconds
  */
 export function createMemoryBackend(options: MemoryBackendOptions = {}): ResultBackend {
   const { expires } = options;
@@ -39,7 +39,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): ResultB
   const name = options.name ?? 'default';
   const logger = options.logger ?? silentLogger;
   const hub = backendHub(name);
-  const capabilities: ResultBackendCapabilities = { push: true, persistent: true };
+  const capabilities: ResultBackendCapabilities = { persistent: true, replyQueue: false, chords: true };
   /** Pending waits of this instance, so `close()` can end them. */
   const pending = new Set<(error: Error) => void>();
   let closed = false;
@@ -95,7 +95,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): ResultB
       pending.add(fail);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeout !== undefined) {
-        timer = setTimeout(() => fail(new TimeoutError(`No result for task ${taskId} within ${timeout} ms`)), timeout);
+        timer = setTimeout(() => fail(new TimeoutError(`No result for task ${taskId} within ${timeout} s`)), timeout * 1000);
       }
     });
   };

@@ -79,7 +79,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
   const unacked = new Set<Unacked>();
   const consumers = new Set<HubConsumer>();
   const subscriptions = new Set<HubSubscription>();
-  const capabilities: BrokerCapabilities = { nativeAck: true, delayedDelivery: false, priorityOrder, broadcast: true };
+  const capabilities: BrokerCapabilities = { priorityOrder, broadcast: true };
 
   const ensureOpen = (): void => {
     if (closed) throw new ClosedError(`memory broker (${hub.name})`);

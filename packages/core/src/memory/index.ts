@@ -1,9 +1,8 @@
 /**
  * The in-memory transport: a broker and a result backend that need no server, shared per process
- * by name (`memory://` or `memory://name`). Registered for the `memory` scheme by `registry.ts`.
- * This folder must not import the registry (the registry imports it).
+ * by name (`memory://` or `memory://name`). Its adapters are built into URL resolution (`registry.ts`).
  */
-import type { AdapterContext, BackendAdapter, BrokerAdapter } from '../registry.js';
+import type { AdapterContext, BackendAdapter, BrokerAdapter } from '../adapter.js';
 import { ConfigurationError } from '../errors.js';
 import { createMemoryBroker } from './broker.js';
 import type { MemoryBrokerOptions } from './broker.js';
@@ -42,9 +41,10 @@ function expiresOption(context: AdapterContext): number | undefined {
 /**
  * Creates memory brokers for `memory://[name]` URLs. Reads `options.priorityOrder` from the context.
  * @example
- * registerBrokerAdapter(memoryBrokerAdapter); // already done by @celerity/core
+ * createBrokerFromUrl('memory://jobs'); // built in: no adapter to pass
  */
 export const memoryBrokerAdapter: BrokerAdapter = {
+  kind: 'broker',
   schemes: ['memory'],
   create(url, context) {
     const options: MemoryBrokerOptions = { name: memoryHubName(url) };
@@ -58,9 +58,10 @@ export const memoryBrokerAdapter: BrokerAdapter = {
 /**
  * Creates memory result backends for `memory://[name]` URLs. Reads `options.expires` (ms) from the context.
  * @example
- * registerBackendAdapter(memoryBackendAdapter); // already done by @celerity/core
+ * createBackendFromUrl('memory://jobs'); // built in: no adapter to pass
  */
 export const memoryBackendAdapter: BackendAdapter = {
+  kind: 'backend',
   schemes: ['memory'],
   create(url, context) {
     const options: MemoryBackendOptions = { name: memoryHubName(url) };

@@ -90,6 +90,6 @@ describe('memory result backend', () => {
   it('reports its name and capabilities', () => {
     const backend = make();
     expect(backend.name).toBe('memory');
-    expect(backend.capabilities).toEqual({ push: true, persistent: true });
+    expect(backend.capabilities).toEqual({ persistent: true, replyQueue: false, chords: true });
   });
 });

@@ -1,16 +1,71 @@
 import { randomSuffix } from '@celerity/testing';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, createBackendFromUrl, createBrokerFromUrl, createMemoryBackend, createMemoryBroker, hasBackendAdapter, hasBrokerAdapter } from '../../src/index.js';
+import type { Adapter, Broker } from '../../src/index.js';
+import { ConfigurationError, UnknownSchemeError, createBackendFromUrl, createBrokerFromUrl, createMemoryBackend, createMemoryBroker, suggestScheme } from '../../src/index.js';
 import { memoryHubName } from '../../src/memory/index.js';
 
 const envelope = { body: new Uint8Array([1]), contentType: 'application/octet-stream', contentEncoding: 'binary', headers: {}, properties: {} };
 
-describe('memory:// URLs', () => {
-  it('are registered without any setup', () => {
-    expect(hasBrokerAdapter('memory')).toBe(true);
-    expect(hasBackendAdapter('memory')).toBe(true);
+describe('URL resolution over the adapters given', () => {
+  it('resolves memory:// with no adapters at all', async () => {
+    const broker = createBrokerFromUrl('memory://');
+    const backend = createBackendFromUrl('memory://');
+    expect(broker.transport).toBe('memory');
+    expect(backend.name).toBe('memory');
+    await broker.close();
+    await backend.close();
   });
 
+  it('a known scheme without its adapter names the package and the adapter to pass', () => {
+    const error = catchError(() => createBrokerFromUrl('redis://localhost:6379/0'));
+    expect(error).toBeInstanceOf(UnknownSchemeError);
+    expect((error as UnknownSchemeError).scheme).toBe('redis');
+    expect(error.message).toContain("import { brokerAdapter } from '@celerity/broker-redis'");
+    expect(error.message).toContain('`adapters`');
+    expect(catchError(() => createBackendFromUrl('rpc://')).message).toContain("import { backendAdapter } from '@celerity/broker-amqp'");
+  });
+
+  it('a mistyped scheme gets a "did you mean"', () => {
+    expect(catchError(() => createBrokerFromUrl('reddis://localhost')).message).toContain('did you mean redis://?');
+    expect(catchError(() => createBrokerFromUrl('amqq://localhost')).message).toContain('did you mean amqp://?');
+    expect(catchError(() => createBackendFromUrl('memroy://')).message).toContain('did you mean memory://?');
+    expect(catchError(() => createBrokerFromUrl('kafka://localhost')).message).toContain('no known package provides it');
+  });
+
+  it('suggests only close schemes', () => {
+    expect(suggestScheme('reddis', ['redis', 'rediss', 'amqp'])).toBe('redis');
+    expect(suggestScheme('rediss', ['redis', 'rediss'])).toBeUndefined();
+    expect(suggestScheme('zzz', ['redis', 'amqp'])).toBeUndefined();
+  });
+
+  it('uses the adapter of the right kind for the scheme, with the context given', () => {
+    const made: string[] = [];
+    const fake: Adapter = {
+      kind: 'broker',
+      schemes: ['fake'],
+      create(url, context) {
+        made.push(`${url} ${String(context.options?.['x'])}`);
+        return createMemoryBroker({ name: `fake-${randomSuffix()}` });
+      },
+    };
+    const broker: Broker = createBrokerFromUrl('fake://here', { adapters: [fake], options: { x: 1 } });
+    expect(made).toEqual(['fake://here 1']);
+    void broker.close();
+    // A broker adapter does not resolve backend URLs of its scheme.
+    expect(() => createBackendFromUrl('fake://here', { adapters: [fake] })).toThrow(UnknownSchemeError);
+  });
+});
+
+function catchError(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('memory:// URLs', () => {
   it.each([
     ['memory://', 'default'],
     ['memory', 'default'],

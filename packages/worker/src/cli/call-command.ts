@@ -1,7 +1,7 @@
 /** `celerity call` and `celerity result`: send a task by name, read a result. */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { ResultMeta } from '@celerity/core';
+import type { Adapter, ResultMeta } from '@celerity/core';
 import { PROPAGATE_STATES, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, encodeTaskMessage } from '@celerity/core';
 import { backendUrlFrom, brokerUrlFrom, loadAdapters, loadOptionalSerializers } from './environment.js';
 
@@ -65,11 +65,11 @@ function printMeta(meta: ResultMeta): number {
   return 0;
 }
 
-async function waitFor(backendUrl: string | undefined, id: string, timeoutSeconds: number): Promise<number> {
+async function waitFor(backendUrl: string | undefined, adapters: readonly Adapter[], id: string, timeoutSeconds: number): Promise<number> {
   if (!backendUrl) throw new Error('waiting for a result needs --result-backend or CELERITY_RESULT_BACKEND');
-  const backend = createBackendFromUrl(backendUrl);
+  const backend = createBackendFromUrl(backendUrl, { adapters });
   try {
-    return printMeta(await backend.wait(id, { timeout: timeoutSeconds * 1000 }));
+    return printMeta(await backend.wait(id, { timeout: timeoutSeconds }));
   } finally {
     await backend.close();
   }
@@ -103,7 +103,7 @@ export async function runCallCommand(argv: string[]): Promise<number> {
   if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) throw new Error('--kwargs must be a JSON object');
   const brokerUrl = brokerUrlFrom(values.broker);
   const backendUrl = backendUrlFrom(values['result-backend']);
-  await loadAdapters(brokerUrl, backendUrl);
+  const adapters = await loadAdapters(brokerUrl, backendUrl);
   const registry = createSerializerRegistry([createJsonSerializer(), ...(await loadOptionalSerializers())]);
   const serializer = registry.get(values.serializer ?? 'json');
   const id = crypto.randomUUID();
@@ -111,7 +111,7 @@ export async function runCallCommand(argv: string[]): Promise<number> {
   const eta = values.eta ? new Date(values.eta) : countdown !== undefined ? new Date(Date.now() + countdown * 1000) : null;
   const expires = values.expires === undefined ? null : new Date(Date.now() + Number(values.expires) * 1000);
   const queue = values.queue ?? 'celery';
-  const broker = createBrokerFromUrl(brokerUrl);
+  const broker = createBrokerFromUrl(brokerUrl, { adapters });
   try {
     await broker.declareQueue(queue);
     const envelope = encodeTaskMessage(
@@ -133,7 +133,7 @@ export async function runCallCommand(argv: string[]): Promise<number> {
   }
   process.stdout.write(`${id}\n`);
   if (!values.wait) return 0;
-  return waitFor(backendUrl, id, Number(values.timeout ?? 60));
+  return waitFor(backendUrl, adapters, id, Number(values.timeout ?? 60));
 }
 
 export async function runResultCommand(argv: string[]): Promise<number> {
@@ -151,9 +151,9 @@ export async function runResultCommand(argv: string[]): Promise<number> {
   if (typeof id === 'number') return id;
   const backendUrl = backendUrlFrom(values['result-backend']);
   if (!backendUrl) throw new Error('celerity result needs --result-backend or CELERITY_RESULT_BACKEND');
-  await loadAdapters('memory://', backendUrl);
+  const adapters = await loadAdapters('memory://', backendUrl);
   if (values['no-wait']) {
-    const backend = createBackendFromUrl(backendUrl);
+    const backend = createBackendFromUrl(backendUrl, { adapters });
     try {
       const meta = await backend.get(id);
       process.stdout.write(`${JSON.stringify(meta ?? { status: 'PENDING', task_id: id })}\n`);
@@ -162,5 +162,5 @@ export async function runResultCommand(argv: string[]): Promise<number> {
       await backend.close();
     }
   }
-  return waitFor(backendUrl, id, Number(values.timeout ?? 60));
+  return waitFor(backendUrl, adapters, id, Number(values.timeout ?? 60));
 }

@@ -2,8 +2,8 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Serializer, TaskDefinition } from '@celerity/core';
-import { autoloadAdapters, isTaskDefinition } from '@celerity/core';
+import type { Adapter, Serializer, TaskDefinition } from '@celerity/core';
+import { KNOWN_BACKEND_PACKAGES, KNOWN_BROKER_PACKAGES, isTaskDefinition, urlScheme } from '@celerity/core';
 
 /** Broker and backend URLs from flags, then Celerity's and Celery's environment variables. */
 export function brokerUrlFrom(flag: string | undefined): string {
@@ -18,14 +18,38 @@ export function maskUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1**@');
 }
 
-/** Registers the adapter packages the URLs need (when installed). */
-export async function loadAdapters(brokerUrl: string, backendUrl: string | undefined): Promise<void> {
-  await autoloadAdapters(brokerUrl, 'broker');
-  if (backendUrl) await autoloadAdapters(backendUrl, 'backend');
-}
-
 function requireFromCwd(): NodeJS.Require {
   return createRequire(resolve(process.cwd(), 'package.json'));
+}
+
+/**
+ * The adapter package a URL's scheme needs, imported from the application's directory (or from
+ * where this command is installed), and its adapter of that kind. Undefined when the scheme needs
+ * none (`memory://`), is unknown, or its package is not installed: URL resolution then says which
+ * package to install, or which scheme was meant.
+ */
+async function adapterFor(url: string, kind: Adapter['kind']): Promise<Adapter | undefined> {
+  const pkg = (kind === 'broker' ? KNOWN_BROKER_PACKAGES : KNOWN_BACKEND_PACKAGES)[urlScheme(url)];
+  if (!pkg) return undefined;
+  let href: string;
+  try {
+    href = pathToFileURL(requireFromCwd().resolve(pkg)).href;
+  } catch {
+    try {
+      href = import.meta.resolve(pkg);
+    } catch {
+      return undefined;
+    }
+  }
+  const mod = (await import(href)) as { brokerAdapter?: Adapter; backendAdapter?: Adapter };
+  const adapter = kind === 'broker' ? mod.brokerAdapter : mod.backendAdapter;
+  return adapter?.kind === kind ? adapter : undefined;
+}
+
+/** The adapters the broker and backend URLs need, found by scheme among the installed packages. */
+export async function loadAdapters(brokerUrl: string, backendUrl: string | undefined): Promise<Adapter[]> {
+  const found = [await adapterFor(brokerUrl, 'broker'), backendUrl === undefined ? undefined : await adapterFor(backendUrl, 'backend')];
+  return found.filter((a): a is Adapter => a !== undefined);
 }
 
 /** Optional serializers found installed next to the application (msgpack). */

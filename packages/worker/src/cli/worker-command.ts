@@ -71,12 +71,13 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const concurrency = positiveInt('concurrency', values.concurrency, 10);
   const multiplier = positiveInt('prefetch-multiplier', values['prefetch-multiplier'], 4);
   const queues = (values.queues ?? 'celery').split(',').map((q) => q.trim()).filter(Boolean);
-  await loadAdapters(brokerUrl, backendUrl);
+  const adapters = await loadAdapters(brokerUrl, backendUrl);
   const app = await loadTaskModule(values.app);
   const brokerOptions: Record<string, unknown> = {};
   if (values['visibility-timeout']) brokerOptions['visibilityTimeout'] = Number(values['visibility-timeout']);
   const worker = createWorker({
     broker: brokerUrl,
+    adapters,
     ...(backendUrl ? { backend: backendUrl } : {}),
     tasks: app.tasks,
     queues,

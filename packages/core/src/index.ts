@@ -20,6 +20,9 @@ export {
 } from './errors.js';
 export type { CelerityErrorOptions, RemoteException } from './errors.js';
 
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
+
 export { silentLogger, createConsoleLogger } from './logger.js';
 export type { Logger, LogLevel, LogFields, ConsoleLoggerOptions } from './logger.js';
 

@@ -21,5 +21,5 @@ export type { CanvasContext } from './canvas/freeze.js';
 export { planSignature } from './canvas/plan.js';
 export type { CanvasJob, CanvasPlan } from './canvas/plan.js';
 export { resolveJob } from './canvas/apply.js';
-export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups } from './canvas/followups.js';
+export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups, workflowIds } from './canvas/followups.js';
 export type { ChordPartOutcome, FinishedTask } from './canvas/followups.js';

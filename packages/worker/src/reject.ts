@@ -8,6 +8,7 @@ import { ContentDisallowedError, InvalidTaskError } from '@celerity/core';
 import { buildResultMeta } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
 import { resultRequestOf } from './request.js';
+import { resultDate } from './result-date.js';
 
 /** Why a message is not run. */
 export type RejectReason = 'unregistered' | 'expired' | 'revoked' | { reason: string; error: unknown };
@@ -22,7 +23,9 @@ function decodeFailure(error: unknown): ExceptionInfo {
 export async function rejectUnrunnable(delivery: Delivery, message: TaskMessage | null, why: RejectReason, ctx: ExecutionContext): Promise<void> {
   const headerId = delivery.envelope.headers['id'];
   const taskId = message?.id ?? (typeof headerId === 'string' && headerId.length > 0 ? headerId : null);
-  const base = message ? { groupId: message.group, parentId: message.parentId } : {};
+  const done = resultDate(ctx.clock);
+  const dated = done ? { now: done } : {};
+  const base = message ? { ...dated, groupId: message.group, parentId: message.parentId } : dated;
   let meta = null;
   let requeueless = true;
   if (why === 'unregistered') {
@@ -37,7 +40,7 @@ export async function rejectUnrunnable(delivery: Delivery, message: TaskMessage 
     requeueless = false;
   } else {
     ctx.logger.error(`${why.reason}${taskId ? ` (task id ${taskId})` : ''}; the message was rejected.`);
-    if (taskId) meta = buildResultMeta({ taskId, status: 'FAILURE', result: decodeFailure(why.error) });
+    if (taskId) meta = buildResultMeta({ ...dated, taskId, status: 'FAILURE', result: decodeFailure(why.error) });
   }
   try {
     if (meta && ctx.writer) await ctx.writer.store(meta, resultRequestOf(message ?? null, delivery.envelope));

@@ -68,8 +68,11 @@ export function errbackFollowups(task: FinishedTask): SignatureData[] {
   return together(task.embed?.errbacks ?? [], task.id, task, true);
 }
 
-/** The ids a signature's result, and the chain continuing after it, are stored under. */
-function workflowIds(sig: SignatureData): string[] {
+/**
+ * The ids a signature's result, and the chain continuing after it, are stored under: whoever
+ * waits on a workflow waits on one of these.
+ */
+export function workflowIds(sig: SignatureData): string[] {
   return [...resultIds(sig), ...(asList(sig.options?.['chain']) as SignatureData[]).flatMap(resultIds)];
 }
 

@@ -3,6 +3,8 @@
  * does. Shared by the worker and the client's eager mode; it touches no broker and no backend.
  */
 import type { ExceptionInfo } from '../backend.js';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { RetryOptions, TaskContext, TaskDefinition } from '../task.js';
 import type { TaskStateName } from '../backend.js';
@@ -35,11 +37,13 @@ export interface TraceEnvironment {
   updateState(state: TaskStateName, meta: unknown): Promise<void>;
   /** Aborted by the caller on revoke-terminate or worker shutdown. */
   signal?: AbortSignal;
-  /** Timer seam. @default globalThis.setTimeout */
+  /** Timer seam for time limits; wins over `clock`'s timers. @default the clock's */
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
-  /** Clock seam (ms). @default performance.now */
+  /** Clock seam for the runtime measured (monotonic ms). @default performance.now */
   now?: () => number;
+  /** Wall clock for retry ETAs and timers for time limits. @default systemClock */
+  clock?: Clock;
 }
 
 /** The result of one run. */
@@ -74,8 +78,6 @@ function autoretryCountdown(definition: TaskDefinition, retries: number): number
 }
 
 const performanceNow = (): number => performance.now();
-const systemSetTimeout = (fn: () => void, ms: number): unknown => setTimeout(fn, ms);
-const systemClearTimeout = (handle: unknown): void => clearTimeout(handle as ReturnType<typeof setTimeout>);
 function retry(options: RetryOptions = {}): never {
   throw new RetryRequest(options);
 }
@@ -189,7 +191,7 @@ function traceUnlimited(definition: TaskDefinition, request: TraceRequest, env: 
     running = definition.fn(...bound, new RunContext(request, env, lazy));
   } catch (error) {
     lazy.dispose();
-    return Promise.resolve(classifyError(definition, request, error, (now() - started) / 1000));
+    return Promise.resolve(classifyError(definition, request, env, error, (now() - started) / 1000));
   }
   return Promise.resolve(running).then(
     (value): TraceOutcome => {
@@ -198,7 +200,7 @@ function traceUnlimited(definition: TaskDefinition, request: TraceRequest, env: 
     },
     (error: unknown): TraceOutcome => {
       lazy.dispose();
-      return classifyError(definition, request, error, (now() - started) / 1000);
+      return classifyError(definition, request, env, error, (now() - started) / 1000);
     },
   );
 }
@@ -213,7 +215,9 @@ async function traceLimited(
   const now = env.now ?? performanceNow;
   const started = now();
   const lazy = new LazySignal(env.signal);
-  const setTimer = env.setTimeout ?? systemSetTimeout;
+  const clock = env.clock ?? systemClock;
+  // Called as methods (not pulled off `clock`): a user's clock may rely on `this`.
+  const setTimer = (fn: () => void, ms: number): unknown => (env.setTimeout ? env.setTimeout(fn, ms) : clock.setTimeout(fn, ms));
   const timers: unknown[] = [];
   // Only tasks with a hard limit race against it (two promises fewer per task otherwise).
   let hardLimit: Promise<never> | undefined;
@@ -239,10 +243,12 @@ async function traceLimited(
     const value = hardLimit === undefined ? await running : await Promise.race([running, hardLimit]);
     return { kind: 'success', value, runtime: (now() - started) / 1000 };
   } catch (error) {
-    return classifyError(definition, request, error, (now() - started) / 1000);
+    return classifyError(definition, request, env, error, (now() - started) / 1000);
   } finally {
-    const clearTimer = env.clearTimeout ?? systemClearTimeout;
-    for (const timer of timers) clearTimer(timer);
+    for (const timer of timers) {
+      if (env.clearTimeout) env.clearTimeout(timer);
+      else clock.clearTimeout(timer);
+    }
     lazy.dispose();
   }
 }
@@ -258,7 +264,7 @@ function failure(error: unknown, runtime: number): TraceOutcome {
   };
 }
 
-function classifyError(definition: TaskDefinition, request: TraceRequest, error: unknown, runtime: number): TraceOutcome {
+function classifyError(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment, error: unknown, runtime: number): TraceOutcome {
   if (error instanceof UnrecoverableError || error instanceof TimeLimitExceeded) return failure(error, runtime);
   let options: RetryOptions | null = null;
   if (error instanceof RetryRequest) options = error.options;
@@ -272,8 +278,9 @@ function classifyError(definition: TaskDefinition, request: TraceRequest, error:
     ]);
     return failure(cause, runtime);
   }
-  const countdown = options.eta ? Math.max(0, (options.eta.getTime() - Date.now()) / 1000) : (options.countdown ?? definition.options.defaultRetryDelay ?? DEFAULT_RETRY_DELAY);
-  const eta = options.eta ?? new Date(Date.now() + countdown * 1000);
+  const now = (env.clock ?? systemClock).now();
+  const countdown = options.eta ? Math.max(0, (options.eta.getTime() - now) / 1000) : (options.countdown ?? definition.options.defaultRetryDelay ?? DEFAULT_RETRY_DELAY);
+  const eta = options.eta ?? new Date(now + countdown * 1000);
   const exc = options.exc ?? null;
   return {
     kind: 'retry',

@@ -1,0 +1,107 @@
+/**
+ * What happens to a delivery before it runs: decode it, turn away what cannot run (undecodable,
+ * refused content, unregistered), hold it until its ETA, discard it if it expired by then, and
+ * hand the rest to the slot gate.
+ */
+import type { Delivery, Logger, MalformedDelivery, SerializerRegistry, TaskDefinition, TaskMessage } from '@celerity/core';
+import { ContentDisallowedError, decodeTaskMessage, silentLogger } from '@celerity/core';
+import type { EtaScheduler } from './eta-scheduler.js';
+import type { ExecutionContext } from './execute.js';
+import { rejectUnrunnable } from './reject.js';
+import type { SlotGate } from './slot-gate.js';
+import type { WorkerStats } from './worker-stats.js';
+
+/** A decoded message of a registered task, and the delivery that brought it. */
+export interface Job {
+  delivery: Delivery;
+  message: TaskMessage;
+  definition: TaskDefinition;
+}
+
+/** Options of {@link createDeliveryPipeline}. */
+export interface DeliveryPipelineOptions {
+  serializers: SerializerRegistry;
+  tasks: ReadonlyMap<string, TaskDefinition>;
+  /** The executor's context: its logger, result writer and clock serve rejections and expiry. */
+  ctx: ExecutionContext;
+  stats: WorkerStats;
+  scheduler: EtaScheduler<Job>;
+  gate: SlotGate<Job>;
+  /** Whether new deliveries are taken (false once the worker stops: they go back to the queue). */
+  accepting(): boolean;
+  /** Called when a job leaves without running, as the worker may have become idle. */
+  left(): void;
+}
+
+/** The consumer's handlers, and the way back in for a job whose ETA came. */
+export interface DeliveryPipeline {
+  onDelivery(delivery: Delivery): void;
+  onMalformed(item: MalformedDelivery): void;
+  /** A held job is due: it runs unless it expired or its delivery is gone. */
+  due(job: Job): void;
+}
+
+/**
+ * True (and logged) when a job's delivery went stale while it waited: its channel died, the broker
+ * redelivers it, and running it here would run it twice.
+ */
+export function isStale(job: Job, logger: Logger): boolean {
+  if (!job.delivery.stale) return false;
+  logger.debug(`Dropped ${job.message.task}[${job.message.id}]: its delivery is gone and will be redelivered`);
+  return true;
+}
+
+/**
+ * @example
+ * const pipeline = createDeliveryPipeline({ serializers, tasks, ctx, stats, scheduler, gate, accepting, left });
+ * await broker.consume(queues, pipeline.onDelivery, { prefetch, onMalformed: pipeline.onMalformed });
+ */
+export function createDeliveryPipeline(options: DeliveryPipelineOptions): DeliveryPipeline {
+  const { serializers, tasks, ctx, stats, scheduler, gate, accepting, left } = options;
+  const { logger, clock } = ctx;
+
+  const admit = (job: Job): void => {
+    const expires = job.message.expires;
+    if (expires !== null && expires.getTime() <= clock.now()) {
+      void rejectUnrunnable(job.delivery, job.message, 'expired', ctx).finally(left);
+      return;
+    }
+    gate.push(job);
+  };
+
+  return {
+    onDelivery(delivery) {
+      let message: TaskMessage;
+      try {
+        message = decodeTaskMessage(delivery.envelope, { serializers });
+      } catch (error) {
+        stats.rejected++;
+        const reason = error instanceof ContentDisallowedError ? `Refusing to deserialize untrusted content of type ${error.contentType}` : `Received invalid task message: ${(error as Error).message}`;
+        void rejectUnrunnable(delivery, null, { reason, error }, ctx);
+        return;
+      }
+      const definition = tasks.get(message.task);
+      if (!definition) {
+        stats.rejected++;
+        void rejectUnrunnable(delivery, message, 'unregistered', ctx);
+        return;
+      }
+      if (logger !== silentLogger) logger.info(`Received task: ${message.task}[${message.id}]${message.eta ? `  ETA:[${message.eta.toISOString()}]` : ''}`);
+      if (!accepting()) {
+        void delivery.reject({ requeue: true });
+        return;
+      }
+      const job: Job = { delivery, message, definition };
+      if (message.eta !== null && message.eta.getTime() > clock.now()) scheduler.hold(job, message.eta.getTime());
+      else admit(job);
+    },
+    onMalformed(item) {
+      stats.rejected++;
+      logger.error(`Discarded malformed message from queue ${item.queue}: ${item.error.message}${item.setAsideAt ? ` (kept in ${item.setAsideAt})` : ''}`);
+    },
+    due(job) {
+      if (isStale(job, logger)) left();
+      else admit(job);
+    },
+  };
+}

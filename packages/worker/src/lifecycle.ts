@@ -1,0 +1,110 @@
+/**
+ * A worker's life: start (connect, declare, consume), stop (warm or forced, giving back what has
+ * not started), and idle (nothing running, waiting or held, every result written).
+ */
+import type { Broker, Consumer, Logger, QueueDeclaration, ResultBackend } from '@celerity/core';
+import type { DeliveryPipeline, Job } from './delivery-pipeline.js';
+import type { EtaScheduler } from './eta-scheduler.js';
+import type { ResultWriter } from './result-writer.js';
+import type { SlotGate } from './slot-gate.js';
+
+/** Options of {@link createLifecycle}. */
+export interface LifecycleOptions {
+  hostname: string;
+  queues: readonly string[];
+  queueOptions: Readonly<Record<string, QueueDeclaration>> | undefined;
+  broker: Broker;
+  backend: ResultBackend | null;
+  /** Whether the worker created (and so closes) the broker / the backend. */
+  ownsBroker: boolean;
+  ownsBackend: boolean;
+  logger: Logger;
+  /** Messages held unacked besides ETA tasks. */
+  prefetch: number;
+  pipeline: DeliveryPipeline;
+  gate: SlotGate<Job>;
+  scheduler: EtaScheduler<Job>;
+  writer: ResultWriter | null;
+  /** Aborted on a forced stop: running tasks see it as `ctx.signal`. */
+  shutdown: AbortController;
+}
+
+/** The start / stop / idle side of a worker. */
+export interface Lifecycle {
+  /** Whether deliveries are taken (started and not stopping). */
+  readonly accepting: boolean;
+  start(): Promise<void>;
+  stop(options?: { force?: boolean }): Promise<void>;
+  idle(): Promise<void>;
+  /** Wakes `idle()` callers if nothing is running, waiting or held; call when any of them shrinks. */
+  checkIdle(): void;
+  /** Sets the prefetch window to the base plus `held` (ETA tasks stay unacked until due). */
+  widenPrefetch(held: number): void;
+}
+
+/**
+ * @example
+ * const lifecycle = createLifecycle({ hostname, queues, broker, pipeline, gate, scheduler, ... });
+ * await lifecycle.start();
+ */
+export function createLifecycle(options: LifecycleOptions): Lifecycle {
+  const { hostname, queues, broker, backend, logger, pipeline, gate, scheduler, writer, shutdown } = options;
+  let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  let consumer: Consumer | null = null;
+  let idleWaiters: Array<() => void> = [];
+
+  const checkIdle = (): void => {
+    if (gate.running > 0 || gate.waiting > 0 || scheduler.size > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  // Messages not started (waiting for a slot or for their ETA) go back to the queue for another worker.
+  const giveBack = async (): Promise<void> => {
+    const held = [...gate.takeWaiting(), ...scheduler.releaseAll()];
+    await Promise.all(held.map((job) => job.delivery.reject({ requeue: true }).catch(() => {})));
+  };
+
+  return {
+    get accepting() {
+      return state === 'running';
+    },
+    checkIdle,
+    widenPrefetch(held) {
+      consumer?.setPrefetch(options.prefetch + held);
+    },
+    async start() {
+      if (state !== 'new') throw new Error(`worker ${hostname} was already started`);
+      state = 'running';
+      await broker.connect();
+      await backend?.connect();
+      for (const queue of queues) await broker.declareQueue(queue, options.queueOptions?.[queue] ?? {});
+      consumer = await broker.consume(queues, pipeline.onDelivery, { prefetch: options.prefetch, onMalformed: pipeline.onMalformed });
+      logger.info(`${hostname} ready.`);
+    },
+    async stop({ force = false } = {}) {
+      if (state === 'stopped' || state === 'stopping') return;
+      const wasRunning = state === 'running';
+      state = 'stopping';
+      gate.close();
+      await consumer?.cancel().catch(() => {});
+      await giveBack();
+      if (force) shutdown.abort(new Error('worker stopped'));
+      else await gate.settledAll();
+      if (wasRunning) await writer?.flush().catch(() => {});
+      if (options.ownsBroker) await broker.close();
+      if (options.ownsBackend) await backend?.close();
+      state = 'stopped';
+      checkIdle();
+    },
+    async idle() {
+      await new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        checkIdle();
+      });
+      // Tasks let their slot go before their result is written; idle means written too.
+      await writer?.flush();
+    },
+  };
+}

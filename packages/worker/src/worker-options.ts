@@ -1,0 +1,78 @@
+/** The options and the public face of a worker. */
+import type { Adapter, Broker, Clock, Logger, QueueDeclaration, ResultBackend, Serializer, TaskCollection, TaskDefinition } from '@celerity/core';
+import type { WorkerStats } from './worker-stats.js';
+
+/** Options of {@link createWorker}. */
+export interface WorkerOptions {
+  /** Broker URL or instance. @default 'memory://' */
+  broker?: string | Broker;
+  /** Result backend URL or instance; without one, results are not stored. */
+  backend?: string | ResultBackend;
+  /**
+   * The adapters that resolve `broker` and `backend` URLs (`memory://` needs none): e.g.
+   * `[brokerAdapter]` from `@celerity/broker-redis`. The `celerity` command finds them by scheme.
+   */
+  adapters?: readonly Adapter[];
+  /** Task definitions: an array or a module namespace (`import * as tasks`). */
+  tasks: TaskCollection;
+  /** Queues to consume. @default ['celery'] */
+  queues?: readonly string[];
+  /**
+   * How each queue is declared, by name (AMQP: `maxPriority`, `deadLetterExchange`, `queueType`…).
+   * Must match how other producers and workers declare it, or RabbitMQ refuses the declaration.
+   * @example { tasks: { maxPriority: 10 }, jobs: { deadLetterExchange: 'dlx' } }
+   */
+  queueOptions?: Readonly<Record<string, QueueDeclaration>>;
+  /** Tasks running at once. @default 10 */
+  concurrency?: number;
+  /** Messages held unacked (running + waiting). @default concurrency × 4 */
+  prefetch?: number;
+  /** Node name in results and logs. @default `celerity@<hostname>` */
+  hostname?: string;
+  /** Where the worker logs. @default silentLogger */
+  logger?: Logger;
+  /** Serializers besides JSON (e.g. msgpack). */
+  serializers?: readonly Serializer[];
+  /** Content types (or serializer names) accepted. @default every registered serializer */
+  accept?: readonly string[];
+  /** Serializer for messages the worker sends (retries, callbacks, chains). @default 'json' */
+  serializer?: string;
+  /** Store STARTED when a task begins (Celery's `task_track_started`). @default false */
+  trackStarted?: boolean;
+  /** Ack after the task ran instead of before (Celery's `task_acks_late`). @default false */
+  acksLate?: boolean;
+  /** Store name, args, kwargs, worker, retries, queue in results (`result_extended`). @default false */
+  resultExtended?: boolean;
+  /** Options for URL-created brokers (e.g. `{ visibilityTimeout: 10 }`). */
+  brokerOptions?: Record<string, unknown>;
+  /** Options for URL-created backends. */
+  backendOptions?: Record<string, unknown>;
+  /**
+   * Wall clock and timers for everything the worker does by time: holding ETA tasks, discarding
+   * expired ones, retry ETAs, time limits and `date_done`. Tests pass a fake one to run all of it
+   * without sleeping.
+   * @default systemClock (`Date.now` and Node's timers)
+   * @example createWorker({ tasks, clock: fakeClock }) // a test then moves `fakeClock` on past the ETA
+   */
+  clock?: Clock;
+}
+
+/** A running (or stopped) worker. */
+export interface Worker extends AsyncDisposable {
+  readonly hostname: string;
+  readonly queues: readonly string[];
+  readonly concurrency: number;
+  readonly tasks: ReadonlyMap<string, TaskDefinition>;
+  readonly broker: Broker;
+  readonly backend: ResultBackend | null;
+  readonly stats: Readonly<WorkerStats>;
+  /** Connects, declares the queues and starts consuming. */
+  start(): Promise<void>;
+  /**
+   * Stops consuming and waits for running tasks (warm shutdown); messages not started go back to
+   * the queue. With `force`, running tasks are abandoned and their messages redelivered later.
+   */
+  stop(options?: { force?: boolean }): Promise<void>;
+  /** Resolves when nothing is running, waiting or scheduled. */
+  idle(): Promise<void>;
+}

@@ -8,7 +8,7 @@ import type { Broker, CanvasSink, Logger, ResultBackend, ResultMeta, TaskContext
 import { applySignature, chain, chord, createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage } from '@celerity/core';
 import type { Worker, WorkerOptions } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
-import { until } from './fake-clock.js';
+import { until } from './event-loop.js';
 
 const json = createJsonSerializer();
 const runs = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSlotGate } from '../src/slot-gate.js';
-import { settle } from './fake-clock.js';
+import { settle } from './event-loop.js';
 
 /** A run the test finishes by hand. */
 interface Run {

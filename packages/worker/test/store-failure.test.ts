@@ -2,13 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Logger, ResultBackend } from '@celerity/core';
 import { createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage } from '@celerity/core';
 import { createWorker } from '@celerity/worker';
+import { until } from './event-loop.js';
 
 const add = defineTask({ name: 'tasks.add', params: ['x', 'y'] }, (x: number, y: number) => x + y);
 
-/** Yields to the event loop until `done()` holds. */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setImmediate(resolve));
-}
 
 describe('a result store that fails (early ack)', () => {
   it('is logged, the task still counts as processed, and the worker goes on', async () => {

@@ -5,7 +5,8 @@ import { createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTa
 import type { Worker, WorkerOptions } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
 import type { FakeClock } from './fake-clock.js';
-import { createFakeClock, settle, until } from './fake-clock.js';
+import { createFakeClock } from './fake-clock.js';
+import { settle, until } from './event-loop.js';
 
 const json = createJsonSerializer();
 const DAY = 24 * 3600 * 1000;

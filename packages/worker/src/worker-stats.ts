@@ -23,6 +23,9 @@ export interface WorkerStats {
  * The stats object a worker exposes. The gauges are getters over its parts rather than copies
  * written on every change: nothing to keep in step, and nothing written per task for them.
  * They are own enumerable properties, so spreading or logging the object shows them.
+ * @example
+ * const stats = createWorkerStats(gate, scheduler);
+ * recordOutcome(stats, outcome);
  */
 export function createWorkerStats(slots: { readonly active: number; readonly waiting: number }, eta: { readonly size: number }): WorkerStats {
   return {

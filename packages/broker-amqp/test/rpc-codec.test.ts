@@ -1,4 +1,4 @@
-/** rpc:// state messages against `rpc_backend_results.json`, plus the state cache and reply routes. */
+/** rpc:// state messages against `rpc_backend_results.json`, their correlation id, and the state cache. */
 import { createJsonSerializer, DecodeError, TimeoutError } from '@celerity/core';
 import type { ResultMeta } from '@celerity/core';
 import { describe, expect, it } from 'vitest';

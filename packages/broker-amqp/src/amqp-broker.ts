@@ -24,10 +24,9 @@ import { AmqpConnection } from './connection.js';
 import { AmqpConsumer } from './consumer.js';
 import { declareBroadcastExchange, declareTaskQueue, Declarations } from './declarations.js';
 import { bodyBuffer, toPublishOptions } from './envelope.js';
-import { registerBrokerInternals, type PublishHook } from './internals.js';
+import { registerBrokerInternals } from './internals.js';
 import { resolveOptions, type AmqpBrokerOptions, type ResolvedAmqpBrokerOptions } from './options.js';
 import { Publisher, type OutgoingMessage } from './publisher.js';
-import { ReplyRoutes } from './reply-routes.js';
 import { exchangeSpec, resolveQueueDeclaration, type ExchangeSpec } from './topology.js';
 import { parseAmqpUrl, redactUrl } from './url.js';
 
@@ -41,7 +40,6 @@ export interface AmqpBroker extends Broker {
   deadLetterExchange(queue: string): string | undefined;
 }
 
-const MAX_REPLY_ROUTES = 100_000;
 const CLOSE_GRACE_MS = 2_000;
 
 class AmqpBrokerImpl implements AmqpBroker {
@@ -56,9 +54,7 @@ class AmqpBrokerImpl implements AmqpBroker {
   private readonly declarations: Declarations;
   private readonly publisher: Publisher;
   private readonly hub: BroadcastHub;
-  private readonly routes = new ReplyRoutes(MAX_REPLY_ROUTES);
   private readonly consumers = new Set<AmqpConsumer>();
-  private readonly publishHooks = new Set<PublishHook>();
   /** Broadcast exchanges declared on the current connection generation. */
   private declaredExchanges = new Map<string, { generation: number; done: Promise<void> }>();
   private closing: Promise<void> | undefined;
@@ -93,13 +89,8 @@ class AmqpBrokerImpl implements AmqpBroker {
     registerBrokerInternals(this, {
       connection: this.connection,
       publisher: this.publisher,
-      routes: this.routes,
       logger: this.logger,
       publishTimeout: this.settings.publishTimeout,
-      addPublishHook: (hook) => {
-        this.publishHooks.add(hook);
-        return () => this.publishHooks.delete(hook);
-      },
     });
   }
 
@@ -136,23 +127,10 @@ class AmqpBrokerImpl implements AmqpBroker {
     };
   }
 
-  private async runHooks(envelopes: readonly Envelope[]): Promise<void> {
-    if (this.publishHooks.size === 0) return;
-    let waits: Array<Promise<void>> | undefined;
-    for (const hook of this.publishHooks) {
-      for (const envelope of envelopes) {
-        const wait = hook(envelope);
-        if (wait !== undefined) (waits ??= []).push(wait);
-      }
-    }
-    if (waits !== undefined) await Promise.all(waits);
-  }
-
   async publish(target: PublishTarget, envelope: Envelope, options?: PublishOptions): Promise<void> {
     this.assertOpen();
     // Encode first: a header that cannot be encoded fails before anything else happens.
     const message = this.message(target, envelope);
-    await this.runHooks([envelope]);
     await this.publisher.publish(message, this.deadline(options?.timeout), options?.signal);
   }
 
@@ -163,7 +141,6 @@ class AmqpBrokerImpl implements AmqpBroker {
       const item = items[i] as { target: PublishTarget; envelope: Envelope };
       messages[i] = this.message(item.target, item.envelope);
     }
-    if (this.publishHooks.size > 0) await this.runHooks(items.map((item) => item.envelope));
     await this.publisher.publishAll(messages, this.deadline(options?.timeout), options?.signal);
   }
 
@@ -176,7 +153,6 @@ class AmqpBrokerImpl implements AmqpBroker {
         logger: this.logger,
         isQuorum: (queue) => (this.declarations.queues.get(queue)?.queueType ?? this.settings.queueType) === 'quorum',
         deadLetterExchange: (queue) => this.deadLetterExchange(queue),
-        noteDelivery: (envelope) => this.routes.note(envelope),
         deadline: () => this.deadline(),
       },
       queues,

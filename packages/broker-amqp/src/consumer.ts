@@ -22,8 +22,6 @@ export interface ConsumerHost {
   isQuorum(queue: string): boolean;
   /** Where rejected messages of a queue go, if anywhere. */
   deadLetterExchange(queue: string): string | undefined;
-  /** Sees every delivered envelope (the rpc:// backend learns reply addresses from them). */
-  noteDelivery(envelope: Envelope): void;
   /** Deadline (epoch ms) for operations started now. */
   deadline(): number;
 }
@@ -169,7 +167,6 @@ export class AmqpConsumer implements Consumer {
       this.malformed(state, queue, tag, message, error instanceof Error ? error : new DecodeError(String(error)));
       return;
     }
-    this.host.noteDelivery(envelope);
     const fields = message.fields;
     const delivery = new AmqpDelivery(envelope, queue, fields.exchange, fields.routingKey, fields.redelivered, tag, state.tracker, state.serial);
     try {

@@ -2,19 +2,16 @@
  * @celerity/broker-amqp — a Celerity broker on RabbitMQ (AMQP 0-9-1) with Celery's topology,
  * message properties and header types, interoperable with Python Celery 5.2–5.6; and Celery's
  * `rpc://` result backend, which sends results back over RabbitMQ.
+ *
+ * The public API, by name. The codec, URL, topology and error-mapping helpers are internal to the
+ * package (its tests import them from `src/` directly); nothing outside it uses them.
  */
 export { createAmqpBroker } from './amqp-broker.js';
 export type { AmqpBroker } from './amqp-broker.js';
 export type { AmqpBrokerOptions } from './options.js';
+export type { ExchangeSpec } from './topology.js';
 export { createRpcBackend } from './rpc-backend.js';
 export type { RpcBackend } from './rpc-backend.js';
 export type { RpcBackendOptions } from './rpc-options.js';
 export { brokerAdapter, backendAdapter } from './adapter.js';
-export { AmqpChannelError, PublishNackedError, mapAmqpError } from './errors.js';
-export { parseAmqpUrl, redactUrl } from './url.js';
-export type { AmqpUrlOptions } from './url.js';
-export { typeFieldTable, typeFieldValue } from './header-types.js';
-export { toPublishOptions, fromAmqpMessage } from './envelope.js';
-export type { ToPublishOptions } from './envelope.js';
-export { CELERY_EXCHANGES, resolveQueueDeclaration } from './topology.js';
-export type { ExchangeSpec, ResolvedQueueDeclaration } from './topology.js';
+export { AmqpChannelError, PublishNackedError } from './errors.js';

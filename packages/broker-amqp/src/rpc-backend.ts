@@ -3,25 +3,25 @@
  * task as a message to the task's `reply_to` queue, and the client that sent the task consumes its
  * own reply queue. Results are therefore only visible to that client, and not persistent.
  *
- * Where results go (`store`): the reply address of the task, which an attached AMQP broker notes
- * from every task it delivers (the worker side); or one given with `setReplyTo`; else this
- * backend's own reply queue when it runs standalone or was given `replyTo`; else (like Celery) the
- * state is dropped.
- * Which queues are read (`wait` / `get`): the reply queue of every task this backend `watch`es and
- * its attached broker then publishes (so a client's `appId` just works), queues adopted with
- * `adoptReplyQueue`, or else its own `replyTo` queue — declared as Celery does: non-durable,
- * auto-delete, `x-expires` = `expires` (1 day).
+ * Where results go (`store`): the `replyTo` of the request the state is stored with (the worker
+ * passes the reply_to of the message it holds, as Celery passes `request`), with the request's
+ * correlation id, else the task id, as `correlation_id`. Without a `replyTo`: this backend's own
+ * reply queue when it runs standalone or was given `replyTo` (a client storing its own results,
+ * e.g. eager mode); else, as in Celery, nobody is waiting and the state is dropped (debug log).
+ * Nothing is remembered per task, so nothing can overflow.
+ * Which queues are read (`wait` / `get`): the reply queue named in each `watch` request (the client
+ * passes the `reply_to` it puts in the message), queues adopted with `adoptReplyQueue`, or else its
+ * own `replyTo` queue — declared as Celery does: non-durable, auto-delete, `x-expires` = `expires`.
  */
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
-import { ClosedError, ConfigurationError, READY_STATES, createJsonSerializer, silentLogger } from '@celerity/core';
-import type { ChordPart, ChordProgress, Envelope, Logger, ResultBackend, ResultBackendCapabilities, ResultMeta, Serializer, WaitOptions } from '@celerity/core';
+import { ClosedError, ConfigurationError, createJsonSerializer, silentLogger } from '@celerity/core';
+import type { ChordPart, ChordProgress, Logger, ResultBackend, ResultBackendCapabilities, ResultMeta, ResultRequest, Serializer, WaitOptions } from '@celerity/core';
 import { AmqpConnection } from './connection.js';
 import { bodyBuffer } from './envelope.js';
 import { brokerInternals } from './internals.js';
 import { DEFAULT_AMQP_URL } from './options.js';
 import { Publisher, type OutgoingMessage } from './publisher.js';
-import { ReplyRoutes } from './reply-routes.js';
 import { ReplyQueues } from './rpc-reply-queues.js';
 import { decodeResultMessage, encodeResultBody, resultPublishOptions } from './rpc-codec.js';
 import { ResultStates } from './rpc-states.js';
@@ -34,15 +34,17 @@ export type { RpcBackendOptions } from './rpc-options.js';
 export interface RpcBackend extends ResultBackend {
   /** This backend's own reply queue (Celery's app `oid`). */
   readonly replyTo: string;
+  /**
+   * Consumes the reply queue a task's results will be sent to (`request.replyTo`, else our own):
+   * await the promise before publishing the task; undefined when the queue is consumed already.
+   */
+  watch(taskId: string, request?: ResultRequest): Promise<void> | undefined;
   /** Starts consuming results sent to another reply queue (e.g. a client's `appId`); declares it Celery's way. */
   adoptReplyQueue(queue: string): Promise<void>;
-  /** Tells `store` where a task's states go, for tasks the attached broker did not deliver. */
-  setReplyTo(taskId: string, replyTo: string): void;
 }
 
 const E_NO_CHORDS =
   'The rpc:// result backend does not support chords (as in Celery): a chord needs a result store every worker can reach. Use the Redis result backend for chords.';
-const MAX_WATCHED = 100_000;
 
 class RpcBackendImpl implements RpcBackend {
   readonly name = 'rpc';
@@ -51,7 +53,6 @@ class RpcBackendImpl implements RpcBackend {
   private readonly logger: Logger;
   private readonly connection: AmqpConnection;
   private readonly publisher: Publisher;
-  private readonly routes: ReplyRoutes;
   private readonly owned: boolean;
   private readonly fallbackToOwn: boolean;
   private readonly serializer: Serializer;
@@ -62,7 +63,6 @@ class RpcBackendImpl implements RpcBackend {
   private readonly states: ResultStates;
   private readonly groups = new Map<string, string[]>();
   private readonly replies: ReplyQueues;
-  private readonly watched = new Set<string>();
   private readonly cleanups: Array<() => void> = [];
   private closing: Promise<void> | undefined;
 
@@ -83,11 +83,11 @@ class RpcBackendImpl implements RpcBackend {
     if (internals !== undefined) {
       this.connection = internals.connection;
       this.publisher = internals.publisher;
-      this.routes = internals.routes;
       this.publishTimeout = options.publishTimeout ?? internals.publishTimeout;
       this.owned = false;
+      // Attached to a broker without an explicit queue: a worker's backend, like Celery's, where a
+      // task without reply_to has nobody waiting. Given one, the caller reads it: send there.
       this.fallbackToOwn = options.replyTo !== undefined;
-      this.cleanups.push(internals.routes.enable(), internals.addPublishHook((envelope) => this.beforePublish(envelope)));
     } else {
       const text = options.url ?? DEFAULT_AMQP_URL;
       this.connection = new AmqpConnection({
@@ -101,8 +101,6 @@ class RpcBackendImpl implements RpcBackend {
         logger: this.logger,
       });
       this.publisher = new Publisher(this.connection, this.logger);
-      this.routes = new ReplyRoutes(MAX_WATCHED);
-      this.routes.enable();
       this.publishTimeout = options.publishTimeout ?? 10_000;
       this.owned = true;
       this.fallbackToOwn = true;
@@ -132,20 +130,19 @@ class RpcBackendImpl implements RpcBackend {
 
   // ---- the worker side -------------------------------------------------------------------
 
-  setReplyTo(taskId: string, replyTo: string): void {
-    this.routes.set(taskId, replyTo);
+  store(meta: ResultMeta, request?: ResultRequest): Promise<void> {
+    return this.storeMany([meta], request === undefined ? undefined : [request]);
   }
 
-  store(meta: ResultMeta): Promise<void> {
-    return this.storeMany([meta]);
-  }
-
-  async storeMany(metas: readonly ResultMeta[]): Promise<void> {
+  async storeMany(metas: readonly ResultMeta[], requests?: readonly (ResultRequest | undefined)[]): Promise<void> {
     this.assertOpen();
     const messages: OutgoingMessage[] = [];
     let toOwn = false;
-    for (const meta of metas) {
-      const route = this.routes.get(meta.task_id) ?? (this.fallbackToOwn ? this.replyTo : undefined);
+    for (let i = 0; i < metas.length; i++) {
+      const meta = metas[i] as ResultMeta;
+      const request = requests?.[i];
+      // Celery's destination_for: (request.reply_to, request.correlation_id or task_id); an empty reply_to is none.
+      const route = request?.replyTo || (this.fallbackToOwn ? this.replyTo : undefined);
       if (route === undefined) {
         // Celery's rpc backend does the same: no reply_to, nobody to tell.
         this.logger.debug(`rpc:// result of task ${meta.task_id} (${meta.status}) dropped: the task has no reply_to`);
@@ -156,42 +153,27 @@ class RpcBackendImpl implements RpcBackend {
         exchange: '',
         routingKey: route,
         content: bodyBuffer(this.serializer.encode(encodeResultBody(meta))),
-        options: resultPublishOptions(meta, this.serializer, this.persistent),
+        options: resultPublishOptions(meta, this.serializer, this.persistent, request?.correlationId),
       });
     }
     if (messages.length === 0) return;
     // Publishing to a queue that does not exist drops the message: make sure our own one does.
+    // (A caller's queue is the caller's to declare, as in Celery: its watch did.)
     if (toOwn) await this.replies.declare(this.replyTo);
     await this.publisher.publishAll(messages, this.deadline());
-    for (const meta of metas) if (READY_STATES.has(meta.status)) this.routes.delete(meta.task_id);
   }
 
   // ---- the client side -------------------------------------------------------------------
 
-  watch(taskId: string): void {
-    if (this.closing !== undefined) return;
-    this.watched.delete(taskId);
-    this.watched.add(taskId);
-    if (this.watched.size > MAX_WATCHED) {
-      const oldest = this.watched.values().next().value;
-      if (oldest !== undefined) this.watched.delete(oldest);
-    }
-    // Standalone, no publish will tell us the reply queue: read our own.
-    if (this.owned && this.replies.size === 0) this.adoptReplyQueue(this.replyTo).catch((error: unknown) => this.logFailure('consume the reply queue', error));
-  }
-
-  private beforePublish(envelope: Envelope): Promise<void> | undefined {
-    if (this.closing !== undefined || this.watched.size === 0) return undefined;
-    const replyTo = envelope.properties.replyTo;
-    if (replyTo === undefined || replyTo === '') return undefined;
-    const id = envelope.headers['id'];
-    const taskId = typeof id === 'string' ? id : envelope.properties.correlationId;
-    if (taskId === undefined || !this.watched.has(taskId)) return undefined;
-    this.watched.delete(taskId);
-    const known = this.replies.readyOf(replyTo);
-    if (known !== undefined) return known.catch(() => undefined);
-    // The reply queue must exist before the task can finish, or its results are dropped.
-    return this.adoptReplyQueue(replyTo).catch((error: unknown) => this.logFailure(`consume reply queue ${JSON.stringify(replyTo)}`, error));
+  /**
+   * Celery's `on_task_call`: the reply queue named in the request (else our own) must exist and be
+   * consumed before the task is published, or an early result has nowhere to go. Returns the
+   * promise to wait for, or undefined once the queue is consumed (the usual case: no await per send).
+   */
+  watch(_taskId: string, request?: ResultRequest): Promise<void> | undefined {
+    if (this.closing !== undefined) return undefined;
+    const queue = request?.replyTo || this.replyTo;
+    return this.replies.consuming(queue) ? undefined : this.replies.adopt(queue);
   }
 
   adoptReplyQueue(queue: string): Promise<void> {
@@ -236,7 +218,6 @@ class RpcBackendImpl implements RpcBackend {
       await this.replies.drain();
     }
     this.states.delete(taskId);
-    this.watched.delete(taskId);
   }
 
   // ---- groups and chords -----------------------------------------------------------------
@@ -266,10 +247,6 @@ class RpcBackendImpl implements RpcBackend {
     return Promise.reject(new ConfigurationError(E_NO_CHORDS));
   }
 
-  private logFailure(what: string, error: unknown): void {
-    this.logger.error(`rpc:// backend could not ${what}: ${error instanceof Error ? error.message : String(error)}`, { error });
-  }
-
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -291,12 +268,12 @@ class RpcBackendImpl implements RpcBackend {
 }
 
 /**
- * Creates Celery's `rpc://` result backend. Give it the AMQP broker to share its connection (and
- * to learn each delivered task's reply address), or a `url` to run on its own connection.
+ * Creates Celery's `rpc://` result backend. Give it the AMQP broker to share its connection, or a
+ * `url` to run on its own connection. Results go where each `store`'s request says (`replyTo`).
  * @example
  * const broker = createAmqpBroker({ url: 'amqp://guest:guest@localhost:5672//' });
  * await using backend = createRpcBackend({ broker });
- * backend.watch?.(taskId); // before publishing the task, as the client does
+ * await backend.watch(taskId, { replyTo: appId }); // before publishing the task, as the client does
  * const meta = await backend.wait(taskId, { timeout: 30 });
  */
 export function createRpcBackend(options: RpcBackendOptions = {}): RpcBackend {

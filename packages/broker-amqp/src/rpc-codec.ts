@@ -1,7 +1,7 @@
 /**
  * The messages of Celery's `rpc://` result backend (spec §4.5, `amqp/rpc_backend_results.json`):
  * a body `{"task_id", "status", "result", "traceback", "children"}` published to exchange `""`
- * with routing key = the task's `reply_to`, `correlation_id` = task id, delivery mode 1.
+ * with routing key = the task's `reply_to`, `correlation_id` = the request's (else the task id), delivery mode 1.
  */
 import { DecodeError, READY_STATES, TaskState } from '@celerity/core';
 import type { ResultMeta, Serializer } from '@celerity/core';
@@ -31,12 +31,15 @@ export function encodeResultBody(meta: ResultMeta): Record<string, unknown> {
   return body;
 }
 
-/** Publish options of a state message. */
-export function resultPublishOptions(meta: ResultMeta, serializer: Serializer, persistent: boolean): Options.Publish {
+/**
+ * Publish options of a state message. `correlation_id` is Celery's `request.correlation_id or
+ * task_id`: the id the task message carried (Celery's clients set it to the task id).
+ */
+export function resultPublishOptions(meta: ResultMeta, serializer: Serializer, persistent: boolean, correlationId?: string): Options.Publish {
   return {
     contentType: serializer.contentType,
     contentEncoding: serializer.contentEncoding,
-    correlationId: meta.task_id,
+    correlationId: correlationId || meta.task_id,
     deliveryMode: persistent ? 2 : 1,
     priority: 0,
     headers: {},

@@ -6,8 +6,7 @@ import type { Broker, Logger, Serializer } from '@celerity/core';
 export interface RpcBackendOptions {
   /**
    * The AMQP broker (from `createAmqpBroker`) whose connection and confirming publisher the backend
-   * shares. It also tells the backend each delivered task's `reply_to` (where `store` sends its
-   * states) and each watched task's reply queue (what `wait` reads).
+   * shares. Only the connection: where states go comes with each `store`'s request.
    */
   broker?: Broker;
   /**
@@ -16,10 +15,10 @@ export interface RpcBackendOptions {
    */
   url?: string;
   /**
-   * This backend's own reply queue (Celery's app `oid`): read when no other queue was adopted,
-   * and where `store` sends states of tasks whose reply address is unknown (always when running
-   * standalone, only when this option is given when attached to a broker). Give the client the
-   * same id (`createClient({ appId })`) when you create the backend without a broker.
+   * This backend's own reply queue (Celery's app `oid`): read by `wait` / `get` when no other queue
+   * was watched or adopted, and where `store` sends states whose request names no `replyTo`
+   * (always when running standalone; when attached to a broker only if this option is given —
+   * otherwise such states are dropped, as Celery's worker drops them).
    * @default a random uuid
    */
   replyTo?: string;

@@ -47,9 +47,9 @@ export class ReplyQueues {
     return this.queues.size;
   }
 
-  /** Resolves once the queue is consumed, if it is adopted; undefined otherwise. */
-  readyOf(queue: string): Promise<void> | undefined {
-    return this.queues.get(queue)?.ready;
+  /** Whether a queue is adopted and its consumer is running right now. */
+  consuming(queue: string): boolean {
+    return this.queues.get(queue)?.consumerTag !== undefined;
   }
 
   /** Declares and consumes a queue (once); failures let a later call try again. */

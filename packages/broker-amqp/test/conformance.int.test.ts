@@ -1,11 +1,10 @@
 /**
  * The shared broker and result-backend conformance suites against the shared RabbitMQ, in a vhost
- * of this run's own. The rpc:// backend instances share one reply queue (`replyTo`), so a state one
- * instance stores reaches another instance's `wait` the way a worker's reaches its client.
+ * of this run's own.
  */
 import { randomUUID } from 'node:crypto';
 import { runBackendConformance, runBrokerConformance } from '@celerity/testing';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { createAmqpBroker, createRpcBackend } from '../src/index.js';
 import { createTestVhost, type TestVhost } from './vhost.js';
 
@@ -19,11 +18,8 @@ afterAll(async () => {
 
 runBrokerConformance('amqp', () => createAmqpBroker({ url: vhost.url }));
 
+// The instances share one reply queue of their own (`replyTo`), where states stored without a
+// request go; states stored with a request go to its reply queue. Celery's rpc:// backend has no
+// chords, nor has ours (capabilities.chords is false): the suite skips those tests by capability.
 const replyTo = `celerity-test-oid-${randomUUID()}`;
-// Celery's rpc:// backend has no chords (it raises NotImplementedError); ours rejects with
-// ConfigurationError (rpc-backend.int.test.ts checks it), so the chord tests do not apply.
-beforeEach((context) => {
-  const name = context.task.name;
-  if (/chord/i.test(name) && context.task.suite?.name === 'groups and chords') context.skip('rpc:// does not support chords, as in Celery');
-});
 runBackendConformance('rpc', () => createRpcBackend({ url: vhost.url, replyTo }));

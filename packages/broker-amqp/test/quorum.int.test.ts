@@ -4,7 +4,8 @@
  * the prefetch window still follows `setPrefetch`.
  */
 import type { Delivery } from '@celerity/core';
-import { sleep, waitFor } from '@celerity/testing';
+import { waitFor } from '@celerity/testing';
+import { sleep } from '@celerity/testing/internal';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAmqpBroker, type AmqpBroker } from '../src/index.js';
 import { createTestVhost, listObjects, type TestVhost } from './vhost.js';

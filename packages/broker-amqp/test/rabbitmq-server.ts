@@ -11,7 +11,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
-import { freePort, randomSuffix, sleep } from '@celerity/testing';
+import { freePort, randomSuffix } from '@celerity/testing';
+import { sleep } from '@celerity/testing/internal';
 
 /** A running (or stopped) private RabbitMQ node. */
 export interface RabbitServer {

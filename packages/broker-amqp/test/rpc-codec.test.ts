@@ -1,8 +1,7 @@
-/** rpc:// state messages against `rpc_backend_results.json`, plus the state cache and reply routes. */
+/** rpc:// state messages against `rpc_backend_results.json`, their correlation id, and the state cache. */
 import { createJsonSerializer, DecodeError, TimeoutError } from '@celerity/core';
 import type { ResultMeta } from '@celerity/core';
 import { describe, expect, it } from 'vitest';
-import { ReplyRoutes } from '../src/reply-routes.js';
 import { decodeResultMessage, encodeResultBody, replacesState, resultPublishOptions } from '../src/rpc-codec.js';
 import { ResultStates } from '../src/rpc-states.js';
 import { loadFixture } from './vectors.js';
@@ -50,6 +49,12 @@ describe('rpc:// messages', () => {
       expect(options.headers).toEqual(item.headers);
     }
     expect(resultPublishOptions(meta('x', 'SUCCESS', 1), json, true).deliveryMode).toBe(2);
+  });
+
+  it("sends the request's correlation id, else the task id (Celery: request.correlation_id or task_id)", () => {
+    expect(resultPublishOptions(meta('x', 'SUCCESS', 1), json, false, 'from-the-message').correlationId).toBe('from-the-message');
+    expect(resultPublishOptions(meta('x', 'SUCCESS', 1), json, false, '').correlationId).toBe('x');
+    expect(resultPublishOptions(meta('x', 'SUCCESS', 1), json, false).correlationId).toBe('x');
   });
 
   it('adds date_done and the optional record fields after the five, and reads them back', () => {
@@ -120,31 +125,5 @@ describe('ResultStates', () => {
     expect(states.get('d')?.status).toBe('SUCCESS');
     states.receive(meta('kept', 'SUCCESS', 5));
     expect((await waiting).result).toBe(5);
-  });
-});
-
-describe('ReplyRoutes', () => {
-  const envelope = (id: string | undefined, replyTo: string | undefined, correlationId?: string) => ({
-    body: new Uint8Array(),
-    contentType: 'application/json',
-    contentEncoding: 'utf-8',
-    headers: id === undefined ? {} : { id },
-    properties: { ...(replyTo !== undefined ? { replyTo } : {}), ...(correlationId !== undefined ? { correlationId } : {}) },
-  });
-
-  it('notes reply addresses only while enabled, by id header or correlation id, bounded', () => {
-    const routes = new ReplyRoutes(2);
-    routes.note(envelope('a', 'oid'));
-    expect(routes.get('a')).toBeUndefined();
-    const stop = routes.enable();
-    routes.note(envelope('a', 'oid-a'));
-    routes.note(envelope(undefined, 'oid-b', 'b'));
-    routes.note(envelope('c', undefined));
-    expect([routes.get('a'), routes.get('b'), routes.get('c')]).toEqual(['oid-a', 'oid-b', undefined]);
-    routes.note(envelope('d', 'oid-d'));
-    expect(routes.get('a')).toBeUndefined();
-    expect(routes.size).toBe(2);
-    stop();
-    expect(routes.size).toBe(0);
   });
 });

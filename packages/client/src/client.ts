@@ -190,7 +190,7 @@ class CelerityClient implements Client {
       publish: async (messages, result) => {
         // A lone task sent with ignore_result has no result to watch for.
         const ignored = result.kind === 'task' && messages.length === 1 && messages[0]!.ignoreResult;
-        if (!ignored) this.#watch(result);
+        if (!ignored) await this.#watch(result);
         await this.#dispatch(messages, false, followUp);
       },
     };
@@ -199,10 +199,20 @@ class CelerityClient implements Client {
     return this.#resultOf(await applySignature(sig, sink, { ...this.#context, replyTo: this.appId, definitions: this.#definitions }));
   }
 
-  #watch(ref: AppliedSignature): void {
+  /**
+   * Watches a workflow's result ids; their messages carry the `reply_to` canvas froze into them (our
+   * app id). Not in eager mode: nothing is published, the results are stored in this process.
+   */
+  async #watch(ref: AppliedSignature): Promise<void> {
     const backend = this.backend;
-    if (!backend?.watch) return;
-    for (const id of ref.memberIds) backend.watch(id);
+    if (!backend?.watch || this.#eager) return;
+    const request = { replyTo: this.appId };
+    let pending: Array<Promise<void>> | undefined;
+    for (const id of ref.memberIds) {
+      const watching = backend.watch(id, request);
+      if (watching) (pending ??= []).push(watching);
+    }
+    if (pending) await Promise.all(pending);
   }
 
   #resultOf(ref: AppliedSignature): AsyncResult | GroupResult {
@@ -231,8 +241,13 @@ class CelerityClient implements Client {
       const r = resolved[i]!;
       const serializer = r.serializer === undefined ? this.#serializer : typeof r.serializer === 'string' ? lookupSerializer(this.#serializers, r.serializer) : r.serializer;
       items[i] = { target: r.target, envelope: encodeTaskMessage(r.init, { serializer, lean: true }) };
-      // Before the publish: a backend may act on it (rpc:// makes sure the reply queue exists first).
-      if (backend?.watch && !r.ignoreResult) backend.watch(r.init.id);
+      // Before the publish, told where the result will go: rpc:// consumes that reply queue first
+      // (its promise holds the publish back until it does, as Celery's on_task_call).
+      if (backend?.watch && !r.ignoreResult) {
+        const replyTo = r.init.replyTo;
+        const watching = replyTo === undefined ? backend.watch(r.init.id) : backend.watch(r.init.id, { replyTo });
+        if (watching) declarations.push(watching);
+      }
       if (r.target.queue !== lastQueue) {
         lastQueue = r.target.queue;
         const declared = this.#declare(r.target);

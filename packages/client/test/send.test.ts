@@ -134,6 +134,38 @@ describe('watching results', () => {
     await inner.close();
     await broker.close();
   });
+
+  it('with a reply-queue backend: tells watch the reply_to it sends, and publishes once the watch settles', async () => {
+    const inner = createMemoryBackend({ name: uniqueName() });
+    const requests: Array<[string, unknown]> = [];
+    let ready!: () => void;
+    let refuse!: (error: Error) => void;
+    const pending = [new Promise<void>((resolve) => (ready = resolve)), new Promise<void>((_, reject) => (refuse = reject))];
+    const backend: ResultBackend = Object.assign(Object.create(inner) as ResultBackend, {
+      capabilities: { persistent: false, replyQueue: true, chords: false },
+      watch: (id: string, request?: unknown) => {
+        requests.push([id, request]);
+        return pending[requests.length - 1];
+      },
+    });
+    const broker = new RecordingBroker(memoryPair().broker);
+    await using client = createClient({ broker, backend, appId: 'the-app' });
+    const sending = client.send('tasks.add', [1, 2]);
+    await vi.waitFor(() => expect(requests).toHaveLength(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(broker.published).toHaveLength(0);
+    ready();
+    const sent = await sending;
+    expect(requests[0]).toEqual([sent.id, { replyTo: 'the-app' }]);
+    expect(broker.published[0]?.envelope.properties.replyTo).toBe('the-app');
+    // A reply queue that cannot be consumed fails the send: its result would have nowhere to go.
+    const failure = new ConnectionError('reply queue unavailable');
+    refuse(failure);
+    await expect(client.send('tasks.add', [3, 4])).rejects.toBe(failure);
+    expect(broker.published).toHaveLength(1);
+    await inner.close();
+    await broker.close();
+  });
 });
 
 describe('errors', () => {

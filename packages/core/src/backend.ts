@@ -135,9 +135,13 @@ export interface ResultBackend extends AsyncDisposable {
   /**
    * Starts listening for a task's result before it can arrive: call it before the task is
    * published (the client does, at send time), since `wait` may then skip reading the store.
-   * Optional optimisation; `wait` must also work without it.
+   * `request` is what the task message will carry (the client passes its `replyTo`): a backend
+   * with `capabilities.replyQueue` listens on that queue. A returned promise means "publish only
+   * once it settles" (Celery's `on_task_call`: `rpc://` declares and consumes the reply queue
+   * first, or an early result would have nowhere to go); it rejects when that failed.
+   * Optional for persistent backends, where `wait` must also work without it.
    */
-  watch?(taskId: string): void;
+  watch?(taskId: string, request?: ResultRequest): void | Promise<void>;
   /**
    * A fresh task id this backend can wait for cheaply (the Redis backend covers all the ids it
    * minted with one subscription). The client uses it for the ids it generates; without it, uuid4.

@@ -1,5 +1,5 @@
 /** Per-test resources of the result-backend conformance suite. */
-import type { ResultBackend, ResultMeta, TaskStateName } from '@celerity/core';
+import type { ResultBackend, ResultMeta, ResultRequest, TaskStateName } from '@celerity/core';
 import { READY_STATES } from '@celerity/core';
 import { randomSuffix, sleep, waitFor } from './helpers.js';
 
@@ -24,6 +24,12 @@ export interface BackendHarness {
   taskId(): string;
   /** A fresh group id, forgotten after the test. */
   groupId(): string;
+  /**
+   * The request of a task sent by a new caller: a fresh reply queue (as a client's app id) and the
+   * task id as correlation id, as a worker passes it to `store`. The caller is a backend that was
+   * told with `watch(taskId, request)`.
+   */
+  request(taskId: string): ResultRequest;
   until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void>;
   settle(): Promise<void>;
   dispose(): Promise<void>;
@@ -57,6 +63,9 @@ export function createBackendHarness(
       const id = `${prefix}-group-${randomSuffix(8)}`;
       groupIds.push(id);
       return id;
+    },
+    request(taskId) {
+      return { replyTo: `${prefix}-reply-${randomSuffix(8)}`, correlationId: taskId };
     },
     async until(predicate, what) {
       await waitFor(predicate, { timeout, message: what });
@@ -94,3 +103,17 @@ export function metaOf(taskId: string, status: TaskStateName, result: unknown, e
     ...extra,
   };
 }
+
+/** A result value with unicode keys and values, nesting, empties, null and a big integer. */
+export const RICH_RESULT = {
+  text: 'héllo ✓ 日本語 🎉',
+  'ключ': 'значение',
+  nested: { list: [1, 2.5, null, true, false, { deep: ['x', { deeper: -7 }] }], empty: {}, emptyList: [] },
+  nothing: null,
+  big: 2 ** 40,
+};
+
+/** Celery's exception dict of a FAILURE. */
+export const FAILURE_RESULT = { exc_type: 'ValueError', exc_message: ['bad value', 42], exc_module: 'builtins' };
+/** A Python traceback, as stored with a FAILURE. */
+export const TRACEBACK = 'Traceback (most recent call last):\n  File "tasks.py", line 3, in add\nValueError: bad value\n';

@@ -51,7 +51,12 @@ export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitF
   }
 }
 
-/** Resolves after `ms` milliseconds. */
+/**
+ * Resolves after `ms` milliseconds: a quiet period before asserting that nothing more arrives (a
+ * test that waits for something to happen uses {@link waitFor}).
+ * @example
+ * await sleep(150);
+ */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -45,10 +45,13 @@ export const KNOWN_BACKEND_PACKAGES: Readonly<Record<string, string>> = {
 const brokerAdapters = new Map<string, BrokerAdapter>();
 const backendAdapters = new Map<string, BackendAdapter>();
 
-/** The scheme of a URL without `:` (`redis://x` → `redis`); `memory` for a bare `memory`. */
+/**
+ * The scheme of a URL without `:` (`redis://x` → `redis`); `memory` for a bare `memory`. Anything
+ * else without a scheme gives `''`: the string may hold a password and ends up in error messages.
+ */
 export function urlScheme(url: string): string {
-  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
-  return (match?.[1] ?? url).toLowerCase();
+  const match = /^([a-z][a-z0-9+.-]*)(?::|$)/i.exec(url);
+  return (match?.[1] ?? '').toLowerCase();
 }
 
 /** Makes a broker adapter available to URL resolution. */

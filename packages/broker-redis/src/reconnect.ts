@@ -4,7 +4,8 @@
  */
 import type { Redis } from 'ioredis';
 import { ConnectionError } from '@celerity/core';
-import { isConnectionError, mapRedisError } from './redis-errors.js';
+import { isConnectionError } from '@celerity/redis-common/internal';
+import { toBrokerError } from './redis-errors.js';
 
 /** Options of {@link withReconnect}. */
 export interface RetryOptions {
@@ -65,15 +66,15 @@ export async function withReconnect<T>(client: Redis, what: string, op: () => Pr
       try {
         await waitReady(client, deadline, options.signal);
       } catch (error) {
-        throw lastError === undefined ? error : mapRedisError(lastError, what);
+        throw lastError === undefined ? error : toBrokerError(lastError, what);
       }
     }
     try {
       return await beforeDeadline(op(), deadline, what);
     } catch (error) {
-      if (!isConnectionError(error)) throw mapRedisError(error, what);
+      if (!isConnectionError(error)) throw toBrokerError(error, what);
       lastError = error;
-      if (Date.now() >= deadline) throw mapRedisError(error, what);
+      if (Date.now() >= deadline) throw toBrokerError(error, what);
       // The status may still read 'ready' for a moment after the socket died; don't spin on it.
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -29,7 +29,8 @@ import { resolveOptions, type AmqpBrokerOptions, type ResolvedAmqpBrokerOptions 
 import { Publisher, type OutgoingMessage } from './publisher.js';
 import { ReplyRoutes } from './reply-routes.js';
 import { exchangeSpec, resolveQueueDeclaration, type ExchangeSpec } from './topology.js';
-import { parseAmqpUrl, redactUrl } from './url.js';
+import { redactUrl } from '@celerity/core/internal';
+import { parseAmqpUrl } from './url.js';
 
 /** The AMQP broker: the core `Broker` plus RabbitMQ-specific details. */
 export interface AmqpBroker extends Broker {

@@ -11,7 +11,7 @@ export type { RpcBackend } from './rpc-backend.js';
 export type { RpcBackendOptions } from './rpc-options.js';
 export { brokerAdapter, backendAdapter } from './adapter.js';
 export { AmqpChannelError, PublishNackedError, mapAmqpError } from './errors.js';
-export { parseAmqpUrl, redactUrl } from './url.js';
+export { parseAmqpUrl } from './url.js';
 export type { AmqpUrlOptions } from './url.js';
 export { typeFieldTable, typeFieldValue } from './header-types.js';
 export { toPublishOptions, fromAmqpMessage } from './envelope.js';

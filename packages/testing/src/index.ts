@@ -1,12 +1,13 @@
 /**
  * @celerity/testing — the conformance suites every broker and result backend runs (memory, Redis,
- * AMQP), plus helpers for tests: random names, polling, free ports and a private `redis-server`.
+ * AMQP), plus helpers for tests: random names, polling, free ports, a private `redis-server` and
+ * Redis key cleanup.
  */
 export { runBrokerConformance } from './broker-conformance.js';
 export type { BrokerConformanceOptions } from './broker-conformance.js';
 export { runBackendConformance } from './backend-conformance.js';
 export type { BackendConformanceOptions } from './backend-conformance.js';
-export { randomSuffix, waitFor, sleep, freePort } from './helpers.js';
+export { randomSuffix, waitFor, sleep } from './helpers.js';
 export type { WaitForOptions } from './helpers.js';
-export { startRedisServer } from './redis-server.js';
-export type { RedisServer, RedisServerOptions } from './redis-server.js';
+export { startRedisServer, deleteKeys, scanKeys, freePort } from './redis.js';
+export type { RedisServer, RedisServerOptions, ScanClient } from './redis.js';

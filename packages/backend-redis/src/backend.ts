@@ -6,7 +6,7 @@ import type { ResultBackend, ResultMeta } from '@celerity/core';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { resultSerializer } from './default-serializer.js';
-import { parseRedisUrl } from '@celerity/redis-common/internal';
+import { onAuthFailure, parseRedisUrl } from '@celerity/redis-common/internal';
 import { logBackendConnection, toCelerityError } from './errors.js';
 import * as groups from './groups.js';
 import type { GroupStoreContext } from './groups.js';
@@ -121,7 +121,18 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     capabilities: { push: true, persistent: true },
     connect: () =>
       guard('connect', async () => {
-        if (command.status === 'wait') await command.connect();
+        if (command.status === 'wait') {
+          // ioredis answers a refused AUTH with "Connection is closed."; the server's reason is the error.
+          let refused: unknown;
+          const stop = onAuthFailure(command, (error) => (refused ??= error));
+          try {
+            await command.connect();
+          } catch (error) {
+            throw refused ?? error;
+          } finally {
+            stop();
+          }
+        }
         // Warms the script cache so the first pipelined store needs no NOSCRIPT retry.
         await command.script('LOAD', STORE_SCRIPT.lua);
       }),

@@ -84,7 +84,8 @@ export function parseAmqpUrl(url: string): AmqpUrlOptions {
   }
   const port = portText === '' ? (protocol === 'amqps' ? 5671 : 5672) : Number(portText);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new ConfigurationError(`Invalid port ${JSON.stringify(portText)} in ${JSON.stringify(redactUrl(url))}`);
+    // The port's text is not repeated: when a raw `/` or `@` split the password, it is part of it.
+    throw new ConfigurationError(`Invalid port in ${JSON.stringify(redactUrl(url))}`);
   }
 
   const path = match[3] ?? '';

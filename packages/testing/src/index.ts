@@ -11,3 +11,5 @@ export { randomSuffix, waitFor, sleep } from './helpers.js';
 export type { WaitForOptions } from './helpers.js';
 export { startRedisServer, deleteKeys, scanKeys, freePort } from './redis.js';
 export type { RedisServer, RedisServerOptions, ScanClient } from './redis.js';
+export { SECRET_TOKEN, SECRET_PASSWORDS, secretUrls, badSecretUrls, createCapturingLogger, expectNoSecret, expectFailureWithoutSecret } from './secrets.js';
+export type { CapturedLine, CapturingLogger } from './secrets.js';

@@ -2,8 +2,9 @@
  * Redis URLs the way kombu (broker) and Celery (result backend) read them:
  * `redis://[[user]:password@]host[:port][/db]` and `rediss://…` (TLS). The DB number matters beyond
  * `SELECT`: the broker puts it in every pub/sub channel name. Error messages show the URL only
- * through `redactUrl`, and never carry the URL parser's own error (it holds the input, password
- * included).
+ * through `redactUrl`: they never repeat a part of it on its own (a raw `/` or `?` in a password
+ * moves part of it into the path or the query) nor carry the URL parser's own error (it holds the
+ * input, password included).
  */
 import { isIP } from 'node:net';
 import { ConfigurationError } from '@celerity/core';
@@ -65,7 +66,7 @@ export function parseRedisUrl(url: string): RedisUrlOptions {
   if (port < 1) throw new ConfigurationError(`Invalid port ${parsed.port} in Redis URL ${JSON.stringify(redactUrl(url))}`);
   const path = parsed.pathname.replace(/^\//, '').replace(/\/+$/, '');
   const dbText = path || parsed.searchParams.get('db') || '0';
-  if (!/^\d+$/.test(dbText)) throw new ConfigurationError(`Invalid Redis DB number ${JSON.stringify(dbText)} in ${JSON.stringify(redactUrl(url))}`);
+  if (!/^\d+$/.test(dbText)) throw new ConfigurationError(`Invalid Redis DB number in ${JSON.stringify(redactUrl(url))}`);
   const result: RedisUrlOptions = { host, port, db: Number(dbText) };
   if (parsed.username) result.username = decodeCredential(parsed.username, url);
   if (parsed.password) result.password = decodeCredential(parsed.password, url);
@@ -73,7 +74,7 @@ export function parseRedisUrl(url: string): RedisUrlOptions {
     const certReqs = (parsed.searchParams.get('ssl_cert_reqs') ?? '').toLowerCase();
     const verify = CERT_REQS[certReqs];
     if (verify === undefined) {
-      throw new ConfigurationError(`Invalid ssl_cert_reqs ${JSON.stringify(certReqs)} in ${JSON.stringify(redactUrl(url))} (use required, optional or none)`);
+      throw new ConfigurationError(`Invalid ssl_cert_reqs in ${JSON.stringify(redactUrl(url))} (use required, optional or none)`);
     }
     result.tls = {};
     // SNI for host names (Node refuses an IP address as a server name).

@@ -50,7 +50,7 @@ export function badSecretUrls(scheme: 'redis' | 'amqp'): string[] {
     `:${plain}@127.0.0.1:6379`,
   ];
   return scheme === 'redis'
-    ? [...common, `redis://:${plain}@127.0.0.1/notadb`, `rediss://:${special}@127.0.0.1/0?ssl_cert_reqs=maybe`]
+    ? [...common, `redis://:${plain}@127.0.0.1/notadb`, `redis://celerity-user:12/${plain}@127.0.0.1/0`, `rediss://:${special}@127.0.0.1/0?ssl_cert_reqs=maybe`]
     : [...common, `amqp://celerity-user:${plain}@127.0.0.1//?heartbeat=soon`, `amqps://celerity-user:${special}@127.0.0.1//?frame_max=-1`];
 }
 

@@ -4,7 +4,7 @@
  * Pure functions; the serializer turns their output into bytes.
  */
 import { DecodeError } from '@celerity/core';
-import { pythonJsonNumber, pythonJsonString } from '@celerity/core/internal';
+import { pythonJsonScalar } from '@celerity/core/internal';
 import type { ChordPart, ResultMeta } from '@celerity/core';
 
 /** Optional keys in the order Celery writes them, between `date_done` and `task_id`. */
@@ -43,23 +43,10 @@ export function toCeleryMeta(meta: ResultMeta): Record<string, unknown> {
   return out;
 }
 
-function scalarJson(value: unknown): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return pythonJsonString(value);
-    case 'number':
-      return pythonJsonNumber(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    default:
-      return value === null ? 'null' : undefined;
-  }
-}
-
 /**
- * The JSON bytes of the commonest record (no optional keys, no children, a null, boolean, number or
- * string result and traceback), exactly as the generic path (core's writer, Python's separators)
- * writes them, with the same string and number writers, built without an intermediate object;
+ * The JSON bytes of the commonest record (no optional keys, no children, a scalar result and
+ * traceback), exactly as the generic path (core's writer, Python's separators) writes them, with the
+ * same scalar writer, built without an intermediate object;
  * `undefined` for anything else.
  * @example
  * fastJsonMeta({ status: 'SUCCESS', result: 4, traceback: null, children: [], date_done: d, task_id: id });
@@ -71,11 +58,11 @@ export function fastJsonMeta(meta: ResultMeta): string | undefined {
     keys++;
   }
   if (keys !== 6 || meta.children === undefined || meta.children.length !== 0) return undefined;
-  const status = scalarJson(meta.status);
-  const result = scalarJson(meta.result);
-  const traceback = scalarJson(meta.traceback);
-  const dateDone = scalarJson(meta.date_done);
-  const taskId = scalarJson(meta.task_id);
+  const status = pythonJsonScalar(meta.status);
+  const result = pythonJsonScalar(meta.result);
+  const traceback = pythonJsonScalar(meta.traceback);
+  const dateDone = pythonJsonScalar(meta.date_done);
+  const taskId = pythonJsonScalar(meta.task_id);
   if (status === undefined || result === undefined || traceback === undefined || dateDone === undefined || taskId === undefined) return undefined;
   if (typeof meta.status !== 'string' || typeof meta.task_id !== 'string') return undefined;
   return `{"status": ${status}, "result": ${result}, "traceback": ${traceback}, "children": [], "date_done": ${dateDone}, "task_id": ${taskId}}`;

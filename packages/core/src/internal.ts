@@ -24,5 +24,5 @@ export { resolveJob } from './canvas/apply.js';
 export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups } from './canvas/followups.js';
 export type { ChordPartOutcome, FinishedTask } from './canvas/followups.js';
 
-export { pythonJsonNumber, pythonJsonString, stringifyPythonJson } from './serializers/json-encode.js';
+export { pythonJsonNumber, pythonJsonScalar, pythonJsonString, stringifyPythonJson } from './serializers/json-encode.js';
 export { redactUrl } from './redact-url.js';

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CelerityError, ConfigurationError, ConnectionError, DecodeError } from '@celerity/core';
-import type { Logger } from '@celerity/core';
+import { createCapturingLogger } from '@celerity/testing';
 import { classifyRedisError, isConnectionError, isNoScriptError, logConnectionErrors, mapRedisError } from '../src/internal.js';
 import type { RedisErrorKind } from '../src/internal.js';
 
@@ -100,13 +100,7 @@ describe('isNoScriptError', () => {
 
 describe('logConnectionErrors', () => {
   it('warns once per outage, then logs at debug until the connection is ready again', () => {
-    const lines: string[] = [];
-    const logger: Logger = {
-      debug: (m) => lines.push(`debug ${m}`),
-      info: (m) => lines.push(`info ${m}`),
-      warn: (m) => lines.push(`warn ${m}`),
-      error: (m) => lines.push(`error ${m}`),
-    };
+    const logger = createCapturingLogger();
     const conn = new EventEmitter();
     logConnectionErrors(conn, logger, 'main connection', SOURCE);
     const refused = networkError('ECONNREFUSED');
@@ -114,7 +108,7 @@ describe('logConnectionErrors', () => {
     conn.emit('error', refused);
     conn.emit('ready');
     conn.emit('error', refused);
-    expect(lines).toEqual([
+    expect(logger.lines.map((line) => `${line.level} ${line.message}`)).toEqual([
       'warn Redis thing: main connection failed: connect ECONNREFUSED 127.0.0.1:1',
       'debug Redis thing: main connection failed: connect ECONNREFUSED 127.0.0.1:1',
       'info Redis thing: main connection restored',

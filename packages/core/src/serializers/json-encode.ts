@@ -151,9 +151,12 @@ function mapKey(k: unknown): string {
   throw new EncodeError(`Map keys must be strings, numbers, booleans or null to be encoded as JSON, got ${typeof k}`);
 }
 
-// Plain functions with the walk's state as arguments: a call allocates nothing beyond its output and
-// the set of objects being written (cycle detection).
-function write(value: unknown, key: string, active: Set<object>, mode: JsonEncodeMode, style: Style): string {
+/**
+ * A string, number, bigint, boolean or null as Python writes it; `undefined` for anything else.
+ * @example
+ * pythonJsonScalar(1e-5); // '1e-05'
+ */
+export function pythonJsonScalar(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
       return pythonJsonString(value);
@@ -163,12 +166,17 @@ function write(value: unknown, key: string, active: Set<object>, mode: JsonEncod
       return value.toString();
     case 'boolean':
       return value ? 'true' : 'false';
-    case 'object':
-      return value === null ? 'null' : writeObject(value, key, active, mode, style);
     default:
-      // undefined, functions and symbols at the top level or in arrays: JSON.stringify writes null.
-      return 'null';
+      return value === null ? 'null' : undefined;
   }
+}
+
+// Plain functions with the walk's state as arguments: a call allocates nothing beyond its output and
+// the set of objects being written (cycle detection).
+function write(value: unknown, key: string, active: Set<object>, mode: JsonEncodeMode, style: Style): string {
+  if (typeof value === 'object' && value !== null) return writeObject(value, key, active, mode, style);
+  // undefined, functions and symbols at the top level or in arrays: JSON.stringify writes null.
+  return pythonJsonScalar(value) ?? 'null';
 }
 
 function writeTagged(type: string, text: string, style: Style): string {

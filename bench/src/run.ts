@@ -13,7 +13,7 @@ import { USAGE, parseArgs } from './args.js';
 import { FULL, QUICK, SCENARIO_NAMES } from './config.js';
 import { machineInfo } from './machine.js';
 import { waitForQuiet } from './quiet.js';
-import { startRedisServer } from './redis-server.js';
+import { startRedisServer } from '@celerity/testing/redis';
 import { writeReport } from './report.js';
 import { renderTables, renderTargets } from './report-md.js';
 import type { BenchResults } from './results.js';

@@ -2,6 +2,7 @@
  * The one interface every benchmarked queue implements. Producers run in the bench process; workers
  * always run in a child process (see `worker-process.ts`) so their CPU and memory are their own.
  */
+import { scanKeys } from '@celerity/testing/redis';
 import type { Redis } from 'ioredis';
 
 /** Names accepted by `--only`. */
@@ -44,12 +45,5 @@ export interface BenchSystem {
 
 /** Counts keys matching a glob with SCAN (the bench's own server: no other keys to skip). */
 export async function countKeys(redis: Redis, pattern: string): Promise<number> {
-  let cursor = '0';
-  let count = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
-    cursor = next;
-    count += keys.length;
-  } while (cursor !== '0');
-  return count;
+  return new Set(await scanKeys(redis, pattern, 5000)).size;
 }

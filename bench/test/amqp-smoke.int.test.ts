@@ -11,15 +11,15 @@ import { openRawPublisher } from '../src/amqp/raw.js';
 import { createBenchVhost } from '../src/amqp/vhost.js';
 import type { BenchVhost } from '../src/amqp/vhost.js';
 import { AMQP_URL_ENV } from '../src/amqp/workers/env.js';
-import { startRedisServer } from '../src/redis-server.js';
-import type { BenchRedisServer } from '../src/redis-server.js';
+import { startRedisServer } from '@celerity/testing/redis';
+import type { RedisServer } from '@celerity/testing/redis';
 import { countKeys } from '../src/system.js';
 import { startWorkerProcess } from '../src/worker-process.js';
 
 const queue = 'bench';
 let vhost: BenchVhost;
 let admin: AmqpAdmin;
-let server: BenchRedisServer;
+let server: RedisServer;
 let redis: Redis;
 
 beforeAll(async () => {
@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env[AMQP_URL_ENV];
   redis?.disconnect();
-  await server?.close();
+  await server?.stop();
   await admin?.close();
   await vhost?.close();
 });

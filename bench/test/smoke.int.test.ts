@@ -1,13 +1,13 @@
 /** Runs real systems end to end on a private Redis: correctness of the harness, never timings. */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer } from '../src/redis-server.js';
-import type { BenchRedisServer } from '../src/redis-server.js';
+import { startRedisServer } from '@celerity/testing/redis';
+import type { RedisServer } from '@celerity/testing/redis';
 import { keyspaceBytes } from '../src/redis-stats.js';
 import { SYSTEMS } from '../src/systems/index.js';
 import { startWorkerProcess } from '../src/worker-process.js';
 
-let server: BenchRedisServer;
+let server: RedisServer;
 let redis: Redis;
 
 beforeAll(async () => {
@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   redis?.disconnect();
-  await server?.close();
+  await server?.stop();
 });
 
 describe.each(SYSTEMS.filter((s) => ['raw-ioredis', 'raw-ioredis-x100', 'celerity', 'bullmq', 'bee-queue'].includes(s.name)))('$name', (system) => {

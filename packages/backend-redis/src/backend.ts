@@ -6,7 +6,8 @@ import type { ResultBackend, ResultMeta } from '@celerity/core';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { resultSerializer } from './default-serializer.js';
-import { logConnectionErrors, toCelerityError } from './errors.js';
+import { onAuthFailure, parseRedisUrl } from '@celerity/redis-common/internal';
+import { logBackendConnection, toCelerityError } from './errors.js';
 import * as groups from './groups.js';
 import type { GroupStoreContext } from './groups.js';
 import { createKeySpace } from './keys.js';
@@ -18,7 +19,6 @@ import { assertId, createStoreCoalescer, storeResults, successCheckFor } from '.
 import type { StoreContext } from './store.js';
 import { createSubscriberHub } from './subscriber.js';
 import { systemTimers } from './timers.js';
-import { parseRedisUrl } from './url.js';
 import { createWatchList, waitForResult } from './wait.js';
 import type { WaitContext } from './wait.js';
 
@@ -55,7 +55,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     throw new ConfigurationError(`${NAME}: the ioredis client must not set keyPrefix (channels would not match); use the keyPrefix option`);
   }
   if (ownsCommand) {
-    logConnectionErrors(command, logger, 'command connection');
+    logBackendConnection(command, logger, 'command connection');
   }
 
   // Ids this backend mints share a random first group, so one PSUBSCRIBE covers all their channels
@@ -121,9 +121,20 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     capabilities: { persistent: true, replyQueue: false, chords: true },
     connect: () =>
       guard('connect', async () => {
-        if (command.status === 'wait') await command.connect();
+        if (command.status === 'wait') {
+          // ioredis answers a refused AUTH with "Connection is closed."; the server's reason is the error.
+          let refused: unknown;
+          const stop = onAuthFailure(command, (error) => (refused ??= error));
+          try {
+            await command.connect();
+          } catch (error) {
+            throw refused ?? error;
+          } finally {
+            stop();
+          }
+        }
         // Warms the script cache so the first pipelined store needs no NOSCRIPT retry.
-        await command.script('LOAD', STORE_SCRIPT.source);
+        await command.script('LOAD', STORE_SCRIPT.lua);
       }),
     store: (meta) => guard('store', () => storeOne(meta)),
     storeMany: (metas) => guard('storeMany', () => storeResults(storeCtx, metas)),

@@ -4,6 +4,7 @@
  * Pure functions; the serializer turns their output into bytes.
  */
 import { DecodeError } from '@celerity/core';
+import { pythonJsonScalar } from '@celerity/core/internal';
 import type { ChordPart, ResultMeta } from '@celerity/core';
 
 /** Optional keys in the order Celery writes them, between `date_done` and `task_id`. */
@@ -42,20 +43,11 @@ export function toCeleryMeta(meta: ResultMeta): Record<string, unknown> {
   return out;
 }
 
-const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-function plainJson(value: unknown): string | undefined {
-  if (value === null) return 'null';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : undefined;
-  if (typeof value === 'string') return PLAIN_STRING.test(value) ? `"${value}"` : undefined;
-  return undefined;
-}
-
 /**
- * The JSON bytes of the commonest record (no optional keys, no children, a null, boolean, safe
- * integer or plain printable-ASCII string result and traceback), exactly as the generic path writes
- * them with Python's separators, built without an intermediate object; `undefined` for anything else.
+ * The JSON bytes of the commonest record (no optional keys, no children, a scalar result and
+ * traceback), exactly as the generic path (core's writer, Python's separators) writes them, with the
+ * same scalar writer, built without an intermediate object;
+ * `undefined` for anything else.
  * @example
  * fastJsonMeta({ status: 'SUCCESS', result: 4, traceback: null, children: [], date_done: d, task_id: id });
  */
@@ -66,11 +58,11 @@ export function fastJsonMeta(meta: ResultMeta): string | undefined {
     keys++;
   }
   if (keys !== 6 || meta.children === undefined || meta.children.length !== 0) return undefined;
-  const status = plainJson(meta.status);
-  const result = plainJson(meta.result);
-  const traceback = plainJson(meta.traceback);
-  const dateDone = plainJson(meta.date_done);
-  const taskId = plainJson(meta.task_id);
+  const status = pythonJsonScalar(meta.status);
+  const result = pythonJsonScalar(meta.result);
+  const traceback = pythonJsonScalar(meta.traceback);
+  const dateDone = pythonJsonScalar(meta.date_done);
+  const taskId = pythonJsonScalar(meta.task_id);
   if (status === undefined || result === undefined || traceback === undefined || dateDone === undefined || taskId === undefined) return undefined;
   if (typeof meta.status !== 'string' || typeof meta.task_id !== 'string') return undefined;
   return `{"status": ${status}, "result": ${result}, "traceback": ${traceback}, "children": [], "date_done": ${dateDone}, "task_id": ${taskId}}`;

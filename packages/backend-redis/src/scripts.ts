@@ -1,23 +1,11 @@
 /**
- * Lua scripts, run with EVALSHA (EVAL once when the server's script cache lost them).
+ * Lua scripts, run with @celerity/redis-common's `runScript` (EVALSHA, EVAL again after NOSCRIPT).
  *
  * STORE does Celery's store in one server call, atomically: Celery's worker GETs the key, skips the
  * write when the stored status is SUCCESS, else runs `MULTI; SETEX key ttl value; PUBLISH key value; EXEC`.
  * The key value, its TTL and the channel message are the same as Celery's.
  */
-import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { isNoScriptError } from './errors.js';
-
-/** A script and its SHA-1 (the EVALSHA handle). */
-export interface LuaScript {
-  readonly source: string;
-  readonly sha: string;
-}
-
-function lua(source: string): LuaScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
+import { defineScript } from '@celerity/redis-common/internal';
 
 /**
  * Stores one or more results. KEYS = result keys (each also its channel); ARGV[1] = how to read a
@@ -28,7 +16,9 @@ function lua(source: string): LuaScript {
  * decoding; the prefix test recognises Celery's own values without decoding either. Many keys per
  * call because one script call per result costs several times more than the work it does.
  */
-export const STORE_SCRIPT = lua(`
+export const STORE_SCRIPT = defineScript(
+  'store',
+  `
 local mode = ARGV[1]
 local ttl = tonumber(ARGV[2])
 local stored = 0
@@ -63,19 +53,8 @@ for i = 1, #KEYS do
   end
 end
 return stored
-`);
+`,
+);
 
 /** Results per STORE_SCRIPT call in `storeMany`: big enough to amortise the call, small enough not to stall Redis. */
 export const STORE_BATCH = 64;
-
-type ScriptArg = string | Buffer | number;
-
-/** Runs a script by SHA, falling back to EVAL (which also re-caches it) on NOSCRIPT. */
-export async function runScript(client: Redis, script: LuaScript, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
-  try {
-    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-  } catch (err) {
-    if (!isNoScriptError(err)) throw err;
-    return client.eval(script.source, keys.length, ...keys, ...args);
-  }
-}

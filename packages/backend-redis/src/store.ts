@@ -4,12 +4,11 @@
  */
 import { ConfigurationError } from '@celerity/core';
 import type { ResultMeta, Serializer } from '@celerity/core';
-import { Command } from 'ioredis';
 import type { Redis } from 'ioredis';
-import { isNoScriptError } from './errors.js';
+import { runScript } from '@celerity/redis-common/internal';
 import type { KeySpace } from './keys.js';
 import { toCeleryMeta } from './meta.js';
-import { STORE_BATCH, STORE_SCRIPT, runScript } from './scripts.js';
+import { STORE_BATCH, STORE_SCRIPT } from './scripts.js';
 
 /** How the store script finds a stored SUCCESS; `client` = it cannot read the format, we GET and decode. */
 export type SuccessCheck = 'json' | 'msgpack' | 'client';
@@ -75,22 +74,18 @@ const scriptArgs = (ctx: StoreContext, batch: Batch): (string | number | Buffer)
   ...batch.values,
 ];
 
-/** One script call written straight to the socket: an ioredis Pipeline costs more JS than the call itself. */
-async function writeOne(ctx: StoreContext, batch: Batch): Promise<void> {
-  const args = [STORE_SCRIPT.sha, batch.keys.length, ...batch.keys, ...scriptArgs(ctx, batch)];
-  try {
-    await ctx.command.sendCommand(new Command('evalsha', args));
-  } catch (error) {
-    // The server lost its script cache (restart, SCRIPT FLUSH); the call did nothing. EVAL re-caches it.
-    if (!isNoScriptError(error)) throw error;
-    await runScript(ctx.command, STORE_SCRIPT, batch.keys, scriptArgs(ctx, batch));
-  }
+/** One script call, written straight to the socket (`runScript`): an ioredis Pipeline costs more JS than the call itself. */
+function writeOne(ctx: StoreContext, batch: Batch): Promise<unknown> {
+  return runScript(ctx.command, STORE_SCRIPT, batch.keys, scriptArgs(ctx, batch));
 }
 
 async function write(ctx: StoreContext, entries: readonly Prepared[]): Promise<void> {
   const batches = toBatches(entries);
   const single = batches.length === 1 ? batches[0] : undefined;
-  if (single !== undefined) return writeOne(ctx, single);
+  if (single !== undefined) {
+    await writeOne(ctx, single);
+    return;
+  }
   // Each call is written as it is made (one connection keeps their order). An ioredis Pipeline joined
   // them into one string of every call first (up to ~100 kB at a busy worker), which outlived young
   // collections: at concurrency 100 a sampling heap profile put about half of the bytes the worker

@@ -8,7 +8,7 @@
  */
 import type { Logger } from '@celerity/core';
 import type { Redis } from 'ioredis';
-import { logConnectionErrors, toCelerityError } from './errors.js';
+import { logBackendConnection, toCelerityError } from './errors.js';
 
 /** Receives what is published on one channel. */
 export interface ChannelListener {
@@ -221,7 +221,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
       void resubscribe(conn);
       if (cover !== 'none') sendCover(conn, true);
     });
-    logConnectionErrors(conn, logger, 'pub/sub connection');
+    logBackendConnection(conn, logger, 'pub/sub connection');
     connection = conn;
     return conn;
   };

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, createBackendFromUrl, silentLogger } from '@celerity/core';
 import type { ResultMeta } from '@celerity/core';
-import { randomSuffix, waitFor } from '@celerity/testing';
+import { randomSuffix, waitFor, deleteKeys } from '@celerity/testing';
 import { Redis } from 'ioredis';
 import type { Redis as RedisClient } from 'ioredis';
 import { backendAdapter, createRedisBackend } from '../src/index.js';
-import { REDIS_URL, clientsNamed, deletePrefix, rawClient, uniquePrefix } from './redis-helpers.js';
+import { REDIS_URL, clientsNamed, rawClient, uniquePrefix } from './redis-helpers.js';
 
 const meta = (taskId: string): ResultMeta => ({ status: 'SUCCESS', result: taskId, traceback: null, children: [], date_done: null, task_id: taskId });
 
@@ -18,7 +18,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await deletePrefix(raw, prefix);
+  await deleteKeys(raw, `${prefix}*`);
   raw.disconnect();
 });
 

@@ -1,7 +1,7 @@
 import { afterAll } from 'vitest';
-import { runBackendConformance } from '@celerity/testing';
+import { runBackendConformance, deleteKeys } from '@celerity/testing';
 import { createRedisBackend } from '../src/index.js';
-import { REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './redis-helpers.js';
+import { REDIS_URL, rawClient, uniquePrefix } from './redis-helpers.js';
 
 const keyPrefix = uniquePrefix();
 
@@ -10,7 +10,7 @@ runBackendConformance('redis', () => createRedisBackend({ url: REDIS_URL, keyPre
 afterAll(async () => {
   const client = rawClient();
   try {
-    await deletePrefix(client, keyPrefix);
+    await deleteKeys(client, `${keyPrefix}*`);
   } finally {
     client.disconnect();
   }

@@ -22,19 +22,22 @@ describe('fastJsonMeta', () => {
     expect(fastJsonMeta(meta('ok'))).toBe('{"status": "SUCCESS", "result": "ok", "traceback": null, "children": [], "date_done": "2026-11-23T18:46:42.215000+00:00", "task_id": "a-b-c"}');
   });
 
+  it('writes any scalar result and traceback with the generic path\'s string and number writers', () => {
+    for (const m of [meta(1.5), meta(2 ** 60), meta(-0), meta(1e-5), meta(NaN), meta(2n ** 64n), meta('é'), meta('a"b'), meta('\x7f'), meta(1, { traceback: 'Traceback…' })]) {
+      const fast = fastJsonMeta(m);
+      expect(fast).toBeDefined();
+      expect(fast).toBe(generic(m));
+    }
+    expect(fastJsonMeta(meta('\x7f'))).toContain('"result": "\\u007f"');
+  });
+
   it('leaves everything else to the generic path', () => {
     for (const m of [
-      meta(1.5),
-      meta(2 ** 60),
-      meta(-0),
-      meta('é'),
-      meta('a"b'),
       meta([1]),
       meta({ a: 1 }),
       meta(1, { children: [[['x', null], null]] }),
       meta(1, { group_id: 'g' }),
       meta(1, { parent_id: 'p' }),
-      meta(1, { traceback: 'Traceback…' }),
     ]) {
       expect(fastJsonMeta(m)).toBeUndefined();
     }

@@ -14,18 +14,6 @@ export function rawClient(url = REDIS_URL): Redis {
   return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
 }
 
-/** Deletes every key under a prefix (SCAN, never KEYS or FLUSHDB on the shared server). */
-export async function deletePrefix(client: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await client.del(...keys);
-  } while (cursor !== '0');
-  return deleted;
-}
-
 /** `CLIENT LIST` entries whose name is `name`, as field maps. */
 export async function clientsNamed(client: Redis, name: string): Promise<Record<string, string>[]> {
   const list = (await client.client('LIST')) as string;

@@ -5,11 +5,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClosedError, DecodeError, TimeoutError } from '@celerity/core';
 import type { ResultBackend, ResultMeta } from '@celerity/core';
-import { randomSuffix, waitFor } from '@celerity/testing';
+import { randomSuffix, waitFor, deleteKeys } from '@celerity/testing';
 import type { Redis } from 'ioredis';
 import { createRedisBackend } from '../src/index.js';
 import type { BackendTimers, RedisBackendOptions } from '../src/index.js';
-import { REDIS_URL, clientsNamed, deletePrefix, rawClient, subscriberCount, uniquePrefix } from './redis-helpers.js';
+import { REDIS_URL, clientsNamed, rawClient, subscriberCount, uniquePrefix } from './redis-helpers.js';
 
 /** Timers that fire only when the test says so. */
 function manualTimers(): BackendTimers & { pending: Map<number, { ms: number; fire: () => void }>; fireAll(ms?: number): void } {
@@ -58,7 +58,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   for (const backend of backends.splice(0)) await backend.close();
-  await deletePrefix(raw, prefix);
+  await deleteKeys(raw, `${prefix}*`);
   raw.disconnect();
 });
 

@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResultBackend, ResultMeta, Serializer } from '@celerity/core';
 import { createMsgpackSerializer } from '@celerity/serializer-msgpack';
-import { waitFor } from '@celerity/testing';
+import { deleteKeys, scanKeys, waitFor } from '@celerity/testing';
 import type { Redis } from 'ioredis';
 import { createRedisBackend } from '../src/index.js';
 import type { RedisBackendOptions } from '../src/index.js';
 import { loadFixture, metaVectors } from './fixtures.js';
-import { REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './redis-helpers.js';
+import { REDIS_URL, rawClient, uniquePrefix } from './redis-helpers.js';
 
 let prefix: string;
 let raw: Redis;
@@ -42,7 +42,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   for (const backend of backends.splice(0)) await backend.close();
-  await deletePrefix(raw, prefix);
+  await deleteKeys(raw, `${prefix}*`);
   if (extraKeys.length > 0) await raw.del(...extraKeys.splice(0));
   raw.disconnect();
   listener.disconnect();
@@ -185,14 +185,7 @@ describe('task results on the wire', () => {
       status: 'SUCCESS', result: { i }, traceback: null, children: [], date_done: '2026-01-01T00:00:00.000000+00:00', task_id: `bulk-${i}`,
     }));
     await backend.storeMany(metas);
-    let count = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}celery-task-meta-bulk-*`, 'COUNT', 2000);
-      cursor = next;
-      count += keys.length;
-    } while (cursor !== '0');
-    expect(count).toBe(10_000);
+    expect(new Set(await scanKeys(raw, `${prefix}celery-task-meta-bulk-*`, 2000)).size).toBe(10_000);
     expect(await raw.get(`${prefix}celery-task-meta-bulk-9999`)).toBe(
       '{"status": "SUCCESS", "result": {"i": 9999}, "traceback": null, "children": [], "date_done": "2026-01-01T00:00:00.000000+00:00", "task_id": "bulk-9999"}',
     );

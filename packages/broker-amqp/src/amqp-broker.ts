@@ -28,7 +28,8 @@ import { registerBrokerInternals } from './internals.js';
 import { resolveOptions, type AmqpBrokerOptions, type ResolvedAmqpBrokerOptions } from './options.js';
 import { Publisher, type OutgoingMessage } from './publisher.js';
 import { exchangeSpec, resolveQueueDeclaration, type ExchangeSpec } from './topology.js';
-import { parseAmqpUrl, redactUrl } from './url.js';
+import { redactUrl } from '@celerity/core/internal';
+import { parseAmqpUrl } from './url.js';
 
 /** The AMQP broker: the core `Broker` plus RabbitMQ-specific details. */
 export interface AmqpBroker extends Broker {

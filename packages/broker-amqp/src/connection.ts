@@ -10,7 +10,8 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { CelerityError, ClosedError, ConfigurationError, ConnectionError } from '@celerity/core';
 import type { Logger } from '@celerity/core';
 import { mapAmqpError } from './errors.js';
-import { redactUrl, type AmqpUrlOptions } from './url.js';
+import { redactUrl } from '@celerity/core/internal';
+import type { AmqpUrlOptions } from './url.js';
 
 /** Settings of {@link AmqpConnection}. */
 export interface AmqpConnectionSettings {

@@ -3,6 +3,7 @@
  * the first `/` is the virtual host, so `amqp://guest:guest@localhost:5672//` means vhost `/`.
  */
 import { ConfigurationError } from '@celerity/core';
+import { redactUrl } from '@celerity/core/internal';
 
 /** Connection settings parsed from an `amqp://`, `amqps://` or `pyamqp://` URL. */
 export interface AmqpUrlOptions {
@@ -37,15 +38,6 @@ function nonNegativeInt(value: string | null, name: string, url: string): number
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new ConfigurationError(`URL option ${name} must be a non-negative integer in ${JSON.stringify(redactUrl(url))}`);
   return n;
-}
-
-/**
- * Replaces the password of a URL with `***`, for logs and error messages.
- * @example
- * redactUrl('amqp://guest:secret@rabbit//'); // 'amqp://guest:***@rabbit//'
- */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
 }
 
 /**
@@ -92,7 +84,8 @@ export function parseAmqpUrl(url: string): AmqpUrlOptions {
   }
   const port = portText === '' ? (protocol === 'amqps' ? 5671 : 5672) : Number(portText);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new ConfigurationError(`Invalid port ${JSON.stringify(portText)} in ${JSON.stringify(redactUrl(url))}`);
+    // The port's text is not repeated: when a raw `/` or `@` split the password, it is part of it.
+    throw new ConfigurationError(`Invalid port in ${JSON.stringify(redactUrl(url))}`);
   }
 
   const path = match[3] ?? '';

@@ -7,7 +7,8 @@
  */
 import type { Redis } from 'ioredis';
 import { withReconnect } from './reconnect.js';
-import { ACK_SCRIPT, runScript } from './scripts.js';
+import { runScript } from '@celerity/redis-common/internal';
+import { ACK_SCRIPT } from './scripts.js';
 import type { Keyspace } from './keys.js';
 
 /** Tags acked together and the promise their `ack()` calls share. */

@@ -1,13 +1,14 @@
 /**
  * The broker's Redis connections: the command connection (ours, or the application's `client`) and
  * the duplicates it opens for blocking reads and pub/sub. Connection trouble is logged once per
- * outage rather than once per reconnect attempt.
+ * outage rather than once per reconnect attempt (@celerity/redis-common's `logConnectionErrors`).
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from '@celerity/core';
-import { parseRedisUrl } from './url.js';
+import { logConnectionErrors, parseRedisUrl } from '@celerity/redis-common/internal';
+import { BROKER_ERRORS } from './redis-errors.js';
 
 // The ioredis options this broker sets (RedisOptions as a whole trips exactOptionalPropertyTypes).
 type ConnectionSettings = Pick<
@@ -30,15 +31,7 @@ export interface BrokerConnections {
 }
 
 function watch(connection: Redis, role: string, logger: Logger): Redis {
-  let down = false;
-  connection.on('error', (error: Error) => {
-    if (!down) logger.warn(`Redis ${role} connection error: ${error.message}`, { error });
-    down = true;
-  });
-  connection.on('ready', () => {
-    if (down) logger.info(`Redis ${role} connection re-established`);
-    down = false;
-  });
+  logConnectionErrors(connection, logger, `${role} connection`, BROKER_ERRORS);
   return connection;
 }
 
@@ -58,16 +51,7 @@ export function createConnections(source: { url?: string | undefined; client?: R
   } else {
     const url = parseRedisUrl(source.url ?? 'redis://localhost:6379/0');
     db = url.db;
-    settings = {
-      host: url.host,
-      port: url.port,
-      db: url.db,
-      lazyConnect: true,
-      retryStrategy: (times) => Math.min(times * 100, 2000),
-      ...(url.username !== undefined ? { username: url.username } : {}),
-      ...(url.password !== undefined ? { password: url.password } : {}),
-      ...(url.tls !== undefined ? { tls: url.tls } : {}),
-    };
+    settings = { ...url, lazyConnect: true, retryStrategy: (times) => Math.min(times * 100, 2000) };
     main = watch(new Redis(settings), 'main', logger);
   }
   const duplicate = (role: string, overrides: ConnectionSettings): Redis =>

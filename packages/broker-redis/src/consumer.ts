@@ -16,7 +16,8 @@ import type { DecodedKombuEnvelope } from './envelope.js';
 import type { Keyspace } from './keys.js';
 import { buildKeySet } from './key-sets.js';
 import type { Item, KeySet } from './key-sets.js';
-import { DEAD_LETTER_SCRIPT, FETCH_SCRIPT, RESTORE_SCRIPT, runScript } from './scripts.js';
+import { runScript } from '@celerity/redis-common/internal';
+import { DEAD_LETTER_SCRIPT, FETCH_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
 
 /** What a consumer needs from its broker. */
 export interface ConsumerHost extends BlockingReaderHost {

@@ -4,7 +4,7 @@
  */
 import { DecodeError } from '@celerity/core';
 import type { Envelope, EnvelopeProperties } from '@celerity/core';
-import { encodePythonJson, pythonJsonNumber, pythonJsonString } from './python-json.js';
+import { pythonJsonNumber, pythonJsonString, stringifyPythonJson } from '@celerity/core/internal';
 
 /** Where an envelope is being sent, as recorded in `properties.delivery_info`, plus its delivery tag. */
 export interface KombuEnvelopeTarget {
@@ -70,7 +70,7 @@ export function encodeKombuEnvelope(envelope: Envelope, target: KombuEnvelopeTar
       if (RESERVED.has(key)) continue;
       const value = p.extra[key];
       if (value === undefined) continue;
-      props += `${pythonJsonString(key)}: ${encodePythonJson(value)}, `;
+      props += `${pythonJsonString(key)}: ${stringifyPythonJson(value)}, `;
     }
   }
   props += `"delivery_mode": ${p.deliveryMode ?? 2}, `;
@@ -81,7 +81,7 @@ export function encodeKombuEnvelope(envelope: Envelope, target: KombuEnvelopeTar
     `"delivery_tag": ${pythonJsonString(target.deliveryTag)}`;
   return (
     `{"body": "${toBase64(envelope.body)}", "content-encoding": ${pythonJsonString(envelope.contentEncoding)}, ` +
-    `"content-type": ${pythonJsonString(envelope.contentType)}, "headers": ${encodePythonJson(envelope.headers)}, ` +
+    `"content-type": ${pythonJsonString(envelope.contentType)}, "headers": ${stringifyPythonJson(envelope.headers)}, ` +
     `"properties": {${props}}}`
   );
 }

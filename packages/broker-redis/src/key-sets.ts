@@ -3,7 +3,7 @@
  * to the end of the cycle): the fetch script's KEYS and the BRPOP key list.
  */
 import type { Keyspace } from './keys.js';
-import { pythonJsonString } from './python-json.js';
+import { pythonJsonString } from '@celerity/core/internal';
 
 /** A popped message: the queue and list it came from, its delivery tag and exact bytes. */
 export interface Item {

@@ -4,7 +4,8 @@
  */
 import type { Redis } from 'ioredis';
 import { ConnectionError } from '@celerity/core';
-import { isConnectionError, mapRedisError } from './redis-errors.js';
+import { isConnectionError, onAuthFailure } from '@celerity/redis-common/internal';
+import { toBrokerError } from './redis-errors.js';
 
 /** Options of {@link withReconnect}. */
 export interface RetryOptions {
@@ -16,6 +17,7 @@ export interface RetryOptions {
 /**
  * Resolves once `client` is ready. Waiting here (rather than letting ioredis queue the command
  * offline) means a command that timed out was never queued, so it cannot run later behind our back.
+ * A refused authentication rejects at once (`ConfigurationError`): waiting longer cannot fix it.
  */
 export function waitReady(client: Redis, deadline: number, signal?: AbortSignal): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
@@ -26,6 +28,7 @@ export function waitReady(client: Redis, deadline: number, signal?: AbortSignal)
       clearTimeout(timer);
       client.off('ready', onReady);
       client.off('end', onEnd);
+      stopAuth();
       signal?.removeEventListener('abort', onAbort);
     };
     const onReady = (): void => {
@@ -44,6 +47,10 @@ export function waitReady(client: Redis, deadline: number, signal?: AbortSignal)
       cleanup();
       reject(new ConnectionError(`Redis did not become ready within ${Math.max(0, deadline - Date.now())} ms`));
     }, Math.max(0, deadline - Date.now()));
+    const stopAuth = onAuthFailure(client, (error) => {
+      cleanup();
+      reject(toBrokerError(error, 'connect'));
+    });
     client.on('ready', onReady);
     client.on('end', onEnd);
     if (signal?.aborted) onAbort();
@@ -65,15 +72,15 @@ export async function withReconnect<T>(client: Redis, what: string, op: () => Pr
       try {
         await waitReady(client, deadline, options.signal);
       } catch (error) {
-        throw lastError === undefined ? error : mapRedisError(lastError, what);
+        throw lastError === undefined ? error : toBrokerError(lastError, what);
       }
     }
     try {
       return await beforeDeadline(op(), deadline, what);
     } catch (error) {
-      if (!isConnectionError(error)) throw mapRedisError(error, what);
+      if (!isConnectionError(error)) throw toBrokerError(error, what);
       lastError = error;
-      if (Date.now() >= deadline) throw mapRedisError(error, what);
+      if (Date.now() >= deadline) throw toBrokerError(error, what);
       // The status may still read 'ready' for a moment after the socket died; don't spin on it.
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

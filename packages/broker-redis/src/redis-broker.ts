@@ -28,7 +28,7 @@ import { encodeKombuEnvelope } from './envelope.js';
 import { FanoutHub } from './fanout.js';
 import { bindingMember, createKeyspace, type Keyspace } from './keys.js';
 import { resolveOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
-import { mapRedisError } from './redis-errors.js';
+import { toBrokerError } from './redis-errors.js';
 import { restoreByTag, restoreVisible } from './restore.js';
 
 /** The Redis broker: the core `Broker` plus Redis-specific operations. */
@@ -266,7 +266,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     try {
       return await this.hub.subscribe(exchange, pattern, handler);
     } catch (error) {
-      throw mapRedisError(error, 'subscribe');
+      throw toBrokerError(error, 'subscribe');
     }
   }
 

@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@celerity/core';
 import { parseBindingMember, priorityStep, type Keyspace } from './keys.js';
-import { encodePythonJson } from './python-json.js';
-import { DEAD_LETTER_SCRIPT, RELEASE_MUTEX_SCRIPT, RESTORE_SCRIPT, runScript } from './scripts.js';
+import { stringifyPythonJson } from '@celerity/core/internal';
+import { runScript } from '@celerity/redis-common/internal';
+import { DEAD_LETTER_SCRIPT, RELEASE_MUTEX_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
 
 /** What restoring needs from the broker. */
 export interface RestoreContext {
@@ -86,7 +87,7 @@ export async function restoreByTag(context: RestoreContext, tag: string, leftmos
     return false;
   }
   const step = priorityStep(isRecord(properties) ? properties['priority'] : 0);
-  const raw = encodePythonJson(message);
+  const raw = stringifyPythonJson(message);
   const result = await runScript(
     client,
     RESTORE_SCRIPT,

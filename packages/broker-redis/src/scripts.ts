@@ -1,24 +1,8 @@
 /**
  * The Lua scripts of the Redis broker, one per operation that must be atomic. They are run with
- * EVALSHA and loaded again when the server answers NOSCRIPT (after a restart or SCRIPT FLUSH).
+ * @celerity/redis-common's `runScript` (EVALSHA, EVAL again after NOSCRIPT).
  */
-import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { isNoScriptError } from './redis-errors.js';
-
-/** An argument of a Redis command. */
-export type RedisArg = string | number | Buffer;
-
-/** A Lua script and its SHA1 (for EVALSHA). */
-export interface LuaScript {
-  readonly name: string;
-  readonly lua: string;
-  readonly sha: string;
-}
-
-function defineScript(name: string, lua: string): LuaScript {
-  return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
-}
+import { defineScript } from '@celerity/redis-common/internal';
 
 /**
  * fetch: pops up to `max` messages the way kombu's BRPOP loop would take them and records each in
@@ -205,19 +189,3 @@ end
 return 0
 `,
 );
-
-/**
- * EVALSHA, and when the server does not know the script (NOSCRIPT: restart, SCRIPT FLUSH, first use)
- * SCRIPT LOAD it and try once more. `buffers` returns bulk replies as Buffers (exact bytes).
- */
-export async function runScript(client: Redis, script: LuaScript, keys: readonly string[], args: readonly RedisArg[], buffers = false): Promise<unknown> {
-  const argv: RedisArg[] = [script.sha, keys.length, ...keys, ...args];
-  const call = (): Promise<unknown> => (buffers ? client.callBuffer('EVALSHA', ...argv) : client.call('EVALSHA', ...argv));
-  try {
-    return await call();
-  } catch (error) {
-    if (!isNoScriptError(error)) throw error;
-    await client.call('SCRIPT', 'LOAD', script.lua);
-    return call();
-  }
-}

@@ -1,13 +1,14 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AckBatcher } from '../src/acks.js';
 import { createKeyspace } from '../src/keys.js';
-import { deleteKeys, inspector, randomPrefix } from './helpers.js';
+import { deleteKeys } from '@celerity/testing';
+import { inspector, randomPrefix } from './helpers.js';
 
 const redis = inspector();
 const prefix = randomPrefix();
 const keys = createKeyspace(prefix, 0);
 
-afterEach(() => deleteKeys(redis, prefix));
+afterEach(() => deleteKeys(redis, `${prefix}*`));
 afterAll(() => redis.quit());
 
 async function recordUnacked(tags: readonly string[]): Promise<void> {

@@ -4,7 +4,8 @@ import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlockingReader } from '../src/blocking-reader.js';
-import { REDIS_URL, deleteKeys, inspector, randomPrefix } from './helpers.js';
+import { deleteKeys } from '@celerity/testing';
+import { REDIS_URL, inspector, randomPrefix } from './helpers.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -13,7 +14,7 @@ const redis = inspector();
 const prefix = randomPrefix();
 
 afterAll(async () => {
-  await deleteKeys(redis, prefix);
+  await deleteKeys(redis, `${prefix}*`);
   await redis.quit();
 });
 

@@ -1,14 +1,14 @@
 /** The shared Broker conformance suite against the real Redis, with a fresh key prefix per broker. */
 import { afterAll } from 'vitest';
-import { runBrokerConformance } from '@celerity/testing';
+import { runBrokerConformance, deleteKeys } from '@celerity/testing';
 import { createRedisBroker } from '../src/index.js';
-import { REDIS_URL, deleteKeys, inspector, randomPrefix } from './helpers.js';
+import { REDIS_URL, inspector, randomPrefix } from './helpers.js';
 
 const prefix = randomPrefix();
 const redis = inspector();
 
 afterAll(async () => {
-  await deleteKeys(redis, prefix);
+  await deleteKeys(redis, `${prefix}*`);
   await redis.quit();
 });
 

@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionError } from '@celerity/core';
 import type { Delivery } from '@celerity/core';
 import { createRedisBroker, type RedisBroker } from '../src/index.js';
+import { startRedisServer, type RedisServer } from '@celerity/testing';
 import { bodyOf, envelope, waitFor } from './helpers.js';
-import { startRedisServer, type TestRedisServer } from './redis-server.js';
 
-let server: TestRedisServer | undefined;
+let server: RedisServer | undefined;
 let broker: RedisBroker | undefined;
 
 afterEach(async () => {
@@ -32,7 +32,7 @@ describe('connection loss', () => {
     // Published while the server is down: waits for the reconnect instead of failing.
     const during = broker.publish({ queue: 'q' }, envelope('during'));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await server.start(); // empty server: scripts must be loaded again (NOSCRIPT)
+    await server.restart(); // empty server: scripts must be loaded again (NOSCRIPT)
     await during;
     await broker.publish({ queue: 'q' }, envelope('after'));
     await waitFor(() => got.length === 3, 30_000, 'consumption after the restart');

@@ -16,16 +16,6 @@ export function inspector(): Redis {
   return new Redis(REDIS_URL);
 }
 
-/** Deletes every key starting with `prefix`. */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
-
 /** A task-like envelope with a JSON body. */
 export function envelope(body: unknown, headers: Record<string, unknown> = {}, properties: EnvelopeProperties = {}): Envelope {
   return {

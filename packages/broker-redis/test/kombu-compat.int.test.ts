@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { Delivery, Envelope, EnvelopeProperties } from '@celerity/core';
 import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/index.js';
-import { REDIS_URL, deleteKeys, inspector, randomPrefix, waitFor } from './helpers.js';
+import { deleteKeys } from '@celerity/testing';
+import { REDIS_URL, inspector, randomPrefix, waitFor } from './helpers.js';
 import { loadFixture, rawVectors, type RawVector } from './vectors.js';
 
 let redis: Redis;
@@ -36,7 +37,7 @@ beforeAll(() => {
 });
 afterEach(async () => {
   await Promise.all(brokers.splice(0).map((b) => b.close()));
-  await deleteKeys(redis, prefix);
+  await deleteKeys(redis, `${prefix}*`);
 });
 afterAll(async () => {
   await redis.quit();

@@ -5,7 +5,8 @@ import type { Redis } from 'ioredis';
 import type { Delivery, Logger, MalformedDelivery } from '@celerity/core';
 import { DecodeError } from '@celerity/core';
 import { createRedisBroker, type RedisBroker } from '../src/index.js';
-import { REDIS_URL, bodyOf, deleteKeys, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
+import { deleteKeys } from '@celerity/testing';
+import { REDIS_URL, bodyOf, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
 
 let redis: Redis;
 let prefix: string;
@@ -16,7 +17,7 @@ beforeAll(() => {
 });
 afterEach(async () => {
   await b?.close();
-  await deleteKeys(redis, prefix);
+  await deleteKeys(redis, `${prefix}*`);
 });
 afterAll(async () => {
   await redis.quit();

@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import type { BroadcastMessage, Delivery } from '@celerity/core';
 import { ClosedError } from '@celerity/core';
 import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/index.js';
-import { REDIS_URL, bodyOf, deleteKeys, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
+import { deleteKeys } from '@celerity/testing';
+import { REDIS_URL, bodyOf, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
 
 let redis: Redis;
 const prefixes: string[] = [];
@@ -27,7 +28,7 @@ beforeAll(() => {
 });
 afterEach(async () => {
   await Promise.all(brokers.splice(0).map((b) => b.close()));
-  for (const prefix of prefixes.splice(0)) await deleteKeys(redis, prefix);
+  for (const prefix of prefixes.splice(0)) await deleteKeys(redis, `${prefix}*`);
 });
 afterAll(async () => {
   await redis.quit();

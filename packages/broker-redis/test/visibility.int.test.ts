@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { Delivery } from '@celerity/core';
 import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/index.js';
-import { REDIS_URL, bodyOf, deleteKeys, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
+import { deleteKeys } from '@celerity/testing';
+import { REDIS_URL, bodyOf, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
 
 let redis: Redis;
 let prefix: string;
@@ -22,7 +23,7 @@ beforeAll(() => {
 afterEach(async () => {
   await Promise.all(brokers.splice(0).map((b) => b.close()));
   for (const c of clients.splice(0)) c.disconnect();
-  await deleteKeys(redis, prefix);
+  await deleteKeys(redis, `${prefix}*`);
 });
 afterAll(async () => {
   await redis.quit();

@@ -62,7 +62,7 @@ export { createJsonSerializer } from './serializers/json.js';
 export type { JsonSerializerOptions } from './serializers/json.js';
 export { jsonSerializer, parseCeleryJson, stringifyCeleryJson } from './serializers/json.js';
 export type { ParseCeleryJsonOptions } from './serializers/json.js';
-export type { JsonEncodeMode } from './serializers/json-encode.js';
+export type { JsonEncodeMode, JsonSeparators } from './serializers/json-encode.js';
 export type { UnknownTypePolicy } from './serializers/json-tags.js';
 
 export { createBrokerFromUrl, createBackendFromUrl, urlScheme, suggestScheme, KNOWN_BROKER_PACKAGES, KNOWN_BACKEND_PACKAGES } from './registry.js';

@@ -23,3 +23,6 @@ export type { CanvasJob, CanvasPlan } from './canvas/plan.js';
 export { resolveJob } from './canvas/apply.js';
 export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups, workflowIds } from './canvas/followups.js';
 export type { ChordPartOutcome, FinishedTask } from './canvas/followups.js';
+
+export { pythonJsonNumber, pythonJsonScalar, pythonJsonString, stringifyPythonJson } from './serializers/json-encode.js';
+export { redactUrl } from './redact-url.js';

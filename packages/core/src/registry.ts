@@ -31,10 +31,13 @@ export const KNOWN_BACKEND_PACKAGES: Readonly<Record<string, string>> = {
   rpc: '@celerity/broker-amqp',
 };
 
-/** The scheme of a URL without `:` (`redis://x` → `redis`); `memory` for a bare `memory`. */
+/**
+ * The scheme of a URL without `:` (`redis://x` → `redis`); `memory` for a bare `memory`. Anything
+ * else without a scheme gives `''`: the string may hold a password and ends up in error messages.
+ */
 export function urlScheme(url: string): string {
-  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
-  return (match?.[1] ?? url).toLowerCase();
+  const match = /^([a-z][a-z0-9+.-]*)(?::|$)/i.exec(url);
+  return (match?.[1] ?? '').toLowerCase();
 }
 
 /** Edit distance, for "did you mean": schemes are short, so the quadratic table is fine. */
@@ -75,7 +78,8 @@ function unknownScheme(kind: Adapter['kind'], scheme: string, adapters: readonly
   const given = new Set(['memory', ...adapters.filter((a) => a.kind === kind).flatMap((a) => a.schemes)]);
   const pkg = known[scheme];
   let hint: string;
-  if (pkg) {
+  if (scheme === '') hint = 'the URL has no scheme (expected e.g. redis://host:6379/0)';
+  else if (pkg) {
     const name = kind === 'broker' ? 'brokerAdapter' : 'backendAdapter';
     hint = `pass its adapter: import { ${name} } from '${pkg}' and add it to \`adapters\` (the celerity command loads it by itself when installed)`;
   } else {
@@ -83,7 +87,7 @@ function unknownScheme(kind: Adapter['kind'], scheme: string, adapters: readonly
     hint = meant ? `did you mean ${meant}://?` : 'no known package provides it';
   }
   const available = [...given].sort().map((s) => `${s}://`).join(', ');
-  throw new UnknownSchemeError(scheme, `No ${what} adapter for ${scheme}://: ${hint}. Available: ${available}`);
+  throw new UnknownSchemeError(scheme, `No ${what} adapter for ${scheme === '' ? 'a URL without a scheme' : `${scheme}://`}: ${hint}. Available: ${available}`);
 }
 
 function contextOf(options: ResolveUrlOptions): AdapterContext {

@@ -1,12 +1,14 @@
 /**
- * Starts a private `redis-server` on a free port for fault tests (connection loss, restart), so they
- * never touch the shared server.
+ * Starts a private `redis-server` on a free port for fault tests (connection loss, restart, a
+ * password), so they never touch the shared server; the bench runs on one too. The only launcher in
+ * the repository: it uses node built-ins alone, so the bench can run it compiled.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { freePort, sleep } from './helpers.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './free-port.js';
 
 /** Options of {@link startRedisServer}. */
 export interface RedisServerOptions {
@@ -18,18 +20,22 @@ export interface RedisServerOptions {
   binary?: string;
   /** Extra command-line arguments, e.g. `['--maxmemory', '10mb']`. @default [] */
   args?: readonly string[];
+  /** Starts the server with `--requirepass` (the readiness check authenticates). @default none */
+  password?: string;
   /** How long to wait for the server to answer, in milliseconds. @default 10000 */
   startTimeout?: number;
 }
 
 /** A running (or stopped) private Redis server. */
 export interface RedisServer extends AsyncDisposable {
-  /** `redis://host:port`. */
+  /** `redis://host:port` (without the password, if one was set). */
   readonly url: string;
   readonly host: string;
   readonly port: number;
   /** The server process id while it runs. */
   readonly pid: number | undefined;
+  /** `redis_version` as the server reports it. */
+  readonly version: string;
   readonly running: boolean;
   /** Graceful shutdown (SIGTERM); resolves when the process has exited. */
   stop(): Promise<void>;
@@ -51,27 +57,38 @@ function installExitHook(): void {
   });
 }
 
+/** A RESP command, as a client writes it. */
+function resp(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
+interface ServerInfo {
+  pid: number;
+  version: string;
+}
+
 /**
- * The process id of the Redis answering on host:port, or undefined when none answers. Checking the
- * pid (not just PING) keeps us from mistaking another server on a taken port for ours.
+ * The process id and version of the Redis answering on host:port, or undefined when none answers.
+ * Checking the pid (not just PING) keeps us from mistaking another server on a taken port for ours.
  */
-function serverPid(host: string, port: number): Promise<number | undefined> {
+function serverInfo(host: string, port: number, password: string | undefined): Promise<ServerInfo | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     let answer = '';
-    const done = (pid: number | undefined): void => {
+    const done = (info: ServerInfo | undefined): void => {
       socket.destroy();
-      resolve(pid);
+      resolve(info);
     };
     socket.setTimeout(1000, () => done(undefined));
     socket.once('error', () => done(undefined));
     socket.once('close', () => done(undefined));
-    socket.once('connect', () => socket.write('*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n'));
+    socket.once('connect', () => socket.write(`${password === undefined ? '' : resp('AUTH', password)}${resp('INFO', 'server')}`));
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString('latin1');
       if (answer.startsWith('-')) return done(undefined); // e.g. LOADING
-      const match = /process_id:(\d+)\r\n/.exec(answer);
-      if (match) done(Number(match[1]));
+      const pid = /process_id:(\d+)\r\n/.exec(answer);
+      const version = /redis_version:([^\r\n]+)\r\n/.exec(answer);
+      if (pid && version) done({ pid: Number(pid[1]), version: version[1] ?? 'unknown' });
     });
   });
 }
@@ -84,6 +101,7 @@ function waitExit(child: ChildProcess): Promise<void> {
 /**
  * Starts `redis-server --port N --save "" --appendonly no` as a child process and resolves once it
  * answers (checked by pid, so a server already on that port is not mistaken for it).
+ * With `password`, clients must authenticate (`redis://:<password>@host:port`).
  * @example
  * const redis = await startRedisServer();
  * try { await redis.kill(); await redis.restart(); } finally { await redis.stop(); }
@@ -94,9 +112,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const startTimeout = options.startTimeout ?? 10_000;
   const port = options.port ?? (await freePort(host));
   let child: ChildProcess | undefined;
+  let version = 'unknown';
 
   const launch = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...(options.args ?? [])];
+    const auth = options.password === undefined ? [] : ['--requirepass', options.password];
+    const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...auth, ...(options.args ?? [])];
     const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     installExitHook();
     live.add(proc);
@@ -116,7 +136,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     const deadline = Date.now() + startTimeout;
     for (;;) {
       if (failure) throw failure;
-      if (proc.pid !== undefined && (await serverPid(host, port)) === proc.pid) return;
+      const info = proc.pid === undefined ? undefined : await serverInfo(host, port, options.password);
+      if (info !== undefined && info.pid === proc.pid) {
+        version = info.version;
+        return;
+      }
       if (Date.now() >= deadline) {
         proc.kill('SIGKILL');
         await waitExit(proc);
@@ -147,6 +171,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     port,
     get pid() {
       return isRunning() ? child?.pid : undefined;
+    },
+    get version() {
+      return version;
     },
     get running() {
       return isRunning();

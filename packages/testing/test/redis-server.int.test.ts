@@ -45,6 +45,13 @@ describe('startRedisServer', () => {
     expect(redis.running).toBe(false);
   });
 
+  it('reports its version and, with a password, requires it (the readiness check authenticates)', async () => {
+    await using redis = await startRedisServer({ password: 's3cret' });
+    expect(redis.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await command(redis.port, 'GET k')).toMatch(/^-NOAUTH/);
+    expect(await command(redis.port, 'AUTH s3cret')).toBe('+OK');
+  });
+
   it('fails clearly when the port is taken', async () => {
     const first = await startRedisServer();
     try {

@@ -8,7 +8,7 @@ import type { Broker, LogFields, Logger } from '@celerity/core';
 import { createJsonSerializer, defineTask, encodeTaskMessage } from '@celerity/core';
 import { createAmqpBroker } from '@celerity/broker-amqp';
 import { createRedisBackend } from '@celerity/backend-redis';
-import { randomSuffix, waitFor } from '@celerity/testing';
+import { deleteKeys, randomSuffix, scanKeys, waitFor } from '@celerity/testing';
 import { createWorker } from '@celerity/worker';
 import { startRabbitServer } from '../../broker-amqp/test/rabbitmq-server.js';
 import { createTestVhost } from '../../broker-amqp/test/vhost.js';
@@ -37,12 +37,7 @@ async function redisScratch(): Promise<{ prefix: string; redis: Redis }> {
   const prefix = `celerity-test-${randomSuffix()}:`;
   const redis = new Redis(REDIS_URL);
   cleanups.push(async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeys(redis, `${prefix}*`);
     redis.disconnect();
   });
   return { prefix, redis };
@@ -97,16 +92,7 @@ describe('worker on RabbitMQ', () => {
     expect(runsAtStop).toBeLessThan(TOTAL);
 
     const resultKey = (id: string) => `${prefix}celery-task-meta-${id}`;
-    const countResults = async () => {
-      let count = 0;
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', resultKey('*'), 'COUNT', 2000);
-        cursor = next;
-        count += keys.length;
-      } while (cursor !== '0');
-      return count;
-    };
+    const countResults = async () => new Set(await scanKeys(redis, resultKey('*'), 2000)).size;
     await waitFor(async () => (await countResults()) >= TOTAL, { timeout: 180_000, interval: 500, message: 'a result for every task' });
     await worker.idle();
 

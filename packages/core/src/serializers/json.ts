@@ -4,7 +4,7 @@
  */
 import { CelerityError, DecodeError } from '../errors.js';
 import type { Serializer } from '../serializer.js';
-import { stringifyJsonText, type JsonEncodeMode } from './json-encode.js';
+import { stringifyJsonText, type JsonEncodeMode, type JsonSeparators } from './json-encode.js';
 import { DEFAULT_JSON_MAX_DEPTH, parseJsonText } from './json-parse.js';
 import { reviveTagged, type UnknownTypePolicy } from './json-tags.js';
 
@@ -18,6 +18,13 @@ export interface JsonSerializerOptions {
    * @default 'legacy'
    */
   mode?: JsonEncodeMode;
+  /**
+   * What goes between items and between a key and its value: `compact` (`,` / `:`, the smallest
+   * bytes; Python reads them all the same) or `python` (`", "` / `": "`, Python's `json.dumps`
+   * defaults, so the bytes are exactly what kombu / Celery write, e.g. for stored results).
+   * @default 'compact'
+   */
+  separators?: JsonSeparators;
   /**
    * What decoding does with a tagged object whose `__type__` kombu does not define: keep the
    * object as it is (`passthrough`), or fail with `DecodeError` as kombu does (`error`).
@@ -73,15 +80,16 @@ export function parseCeleryJson(text: string, options: ParseCeleryJsonOptions = 
 
 /**
  * Encodes a value as pure-ASCII JSON text Python reads back (`\uXXXX` escapes like `ensure_ascii`,
- * `bigint` as exact digits, `NaN` / `Infinity` as bare tokens, `Date` / bytes per `mode`).
+ * DEL included, `bigint` as exact digits, `NaN` / `Infinity` as bare tokens, other numbers in
+ * Python's `repr` form, `Date` / bytes per `mode`, separators per `separators`).
  * `Map` is written as an object (keys stringified as Python writes dict keys), `Set` and typed
- * arrays other than `Uint8Array` as arrays; everything else exactly as `JSON.stringify` would.
+ * arrays other than `Uint8Array` as arrays; everything else as `JSON.stringify` would.
  * @throws EncodeError for values the mode cannot carry (bytes in legacy mode, invalid Dates, cycles).
  * @example
  * stringifyCeleryJson({ n: 2n ** 64n, s: 'é' }); // '{"n":18446744073709551616,"s":"\\u00e9"}'
  */
-export function stringifyCeleryJson(value: unknown, options: Pick<JsonSerializerOptions, 'mode'> = {}): string {
-  return stringifyJsonText(value, options.mode ?? 'legacy');
+export function stringifyCeleryJson(value: unknown, options: Pick<JsonSerializerOptions, 'mode' | 'separators'> = {}): string {
+  return stringifyJsonText(value, options.mode ?? 'legacy', options.separators ?? 'compact');
 }
 
 /**
@@ -92,6 +100,7 @@ export function stringifyCeleryJson(value: unknown, options: Pick<JsonSerializer
  */
 export function createJsonSerializer(options: JsonSerializerOptions = {}): Serializer {
   const mode = options.mode ?? 'legacy';
+  const separators = options.separators ?? 'compact';
   const parseOptions: ParseCeleryJsonOptions = {
     unknownTypes: options.unknownTypes ?? 'passthrough',
     maxDepth: options.maxDepth ?? DEFAULT_JSON_MAX_DEPTH,
@@ -101,7 +110,7 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
     contentType: 'application/json',
     contentEncoding: 'utf-8',
     encode(value: unknown): Uint8Array {
-      return asciiBytes(stringifyJsonText(value, mode));
+      return asciiBytes(stringifyJsonText(value, mode, separators));
     },
     decode(bytes: Uint8Array): unknown {
       let text: string;

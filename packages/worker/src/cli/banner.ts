@@ -1,17 +1,26 @@
 /** The start-up banner, laid out like Celery's. */
 import { arch, platform, release } from 'node:os';
+import { redactUrl } from '@celerity/core/internal';
 
 /** What the banner shows. */
 export interface BannerInfo {
   hostname: string;
   app: string;
+  /** The broker URL as given; the banner hides its password. */
   transport: string;
+  /** The result backend URL as given (or `disabled://`); the banner hides its password. */
   results: string;
   concurrency: number;
   queues: readonly string[];
   tasks: readonly string[];
 }
 
+/**
+ * The banner text. URLs are shown the way Celery shows them, password replaced by `**`
+ * (`redis://:**@host:6379/0`), whatever the caller passes.
+ * @example
+ * process.stdout.write(renderBanner({ hostname: 'celerity@h', app: 'tasks.ts', transport: 'redis://:secret@h/0', results: 'disabled://', concurrency: 10, queues: ['celery'], tasks: [] }));
+ */
 export function renderBanner(info: BannerInfo, now: Date = new Date()): string {
   const when = now.toISOString().replace('T', ' ').slice(0, 19);
   const art = [
@@ -21,8 +30,8 @@ export function renderBanner(info: BannerInfo, now: Date = new Date()): string {
     `- *** --- * --- `,
     `- ** ---------- [config]`,
     `- ** ---------- .> app:         ${info.app}`,
-    `- ** ---------- .> transport:   ${info.transport}`,
-    `- ** ---------- .> results:     ${info.results}`,
+    `- ** ---------- .> transport:   ${redactUrl(info.transport)}`,
+    `- ** ---------- .> results:     ${redactUrl(info.results)}`,
     `- *** --- * --- .> concurrency: ${info.concurrency} (async)`,
     `-- ******* ---- .> task events: OFF`,
     `--- ***** ----- `,

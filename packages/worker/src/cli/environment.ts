@@ -13,11 +13,6 @@ export function backendUrlFrom(flag: string | undefined): string | undefined {
   return flag ?? process.env['CELERITY_RESULT_BACKEND'] ?? process.env['CELERY_RESULT_BACKEND'];
 }
 
-/** `redis://:secret@host/0` → `redis://:**@host/0`, as Celery's banner shows URLs. */
-export function maskUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1**@');
-}
-
 function requireFromCwd(): NodeJS.Require {
   return createRequire(resolve(process.cwd(), 'package.json'));
 }

@@ -4,7 +4,7 @@ import type { LogLevel } from '@celerity/core';
 import { createConsoleLogger } from '@celerity/core';
 import { createWorker } from '../worker.js';
 import { renderBanner } from './banner.js';
-import { backendUrlFrom, brokerUrlFrom, loadAdapters, loadOptionalSerializers, loadTaskModule, maskUrl } from './environment.js';
+import { backendUrlFrom, brokerUrlFrom, loadAdapters, loadOptionalSerializers, loadTaskModule } from './environment.js';
 
 const HELP = `Usage: celerity worker -A <module> [options]
 
@@ -94,8 +94,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     renderBanner({
       hostname: worker.hostname,
       app: app.path,
-      transport: maskUrl(brokerUrl),
-      results: backendUrl ? maskUrl(backendUrl) : 'disabled://',
+      transport: brokerUrl,
+      results: backendUrl ?? 'disabled://',
       concurrency,
       queues,
       tasks: [...worker.tasks.keys()].sort(),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createJsonSerializer } from '@celerity/core';
 import type { Serializer } from '@celerity/core';
-import { addPythonSeparators, withPythonSeparators } from '../src/python-json.js';
+import { addPythonSeparators, withPythonSeparators } from '../src/python-separators.js';
 import { resultSerializer } from '../src/default-serializer.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -32,6 +32,6 @@ describe('resultSerializer', () => {
     expect(resultSerializer(binary)).toBe(binary);
     const json = withPythonSeparators(createJsonSerializer({ mode: 'tagged' }));
     expect(text(json.encode({ a: [1, 2] }))).toBe('{"a": [1, 2]}');
-    expect(text(resultSerializer(undefined).encode({ a: 'é' }))).toBe('{"a": "\\u00e9"}');
+    expect(text(resultSerializer(undefined).encode({ a: 'é', d: '\x7f' }))).toBe('{"a": "\\u00e9", "d": "\\u007f"}');
   });
 });

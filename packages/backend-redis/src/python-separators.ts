@@ -1,8 +1,9 @@
 /**
  * Python's `json.dumps` writes `", "` and `": "` between items; compact JSON writers (the core
- * serializer, `JSON.stringify`) write `,` and `:`. Both parse the same, but Celery's stored values
- * are byte-compared by people and tools (and by our tests against captured values), so JSON results
- * are written with Python's separators.
+ * serializer's default, `JSON.stringify`) write `,` and `:`. Both parse the same, but Celery's stored
+ * values are byte-compared by people and tools (and by our tests against captured values), so JSON
+ * results are written with Python's separators. The default serializer writes them itself (core's
+ * writer, `separators: 'python'`); a JSON serializer given by the application is respaced here.
  */
 import type { Serializer } from '@celerity/core';
 

@@ -1,0 +1,7 @@
+/**
+ * @celerity/redis-common — the foundation the Redis broker and the Redis result backend share. Not an
+ * application API: what it offers applications is how the adapters read a Redis URL, for building
+ * an ioredis client of one's own the same way (`createRedisBroker({ client })`).
+ */
+export { parseRedisUrl } from './url.js';
+export type { RedisUrlOptions } from './url.js';

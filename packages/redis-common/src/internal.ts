@@ -1,0 +1,14 @@
+/**
+ * What @celerity/broker-redis and @celerity/backend-redis share. Not a public API: anything here may
+ * change in any release.
+ */
+export { parseRedisUrl } from './url.js';
+export type { RedisUrlOptions } from './url.js';
+export { classifyRedisError, isConnectionError, isNoScriptError, mapRedisError } from './errors.js';
+export type { RedisErrorKind, RedisErrorSource } from './errors.js';
+export { logConnectionErrors } from './connection-log.js';
+export { onAuthFailure } from './auth-failure.js';
+export type { ErrorEvents } from './auth-failure.js';
+export type { ConnectionEvents } from './connection-log.js';
+export { defineScript, runScript } from './scripts.js';
+export type { LuaScript, RedisArg } from './scripts.js';

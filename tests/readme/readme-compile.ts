@@ -4,7 +4,7 @@
  * condition) and type-checks them with the compiler API under the repository's strict
  * tsconfig.base.json. Diagnostics point at README lines.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import ts from 'typescript';
 import { describeBlock, type ReadmeBlock } from './readme-blocks.js';
@@ -53,7 +53,7 @@ export function rerootImports(code: string, files: ReadonlySet<string>): string 
 export function removeSnippets(folder: SnippetFolder): void {
   rmSync(folder.dir, { recursive: true, force: true });
   try {
-    rmSync(dirname(folder.dir), { recursive: false });
+    rmdirSync(dirname(folder.dir));
   } catch {
     // another purpose's folder is still there
   }

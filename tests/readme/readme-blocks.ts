@@ -1,6 +1,7 @@
 /**
  * The TypeScript blocks (```ts / ```typescript) of every README.md in the repository, and what the
- * README says about running each one: an HTML comment on the line right above the fence, e.g.
+ * README says about running each one: an HTML comment just above the fence (blank lines between are
+ * allowed, nothing else), e.g.
  *
  *   <!-- readme-test: file=tasks.ts module -->
  *   <!-- readme-test: worker="-A tasks.ts -b redis://localhost:6379/0" prints="8" -->
@@ -158,8 +159,8 @@ export function extractBlocks(readme: string, text: string): ReadmeBlock[] {
     };
     const roles = [block.module, block.background, block.noRun !== undefined].filter(Boolean).length;
     if (roles > 1) throw new Error(`${where}: module, background and no-run exclude each other`);
-    if ((block.module || block.noRun !== undefined) && (block.worker !== undefined || block.prints.length > 0)) {
-      throw new Error(`${where}: worker and prints apply only to a block that runs`);
+    if (roles > 0 && (block.worker !== undefined || block.prints.length > 0)) {
+      throw new Error(`${where}: worker and prints apply only to a block that runs on its own (not module, background or no-run)`);
     }
     blocks.push(block);
     pending = undefined;

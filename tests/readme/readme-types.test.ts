@@ -50,7 +50,8 @@ describe('README blocks: extraction', () => {
     expect(() => extractBlocks('T.md', '<!-- readme-test: module -->\ntext\n```ts\nx\n```')).toThrow('T.md:1: readme-test annotation not followed by a TypeScript block');
     expect(() => extractBlocks('T.md', '<!-- readme-test: module -->\n```sh\nx\n```')).toThrow("annotation on a 'sh' block");
     expect(() => extractBlocks('T.md', '<!-- readme-test: no-run -->\n```ts\nx\n```')).toThrow('no-run needs a reason');
-    expect(() => extractBlocks('T.md', '<!-- readme-test: module prints="1" -->\n```ts\nx\n```')).toThrow('worker and prints apply only to a block that runs');
+    expect(() => extractBlocks('T.md', '<!-- readme-test: module prints="1" -->\n```ts\nx\n```')).toThrow('worker and prints apply only to a block that runs on its own');
+    expect(() => extractBlocks('T.md', '<!-- readme-test: background worker="-A t.ts" -->\n```ts\nx\n```')).toThrow('worker and prints apply only to a block that runs on its own');
     expect(() => extractBlocks('T.md', '```ts\n// a.ts\n```\n```ts\n// a.ts\n```')).toThrow('two blocks are saved as a.ts');
     expect(() => extractBlocks('T.md', '```ts\nx\n')).toThrow('code block never closed');
   });

@@ -201,3 +201,24 @@ export function splitArgs(args: string): string[] {
   return args.trim().split(/\s+/).filter(Boolean);
 }
 
+/**
+ * The module blocks nothing loads: a module counts as loaded when a block that `runs` imports it
+ * (not `import type`), directly or through other modules, or a `worker` annotation names it in `-A`.
+ */
+export function unusedModules(blocks: readonly ReadmeBlock[], runs: (block: ReadmeBlock) => boolean): ReadmeBlock[] {
+  const byFile = new Map(blocks.map((b) => [b.file, b]));
+  const loaded = new Set<string>();
+  const visit = (file: string): void => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    const block = byFile.get(file);
+    if (block) for (const next of valueImports(block.code)) visit(next);
+  };
+  for (const b of blocks) {
+    if (!runs(b)) continue;
+    for (const file of valueImports(b.code)) visit(file);
+    const app = b.worker === undefined ? undefined : workerApp(b.worker);
+    if (app) visit(app);
+  }
+  return blocks.filter((b) => b.module && !loaded.has(b.file));
+}

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRabbitVhost, type RabbitVhost } from '../interop/harness/rabbitmq.js';
 import { createRedisScratch, type RedisScratch } from '../interop/harness/redis.js';
-import { describeBlock, readmeBlocks, splitArgs, valueImports, workerApp, type ReadmeBlock } from './readme-blocks.js';
+import { describeBlock, readmeBlocks, splitArgs, unusedModules, type ReadmeBlock } from './readme-blocks.js';
 import { removeSnippets, writeSnippets, type SnippetFolder } from './readme-compile.js';
 import { pendingEntry } from './pending.js';
 
@@ -164,25 +164,6 @@ async function runBlock(block: ReadmeBlock, folder: SnippetFolder, background: r
   if (failures.length > 0) throw new Error(`${failures.join('\n\n')}\n(the block files are in ${folder.dir})`);
 }
 
-/** Module blocks must be loaded by something that runs: a block's value import or a worker's `-A`. */
-function unusedModules(blocks: readonly ReadmeBlock[]): ReadmeBlock[] {
-  const byFile = new Map(blocks.map((b) => [b.file, b]));
-  const loaded = new Set<string>();
-  const visit = (file: string): void => {
-    if (loaded.has(file)) return;
-    loaded.add(file);
-    const block = byFile.get(file);
-    if (block) for (const next of valueImports(block.code)) visit(next);
-  };
-  for (const b of blocks) {
-    if (!runs(b)) continue;
-    for (const file of valueImports(b.code)) visit(file);
-    const app = b.worker === undefined ? undefined : workerApp(b.worker);
-    if (app) visit(app);
-  }
-  return blocks.filter((b) => b.module && !loaded.has(b.file));
-}
-
 beforeAll(async () => {
   redis = await createRedisScratch();
   if (needsRabbit) rabbit = await createRabbitVhost();
@@ -208,7 +189,7 @@ for (const [readme, blocks] of all) {
 
     if (blocks.some((b) => b.module)) {
       it('every module block is loaded by a block that runs', () => {
-        const unused = unusedModules(blocks);
+        const unused = unusedModules(blocks, runs);
         expect(unused.map(describeBlock), 'module blocks nothing runs (import them, or name them in a worker -A)').toEqual([]);
       });
     }

@@ -4,7 +4,7 @@
 // by readme-run.int.test.ts.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeBlock, extractBlocks, readmeBlocks, valueImports, workerApp, type ReadmeBlock } from './readme-blocks.js';
+import { describeBlock, extractBlocks, readmeBlocks, unusedModules, valueImports, workerApp, type ReadmeBlock } from './readme-blocks.js';
 import { removeSnippets, rerootImports, typecheckSnippets, writeSnippets, type SnippetFolder } from './readme-compile.js';
 import { PENDING, blockSha, pendingEntry } from './pending.js';
 
@@ -65,6 +65,24 @@ describe('README blocks: extraction', () => {
     expect(rerootImports("import { a } from './tasks.js';\nimport { b } from './harness/redis.js';", new Set(['tasks.ts']))).toBe(
       "import { a } from './tasks.js';\nimport { b } from '../../harness/redis.js';",
     );
+  });
+
+  it('knows which module blocks something that runs loads', () => {
+    const text = (annotation: string, code: string) => `<!-- readme-test: ${annotation} -->\n\`\`\`ts\n${code}\n\`\`\`\n`;
+    const list = extractBlocks(
+      'T.md',
+      [
+        text('module', '// tasks.ts'),
+        text('module', '// types.ts'),
+        text('module', '// helpers.ts'),
+        text('module', "// chain.ts\nimport { h } from './helpers.js';"),
+        text('module', '// orphan.ts'),
+        text('worker="-A ./tasks.ts" prints="1"', "import type { T } from './types.js';\nimport { c } from './chain.js';"),
+        text('no-run="reason"', "import './orphan.js';"),
+      ].join(''),
+    );
+    const runs = (b: ReadmeBlock) => !b.module && b.noRun === undefined;
+    expect(unusedModules(list, runs).map((b) => b.file)).toEqual(['types.ts', 'orphan.ts']);
   });
 
   it('every pending entry still matches a block', () => {

@@ -11,7 +11,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'], exclude: ['**/node_modules/**', ...slow] },
+        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'tests/*/**/*.test.ts'], exclude: ['**/node_modules/**', '**/.readme-snippets/**', ...slow] },
       },
       {
         extends: true,
@@ -23,7 +23,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['packages/*/{src,test}/**/*.int.test.ts', 'apps/*/test/**/*.int.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+        test: { name: 'integration', include: ['packages/*/{src,test}/**/*.int.test.ts', 'apps/*/test/**/*.int.test.ts', 'tests/*/**/*.int.test.ts'], exclude: ['**/node_modules/**', '**/.readme-snippets/**'], testTimeout: 60_000, hookTimeout: 60_000 },
       },
       {
         extends: true,

@@ -1,5 +1,5 @@
 // `pnpm example`: on memory:// the worker runs in this process (memory:// is per process);
-// on Redis / RabbitMQ it is started with the `celerity` command as its own process.
+// on Redis / RabbitMQ it is started with the `celerity` command (src/celerity.ts) as its own process.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createConsoleLogger } from '@celerity/core';
@@ -14,7 +14,7 @@ if (brokerUrl.startsWith('memory')) {
   await worker.start();
   await runClient();
 } else {
-  const cli = fileURLToPath(new URL('../../../packages/worker/src/cli.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('./celerity.ts', import.meta.url));
   const child = spawn(
     process.execPath,
     ['--conditions=source', '--import', 'tsx', cli, 'worker', '-A', fileURLToPath(new URL('./tasks.ts', import.meta.url)), '-b', brokerUrl, '--result-backend', backendUrl, '-l', 'info'],

@@ -9,7 +9,7 @@ export interface CliWorker extends AsyncDisposable {
   output(): string;
 }
 
-const cli = fileURLToPath(new URL('../../../packages/worker/src/cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../src/celerity.ts', import.meta.url));
 
 /**
  * Starts the worker on `env.BROKER_URL` / `env.RESULT_BACKEND` and resolves once it logs `ready.`;

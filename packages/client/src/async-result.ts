@@ -10,8 +10,8 @@ import {
   TaskError,
   TaskState,
   TimeoutError,
-  parseCeleryDate,
 } from '@celerity/core';
+import { parseCeleryDate } from '@celerity/core/internal';
 
 /** Thrown by every read when the client has no result backend. */
 export function resultsDisabled(taskId: string): ConfigurationError {

@@ -30,8 +30,10 @@ import type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from '
 /**
  * Creates a client that sends tasks to Celery (or Celerity) workers and reads their results.
  * @example
+ * import { brokerAdapter } from '@celerity/broker-redis';
+ * import { backendAdapter } from '@celerity/backend-redis';
  * import type { add } from './tasks.js';
- * await using client = createClient({ broker: 'redis://localhost', backend: 'redis://localhost' });
+ * await using client = createClient({ broker: 'redis://localhost', backend: 'redis://localhost', adapters: [brokerAdapter, backendAdapter] });
  * const result = await client.send<typeof add>('tasks.add', [4, 4]);
  * console.log(await result.get({ timeout: 10 })); // 8
  */

@@ -7,5 +7,4 @@ export { AsyncResult } from './async-result.js';
 export type { GetOptions } from './async-result.js';
 export { GroupResult } from './group-result.js';
 export type { SendOptions } from './send-options.js';
-export { toSignatureOptions } from './signature-options.js';
 export type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from './types.js';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Serializer } from '@celerity/core';
-import { ConfigurationError, createJsonSerializer, defineTask, formatCeleryDate, signature } from '@celerity/core';
+import { ConfigurationError, createJsonSerializer, defineTask, signature } from '@celerity/core';
+import { formatCeleryDate } from '@celerity/core/internal';
 import type { ClientOptions } from '@celerity/client';
 import { createClient } from '@celerity/client';
 import { RecordingBroker, decode, memoryPair } from './helpers.js';

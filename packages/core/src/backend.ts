@@ -23,8 +23,6 @@ export type TaskStateName = (typeof TaskState)[keyof typeof TaskState] | (string
 export const READY_STATES: ReadonlySet<string> = new Set([TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED]);
 /** Ready states whose result is an exception dict that `get()` raises. */
 export const PROPAGATE_STATES: ReadonlySet<string> = new Set([TaskState.FAILURE, TaskState.REVOKED]);
-/** States whose `result` holds an exception dict. */
-export const EXCEPTION_STATES: ReadonlySet<string> = new Set([TaskState.RETRY, TaskState.FAILURE, TaskState.REVOKED]);
 
 /** Celery's exception dict, as stored in `result` for FAILURE / RETRY / REVOKED. */
 export interface ExceptionInfo {

@@ -127,7 +127,7 @@ export class ConfigurationError extends CelerityError {
   }
 }
 
-/** A URL scheme has no registered adapter; the message names the package to install. */
+/** No adapter given for a URL scheme; the message names the import to add, or the scheme meant when it looks mistyped. */
 export class UnknownSchemeError extends ConfigurationError {
   readonly scheme: string;
   constructor(scheme: string, message: string) {

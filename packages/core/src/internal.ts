@@ -1,28 +1,24 @@
 /**
- * Internals shared by the @celerity/* packages (client, worker, adapters). Not a public API:
- * anything here may change in any release.
+ * Internals shared by the @celerity/* packages (client, worker, the `celerity` command). Not a
+ * public API: anything here may change in any release.
  */
-export {
-  traceTask,
-  buildResultMeta,
-  runTaskEagerly,
-  CeleryException,
-  SoftTimeLimitExceeded,
-  TimeLimitExceeded,
-  exceptionInfoOf,
-} from './execution/index.js';
-export type { TraceEnvironment, TraceOutcome, TraceRequest, ResultMetaFields, EagerOptions } from './execution/index.js';
+export { traceTask, buildResultMeta, runTaskEagerly, exceptionInfoOf } from './execution/index.js';
+export type { TraceEnvironment, TraceOutcome, TraceRequest, ResultMetaFields } from './execution/index.js';
 
 export { resolveSend } from './canvas/send-options.js';
-export type { MessageExtras, ResolveContext } from './canvas/send-options.js';
-export { fromSignatureOptions } from './canvas/signature-options.js';
-export { chainSteps, freeze, resultIds, withParentResult } from './canvas/freeze.js';
-export type { CanvasContext } from './canvas/freeze.js';
-export { planSignature } from './canvas/plan.js';
-export type { CanvasJob, CanvasPlan } from './canvas/plan.js';
-export { resolveJob } from './canvas/apply.js';
+export type { ResolveContext } from './canvas/send-options.js';
 export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups, workflowIds } from './canvas/followups.js';
-export type { ChordPartOutcome, FinishedTask } from './canvas/followups.js';
 
+// One Python-compatible JSON writer and one URL redactor for every adapter.
 export { pythonJsonNumber, pythonJsonScalar, pythonJsonString, stringifyPythonJson } from './serializers/json-encode.js';
 export { redactUrl } from './redact-url.js';
+
+// What the `celerity` command needs to find adapter packages and task definitions.
+export { urlScheme, suggestScheme, KNOWN_BROKER_PACKAGES, KNOWN_BACKEND_PACKAGES } from './registry.js';
+export { isTaskDefinition } from './task.js';
+
+// Celery's date format, for the client's `dateDone()` and tests of the message shape.
+export { formatCeleryDate, parseCeleryDate } from './protocol/index.js';
+
+// Python-style reprs and tracebacks for the worker's log lines and retry records.
+export { pythonRepr, formatTraceback } from './protocol/index.js';

@@ -81,13 +81,13 @@ function unknownScheme(kind: Adapter['kind'], scheme: string, adapters: readonly
   if (scheme === '') hint = 'the URL has no scheme (expected e.g. redis://host:6379/0)';
   else if (pkg) {
     const name = kind === 'broker' ? 'brokerAdapter' : 'backendAdapter';
-    hint = `pass its adapter: import { ${name} } from '${pkg}' and add it to \`adapters\` (the celerity command loads it by itself when installed)`;
+    hint = `import { ${name} } from '${pkg}' and pass it in \`adapters\``;
   } else {
     const meant = suggestScheme(scheme, new Set([...given, ...Object.keys(known)]));
     hint = meant ? `did you mean ${meant}://?` : 'no known package provides it';
   }
   const available = [...given].sort().map((s) => `${s}://`).join(', ');
-  throw new UnknownSchemeError(scheme, `No ${what} adapter for ${scheme === '' ? 'a URL without a scheme' : `${scheme}://`}: ${hint}. Available: ${available}`);
+  throw new UnknownSchemeError(scheme, `No ${what} adapter for ${scheme === '' ? 'a URL without a scheme' : `${scheme}://`}: ${hint} (available: ${available})`);
 }
 
 function contextOf(options: ResolveUrlOptions): AdapterContext {

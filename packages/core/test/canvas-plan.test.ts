@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SignatureData } from '@celerity/core';
 import { ConfigurationError, chain, chord, createMemoryBackend, group, immutable, signature, toSignatureOptions } from '@celerity/core';
-import { freeze, fromSignatureOptions, planSignature, recordChordPart, remainingChainIds, successFollowups, withParentResult } from '@celerity/core/internal';
+import { recordChordPart, remainingChainIds, successFollowups } from '@celerity/core/internal';
+import { freeze, withParentResult } from '../src/canvas/freeze.js';
+import { planSignature } from '../src/canvas/plan.js';
+import { fromSignatureOptions } from '../src/canvas/signature-options.js';
 
 const add = (...args: unknown[]) => signature('tasks.add', args);
 const mul = (...args: unknown[]) => signature('tasks.mul', args);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bindArguments, defineTask, silentLogger } from '@celerity/core';
+import { defineTask, silentLogger } from '@celerity/core';
+import { bindArguments } from '../src/task-params.js';
 import type { TaskContext, TaskStateName } from '@celerity/core';
 import { traceTask } from '@celerity/core/internal';
 import type { TraceRequest } from '@celerity/core/internal';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bindArguments, defineTask, parseParameterNames } from '@celerity/core';
+import { defineTask } from '@celerity/core';
+import { bindArguments, parseParameterNames } from '../src/task-params.js';
 
 describe('parseParameterNames', () => {
   it('reads arrow, function and default parameters and drops a trailing context', () => {

@@ -10,8 +10,8 @@
  * own result is the executor's business, and its failures are reported apart.
  */
 import type { AppliedSignature, Broker, CanvasSink, Clock, ExceptionInfo, Logger, ResultBackend, ResultMeta, Serializer, SignatureData, TaskDefinition, TaskMessage } from '@celerity/core';
-import { ConfigurationError, applySignature, encodeTaskMessage, pythonRepr } from '@celerity/core';
-import { buildResultMeta, errbackFollowups, exceptionInfoOf, recordChordPart, remainingChainIds, successFollowups, workflowIds } from '@celerity/core/internal';
+import { ConfigurationError, applySignature, encodeTaskMessage } from '@celerity/core';
+import { buildResultMeta, errbackFollowups, exceptionInfoOf, pythonRepr, recordChordPart, remainingChainIds, successFollowups, workflowIds } from '@celerity/core/internal';
 import type { ResultMetaFields } from '@celerity/core/internal';
 import { resultRequestOf } from './request.js';
 import { resultDate } from './result-date.js';

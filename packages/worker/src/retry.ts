@@ -4,8 +4,8 @@
  * nobody waits for a run that will never come.
  */
 import type { Delivery, TaskMessage, TaskMessageInit } from '@celerity/core';
-import { encodeTaskMessage, formatTraceback } from '@celerity/core';
-import { exceptionInfoOf } from '@celerity/core/internal';
+import { encodeTaskMessage } from '@celerity/core';
+import { exceptionInfoOf, formatTraceback } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
 import { shortRepr } from './repr.js';

@@ -1,7 +1,8 @@
 /** The worker on a fake clock: ETAs, expiry, retries, time limits and slots, with no sleeps. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker, ResultBackend, ResultMeta, TaskContext, TaskMessageInit } from '@celerity/core';
-import { createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage, formatCeleryDate } from '@celerity/core';
+import { createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage } from '@celerity/core';
+import { formatCeleryDate } from '@celerity/core/internal';
 import type { Worker, WorkerOptions } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
 import type { FakeClock } from './fake-clock.js';

@@ -1,7 +1,8 @@
 import { randomSuffix } from '@celerity/testing';
 import { describe, expect, it } from 'vitest';
 import type { Adapter, Broker } from '../../src/index.js';
-import { ConfigurationError, UnknownSchemeError, createBackendFromUrl, createBrokerFromUrl, createMemoryBackend, createMemoryBroker, suggestScheme } from '../../src/index.js';
+import { ConfigurationError, UnknownSchemeError, createBackendFromUrl, createBrokerFromUrl, createMemoryBackend, createMemoryBroker } from '../../src/index.js';
+import { suggestScheme } from '../../src/registry.js';
 import { memoryHubName } from '../../src/memory/index.js';
 
 const envelope = { body: new Uint8Array([1]), contentType: 'application/octet-stream', contentEncoding: 'binary', headers: {}, properties: {} };

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, EncodeError, formatCeleryDate, parseCeleryDate } from '@celerity/core';
+import { DecodeError, EncodeError } from '@celerity/core';
+import { formatCeleryDate, parseCeleryDate } from '@celerity/core/internal';
 
 const CELERY_FORM = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
 

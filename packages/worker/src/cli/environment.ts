@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Adapter, Serializer, TaskDefinition } from '@celerity/core';
-import { KNOWN_BACKEND_PACKAGES, KNOWN_BROKER_PACKAGES, isTaskDefinition, urlScheme } from '@celerity/core';
+import { KNOWN_BACKEND_PACKAGES, KNOWN_BROKER_PACKAGES, isTaskDefinition, suggestScheme, urlScheme } from '@celerity/core/internal';
 
 /** Broker and backend URLs from flags, then Celerity's and Celery's environment variables. */
 export function brokerUrlFrom(flag: string | undefined): string {
@@ -19,13 +19,23 @@ function requireFromCwd(): NodeJS.Require {
 
 /**
  * The adapter package a URL's scheme needs, imported from the application's directory (or from
- * where this command is installed), and its adapter of that kind. Undefined when the scheme needs
- * none (`memory://`), is unknown, or its package is not installed: URL resolution then says which
- * package to install, or which scheme was meant.
+ * where this command is installed), and its adapter of that kind; undefined for `memory://`,
+ * which needs none. A scheme no package provides, or whose package is not installed, is an error
+ * worded for the command line: "did you mean redis://?" for a mistyped one, the package to
+ * install otherwise.
  */
 async function adapterFor(url: string, kind: Adapter['kind']): Promise<Adapter | undefined> {
-  const pkg = (kind === 'broker' ? KNOWN_BROKER_PACKAGES : KNOWN_BACKEND_PACKAGES)[urlScheme(url)];
-  if (!pkg) return undefined;
+  const scheme = urlScheme(url);
+  if (scheme === 'memory') return undefined;
+  const what = kind === 'broker' ? 'broker' : 'result backend';
+  const known = kind === 'broker' ? KNOWN_BROKER_PACKAGES : KNOWN_BACKEND_PACKAGES;
+  const pkg = known[scheme];
+  if (!pkg) {
+    const schemes = ['memory', ...Object.keys(known)];
+    const meant = suggestScheme(scheme, schemes);
+    const hint = meant ? `did you mean ${meant}://?` : `known schemes: ${schemes.map((s) => `${s}://`).join(', ')}`;
+    throw new Error(`unknown ${what} URL scheme ${scheme}:// (${hint})`);
+  }
   let href: string;
   try {
     href = pathToFileURL(requireFromCwd().resolve(pkg)).href;
@@ -33,15 +43,19 @@ async function adapterFor(url: string, kind: Adapter['kind']): Promise<Adapter |
     try {
       href = import.meta.resolve(pkg);
     } catch {
-      return undefined;
+      throw new Error(`the ${what} URL scheme ${scheme}:// needs ${pkg}, which is not installed (npm install ${pkg})`);
     }
   }
   const mod = (await import(href)) as { brokerAdapter?: Adapter; backendAdapter?: Adapter };
   const adapter = kind === 'broker' ? mod.brokerAdapter : mod.backendAdapter;
-  return adapter?.kind === kind ? adapter : undefined;
+  if (adapter?.kind !== kind) throw new Error(`${pkg} has no ${kind === 'broker' ? 'brokerAdapter' : 'backendAdapter'} export`);
+  return adapter;
 }
 
-/** The adapters the broker and backend URLs need, found by scheme among the installed packages. */
+/**
+ * The adapters the broker and backend URLs need, found by scheme among the installed packages.
+ * Throws, with one line to show the user, for an unknown scheme or a package not installed.
+ */
 export async function loadAdapters(brokerUrl: string, backendUrl: string | undefined): Promise<Adapter[]> {
   const found = [await adapterFor(brokerUrl, 'broker'), backendUrl === undefined ? undefined : await adapterFor(backendUrl, 'backend')];
   return found.filter((a): a is Adapter => a !== undefined);

@@ -5,8 +5,8 @@ import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type { ResultBackend, ResultMeta } from '@celerity/core';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { closeConnection, onAuthFailure, parseRedisUrl } from '@celerity/redis-common/internal';
 import { resultSerializer } from './default-serializer.js';
-import { onAuthFailure, parseRedisUrl } from '@celerity/redis-common/internal';
 import { logBackendConnection, toCelerityError } from './errors.js';
 import * as groups from './groups.js';
 import type { GroupStoreContext } from './groups.js';
@@ -175,9 +175,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
       for (const reject of [...pending]) reject(error);
       watches.clear();
       await hub.close();
-      if (!ownsCommand) return;
-      if (command.status === 'ready') await command.quit().catch(() => command.disconnect());
-      else command.disconnect();
+      if (ownsCommand) await closeConnection(command);
     },
     [Symbol.asyncDispose]() {
       return backend.close();

@@ -8,6 +8,7 @@
  */
 import type { Logger } from '@celerity/core';
 import type { Redis } from 'ioredis';
+import { closeConnection } from '@celerity/redis-common/internal';
 import { logBackendConnection, toCelerityError } from './errors.js';
 
 /** Receives what is published on one channel. */
@@ -366,8 +367,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
       if (!conn) return;
       conn.removeAllListeners('messageBuffer');
       conn.removeAllListeners('pmessageBuffer');
-      if (conn.status === 'ready') await conn.quit().catch(() => conn.disconnect());
-      else conn.disconnect();
+      await closeConnection(conn);
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { closeConnection } from '@celerity/redis-common/internal';
 import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type {
   BroadcastMessage,
@@ -293,10 +294,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
       }
     }
     this.hub.close();
-    if (this.connections.ownsMain) {
-      if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
-      else this.client.disconnect();
-    }
+    if (this.connections.ownsMain) await closeConnection(this.client);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -8,6 +8,8 @@ export { classifyRedisError, isConnectionError, isNoScriptError, mapRedisError }
 export type { RedisErrorKind, RedisErrorSource } from './errors.js';
 export { logConnectionErrors } from './connection-log.js';
 export { onAuthFailure } from './auth-failure.js';
+export { closeConnection } from './close.js';
+export type { Closable } from './close.js';
 export type { ErrorEvents } from './auth-failure.js';
 export type { ConnectionEvents } from './connection-log.js';
 export { defineScript, runScript } from './scripts.js';

@@ -172,8 +172,9 @@ export function pythonJsonScalar(value: unknown): string | undefined {
 }
 
 // Plain functions with the walk's state as arguments: a call allocates nothing beyond its output and
-// the set of objects being written (cycle detection).
-function write(value: unknown, key: string, active: Set<object>, mode: JsonEncodeMode, style: Style): string {
+// the set of objects being written (cycle detection). `key` is what `toJSON(key)` receives: an array
+// index stays a number until a `toJSON` asks for it.
+function write(value: unknown, key: string | number, active: Set<object>, mode: JsonEncodeMode, style: Style): string {
   if (typeof value === 'object' && value !== null) return writeObject(value, key, active, mode, style);
   // undefined, functions and symbols at the top level or in arrays: JSON.stringify writes null.
   return pythonJsonScalar(value) ?? 'null';
@@ -183,57 +184,70 @@ function writeTagged(type: string, text: string, style: Style): string {
   return `{"__type__"${style.colon}"${type}"${style.comma}"__value__"${style.colon}${text}}`;
 }
 
-function writeObject(value: object, key: string, active: Set<object>, mode: JsonEncodeMode, style: Style): string {
-  if (value instanceof Date) {
-    const text = pythonJsonString(formatCeleryDate(value));
-    return mode === 'tagged' ? writeTagged('datetime', text, style) : text;
-  }
-  if (isBinary(value)) {
-    if (mode === 'legacy') {
-      throw new EncodeError("Binary data cannot be sent as JSON to Celery 5.2 (kombu < 5.3); use the 'tagged' JSON mode or msgpack");
+function writeObject(value: object, key: string | number, active: Set<object>, mode: JsonEncodeMode, style: Style): string {
+  // Plain objects and arrays (nearly everything) skip the checks for the types JSON has no form for.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) {
+    if (value instanceof Date) {
+      const text = pythonJsonString(formatCeleryDate(value));
+      return mode === 'tagged' ? writeTagged('datetime', text, style) : text;
     }
-    return writeTagged('base64', `"${encodeBase64(value)}"`, style);
-  }
-  if (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt) {
-    return write(value.valueOf(), key, active, mode, style);
+    if (isBinary(value)) {
+      if (mode === 'legacy') {
+        throw new EncodeError("Binary data cannot be sent as JSON to Celery 5.2 (kombu < 5.3); use the 'tagged' JSON mode or msgpack");
+      }
+      return writeTagged('base64', `"${encodeBase64(value)}"`, style);
+    }
+    if (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt) {
+      return write(value.valueOf(), key, active, mode, style);
+    }
   }
   const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return write(toJSON.call(value, key), key, active, mode, style);
+  if (typeof toJSON === 'function') return write(toJSON.call(value, String(key)), key, active, mode, style);
   if (active.has(value)) throw new EncodeError('Cannot encode a circular structure as JSON');
   active.add(value);
   try {
-    if (Array.isArray(value) || value instanceof Set || ArrayBuffer.isView(value)) {
-      const items = Array.isArray(value) ? value : Array.from(value as Iterable<unknown>);
-      if (items.length === 0) return '[]';
-      let out = '[';
-      for (let i = 0; i < items.length; i++) {
-        if (i > 0) out += style.comma;
-        out += write(items[i], String(i), active, mode, style);
-      }
-      return `${out}]`;
-    }
+    if (Array.isArray(value)) return writeItems(value, active, mode, style);
+    if (value instanceof Set || ArrayBuffer.isView(value)) return writeItems(Array.from(value as Iterable<unknown>), active, mode, style);
+    if (value instanceof Map) return writeEntries(value, active, mode, style);
     let out = '{';
     let first = true;
-    if (value instanceof Map) {
-      for (const [k, v] of value) {
-        if (isSkipped(v)) continue;
-        const name = mapKey(k);
-        out += `${first ? '' : style.comma}${writeKey(name, style)}${write(v, name, active, mode, style)}`;
-        first = false;
-      }
-    } else {
-      const obj = value as Record<string, unknown>;
-      for (const k of Object.keys(obj)) {
-        const v = obj[k];
-        if (isSkipped(v)) continue;
-        out += `${first ? '' : style.comma}${writeKey(k, style)}${write(v, k, active, mode, style)}`;
-        first = false;
-      }
+    const obj = value as Record<string, unknown>;
+    for (const k of Object.keys(obj)) {
+      const v = obj[k];
+      if (isSkipped(v)) continue;
+      // Strings and nulls (most header values) are written here: one call fewer each on the hot path.
+      const text = typeof v === 'string' ? pythonJsonString(v) : v === null ? 'null' : write(v, k, active, mode, style);
+      out += `${first ? '' : style.comma}${writeKey(k, style)}${text}`;
+      first = false;
     }
     return `${out}}`;
   } finally {
     active.delete(value);
   }
+}
+
+function writeItems(items: readonly unknown[], active: Set<object>, mode: JsonEncodeMode, style: Style): string {
+  if (items.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += style.comma;
+    const item = items[i];
+    out += typeof item === 'string' ? pythonJsonString(item) : item === null ? 'null' : write(item, i, active, mode, style);
+  }
+  return `${out}]`;
+}
+
+function writeEntries(map: Map<unknown, unknown>, active: Set<object>, mode: JsonEncodeMode, style: Style): string {
+  let out = '{';
+  let first = true;
+  for (const [k, v] of map) {
+    if (isSkipped(v)) continue;
+    const name = mapKey(k);
+    out += `${first ? '' : style.comma}${writeKey(name, style)}${write(v, name, active, mode, style)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Issue 12: ETA tasks ran several times on Redis with a short visibility timeout, because the
- * restore pass handed out again what a live worker held. A live worker keeps what it holds; a dead
+ * Issue 12: ETA tasks (and long runs with late acks) ran several times on Redis with a short
+ * visibility timeout, because the restore pass handed out again what a live worker held. A live worker keeps what it holds; a dead
  * one's messages still come back after the visibility timeout, and run once elsewhere.
  */
 import { spawn } from 'node:child_process';
@@ -64,6 +64,38 @@ describe('ETA tasks and the visibility timeout on Redis (issue 12)', () => {
     expect(runs.get(id)).toBe(1);
     expect(await raw.hlen(`${keyPrefix}unacked`)).toBe(0);
     expect(await raw.zcard(`${keyPrefix}unacked_index`)).toBe(0);
+    expect(await brokers[0]!.size('celery')).toBe(0);
+  }, 40_000);
+
+  it('runs a 3 s task with late acks exactly once with two workers and a 1 s visibility timeout', async () => {
+    const url = 'redis://127.0.0.1:6379/0';
+    const keyPrefix = `celerity-test-${randomSuffix()}:`;
+    const raw = new Redis(url);
+    const backend = createRedisBackend({ url, keyPrefix });
+    cleanups.push(async () => {
+      await deleteKeys(raw, `${keyPrefix}*`);
+      await raw.quit();
+    });
+    cleanups.push(() => backend.close());
+    const slow = defineTask({ name: 'test.slow', params: [] }, async (ctx: TaskContext) => {
+      runs.set(ctx.id, (runs.get(ctx.id) ?? 0) + 1);
+      await sleep(3_000);
+      return 'done';
+    });
+    const brokers = [0, 1].map(() => createRedisBroker({ url, keyPrefix, visibilityTimeout: 1, restoreInterval: 0.25, pollInterval: 0.2 }));
+    const workers = brokers.map((broker) => createWorker({ broker, backend, tasks: [slow], concurrency: 2, acksLate: true }));
+    for (const broker of brokers) cleanups.push(() => broker.close());
+    for (const worker of workers) {
+      await worker.start();
+      cleanups.push(() => worker.stop());
+    }
+
+    const id = crypto.randomUUID();
+    await brokers[0]!.publish({ queue: 'celery' }, encodeTaskMessage({ task: 'test.slow', id, args: [] }, { serializer: json }));
+    expect((await backend.wait(id, { timeout: 20 })).result).toBe('done');
+    await sleep(1_000);
+    expect(runs.get(id)).toBe(1);
+    await waitFor(async () => (await raw.hlen(`${keyPrefix}unacked`)) === 0, { timeout: 5_000 });
     expect(await brokers[0]!.size('celery')).toBe(0);
   }, 40_000);
 

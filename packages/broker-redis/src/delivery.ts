@@ -60,6 +60,13 @@ export class HeldDeliveries {
     this.free.push(slot);
   }
 
+  /** Delivery tags of the held deliveries whose `unacked` entry has been sent (the ones worth keeping fresh). */
+  sentTags(): string[] {
+    const tags: string[] = [];
+    for (const delivery of this.slots) if (delivery !== undefined && delivery.entry === 'sent') tags.push(delivery.deliveryTag);
+    return tags;
+  }
+
   /** Removes and returns every held delivery. */
   takeAll(): RedisDelivery[] {
     const taken: RedisDelivery[] = [];

@@ -23,8 +23,12 @@ export interface RedisBrokerOptions extends BrokerCommonOptions {
    */
   keyPrefix?: string;
   /**
-   * Seconds a message may stay unacked before any consumer's restore pass gives it back to its
-   * queue (`visibility_timeout`). Tasks held longer (ETA far ahead, long runs) are delivered twice.
+   * Seconds a message may go without a sign of life from its holder before any consumer's restore
+   * pass (ours or a Python worker's) gives it back to its queue (`visibility_timeout`). A live broker
+   * refreshes the `unacked_index` score of every message it holds every third of this (at least every
+   * 250 ms), so ETA tasks and long runs are never handed out twice while their holder lives; a holder
+   * that dies stops refreshing, and its messages come back after this long. Unlike kombu, which never
+   * refreshes: a Python worker holding a task longer than this still loses it to a restore.
    * @default 3600
    */
   visibilityTimeout?: number;

@@ -27,6 +27,7 @@ import { RedisConsumer, type ConsumerHost } from './consumer.js';
 import { HeldDeliveries } from './delivery.js';
 import { encodeKombuEnvelope } from './envelope.js';
 import { FanoutHub } from './fanout.js';
+import { HeldRefresher, refreshHeld, refreshPeriod } from './held-refresh.js';
 import { bindingMember, createKeyspace, type Keyspace } from './keys.js';
 import { resolveOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
 import { toBrokerError } from './redis-errors.js';
@@ -40,6 +41,11 @@ export interface RedisBroker extends Broker {
   readonly db: number;
   /** Runs one visibility-timeout restore pass now (normally periodic while consuming); returns how many were restored. */
   restoreVisible(): Promise<number>;
+  /**
+   * Moves the `unacked_index` score of every message this broker holds (handed out, not settled) to
+   * now; returns how many moved. Runs by itself every third of the visibility timeout while consuming.
+   */
+  refreshHeld(): Promise<number>;
   /** Adds `<routingKey>\x06\x16\x06\x16<queue>` to `_kombu.binding.<exchange>`, so kombu producers publishing to that exchange reach `queue`. */
   bindQueue(queue: string, exchange: string, routingKey: string): Promise<void>;
   /** Removes a binding added by {@link RedisBroker.bindQueue}. */
@@ -69,6 +75,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   private readonly clock: () => number;
   private readonly hub: FanoutHub;
   private readonly consumers = new Set<RedisConsumer>();
+  private readonly refresher: HeldRefresher;
   private restoreTimer: NodeJS.Timeout | undefined;
   private restoring: Promise<unknown> | undefined;
   private closing: Promise<void> | undefined;
@@ -86,6 +93,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.keys = createKeyspace(this.settings.keyPrefix, connections.db);
     this.acks = new AckBatcher(this.client, this.keys, this.settings.publishTimeout);
     this.hub = new FanoutHub(this.keys, this.logger, connections.subscriber);
+    this.refresher = new HeldRefresher(this, refreshPeriod(this.settings.visibilityTimeout));
   }
 
   get keyPrefix(): string {
@@ -213,6 +221,11 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     return this.run('restore', () => restoreVisible(this, this.settings.visibilityTimeout));
   }
 
+  refreshHeld(): Promise<number> {
+    this.assertOpen();
+    return refreshHeld(this);
+  }
+
   // kombu restores at consumer start and then periodically while consuming.
   private startRestoring(): void {
     if (this.restoreTimer !== undefined) return;
@@ -227,6 +240,8 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.restoreTimer = setInterval(pass, this.settings.restoreInterval * 1000);
     this.restoreTimer.unref();
     pass();
+    // What this process holds must not look abandoned to that pass, ours or another process's.
+    this.refresher.start();
   }
 
   private stopRestoring(): void {
@@ -278,6 +293,8 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
 
   private async shutdown(): Promise<void> {
     this.stopRestoring();
+    // Held messages are given back below; the ones that cannot be are left to the visibility timeout.
+    await this.refresher.stop();
     await Promise.all([...this.consumers].map((consumer) => consumer.cancel()));
     this.consumers.clear();
     await this.acks.drain().catch((error: unknown) => this.logger.error('Acks could not be written before closing', { error }));

@@ -179,6 +179,26 @@ return moved
 `,
 );
 
+/**
+ * refresh: moves the `unacked_index` score of messages this process still holds to now, so no
+ * restorer (ours or kombu's, which read the same zset) takes them for abandoned. Only tags still in
+ * `unacked` and still indexed (ZADD XX) are touched: an ack or restore that won the race stays done.
+ * KEYS: unacked, unacked_index. ARGV: now (unix seconds), then the delivery tags.
+ * Returns how many scores were moved.
+ */
+export const REFRESH_SCRIPT = defineScript(
+  'refresh',
+  `
+local moved = 0
+for i = 2, #ARGV do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    moved = moved + redis.call('ZADD', KEYS[2], 'XX', 'CH', ARGV[1], ARGV[i])
+  end
+end
+return moved
+`,
+);
+
 /** release_mutex: deletes the restore mutex only if we still own it (kombu's compare-and-delete). */
 export const RELEASE_MUTEX_SCRIPT = defineScript(
   'release_mutex',

@@ -27,6 +27,14 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Messages held unacked (running + waiting). @default concurrency × 4 */
   prefetch?: number;
+  /**
+   * Most ETA / countdown tasks held at once (Celery 5.6's `worker_eta_task_limit`). Once the worker
+   * holds this many it takes nothing more from the broker until one is due; like Celery, it also caps
+   * the prefetch window (every message held unacked, ETA or not) at this number.
+   * @default undefined (unbounded, as in Celery)
+   * @example createWorker({ tasks, etaTaskLimit: 1000 })
+   */
+  etaTaskLimit?: number;
   /** Node name in results and logs. @default `celerity@<hostname>` */
   hostname?: string;
   /** Where the worker logs. @default silentLogger */

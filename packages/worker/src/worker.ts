@@ -12,6 +12,7 @@ import { createEtaScheduler } from './eta-scheduler.js';
 import type { ExecutionContext } from './execute.js';
 import { executeMessage } from './execute.js';
 import { createLifecycle } from './lifecycle.js';
+import { checkEtaTaskLimit, prefetchWindow } from './prefetch-window.js';
 import { createResultWriter } from './result-writer.js';
 import { createSlotGate } from './slot-gate.js';
 import type { Worker, WorkerOptions } from './worker-options.js';
@@ -37,6 +38,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const backend =
     options.backend === undefined ? null : typeof options.backend === 'object' ? options.backend : createBackendFromUrl(options.backend, { logger, broker, options: options.backendOptions ?? {}, adapters });
   const serializers = createSerializerRegistry([createJsonSerializer(), ...(options.serializers ?? [])], options.accept ? { accept: options.accept } : {});
+  const etaTaskLimit = checkEtaTaskLimit(options.etaTaskLimit);
+  const basePrefetch = Math.max(1, options.prefetch ?? concurrency * 4);
+  const initialPrefetch = prefetchWindow(basePrefetch, 0, etaTaskLimit);
   const shutdown = new AbortController();
   const writer = backend ? createResultWriter(backend, logger) : null;
   const ctx: ExecutionContext = {
@@ -69,8 +73,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const scheduler = createEtaScheduler<Job>({
     clock,
     due: (job) => pipeline.due(job),
-    // ETA tasks stay unacked until due; widen the prefetch window so they don't starve the queue.
-    changed: (held) => lifecycle.widenPrefetch(held),
+    // ETA tasks stay unacked until due; widen the prefetch window so they don't starve the queue,
+    // up to the ETA task limit. The lifecycle adds its argument to the window it started with.
+    changed: (held) => lifecycle.widenPrefetch(prefetchWindow(basePrefetch, held, etaTaskLimit) - initialPrefetch),
   });
   const stats = createWorkerStats(gate, scheduler);
   const pipeline = createDeliveryPipeline({
@@ -92,7 +97,7 @@ export function createWorker(options: WorkerOptions): Worker {
     ownsBroker: typeof options.broker !== 'object',
     ownsBackend: typeof options.backend === 'string',
     logger,
-    prefetch: Math.max(1, options.prefetch ?? concurrency * 4),
+    prefetch: initialPrefetch,
     pipeline,
     gate,
     scheduler,

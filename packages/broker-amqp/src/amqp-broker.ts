@@ -105,7 +105,7 @@ class AmqpBrokerImpl implements AmqpBroker {
 
   async connect(): Promise<void> {
     this.assertOpen();
-    await this.connection.acquire(this.deadline());
+    await this.connection.acquire(this.deadline(), undefined, true);
   }
 
   async declareQueue(queue: string, options: QueueDeclaration = {}): Promise<void> {

@@ -41,6 +41,8 @@ interface Waiter {
   resolve: (model: ChannelModel) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
+  /** Rejected by the first failed connection attempt instead of waiting for a later one. */
+  failFast: boolean;
 }
 
 function sleep(ms: number, signal: { cancelled: boolean; wake?: () => void }): Promise<void> {
@@ -86,13 +88,16 @@ export class AmqpConnection {
    * The open connection, connecting or waiting for a reconnect as needed. Rejects with
    * `ConnectionError` when none is available by `deadline` (epoch ms), with `ConfigurationError`
    * when RabbitMQ refuses our credentials or vhost, and with `ClosedError` after `close()`.
+   * With `failFast`, a failed connection attempt rejects at once (`ConnectionError` with the
+   * driver's reason) while the connection keeps retrying in the background: `connect()` reports an
+   * unreachable server and leaves the retry policy to its caller (the worker's start-up retry).
    */
-  acquire(deadline: number, signal?: AbortSignal): Promise<ChannelModel> {
+  acquire(deadline: number, signal?: AbortSignal, failFast = false): Promise<ChannelModel> {
     if (this.closed) return Promise.reject(new ClosedError('AMQP connection'));
     if (this.model !== undefined) return Promise.resolve(this.model);
     this.start();
     return new Promise<ChannelModel>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, timer: undefined };
+      const waiter: Waiter = { resolve, reject, timer: undefined, failFast };
       const finish = (): void => {
         if (waiter.timer !== undefined) clearTimeout(waiter.timer);
         signal?.removeEventListener('abort', onAbort);
@@ -157,6 +162,7 @@ export class AmqpConnection {
           for (const waiter of [...this.waiters]) waiter.reject(mapped);
           return;
         }
+        for (const waiter of [...this.waiters]) if (waiter.failFast) waiter.reject(mapped);
         const log = attempt === 1 ? 'warn' : 'debug';
         this.settings.logger[log](`Cannot connect to RabbitMQ at ${redactUrl(this.settings.displayUrl)} (attempt ${attempt}), retrying in ${delay} ms: ${mapped.message}`, { error: mapped });
         await sleep(delay, this.loopSignal);

@@ -143,7 +143,12 @@ export class Publisher {
       );
     } catch (error) {
       this.inFlight.delete(pending);
-      if (isConnectionLoss(error)) this.retry(pending);
+      if (isConnectionLoss(error)) {
+        // The socket died before amqplib told the channel: forget the channel now, or resend() takes
+        // it again, fails again and loops without yielding (issue 12: the process hung on a reset).
+        this.channelClosed(channel);
+        this.retry(pending);
+      }
       else this.settle(pending, error instanceof RangeError || error instanceof TypeError ? new EncodeError(`Cannot publish: ${error.message}`, { cause: error }) : mapAmqpError(error, 'publish'));
       return;
     }

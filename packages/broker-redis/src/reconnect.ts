@@ -18,8 +18,11 @@ export interface RetryOptions {
  * Resolves once `client` is ready. Waiting here (rather than letting ioredis queue the command
  * offline) means a command that timed out was never queued, so it cannot run later behind our back.
  * A refused authentication rejects at once (`ConfigurationError`): waiting longer cannot fix it.
+ * With `failFast`, the first failed connection attempt rejects too (`ConnectionError` with the
+ * driver's reason): `connect()` reports an unreachable server at once and leaves the retry policy
+ * to its caller (the worker's start-up retry) instead of hiding the reason behind a timeout.
  */
-export function waitReady(client: Redis, deadline: number, signal?: AbortSignal): Promise<void> {
+export function waitReady(client: Redis, deadline: number, signal?: AbortSignal, failFast = false): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   if (client.status === 'end') return Promise.reject(new ConnectionError('Redis connection is closed'));
   if (client.status === 'wait') client.connect().catch(() => undefined);
@@ -29,6 +32,7 @@ export function waitReady(client: Redis, deadline: number, signal?: AbortSignal)
       client.off('ready', onReady);
       client.off('end', onEnd);
       stopAuth();
+      if (failFast) client.off('error', onError);
       signal?.removeEventListener('abort', onAbort);
     };
     const onReady = (): void => {
@@ -43,16 +47,24 @@ export function waitReady(client: Redis, deadline: number, signal?: AbortSignal)
       cleanup();
       reject(signal?.reason instanceof Error ? signal.reason : new ConnectionError('Aborted while waiting for Redis'));
     };
+    const onError = (error: unknown): void => {
+      if (!isConnectionError(error)) return; // auth errors are onAuthFailure's
+      cleanup();
+      reject(toBrokerError(error, 'connect'));
+    };
+    // The wait as it was allowed, not what is left of it when the timer fires (always 0).
+    const wait = Math.max(0, deadline - Date.now());
     const timer = setTimeout(() => {
       cleanup();
-      reject(new ConnectionError(`Redis did not become ready within ${Math.max(0, deadline - Date.now())} ms`));
-    }, Math.max(0, deadline - Date.now()));
+      reject(new ConnectionError(`Redis did not become ready within ${wait} ms`));
+    }, wait);
     const stopAuth = onAuthFailure(client, (error) => {
       cleanup();
       reject(toBrokerError(error, 'connect'));
     });
     client.on('ready', onReady);
     client.on('end', onEnd);
+    if (failFast) client.on('error', onError);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -120,7 +120,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
 
   async connect(): Promise<void> {
     this.assertOpen();
-    await waitReady(this.client, Date.now() + this.settings.publishTimeout);
+    await waitReady(this.client, Date.now() + this.settings.publishTimeout, undefined, true);
   }
 
   async declareQueue(queue: string): Promise<void> {

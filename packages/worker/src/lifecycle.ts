@@ -2,7 +2,9 @@
  * A worker's life: start (connect, declare, consume), stop (warm or forced, giving back what has
  * not started), and idle (nothing running, waiting or held, every result written).
  */
-import type { Broker, Consumer, Logger, QueueDeclaration, ResultBackend } from '@celerity/core';
+import type { Broker, Clock, Consumer, Logger, QueueDeclaration, ResultBackend } from '@celerity/core';
+import { ConnectionError } from '@celerity/core';
+import { connectWithRetry } from './connect-retry.js';
 import type { DeliveryPipeline, Job } from './delivery-pipeline.js';
 import type { EtaScheduler } from './eta-scheduler.js';
 import type { ResultWriter } from './result-writer.js';
@@ -27,6 +29,11 @@ export interface LifecycleOptions {
   writer: ResultWriter | null;
   /** Aborted on a forced stop: running tasks see it as `ctx.signal`. */
   shutdown: AbortController;
+  /** How start-up retries an unreachable broker or backend (see connect-retry.ts). */
+  connectRetry: { retries: number; delay: number; maxDelay: number; clock: Clock };
+  /** What the retry log lines call the broker and the backend (redacted URLs). */
+  brokerLabel: string;
+  backendLabel: string;
 }
 
 /** The start / stop / idle side of a worker. */
@@ -52,6 +59,8 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   let consumer: Consumer | null = null;
   let idleWaiters: Array<() => void> = [];
+  // Aborted by stop() while start() is still connecting, so a retry wait does not outlive the worker.
+  const starting = new AbortController();
 
   const checkIdle = (): void => {
     if (gate.running > 0 || gate.waiting > 0 || scheduler.size > 0) return;
@@ -77,16 +86,41 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     async start() {
       if (state !== 'new') throw new Error(`worker ${hostname} was already started`);
       state = 'running';
-      await broker.connect();
-      await backend?.connect();
-      for (const queue of queues) await broker.declareQueue(queue, options.queueOptions?.[queue] ?? {});
-      consumer = await broker.consume(queues, pipeline.onDelivery, { prefetch: options.prefetch, onMalformed: pipeline.onMalformed });
+      let failing: 'broker' | 'backend' = 'broker';
+      const attempt = async (): Promise<void> => {
+        failing = 'broker';
+        await broker.connect();
+        failing = 'backend';
+        await backend?.connect();
+        failing = 'broker';
+        for (const queue of queues) await broker.declareQueue(queue, options.queueOptions?.[queue] ?? {});
+        const started = await broker.consume(queues, pipeline.onDelivery, { prefetch: options.prefetch, onMalformed: pipeline.onMalformed });
+        if (starting.signal.aborted) {
+          await started.cancel().catch(() => {});
+          throw starting.signal.reason;
+        }
+        consumer = started;
+      };
+      try {
+        await connectWithRetry(attempt, () => (failing === 'backend' ? options.backendLabel : options.brokerLabel), { ...options.connectRetry, logger, signal: starting.signal });
+      } catch (error) {
+        // Never leave a half-started worker: what it owns is closed, so a failed start lets the
+        // process exit (an owned broker would otherwise go on reconnecting in the background).
+        if (state === 'running') {
+          state = 'stopped';
+          gate.close();
+          if (options.ownsBroker) await broker.close().catch(() => {});
+          if (options.ownsBackend) await backend?.close().catch(() => {});
+        }
+        throw error;
+      }
       logger.info(`${hostname} ready.`);
     },
     async stop({ force = false } = {}) {
       if (state === 'stopped' || state === 'stopping') return;
       const wasRunning = state === 'running';
       state = 'stopping';
+      starting.abort(new ConnectionError(`worker ${hostname} was stopped while starting`));
       gate.close();
       await consumer?.cancel().catch(() => {});
       await giveBack();

@@ -63,6 +63,23 @@ export interface WorkerOptions {
    * @example createWorker({ tasks, clock: fakeClock }) // a test then moves `fakeClock` on past the ETA
    */
   clock?: Clock;
+  /**
+   * How often `start()` tries again when the broker or backend cannot be reached (Celery's
+   * `broker_connection_max_retries`; 0 is `broker_connection_retry_on_startup = False`,
+   * `Infinity` retries for ever). Each failed attempt logs one line; when none is left, `start()`
+   * rejects with a `ConnectionError`. Authentication and configuration errors (a wrong password, a
+   * missing vhost) are never retried: `start()` rejects with a `ConfigurationError` at once.
+   * @default 100
+   */
+  connectRetries?: number;
+  /**
+   * Milliseconds before the first start-up retry; each further retry waits this much longer, up
+   * to `connectRetryMaxDelay` (kombu's `ensure_connection`: 2 s, 4 s, 6 s… 30 s).
+   * @default 2000
+   */
+  connectRetryDelay?: number;
+  /** Longest wait between two start-up attempts, in milliseconds. @default 30000 */
+  connectRetryMaxDelay?: number;
 }
 
 /** A running (or stopped) worker. */

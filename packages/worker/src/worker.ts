@@ -4,7 +4,8 @@
  * wires the parts together; each part has its own file.
  */
 import { hostname as osHostname } from 'node:os';
-import { collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, silentLogger, systemClock } from '@celerity/core';
+import { ConfigurationError, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, silentLogger, systemClock } from '@celerity/core';
+import { redactUrl } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
 import { createDeliveryPipeline, isStale } from './delivery-pipeline.js';
@@ -20,6 +21,12 @@ import { createWorkerStats, recordOutcome } from './worker-stats.js';
 
 export type { Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(value >= 0)) throw new ConfigurationError(`${name} must be a number ≥ 0, got ${String(value)}`);
+  return value;
+}
 
 /**
  * @example
@@ -103,6 +110,14 @@ export function createWorker(options: WorkerOptions): Worker {
     scheduler,
     writer,
     shutdown,
+    connectRetry: {
+      retries: nonNegative('connectRetries', options.connectRetries, 100),
+      delay: nonNegative('connectRetryDelay', options.connectRetryDelay, 2000),
+      maxDelay: nonNegative('connectRetryMaxDelay', options.connectRetryMaxDelay, 30_000),
+      clock,
+    },
+    brokerLabel: typeof options.broker === 'string' ? redactUrl(options.broker) : options.broker === undefined ? 'memory://' : `the ${broker.transport} broker`,
+    backendLabel: typeof options.backend === 'string' ? redactUrl(options.backend) : `the ${backend?.name ?? ''} result backend`,
   });
 
   const worker: Worker = {

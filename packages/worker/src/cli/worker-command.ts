@@ -20,6 +20,8 @@ Options:
       --visibility-timeout <s>  Redis: seconds before an unacked message is redelivered (default: 3600)
       --track-started           Store STARTED when a task begins
       --acks-late               Ack after the task ran
+      --connect-retries <n>     Start-up attempts after the first while the broker is down (default: 100)
+      --connect-retry-delay <s> Seconds before the first retry, growing by as much each time (default: 2)
   -h, --help                    Show this help
 `;
 
@@ -31,11 +33,22 @@ function toLevel(value: string): LogLevel {
   throw new Error(`unknown log level '${value}'`);
 }
 
+function nonNegativeNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0)) throw new Error(`--${name} must be a number ≥ 0, got '${value}'`);
+  return n;
+}
+
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${value}'`);
   return n;
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
 }
 
 export async function runWorkerCommand(argv: string[]): Promise<number> {
@@ -53,6 +66,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'visibility-timeout': { type: 'string' },
       'track-started': { type: 'boolean' },
       'acks-late': { type: 'boolean' },
+      'connect-retries': { type: 'string' },
+      'connect-retry-delay': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -73,6 +88,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const queues = (values.queues ?? 'celery').split(',').map((q) => q.trim()).filter(Boolean);
   const adapters = await loadAdapters(brokerUrl, backendUrl);
   const app = await loadTaskModule(values.app);
+  const connectRetries = nonNegativeNumber('connect-retries', values['connect-retries']);
+  const connectRetryDelay = nonNegativeNumber('connect-retry-delay', values['connect-retry-delay']);
   const brokerOptions: Record<string, unknown> = {};
   if (values['visibility-timeout']) brokerOptions['visibilityTimeout'] = Number(values['visibility-timeout']);
   const worker = createWorker({
@@ -89,6 +106,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     trackStarted: values['track-started'] ?? false,
     acksLate: values['acks-late'] ?? false,
     brokerOptions,
+    ...(connectRetries === undefined ? {} : { connectRetries }),
+    ...(connectRetryDelay === undefined ? {} : { connectRetryDelay: connectRetryDelay * 1000 }),
   });
   process.stdout.write(
     renderBanner({
@@ -123,6 +142,13 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
-  await worker.start();
+  try {
+    await worker.start();
+  } catch (error) {
+    // One line, like Celery's "consumer: Cannot connect to …": the worker closed what it opened,
+    // so returning lets the process exit (non-zero) instead of idling without consuming.
+    logger.error(`worker: cannot start: ${oneLine(error)}`);
+    return 1;
+  }
   return done;
 }

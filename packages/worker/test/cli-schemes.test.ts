@@ -49,3 +49,21 @@ describe('celerity: URL schemes', () => {
     expect(out.stderr).toBe('celerity: unknown broker URL scheme kafka:// (known schemes: memory://, redis://, rediss://, amqp://, amqps://, pyamqp://)\n');
   });
 });
+
+describe('URLs from the environment', () => {
+  it('reads an empty variable as unset (VAR= celerity … clears it)', async () => {
+    const { backendUrlFrom, brokerUrlFrom } = await import('../src/cli/environment.js');
+    const saved = { ...process.env };
+    try {
+      process.env['CELERITY_BROKER_URL'] = '';
+      process.env['CELERY_BROKER_URL'] = 'redis://from-celery/0';
+      process.env['CELERITY_RESULT_BACKEND'] = '';
+      delete process.env['CELERY_RESULT_BACKEND'];
+      expect(brokerUrlFrom(undefined)).toBe('redis://from-celery/0');
+      expect(backendUrlFrom(undefined)).toBeUndefined();
+      expect(brokerUrlFrom('amqp://flag//')).toBe('amqp://flag//');
+    } finally {
+      process.env = saved;
+    }
+  });
+});

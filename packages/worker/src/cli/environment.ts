@@ -5,12 +5,18 @@ import { pathToFileURL } from 'node:url';
 import type { Adapter, Serializer, TaskDefinition } from '@celerity/core';
 import { KNOWN_BACKEND_PACKAGES, KNOWN_BROKER_PACKAGES, isTaskDefinition, suggestScheme, urlScheme } from '@celerity/core/internal';
 
+/** An environment variable, with an empty value read as unset (`VAR= celerity …` clears it). */
+function fromEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
 /** Broker and backend URLs from flags, then Celerity's and Celery's environment variables. */
 export function brokerUrlFrom(flag: string | undefined): string {
-  return flag ?? process.env['CELERITY_BROKER_URL'] ?? process.env['CELERY_BROKER_URL'] ?? 'memory://';
+  return flag ?? fromEnv('CELERITY_BROKER_URL') ?? fromEnv('CELERY_BROKER_URL') ?? 'memory://';
 }
 export function backendUrlFrom(flag: string | undefined): string | undefined {
-  return flag ?? process.env['CELERITY_RESULT_BACKEND'] ?? process.env['CELERY_RESULT_BACKEND'];
+  return flag ?? fromEnv('CELERITY_RESULT_BACKEND') ?? fromEnv('CELERY_RESULT_BACKEND');
 }
 
 function requireFromCwd(): NodeJS.Require {

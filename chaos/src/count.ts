@@ -91,10 +91,10 @@ export function historyById(events: readonly LedgerEvent[]): Map<string, History
 }
 
 /** Ids in flight at `at`: a body started at or before it and none had completed by then. */
-export function inFlightAt(byId: ReadonlyMap<string, History>, at: number, only?: ReadonlySet<string>): string[] {
+export function inFlightAt(byId: ReadonlyMap<string, History>, at: number, include: (id: string) => boolean = () => true): string[] {
   const out: string[] = [];
   for (const [id, history] of byId) {
-    if (only !== undefined && !only.has(id)) continue;
+    if (!include(id)) continue;
     const started = history.starts.length > 0 && history.starts[0]!.t <= at;
     const done = history.dones.length > 0 && history.dones[0]! <= at;
     if (started && !done) out.push(id);
@@ -166,7 +166,7 @@ export function countRun(input: CountInput): Counts {
 
   const recovered = new Set<string>();
   for (const fault of input.faults ?? []) {
-    for (const id of inFlightAt(byId, fault.at, sent)) {
+    for (const id of inFlightAt(byId, fault.at, (id) => sent.has(id))) {
       if (byId.get(id)!.dones.some((t) => t > fault.at)) recovered.add(id);
     }
   }

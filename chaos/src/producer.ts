@@ -23,8 +23,8 @@ export interface ProducerOptions {
   batch?: number;
   /** Tasks per second; 0 sends as fast as the broker takes them. @default 0 */
   rate?: number;
-  /** Called after each batch, e.g. for progress. */
-  onBatch?: () => void;
+  /** Called after each batch with its ids and, when its publish rejected, the error. */
+  onBatch?: (ids: string[], error: Error | undefined) => void;
 }
 
 /** The outcome of publishing. */
@@ -61,14 +61,16 @@ export async function runProducer(options: ProducerOptions): Promise<ProducerRes
       args: t.args,
       options: { taskId: t.id, queue: options.queue, ...(t.countdown !== undefined ? { countdown: t.countdown } : {}) },
     }));
+    const ids = chunk.map((t) => t.id);
     try {
       await options.client.sendMany(items);
-      for (const t of chunk) sent.push(t.id);
+      sent.push(...ids);
+      options.onBatch?.(ids, undefined);
     } catch (error) {
-      for (const t of chunk) failed.push(t.id);
+      failed.push(...ids);
       if (errors.length < 5) errors.push((error as Error).message);
+      options.onBatch?.(ids, error as Error);
     }
-    options.onBatch?.();
   }
   return { sent, failed, errors, startedAt, finishedAt: Date.now() };
 }

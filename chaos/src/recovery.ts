@@ -1,5 +1,6 @@
 /**
- * How long the system took to get over each fault, from the ledger's `done` times:
+ * How long the system took to get over each fault, from the ledger's `done` times (of every task
+ * but poison, sent or not: this is about the system working again):
  * - first completion: fault → the first body to complete after it (any worker);
  * - throughput back: fault → the start of the first 1 s window whose completions reach 80 % of the
  *   rate of the 2 s before the fault (0 when the fault caused no dip); null when it never came back
@@ -49,10 +50,11 @@ function countIn(sorted: readonly number[], from: number, to: number): number {
 
 /**
  * @example
- * for (const r of recoveries(ledger.events, faults, new Set(sent))) console.log(r.fault.label, r.throughputBackMs);
+ * for (const r of recoveries(ledger.events, faults, new Set(poison))) console.log(r.fault.label, r.throughputBackMs);
  */
-export function recoveries(events: readonly LedgerEvent[], faults: readonly Fault[], only?: ReadonlySet<string>): Recovery[] {
-  const doneTimes = events.filter((e) => e.kind === 'done' && (only === undefined || only.has(e.id))).map((e) => e.t).sort((a, b) => a - b);
+export function recoveries(events: readonly LedgerEvent[], faults: readonly Fault[], exclude: ReadonlySet<string> = new Set()): Recovery[] {
+  const include = (id: string): boolean => !exclude.has(id);
+  const doneTimes = events.filter((e) => e.kind === 'done' && include(e.id)).map((e) => e.t).sort((a, b) => a - b);
   const byId = historyById(events);
   const firstDone = doneTimes[0];
   const lastDone = doneTimes[doneTimes.length - 1];
@@ -79,7 +81,7 @@ export function recoveries(events: readonly LedgerEvent[], faults: readonly Faul
       }
     }
 
-    const inFlight = inFlightAt(byId, at, only);
+    const inFlight = inFlightAt(byId, at, include);
     let inFlightRecoveredMs: number | null = 0;
     for (const id of inFlight) {
       const after = byId.get(id)!.dones.find((t) => t > at);

@@ -6,7 +6,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from '@celerity/client';
 import { sleep } from '@celerity/testing';
 import type { BrokerEnv } from './brokers.js';
 import { countRun } from './count.js';
@@ -14,8 +13,9 @@ import type { Counts } from './count.js';
 import type { Death, Fault } from './faults.js';
 import { createLedgerReader } from './ledger/reader.js';
 import type { LedgerEvent } from './ledger/record.js';
-import { runProducer } from './producer.js';
 import type { ProducerResult, TaskToSend } from './producer.js';
+import { startProducer } from './producer-client.js';
+import type { ProducerHandle } from './producer-client.js';
 import { recoveries } from './recovery.js';
 import type { Recovery } from './recovery.js';
 import { createWorkerPool } from './workers/worker-pool.js';
@@ -40,6 +40,8 @@ export interface RunPlan {
   poison?: readonly string[];
   /** Publish rate, tasks/s; 0 = all at once. @default 0 */
   rate?: number;
+  /** Tasks per publish call. @default 100 */
+  batch?: number;
   /** Before producing, with the workers started (e.g. to push garbage). */
   beforeProducing?: (run: RunHandle) => Promise<void>;
   /** The faults, run alongside production and consumption; resolves when it has no more to inject. */
@@ -58,7 +60,7 @@ export interface RunPlan {
 export interface RunHandle {
   readonly env: BrokerEnv;
   readonly pool: WorkerPool;
-  readonly client: Client;
+  readonly queue: string;
   readonly startedAt: number;
   /** Set once the run is over: a fault schedule should stop. */
   readonly ended: boolean;
@@ -66,6 +68,8 @@ export interface RunHandle {
   completed(): number;
   /** Resolves once `n` ids have completed, or the run ends. */
   untilCompleted(n: number): Promise<void>;
+  /** Resolves once every task has been published (or failed to be). */
+  untilProduced(): Promise<void>;
   /** Records a fault (at its start; call again with `until` when it ends). */
   fault(fault: Fault): void;
   readonly events: readonly LedgerEvent[];
@@ -89,9 +93,14 @@ export interface RunOutcome {
   workerStarts: number;
   durationMs: number;
   endedBy: 'settled' | 'stuck' | 'time limit';
-  producer: ProducerResult;
+  producer: ProducerResult & {
+    /** Ids the producer never reported on (it hung or died): their publish outcome is unknown. */
+    unreported: number;
+    /** When the producer's event loop stopped turning, if it did and never finished. */
+    blockedSince: number | undefined;
+  };
   rss: RssSample[];
-  /** Messages left in the queue at the end (undefined when the broker could not say). */
+  /** Messages of the queue left in the broker after the workers stopped (undefined when it could not say). */
   queueLeft: number | undefined;
   events: readonly LedgerEvent[];
 }
@@ -120,7 +129,6 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
       hostname: `w${slot + 1}-${generation}@chaos`,
     }),
   });
-  const client = plan.env.createClient();
   const faults: Fault[] = [];
   const rss: RssSample[] = [];
   const startedAt = Date.now();
@@ -134,7 +142,7 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
   const handle: RunHandle = {
     env: plan.env,
     pool,
-    client,
+    queue: plan.queue,
     startedAt,
     get ended() {
       return ended;
@@ -144,6 +152,7 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
       if (ended || completedCount >= n) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ n, resolve }));
     },
+    untilProduced: () => producing.then(() => undefined),
     fault(fault) {
       const known = faults.find((f) => f.at === fault.at && f.kind === fault.kind);
       if (known) Object.assign(known, fault);
@@ -160,12 +169,13 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
   };
 
   pool.start();
-  let producer: ProducerResult | undefined;
+  let producer: ProducerHandle | undefined;
   let faultsDone = plan.faults === undefined;
   let failure: unknown;
   const producing = (async () => {
     await plan.beforeProducing?.(handle);
-    producer = await runProducer({ client, queue: plan.queue, tasks: plan.tasks, rate: plan.rate ?? 0 });
+    producer = startProducer({ type: 'produce', broker: plan.env.kind, url: plan.env.url, queue: plan.queue, tasks: plan.tasks, rate: plan.rate ?? 0, batch: plan.batch ?? 100 });
+    await producer.finished;
     lastProgressAt = Math.max(lastProgressAt, Date.now());
   })().catch((error: unknown) => (failure ??= error));
   const faulting = (plan.faults?.(handle) ?? Promise.resolve())
@@ -204,7 +214,7 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
         if (worker !== undefined && bytes !== undefined) rss.push({ t: now, slot, pid: worker.pid, bytes });
       }
     }
-    if (producer !== undefined && faultsDone) {
+    if (producer?.done === true && faultsDone) {
       // With early acks, a task whose run died with its process is gone by design: nothing to wait for.
       const dead = plan.acksLate ? undefined : new Set(pool.deaths.map((d) => d.pid));
       const pending = producer.sent.some(
@@ -227,13 +237,23 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
   ended = true;
   wake();
   await faulting;
+  // A producer still at it now is hung (the run gave up on progress): stop it, keep what it reported.
+  await producer?.stop();
   await producing;
-  const queueLeft = await Promise.race([client.broker.size(plan.queue).catch(() => undefined), sleep(5000).then(() => undefined)]);
   await pool.stop();
-  await client.close().catch(() => undefined);
+  const queueLeft = await Promise.race([plan.env.leftInBroker(plan.queue).catch(() => undefined), sleep(10_000).then(() => undefined)]);
   if (failure !== undefined) throw failure;
   ledger.poll();
-  const produced = producer ?? { sent: [], failed: [], errors: [], startedAt, finishedAt: startedAt };
+  const reported = producer?.result();
+  const produced = {
+    sent: reported?.sent ?? [],
+    failed: [...(reported?.failed ?? []), ...(reported?.unreported ?? [])],
+    errors: reported?.errors ?? [],
+    startedAt: reported?.startedAt ?? startedAt,
+    finishedAt: reported?.finishedAt ?? startedAt,
+    unreported: reported?.unreported.length ?? 0,
+    blockedSince: reported?.blockedSince,
+  };
   const deaths = [...pool.deaths];
   const counts = countRun({
     sent: produced.sent,
@@ -244,10 +264,9 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
     earlyAck: !plan.acksLate,
     poison: [...poison],
   });
-  const expected = new Set(produced.sent.filter((id) => !poison.has(id)));
   return {
     counts,
-    recoveries: recoveries(ledger.events, faults, expected),
+    recoveries: recoveries(ledger.events, faults, poison),
     faults,
     deaths,
     workerStarts: pool.started.length,

@@ -99,6 +99,9 @@ async function main(argv: string[]): Promise<number> {
   return errors.length > 0 ? 1 : 0;
 }
 
+// Interrupted (Ctrl-C, a timeout): exit through 'exit' so workers, servers and the RabbitMQ node are killed too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -62,6 +62,12 @@ function scenarioSection(result: ScenarioResult): string {
   if (counts.duplicatedSamples.length > 0) {
     lines.push('', 'Duplicated (first few): ' + counts.duplicatedSamples.map((s) => `\`${s.id}\` ×${s.runs}`).join(', ') + '.');
   }
+  const producer = result.outcome.producer;
+  if (producer.blockedSince !== undefined) {
+    lines.push('', `**The producer process stopped answering** ${((producer.blockedSince - producer.startedAt) / 1000).toFixed(1)} s into publishing (its event loop no longer turned) and never finished; it was killed at the end. ${producer.unreported} publishes it never reported are counted as "publish failed".`);
+  } else if (producer.unreported > 0) {
+    lines.push('', `The producer ended without reporting ${producer.unreported} publishes; they are counted as "publish failed".`);
+  }
   if (result.outcome.producer.errors.length > 0) lines.push('', `Publish errors: ${result.outcome.producer.errors.map((e) => `"${e}"`).join('; ')}.`);
   for (const note of result.notes) lines.push('', note);
   return lines.join('\n');

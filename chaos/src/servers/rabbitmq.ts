@@ -18,8 +18,11 @@ export interface RabbitNode extends AsyncDisposable {
   readonly port: number;
   /** The Erlang VM's pid while it runs. */
   readonly pid: number | undefined;
-  /** SIGKILL of the Erlang VM, then start again on the same ports and data; resolves once AMQP answers. */
-  crashRestart(): Promise<void>;
+  /**
+   * Stops the Erlang VM (`crash`: SIGKILL; `graceful`: SIGTERM, RabbitMQ's orderly shutdown) and
+   * starts it again on the same ports and data; resolves once AMQP answers.
+   */
+  restart(mode: 'crash' | 'graceful'): Promise<void>;
   /** Graceful stop (SIGTERM), then removes its directories. */
   close(): Promise<void>;
 }
@@ -64,7 +67,7 @@ function alive(pid: number): boolean {
 /**
  * @example
  * await using rabbit = await startRabbitNode();
- * await rabbit.crashRestart();
+ * await rabbit.restart('crash');
  */
 export async function startRabbitNode(options: RabbitNodeOptions = {}): Promise<RabbitNode> {
   const port = await freePort();
@@ -161,8 +164,8 @@ export async function startRabbitNode(options: RabbitNodeOptions = {}): Promise<
     get pid() {
       return vmPid;
     },
-    async crashRestart() {
-      await stop('SIGKILL');
+    async restart(mode) {
+      await stop(mode === 'crash' ? 'SIGKILL' : 'SIGTERM');
       await launch();
     },
     close,

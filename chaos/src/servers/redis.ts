@@ -14,15 +14,15 @@ export interface DurableRedis extends AsyncDisposable {
   readonly url: string;
   readonly port: number;
   readonly pid: number | undefined;
-  /** SIGKILL, then start again on the same port and data directory; resolves once it answers. */
-  crashRestart(): Promise<void>;
+  /** Stops the server (`crash`: SIGKILL; `graceful`: SIGTERM) and starts it again on the same port and data; resolves once it answers. */
+  restart(mode: 'crash' | 'graceful'): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * @example
  * await using redis = await startDurableRedis();
- * await redis.crashRestart();
+ * await redis.restart('crash');
  */
 export async function startDurableRedis(): Promise<DurableRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'celerity-chaos-redis-'));
@@ -37,8 +37,8 @@ export async function startDurableRedis(): Promise<DurableRedis> {
     get pid() {
       return server.pid;
     },
-    async crashRestart() {
-      await server.kill();
+    async restart(mode) {
+      if (mode === 'crash') await server.kill();
       await server.restart();
     },
     close,

@@ -12,6 +12,12 @@ const TASKS_MODULE = fileURLToPath(new URL('../worker-tasks.ts', import.meta.url
 // Resolved with the `source` condition the harness runs under: packages/worker/src/cli.ts.
 const CLI = fileURLToPath(import.meta.resolve('@celerity/worker/cli'));
 
+// Workers still running when the harness exits (it crashed, or was interrupted) are killed with it.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** How to start a worker. */
 export interface WorkerSpec {
   brokerUrl: string;
@@ -96,6 +102,7 @@ export function startWorkerProcess(spec: WorkerSpec): WorkerProcess {
   });
   if (child.pid === undefined) throw new Error('could not start a worker process');
   const pid = child.pid;
+  live.add(child);
   log.write(`# ${new Date(startedAt).toISOString()} pid ${pid}: node ${workerArgs(spec).join(' ')}\n`);
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
@@ -103,6 +110,7 @@ export function startWorkerProcess(spec: WorkerSpec): WorkerProcess {
   const exited = new Promise<WorkerExit>((resolve) => {
     child.once('exit', (code, signal) => {
       running = false;
+      live.delete(child);
       const at = Date.now();
       log.end(`# ${new Date(at).toISOString()} pid ${pid} exited: ${signal ?? code}\n`);
       resolve({ code, signal, at });

@@ -18,8 +18,8 @@ export const USAGE = `usage: pnpm chaos [--quick] [--only <selector>[,<selector>
   --quick        small sizes (a few minutes in all)
   --only         scenario names (kill-late:redis), prefixes (kill, stall), or brokers (:redis, :amqp)
   --seed         seed of the fault schedule and task durations (default: random, printed)
-  --out          results file name under bench/results (default: chaos, chaos-quick for --quick,
-                 chaos-partial for --only)
+  --out          results file name under bench/results, or a path without extension (default:
+                 chaos, chaos-quick for --quick, chaos-partial for --only)
   --no-write     print the table only`;
 
 /**

@@ -29,18 +29,40 @@ export interface BrokerEnv {
   /** A Celerity broker on this server, for the harness' own publishes (garbage). */
   openBroker(): Broker;
   /**
-   * Messages of the queue still in the server, ready or held unacked (read with the driver, not
-   * Celerity). Redis: the queue's lists plus kombu's `unacked` hash (one server per scenario);
-   * RabbitMQ: ready messages (call it once no consumer holds any).
+   * Takes every message of the queue still in the server — ready, or held unacked — and returns
+   * their task ids (read with the driver, not Celerity; call it once the workers have stopped, it
+   * empties the queue). Redis: the queue's lists plus kombu's `unacked` hash (one server per
+   * scenario); RabbitMQ: what `basic.get` returns.
    */
-  leftInBroker(queue: string): Promise<number>;
+  drain(queue: string): Promise<LeftInBroker>;
   /** Stops what this scenario started (a shared RabbitMQ node stays up). */
   close(): Promise<void>;
 }
 
-/** A fresh durable Redis for one scenario. */
-export async function redisEnv(): Promise<BrokerEnv> {
-  const redis: DurableRedis = await startDurableRedis();
+/** What was left in the broker at the end of a run. */
+export interface LeftInBroker {
+  /** Messages, task or not. */
+  messages: number;
+  /** Task ids of those that carry one. */
+  ids: string[];
+}
+
+/** The task id of a kombu envelope (`headers.id`), if the text is one. */
+function kombuTaskId(text: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    // unacked entries are [envelope, exchange, routing key]; list items are the envelope itself.
+    const envelope = Array.isArray(parsed) ? parsed[0] : parsed;
+    const id = (envelope as { headers?: { id?: unknown } } | null)?.headers?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A fresh durable Redis for one scenario; `crashable` makes it fsync every write so a SIGKILL loses none. */
+export async function redisEnv(options: { crashable?: boolean } = {}): Promise<BrokerEnv> {
+  const redis: DurableRedis = await startDurableRedis({ fsync: options.crashable === true ? 'always' : 'everysec' });
   return {
     kind: 'redis',
     port: redis.port,
@@ -48,13 +70,14 @@ export async function redisEnv(): Promise<BrokerEnv> {
     urlVia: (port, query) => withQuery(`redis://127.0.0.1:${port}`, query),
     restart: (mode) => redis.restart(mode),
     openBroker: () => createBrokerFromUrl(redis.url, { adapters: [redisAdapter] }),
-    async leftInBroker(queue) {
+    async drain(queue) {
       const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
       client.on('error', () => undefined);
       try {
         await client.connect();
-        const lengths = await Promise.all(PRIORITY_STEPS.map((step) => client.llen(priorityQueueKey(queue, step))));
-        return lengths.reduce((a, b) => a + b, 0) + (await client.hlen('unacked'));
+        const lists = await Promise.all(PRIORITY_STEPS.map((step) => client.lrange(priorityQueueKey(queue, step), 0, -1)));
+        const items = [...lists.flat(), ...(await client.hvals('unacked'))];
+        return { messages: items.length, ids: items.map(kombuTaskId).filter((id): id is string => id !== undefined) };
       } finally {
         client.disconnect();
       }
@@ -72,11 +95,18 @@ export function amqpEnv(node: RabbitNode): BrokerEnv {
     urlVia: (port, query) => withQuery(`amqp://guest:guest@127.0.0.1:${port}//`, query),
     restart: (mode) => node.restart(mode),
     openBroker: () => createBrokerFromUrl(node.url, { adapters: [amqpAdapter] }),
-    async leftInBroker(queue) {
+    async drain(queue) {
       const connection = await connect(node.url);
       try {
         const channel = await connection.createChannel();
-        return (await channel.checkQueue(queue)).messageCount;
+        const left: LeftInBroker = { messages: 0, ids: [] };
+        for (;;) {
+          const message = await channel.get(queue, { noAck: true });
+          if (message === false) return left;
+          left.messages++;
+          const id: unknown = message.properties.headers?.['id'];
+          if (typeof id === 'string') left.ids.push(id);
+        }
       } finally {
         await connection.close().catch(() => undefined);
       }

@@ -9,7 +9,8 @@
  * - lost (early ack, allowed): sent, never completed, and a run of it had started on a process that
  *   then died. With early acks the message was acked before the body ran, so Celery's own
  *   definition allows losing it. Counted only when the run used early acks.
- * - lost: every other sent id that never completed.
+ * - lost: every other sent id that never completed (those still in the broker when the run ended
+ *   — starved or held back rather than gone — are also counted apart).
  * - duplicated: ids whose body started more than once (ran more than once).
  * - duplicated after done: of those, ids started again after a run had completed (a finished task
  *   re-run: its ack did not stick), as opposed to an interrupted run being redone.
@@ -32,6 +33,8 @@ export interface CountInput {
   earlyAck: boolean;
   /** Ids meant never to complete (poison): left out of every count but `poisonRuns`. */
   poison?: readonly string[];
+  /** Task ids still in the broker when the run ended: a lost one among them was starved, not gone. */
+  inBroker?: readonly string[];
 }
 
 /** A lost id and what the ledger knows about it. */
@@ -49,6 +52,8 @@ export interface Counts {
   lost: number;
   /** Of `lost`: ids whose body never started. */
   lostNeverStarted: number;
+  /** Of `lost`: ids still in the broker at the end (starved or held back, not gone). */
+  lostStillQueued: number;
   lostEarlyAckAllowed: number;
   duplicated: number;
   duplicatedAfterDone: number;
@@ -118,7 +123,9 @@ export function countRun(input: CountInput): Counts {
   let completed = 0;
   let lost = 0;
   let lostNeverStarted = 0;
+  let lostStillQueued = 0;
   let lostEarlyAckAllowed = 0;
+  const inBroker = new Set(input.inBroker ?? []);
   const lostSamples: LostSample[] = [];
   for (const id of sent) {
     const history = byId.get(id);
@@ -134,6 +141,7 @@ export function countRun(input: CountInput): Counts {
     }
     lost++;
     if (starts.length === 0) lostNeverStarted++;
+    if (inBroker.has(id)) lostStillQueued++;
     if (lostSamples.length < SAMPLES) lostSamples.push({ id, starts: [...starts] });
   }
 
@@ -177,6 +185,7 @@ export function countRun(input: CountInput): Counts {
     completed,
     lost,
     lostNeverStarted,
+    lostStillQueued,
     lostEarlyAckAllowed,
     duplicated,
     duplicatedAfterDone,

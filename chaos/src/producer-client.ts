@@ -20,8 +20,8 @@ export interface ProducerHandle {
 }
 
 const ENTRY = fileURLToPath(new URL('./producer-process.ts', import.meta.url));
-/** A heartbeat older than this means the producer's event loop is not turning. */
-const BLOCKED_AFTER_MS = 3000;
+/** A heartbeat (sent every 250 ms) older than this means the producer's event loop is not turning. */
+export const PRODUCER_SILENT_MS = 3000;
 
 /**
  * @example
@@ -73,7 +73,7 @@ export function startProducer(command: ProduceCommand): ProducerHandle {
     sent,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      if (!done && Date.now() - lastAliveAt > BLOCKED_AFTER_MS) blockedSince = lastAliveAt;
+      if (!done && Date.now() - lastAliveAt > PRODUCER_SILENT_MS) blockedSince = lastAliveAt;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGKILL');
       await exited;

@@ -14,7 +14,7 @@ import type { Death, Fault } from './faults.js';
 import { createLedgerReader } from './ledger/reader.js';
 import type { LedgerEvent } from './ledger/record.js';
 import type { ProducerResult, TaskToSend } from './producer.js';
-import { startProducer } from './producer-client.js';
+import { PRODUCER_SILENT_MS, startProducer } from './producer-client.js';
 import type { ProducerHandle } from './producer-client.js';
 import { recoveries } from './recovery.js';
 import type { Recovery } from './recovery.js';
@@ -48,7 +48,7 @@ export interface RunPlan {
   faults?: (run: RunHandle) => Promise<void>;
   /** Keep watching this long after everything completed. */
   settleMs: number;
-  /** Give up after this long without a new completion (counted from the last fault's end too). */
+  /** Give up after this long without a new completion (counted from the last fault's end, and from the producer's last sign of life while it publishes). */
   stuckMs: number;
   /** Hard limit on the run. @default 20 min */
   maxMs?: number;
@@ -102,6 +102,8 @@ export interface RunOutcome {
   rss: RssSample[];
   /** Messages of the queue left in the broker after the workers stopped (undefined when it could not say). */
   queueLeft: number | undefined;
+  /** Whether each poison task was still in the broker at the end. */
+  poisonInBroker: Record<string, boolean>;
   events: readonly LedgerEvent[];
 }
 
@@ -201,6 +203,8 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
       if (event.kind !== 'done' || poison.has(event.id)) continue;
       lastProgressAt = Math.max(lastProgressAt, Date.now());
     }
+    // A producer still publishing (its heartbeat fresh) is progress too; one that went silent is not.
+    if (producer === undefined || (!producer.done && Date.now() - producer.lastAliveAt < PRODUCER_SILENT_MS)) lastProgressAt = Date.now();
     let poisonDone = 0;
     for (const id of poison) if (ledger.completed.has(id)) poisonDone++;
     completedCount = ledger.completed.size - poisonDone;
@@ -241,7 +245,7 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
   await producer?.stop();
   await producing;
   await pool.stop();
-  const queueLeft = await Promise.race([plan.env.leftInBroker(plan.queue).catch(() => undefined), sleep(10_000).then(() => undefined)]);
+  const left = await Promise.race([plan.env.drain(plan.queue).catch(() => undefined), sleep(30_000).then(() => undefined)]);
   if (failure !== undefined) throw failure;
   ledger.poll();
   const reported = producer?.result();
@@ -263,6 +267,7 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
     deaths,
     earlyAck: !plan.acksLate,
     poison: [...poison],
+    inBroker: left?.ids ?? [],
   });
   return {
     counts,
@@ -274,7 +279,8 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
     endedBy,
     producer: produced,
     rss,
-    queueLeft: typeof queueLeft === 'number' ? queueLeft : undefined,
+    queueLeft: left?.messages,
+    poisonInBroker: Object.fromEntries([...poison].map((id) => [id, left?.ids.includes(id) ?? false])),
     events: ledger.events,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { USAGE, matches, parseChaosArgs } from './args.js';
 import { createRandom } from './random.js';
@@ -90,11 +90,13 @@ async function main(argv: string[]): Promise<number> {
     errors,
   };
   if (!args.dryRun) {
-    const stem = args.out ?? (args.quick ? 'chaos-quick' : args.only.length > 0 ? 'chaos-partial' : 'chaos');
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(join(RESULTS_DIR, `${stem}.json`), `${JSON.stringify(full, null, 2)}\n`);
-    writeFileSync(join(RESULTS_DIR, `${stem}.md`), renderMarkdown(full, results));
-    log(`wrote bench/results/${stem}.md and .json`);
+    const name = args.out ?? (args.quick ? 'chaos-quick' : args.only.length > 0 ? 'chaos-partial' : 'chaos');
+    // A bare name goes to bench/results; a path is taken as given.
+    const stem = name.includes('/') ? name : join(RESULTS_DIR, name);
+    mkdirSync(dirname(stem), { recursive: true });
+    writeFileSync(`${stem}.json`, `${JSON.stringify(full, null, 2)}\n`);
+    writeFileSync(`${stem}.md`, renderMarkdown(full, results));
+    log(`wrote ${stem}.md and .json`);
   }
   return errors.length > 0 ? 1 : 0;
 }

@@ -10,9 +10,11 @@ cannot lose them; no server under test is involved):
 
 - **sent**: publishes that resolved (broker replied / confirmed). "publish failed" ones are not sent.
 - **completed**: sent tasks whose body ran to its end at least once.
-- **lost**: sent, never completed — except, with early acks, tasks whose body had started in a
-  process that then died: Celery acked those before running them, so losing them is its documented
-  behaviour; they are counted in **lost (early ack, allowed)**.
+- **lost**: sent, never completed by the end of the run — except, with early acks, tasks whose body
+  had started in a process that then died: Celery acked those before running them, so losing them is
+  its documented behaviour; they are counted in **lost (early ack, allowed)**. The details say how
+  many lost tasks never started, and how many were still in the broker when the run ended (starved
+  or held back rather than gone: the harness drains the queue after stopping the workers).
 - **duplicated**: tasks whose body started more than once; in parentheses, those re-run *after* a run
   had completed (a finished task whose ack did not stick), as opposed to an interrupted run redone.
 - **recovered**: tasks in flight at a fault (started before it, not done) that completed after it.
@@ -32,11 +34,11 @@ function scenarioSection(result: ScenarioResult): string {
   lines.push(`Parameters: ${Object.entries(result.parameters).map(([k, v]) => `${k} ${v}`).join(', ')}; acks ${result.acks}.`);
   lines.push(
     `Ran ${seconds(result.outcome.durationMs)}; ${result.outcome.workerStarts} worker processes started; ${deaths.length} died abruptly; ` +
-      `queue left: ${result.outcome.queueLeft ?? 'unknown'}; ended: ${result.outcome.endedBy}.`,
+      `messages left in the broker after the workers stopped: ${result.outcome.queueLeft ?? 'unknown'}; ended: ${result.outcome.endedBy}.`,
   );
   lines.push(
     `Counts: sent ${counts.sent}, publish failed ${counts.publishFailed} (ran anyway: ${counts.ranDespitePublishError}), completed ${counts.completed}, ` +
-      `lost ${counts.lost} (never started: ${counts.lostNeverStarted}), lost (early ack, allowed) ${counts.lostEarlyAckAllowed}, ` +
+      `lost ${counts.lost} (never started: ${counts.lostNeverStarted}; still in the broker at the end: ${counts.lostStillQueued}), lost (early ack, allowed) ${counts.lostEarlyAckAllowed}, ` +
       `duplicated ${counts.duplicated} (after done: ${counts.duplicatedAfterDone}; extra runs ${counts.extraRuns}, most runs of one task ${counts.maxRuns}), ` +
       `recovered ${counts.recovered}, unexpected ${counts.unexpected}` +
       (counts.poisonRuns > 0 ? `, poison runs ${counts.poisonRuns}` : '') +

@@ -59,7 +59,7 @@ export function garbageScenario(broker: BrokerKind): Scenario {
           parameters: { 'ordinary tasks': count, 'garbage messages': pushed, workers: 2, concurrency: 10 },
           outcome,
           notes: [
-            `Garbage: ${pushed} messages pushed; ${outcome.counts.unexpected} of them ran; ${outcome.deaths.length} worker deaths; messages left in the queue at the end: ${outcome.queueLeft ?? 'unknown'}.`,
+            `Garbage: ${pushed} messages pushed; ${outcome.counts.unexpected} of them ran; ${outcome.deaths.length} worker deaths; messages left in the broker at the end: ${outcome.queueLeft ?? 'unknown'}.`,
           ],
           extra: { garbagePushed: pushed },
         };

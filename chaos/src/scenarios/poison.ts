@@ -53,7 +53,8 @@ export function poisonScenario(broker: BrokerKind): Scenario {
           parameters: { 'ordinary tasks': count, 'poison tasks': 1, 'publish rate /s': rate, workers: 2, concurrency: 10, 'restart delay s': 0.25, ...(visibilityTimeout !== undefined ? { 'visibility timeout s': visibilityTimeout } : {}) },
           outcome,
           notes: [
-            `Poison: ran ${outcome.counts.poisonRuns} times in ${(outcome.durationMs / 1000).toFixed(0)} s (${(outcome.counts.poisonRuns / minutes).toFixed(1)} per minute); ${deaths} worker deaths; still in the queue or held at the end: ${outcome.queueLeft ?? 'unknown'} message(s).`,
+            `Poison: ran ${outcome.counts.poisonRuns} times in ${(outcome.durationMs / 1000).toFixed(0)} s (${(outcome.counts.poisonRuns / minutes).toFixed(1)} per minute); ${deaths} worker deaths; ` +
+              `the poison message was ${outcome.poisonInBroker[poison.id] ? 'still in the broker' : '**no longer in the broker**'} at the end.`,
           ],
           extra: { poisonRuns: outcome.counts.poisonRuns, workerDeaths: deaths },
         };

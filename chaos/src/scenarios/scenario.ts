@@ -44,9 +44,12 @@ export interface Scenario {
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }
 
-/** A fresh broker for a scenario: its own Redis, or the run's RabbitMQ node. */
-export async function brokerFor(kind: BrokerKind, ctx: ScenarioContext): Promise<BrokerEnv> {
-  return kind === 'redis' ? redisEnv() : amqpEnv(await ctx.rabbit());
+/**
+ * A fresh broker for a scenario: its own Redis (fsyncing every write when the scenario will crash
+ * it), or the run's RabbitMQ node.
+ */
+export async function brokerFor(kind: BrokerKind, ctx: ScenarioContext, options: { crashable?: boolean } = {}): Promise<BrokerEnv> {
+  return kind === 'redis' ? redisEnv(options) : amqpEnv(await ctx.rabbit());
 }
 
 /** kombu's restore pass runs every 10 s (not settable from the command line): a late re-run on Redis can come this long after the visibility timeout. */

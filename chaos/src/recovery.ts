@@ -4,9 +4,9 @@
  * - first completion: fault → the first body to complete after it (any worker);
  * - throughput back: fault → the start of the first 1 s window whose completions reach 80 % of the
  *   rate of the 2 s before the fault (0 when the fault caused no dip); null when it never came back
- *   before the run's last completion, or there was no rate to come back to. When less than 2 s of
- *   pre-fault throughput was left to do after the fault, the run drained before the rate could be
- *   judged: `drained` says so;
+ *   before the run's last completion, or there was no rate to come back to. When the run completed
+ *   all its work without the rate coming back (or less than 2 s of pre-fault throughput was left to
+ *   do after the fault), it drained before the rate could be judged: `drained` says so;
  * - in-flight recovered: fault → the completion of the last task that was in flight at the fault
  *   (started, not done); null when one of them never completed.
  */
@@ -52,7 +52,13 @@ function countIn(sorted: readonly number[], from: number, to: number): number {
  * @example
  * for (const r of recoveries(ledger.events, faults, new Set(poison))) console.log(r.fault.label, r.throughputBackMs);
  */
-export function recoveries(events: readonly LedgerEvent[], faults: readonly Fault[], exclude: ReadonlySet<string> = new Set()): Recovery[] {
+export function recoveries(
+  events: readonly LedgerEvent[],
+  faults: readonly Fault[],
+  exclude: ReadonlySet<string> = new Set(),
+  /** Whether every task the run was waiting for completed (it ran out of work rather than stalled). */
+  allCompleted = false,
+): Recovery[] {
   const include = (id: string): boolean => !exclude.has(id);
   const doneTimes = events.filter((e) => e.kind === 'done' && include(e.id)).map((e) => e.t).sort((a, b) => a - b);
   const byId = historyById(events);
@@ -77,7 +83,7 @@ export function recoveries(events: readonly LedgerEvent[], faults: readonly Faul
             break;
           }
         }
-        if (throughputBackMs === null) drained = doneTimes.length - lowerBound(doneTimes, at + 1) < 2 * needed;
+        if (throughputBackMs === null) drained = allCompleted || doneTimes.length - lowerBound(doneTimes, at + 1) < 2 * needed;
       }
     }
 

@@ -271,7 +271,7 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
   });
   return {
     counts,
-    recoveries: recoveries(ledger.events, faults, poison),
+    recoveries: recoveries(ledger.events, faults, poison, counts.lost === 0),
     faults,
     deaths,
     workerStarts: pool.started.length,

@@ -86,6 +86,16 @@ describe('recoveries', () => {
     expect(r!.preFaultRate).toBeCloseTo(10, 5);
   });
 
+  it('tells a rate that never came back from a run that ran out of work', () => {
+    // 10/s before the fault, 2/s for 20 s after it: too slow to count as back.
+    const slow: LedgerEvent[] = events.filter((e) => e.id.startsWith('x'));
+    for (let t = 3500; t < 23_500; t += 500) slow.push(start(`z${t}`, 2, t), done(`z${t}`, 2, t + 1));
+    const [stalled] = recoveries(slow, [fault]);
+    expect(stalled).toMatchObject({ throughputBackMs: null, drained: false });
+    const [finished] = recoveries(slow, [fault], new Set(), true);
+    expect(finished).toMatchObject({ throughputBackMs: null, drained: true });
+  });
+
   it('says never when an in-flight task never completed', () => {
     const [r] = recoveries(events.filter((e) => !(e.id === 'held' && e.kind === 'done')), [fault]);
     expect(r!.inFlightRecoveredMs).toBeNull();

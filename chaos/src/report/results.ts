@@ -16,12 +16,19 @@ export interface ChaosResults {
   seed: number;
   /** Where worker logs and ledgers were kept. */
   workDir: string;
-  scenarios: Array<Omit<ScenarioResult, 'outcome'> & { outcome: Omit<ScenarioResult['outcome'], 'events'> }>;
+  scenarios: JsonScenario[];
   errors: ScenarioError[];
 }
 
-/** Drops the raw ledger (large) from a scenario's result. */
-export function forJson(result: ScenarioResult): ChaosResults['scenarios'][number] {
-  const { events: _events, ...outcome } = result.outcome;
-  return { ...result, outcome };
+type Outcome = ScenarioResult['outcome'];
+
+/** A scenario's result without the bulky lists (the ledger, every id sent): counts of them instead. */
+export type JsonScenario = Omit<ScenarioResult, 'outcome'> & {
+  outcome: Omit<Outcome, 'events' | 'producer'> & { producer: Omit<Outcome['producer'], 'sent' | 'failed'> & { sent: number; failed: number } };
+};
+
+/** Drops the raw ledger and the id lists (megabytes at full size) from a scenario's result. */
+export function forJson(result: ScenarioResult): JsonScenario {
+  const { events: _events, producer, ...outcome } = result.outcome;
+  return { ...result, outcome: { ...outcome, producer: { ...producer, sent: producer.sent.length, failed: producer.failed.length } } };
 }

@@ -2,7 +2,9 @@
  * Issue 12, item 1: two workers, one of them SIGKILLed at a random moment (a random point of
  * progress), five times in a run; the killed worker is started again at once, as a service
  * manager would. Acks late (nothing may be lost), or early (tasks running in the killed process
- * may be lost — Celery's own definition — and are counted apart).
+ * may be lost — Celery's own definition — and are counted apart). Tasks are published while the
+ * workers run, at about half their capacity, so the workers take messages both ways: fetched in
+ * batches while there is a backlog, and one at a time with BRPOP (Redis) when idle.
  */
 import { sleep } from '@celerity/testing';
 import type { BrokerKind } from '../brokers.js';
@@ -23,6 +25,7 @@ export function killScenario(broker: BrokerKind, acks: 'late' | 'early'): Scenar
     summary: `2 workers, one SIGKILLed at a random moment ${KILLS} times (restarted at once), acks ${acks}`,
     async run(ctx) {
       const count = ctx.quick ? 2000 : 20_000;
+      const rate = ctx.quick ? 400 : 1000;
       const visibilityTimeout = broker === 'redis' ? (ctx.quick ? 5 : 10) : undefined;
       const env = await brokerFor(broker, ctx);
       try {
@@ -36,6 +39,8 @@ export function killScenario(broker: BrokerKind, acks: 'late' | 'early'): Scenar
           acksLate: acks === 'late',
           ...(visibilityTimeout !== undefined ? { visibilityTimeout } : {}),
           tasks,
+          rate,
+          batch: 20,
           settleMs: settleFor(broker, visibilityTimeout),
           stuckMs: settleFor(broker, visibilityTimeout) + 20_000,
           async faults(run) {
@@ -58,7 +63,7 @@ export function killScenario(broker: BrokerKind, acks: 'late' | 'early'): Scenar
           name,
           broker,
           acks,
-          parameters: { tasks: count, workers: 2, concurrency: 10, 'task ms': '0–20', kills: KILLS, ...(visibilityTimeout !== undefined ? { 'visibility timeout s': visibilityTimeout } : {}) },
+          parameters: { tasks: count, 'publish rate /s': rate, workers: 2, concurrency: 10, 'task ms': '0–20', kills: KILLS, ...(visibilityTimeout !== undefined ? { 'visibility timeout s': visibilityTimeout } : {}) },
           outcome,
           notes: [],
         };

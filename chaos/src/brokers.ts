@@ -43,8 +43,15 @@ export interface BrokerEnv {
 export interface LeftInBroker {
   /** Messages, task or not. */
   messages: number;
+  /** Of those, messages held unacked (Redis' `unacked` hash; RabbitMQ: 0, it requeues them). */
+  unacked: number;
   /** Task ids of those that carry one. */
   ids: string[];
+  /**
+   * Redis: milliseconds left on kombu's `unacked_mutex` (the restore pass' lock), or null when
+   * nobody holds it. A lock left by a killed worker stops every restore pass until it expires.
+   */
+  restoreLockTtlMs?: number | null;
 }
 
 /** The task id of a kombu envelope (`headers.id`), if the text is one. */
@@ -76,8 +83,15 @@ export async function redisEnv(options: { crashable?: boolean } = {}): Promise<B
       try {
         await client.connect();
         const lists = await Promise.all(PRIORITY_STEPS.map((step) => client.lrange(priorityQueueKey(queue, step), 0, -1)));
-        const items = [...lists.flat(), ...(await client.hvals('unacked'))];
-        return { messages: items.length, ids: items.map(kombuTaskId).filter((id): id is string => id !== undefined) };
+        const unacked = await client.hvals('unacked');
+        const items = [...lists.flat(), ...unacked];
+        const ttl = await client.pttl('unacked_mutex');
+        return {
+          messages: items.length,
+          unacked: unacked.length,
+          ids: items.map(kombuTaskId).filter((id): id is string => id !== undefined),
+          restoreLockTtlMs: ttl >= 0 ? ttl : null,
+        };
       } finally {
         client.disconnect();
       }
@@ -99,7 +113,7 @@ export function amqpEnv(node: RabbitNode): BrokerEnv {
       const connection = await connect(node.url);
       try {
         const channel = await connection.createChannel();
-        const left: LeftInBroker = { messages: 0, ids: [] };
+        const left: LeftInBroker = { messages: 0, unacked: 0, ids: [] };
         for (;;) {
           const message = await channel.get(queue, { noAck: true });
           if (message === false) return left;

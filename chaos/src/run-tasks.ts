@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from '@celerity/testing';
-import type { BrokerEnv } from './brokers.js';
+import type { BrokerEnv, LeftInBroker } from './brokers.js';
 import { countRun } from './count.js';
 import type { Counts } from './count.js';
 import type { Death, Fault } from './faults.js';
@@ -102,6 +102,8 @@ export interface RunOutcome {
   rss: RssSample[];
   /** Messages of the queue left in the broker after the workers stopped (undefined when it could not say). */
   queueLeft: number | undefined;
+  /** What the broker still held, in detail. */
+  left: Omit<LeftInBroker, 'ids'> | undefined;
   /** Whether each poison task was still in the broker at the end. */
   poisonInBroker: Record<string, boolean>;
   events: readonly LedgerEvent[];
@@ -280,6 +282,7 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
     producer: produced,
     rss,
     queueLeft: left?.messages,
+    left: left === undefined ? undefined : { messages: left.messages, unacked: left.unacked, ...(left.restoreLockTtlMs !== undefined ? { restoreLockTtlMs: left.restoreLockTtlMs } : {}) },
     poisonInBroker: Object.fromEntries([...poison].map((id) => [id, left?.ids.includes(id) ?? false])),
     events: ledger.events,
   };

@@ -27,6 +27,13 @@ cannot lose them; no server under test is involved):
   visibility timeout + restore pass to redeliver anything still held); \`stuck\` = nothing completed
   for the stuck timeout; the rest counts as lost.`;
 
+function leftText(left: ScenarioResult['outcome']['left']): string {
+  if (left === undefined) return 'unknown';
+  if (left.messages === 0) return '0';
+  const lock = left.restoreLockTtlMs === undefined ? '' : left.restoreLockTtlMs === null ? ', restore lock free' : `, restore lock held (${(left.restoreLockTtlMs / 1000).toFixed(0)} s to expiry)`;
+  return `${left.messages} (${left.unacked} of them unacked${lock})`;
+}
+
 function scenarioSection(result: ScenarioResult): string {
   const { counts, recoveries, faults, deaths } = result.outcome;
   const lines = [`### ${result.name}`, ''];
@@ -34,7 +41,7 @@ function scenarioSection(result: ScenarioResult): string {
   lines.push(`Parameters: ${Object.entries(result.parameters).map(([k, v]) => `${k} ${v}`).join(', ')}; acks ${result.acks}.`);
   lines.push(
     `Ran ${seconds(result.outcome.durationMs)}; ${result.outcome.workerStarts} worker processes started; ${deaths.length} died abruptly; ` +
-      `messages left in the broker after the workers stopped: ${result.outcome.queueLeft ?? 'unknown'}; ended: ${result.outcome.endedBy}.`,
+      `messages left in the broker after the workers stopped: ${leftText(result.outcome.left)}; ended: ${result.outcome.endedBy}.`,
   );
   lines.push(
     `Counts: sent ${counts.sent}, publish failed ${counts.publishFailed} (ran anyway: ${counts.ranDespitePublishError}), completed ${counts.completed}, ` +

@@ -20,7 +20,7 @@ stamp=node_modules/.celerity-install-stamp
 need_install=0
 [ -f "$stamp" ] || need_install=1
 if [ "$need_install" = 0 ]; then
-  for f in pnpm-lock.yaml package.json packages/*/package.json apps/*/package.json bench/package.json; do
+  for f in pnpm-lock.yaml package.json packages/*/package.json apps/*/package.json bench/package.json chaos/package.json; do
     [ -f "$f" ] && [ "$f" -nt "$stamp" ] && need_install=1 && break
   done
 fi

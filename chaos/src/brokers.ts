@@ -1,0 +1,141 @@
+/**
+ * The broker under test in a scenario, behind one shape for Redis and RabbitMQ: its URL (direct, or
+ * through a proxy port), a crash-restart, a client to publish with, and raw access for garbage.
+ */
+import { connect } from 'amqplib';
+import { Redis } from 'ioredis';
+import { brokerAdapter as amqpAdapter } from '@celerity/broker-amqp';
+import { brokerAdapter as redisAdapter } from '@celerity/broker-redis';
+import type { Broker } from '@celerity/core';
+import { createBrokerFromUrl } from '@celerity/core';
+import type { RabbitNode } from './servers/rabbitmq.js';
+import type { DurableRedis } from './servers/redis.js';
+
+import { startDurableRedis } from './servers/redis.js';
+
+/** kombu's lists of one queue, one per priority step (0 is the queue's own name): wire format, not an API. */
+function kombuLists(queue: string): string[] {
+  return [queue, ...[3, 6, 9].map((step) => `${queue}\x06\x16${step}`)];
+}
+
+/** Which broker a scenario runs against. */
+export type BrokerKind = 'redis' | 'amqp';
+
+/** The broker of one scenario. */
+export interface BrokerEnv {
+  readonly kind: BrokerKind;
+  /** Host port of the server (a proxy forwards here). */
+  readonly port: number;
+  /** URL of the server itself. */
+  readonly url: string;
+  /** The URL with another port (a proxy's) and optional query parameters. */
+  urlVia(port: number, query?: Record<string, string>): string;
+  /** Stops the server (`crash`: SIGKILL, `graceful`: SIGTERM) and starts it again on the same port and data. */
+  restart(mode: 'crash' | 'graceful'): Promise<void>;
+  /** A Celerity broker on this server, for the harness' own publishes (garbage). */
+  openBroker(): Broker;
+  /**
+   * Takes every message of the queue still in the server — ready, or held unacked — and returns
+   * their task ids (read with the driver, not Celerity; call it once the workers have stopped, it
+   * empties the queue). Redis: the queue's lists plus kombu's `unacked` hash (one server per
+   * scenario); RabbitMQ: what `basic.get` returns.
+   */
+  drain(queue: string): Promise<LeftInBroker>;
+  /** Stops what this scenario started (a shared RabbitMQ node stays up). */
+  close(): Promise<void>;
+}
+
+/** What was left in the broker at the end of a run. */
+export interface LeftInBroker {
+  /** Messages, task or not. */
+  messages: number;
+  /** Of those, messages held unacked (Redis' `unacked` hash; RabbitMQ: 0, it requeues them). */
+  unacked: number;
+  /** Task ids of those that carry one. */
+  ids: string[];
+  /**
+   * Redis: milliseconds left on kombu's `unacked_mutex` (the restore pass' lock), or null when
+   * nobody holds it. A lock left by a killed worker stops every restore pass until it expires.
+   */
+  restoreLockTtlMs?: number | null;
+}
+
+/** The task id of a kombu envelope (`headers.id`), if the text is one. */
+function kombuTaskId(text: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    // unacked entries are [envelope, exchange, routing key]; list items are the envelope itself.
+    const envelope = Array.isArray(parsed) ? parsed[0] : parsed;
+    const id = (envelope as { headers?: { id?: unknown } } | null)?.headers?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A fresh durable Redis for one scenario; `crashable` makes it fsync every write so a SIGKILL loses none. */
+export async function redisEnv(options: { crashable?: boolean } = {}): Promise<BrokerEnv> {
+  const redis: DurableRedis = await startDurableRedis({ fsync: options.crashable === true ? 'always' : 'everysec' });
+  return {
+    kind: 'redis',
+    port: redis.port,
+    url: redis.url,
+    urlVia: (port, query) => withQuery(`redis://127.0.0.1:${port}`, query),
+    restart: (mode) => redis.restart(mode),
+    openBroker: () => createBrokerFromUrl(redis.url, { adapters: [redisAdapter] }),
+    async drain(queue) {
+      const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        const lists = await Promise.all(kombuLists(queue).map((key) => client.lrange(key, 0, -1)));
+        const unacked = await client.hvals('unacked');
+        const items = [...lists.flat(), ...unacked];
+        const ttl = await client.pttl('unacked_mutex');
+        return {
+          messages: items.length,
+          unacked: unacked.length,
+          ids: items.map(kombuTaskId).filter((id): id is string => id !== undefined),
+          restoreLockTtlMs: ttl >= 0 ? ttl : null,
+        };
+      } finally {
+        client.disconnect();
+      }
+    },
+    close: () => redis.close(),
+  };
+}
+
+/** A scenario on the run's private RabbitMQ node (each scenario uses its own queue). */
+export function amqpEnv(node: RabbitNode): BrokerEnv {
+  return {
+    kind: 'amqp',
+    port: node.port,
+    url: node.url,
+    urlVia: (port, query) => withQuery(`amqp://guest:guest@127.0.0.1:${port}//`, query),
+    restart: (mode) => node.restart(mode),
+    openBroker: () => createBrokerFromUrl(node.url, { adapters: [amqpAdapter] }),
+    async drain(queue) {
+      const connection = await connect(node.url);
+      try {
+        const channel = await connection.createChannel();
+        const left: LeftInBroker = { messages: 0, unacked: 0, ids: [] };
+        for (;;) {
+          const message = await channel.get(queue, { noAck: true });
+          if (message === false) return left;
+          left.messages++;
+          const id: unknown = message.properties.headers?.['id'];
+          if (typeof id === 'string') left.ids.push(id);
+        }
+      } finally {
+        await connection.close().catch(() => undefined);
+      }
+    },
+    close: async () => {},
+  };
+}
+
+function withQuery(url: string, query: Record<string, string> | undefined): string {
+  const entries = Object.entries(query ?? {});
+  return entries.length === 0 ? url : `${url}?${new URLSearchParams(entries).toString()}`;
+}

@@ -1,9 +1,11 @@
 /**
  * The consuming side: a loop that keeps up to `prefetch` deliveries outstanding, fetching in batches
  * with one Lua script (pop + unacked bookkeeping in one atomic step), and when every queue is empty
- * blocks in BRPOP on its own connection (kombu's order and 1 s timeout) so an idle consumer costs
- * one command per poll interval.
+ * blocks in BLMOVE on its own connection (kombu's 1 s timeout) into an in-flight list that the next
+ * fetch records (inflight.ts): an idle consumer costs two commands per poll interval, and no message
+ * is ever only in this process.
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DecodeError } from '@celerity/core';
 import type { ConsumeOptions, Consumer, Delivery, Logger, MalformedDelivery } from '@celerity/core';
@@ -13,6 +15,7 @@ import type { DeliveryOwner, HeldDeliveries } from './delivery.js';
 import { BlockingReader, type BlockingReaderHost } from './blocking-reader.js';
 import { decodeKombuEnvelope } from './envelope.js';
 import type { DecodedKombuEnvelope } from './envelope.js';
+import { InflightLease, inflightList, type InflightList } from './inflight.js';
 import type { Keyspace } from './keys.js';
 import { buildKeySet } from './key-sets.js';
 import type { Item, KeySet } from './key-sets.js';
@@ -45,6 +48,9 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
   private readonly reader: BlockingReader;
   private loop: Promise<void> = Promise.resolve();
   private drained = false;
+  /** This consumer's in-flight list per queue, and their registration. */
+  private readonly inflight = new Map<string, InflightList>();
+  private readonly lease: InflightLease;
 
   constructor(
     private readonly host: ConsumerHost,
@@ -56,6 +62,9 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     this.reader = new BlockingReader(host);
     const unique = [...new Set(queues)];
     this.keySets = unique.map((_, r) => buildKeySet(host.keys, [...unique.slice(r), ...unique.slice(0, r)]));
+    const id = randomUUID();
+    for (const queue of unique) this.inflight.set(queue, inflightList(host.keys, id, queue));
+    this.lease = new InflightLease(host.client, host.keys, [...this.inflight.values()], () => host.now());
   }
 
   start(): void {
@@ -74,6 +83,11 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     const closing = this.reader.close();
     await this.loop;
     await closing;
+    // A BLMOVE that ended as the loop stopped left its message in the in-flight list: back it goes.
+    // If this fails, the registration lapses and another consumer's restore pass gives it back.
+    await this.lease.release().catch((error: unknown) => {
+      this.host.logger.warn(`Could not give back this consumer's in-flight list; it returns when its registration lapses`, { error });
+    });
   }
 
   /** Called by a delivery's ack / reject. */
@@ -83,21 +97,6 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     this.host.held.delete(delivery);
     this.outstanding--;
     this.wake();
-    if (delivery.entry === 'pending' && !requeue) {
-      // Taken by BRPOP and acked before its unacked entry was sent: Redis holds nothing to remove.
-      delivery.entry = 'skipped';
-      return Promise.resolve();
-    }
-    const { recorded } = delivery;
-    if (recorded !== undefined) {
-      // Ack or restore after the entry exists: before it, HDEL would find nothing and the late HSET would stay.
-      const after = (): Promise<void> => this.finishSettle(delivery, requeue);
-      return recorded.then(after, after);
-    }
-    return this.finishSettle(delivery, requeue);
-  }
-
-  private finishSettle(delivery: RedisDelivery, requeue: boolean): Promise<void> {
     if (!requeue) return this.host.acks.add(delivery.deliveryTag);
     const restored = this.host.requeue(delivery.deliveryTag);
     // Handled here too, so a fire-and-forget reject() can't become an unhandled rejection.
@@ -191,17 +190,18 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     return next;
   }
 
-  private async fetch(max: number, extra?: { key: string; raw: Buffer }): Promise<Item[]> {
+  private async fetch(max: number, inflight?: InflightList): Promise<Item[]> {
     const set = this.keySets[this.rotation];
     if (set === undefined) return [];
     // Acks waiting for their batch go along with this call (one command fewer per fetch).
     const acks = this.host.acks.take();
     const args: Array<string | number | Buffer> = [max, String(this.host.now() / 1000), set.order.length, ...set.queueArgs, acks?.tags.length ?? 0];
     if (acks !== undefined) for (const tag of acks.tags) args.push(tag);
-    if (extra !== undefined) args.push(set.indexOfKey.get(extra.key) ?? 3, extra.raw);
+    if (inflight !== undefined) args.push(set.indexOfKey.get(inflight.source) ?? 3);
+    const keys = inflight === undefined ? set.keys : [...set.keys, inflight.key];
     let reply: unknown[];
     try {
-      reply = (await runScript(this.host.client, FETCH_SCRIPT, set.keys, args, true)) as unknown[];
+      reply = (await runScript(this.host.client, FETCH_SCRIPT, keys, args, true)) as unknown[];
     } catch (error) {
       if (acks !== undefined) this.host.acks.restore(acks);
       throw error;
@@ -221,72 +221,20 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     return items;
   }
 
+  /**
+   * The idle path: renew the in-flight registration, wait in BLMOVE on the first queue's ordinary list
+   * (other queues and priority lists are polled by the fetch that follows, every poll interval), then
+   * fetch, which records what BLMOVE moved before anything runs it.
+   */
   private async block(room: number): Promise<Item[]> {
     const set = this.keySets[this.rotation];
-    if (set === undefined) return [];
-    const popped = await this.reader.pop(set.blockKeys);
-    if (popped === undefined) return [];
-    const { key, raw } = popped;
-    if (!this.running) {
-      await this.host.client.rpush(key, raw);
-      return [];
-    }
-    const early = this.decodeEarly(set, key, raw);
-    if (early === undefined) return this.recordPopped(this.fetch(room, { key, raw }), undefined, key, raw);
-    // The message runs at once; its bookkeeping (and the fetch of what else is waiting) goes out on the
-    // next turn, after the task's result when the task is quick, and its ack waits for it (`recorded`).
-    // kombu has the same window between BRPOP and the unacked entry.
-    let markRecorded!: () => void;
-    const recorded = new Promise<void>((resolve) => (markRecorded = resolve));
-    const delivery = this.deliver(early.item, early.decoded, recorded);
-    await nextTurn();
-    if (delivery.entry === 'skipped') {
-      // Acked early (the default) before its entry was written: no HSET/ZADD, no ZREM/HDEL. The lists
-      // were checked right after the pop; fetch only if something else waits.
-      markRecorded();
-      this.drained = !popped.more;
-      return [];
-    }
-    delivery.entry = 'sent';
-    const bookkeeping = this.fetch(room, { key, raw });
-    void bookkeeping.then(markRecorded, markRecorded);
-    return this.recordPopped(bookkeeping, early.item, key, raw);
-  }
-
-  /** Waits for the call that records a popped item (and fetches more); `running` = already handed out. */
-  private async recordPopped(bookkeeping: Promise<Item[]>, running: Item | undefined, key: string, raw: Buffer): Promise<Item[]> {
-    try {
-      const items = await bookkeeping;
-      return running === undefined ? items : items.slice(1);
-    } catch (error) {
-      if (running !== undefined) {
-        // Already running: pushing it back would run it twice. It only lacks its unacked entry.
-        this.host.logger.warn(`Could not record ${running.tag} as unacked: ${error instanceof Error ? error.message : String(error)}`, { error });
-        throw error;
-      }
-      // The item left its list without bookkeeping (kombu has the same window): put it back.
-      await this.host.client.rpush(key, raw).catch((pushError: unknown) => {
-        this.host.logger.error(`Lost a message popped from ${JSON.stringify(key)}: ${raw.toString('utf8')}`, { error: pushError });
-      });
-      throw error;
-    }
-  }
-
-  /** Decodes a BRPOP'd item ahead of its bookkeeping; `undefined` leaves it to the normal path (malformed). */
-  private decodeEarly(set: KeySet, key: string, raw: Buffer): { item: Item; decoded: DecodedKombuEnvelope } | undefined {
-    const ki = set.indexOfKey.get(key);
-    if (ki === undefined) return undefined;
-    let decoded: DecodedKombuEnvelope;
-    try {
-      decoded = decodeKombuEnvelope(raw);
-    } catch {
-      return undefined;
-    }
-    // Only kombu's layout, where the fetch script is sure to read the same tag (the last one, unescaped).
-    const tag = decoded.deliveryTag;
-    if (tag === '' || tag.includes('\\') || !raw.toString('latin1', Math.max(0, raw.length - tag.length - 24)).endsWith(`"delivery_tag": "${tag}"}}`)) return undefined;
-    const queue = set.order[Math.floor((ki - 3) / 5)] ?? '';
-    return { item: { queue, key, tag: decoded.deliveryTag, raw }, decoded };
+    const inflight = set === undefined ? undefined : this.inflight.get(set.order[0] ?? '');
+    if (set === undefined || inflight === undefined) return [];
+    await this.lease.renew();
+    await this.reader.move(inflight.source, inflight.key);
+    // Cancelled: whatever moved is given back with the in-flight lists by cancel().
+    if (!this.running) return [];
+    return this.fetch(room, inflight);
   }
 
   private async dispatch(items: Item[]): Promise<void> {
@@ -309,12 +257,8 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     for (const { item, error } of malformed) await this.setAside(item, error);
   }
 
-  private deliver(item: Item, decoded: DecodedKombuEnvelope, recorded?: Promise<unknown>): RedisDelivery {
+  private deliver(item: Item, decoded: DecodedKombuEnvelope): RedisDelivery {
     const delivery = new RedisDelivery(decoded.envelope, item.queue, decoded.exchange ?? '', decoded.routingKey ?? item.queue, decoded.redelivered, item.tag, this);
-    if (recorded !== undefined) {
-      delivery.recorded = recorded;
-      delivery.entry = 'pending';
-    }
     this.outstanding++;
     this.host.held.add(delivery);
     try {
@@ -355,10 +299,6 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
       ),
     );
   }
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function normalizePrefetch(prefetch: number): number {

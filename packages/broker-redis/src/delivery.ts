@@ -12,14 +12,6 @@ export class RedisDelivery implements Delivery {
   settled = false;
   /** Its place in {@link HeldDeliveries} while held, else -1. */
   slot = -1;
-  /** Settles when its `unacked` entry is written, if it was handed out before that (BRPOP path). */
-  recorded: Promise<unknown> | undefined;
-  /**
-   * Its `unacked` entry: `sent` (or handed out by the fetch script, which wrote it), `pending` (popped
-   * by BRPOP, not sent yet), or `skipped` (acked while pending: the entry the ack would remove never
-   * exists, so neither is written).
-   */
-  entry: 'sent' | 'pending' | 'skipped' = 'sent';
   constructor(
     readonly envelope: Envelope,
     readonly queue: string,
@@ -60,10 +52,10 @@ export class HeldDeliveries {
     this.free.push(slot);
   }
 
-  /** Delivery tags of the held deliveries whose `unacked` entry has been sent (the ones worth keeping fresh). */
-  sentTags(): string[] {
+  /** Delivery tags of the held deliveries (each has its `unacked` entry: the fetch script wrote it before handing it out). */
+  tags(): string[] {
     const tags: string[] = [];
-    for (const delivery of this.slots) if (delivery !== undefined && delivery.entry === 'sent') tags.push(delivery.deliveryTag);
+    for (const delivery of this.slots) if (delivery !== undefined) tags.push(delivery.deliveryTag);
     return tags;
   }
 

@@ -42,7 +42,7 @@ export function refreshPeriod(visibilityTimeout: number): number {
  * many scores moved. Acked and restored messages are left alone (see `REFRESH_SCRIPT`).
  */
 export async function refreshHeld(host: HeldRefreshHost): Promise<number> {
-  const tags = host.held.sentTags();
+  const tags = host.held.tags();
   if (tags.length === 0) return 0;
   const now = String(host.now() / 1000);
   let moved = 0;

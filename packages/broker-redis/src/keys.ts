@@ -105,6 +105,10 @@ export interface Keyspace {
   binding(exchange: string): string;
   /** `<prefix>_celerity.dead.<queue>`: where undecodable items of a queue are set aside. */
   dead(queue: string): string;
+  /** `<prefix>_celerity.inflight.<consumer>.<queue>`: a consumer's in-flight list for a queue (see inflight.ts). */
+  inflight(consumerId: string, queue: string): string;
+  /** `<prefix>_celerity.inflight`: zset of in-flight lists and the time their registration lapses. */
+  readonly inflightRegistry: string;
   /** `<prefix>/<db>.<exchange>[/<routing key>]` (kombu fanout with `fanout_patterns`). */
   channel(exchange: string, routingKey: string): string;
   /** `<prefix>/<db>.<exchange>`: the channel of an exchange without a routing key. */
@@ -133,6 +137,8 @@ export function createKeyspace(prefix: string, db: number): Keyspace {
     lists: (queue) => PRIORITY_STEPS.map((step) => prefix + priorityQueueKey(queue, step)),
     binding: (exchange) => `${prefix}_kombu.binding.${exchange}`,
     dead: (queue) => `${prefix}_celerity.dead.${queue}`,
+    inflight: (consumerId, queue) => `${prefix}_celerity.inflight.${consumerId}.${queue}`,
+    inflightRegistry: `${prefix}_celerity.inflight`,
     channel: (exchange, routingKey) => (routingKey ? `${fanoutPrefix}${exchange}/${routingKey}` : `${fanoutPrefix}${exchange}`),
     channelBase: (exchange) => `${fanoutPrefix}${exchange}`,
     channelPatterns: (exchange, bindingKey) => channelPatterns(`${fanoutPrefix}${exchange}`, bindingKey),

@@ -31,6 +31,7 @@ import { HeldRefresher, refreshHeld, refreshPeriod } from './held-refresh.js';
 import { bindingMember, createKeyspace, type Keyspace } from './keys.js';
 import { resolveOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
 import { toBrokerError } from './redis-errors.js';
+import { sweepLapsedInflight } from './inflight.js';
 import { restoreByTag, restoreVisible } from './restore.js';
 
 /** The Redis broker: the core `Broker` plus Redis-specific operations. */
@@ -221,6 +222,13 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     return this.run('restore', () => restoreVisible(this, this.settings.visibilityTimeout));
   }
 
+  /** Gives back what consumers that died left in their in-flight lists (inflight.ts). */
+  private async sweepInflight(): Promise<number> {
+    const moved = await sweepLapsedInflight(this.client, this.keys, this.now());
+    if (moved > 0) this.logger.info(`Gave back ${moved} message(s) a stopped consumer had taken but not recorded`, { restored: moved });
+    return moved;
+  }
+
   refreshHeld(): Promise<number> {
     this.assertOpen();
     return refreshHeld(this);
@@ -231,7 +239,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     if (this.restoreTimer !== undefined) return;
     const pass = (): void => {
       if (this.restoring !== undefined || this.closing !== undefined) return;
-      this.restoring = restoreVisible(this, this.settings.visibilityTimeout)
+      this.restoring = Promise.all([restoreVisible(this, this.settings.visibilityTimeout), this.sweepInflight()])
         .catch((error: unknown) => this.logger.warn(`Restore pass failed: ${error instanceof Error ? error.message : String(error)}`, { error }))
         .finally(() => {
           this.restoring = undefined;

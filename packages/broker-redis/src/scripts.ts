@@ -11,10 +11,12 @@ import { defineScript } from '@celerity/redis-common/internal';
  *
  * KEYS: unacked, unacked_index, then per queue (in the consumer's current rotation) 5 keys: its lists
  *   for steps 0, 3, 6, 9 and its dead-letter list.
+ *   Optionally last: the consumer's in-flight list (see inflight.ts), drained first.
  * ARGV: max, now (unix seconds), nq, the JSON-encoded name of each queue (nq entries), na, the
  *   delivery tags of acked messages whose entries are removed first (na entries: the ack rides along
- *   with the fetch instead of a MULTI of its own), and optionally the KEYS index and raw item of a
- *   message already taken with BRPOP.
+ *   with the fetch instead of a MULTI of its own), and, with an in-flight list, the KEYS index of the
+ *   list its messages came from. Everything in the in-flight list is taken, even beyond `max`: it
+ *   was already taken off its queue for this consumer.
  * Returns a flat array: KEYS index of the list it came from, delivery tag ('' when the item had none
  *   and was moved to the dead list right here), raw item.
  *
@@ -89,7 +91,16 @@ if na > 0 then
 end
 
 local extra = 5 + nq + na
-if ARGV[extra] then take(tonumber(ARGV[extra]), ARGV[extra + 1]) end
+if ARGV[extra] then
+  local inflight = KEYS[#KEYS]
+  local moved = redis.call('LRANGE', inflight, 0, -1)
+  if #moved > 0 then
+    redis.call('DEL', inflight)
+    -- BLMOVE pushes on the left: the oldest is last.
+    local ki = tonumber(ARGV[extra])
+    for i = #moved, 1, -1 do take(ki, moved[i]) end
+  end
+end
 
 for level = 0, 3 do
   if taken >= max then break end
@@ -207,5 +218,46 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
+`,
+);
+
+/**
+ * inflight_return: gives back what a consumer's in-flight list holds (RPUSH in the list's order: the
+ * first taken is consumed next, as if never popped) and drops its registration.
+ * KEYS: registry, in-flight list, source list. ARGV: registry member. Returns how many moved.
+ */
+export const INFLIGHT_RETURN_SCRIPT = defineScript(
+  'inflight_return',
+  `
+local moved = redis.call('LRANGE', KEYS[2], 0, -1)
+for i = 1, #moved, 256 do redis.call('RPUSH', KEYS[3], unpack(moved, i, math.min(i + 255, #moved))) end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
+return #moved
+`,
+);
+
+/**
+ * inflight_sweep: for every in-flight list whose registration lapsed (its consumer died or stopped
+ * blocking), gives its contents back to the source list and drops the registration. The list names
+ * come from the registry, so they are not in KEYS: like kombu's transport, single-node Redis only.
+ * KEYS: registry. ARGV: now (unix seconds). Returns how many messages moved.
+ */
+export const INFLIGHT_SWEEP_SCRIPT = defineScript(
+  'inflight_sweep',
+  `
+local lapsed = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
+local total = 0
+for _, member in ipairs(lapsed) do
+  local ok, pair = pcall(cjson.decode, member)
+  if ok and type(pair) == 'table' and type(pair[1]) == 'string' and type(pair[2]) == 'string' then
+    local moved = redis.call('LRANGE', pair[1], 0, -1)
+    for i = 1, #moved, 256 do redis.call('RPUSH', pair[2], unpack(moved, i, math.min(i + 255, #moved))) end
+    redis.call('DEL', pair[1])
+    total = total + #moved
+  end
+  redis.call('ZREM', KEYS[1], member)
+end
+return total
 `,
 );

@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlockingReader } from '../src/blocking-reader.js';
 import { deleteKeys } from '@celerity/testing';
 import { REDIS_URL, inspector, randomPrefix } from './helpers.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 const redis = inspector();
 const prefix = randomPrefix();
@@ -23,52 +18,39 @@ function readerOn(pollInterval: number): BlockingReader {
   return new BlockingReader({ client: redis, pollInterval, createBlockingClient: () => new Redis(REDIS_URL, { connectionName }) });
 }
 
-/** Pops one item and returns a weak reference to its bytes (no strong one stays in this frame). */
-async function popWeakly(reader: BlockingReader, key: string, expected: string): Promise<WeakRef<object>> {
-  const item = await reader.pop([key]);
-  expect(item?.raw.toString()).toBe(expected);
-  expect(item?.more).toBe(false);
-  return new WeakRef(item!.raw);
-}
-
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  for (let i = 0; i < 5 && ref.deref() !== undefined; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-  }
-  return ref.deref() === undefined;
-}
-
 describe('BlockingReader', () => {
-  it('keeps nothing of a popped item once the caller lets go of it', async () => {
+  it('moves the next message (the oldest) into the in-flight list, never into the process alone', async () => {
     const reader = readerOn(1);
-    const key = `${prefix}q`;
-    let ref: WeakRef<object> | undefined;
-    for (let i = 0; i < 3; i++) {
-      await redis.lpush(key, `message ${i}`);
-      ref = await popWeakly(reader, key, `message ${i}`);
-    }
-    // A race against a promise that outlives the pops kept every reply (and its bytes) reachable.
-    expect(await collected(ref!)).toBe(true);
+    const source = `${prefix}q`;
+    const inflight = `${prefix}inflight`;
+    await redis.lpush(source, 'first', 'second');
+    expect(await reader.move(source, inflight)).toBe(true);
+    expect(await redis.lrange(inflight, 0, -1)).toEqual(['first']);
+    expect(await redis.lrange(source, 0, -1)).toEqual(['second']);
+    expect(await reader.move(source, inflight)).toBe(true);
+    // BLMOVE pushes on the left: the oldest is last, as the fetch script expects.
+    expect(await redis.lrange(inflight, 0, -1)).toEqual(['second', 'first']);
     await reader.close();
   });
 
-  it('tells whether more waits behind the popped item', async () => {
-    const reader = readerOn(1);
-    const key = `${prefix}more`;
-    await redis.lpush(key, 'a', 'b');
-    expect(await reader.pop([key])).toMatchObject({ key, more: true });
-    expect(await reader.pop([key])).toMatchObject({ key, more: false });
+  it('returns false when the poll interval passes with nothing to move', async () => {
+    const reader = readerOn(0.1);
+    expect(await reader.move(`${prefix}empty`, `${prefix}inflight-empty`)).toBe(false);
+    expect(await redis.exists(`${prefix}inflight-empty`)).toBe(0);
     await reader.close();
   });
 
-  it('ends a pop that is waiting when closed', async () => {
+  it('ends a move that is waiting when closed, and moves nothing after', async () => {
     const reader = readerOn(5);
-    const pending = reader.pop([`${prefix}empty`]);
+    const source = `${prefix}closing`;
+    const pending = reader.move(source, `${prefix}inflight-closing`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
     await reader.close();
-    expect(await pending).toBeUndefined();
+    expect(await pending).toBe(false);
     expect(Date.now() - started).toBeLessThan(4_000);
+    await redis.lpush(source, 'after');
+    expect(await reader.move(source, `${prefix}inflight-closing`)).toBe(false);
+    expect(await redis.lrange(source, 0, -1)).toEqual(['after']);
   });
 });

@@ -154,41 +154,31 @@ describe('publish and consume', () => {
     const b = broker({ pollInterval: 5 });
     const { deliveries, handler } = collect();
     const consumer = await b.consume(['q'], handler);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // let it reach BRPOP
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let it reach BLMOVE
     await b.publish({ queue: 'q' }, envelope('late', {}, { priority: 6 }));
     await waitFor(() => deliveries.length === 1);
     expect(bodyOf(deliveries[0]!.envelope)).toBe('late');
     await deliveries[0]!.ack();
-    await consumer.cancel(); // CLIENT UNBLOCK: must not wait for the 5 s BRPOP timeout to lose anything
+    await consumer.cancel(); // CLIENT UNBLOCK: must not wait for the 5 s BLMOVE timeout to lose anything
     await b.publish({ queue: 'q' }, envelope('after cancel'));
     expect(await b.size('q')).toBe(1);
     expect(deliveries.length).toBe(1);
   });
 
-  it('writes no unacked bookkeeping for a blocked-pop message acked before it was recorded', async () => {
+  it('records a message taken while blocked in unacked before the handler sees it (no pop gap)', async () => {
     const b = broker({ pollInterval: 5 });
-    const monitor = await inspector().monitor();
-    const seen: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args.some((a) => a.startsWith(b.keyPrefix))) seen.push(args);
-    });
-    const acked: string[] = [];
-    // Acks at once, as the worker does with early acks (Celery's default).
-    await b.consume(['q'], (d) => void d.ack().then(() => acked.push(String(bodyOf(d.envelope)))), { prefetch: 4 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    seen.length = 0; // the first fetch and the visibility restore ran at start
+    const recordedWhenHandled: Array<Promise<number>> = [];
+    await b.consume(['q'], (d) => {
+      const recorded = redis.hexists(`${b.keyPrefix}unacked`, d.deliveryTag);
+      recordedWhenHandled.push(recorded);
+      void recorded.then(() => d.ack());
+    }, { prefetch: 4 });
     for (const n of [1, 2, 3]) {
-      await new Promise((resolve) => setTimeout(resolve, 100)); // blocked in BRPOP again
+      await new Promise((resolve) => setTimeout(resolve, 100)); // blocked in BLMOVE again
       await b.publish({ queue: 'q' }, envelope(n));
-      await waitFor(() => acked.length === n);
+      await waitFor(() => recordedWhenHandled.length === n);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await monitor.disconnect();
-    const commands = seen.map((args) => args[0]!.toLowerCase());
-    expect(commands.filter((c) => c === 'brpop').length).toBeGreaterThanOrEqual(3);
-    expect(commands.filter((c) => ['hset', 'zadd', 'zrem', 'hdel', 'evalsha', 'eval'].includes(c))).toEqual([]);
-    expect(await redis.hlen(`${b.keyPrefix}unacked`)).toBe(0);
-    expect(acked).toEqual(['1', '2', '3']);
+    expect(await Promise.all(recordedWhenHandled)).toEqual([1, 1, 1]);
   });
 
   it('records a blocked-pop message that is still held on the next turn, and removes it on ack', async () => {

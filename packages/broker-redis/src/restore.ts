@@ -9,7 +9,7 @@ import type { Logger } from '@celerity/core';
 import { parseBindingMember, priorityStep, type Keyspace } from './keys.js';
 import { stringifyPythonJson } from '@celerity/core/internal';
 import { runScript } from '@celerity/redis-common/internal';
-import { DEAD_LETTER_SCRIPT, RELEASE_MUTEX_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
+import { DEAD_LETTER_SCRIPT, RELEASE_MUTEX_SCRIPT, RENEW_MUTEX_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
 
 /** What restoring needs from the broker. */
 export interface RestoreContext {
@@ -20,8 +20,12 @@ export interface RestoreContext {
   now(): number;
 }
 
-/** kombu's `unacked_mutex_expire`: 300 s. */
-const MUTEX_EXPIRE_MS = 300_000;
+/**
+ * How long our hold on `unacked_mutex` lasts without renewal. kombu takes it for 300 s
+ * (`unacked_mutex_expire`), so a Python worker killed mid-pass stops every restore for five minutes;
+ * we take it for 30 s and renew it after each page, so one of ours killed mid-pass blocks them for 30 s.
+ */
+export const MUTEX_LEASE_MS = 30_000;
 const PAGE = 100;
 // The entry format this broker writes; lets an entry whose envelope is not JSON still be set aside.
 const OWN_ENTRY = /^\[([\s\S]*), "", ("(?:[^"\\]|\\.)*")\]$/;
@@ -106,7 +110,7 @@ export async function restoreByTag(context: RestoreContext, tag: string, leftmos
 export async function restoreVisible(context: RestoreContext, visibilityTimeout: number): Promise<number> {
   const { client, keys } = context;
   const token = randomUUID().replace(/-/g, '');
-  const locked = await client.set(keys.unackedMutex, token, 'PX', MUTEX_EXPIRE_MS, 'NX');
+  const locked = await client.set(keys.unackedMutex, token, 'PX', MUTEX_LEASE_MS, 'NX');
   if (locked === null) return 0;
   let restored = 0;
   try {
@@ -116,6 +120,8 @@ export async function restoreVisible(context: RestoreContext, visibilityTimeout:
       const results = await Promise.all(tags.map((tag) => restoreByTag(context, tag)));
       restored += results.filter(Boolean).length;
       if (tags.length < PAGE) break;
+      // Lost the mutex (a stall longer than the lease): another pass may be running; leave it the rest.
+      if ((await runScript(client, RENEW_MUTEX_SCRIPT, [keys.unackedMutex], [token, String(MUTEX_LEASE_MS)])) !== 1) break;
     }
   } finally {
     await runScript(client, RELEASE_MUTEX_SCRIPT, [keys.unackedMutex], [token]).catch(() => undefined);

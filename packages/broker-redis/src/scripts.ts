@@ -261,3 +261,17 @@ end
 return total
 `,
 );
+
+/**
+ * renew_mutex: extends `unacked_mutex` only while this pass still holds it (compare token, then PEXPIRE).
+ * KEYS: mutex. ARGV: token, milliseconds. Returns 1 when renewed.
+ */
+export const RENEW_MUTEX_SCRIPT = defineScript(
+  'renew_mutex',
+  `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`,
+);

@@ -2,6 +2,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { Delivery } from '@celerity/core';
+import { silentLogger } from '@celerity/core';
+import { createKeyspace } from '../src/keys.js';
+import { MUTEX_LEASE_MS, restoreVisible } from '../src/restore.js';
 import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/index.js';
 import { deleteKeys } from '@celerity/testing';
 import { REDIS_URL, bodyOf, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
@@ -82,6 +85,26 @@ describe('visibility timeout', () => {
     await redis.del(`${prefix}unacked_mutex`);
     expect(await b.restoreVisible()).toBe(1);
     expect(await redis.exists(`${prefix}unacked_mutex`)).toBe(0);
+  });
+
+  it('holds unacked_mutex for a 30 s lease, not kombu\'s 300 s: a pass killed midway blocks others for 30 s at most', async () => {
+    prefix = randomPrefix();
+    const keys = createKeyspace(prefix, 0);
+    // A pass that freezes after taking the mutex, as a process SIGKILLed mid-pass would leave it.
+    const frozen = new Proxy(redis, {
+      get(target, name, receiver) {
+        if (name === 'zrevrangebyscore') return () => new Promise(() => undefined);
+        const value: unknown = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    void restoreVisible({ client: frozen, keys, logger: silentLogger, now: () => Date.now() }, 1);
+    await waitFor(async () => (await redis.exists(keys.unackedMutex)) === 1);
+    const ttl = await redis.pttl(keys.unackedMutex);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(MUTEX_LEASE_MS);
+    expect(MUTEX_LEASE_MS).toBe(30_000);
+    await redis.del(keys.unackedMutex);
   });
 
   it('periodically redelivers a message whose consumer died', async () => {

@@ -24,7 +24,7 @@ export interface BrokerConnections {
   readonly ownsMain: boolean;
   /** The DB number (part of pub/sub channel names). */
   readonly db: number;
-  /** A new connection for BRPOP: waits for reconnects instead of failing, named for CLIENT UNBLOCK. */
+  /** A new connection for BLMOVE: waits for reconnects instead of failing, named for CLIENT UNBLOCK. */
   blocking(): Redis;
   /** A new connection for pub/sub. */
   subscriber(): Redis;
@@ -60,7 +60,7 @@ export function createConnections(source: { url?: string | undefined; client?: R
     main,
     ownsMain: client === undefined,
     db,
-    // A BRPOP cut by a disconnect is resent after the reconnect rather than failed.
+    // A BLMOVE cut by a disconnect is resent after the reconnect rather than failed.
     blocking: () => duplicate('blocking', { maxRetriesPerRequest: null, connectionName: `celerity-blocking-${randomUUID()}` }),
     subscriber: () => duplicate('subscriber', {}),
   };

@@ -1,6 +1,6 @@
 /**
  * The Redis keys a consumer reads, per rotation of its queues (kombu rotates the queue it took from
- * to the end of the cycle): the fetch script's KEYS and the BRPOP key list.
+ * to the end of the cycle): the fetch script's KEYS.
  */
 import type { Keyspace } from './keys.js';
 import { pythonJsonString } from '@celerity/core/internal';
@@ -14,13 +14,11 @@ export interface Item {
   raw: Buffer;
 }
 
-/** The keys of one rotation of a consumer's queues, in the order the fetch script and BRPOP read them. */
+/** The keys of one rotation of a consumer's queues, in the order the fetch script reads them. */
 export interface KeySet {
   order: string[];
   keys: string[];
   queueArgs: string[];
-  /** BRPOP keys: every queue's step-0 list, then step 3, 6, 9. */
-  blockKeys: string[];
   indexOfKey: Map<string, number>;
 }
 
@@ -39,6 +37,5 @@ export function buildKeySet(keys: Keyspace, order: string[]): KeySet {
     }
     all.push(keys.dead(queue));
   }
-  const blockKeys = [0, 1, 2, 3].flatMap((level) => order.map((queue) => keys.lists(queue)[level] ?? ''));
-  return { order, keys: all, queueArgs: order.map(pythonJsonString), blockKeys, indexOfKey };
+  return { order, keys: all, queueArgs: order.map(pythonJsonString), indexOfKey };
 }

@@ -109,6 +109,8 @@ export interface Keyspace {
   inflight(consumerId: string, queue: string): string;
   /** `<prefix>_celerity.inflight`: zset of in-flight lists and the time their registration lapses. */
   readonly inflightRegistry: string;
+  /** `<prefix>_celerity.parked`: zset of far-future messages and the time they are promoted (see parking.ts). */
+  readonly parked: string;
   /** `<prefix>/<db>.<exchange>[/<routing key>]` (kombu fanout with `fanout_patterns`). */
   channel(exchange: string, routingKey: string): string;
   /** `<prefix>/<db>.<exchange>`: the channel of an exchange without a routing key. */
@@ -139,6 +141,7 @@ export function createKeyspace(prefix: string, db: number): Keyspace {
     dead: (queue) => `${prefix}_celerity.dead.${queue}`,
     inflight: (consumerId, queue) => `${prefix}_celerity.inflight.${consumerId}.${queue}`,
     inflightRegistry: `${prefix}_celerity.inflight`,
+    parked: `${prefix}_celerity.parked`,
     channel: (exchange, routingKey) => (routingKey ? `${fanoutPrefix}${exchange}/${routingKey}` : `${fanoutPrefix}${exchange}`),
     channelBase: (exchange) => `${fanoutPrefix}${exchange}`,
     channelPatterns: (exchange, bindingKey) => channelPatterns(`${fanoutPrefix}${exchange}`, bindingKey),

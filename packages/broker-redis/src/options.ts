@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import { ConfigurationError } from '@celerity/core';
 import type { BrokerCommonOptions } from '@celerity/core';
+import { MIN_PARK_ETA_AFTER } from './parking.js';
 
 /** Options of {@link createRedisBroker} (kombu transport option names in parentheses). */
 export interface RedisBrokerOptions extends BrokerCommonOptions {
@@ -34,10 +35,20 @@ export interface RedisBrokerOptions extends BrokerCommonOptions {
   visibilityTimeout?: number;
   /** Most messages one fetch takes (one Lua call), 1–1000; the prefetch window also caps it. @default 100 */
   batchSize?: number;
-  /** Seconds an idle consumer blocks in BRPOP before polling again (`polling_interval`). @default 1 */
+  /** Seconds an idle consumer blocks in BLMOVE before polling again (`polling_interval`). @default 1 */
   pollInterval?: number;
-  /** Seconds between two visibility-timeout restore passes while consuming. @default 10 */
+  /** Seconds between two visibility-timeout restore passes while consuming (they also promote parked messages). @default 10 */
   restoreInterval?: number;
+  /**
+   * Opt-in: a message published with an ETA further away than this many seconds (at least 60) is
+   * parked in the zset `<keyPrefix>_celerity.parked` instead of its queue, and moved onto the queue
+   * half this long before its ETA by the restore pass of any Celerity consumer of this Redis, or by
+   * this broker every `restoreInterval` while it is open. Workers then hold at most the tasks due
+   * within half this time. Python workers see an ordinary message once it is promoted, but never
+   * promote one themselves.
+   * @default undefined (never park)
+   */
+  parkEtaAfter?: number;
   /**
    * Milliseconds a publish (and ack) keeps retrying while the connection is down before failing
    * with `ConnectionError`; a publish's own `timeout` option overrides it.
@@ -58,12 +69,21 @@ export interface ResolvedRedisBrokerOptions {
   pollInterval: number;
   restoreInterval: number;
   publishTimeout: number;
+  parkEtaAfter: number | undefined;
 }
 
 function positive(name: string, value: number | undefined, fallback: number, integer = false, max = Infinity): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max || (integer && !Number.isInteger(value))) {
     throw new ConfigurationError(`Redis broker option ${name} must be a positive ${integer ? 'integer' : 'number'}${max < Infinity ? ` up to ${max}` : ''}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function parkEtaAfter(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_PARK_ETA_AFTER) {
+    throw new ConfigurationError(`Redis broker option parkEtaAfter must be a number of seconds ≥ ${MIN_PARK_ETA_AFTER}, got ${String(value)}`);
   }
   return value;
 }
@@ -78,6 +98,7 @@ export function resolveOptions(options: RedisBrokerOptions): ResolvedRedisBroker
     pollInterval: positive('pollInterval', options.pollInterval, 1),
     restoreInterval: positive('restoreInterval', options.restoreInterval, 10),
     publishTimeout: options.publishTimeout === 0 ? 0 : positive('publishTimeout', options.publishTimeout, 10_000),
+    parkEtaAfter: parkEtaAfter(options.parkEtaAfter),
   };
 }
 
@@ -92,6 +113,8 @@ const ADAPTER_KEYS: Record<string, keyof RedisBrokerOptions> = {
   restoreInterval: 'restoreInterval',
   unacked_restore_interval: 'restoreInterval',
   publishTimeout: 'publishTimeout',
+  parkEtaAfter: 'parkEtaAfter',
+  park_eta_after: 'parkEtaAfter',
 };
 
 /**

@@ -32,6 +32,7 @@ import { bindingMember, createKeyspace, type Keyspace } from './keys.js';
 import { resolveOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
 import { toBrokerError } from './redis-errors.js';
 import { sweepLapsedInflight } from './inflight.js';
+import { parkUntil, parkedMember, promoteParked } from './parking.js';
 import { restoreByTag, restoreVisible } from './restore.js';
 
 /** The Redis broker: the core `Broker` plus Redis-specific operations. */
@@ -53,6 +54,12 @@ export interface RedisBroker extends Broker {
   unbindQueue(queue: string, exchange: string, routingKey: string): Promise<void>;
   /** Deletes a queue's four lists and its default binding (what kombu does for auto-delete reply queues). */
   deleteQueue(queue: string): Promise<void>;
+  /**
+   * Moves parked far-future messages that are due onto their queues (see the `parkEtaAfter` option);
+   * returns how many moved. Runs by itself in every restore pass, and every `restoreInterval` while a
+   * broker that parked something is open.
+   */
+  promoteParked(): Promise<number>;
   /** The list where undecodable items taken from `queue` are set aside: `<keyPrefix>_celerity.dead.<queue>`. */
   deadLetterKey(queue: string): string;
 }
@@ -78,6 +85,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   private readonly consumers = new Set<RedisConsumer>();
   private readonly refresher: HeldRefresher;
   private restoreTimer: NodeJS.Timeout | undefined;
+  private promoteTimer: NodeJS.Timeout | undefined;
   private restoring: Promise<unknown> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -161,13 +169,25 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.assertOpen();
     const raw = this.encode(target, envelope);
     const key = this.keys.list(target.queue, envelope.properties.priority ?? 0);
+    const until = parkUntil(envelope, this.settings.parkEtaAfter, this.now());
+    if (until !== undefined) {
+      this.startPromoting();
+      await this.run('publish', () => this.client.zadd(this.keys.parked, until, parkedMember(key, raw)), options);
+      return;
+    }
     await this.run('publish', () => this.client.lpush(key, raw), options);
   }
 
   async publishMany(items: ReadonlyArray<{ target: PublishTarget; envelope: Envelope }>, options?: PublishOptions): Promise<void> {
     this.assertOpen();
     // Encode everything first: an encoding error must fail the call before anything is sent.
-    const encoded = items.map(({ target, envelope }) => ({ key: this.keys.list(target.queue, envelope.properties.priority ?? 0), raw: this.encode(target, envelope) }));
+    const now = this.now();
+    const encoded = items.map(({ target, envelope }) => ({
+      key: this.keys.list(target.queue, envelope.properties.priority ?? 0),
+      raw: this.encode(target, envelope),
+      until: parkUntil(envelope, this.settings.parkEtaAfter, now),
+    }));
+    if (encoded.some((e) => e.until !== undefined)) this.startPromoting();
     const chunks: Array<typeof encoded> = [];
     for (let i = 0; i < encoded.length; i += MAX_PUBLISH_BATCH) chunks.push(encoded.slice(i, i + MAX_PUBLISH_BATCH));
     await Promise.all(
@@ -178,10 +198,12 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
           async () => {
             const multi = this.client.multi();
             let start = 0;
-            for (let i = 1; i <= chunk.length; i++) {
-              if (i < chunk.length && chunk[i]?.key === chunk[start]?.key) continue;
+            for (const { key, raw, until } of chunk) if (until !== undefined) multi.zadd(this.keys.parked, until, parkedMember(key, raw));
+            const pushed = chunk.filter((e) => e.until === undefined);
+            for (let i = 1; i <= pushed.length; i++) {
+              if (i < pushed.length && pushed[i]?.key === pushed[start]?.key) continue;
               // Consecutive messages to one list go in one variadic LPUSH (same order as separate LPUSHes).
-              multi.lpush(chunk[start]?.key ?? '', ...chunk.slice(start, i).map((e) => e.raw));
+              multi.lpush(pushed[start]?.key ?? '', ...pushed.slice(start, i).map((e) => e.raw));
               start = i;
             }
             const replies = await multi.exec();
@@ -222,6 +244,21 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     return this.run('restore', () => restoreVisible(this, this.settings.visibilityTimeout));
   }
 
+  /** Moves parked messages that are due onto their queues (parking.ts). */
+  promoteParked(): Promise<number> {
+    return promoteParked(this.client, this.keys, this.now());
+  }
+
+  // A producer that parks keeps promoting while it is open, so parking works without a Celerity worker.
+  private startPromoting(): void {
+    if (this.promoteTimer !== undefined) return;
+    this.promoteTimer = setInterval(() => {
+      if (this.closing !== undefined) return;
+      this.promoteParked().catch((error: unknown) => this.logger.warn(`Promoting parked messages failed: ${error instanceof Error ? error.message : String(error)}`, { error }));
+    }, this.settings.restoreInterval * 1000);
+    this.promoteTimer.unref();
+  }
+
   /** Gives back what consumers that died left in their in-flight lists (inflight.ts). */
   private async sweepInflight(): Promise<number> {
     const moved = await sweepLapsedInflight(this.client, this.keys, this.now());
@@ -239,7 +276,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     if (this.restoreTimer !== undefined) return;
     const pass = (): void => {
       if (this.restoring !== undefined || this.closing !== undefined) return;
-      this.restoring = Promise.all([restoreVisible(this, this.settings.visibilityTimeout), this.sweepInflight()])
+      this.restoring = Promise.all([restoreVisible(this, this.settings.visibilityTimeout), this.sweepInflight(), this.promoteParked()])
         .catch((error: unknown) => this.logger.warn(`Restore pass failed: ${error instanceof Error ? error.message : String(error)}`, { error }))
         .finally(() => {
           this.restoring = undefined;
@@ -301,6 +338,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
 
   private async shutdown(): Promise<void> {
     this.stopRestoring();
+    if (this.promoteTimer !== undefined) clearInterval(this.promoteTimer);
     // Held messages are given back below; the ones that cannot be are left to the visibility timeout.
     await this.refresher.stop();
     await Promise.all([...this.consumers].map((consumer) => consumer.cancel()));

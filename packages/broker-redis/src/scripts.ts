@@ -5,7 +5,7 @@
 import { defineScript } from '@celerity/redis-common/internal';
 
 /**
- * fetch: pops up to `max` messages the way kombu's BRPOP loop would take them and records each in
+ * fetch: pops up to `max` messages in the order kombu's BRPOP loop would take them and records each in
  * `unacked` / `unacked_index` in the same step, so a crash can never lose a message between the pop
  * and its bookkeeping.
  *
@@ -273,5 +273,30 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
+`,
+);
+
+/**
+ * promote_parked: moves parked messages whose promotion time has come onto their lists (LPUSH, like a
+ * publish), oldest score first. The list names come from the members, so they are not in KEYS: like
+ * kombu's transport, single-node Redis only.
+ * A member that does not have the layout (never written by us) is set aside in KEYS[2], not dropped.
+ * KEYS: the parked zset, its dead-letter list. ARGV: now (unix seconds), most to move. Returns how many moved.
+ */
+export const PROMOTE_PARKED_SCRIPT = defineScript(
+  'promote_parked',
+  `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, member in ipairs(due) do
+  local colon = string.find(member, ':', 1, true)
+  local len = colon and tonumber(string.sub(member, 1, colon - 1))
+  if len then
+    redis.call('LPUSH', string.sub(member, colon + 1, colon + len), string.sub(member, colon + len + 1))
+  else
+    redis.call('LPUSH', KEYS[2], member)
+  end
+  redis.call('ZREM', KEYS[1], member)
+end
+return #due
 `,
 );

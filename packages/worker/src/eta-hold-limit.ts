@@ -111,7 +111,7 @@ export function limitEtaHold(options: EtaHoldLimitOptions): EtaScheduler<Job> {
     }
     try {
       await delivery.ack();
-      logger.debug(`Task ${message.task}[${message.id}] handed to the broker until ${new Date(eta - RETURN_LEAD_MS).toISOString()}`);
+      logger.debug(`Task ${message.task}[${message.id}] handed to the broker for ${Math.floor(delay / 1000)} s (ETA ${new Date(eta).toISOString()})`);
     } catch (error) {
       // The delayed copy is safe with the broker; the original comes back too, as after any lost ack.
       logger.warn(`Task ${message.task}[${message.id}] was handed to the broker until its ETA, but acking the original failed: ${(error as Error).message}`, { error });

@@ -40,6 +40,8 @@ export interface AmqpBroker extends Broker {
   readonly url: string;
   /** The dead-letter exchange a queue was declared with (where rejected messages go), if any. */
   deadLetterExchange(queue: string): string | undefined;
+  /** Always there on AMQP: through Celery 5.5's `celery_delayed_*` queues (see the README). */
+  publishDelayed(queue: string, envelope: Envelope, delay: number, options?: PublishOptions): Promise<void>;
 }
 
 const CLOSE_GRACE_MS = 2_000;

@@ -7,6 +7,8 @@
  * before, and still does with `etaHoldLimit: 0`); with a 2 s limit the task waits in Celery's
  * `celery_delayed_*` queues instead, the channel stays open and the task runs once, not before its ETA.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskContext } from '@celerity/core';
@@ -48,11 +50,11 @@ async function startWorker(queue: string, etaHoldLimit: number, logger: Capturin
   return worker;
 }
 
-async function sendCountdown(queue: string): Promise<{ id: string; eta: number }> {
+async function sendCountdown(queue: string, task = 'test.eta_record', args: unknown[] = []): Promise<{ id: string; eta: number }> {
   const id = crypto.randomUUID();
   const eta = Date.now() + COUNTDOWN_MS;
   await publisher.declareQueue(queue);
-  await publisher.publish({ queue }, encodeTaskMessage({ task: 'test.eta_record', id, args: [], eta: new Date(eta) }, { serializer: json }));
+  await publisher.publish({ queue }, encodeTaskMessage({ task, id, args, eta: new Date(eta) }, { serializer: json }));
   return { id, eta };
 }
 
@@ -117,5 +119,40 @@ describe('ETA tasks and RabbitMQ consumer_timeout', () => {
       await worker.stop();
       await worker.broker.close();
     }
+  });
+
+  it('celerity worker --eta-hold-limit 2 does the same', { timeout: 90_000 }, async () => {
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+    const taskModule = fileURLToPath(new URL('./fixtures/tasks.ts', import.meta.url));
+    const queue = `eta-hold-cli-${randomSuffix()}`;
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'worker', '-A', taskModule, '-b', server.url, '-Q', queue, '-l', 'debug', '--eta-hold-limit', '2'], {
+      env: { ...process.env, CELERITY_RESULT_BACKEND: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await waitFor(() => output.includes('ready.'), { timeout: 60_000, message: 'the worker ready' });
+      const { id } = await sendCountdown(queue, 'test.add', [2, 3]);
+      await waitFor(() => output.includes(`test.add[${id}] succeeded`), { timeout: 30_000, message: 'the countdown task ran' });
+      expect(output).toContain(`test.add[${id}] handed to the broker for`);
+      expect(output.split(`test.add[${id}] succeeded`)).toHaveLength(2);
+      expect(output).not.toMatch(/timed out/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('celerity worker refuses an --eta-hold-limit that is not a number', { timeout: 60_000 }, async () => {
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+    const taskModule = fileURLToPath(new URL('./fixtures/tasks.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'worker', '-A', taskModule, '-b', server.url, '--eta-hold-limit=soon'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(output).toContain("--eta-hold-limit must be a number ≥ 0, got 'soon'");
   });
 });

@@ -8,7 +8,7 @@ import { brokerAdapter as amqpAdapter } from '@celerity/broker-amqp';
 import { brokerAdapter as redisAdapter } from '@celerity/broker-redis';
 import type { Broker } from '@celerity/core';
 import { createBrokerFromUrl } from '@celerity/core';
-import type { RabbitNode } from './servers/rabbitmq.js';
+import type { RabbitServer } from '@celerity/testing';
 import type { DurableRedis } from './servers/redis.js';
 
 import { startDurableRedis } from './servers/redis.js';
@@ -107,7 +107,7 @@ export async function redisEnv(options: { crashable?: boolean } = {}): Promise<B
 }
 
 /** A scenario on the run's private RabbitMQ node (each scenario uses its own queue). */
-export function amqpEnv(node: RabbitNode): BrokerEnv {
+export function amqpEnv(node: RabbitServer): BrokerEnv {
   return {
     kind: 'amqp',
     port: node.port,

@@ -17,8 +17,8 @@ import { SUMMARY_ALIGN, SUMMARY_HEADER, summaryRow } from './report/rows.js';
 import { markdownTable } from './report/table.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { ScenarioResult } from './scenarios/scenario.js';
-import type { RabbitNode } from './servers/rabbitmq.js';
-import { startRabbitNode } from './servers/rabbitmq.js';
+import type { RabbitServer } from '@celerity/testing';
+import { startRabbitServer } from '@celerity/testing';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const environment = readEnvironment(ROOT);
   log(`seed ${args.seed}; ${selected.length} scenarios, ${args.quick ? 'quick' : 'full'} sizes; worker logs and ledgers in ${workDir}`);
 
-  let rabbit: Promise<RabbitNode> | undefined;
+  let rabbit: Promise<RabbitServer> | undefined;
   const results: ScenarioResult[] = [];
   const errors: ScenarioError[] = [];
   try {
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
           random: createRandom(args.seed ^ nameHash(scenario.name)),
           dir,
           rabbit: () => {
-            rabbit ??= (log('starting a private RabbitMQ node (15–20 s)'), startRabbitNode());
+            rabbit ??= (log('starting a private RabbitMQ node (15–20 s)'), startRabbitServer());
             return rabbit;
           },
           log: (message) => log(`${scenario.name}: ${message}`),
@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
       }
     }
   } finally {
-    if (rabbit !== undefined) await (await rabbit.catch(() => undefined))?.close();
+    if (rabbit !== undefined) await (await rabbit.catch(() => undefined))?.dispose();
   }
 
   process.stdout.write(`\n${markdownTable(SUMMARY_HEADER, results.map(summaryRow), SUMMARY_ALIGN)}\n`);

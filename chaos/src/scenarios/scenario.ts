@@ -3,7 +3,7 @@ import type { BrokerEnv, BrokerKind } from '../brokers.js';
 import { amqpEnv, redisEnv } from '../brokers.js';
 import type { Random } from '../random.js';
 import type { RunOutcome } from '../run-tasks.js';
-import type { RabbitNode } from '../servers/rabbitmq.js';
+import type { RabbitServer } from '@celerity/testing';
 
 /** What every scenario gets. */
 export interface ScenarioContext {
@@ -13,7 +13,7 @@ export interface ScenarioContext {
   /** This scenario's directory (ledger, worker logs). */
   dir: string;
   /** The run's private RabbitMQ node, started on first use. */
-  rabbit(): Promise<RabbitNode>;
+  rabbit(): Promise<RabbitServer>;
   log(message: string): void;
 }
 

@@ -23,6 +23,7 @@ import { BroadcastHub } from './broadcast.js';
 import { AmqpConnection } from './connection.js';
 import { AmqpConsumer } from './consumer.js';
 import { declareBroadcastExchange, declareTaskQueue, Declarations } from './declarations.js';
+import { bindForDelayedDelivery, checkDelayableQueue, declareDelayTopology, DELAY_ENTRY_EXCHANGE, delayRoutingKey, MAX_DELAY_SECONDS, withoutDeathHeaders } from './delayed-delivery.js';
 import { bodyBuffer, toPublishOptions } from './envelope.js';
 import { registerBrokerInternals } from './internals.js';
 import { resolveOptions, type AmqpBrokerOptions, type ResolvedAmqpBrokerOptions } from './options.js';
@@ -39,6 +40,8 @@ export interface AmqpBroker extends Broker {
   readonly url: string;
   /** The dead-letter exchange a queue was declared with (where rejected messages go), if any. */
   deadLetterExchange(queue: string): string | undefined;
+  /** Always there on AMQP: through Celery 5.5's `celery_delayed_*` queues (see the README). */
+  publishDelayed(queue: string, envelope: Envelope, delay: number, options?: PublishOptions): Promise<void>;
 }
 
 const CLOSE_GRACE_MS = 2_000;
@@ -58,6 +61,9 @@ class AmqpBrokerImpl implements AmqpBroker {
   private readonly consumers = new Set<AmqpConsumer>();
   /** Broadcast exchanges declared on the current connection generation. */
   private declaredExchanges = new Map<string, { generation: number; done: Promise<void> }>();
+  /** The delay topology, and queues bound to its way out, declared on the current connection generation. */
+  private delayTopology: { generation: number; done: Promise<void> } | undefined;
+  private delayBindings = new Map<string, { generation: number; done: Promise<void> }>();
   private closing: Promise<void> | undefined;
 
   constructor(options: AmqpBrokerOptions) {
@@ -143,6 +149,49 @@ class AmqpBrokerImpl implements AmqpBroker {
       messages[i] = this.message(item.target, item.envelope);
     }
     await this.publisher.publishAll(messages, this.deadline(options?.timeout), options?.signal);
+  }
+
+  /**
+   * Native delayed delivery (Celery 5.5's `celery_delayed_*` topology, declared on first use and
+   * after each reconnect; `queue` gets a `#.<queue>` binding on `celery_delayed_delivery`). The
+   * delay is cut to whole seconds, at most 2^28 - 1. Headers are kept, but for RabbitMQ's
+   * `x-death` bookkeeping of an earlier trip.
+   */
+  async publishDelayed(queue: string, envelope: Envelope, delay: number, options?: PublishOptions): Promise<void> {
+    this.assertOpen();
+    checkDelayableQueue(queue);
+    const seconds = Math.min(Math.floor(delay / 1000), MAX_DELAY_SECONDS);
+    const routingKey = delayRoutingKey(seconds, queue);
+    const message = this.message({ queue, exchange: DELAY_ENTRY_EXCHANGE, routingKey }, { ...envelope, headers: withoutDeathHeaders(envelope.headers) });
+    const deadline = this.deadline(options?.timeout);
+    await this.ensureDelayTopology(deadline);
+    await this.ensureDelayBinding(queue, deadline);
+    await this.publisher.publish(message, deadline, options?.signal);
+  }
+
+  // Once per connection, like ensureExchange: a message published before its way back to the queue
+  // is bound would be dropped at the end of its trip.
+  private ensureDelayTopology(deadline: number): Promise<void> {
+    const generation = this.connection.generation;
+    const known = this.delayTopology;
+    if (known !== undefined && known.generation === generation && generation > 0) return known.done;
+    const done = this.declarations.run('declare the celery_delayed_* topology', deadline, (channel) => declareDelayTopology(channel, this.settings.delayQueueType));
+    const entry = { generation, done };
+    this.delayTopology = entry;
+    done.catch(() => {
+      if (this.delayTopology === entry) this.delayTopology = undefined;
+    });
+    return done;
+  }
+
+  private ensureDelayBinding(queue: string, deadline: number): Promise<void> {
+    const generation = this.connection.generation;
+    const known = this.delayBindings.get(queue);
+    if (known !== undefined && known.generation === generation && generation > 0) return known.done;
+    const done = this.declarations.run(`bind ${JSON.stringify(queue)} for delayed delivery`, deadline, (channel) => bindForDelayedDelivery(channel, queue));
+    this.delayBindings.set(queue, { generation, done });
+    done.catch(() => this.delayBindings.delete(queue));
+    return done;
   }
 
   async consume(queues: readonly string[], handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Consumer> {

@@ -41,6 +41,13 @@ export interface AmqpBrokerOptions extends BrokerCommonOptions {
    * Unlisted exchanges are non-durable topic exchanges.
    */
   exchanges?: Record<string, ExchangeSpec>;
+  /**
+   * Queue type of the `celery_delayed_*` queues that `publishDelayed` declares (Celery 5.5's
+   * `broker_native_delayed_delivery_queue_type`). Must match what Python workers on the same vhost
+   * declare, or RabbitMQ refuses the declaration (and the worker keeps holding its ETA tasks).
+   * @default 'quorum'
+   */
+  delayQueueType?: 'classic' | 'quorum';
   /** First delay between reconnect attempts, ms; doubles up to `maxReconnectDelay`. @default 100 */
   reconnectDelay?: number;
   /** Longest delay between reconnect attempts, ms. @default 5000 */
@@ -53,6 +60,7 @@ export interface ResolvedAmqpBrokerOptions {
   heartbeat: number;
   publishTimeout: number;
   queueType: 'classic' | 'quorum';
+  delayQueueType: 'classic' | 'quorum';
   reconnectDelay: number;
   maxReconnectDelay: number;
 }
@@ -68,15 +76,21 @@ function positive(name: string, value: number | undefined, fallback: number, all
   return value;
 }
 
+function checkQueueType(name: string, value: unknown): 'classic' | 'quorum' {
+  if (value !== 'classic' && value !== 'quorum') throw new ConfigurationError(`AMQP broker option ${name} must be 'classic' or 'quorum', got ${String(value)}`);
+  return value;
+}
+
 /** Applies defaults and checks ranges; throws `ConfigurationError`. */
 export function resolveOptions(options: AmqpBrokerOptions): ResolvedAmqpBrokerOptions {
-  const queueType = options.queueType ?? 'classic';
-  if (queueType !== 'classic' && queueType !== 'quorum') throw new ConfigurationError(`AMQP broker option queueType must be 'classic' or 'quorum', got ${String(queueType)}`);
+  const queueType = checkQueueType('queueType', options.queueType ?? 'classic');
+  const delayQueueType = checkQueueType('delayQueueType', options.delayQueueType ?? 'quorum');
   return {
     url: options.url ?? DEFAULT_AMQP_URL,
     heartbeat: positive('heartbeat', options.heartbeat, 60, true),
     publishTimeout: positive('publishTimeout', options.publishTimeout, 10_000),
     queueType,
+    delayQueueType,
     reconnectDelay: positive('reconnectDelay', options.reconnectDelay, 100),
     maxReconnectDelay: positive('maxReconnectDelay', options.maxReconnectDelay, 5_000),
   };
@@ -90,15 +104,18 @@ const SETTING_NAMES: Record<string, keyof AmqpBrokerOptions> = {
   publishTimeout: 'publishTimeout',
   queueType: 'queueType',
   task_default_queue_type: 'queueType',
+  delayQueueType: 'delayQueueType',
+  broker_native_delayed_delivery_queue_type: 'delayQueueType',
   reconnectDelay: 'reconnectDelay',
   maxReconnectDelay: 'maxReconnectDelay',
 };
 
-const STRING_SETTINGS = new Set<keyof AmqpBrokerOptions>(['connectionName', 'queueType']);
+const STRING_SETTINGS = new Set<keyof AmqpBrokerOptions>(['connectionName', 'queueType', 'delayQueueType']);
 
 /**
  * Reads broker options given as untyped settings (`AdapterContext.options`), accepting our names
- * and Celery's (`broker_heartbeat`, `task_default_queue_type`). `tls` and `exchanges` pass through
+ * and Celery's (`broker_heartbeat`, `task_default_queue_type`,
+ * `broker_native_delayed_delivery_queue_type`). `tls` and `exchanges` pass through
  * when they are objects. Unknown keys are ignored; known keys of the wrong type throw `ConfigurationError`.
  */
 export function optionsFromSettings(settings: Record<string, unknown> | undefined): AmqpBrokerOptions {

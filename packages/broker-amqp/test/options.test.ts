@@ -11,6 +11,14 @@ describe('broker options', () => {
     expect(resolveOptions({ heartbeat: 0 }).heartbeat).toBe(0);
   });
 
+  it("declares the delay queues as quorum queues unless told otherwise (Celery's broker_native_delayed_delivery_queue_type)", () => {
+    expect(resolveOptions({}).delayQueueType).toBe('quorum');
+    expect(resolveOptions({ delayQueueType: 'classic' }).delayQueueType).toBe('classic');
+    expect(() => resolveOptions({ delayQueueType: 'stream' as 'classic' })).toThrow(/delayQueueType/);
+    expect(optionsFromSettings({ broker_native_delayed_delivery_queue_type: 'classic' })).toEqual({ delayQueueType: 'classic' });
+    expect(optionsFromSettings({ delayQueueType: 'quorum' })).toEqual({ delayQueueType: 'quorum' });
+  });
+
   it("reads adapter settings in our names and Celery's", () => {
     expect(optionsFromSettings({ broker_heartbeat: 10, task_default_queue_type: 'quorum', connection_name: 'w', unknown: 1 })).toEqual({ heartbeat: 10, queueType: 'quorum', connectionName: 'w' });
     expect(() => optionsFromSettings({ heartbeat: 'often' })).toThrow(ConfigurationError);

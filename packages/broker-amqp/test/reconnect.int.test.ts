@@ -7,10 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectionError } from '@celerity/core';
 import type { BroadcastMessage, Delivery } from '@celerity/core';
-import { waitFor } from '@celerity/testing';
+import { startRabbitServer, waitFor, type RabbitServer } from '@celerity/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAmqpBroker, createRpcBackend, type AmqpBroker } from '../src/index.js';
-import { startRabbitServer, type RabbitServer } from './rabbitmq-server.js';
 
 let server: RabbitServer;
 let broker: AmqpBroker;

@@ -159,6 +159,14 @@ export interface Broker extends AsyncDisposable {
   publish(target: PublishTarget, envelope: Envelope, options?: PublishOptions): Promise<void>;
   /** Publishes many messages in as few round trips as the transport allows; same guarantees as `publish`. */
   publishMany(items: ReadonlyArray<{ target: PublishTarget; envelope: Envelope }>, options?: PublishOptions): Promise<void>;
+  /**
+   * Optional: publishes `envelope` unchanged so that the broker itself gives it back to `queue` after
+   * about `delay` milliseconds, so that a consumer need not hold a far ETA task unacked that long.
+   * Resolves once the broker has taken it (confirm on AMQP), like `publish`. `delay` is at least 1000;
+   * a transport may round it down to whole seconds and cap it (the message then comes back early,
+   * still carrying its ETA). Adapters without it (memory, Redis) leave ETA tasks held by the worker.
+   */
+  publishDelayed?(queue: string, envelope: Envelope, delay: number, options?: PublishOptions): Promise<void>;
   /** Starts consuming `queues`; `handler` is called for each delivery. */
   consume(queues: readonly string[], handler: (delivery: Delivery) => void, options?: ConsumeOptions): Promise<Consumer>;
   /** Removes every ready message of a queue; returns how many. */

@@ -1,7 +1,7 @@
 /**
  * @celerity/testing — the conformance suites every broker and result backend runs (memory, Redis,
  * AMQP, and any adapter written outside this repository), plus helpers for adapter tests: random
- * names, polling, free ports and a private `redis-server`.
+ * names, polling, free ports, a private `redis-server` and a private RabbitMQ node.
  */
 export { runBrokerConformance } from './broker-conformance.js';
 export type { BrokerConformanceOptions } from './broker-conformance.js';
@@ -11,5 +11,7 @@ export { randomSuffix, waitFor } from './helpers.js';
 export type { WaitForOptions } from './helpers.js';
 export { startRedisServer, deleteKeys, scanKeys, freePort } from './redis.js';
 export type { RedisServer, RedisServerOptions, ScanClient } from './redis.js';
+export { startRabbitServer } from './rabbitmq-server.js';
+export type { RabbitServer, RabbitServerOptions } from './rabbitmq-server.js';
 export { SECRET_TOKEN, SECRET_PASSWORDS, secretUrls, badSecretUrls, createCapturingLogger, expectNoSecret, expectFailureWithoutSecret } from './secrets.js';
 export type { CapturedLine, CapturingLogger } from './secrets.js';

@@ -35,6 +35,20 @@ export interface WorkerOptions {
    * @example createWorker({ tasks, etaTaskLimit: 1000 })
    */
   etaTaskLimit?: number;
+  /**
+   * Longest time, in seconds, the worker holds an ETA / countdown task unacked, on brokers that can
+   * delay messages themselves (AMQP; Redis and memory always hold, Redis keeps held messages from
+   * being restored). RabbitMQ closes a channel whose delivery stays unacked past its
+   * `consumer_timeout` (30 min by default) and redelivers all it held, so a task whose ETA is further
+   * away than this is republished unchanged (ETA header included) into Celery 5.5's native delayed
+   * delivery queues (`celery_delayed_*`), and acked once RabbitMQ confirmed it. It comes back to its
+   * queue about 2 s before its ETA and is held the rest of the way. 0 or `Infinity` holds every ETA
+   * task however far, as before. Keep it well below `consumer_timeout`: with `acksLate` a task's run
+   * time counts too.
+   * @default 900 (15 min, half of RabbitMQ's default consumer_timeout)
+   * @example createWorker({ broker: 'amqp://…', tasks, etaHoldLimit: 300 })
+   */
+  etaHoldLimit?: number;
   /** Node name in results and logs. @default `celerity@<hostname>` */
   hostname?: string;
   /** Where the worker logs. @default silentLogger */

@@ -9,6 +9,7 @@ import { redactUrl } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
 import { createDeliveryPipeline, isStale } from './delivery-pipeline.js';
+import { checkEtaHoldLimit, limitEtaHold } from './eta-hold-limit.js';
 import { createEtaScheduler } from './eta-scheduler.js';
 import type { ExecutionContext } from './execute.js';
 import { executeMessage } from './execute.js';
@@ -46,6 +47,7 @@ export function createWorker(options: WorkerOptions): Worker {
     options.backend === undefined ? null : typeof options.backend === 'object' ? options.backend : createBackendFromUrl(options.backend, { logger, broker, options: options.backendOptions ?? {}, adapters });
   const serializers = createSerializerRegistry([createJsonSerializer(), ...(options.serializers ?? [])], options.accept ? { accept: options.accept } : {});
   const etaTaskLimit = checkEtaTaskLimit(options.etaTaskLimit);
+  const etaHoldLimit = checkEtaHoldLimit(options.etaHoldLimit);
   const basePrefetch = Math.max(1, options.prefetch ?? concurrency * 4);
   const initialPrefetch = prefetchWindow(basePrefetch, 0, etaTaskLimit);
   const shutdown = new AbortController();
@@ -77,12 +79,18 @@ export function createWorker(options: WorkerOptions): Worker {
     failed: (error, job) => logger.error(`Unexpected worker error for ${job.message.id}: ${(error as Error).message}`, { error }),
     skip: (job) => isStale(job, logger),
   });
-  const scheduler = createEtaScheduler<Job>({
+  // ETA tasks stay unacked until due (or handed to the broker's delay); widen the prefetch window
+  // so they don't starve the queue, up to the ETA task limit. The lifecycle adds its argument to
+  // the window it started with.
+  const widen = (): void => lifecycle.widenPrefetch(prefetchWindow(basePrefetch, scheduler.size, etaTaskLimit) - initialPrefetch);
+  const scheduler = limitEtaHold({
+    scheduler: createEtaScheduler<Job>({ clock, due: (job) => pipeline.due(job), changed: widen }),
+    broker,
+    limit: etaHoldLimit,
     clock,
-    due: (job) => pipeline.due(job),
-    // ETA tasks stay unacked until due; widen the prefetch window so they don't starve the queue,
-    // up to the ETA task limit. The lifecycle adds its argument to the window it started with.
-    changed: (held) => lifecycle.widenPrefetch(prefetchWindow(basePrefetch, held, etaTaskLimit) - initialPrefetch),
+    logger,
+    changed: widen,
+    left: () => lifecycle.checkIdle(),
   });
   const stats = createWorkerStats(gate, scheduler);
   const pipeline = createDeliveryPipeline({

@@ -8,9 +8,8 @@ import type { Broker, LogFields, Logger } from '@celerity/core';
 import { createJsonSerializer, defineTask, encodeTaskMessage } from '@celerity/core';
 import { createAmqpBroker } from '@celerity/broker-amqp';
 import { createRedisBackend } from '@celerity/backend-redis';
-import { deleteKeys, randomSuffix, scanKeys, waitFor } from '@celerity/testing';
+import { deleteKeys, randomSuffix, scanKeys, startRabbitServer, waitFor } from '@celerity/testing';
 import { createWorker } from '@celerity/worker';
-import { startRabbitServer } from '../../broker-amqp/test/rabbitmq-server.js';
 import { createTestVhost } from '../../broker-amqp/test/vhost.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';

@@ -20,6 +20,7 @@ Options:
       --visibility-timeout <s>  Redis: seconds before an unacked message is redelivered (default: 3600)
       --track-started           Store STARTED when a task begins
       --acks-late               Ack after the task ran
+      --eta-hold-limit <s>      AMQP: hold ETA tasks unacked at most this long (default: 900; 0 = no limit)
       --connect-retries <n>     Start-up attempts after the first while the broker is down (default: 100)
       --connect-retry-delay <s> Seconds before the first retry, growing by as much each time (default: 2)
   -h, --help                    Show this help
@@ -66,6 +67,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'visibility-timeout': { type: 'string' },
       'track-started': { type: 'boolean' },
       'acks-late': { type: 'boolean' },
+      'eta-hold-limit': { type: 'string' },
       'connect-retries': { type: 'string' },
       'connect-retry-delay': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -90,6 +92,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const app = await loadTaskModule(values.app);
   const connectRetries = nonNegativeNumber('connect-retries', values['connect-retries']);
   const connectRetryDelay = nonNegativeNumber('connect-retry-delay', values['connect-retry-delay']);
+  const etaHoldLimit = nonNegativeNumber('eta-hold-limit', values['eta-hold-limit']);
   const brokerOptions: Record<string, unknown> = {};
   if (values['visibility-timeout']) brokerOptions['visibilityTimeout'] = Number(values['visibility-timeout']);
   const worker = createWorker({
@@ -108,6 +111,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     brokerOptions,
     ...(connectRetries === undefined ? {} : { connectRetries }),
     ...(connectRetryDelay === undefined ? {} : { connectRetryDelay: connectRetryDelay * 1000 }),
+    ...(etaHoldLimit === undefined ? {} : { etaHoldLimit }),
   });
   process.stdout.write(
     renderBanner({

@@ -1,0 +1,204 @@
+/**
+ * A private RabbitMQ node for fault tests (stop it, crash it, start it again, or give it a config
+ * the shared server must not have), never the shared one on 5672. It runs `rabbitmq-server` in the
+ * foreground in its own process group with its own node name, ports, data and log directories, an
+ * empty plugin list (no management port), its own `rabbitmq.conf` (the system one pins port 5672),
+ * its own env file and its own HOME (its own Erlang cookie). Durable queues and persistent messages
+ * survive a stop and start, as on a real restart. Node built-ins only (the chaos harness runs it).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './free-port.js';
+import { randomSuffix } from './helpers.js';
+
+/** Options of {@link startRabbitServer}. */
+export interface RabbitServerOptions {
+  /** Extra `rabbitmq.conf` lines, e.g. `['consumer_timeout = 5000']`. @default [] */
+  config?: readonly string[];
+  /**
+   * An `advanced.config` (Erlang terms) for settings `rabbitmq.conf` has no key for, e.g.
+   * `[{rabbit, [{channel_tick_interval, 1000}]}].` @default none
+   */
+  advancedConfig?: string;
+  /** How long to wait for AMQP to answer, in milliseconds. @default 90000 */
+  startTimeout?: number;
+}
+
+/** A running (or stopped) private RabbitMQ node. */
+export interface RabbitServer extends AsyncDisposable {
+  /** `amqp://guest:guest@127.0.0.1:<port>//` */
+  readonly url: string;
+  readonly port: number;
+  /** The Erlang VM's process id while it runs (from its pid file). */
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** Orderly shutdown (SIGTERM, SIGKILL after 20 s); resolves when the node has exited. */
+  stop(): Promise<void>;
+  /** Abrupt death (SIGKILL), like a crash; resolves when the node has exited. */
+  kill(): Promise<void>;
+  /** Starts it again on the same ports and data; resolves once it answers AMQP. */
+  start(): Promise<void>;
+  /** `kill()` (`crash`) or `stop()` (`graceful`), then `start()`. */
+  restart(mode: 'crash' | 'graceful'): Promise<void>;
+  /** Stops it and deletes its directories. */
+  dispose(): Promise<void>;
+}
+
+const BINARY = existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server') ? '/usr/lib/rabbitmq/bin/rabbitmq-server' : 'rabbitmq-server';
+const STOP_GRACE_MS = 20_000;
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+// A test run that dies must not leave nodes behind.
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) signalGroup(child, 'SIGKILL');
+  });
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Whether something on the port answers the AMQP 0-9-1 header with a method frame (Connection.Start). */
+function amqpAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write(Buffer.from('AMQP\x00\x00\x09\x01', 'latin1')));
+    socket.once('data', (chunk: Buffer) => done(chunk[0] === 1));
+  });
+}
+
+/**
+ * Starts a private RabbitMQ node on free ports (5–20 s).
+ * @example
+ * await using rabbit = await startRabbitServer({ config: ['consumer_timeout = 5000'] });
+ * await rabbit.restart('crash');
+ */
+export async function startRabbitServer(options: RabbitServerOptions = {}): Promise<RabbitServer> {
+  installExitHook();
+  const dir = await mkdtemp(join(tmpdir(), 'celerity-rabbitmq-'));
+  const [port, distPort] = [await freePort(), await freePort()];
+  const pidFile = join(dir, 'rabbitmq.pid');
+  await writeFile(join(dir, 'enabled_plugins'), '[].\n');
+  await writeFile(join(dir, 'rabbitmq-env.conf'), '');
+  await writeFile(join(dir, 'rabbitmq.conf'), [`listeners.tcp.default = 127.0.0.1:${port}`, 'loopback_users = none', ...(options.config ?? [])].join('\n') + '\n');
+  const advanced = join(dir, 'advanced.config');
+  if (options.advancedConfig !== undefined) await writeFile(advanced, options.advancedConfig + '\n');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: dir,
+    RABBITMQ_NODENAME: `celerity-test-${randomSuffix()}@localhost`,
+    RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+    RABBITMQ_NODE_PORT: String(port),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(dir, 'log'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
+    // The system's env file names the shared node; ours must not read it.
+    RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
+    RABBITMQ_PID_FILE: pidFile,
+    ...(options.advancedConfig !== undefined ? { RABBITMQ_ADVANCED_CONFIG_FILE: advanced } : {}),
+    ERL_EPMD_ADDRESS: '127.0.0.1',
+    ERL_FLAGS: '-kernel inet_dist_use_interface {127,0,0,1}',
+  };
+  const timeout = options.startTimeout ?? 90_000;
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let vmPid: number | undefined;
+  let output = '';
+
+  const start = async (): Promise<void> => {
+    if (child !== undefined) return;
+    output = '';
+    vmPid = undefined;
+    await rm(pidFile, { force: true });
+    // Its own process group: stop() and kill() reach the wrapper script and the Erlang VM alike.
+    const spawned = spawn(BINARY, [], { env, cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawned;
+    live.add(spawned);
+    const keep = (chunk: Buffer): void => void (output = (output + chunk.toString()).slice(-4000));
+    spawned.stdout?.on('data', keep);
+    spawned.stderr?.on('data', keep);
+    exited = new Promise((resolve) =>
+      spawned.once('exit', () => {
+        live.delete(spawned);
+        if (child === spawned) child = undefined;
+        resolve();
+      }),
+    );
+    const deadline = Date.now() + timeout;
+    while (!(await amqpAnswers(port))) {
+      if (child !== spawned) throw new Error(`rabbitmq-server exited while starting; logs in ${dir}/log:\n${output.slice(-2000)}`);
+      if (Date.now() > deadline) {
+        signalGroup(spawned, 'SIGKILL');
+        throw new Error(`rabbitmq-server did not answer AMQP within ${timeout} ms; logs in ${dir}/log:\n${output.slice(-2000)}`);
+      }
+      await sleep(250);
+    }
+    vmPid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim()) || undefined;
+  };
+
+  const stop = async (): Promise<void> => {
+    if (child === undefined) return;
+    const stopping = child;
+    signalGroup(stopping, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(stopping, 'SIGKILL'), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+    vmPid = undefined;
+  };
+
+  const kill = async (): Promise<void> => {
+    if (child === undefined) return;
+    signalGroup(child, 'SIGKILL');
+    await exited;
+    vmPid = undefined;
+  };
+
+  const dispose = async (): Promise<void> => {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  await start();
+  return {
+    url: `amqp://guest:guest@127.0.0.1:${port}//`,
+    port,
+    get pid() {
+      return vmPid;
+    },
+    get running() {
+      return child !== undefined;
+    },
+    stop,
+    kill,
+    start,
+    async restart(mode) {
+      await (mode === 'crash' ? kill() : stop());
+      await start();
+    },
+    dispose,
+    [Symbol.asyncDispose]: dispose,
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The ETA hold limit: the worker never holds a delivery unacked for longer than this where the
+ * broker can delay messages itself (`Broker.publishDelayed`, AMQP). RabbitMQ closes a channel whose
+ * delivery stays unacked past its `consumer_timeout` (30 min by default), which gives back every
+ * message the channel held, held ETA tasks and running ones alike, and so runs them again. A task
+ * whose ETA is further away than the limit goes back to the broker instead: republished with its
+ * ETA into the broker's delay, confirmed, and only then acked. It comes back shortly before its
+ * ETA and is held the rest of the way (or delayed again if it is still far). Without
+ * `publishDelayed` (memory, Redis) every ETA task is held, as before.
+ */
+import type { Broker, Clock, Logger } from '@celerity/core';
+import { ConfigurationError } from '@celerity/core';
+import type { Job } from './delivery-pipeline.js';
+import type { EtaScheduler } from './eta-scheduler.js';
+
+/**
+ * Seconds a worker holds an ETA task at most by default: half of RabbitMQ's default
+ * `consumer_timeout` (30 min), leaving the other half for the task's run after its ETA (with
+ * `acksLate` the delivery stays unacked while it runs) and for RabbitMQ checking the timeout only
+ * now and then. ETA tasks due within 15 min behave exactly as before: held, with no trip through
+ * the broker.
+ */
+export const DEFAULT_ETA_HOLD_LIMIT = 15 * 60;
+
+/** The shortest delay a broker takes (AMQP counts them in whole seconds). */
+export const MIN_BROKER_DELAY_MS = 1000;
+
+/**
+ * How long before its ETA a delayed message is due back. The broker cuts delays to whole seconds
+ * and passing the delay queues takes a little time: coming back early and being held the last
+ * seconds keeps the ETA as exact as holding it all along.
+ */
+export const RETURN_LEAD_MS = 2000;
+
+/**
+ * Checks `etaHoldLimit` (seconds; 0 or `Infinity` = no limit) and returns it in milliseconds,
+ * `Infinity` for none; throws `ConfigurationError`.
+ * @example checkEtaHoldLimit(undefined) // 900000
+ */
+export function checkEtaHoldLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_ETA_HOLD_LIMIT * 1000;
+  if (limit === 0 || limit === Infinity) return Infinity;
+  if (!(typeof limit === 'number' && Number.isFinite(limit) && limit >= 1)) throw new ConfigurationError(`etaHoldLimit must be a number of seconds ≥ 1, or 0 / Infinity for no limit; got ${String(limit)}`);
+  return limit * 1000;
+}
+
+/**
+ * The delay to hand a task to the broker for, in milliseconds, or `undefined` to hold it: its ETA
+ * is within the limit, or so close that the broker could not bring it back any sooner.
+ * @param limit ms, from {@link checkEtaHoldLimit}
+ * @example brokerDelay(now + 3_600_000, now, 900_000) // 3_598_000
+ */
+export function brokerDelay(eta: number, now: number, limit: number): number | undefined {
+  const wait = eta - now;
+  if (wait <= limit) return undefined;
+  const delay = wait - Math.min(RETURN_LEAD_MS, limit / 2);
+  return delay >= MIN_BROKER_DELAY_MS ? delay : undefined;
+}
+
+/** Options of {@link limitEtaHold}. */
+export interface EtaHoldLimitOptions {
+  /** Where the tasks within the limit (and those the broker could not take) are held. */
+  scheduler: EtaScheduler<Job>;
+  broker: Broker;
+  /** Milliseconds, from {@link checkEtaHoldLimit}. */
+  limit: number;
+  clock: Clock;
+  logger: Logger;
+  /** Called when the number of tasks on their way to the broker's delay changes (they are unacked too). */
+  changed?(): void;
+  /** Called when a task left for the broker's delay (the worker may have become idle). */
+  left(): void;
+}
+
+/**
+ * Wraps the ETA scheduler: `hold` sends tasks beyond the limit to the broker's delay, the rest to
+ * `scheduler`. `size` counts both, the ones still on their way included (unacked, so in the prefetch
+ * window, and the worker is not idle until they are settled).
+ * @example
+ * const scheduler = limitEtaHold({ scheduler: createEtaScheduler({ clock, due }), broker, limit: checkEtaHoldLimit(900), clock, logger, left });
+ */
+export function limitEtaHold(options: EtaHoldLimitOptions): EtaScheduler<Job> {
+  const { scheduler, broker, limit, clock, logger, changed, left } = options;
+  if (broker.publishDelayed === undefined || limit === Infinity) return scheduler;
+  const publishDelayed = broker.publishDelayed.bind(broker);
+  const sending = new Set<Job>();
+  // Released by a stop while on their way: if the broker refuses them they go back to the queue.
+  const released = new Set<Job>();
+
+  const settled = (job: Job): void => {
+    sending.delete(job);
+    released.delete(job);
+    changed?.();
+  };
+
+  const send = async (job: Job, eta: number, delay: number): Promise<void> => {
+    const { message, delivery } = job;
+    try {
+      await publishDelayed(delivery.queue, delivery.envelope, delay);
+    } catch (error) {
+      const wasReleased = released.has(job);
+      settled(job);
+      if (wasReleased) {
+        await delivery.reject({ requeue: true }).catch(() => undefined);
+        left();
+        return;
+      }
+      logger.warn(`Could not hand ${message.task}[${message.id}] to the broker until its ETA, holding it instead: ${(error as Error).message}`, { error });
+      scheduler.hold(job, eta);
+      return;
+    }
+    try {
+      await delivery.ack();
+      logger.debug(`Task ${message.task}[${message.id}] handed to the broker for ${Math.floor(delay / 1000)} s (ETA ${new Date(eta).toISOString()})`);
+    } catch (error) {
+      // The delayed copy is safe with the broker; the original comes back too, as after any lost ack.
+      logger.warn(`Task ${message.task}[${message.id}] was handed to the broker until its ETA, but acking the original failed: ${(error as Error).message}`, { error });
+    }
+    settled(job);
+    left();
+  };
+
+  return {
+    hold(job, eta) {
+      const delay = job.delivery.stale ? undefined : brokerDelay(eta, clock.now(), limit);
+      if (delay === undefined) return scheduler.hold(job, eta);
+      sending.add(job);
+      changed?.();
+      void send(job, eta, delay);
+    },
+    get size() {
+      return scheduler.size + sending.size;
+    },
+    releaseAll() {
+      for (const job of sending) released.add(job);
+      return scheduler.releaseAll();
+    },
+  };
+}

@@ -64,4 +64,43 @@ describe('celerity command', () => {
     expect(await exited).toBe(0);
     expect(output).toContain('Warm shutdown');
   }, 90_000);
+
+  it('--eta-task-limit 1 holds one countdown task and leaves the next in the queue', async () => {
+    const limited = `celerity-cli-eta-${crypto.randomUUID()}`;
+    const worker = spawn(process.execPath, [...nodeArgs, 'worker', '-A', taskModule, '-Q', limited, '-l', 'info', '--eta-task-limit', '1'], {
+      env: { ...process.env, CELERITY_BROKER_URL: url, CELERITY_RESULT_BACKEND: url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(worker);
+    let output = '';
+    worker.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    worker.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    await waitFor(() => output.includes('ready.'), { timeout: 30_000 });
+    await celerity(['call', 'test.add', '--args', '[1, 1]', '-Q', limited, '--countdown', '600']);
+    await celerity(['call', 'test.add', '--args', '[2, 2]', '-Q', limited, '--countdown', '600']);
+    await waitFor(() => output.includes('ETA:['), { timeout: 20_000 });
+    // Three poll intervals later the second is still waiting in the list, not held by the worker.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(output.match(/Received task: test\.add/g)).toHaveLength(1);
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(url);
+    expect(await redis.llen(limited)).toBe(1);
+    await redis.del(limited);
+    await redis.quit();
+    worker.kill('SIGKILL');
+  }, 90_000);
+
+  it('--connect-retry-max-delay caps the wait between start-up attempts; a bad value is refused', async () => {
+    const dead = 'redis://127.0.0.1:1/0';
+    const started = await run(process.execPath, [...nodeArgs, 'worker', '-A', taskModule, '-b', dead, '--connect-retries', '2', '--connect-retry-delay', '5', '--connect-retry-max-delay', '0.2'], {
+      env: { ...process.env, CELERITY_RESULT_BACKEND: '' },
+      timeout: 60_000,
+    }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(started).toMatchObject({ code: 1 });
+    const log = `${(started as { stdout: string }).stdout}${(started as { stderr: string }).stderr}`;
+    expect(log).toContain('Trying again in 0.20 seconds... (1/2)');
+    expect(log).toContain('Trying again in 0.20 seconds... (2/2)');
+    const refused = await celerity(['worker', '-A', taskModule, '--connect-retry-max-delay', 'later']).catch((e: { code: number; stderr: string }) => e);
+    expect((refused as { stderr: string }).stderr).toContain("--connect-retry-max-delay must be a number ≥ 0, got 'later'");
+  }, 90_000);
 });

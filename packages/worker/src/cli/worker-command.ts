@@ -23,6 +23,8 @@ Options:
       --eta-hold-limit <s>      AMQP: hold ETA tasks unacked at most this long (default: 900; 0 = no limit)
       --connect-retries <n>     Start-up attempts after the first while the broker is down (default: 100)
       --connect-retry-delay <s> Seconds before the first retry, growing by as much each time (default: 2)
+      --connect-retry-max-delay <s>  Longest wait between two start-up attempts (default: 30)
+      --eta-task-limit <n>      Most ETA / countdown tasks held at once (default: unbounded)
   -h, --help                    Show this help
 `;
 
@@ -70,6 +72,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'eta-hold-limit': { type: 'string' },
       'connect-retries': { type: 'string' },
       'connect-retry-delay': { type: 'string' },
+      'connect-retry-max-delay': { type: 'string' },
+      'eta-task-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -92,6 +96,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const app = await loadTaskModule(values.app);
   const connectRetries = nonNegativeNumber('connect-retries', values['connect-retries']);
   const connectRetryDelay = nonNegativeNumber('connect-retry-delay', values['connect-retry-delay']);
+  const connectRetryMaxDelay = nonNegativeNumber('connect-retry-max-delay', values['connect-retry-max-delay']);
+  const etaTaskLimit = values['eta-task-limit'] === undefined ? undefined : positiveInt('eta-task-limit', values['eta-task-limit'], 0);
   const etaHoldLimit = nonNegativeNumber('eta-hold-limit', values['eta-hold-limit']);
   const brokerOptions: Record<string, unknown> = {};
   if (values['visibility-timeout']) brokerOptions['visibilityTimeout'] = Number(values['visibility-timeout']);
@@ -111,6 +117,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     brokerOptions,
     ...(connectRetries === undefined ? {} : { connectRetries }),
     ...(connectRetryDelay === undefined ? {} : { connectRetryDelay: connectRetryDelay * 1000 }),
+    ...(connectRetryMaxDelay === undefined ? {} : { connectRetryMaxDelay: connectRetryMaxDelay * 1000 }),
+    ...(etaTaskLimit === undefined ? {} : { etaTaskLimit }),
     ...(etaHoldLimit === undefined ? {} : { etaHoldLimit }),
   });
   process.stdout.write(

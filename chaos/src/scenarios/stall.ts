@@ -7,7 +7,7 @@
  */
 import { sleep } from '@celerity/testing/internal';
 import type { BrokerKind } from '../brokers.js';
-import { startProxy } from '../proxy.js';
+import { startTcpProxy } from '@celerity/testing';
 import { runTasks } from '../run-tasks.js';
 import type { Scenario } from './scenario.js';
 import { brokerFor, queueName, settleFor } from './scenario.js';
@@ -31,7 +31,7 @@ export function stallScenario(broker: BrokerKind, cut: boolean): Scenario {
       // Longer than the stall: a correct worker that resumes must not see its messages restored under it.
       const visibilityTimeout = broker === 'redis' ? (ctx.quick ? 15 : 30) : undefined;
       const env = await brokerFor(broker, ctx);
-      const proxy = await startProxy({ targetPort: env.port });
+      const proxy = await startTcpProxy({ targetPort: env.port });
       const query: Record<string, string> = broker === 'amqp' ? { heartbeat: String(HEARTBEAT_S) } : {};
       try {
         const [point] = progressPoints(ctx.random, 1, count, 0.2, 0.5);

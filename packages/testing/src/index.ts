@@ -1,7 +1,8 @@
 /**
  * @celerity/testing — the conformance suites every broker and result backend runs (memory, Redis,
  * AMQP, and any adapter written outside this repository), plus helpers for adapter tests: random
- * names, polling, free ports, a private `redis-server` and a private RabbitMQ node.
+ * names, polling, free ports, a private `redis-server`, a private RabbitMQ node and a TCP proxy that
+ * pauses, cuts and refuses connections.
  */
 export { runBrokerConformance } from './broker-conformance.js';
 export type { BrokerConformanceOptions } from './broker-conformance.js';
@@ -12,6 +13,8 @@ export type { WaitForOptions } from './helpers.js';
 export { startRedisServer, deleteKeys, scanKeys, freePort } from './redis.js';
 export type { RedisServer, RedisServerOptions, ScanClient } from './redis.js';
 export { startRabbitServer } from './rabbitmq-server.js';
+export { startTcpProxy } from './tcp-proxy.js';
+export type { TcpProxy, TcpProxyOptions } from './tcp-proxy.js';
 export type { RabbitServer, RabbitServerOptions } from './rabbitmq-server.js';
 export { SECRET_TOKEN, SECRET_PASSWORDS, secretUrls, badSecretUrls, createCapturingLogger, expectNoSecret, expectFailureWithoutSecret } from './secrets.js';
 export type { CapturedLine, CapturingLogger } from './secrets.js';

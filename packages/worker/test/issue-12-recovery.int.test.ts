@@ -10,11 +10,10 @@ import { backendAdapter as redisBackendAdapter } from '@celerity/backend-redis';
 import { brokerAdapter as redisBrokerAdapter } from '@celerity/broker-redis';
 import { createClient } from '@celerity/client';
 import type { Client } from '@celerity/client';
-import { startRedisServer } from '@celerity/testing';
+import { startRedisServer, startTcpProxy } from '@celerity/testing';
 import { createWorker } from '@celerity/worker';
 import { createTestVhost } from '../../broker-amqp/test/vhost.js';
 import * as tasks from './fixtures/tasks.js';
-import { startTcpProxy } from './tcp-proxy.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
@@ -66,7 +65,7 @@ describe('recovery on RabbitMQ (shared node behind a proxy)', () => {
   it('worker and client go on after the connections are reset, an outage, and a reconnect storm', async () => {
     const vhost = await createTestVhost();
     cleanups.push(() => vhost.dispose());
-    const proxy = await startTcpProxy(5672);
+    const proxy = await startTcpProxy({ targetPort: 5672 });
     cleanups.push(() => proxy.close());
     const url = `amqp://guest:guest@127.0.0.1:${proxy.port}/${encodeURIComponent(vhost.name)}`;
     const backend = `redis://127.0.0.1:6379/${1 + Math.floor(Math.random() * 15)}`;

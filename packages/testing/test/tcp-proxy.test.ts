@@ -1,9 +1,9 @@
 import { createServer, connect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep } from '@celerity/testing/internal';
-import { startProxy } from '../src/proxy.js';
-import type { TcpProxy } from '../src/proxy.js';
+import { sleep } from '../src/internal.js';
+import { startTcpProxy } from '../src/tcp-proxy.js';
+import type { TcpProxy } from '../src/tcp-proxy.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -28,7 +28,7 @@ async function echoServer(): Promise<number> {
 }
 
 async function proxyTo(port: number): Promise<TcpProxy> {
-  const proxy = await startProxy({ targetPort: port });
+  const proxy = await startTcpProxy({ targetPort: port });
   cleanup.push(() => proxy.close());
   return proxy;
 }
@@ -59,7 +59,7 @@ function request(socket: Socket, text: string): { reply: Promise<string>; settle
   return { reply, settled: () => done };
 }
 
-describe('proxy', () => {
+describe('startTcpProxy', () => {
   it('forwards both ways', async () => {
     const proxy = await proxyTo(await echoServer());
     const socket = await client(proxy.port);
@@ -104,5 +104,19 @@ describe('proxy', () => {
     await closed;
     const again = await client(proxy.port);
     expect(await request(again, 'b').reply).toBe('b');
+  });
+
+  it('down refuses new connections and resets open ones until up', async () => {
+    const proxy = await proxyTo(await echoServer());
+    const socket = await client(proxy.port);
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await proxy.down();
+    await closed;
+    const refused = connect({ host: '127.0.0.1', port: proxy.port });
+    await expect(new Promise((resolve, reject) => refused.once('connect', resolve).once('error', reject))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await proxy.up();
+    const again = await client(proxy.port);
+    expect(await request(again, 'back').reply).toBe('back');
   });
 });

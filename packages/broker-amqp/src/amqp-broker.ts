@@ -197,11 +197,13 @@ class AmqpBrokerImpl implements AmqpBroker {
   async consume(queues: readonly string[], handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Consumer> {
     this.assertOpen();
     if (queues.length === 0) throw new ConfigurationError('consume() needs at least one queue');
+    const isQuorum = (queue: string): boolean => (this.declarations.queues.get(queue)?.queueType ?? this.settings.queueType) === 'quorum';
+    for (const queue of queues) if (isQuorum(queue)) await this.prepareDelayedDelivery(queue);
     const consumer = new AmqpConsumer(
       {
         connection: this.connection,
         logger: this.logger,
-        isQuorum: (queue) => (this.declarations.queues.get(queue)?.queueType ?? this.settings.queueType) === 'quorum',
+        isQuorum,
         deadLetterExchange: (queue) => this.deadLetterExchange(queue),
         deadline: () => this.deadline(),
       },
@@ -225,6 +227,24 @@ class AmqpBrokerImpl implements AmqpBroker {
       },
       setPrefetch: (prefetch) => consumer.setPrefetch(prefetch),
     };
+  }
+
+  /**
+   * A Celery 5.5 worker consuming quorum queues declares the delay topology at start and binds its
+   * queues to its way out; Python producers then send countdown tasks through it and count on a
+   * worker having done so (spec 5.3–5.6 §3.3). Celerity's consumers do the same. A failure (the
+   * topology declared with another queue type, a wildcard in the queue's name) is logged and only
+   * costs those delayed messages their way back, as in Celery.
+   */
+  private async prepareDelayedDelivery(queue: string): Promise<void> {
+    try {
+      checkDelayableQueue(queue);
+      const deadline = this.deadline();
+      await this.ensureDelayTopology(deadline);
+      await this.ensureDelayBinding(queue, deadline);
+    } catch (error) {
+      this.logger.warn(`Could not prepare native delayed delivery for quorum queue ${JSON.stringify(queue)}: countdown tasks Celery 5.5 sends through celery_delayed_* will not reach it: ${(error as Error).message}`, { error });
+    }
   }
 
   async purge(queue: string): Promise<number> {

@@ -48,3 +48,24 @@ it('declares quorum queues and consumes them within the prefetch window', async 
   await consumer.cancel();
   expect(await broker.size('qq')).toBe(0);
 });
+
+it('consuming a quorum queue prepares native delayed delivery, so a message Celery 5.5 sends through celery_delayed_27 reaches it', { timeout: 30_000 }, async () => {
+  await broker.declareQueue('qq-delayed');
+  const got: Delivery[] = [];
+  const consumer = await broker.consume(['qq-delayed'], (d) => void got.push(d), { prefetch: 1 });
+  const bindings = await listObjects(vhost.name, 'bindings', ['source_name', 'destination_name', 'routing_key']);
+  expect(bindings).toContainEqual({ source_name: 'celery_delayed_delivery', destination_name: 'qq-delayed', routing_key: '#.qq-delayed' });
+  // As Python's send_task does for a 1 s countdown: straight to celery_delayed_27, nothing declared.
+  await broker.publish({ queue: 'qq-delayed', exchange: 'celery_delayed_27', routingKey: `${'0.'.repeat(27)}1.qq-delayed` }, envelope(42));
+  await waitFor(() => got.length === 1, { message: 'the delayed message', timeout: 15_000 });
+  const delivery = got[0] as Delivery;
+  expect(Buffer.from(delivery.envelope.body).toString()).toBe('42');
+  expect(delivery.exchange).toBe('celery_delayed_delivery');
+  await delivery.ack();
+  // 2 s: it last waits in level 1, is dead-lettered to exchange celery_delayed_0 and passes on from there.
+  await broker.publish({ queue: 'qq-delayed', exchange: 'celery_delayed_27', routingKey: `${'0.'.repeat(26)}1.0.qq-delayed` }, envelope(43));
+  await waitFor(() => got.length === 2, { message: 'the second delayed message', timeout: 15_000 });
+  expect((got[1] as Delivery).exchange).toBe('celery_delayed_0');
+  await (got[1] as Delivery).ack();
+  await consumer.cancel();
+});

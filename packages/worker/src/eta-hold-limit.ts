@@ -57,6 +57,23 @@ export function brokerDelay(eta: number, now: number, limit: number): number | u
   return delay >= MIN_BROKER_DELAY_MS ? delay : undefined;
 }
 
+/**
+ * How long a stop waits, at most, for the tasks still on their way to the broker's delay (ms). Each
+ * is settled once the broker answered: acked (the delayed copy is safe) or given back. Closing the
+ * broker before that could lose the ack of a copy the broker took, and the task would run twice.
+ * An AMQP publish gives up after its `publishTimeout` (10 s by default), so this is rarely reached.
+ */
+export const HAND_OFF_STOP_WAIT_MS = 30_000;
+
+/** The ETA scheduler with a limit: {@link EtaScheduler}, and a way to wait for the hand-offs. */
+export interface EtaHoldScheduler extends EtaScheduler<Job> {
+  /**
+   * Resolves once no task is on its way to the broker's delay, or after
+   * {@link HAND_OFF_STOP_WAIT_MS} on the clock (logging how many were still on their way).
+   */
+  handOffsSettled(): Promise<void>;
+}
+
 /** Options of {@link limitEtaHold}. */
 export interface EtaHoldLimitOptions {
   /** Where the tasks within the limit (and those the broker could not take) are held. */
@@ -75,22 +92,53 @@ export interface EtaHoldLimitOptions {
 /**
  * Wraps the ETA scheduler: `hold` sends tasks beyond the limit to the broker's delay, the rest to
  * `scheduler`. `size` counts both, the ones still on their way included (unacked, so in the prefetch
- * window, and the worker is not idle until they are settled).
+ * window, and the worker is not idle until they are settled). When the broker refuses a copy (say
+ * its delay queues cannot be declared), the task is held instead: the first refusal for a queue is
+ * a warning, the next ones for that queue are debug lines, until a hand-off to it succeeds again.
  * @example
  * const scheduler = limitEtaHold({ scheduler: createEtaScheduler({ clock, due }), broker, limit: checkEtaHoldLimit(900), clock, logger, left });
  */
-export function limitEtaHold(options: EtaHoldLimitOptions): EtaScheduler<Job> {
+export function limitEtaHold(options: EtaHoldLimitOptions): EtaHoldScheduler {
   const { scheduler, broker, limit, clock, logger, changed, left } = options;
-  if (broker.publishDelayed === undefined || limit === Infinity) return scheduler;
+  if (broker.publishDelayed === undefined || limit === Infinity) {
+    return {
+      hold: (job, eta) => scheduler.hold(job, eta),
+      get size() {
+        return scheduler.size;
+      },
+      releaseAll: () => scheduler.releaseAll(),
+      handOffsSettled: () => Promise.resolve(),
+    };
+  }
   const publishDelayed = broker.publishDelayed.bind(broker);
   const sending = new Set<Job>();
   // Released by a stop while on their way: if the broker refuses them they go back to the queue.
   const released = new Set<Job>();
+  // Queues whose last hand-off was refused and logged as a warning: one warning per outage, not per task.
+  const refusedQueues = new Set<string>();
+  let drainWaiters: Array<() => void> = [];
 
   const settled = (job: Job): void => {
     sending.delete(job);
     released.delete(job);
     changed?.();
+    if (sending.size > 0) return;
+    const waiters = drainWaiters;
+    drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const logRefusal = (job: Job, error: Error): void => {
+    const { message, delivery } = job;
+    if (refusedQueues.has(delivery.queue)) {
+      logger.debug(`Could not hand ${message.task}[${message.id}] to the broker until its ETA, holding it instead: ${error.message}`, { error });
+      return;
+    }
+    refusedQueues.add(delivery.queue);
+    logger.warn(
+      `Could not hand ${message.task}[${message.id}] to the broker until its ETA, holding it instead: ${error.message} (further ETA tasks of queue ${delivery.queue} the broker refuses are held and logged at debug level, until one is handed over again)`,
+      { error },
+    );
   };
 
   const send = async (job: Job, eta: number, delay: number): Promise<void> => {
@@ -105,10 +153,11 @@ export function limitEtaHold(options: EtaHoldLimitOptions): EtaScheduler<Job> {
         left();
         return;
       }
-      logger.warn(`Could not hand ${message.task}[${message.id}] to the broker until its ETA, holding it instead: ${(error as Error).message}`, { error });
+      logRefusal(job, error as Error);
       scheduler.hold(job, eta);
       return;
     }
+    refusedQueues.delete(delivery.queue);
     try {
       await delivery.ack();
       logger.debug(`Task ${message.task}[${message.id}] handed to the broker for ${Math.floor(delay / 1000)} s (ETA ${new Date(eta).toISOString()})`);
@@ -134,6 +183,17 @@ export function limitEtaHold(options: EtaHoldLimitOptions): EtaScheduler<Job> {
     releaseAll() {
       for (const job of sending) released.add(job);
       return scheduler.releaseAll();
+    },
+    async handOffsSettled() {
+      if (sending.size === 0) return;
+      let timer: unknown;
+      const drained = new Promise<boolean>((resolve) => drainWaiters.push(() => resolve(true)));
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = clock.setTimeout(() => resolve(false), HAND_OFF_STOP_WAIT_MS);
+      });
+      const done = await Promise.race([drained, timedOut]);
+      clock.clearTimeout(timer);
+      if (!done) logger.warn(`${sending.size} ETA task(s) still on their way to the broker's delay after ${HAND_OFF_STOP_WAIT_MS / 1000} s; going on without their answer (a task the broker took may run twice)`);
     },
   };
 }

@@ -29,6 +29,8 @@ export interface LifecycleOptions {
   writer: ResultWriter | null;
   /** Aborted on a forced stop: running tasks see it as `ctx.signal`. */
   shutdown: AbortController;
+  /** Resolves once no ETA task is on its way to the broker's delay (bounded; see eta-hold-limit.ts). */
+  handOffsSettled(): Promise<void>;
   /** How start-up retries an unreachable broker or backend (see connect-retry.ts). */
   connectRetry: { retries: number; delay: number; maxDelay: number; clock: Clock };
   /** What the retry log lines call the broker and the backend (redacted URLs). */
@@ -124,8 +126,12 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       gate.close();
       await consumer?.cancel().catch(() => {});
       await giveBack();
+      // A task on its way to the broker's delay is acked (or given back) once the broker answered,
+      // so the broker must stay open until then, forced stop or not: else it may run twice.
+      const handOffs = options.handOffsSettled();
       if (force) shutdown.abort(new Error('worker stopped'));
       else await gate.settledAll();
+      await handOffs;
       if (wasRunning) await writer?.flush().catch(() => {});
       if (options.ownsBroker) await broker.close();
       if (options.ownsBackend) await backend?.close();

@@ -9,6 +9,7 @@ import { exceptionInfoOf, formatTraceback } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
 import { shortRepr } from './repr.js';
+import { retryTarget, withoutDeadLetterHeaders } from './retry-route.js';
 
 /** The message a retry republishes: same id, retries + 1, new eta, parent = itself (Celery 5.2/5.3+). */
 export function retryMessage(message: TaskMessage, eta: Date): TaskMessageInit {
@@ -34,6 +35,8 @@ export function retryMessage(message: TaskMessage, eta: Date): TaskMessageInit {
   if (message.origin) init.origin = message.origin;
   if (message.replyTo) init.replyTo = message.replyTo;
   if (message.priority !== null) init.priority = message.priority;
+  // RabbitMQ's dead-letter bookkeeping describes this delivery's trip, not the retry's (Celery 5.6.3).
+  init.headers = withoutDeadLetterHeaders(init.headers ?? {});
   return init;
 }
 
@@ -46,7 +49,7 @@ type RetryOutcome = Extract<TraceOutcome, { kind: 'retry' }>;
 export async function sendRetry(delivery: Delivery, message: TaskMessage, outcome: RetryOutcome, ctx: ExecutionContext): Promise<TraceOutcome> {
   try {
     await ctx.broker.publish(
-      { queue: delivery.queue, exchange: delivery.exchange, routingKey: delivery.routingKey || delivery.queue },
+      retryTarget(delivery),
       encodeTaskMessage({ origin: ctx.origin, ...retryMessage(message, outcome.eta) }, { serializer: ctx.serializer, now: () => ctx.clock.now() }),
     );
   } catch (error) {

@@ -110,6 +110,8 @@ export interface Worker extends AsyncDisposable {
   /**
    * Stops consuming and waits for running tasks (warm shutdown); messages not started go back to
    * the queue. With `force`, running tasks are abandoned and their messages redelivered later.
+   * Either way it waits, up to 30 s, for the broker's answer about ETA tasks on their way to its
+   * delay (`etaHoldLimit`), so that each is acked or given back before the broker closes.
    */
   stop(options?: { force?: boolean }): Promise<void>;
   /** Resolves when nothing is running, waiting or scheduled. */

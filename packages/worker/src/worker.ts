@@ -118,6 +118,7 @@ export function createWorker(options: WorkerOptions): Worker {
     scheduler,
     writer,
     shutdown,
+    handOffsSettled: () => scheduler.handOffsSettled(),
     connectRetry: {
       retries: nonNegative('connectRetries', options.connectRetries, 100),
       delay: nonNegative('connectRetryDelay', options.connectRetryDelay, 2000),

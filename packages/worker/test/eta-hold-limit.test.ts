@@ -9,7 +9,7 @@ import type { Broker, Envelope, LogFields, Logger, TaskContext } from '@celerity
 import { ConfigurationError, createJsonSerializer, createMemoryBroker, defineTask, encodeTaskMessage, silentLogger } from '@celerity/core';
 import type { Worker, WorkerOptions } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
-import { brokerDelay, checkEtaHoldLimit, DEFAULT_ETA_HOLD_LIMIT, RETURN_LEAD_MS } from '../src/eta-hold-limit.js';
+import { brokerDelay, checkEtaHoldLimit, DEFAULT_ETA_HOLD_LIMIT, HAND_OFF_STOP_WAIT_MS, RETURN_LEAD_MS } from '../src/eta-hold-limit.js';
 import type { FakeClock } from './fake-clock.js';
 import { createFakeClock } from './fake-clock.js';
 import { settle, until } from './event-loop.js';
@@ -32,6 +32,7 @@ let memory: Broker;
 let worker: Worker | undefined;
 let calls: DelayCall[];
 let warnings: string[];
+let debugs: string[];
 const runs = new Map<string, number>();
 const count = defineTask({ name: 'tasks.count', params: [] }, (ctx: TaskContext) => {
   runs.set(ctx.id, (runs.get(ctx.id) ?? 0) + 1);
@@ -41,6 +42,9 @@ const logger: Logger = {
   ...silentLogger,
   warn(message: string, _fields?: LogFields) {
     warnings.push(message);
+  },
+  debug(message: string, _fields?: LogFields) {
+    debugs.push(message);
   },
 };
 
@@ -81,10 +85,13 @@ function resetState(): void {
   memory = createMemoryBroker({ name: `eta-hold-${crypto.randomUUID()}` });
   calls = [];
   warnings = [];
+  debugs = [];
 }
 resetState();
 
 afterEach(async () => {
+  // A stop waits for the broker's answer about copies on their way: answer those left.
+  for (const call of calls) call.refuse(new Error('test over'));
   await worker?.stop({ force: true });
   worker = undefined;
   runs.clear();
@@ -188,16 +195,85 @@ describe('etaHoldLimit', () => {
     await send(clock.now() + HOUR);
     await w.start();
     await until(() => calls.length === 1);
-    // A stop does not wait for the broker's answer; the task is still unacked meanwhile.
-    await w.stop();
+    let stopped = false;
+    const stopping = w.stop().then(() => (stopped = true));
+    await settle();
+    // The stop waits for the broker's answer; the task is still unacked meanwhile.
+    expect(stopped).toBe(false);
     expect(await memory.size('celery')).toBe(0);
     (calls[0] as DelayCall).refuse(new Error('closed'));
-    await until(() => w.stats.scheduled === 0);
-    await settle();
+    await stopping;
+    expect(w.stats.scheduled).toBe(0);
     expect(warnings).toEqual([]);
     // The worker does not own the memory broker: the message is back in its queue, ready.
     expect(await memory.size('celery')).toBe(1);
     worker = undefined;
+  });
+
+  it.each([false, true])('waits in stop({ force: %s }) for a copy on its way, and acks the original before it returns', async (force) => {
+    const w = setup({ etaHoldLimit: 60 });
+    const id = await send(clock.now() + HOUR);
+    await w.start();
+    await until(() => calls.length === 1);
+    let stopped = false;
+    const stopping = w.stop({ force }).then(() => (stopped = true));
+    await settle();
+    expect(stopped).toBe(false);
+    (calls[0] as DelayCall).confirm();
+    await stopping;
+    // Settled before stop() returned: acked, not given back, so the delayed copy is the only one.
+    expect(w.stats.scheduled).toBe(0);
+    expect(await memory.size('celery')).toBe(0);
+    clock.advance(HOUR);
+    await settle();
+    expect(await memory.size('celery')).toBe(1);
+    expect(runs.has(id)).toBe(false);
+    worker = undefined;
+  });
+
+  it('stops waiting for a copy the broker never answers after HAND_OFF_STOP_WAIT_MS, and says so', async () => {
+    const w = setup({ etaHoldLimit: 60 });
+    await send(clock.now() + HOUR);
+    await w.start();
+    await until(() => calls.length === 1);
+    let stopped = false;
+    const stopping = w.stop().then(() => (stopped = true));
+    await settle();
+    clock.advance(HAND_OFF_STOP_WAIT_MS - 1);
+    await settle();
+    expect(stopped).toBe(false);
+    clock.advance(1);
+    await stopping;
+    expect(warnings).toEqual([expect.stringMatching(/^1 ETA task\(s\) still on their way to the broker's delay after 30 s/) as unknown]);
+    worker = undefined;
+  });
+
+  it("warns once per queue when the broker refuses copies, logs the next ones at debug level, and warns again after a hand-off went through", async () => {
+    const w = setup({ etaHoldLimit: 60, queues: ['celery', 'other'] });
+    const refuseAll = async (count: number): Promise<void> => {
+      await until(() => calls.length >= count);
+      for (const call of calls.splice(0)) call.refuse(new Error('406 PRECONDITION_FAILED - inequivalent arg x-queue-type'));
+    };
+    for (let i = 0; i < 3; i++) await send(clock.now() + HOUR);
+    await memory.publish({ queue: 'other' }, encodeTaskMessage({ task: 'tasks.count', id: crypto.randomUUID(), args: [], eta: new Date(clock.now() + HOUR) }, { serializer: json }));
+    await w.start();
+    await refuseAll(4);
+    await until(() => w.stats.scheduled === 4);
+    expect(warnings).toHaveLength(2);
+    expect(warnings.filter((line) => /further ETA tasks of queue celery the broker refuses are held/.test(line))).toHaveLength(1);
+    expect(warnings.filter((line) => /further ETA tasks of queue other the broker refuses are held/.test(line))).toHaveLength(1);
+    expect(debugs.filter((line) => /^Could not hand tasks\.count\[.*holding it instead: 406/.test(line))).toHaveLength(2);
+
+    await send(clock.now() + HOUR);
+    await until(() => calls.length === 1);
+    (calls.splice(0)[0] as DelayCall).confirm();
+    await until(() => w.stats.scheduled === 4);
+    await send(clock.now() + HOUR);
+    await refuseAll(1);
+    await until(() => warnings.length === 3);
+    expect(warnings[2]).toMatch(/queue celery/);
+    // Held, all of them: each runs once at its ETA.
+    expect(w.stats.scheduled).toBe(5);
   });
 
   it('holds every ETA task with etaHoldLimit 0, or on a broker without publishDelayed', async () => {

@@ -4,7 +4,8 @@
  * each one needs, and the environment the Python side runs with.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,7 +36,10 @@ export interface UnavailableRuntime {
 /** Host path of the Python side (`tests/interop/py`). */
 export const PY_APP_DIR = fileURLToPath(new URL('../py/', import.meta.url));
 
-/** Where the Python side is copied inside the chroot. */
+/**
+ * Where the Python side is copied inside the chroot: a directory per content under it (see
+ * {@link installIntoChroot}).
+ */
 export const CHROOT_APP_DIR = '/opt/celerity-interop';
 
 /** The chroot holding Celery 5.5. @default '/var/cache/celerity/trixie' (env `CELERITY_CHROOT`) */
@@ -64,16 +68,26 @@ function probe(
   return { version, python, appDir, celery, kombu };
 }
 
-/** Copies the Python side into the chroot; each file is renamed into place so a concurrent run never reads half a file. */
-function installIntoChroot(root: string): void {
-  const target = join(root, CHROOT_APP_DIR);
+/**
+ * Copies the Python side into the chroot, under a directory named by a hash of its files: runs
+ * from other worktrees (with other versions of the files) share the chroot, and one shared
+ * directory let them overwrite each other's files mid-run. Each file is renamed into place so a
+ * concurrent run never reads half a file.
+ * @returns the directory as the chroot's python3 sees it
+ */
+function installIntoChroot(root: string): string {
+  const files = readdirSync(PY_APP_DIR).filter((file) => file.endsWith('.py')).sort();
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(file).update('\0').update(readFileSync(join(PY_APP_DIR, file))).update('\0');
+  const appDir = join(CHROOT_APP_DIR, hash.digest('hex').slice(0, 16));
+  const target = join(root, appDir);
   mkdirSync(target, { recursive: true });
-  for (const file of readdirSync(PY_APP_DIR)) {
-    if (!file.endsWith('.py')) continue;
+  for (const file of files) {
     const tmp = join(target, `.${file}.${process.pid}.tmp`);
     copyFileSync(join(PY_APP_DIR, file), tmp);
     renameSync(tmp, join(target, file));
   }
+  return appDir;
 }
 
 function detect52(): PythonRuntime | UnavailableRuntime {
@@ -87,8 +101,7 @@ function detect55(): PythonRuntime | UnavailableRuntime {
     return { version: '5.5', unavailable: `no chroot at ${root}; run scripts/python-celery.sh (as root) to build it` };
   }
   if (process.getuid?.() !== 0) return { version: '5.5', unavailable: `chroot ${root} needs root` };
-  installIntoChroot(root);
-  return probe('5.5', ['chroot', root, 'python3'], CHROOT_APP_DIR);
+  return probe('5.5', ['chroot', root, 'python3'], installIntoChroot(root));
 }
 
 let detected: Readonly<Record<PythonCeleryVersion, PythonRuntime | UnavailableRuntime>> | undefined;

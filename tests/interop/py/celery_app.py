@@ -18,6 +18,10 @@ Configured only through environment variables so one file serves Celery 5.2 (Deb
   RECORD_URL          Redis that tasks.record appends to (default: the result backend or broker, if redis://)
   RECORD_KEY          list tasks.record appends to (default celerity:records)
   MAX_PRIORITY        task_queue_max_priority: queues are declared with x-max-priority (RabbitMQ; default none)
+  QUEUE_TYPE          task_default_queue_type, classic | quorum (Celery >= 5.5; default: Celery's, classic). With
+                      quorum, 5.5 workers declare the celery_delayed_* topology and 5.5 clients send countdown
+                      tasks through it (when the queue's exchange is not direct, see EXCHANGE_TYPE)
+  EXCHANGE_TYPE       task_default_exchange_type, direct | topic (default: Celery's, direct)
 """
 import json
 import os
@@ -67,6 +71,10 @@ if os.environ.get("PREFETCH"):
 if os.environ.get("MAX_PRIORITY"):
     # RabbitMQ refuses (406) a redeclaration with other arguments: every side must declare the same.
     conf["task_queue_max_priority"] = int(os.environ["MAX_PRIORITY"])
+if os.environ.get("QUEUE_TYPE"):
+    conf["task_default_queue_type"] = os.environ["QUEUE_TYPE"]
+if os.environ.get("EXCHANGE_TYPE"):
+    conf["task_default_exchange_type"] = os.environ["EXCHANGE_TYPE"]
 if os.environ.get("VISIBILITY_TIMEOUT"):
     conf["broker_transport_options"] = {"visibility_timeout": int(os.environ["VISIBILITY_TIMEOUT"])}
 # Only Celery >= 5.3 knows this setting; it silences a deprecation warning there and is inert on 5.2.

@@ -31,7 +31,7 @@ function call<T>(connection: ExampleConnection, what: string, fn: (connection: E
 class ExampleBroker implements Broker {
   readonly transport = 'example';
   // What the conformance suite reads: no priority order, no broadcast (those tests skip).
-  readonly capabilities: BrokerCapabilities = { priorityOrder: 'none', broadcast: false };
+  readonly capabilities: BrokerCapabilities = { priorityOrder: 'none', broadcast: false, deadLetters: false };
   readonly #connection: ExampleConnection;
   readonly #logger: Logger;
   readonly #consumers = new Set<ExampleConsumer>();

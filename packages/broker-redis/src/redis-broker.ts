@@ -12,6 +12,7 @@ import type {
   Broker,
   BrokerCapabilities,
   ConsumeOptions,
+  DeadLetterQueue,
   Consumer,
   Delivery,
   Envelope,
@@ -24,6 +25,7 @@ import { AckBatcher } from './acks.js';
 import { waitReady, withReconnect } from './reconnect.js';
 import { createConnections, type BrokerConnections } from './connections.js';
 import { RedisConsumer, type ConsumerHost } from './consumer.js';
+import { createRedisDeadLetters } from './dead-letters.js';
 import { HeldDeliveries } from './delivery.js';
 import { encodeKombuEnvelope } from './envelope.js';
 import { FanoutHub } from './fanout.js';
@@ -52,7 +54,10 @@ export interface RedisBroker extends Broker {
   unbindQueue(queue: string, exchange: string, routingKey: string): Promise<void>;
   /** Deletes a queue's four lists and its default binding (what kombu does for auto-delete reply queues). */
   deleteQueue(queue: string): Promise<void>;
-  /** The list where undecodable items taken from `queue` are set aside: `<keyPrefix>_celerity.dead.<queue>`. */
+  /**
+   * The list where undecodable items taken from `queue` are set aside and `deadLetters` keeps its
+   * entries: `<keyPrefix>_celerity.dead.<queue>`.
+   */
   deadLetterKey(queue: string): string;
 }
 
@@ -61,7 +66,9 @@ const MAX_PUBLISH_BATCH = 1000;
 
 class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly transport = 'redis';
-  readonly capabilities: BrokerCapabilities = { priorityOrder: 'low-first', broadcast: true };
+  readonly capabilities: BrokerCapabilities = { priorityOrder: 'low-first', broadcast: true, deadLetters: true };
+  /** Dead letters and undecodable items share the list `<keyPrefix>_celerity.dead.<queue>`. */
+  readonly deadLetters: DeadLetterQueue;
   readonly client: Redis;
   readonly keys: Keyspace;
   readonly logger: Logger;
@@ -94,6 +101,14 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.acks = new AckBatcher(this.client, this.keys, this.settings.publishTimeout);
     this.hub = new FanoutHub(this.keys, this.logger, connections.subscriber);
     this.refresher = new HeldRefresher(this, refreshPeriod(this.settings.visibilityTimeout));
+    this.deadLetters = createRedisDeadLetters({
+      client: this.client,
+      keys: this.keys,
+      run: (what, op) => {
+        this.assertOpen();
+        return this.run(what, op);
+      },
+    });
   }
 
   get keyPrefix(): string {

@@ -22,6 +22,7 @@ import type {
 import { BroadcastHub } from './broadcast.js';
 import { AmqpConnection } from './connection.js';
 import { AmqpConsumer } from './consumer.js';
+import { createAmqpDeadLetters, deadLetterQueueName, type AmqpDeadLetters } from './dead-letters.js';
 import { declareBroadcastExchange, declareTaskQueue, Declarations } from './declarations.js';
 import { bodyBuffer, toPublishOptions } from './envelope.js';
 import { registerBrokerInternals } from './internals.js';
@@ -45,7 +46,9 @@ const CLOSE_GRACE_MS = 2_000;
 
 class AmqpBrokerImpl implements AmqpBroker {
   readonly transport = 'amqp';
-  readonly capabilities: BrokerCapabilities = { priorityOrder: 'high-first', broadcast: true };
+  readonly capabilities: BrokerCapabilities = { priorityOrder: 'high-first', broadcast: true, deadLetters: true };
+  /** One durable queue per source queue, `celerity.dead.<queue>` (see dead-letters.ts). */
+  readonly deadLetters: AmqpDeadLetters;
   readonly url: string;
   readonly vhost: string;
   readonly logger: Logger;
@@ -86,6 +89,16 @@ class AmqpBrokerImpl implements AmqpBroker {
       exchangeSpec: (exchange) => exchangeSpec(exchange, this.exchangeSpecs),
       declareExchange: (channel, exchange) => this.declareExchangeOn(channel, exchange),
       deadline: () => this.deadline(),
+    });
+    this.deadLetters = createAmqpDeadLetters({
+      connection: this.connection,
+      declarations: this.declarations,
+      publisher: this.publisher,
+      logger: this.logger,
+      deadline: () => {
+        this.assertOpen();
+        return this.deadline();
+      },
     });
     registerBrokerInternals(this, {
       connection: this.connection,
@@ -154,6 +167,10 @@ class AmqpBrokerImpl implements AmqpBroker {
         logger: this.logger,
         isQuorum: (queue) => (this.declarations.queues.get(queue)?.queueType ?? this.settings.queueType) === 'quorum',
         deadLetterExchange: (queue) => this.deadLetterExchange(queue),
+        setAside: async (queue, message, error) => {
+          await this.deadLetters.addRaw(queue, message, error);
+          return deadLetterQueueName(queue);
+        },
         deadline: () => this.deadline(),
       },
       queues,

@@ -69,7 +69,7 @@ export interface Delivery {
    * Which delivery of this message this is (1 = the first), when the broker counts them (RabbitMQ
    * quorum queues: `x-delivery-count` + 1); undefined when it does not.
    */
-  readonly deliveryCount?: number;
+  readonly deliveryCount?: number | undefined;
   /** Transport-specific unique tag of this delivery. */
   readonly deliveryTag: string;
   /**

@@ -20,6 +20,7 @@ Options:
       --visibility-timeout <s>  Redis: seconds before an unacked message is redelivered (default: 3600)
       --track-started           Store STARTED when a task begins
       --acks-late               Ack after the task ran
+      --max-deliveries <n>      Deliveries a message may have before it is dead-lettered; 0 = unbounded (default: 5)
       --connect-retries <n>     Start-up attempts after the first while the broker is down (default: 100)
       --connect-retry-delay <s> Seconds before the first retry, growing by as much each time (default: 2)
   -h, --help                    Show this help
@@ -66,6 +67,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'visibility-timeout': { type: 'string' },
       'track-started': { type: 'boolean' },
       'acks-late': { type: 'boolean' },
+      'max-deliveries': { type: 'string' },
       'connect-retries': { type: 'string' },
       'connect-retry-delay': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -90,6 +92,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const app = await loadTaskModule(values.app);
   const connectRetries = nonNegativeNumber('connect-retries', values['connect-retries']);
   const connectRetryDelay = nonNegativeNumber('connect-retry-delay', values['connect-retry-delay']);
+  const maxDeliveries = nonNegativeNumber('max-deliveries', values['max-deliveries']);
   const brokerOptions: Record<string, unknown> = {};
   if (values['visibility-timeout']) brokerOptions['visibilityTimeout'] = Number(values['visibility-timeout']);
   const worker = createWorker({
@@ -107,6 +110,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     acksLate: values['acks-late'] ?? false,
     brokerOptions,
     ...(connectRetries === undefined ? {} : { connectRetries }),
+    ...(maxDeliveries === undefined ? {} : { maxDeliveries }),
     ...(connectRetryDelay === undefined ? {} : { connectRetryDelay: connectRetryDelay * 1000 }),
   });
   process.stdout.write(

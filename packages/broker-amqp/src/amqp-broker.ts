@@ -11,6 +11,7 @@ import type {
   BrokerCapabilities,
   ConsumeOptions,
   Consumer,
+  DeadLetterQueue,
   Delivery,
   Envelope,
   Logger,
@@ -40,6 +41,8 @@ export interface AmqpBroker extends Broker {
   readonly url: string;
   /** The dead-letter exchange a queue was declared with (where rejected messages go), if any. */
   deadLetterExchange(queue: string): string | undefined;
+  /** Dead letters per queue, in the durable queue `celerity.dead.<queue>`. */
+  readonly deadLetters: DeadLetterQueue;
 }
 
 const CLOSE_GRACE_MS = 2_000;

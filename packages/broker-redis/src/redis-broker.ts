@@ -41,6 +41,8 @@ export interface RedisBroker extends Broker {
   readonly keyPrefix: string;
   /** The DB number (part of pub/sub channel names). */
   readonly db: number;
+  /** Dead letters per queue, in the list `<keyPrefix>_celerity.dead.<queue>` (see {@link RedisBroker.deadLetterKey}). */
+  readonly deadLetters: DeadLetterQueue;
   /** Runs one visibility-timeout restore pass now (normally periodic while consuming); returns how many were restored. */
   restoreVisible(): Promise<number>;
   /**

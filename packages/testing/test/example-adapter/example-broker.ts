@@ -30,7 +30,7 @@ function call<T>(connection: ExampleConnection, what: string, fn: (connection: E
 // #region broker
 class ExampleBroker implements Broker {
   readonly transport = 'example';
-  // What the conformance suite reads: no priority order, no broadcast (those tests skip).
+  // What the conformance suite reads: no priority order, no broadcast, no dead letters (those tests skip).
   readonly capabilities: BrokerCapabilities = { priorityOrder: 'none', broadcast: false, deadLetters: false };
   readonly #connection: ExampleConnection;
   readonly #logger: Logger;

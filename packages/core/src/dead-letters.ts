@@ -68,12 +68,14 @@ export interface DeadLetterQueue {
 
 /** Header with the number of the delivery a message copy starts at (absent = 1). */
 export const DELIVERIES_HEADER = 'celerity_deliveries';
+/** Header with the last error a delivery of the message ended with, carried by the copy that counts it. */
+export const LAST_ERROR_HEADER = 'celerity_last_error';
 const REASON = 'celerity_dead_reason';
 const AT = 'celerity_dead_at';
 const QUEUE = 'celerity_dead_queue';
 const ERROR = 'celerity_dead_error';
 /** Headers a replay removes: ours, and the transports' redelivery marks. */
-const TRANSIENT_HEADERS = [DELIVERIES_HEADER, REASON, AT, QUEUE, ERROR, 'redelivered', 'x-delivery-count'];
+const TRANSIENT_HEADERS = [DELIVERIES_HEADER, LAST_ERROR_HEADER, REASON, AT, QUEUE, ERROR, 'redelivered', 'x-delivery-count'];
 
 /** The headers that record a dead letter's reason, to merge into the message's own. */
 export function deadLetterHeaders(queue: string, info: DeadLetterInfo): Record<string, unknown> {

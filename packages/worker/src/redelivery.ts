@@ -10,9 +10,11 @@
  * a copy carrying the next number — published, then the original acked — so the count survives the
  * next crash. The copy is what runs. Messages the worker gives back without starting them (stopping,
  * ETA tasks held) go back the same way with their number unchanged, so a restart does not count.
+ * The last error known for a task (its outcome could not be stored) rides along in the copy's
+ * `celerity_last_error` header and ends up in the dead letter's reason; a worker that died leaves none.
  */
 import type { Delivery, Envelope, ExceptionInfo, TaskMessage } from '@celerity/core';
-import { DELIVERIES_HEADER } from '@celerity/core';
+import { DELIVERIES_HEADER, LAST_ERROR_HEADER } from '@celerity/core';
 import { buildResultMeta } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
 import { completeChordPart, sendFailureFollowups } from './followups.js';
@@ -34,6 +36,8 @@ export interface RedeliveryPolicy {
   handle(delivery: Delivery, message: TaskMessage): Promise<boolean>;
   /** Returns a delivery the worker did not start to its queue without counting it. */
   giveBack(delivery: Delivery): Promise<void>;
+  /** Remembers why a task's delivery ended without an outcome, for its copy and its dead letter. */
+  noteFailure(taskId: string, error: unknown): void;
 }
 
 /** Options of {@link createRedeliveryPolicy}. */
@@ -60,14 +64,18 @@ export function deliveryNumber(delivery: Delivery): number {
 }
 
 /** A fresh copy of the message that starts at delivery `n`, without the transport's redelivery marks. */
-function copyStartingAt(envelope: Envelope, n: number): Envelope {
+function copyStartingAt(envelope: Envelope, n: number, lastError: string | undefined): Envelope {
   const headers = { ...envelope.headers };
   delete headers['redelivered'];
   delete headers['x-delivery-count'];
   if (n > 1) headers[DELIVERIES_HEADER] = n;
   else delete headers[DELIVERIES_HEADER];
+  if (lastError !== undefined) headers[LAST_ERROR_HEADER] = lastError;
   return { ...envelope, headers };
 }
+
+/** Most task ids whose last error is remembered; the oldest is forgotten first. */
+const REMEMBERED_ERRORS = 1000;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -81,6 +89,11 @@ function errorText(error: unknown): string {
 export function createRedeliveryPolicy(options: RedeliveryOptions): RedeliveryPolicy {
   const { maxDeliveries: max, ctx } = options;
   const { logger, broker } = ctx;
+  const lastErrors = new Map<string, string>();
+  const lastErrorOf = (delivery: Delivery, taskId: string): string | undefined => {
+    const carried = delivery.envelope.headers[LAST_ERROR_HEADER];
+    return lastErrors.get(taskId) ?? (typeof carried === 'string' ? carried : undefined);
+  };
 
   const deadLetter = async (delivery: Delivery, message: TaskMessage, deliveries: number): Promise<void> => {
     const queue = delivery.queue;
@@ -89,7 +102,13 @@ export function createRedeliveryPolicy(options: RedeliveryOptions): RedeliveryPo
       logger.error(`${text}; the ${broker.transport} broker has no dead-letter queue, so the message is rejected`);
     } else {
       try {
-        await broker.deadLetters.add(queue, copyStartingAt(delivery.envelope, deliveries), { reason: 'max-deliveries', deliveries, at: new Date(ctx.clock.now()) });
+        const error = lastErrorOf(delivery, message.id);
+        await broker.deadLetters.add(queue, copyStartingAt(delivery.envelope, deliveries, undefined), {
+          reason: 'max-deliveries',
+          deliveries,
+          at: new Date(ctx.clock.now()),
+          ...(error !== undefined ? { error } : {}),
+        });
       } catch (error) {
         // Not set aside: it stays in its queue and the next delivery tries again.
         logger.error(`${text}; moving it to the dead-letter queue failed, requeued: ${errorText(error)}`, { error });
@@ -98,6 +117,7 @@ export function createRedeliveryPolicy(options: RedeliveryOptions): RedeliveryPo
       }
       logger.error(`${text}; moved to the dead-letter queue of ${queue}`);
     }
+    lastErrors.delete(message.id);
     options.deadLettered?.();
     const exception: ExceptionInfo = { exc_type: MAX_DELIVERIES_EXCEEDED, exc_message: [`${text}; moved to the dead-letter queue of ${queue}`], exc_module: 'celery.exceptions' };
     const done = resultDate(ctx.clock);
@@ -128,7 +148,7 @@ export function createRedeliveryPolicy(options: RedeliveryOptions): RedeliveryPo
         return false;
       }
       try {
-        await broker.publish({ queue: delivery.queue }, copyStartingAt(delivery.envelope, n));
+        await broker.publish({ queue: delivery.queue }, copyStartingAt(delivery.envelope, n, lastErrorOf(delivery, message.id)));
       } catch (error) {
         logger.error(`Task ${message.task}[${message.id}] was delivered before; sending it back with its delivery count failed, so it runs now uncounted: ${errorText(error)}`, { error });
         return true;
@@ -138,13 +158,20 @@ export function createRedeliveryPolicy(options: RedeliveryOptions): RedeliveryPo
       logger.warn(`Task ${message.task}[${message.id}] was delivered before without completing; sent back to ${delivery.queue} as delivery ${n} of at most ${max}`);
       return false;
     },
+    noteFailure(taskId, error) {
+      if (max === 0) return;
+      lastErrors.delete(taskId);
+      lastErrors.set(taskId, errorText(error));
+      if (lastErrors.size > REMEMBERED_ERRORS) lastErrors.delete(lastErrors.keys().next().value as string);
+    },
     async giveBack(delivery) {
       if (max === 0) {
         await delivery.reject({ requeue: true }).catch(() => {});
         return;
       }
       try {
-        await broker.publish({ queue: delivery.queue }, copyStartingAt(delivery.envelope, deliveryNumber(delivery)));
+        const carried = delivery.envelope.headers[LAST_ERROR_HEADER];
+        await broker.publish({ queue: delivery.queue }, copyStartingAt(delivery.envelope, deliveryNumber(delivery), typeof carried === 'string' ? carried : undefined));
       } catch (error) {
         logger.warn(`Could not give back ${delivery.deliveryTag} uncounted (${errorText(error)}); requeued`);
         await delivery.reject({ requeue: true }).catch(() => {});

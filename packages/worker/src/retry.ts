@@ -4,7 +4,7 @@
  * nobody waits for a run that will never come.
  */
 import type { Delivery, TaskMessage, TaskMessageInit } from '@celerity/core';
-import { DELIVERIES_HEADER, encodeTaskMessage } from '@celerity/core';
+import { DELIVERIES_HEADER, LAST_ERROR_HEADER, encodeTaskMessage } from '@celerity/core';
 import { exceptionInfoOf, formatTraceback } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
@@ -13,7 +13,7 @@ import { shortRepr } from './repr.js';
 /** The message a retry republishes: same id, retries + 1, new eta, parent = itself (Celery 5.2/5.3+). */
 export function retryMessage(message: TaskMessage, eta: Date): TaskMessageInit {
   // A retry is a new message: the transport's redelivery mark and our delivery count stay behind.
-  const { redelivered: _redelivered, [DELIVERIES_HEADER]: _deliveries, ...headers } = message.customHeaders;
+  const { redelivered: _redelivered, [DELIVERIES_HEADER]: _deliveries, [LAST_ERROR_HEADER]: _lastError, ...headers } = message.customHeaders;
   const init: TaskMessageInit = {
     task: message.task,
     id: message.id,

@@ -94,6 +94,7 @@ export function createWorker(options: WorkerOptions): Worker {
   });
   const stats = createWorkerStats(gate, scheduler);
   const redelivery = createRedeliveryPolicy({ maxDeliveries, ctx, deadLettered: () => void stats.deadLettered++ });
+  ctx.storeFailed = (taskId, error) => redelivery.noteFailure(taskId, error);
   const pipeline = createDeliveryPipeline({
     serializers,
     tasks,

@@ -73,9 +73,9 @@ const setups: Setup[] = [
   { name: 'RabbitMQ quorum queue', make: () => createAmqpBroker({ url: vhost.url }), declaration: { queueType: 'quorum' }, countedBy: 'broker' },
 ];
 
-async function expectDeadLettered(broker: Broker, queue: string, id: string, deliveries: number): Promise<void> {
+async function expectDeadLettered(broker: Broker, queue: string, id: string, deliveries: number, error: string | null): Promise<void> {
   const entry = await waitFor(async () => broker.deadLetters!.get(queue, id), { timeout: 20_000, message: `${id} in the dead-letter queue` });
-  expect(entry).toMatchObject({ id, queue, reason: 'max-deliveries', deliveries });
+  expect(entry).toMatchObject({ id, queue, reason: 'max-deliveries', deliveries, error });
   expect(await broker.size(queue)).toBe(0);
   const results = backend();
   try {
@@ -126,7 +126,7 @@ describe.each(setups)('bounded redelivery on $name', ({ make, declaration, count
       expect(runs.get(id)).toBe(2);
       // The second run was a copy carrying its count, unless the broker counted.
       expect(copies).toHaveLength(countedBy === 'header' ? 1 : 0);
-      await expectDeadLettered(seed, queue, id, 2);
+      await expectDeadLettered(seed, queue, id, 2, null);
     } finally {
       await seed.deadLetters!.purge(queue).catch(() => 0);
       await seed.close();
@@ -145,7 +145,7 @@ describe.each(setups)('bounded redelivery on $name', ({ make, declaration, count
       await broker.publish({ queue }, encodeTaskMessage({ task: 'test.add_counted', id, args: [id, 2, 3] }, { serializer: json }));
       await waitFor(() => worker.stats.deadLettered === 1, { timeout: 20_000, message: 'the message dead-lettered' });
       expect(runs.get(id)).toBe(3);
-      await expectDeadLettered(broker, queue, id, 3);
+      await expectDeadLettered(broker, queue, id, 3, 'backend refuses SUCCESS');
     } finally {
       await worker.stop();
       await broker.deadLetters!.purge(queue).catch(() => 0);

@@ -56,7 +56,7 @@ describe('bounded redelivery', () => {
     expect(await broker.size('celery')).toBe(0);
     const [entry, ...rest] = await broker.deadLetters!.list('celery');
     expect(rest).toEqual([]);
-    expect(entry).toMatchObject({ id: 'machinery-1', queue: 'celery', reason: 'max-deliveries', deliveries: 3, task: 'tests.counted' });
+    expect(entry).toMatchObject({ id: 'machinery-1', queue: 'celery', reason: 'max-deliveries', deliveries: 3, task: 'tests.counted', error: 'backend refuses' });
     const meta = await memory.get('machinery-1');
     expect(meta?.status).toBe('FAILURE');
     expect(meta?.result).toMatchObject({ exc_type: 'MaxDeliveriesExceeded', exc_module: 'celery.exceptions' });
@@ -91,7 +91,7 @@ describe('bounded redelivery', () => {
     await until(() => worker.stats.deadLettered === 1);
     await worker.stop();
     expect(runs.get(key)).toBe(2);
-    expect((await broker.deadLetters!.get('celery', 'dies-1'))?.deliveries).toBe(2);
+    expect(await broker.deadLetters!.get('celery', 'dies-1')).toMatchObject({ deliveries: 2, error: null });
     expect((await memory.get('dies-1'))?.status).toBe('FAILURE');
     await broker.close();
     await seed.close();

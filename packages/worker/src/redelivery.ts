@@ -139,6 +139,8 @@ export function createRedeliveryPolicy(options: RedeliveryOptions): RedeliveryPo
       return (delivery.redelivered && delivery.deliveryCount === undefined) || deliveryNumber(delivery) > max;
     },
     async handle(delivery, message) {
+      // Its channel is gone: the broker delivers it again, and a copy now would make two.
+      if (delivery.stale) return false;
       const n = deliveryNumber(delivery);
       if (n > max) {
         await deadLetter(delivery, message, n - 1).catch(async (error: unknown) => {
@@ -165,6 +167,7 @@ export function createRedeliveryPolicy(options: RedeliveryOptions): RedeliveryPo
       if (lastErrors.size > REMEMBERED_ERRORS) lastErrors.delete(lastErrors.keys().next().value as string);
     },
     async giveBack(delivery) {
+      if (delivery.stale) return;
       if (max === 0) {
         await delivery.reject({ requeue: true }).catch(() => {});
         return;

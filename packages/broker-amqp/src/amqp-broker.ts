@@ -11,6 +11,7 @@ import type {
   BrokerCapabilities,
   ConsumeOptions,
   Consumer,
+  DeadLetterQueue,
   Delivery,
   Envelope,
   Logger,
@@ -22,6 +23,7 @@ import type {
 import { BroadcastHub } from './broadcast.js';
 import { AmqpConnection } from './connection.js';
 import { AmqpConsumer } from './consumer.js';
+import { createAmqpDeadLetters, deadLetterQueueName, type AmqpDeadLetters } from './dead-letters.js';
 import { declareBroadcastExchange, declareTaskQueue, Declarations } from './declarations.js';
 import { bindForDelayedDelivery, checkDelayableQueue, declareDelayTopology, DELAY_ENTRY_EXCHANGE, delayRoutingKey, MAX_DELAY_SECONDS, withoutDeathHeaders } from './delayed-delivery.js';
 import { bodyBuffer, toPublishOptions } from './envelope.js';
@@ -42,13 +44,17 @@ export interface AmqpBroker extends Broker {
   deadLetterExchange(queue: string): string | undefined;
   /** Always there on AMQP: through Celery 5.5's `celery_delayed_*` queues (see the README). */
   publishDelayed(queue: string, envelope: Envelope, delay: number, options?: PublishOptions): Promise<void>;
+  /** Dead letters per queue, in the durable queue `celerity.dead.<queue>`. */
+  readonly deadLetters: DeadLetterQueue;
 }
 
 const CLOSE_GRACE_MS = 2_000;
 
 class AmqpBrokerImpl implements AmqpBroker {
   readonly transport = 'amqp';
-  readonly capabilities: BrokerCapabilities = { priorityOrder: 'high-first', broadcast: true };
+  readonly capabilities: BrokerCapabilities = { priorityOrder: 'high-first', broadcast: true, deadLetters: true };
+  /** One durable queue per source queue, `celerity.dead.<queue>` (see dead-letters.ts). */
+  readonly deadLetters: AmqpDeadLetters;
   readonly url: string;
   readonly vhost: string;
   readonly logger: Logger;
@@ -92,6 +98,16 @@ class AmqpBrokerImpl implements AmqpBroker {
       exchangeSpec: (exchange) => exchangeSpec(exchange, this.exchangeSpecs),
       declareExchange: (channel, exchange) => this.declareExchangeOn(channel, exchange),
       deadline: () => this.deadline(),
+    });
+    this.deadLetters = createAmqpDeadLetters({
+      connection: this.connection,
+      declarations: this.declarations,
+      publisher: this.publisher,
+      logger: this.logger,
+      deadline: () => {
+        this.assertOpen();
+        return this.deadline();
+      },
     });
     registerBrokerInternals(this, {
       connection: this.connection,
@@ -205,6 +221,10 @@ class AmqpBrokerImpl implements AmqpBroker {
         logger: this.logger,
         isQuorum,
         deadLetterExchange: (queue) => this.deadLetterExchange(queue),
+        setAside: async (queue, message, error) => {
+          await this.deadLetters.addRaw(queue, message, error);
+          return deadLetterQueueName(queue);
+        },
         deadline: () => this.deadline(),
       },
       queues,

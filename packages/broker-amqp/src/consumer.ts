@@ -3,8 +3,11 @@
  * as Celery does on RabbitMQ, or per consumer when a queue is a quorum queue, appendix §3.2),
  * `basic.consume` with manual acks on each queue, batched acks (acks.ts). After a reconnect the
  * same Consumer opens a new channel and consumes again; RabbitMQ redelivers what was unacked.
- * A message that is not a Celery message (no header table, no content type) is rejected without
- * requeue — dead-lettered when the queue has a dead-letter exchange — logged, and reported.
+ * A message that is not a Celery message (no header table, no content type) is set aside — rejected
+ * to the queue's dead-letter exchange when it has one, else copied into its `celerity.dead.<queue>`
+ * queue and acked — logged, and reported. On quorum queues RabbitMQ counts deliveries
+ * (`x-delivery-count`): deliveries carry it as `deliveryCount`, and the header is taken off the
+ * envelope so that a message the worker sends on (a retry) does not carry it along.
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { ConnectionError, DecodeError } from '@celerity/core';
@@ -22,6 +25,8 @@ export interface ConsumerHost {
   isQuorum(queue: string): boolean;
   /** Where rejected messages of a queue go, if anywhere. */
   deadLetterExchange(queue: string): string | undefined;
+  /** Copies a malformed message into the queue's dead-letter queue; resolves to that queue's name. */
+  setAside(queue: string, message: ConsumeMessage, error: Error): Promise<string>;
   /** Deadline (epoch ms) for operations started now. */
   deadline(): number;
 }
@@ -39,6 +44,7 @@ export class AmqpDelivery implements Delivery {
     private readonly tag: number,
     private readonly tracker: AckTracker,
     serial: number,
+    readonly deliveryCount?: number,
   ) {
     this.deliveryTag = `${serial}.${tag}`;
   }
@@ -168,7 +174,8 @@ export class AmqpConsumer implements Consumer {
       return;
     }
     const fields = message.fields;
-    const delivery = new AmqpDelivery(envelope, queue, fields.exchange, fields.routingKey, fields.redelivered, tag, state.tracker, state.serial);
+    const deliveryCount = this.host.isQuorum(queue) ? quorumDeliveryCount(envelope.headers) : undefined;
+    const delivery = new AmqpDelivery(envelope, queue, fields.exchange, fields.routingKey, fields.redelivered, tag, state.tracker, state.serial, deliveryCount);
     try {
       this.handler(delivery);
     } catch (error) {
@@ -178,14 +185,35 @@ export class AmqpConsumer implements Consumer {
   }
 
   private malformed(state: ChannelState, queue: string, tag: number, message: ConsumeMessage, error: Error): void {
-    void state.tracker.reject(tag, false);
     const dlx = this.host.deadLetterExchange(queue);
-    this.host.logger.warn(
-      `Malformed message in queue ${JSON.stringify(queue)} rejected without requeue${dlx !== undefined ? ` (dead-lettered to ${JSON.stringify(dlx)})` : ''}: ${error.message}`,
-      { queue, error, ...(dlx !== undefined ? { deadLetterExchange: dlx } : {}) },
+    if (dlx !== undefined) {
+      void state.tracker.reject(tag, false);
+      this.host.logger.warn(`Malformed message in queue ${JSON.stringify(queue)} rejected without requeue (dead-lettered to ${JSON.stringify(dlx)}): ${error.message}`, {
+        queue,
+        error,
+        deadLetterExchange: dlx,
+      });
+      this.report({ queue, raw: message.content, error, setAsideAt: dlx });
+      return;
+    }
+    this.host.setAside(queue, message, error).then(
+      (dead) => {
+        void state.tracker.ack(tag);
+        this.host.logger.warn(`Malformed message in queue ${JSON.stringify(queue)} set aside in ${JSON.stringify(dead)}: ${error.message}`, { queue, error, deadLetterQueue: dead });
+        this.report({ queue, raw: message.content, error, setAsideAt: dead });
+      },
+      (setAsideError: unknown) => {
+        // Not copied: it stays in its queue (redelivered) rather than vanish.
+        void state.tracker.reject(tag, true);
+        this.host.logger.error(`Malformed message in queue ${JSON.stringify(queue)} could not be set aside, requeued: ${setAsideError instanceof Error ? setAsideError.message : String(setAsideError)}`, {
+          queue,
+          error: setAsideError,
+        });
+      },
     );
-    const report: MalformedDelivery = { queue, raw: message.content, error };
-    if (dlx !== undefined) report.setAsideAt = dlx;
+  }
+
+  private report(report: MalformedDelivery): void {
     try {
       this.options.onMalformed?.(report);
     } catch (callbackError) {
@@ -334,4 +362,15 @@ export class AmqpConsumer implements Consumer {
 
 function normalizePrefetch(prefetch: number): number {
   return Number.isFinite(prefetch) && prefetch > 0 ? Math.min(Math.floor(prefetch), 65535) : 0;
+}
+
+/**
+ * Which delivery of a quorum-queue message this is: RabbitMQ's `x-delivery-count` (deliveries
+ * returned before this one) plus one. The header is removed from the envelope (see module comment).
+ */
+function quorumDeliveryCount(headers: Record<string, unknown>): number {
+  const count = headers['x-delivery-count'];
+  delete headers['x-delivery-count'];
+  const n = typeof count === 'bigint' ? Number(count) : count;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n + 1 : 1;
 }

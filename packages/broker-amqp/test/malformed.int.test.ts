@@ -66,19 +66,31 @@ it('dead-letters a malformed message, reports and logs it, and keeps consuming',
   await channel.close();
 });
 
-it('drops a malformed message from a queue without dead-letter exchange (never redelivered)', async () => {
+it('sets a malformed message from a queue without dead-letter exchange aside in its dead-letter queue', async () => {
   await broker.declareQueue('plain');
   const channel = await raw.createChannel();
-  channel.sendToQueue('plain', Buffer.from('garbage'), {});
+  channel.sendToQueue('plain', Buffer.from('garbage'), { headers: { id: 'bad-1' }, expiration: '60000' });
+  channel.sendToQueue('plain', Buffer.from('no properties'), {});
   await broker.publish({ queue: 'plain' }, good);
   const reports: MalformedDelivery[] = [];
   const delivered: Delivery[] = [];
-  await broker.consume(['plain'], (d) => void delivered.push(d), { onMalformed: (m) => void reports.push(m) });
-  await waitFor(() => delivered.length === 1, { message: 'the good message' });
+  await broker.consume(['plain'], (d) => void delivered.push(d), { prefetch: 10, onMalformed: (m) => void reports.push(m) });
+  await waitFor(() => delivered.length === 1 && reports.length === 2, { message: 'the good message and two reports' });
   await delivered[0]?.ack();
-  await sleep(200);
-  expect(reports).toHaveLength(1);
-  expect(reports[0]?.setAsideAt).toBeUndefined();
-  expect(await broker.size('plain')).toBe(0);
+  expect(reports.map((r) => r.setAsideAt)).toEqual(['celerity.dead.plain', 'celerity.dead.plain']);
+  expect(warnings.some((w) => w.message.includes('Malformed message in queue "plain" set aside in "celerity.dead.plain"'))).toBe(true);
+  await waitFor(async () => (await broker.size('plain')) === 0, { message: 'the queue empty' });
+
+  expect(await broker.deadLetters.count('plain')).toBe(2);
+  const entries = await broker.deadLetters.list('plain');
+  expect(entries.map((e) => Buffer.from(e.raw as Uint8Array).toString())).toEqual(['garbage', 'no properties']);
+  expect(entries[0]).toMatchObject({ id: 'bad-1', queue: 'plain', reason: 'malformed', envelope: null, error: 'AMQP message has no content_type' });
+  expect(entries[1]).toMatchObject({ reason: 'malformed', error: 'AMQP message has no content_type' });
+  expect(entries[1]?.id).toMatch(/^entry-[0-9a-f]{16}$/);
+  expect(entries[0]?.deadAt).toBeInstanceOf(Date);
+  // Listing gave everything back in its place; a replay has no message to send.
+  expect((await broker.deadLetters.list('plain')).map((e) => e.id)).toEqual(entries.map((e) => e.id));
+  expect(await broker.deadLetters.replay('plain', { all: true })).toBe(0);
+  expect(await broker.deadLetters.purge('plain')).toBe(2);
   await channel.close();
 });

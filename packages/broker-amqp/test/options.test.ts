@@ -30,7 +30,7 @@ describe('adapters', () => {
     expect(brokerAdapter.schemes).toEqual(['amqp', 'amqps', 'pyamqp']);
     const broker = brokerAdapter.create('pyamqp://guest@localhost/vh', { options: { publishTimeout: 100 } });
     expect(broker.transport).toBe('amqp');
-    expect(broker.capabilities).toEqual({ priorityOrder: 'high-first', broadcast: true });
+    expect(broker.capabilities).toEqual({ priorityOrder: 'high-first', broadcast: true, deadLetters: true });
     await broker.close();
   });
 

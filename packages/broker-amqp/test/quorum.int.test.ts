@@ -69,3 +69,21 @@ it('consuming a quorum queue prepares native delayed delivery, so a message Cele
   await (got[1] as Delivery).ack();
   await consumer.cancel();
 });
+
+it('reports which delivery of a quorum-queue message this is, without the x-delivery-count header', async () => {
+  await broker.declareQueue('qq-count');
+  await broker.publish({ queue: 'qq-count' }, envelope(1));
+  const seen: Array<{ count: number | undefined; headers: Record<string, unknown> }> = [];
+  let consumer = await broker.consume(['qq-count'], (d) => {
+    seen.push({ count: d.deliveryCount, headers: { ...d.envelope.headers } });
+    void d.reject({ requeue: seen.length < 3 });
+  });
+  await waitFor(() => seen.length === 3, { message: '3 deliveries' });
+  await consumer.cancel();
+  expect(seen.map((s) => s.count)).toEqual([1, 2, 3]);
+  for (const s of seen) expect(s.headers).toEqual({});
+  consumer = await broker.consume(['qq-count'], () => undefined);
+  await sleep(200);
+  await consumer.cancel();
+  expect(await broker.size('qq-count')).toBe(0);
+});

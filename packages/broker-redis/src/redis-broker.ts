@@ -12,6 +12,7 @@ import type {
   Broker,
   BrokerCapabilities,
   ConsumeOptions,
+  DeadLetterQueue,
   Consumer,
   Delivery,
   Envelope,
@@ -24,6 +25,7 @@ import { AckBatcher } from './acks.js';
 import { waitReady, withReconnect } from './reconnect.js';
 import { createConnections, type BrokerConnections } from './connections.js';
 import { RedisConsumer, type ConsumerHost } from './consumer.js';
+import { createRedisDeadLetters } from './dead-letters.js';
 import { HeldDeliveries } from './delivery.js';
 import { encodeKombuEnvelope } from './envelope.js';
 import { FanoutHub } from './fanout.js';
@@ -41,6 +43,8 @@ export interface RedisBroker extends Broker {
   readonly keyPrefix: string;
   /** The DB number (part of pub/sub channel names). */
   readonly db: number;
+  /** Dead letters per queue, in the list `<keyPrefix>_celerity.dead.<queue>` (see {@link RedisBroker.deadLetterKey}). */
+  readonly deadLetters: DeadLetterQueue;
   /** Runs one visibility-timeout restore pass now (normally periodic while consuming); returns how many were restored. */
   restoreVisible(): Promise<number>;
   /**
@@ -60,7 +64,10 @@ export interface RedisBroker extends Broker {
    * broker that parked something is open.
    */
   promoteParked(): Promise<number>;
-  /** The list where undecodable items taken from `queue` are set aside: `<keyPrefix>_celerity.dead.<queue>`. */
+  /**
+   * The list where undecodable items taken from `queue` are set aside and `deadLetters` keeps its
+   * entries: `<keyPrefix>_celerity.dead.<queue>`.
+   */
   deadLetterKey(queue: string): string;
 }
 
@@ -69,7 +76,9 @@ const MAX_PUBLISH_BATCH = 1000;
 
 class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly transport = 'redis';
-  readonly capabilities: BrokerCapabilities = { priorityOrder: 'low-first', broadcast: true };
+  readonly capabilities: BrokerCapabilities = { priorityOrder: 'low-first', broadcast: true, deadLetters: true };
+  /** Dead letters and undecodable items share the list `<keyPrefix>_celerity.dead.<queue>`. */
+  readonly deadLetters: DeadLetterQueue;
   readonly client: Redis;
   readonly keys: Keyspace;
   readonly logger: Logger;
@@ -103,6 +112,14 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.acks = new AckBatcher(this.client, this.keys, this.settings.publishTimeout);
     this.hub = new FanoutHub(this.keys, this.logger, connections.subscriber);
     this.refresher = new HeldRefresher(this, refreshPeriod(this.settings.visibilityTimeout));
+    this.deadLetters = createRedisDeadLetters({
+      client: this.client,
+      keys: this.keys,
+      run: (what, op) => {
+        this.assertOpen();
+        return this.run(what, op);
+      },
+    });
   }
 
   get keyPrefix(): string {

@@ -277,6 +277,22 @@ return 0
 );
 
 /**
+ * replay_dead_letter: moves one dead-letter entry back to its queue, rewritten as a fresh message.
+ * KEYS: dead list, the queue's priority list. ARGV: the entry exactly as stored, the message to push.
+ * Returns 1 when the entry was there (and moved), 0 when someone else took it first.
+ */
+export const REPLAY_DEAD_LETTER_SCRIPT = defineScript(
+  'replay_dead_letter',
+  `
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+  redis.call('LPUSH', KEYS[2], ARGV[2])
+  return 1
+end
+return 0
+`,
+);
+
+/**
  * promote_parked: moves parked messages whose promotion time has come onto their lists (LPUSH, like a
  * publish), oldest score first. The list names come from the members, so they are not in KEYS: like
  * kombu's transport, single-node Redis only.

@@ -69,5 +69,15 @@ describe('malformed items', () => {
     await waitFor(async () => (await redis.hlen(`${prefix}unacked`)) === 0);
     expect(await redis.zcard(`${prefix}unacked_index`)).toBe(0);
     expect(await b.size('q')).toBe(0);
+
+    // The same list is the queue's dead-letter queue: the items are listed as malformed, raw, and
+    // stay put on a replay (there is no message to send).
+    const entries = await b.deadLetters.list('q');
+    expect(entries).toHaveLength(garbage.length);
+    for (const entry of entries) expect(entry).toMatchObject({ queue: 'q', reason: 'malformed', envelope: null, deadAt: null });
+    expect(asHex(entries.map((e) => e.raw as Uint8Array))).toEqual(asHex(garbage));
+    expect((await b.deadLetters.get('q', entries[2]!.id))?.raw).toEqual(entries[2]!.raw);
+    expect(await b.deadLetters.replay('q', { all: true })).toBe(0);
+    expect(await b.deadLetters.count('q')).toBe(garbage.length);
   });
 });

@@ -3,6 +3,7 @@
  * fans broadcast messages out. Ack emulation, routing and retry policy live above it (worker,
  * client); each adapter (memory, Redis, AMQP) implements only these primitives.
  */
+import type { DeadLetterQueue } from './dead-letters.js';
 import type { Logger } from './logger.js';
 
 /** Transport-level properties of a message (AMQP basic properties; the Redis envelope's `properties`). */
@@ -64,6 +65,11 @@ export interface Delivery {
   readonly routingKey: string;
   /** True when the message was delivered before and not acked (restored after a crash or visibility timeout). */
   readonly redelivered: boolean;
+  /**
+   * Which delivery of this message this is (1 = the first), when the broker counts them (RabbitMQ
+   * quorum queues: `x-delivery-count` + 1); undefined when it does not.
+   */
+  readonly deliveryCount?: number | undefined;
   /** Transport-specific unique tag of this delivery. */
   readonly deliveryTag: string;
   /**
@@ -82,15 +88,16 @@ export interface Delivery {
 
 /**
  * A raw item a broker took off a queue but could not turn into an {@link Envelope} (not JSON, no
- * body, bad base64). The broker has already set it aside (dead-letter list or AMQP reject without
- * requeue) before reporting it; it is never redelivered in a loop and never silently dropped.
+ * body, bad base64). The broker has already set it aside (its dead-letter queue, or the queue's own
+ * AMQP dead-letter exchange) before reporting it; it is never redelivered in a loop and never
+ * silently dropped.
  */
 export interface MalformedDelivery {
   queue: string;
   /** The raw bytes or string exactly as read. */
   raw: Uint8Array | string;
   error: Error;
-  /** Where it was set aside (a Redis key, an AMQP dead-letter exchange), when anywhere. */
+  /** Where it was set aside (a Redis key, an AMQP queue or dead-letter exchange). */
   setAsideAt?: string;
 }
 
@@ -144,6 +151,8 @@ export interface BrokerCapabilities {
   priorityOrder: 'low-first' | 'high-first' | 'none';
   /** Broadcast (fanout / topic) is available. */
   broadcast: boolean;
+  /** {@link Broker.deadLetters} is available. */
+  deadLetters: boolean;
 }
 
 /** The transport contract every broker adapter implements. */
@@ -151,6 +160,8 @@ export interface Broker extends AsyncDisposable {
   /** URL scheme family, e.g. `memory`, `redis`, `amqp` (shown in the worker banner). */
   readonly transport: string;
   readonly capabilities: BrokerCapabilities;
+  /** Dead-letter storage per queue, when `capabilities.deadLetters`. */
+  readonly deadLetters?: DeadLetterQueue;
   /** Opens connections; other methods connect lazily too, so calling it is optional. */
   connect(): Promise<void>;
   /** Makes sure a queue exists (AMQP declare; Redis binding set). Idempotent. */

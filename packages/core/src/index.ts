@@ -43,6 +43,9 @@ export type {
   Subscription,
 } from './broker.js';
 
+export { DELIVERIES_HEADER, LAST_ERROR_HEADER } from './dead-letters.js';
+export type { DeadLetter, DeadLetterInfo, DeadLetterQueue, DeadLetterReason, DeadLetterSelection } from './dead-letters.js';
+
 export { TaskState, READY_STATES, PROPAGATE_STATES } from './backend.js';
 export type {
   ChordPart,

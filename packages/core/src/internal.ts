@@ -22,3 +22,6 @@ export { formatCeleryDate, parseCeleryDate } from './protocol/index.js';
 
 // Python-style reprs and tracebacks for the worker's log lines and retry records.
 export { pythonRepr, formatTraceback } from './protocol/index.js';
+
+// Dead-letter headers, read and written the same way by every broker.
+export { deadLetterHeaders, entryIdOf, markDeadLetter, readDeadLetter, replayEnvelope } from './dead-letters.js';

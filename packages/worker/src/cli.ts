@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `celerity` command: `celerity worker`, `celerity call`, `celerity result`, with Celery's
+ * The `celerity` command: `celerity worker`, `celerity call`, `celerity result`, `celerity dlq`, with Celery's
  * flags and environment variables (`CELERITY_BROKER_URL`, `CELERITY_RESULT_BACKEND`).
  */
 import { runWorkerCommand } from './cli/worker-command.js';
 import { runCallCommand, runResultCommand } from './cli/call-command.js';
+import { runDlqCommand } from './cli/dlq-command.js';
 
 const HELP = `Usage: celerity <command> [options]
 
@@ -12,6 +13,7 @@ Commands:
   worker   Start a worker that runs the tasks a module exports
   call     Send a task by name and print its id (or its result with --wait)
   result   Wait for and print a task's result
+  dlq      List, show, replay or purge dead-lettered messages
 
 Run 'celerity <command> --help' for the options of a command.
 Environment: CELERITY_BROKER_URL, CELERITY_RESULT_BACKEND (like Celery's CELERY_BROKER_URL).
@@ -34,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return runCallCommand(rest);
     case 'result':
       return runResultCommand(rest);
+    case 'dlq':
+      return runDlqCommand(rest);
     default:
       process.stderr.write(`celerity: unknown command '${command}'\n\n${HELP}`);
       return 2;

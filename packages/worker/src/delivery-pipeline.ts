@@ -1,12 +1,13 @@
 /**
  * What happens to a delivery before it runs: decode it, turn away what cannot run (undecodable,
- * refused content, unregistered), hold it until its ETA, discard it if it expired by then, and
- * hand the rest to the slot gate.
+ * refused content, unregistered), count a redelivered one (redelivery.ts), hold it until its ETA,
+ * discard it if it expired by then, and hand the rest to the slot gate.
  */
 import type { Delivery, Logger, MalformedDelivery, SerializerRegistry, TaskDefinition, TaskMessage } from '@celerity/core';
 import { ContentDisallowedError, decodeTaskMessage, silentLogger } from '@celerity/core';
 import type { EtaScheduler } from './eta-scheduler.js';
 import type { ExecutionContext } from './execute.js';
+import type { RedeliveryPolicy } from './redelivery.js';
 import { rejectUnrunnable } from './reject.js';
 import type { SlotGate } from './slot-gate.js';
 import type { WorkerStats } from './worker-stats.js';
@@ -27,6 +28,8 @@ export interface DeliveryPipelineOptions {
   stats: WorkerStats;
   scheduler: EtaScheduler<Job>;
   gate: SlotGate<Job>;
+  /** Counts redelivered messages and dead-letters those out of deliveries (redelivery.ts). */
+  redelivery: RedeliveryPolicy;
   /** Whether new deliveries are taken (false once the worker stops: they go back to the queue). */
   accepting(): boolean;
   /** Called when a job leaves without running, as the worker may have become idle. */
@@ -53,11 +56,11 @@ export function isStale(job: Job, logger: Logger): boolean {
 
 /**
  * @example
- * const pipeline = createDeliveryPipeline({ serializers, tasks, ctx, stats, scheduler, gate, accepting, left });
+ * const pipeline = createDeliveryPipeline({ serializers, tasks, ctx, stats, scheduler, gate, redelivery, accepting, left });
  * await broker.consume(queues, pipeline.onDelivery, { prefetch, onMalformed: pipeline.onMalformed });
  */
 export function createDeliveryPipeline(options: DeliveryPipelineOptions): DeliveryPipeline {
-  const { serializers, tasks, ctx, stats, scheduler, gate, accepting, left } = options;
+  const { serializers, tasks, ctx, stats, scheduler, gate, redelivery, accepting, left } = options;
   const { logger, clock } = ctx;
 
   const admit = (job: Job): void => {
@@ -67,6 +70,12 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
       return;
     }
     gate.push(job);
+  };
+
+  const schedule = (job: Job): void => {
+    const eta = job.message.eta;
+    if (eta !== null && eta.getTime() > clock.now()) scheduler.hold(job, eta.getTime());
+    else admit(job);
   };
 
   return {
@@ -88,12 +97,12 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
       }
       if (logger !== silentLogger) logger.info(`Received task: ${message.task}[${message.id}]${message.eta ? `  ETA:[${message.eta.toISOString()}]` : ''}`);
       if (!accepting()) {
-        void delivery.reject({ requeue: true });
+        void redelivery.giveBack(delivery);
         return;
       }
       const job: Job = { delivery, message, definition };
-      if (message.eta !== null && message.eta.getTime() > clock.now()) scheduler.hold(job, message.eta.getTime());
-      else admit(job);
+      if (redelivery.intercepts(delivery)) void redelivery.handle(delivery, message).then((run) => (run ? schedule(job) : left()));
+      else schedule(job);
     },
     onMalformed(item) {
       stats.rejected++;

@@ -25,6 +25,8 @@ export interface ExecutionContext extends FollowupContext {
   resultExtended: boolean;
   /** Aborted on a forced shutdown. */
   signal: AbortSignal;
+  /** Told when a task's outcome could not be stored (the redelivery policy keeps it as the last error). */
+  storeFailed?: (taskId: string, error: unknown) => void;
 }
 
 type Success = Extract<TraceOutcome, { kind: 'success' }>;
@@ -70,6 +72,7 @@ async function stored(ctx: ExecutionContext, message: TaskMessage, written: Prom
     return true;
   } catch (error) {
     logStoreFailed(ctx, message, error);
+    ctx.storeFailed?.(message.id, error);
     return false;
   }
 }

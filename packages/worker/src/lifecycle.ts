@@ -7,6 +7,7 @@ import { ConnectionError } from '@celerity/core';
 import { connectWithRetry } from './connect-retry.js';
 import type { DeliveryPipeline, Job } from './delivery-pipeline.js';
 import type { EtaScheduler } from './eta-scheduler.js';
+import type { RedeliveryPolicy } from './redelivery.js';
 import type { ResultWriter } from './result-writer.js';
 import type { SlotGate } from './slot-gate.js';
 
@@ -26,6 +27,8 @@ export interface LifecycleOptions {
   pipeline: DeliveryPipeline;
   gate: SlotGate<Job>;
   scheduler: EtaScheduler<Job>;
+  /** Gives back messages not started, without counting them as deliveries. */
+  redelivery: RedeliveryPolicy;
   writer: ResultWriter | null;
   /** Aborted on a forced stop: running tasks see it as `ctx.signal`. */
   shutdown: AbortController;
@@ -74,7 +77,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   // Messages not started (waiting for a slot or for their ETA) go back to the queue for another worker.
   const giveBack = async (): Promise<void> => {
     const held = [...gate.takeWaiting(), ...scheduler.releaseAll()];
-    await Promise.all(held.map((job) => job.delivery.reject({ requeue: true }).catch(() => {})));
+    await Promise.all(held.map((job) => options.redelivery.giveBack(job.delivery)));
   };
 
   return {

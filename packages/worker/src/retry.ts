@@ -4,7 +4,7 @@
  * nobody waits for a run that will never come.
  */
 import type { Delivery, TaskMessage, TaskMessageInit } from '@celerity/core';
-import { encodeTaskMessage } from '@celerity/core';
+import { DELIVERIES_HEADER, LAST_ERROR_HEADER, encodeTaskMessage } from '@celerity/core';
 import { exceptionInfoOf, formatTraceback } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
@@ -13,6 +13,8 @@ import { retryTarget, withoutDeadLetterHeaders } from './retry-route.js';
 
 /** The message a retry republishes: same id, retries + 1, new eta, parent = itself (Celery 5.2/5.3+). */
 export function retryMessage(message: TaskMessage, eta: Date): TaskMessageInit {
+  // A retry is a new message: the transport's redelivery mark and our delivery count stay behind.
+  const { redelivered: _redelivered, [DELIVERIES_HEADER]: _deliveries, [LAST_ERROR_HEADER]: _lastError, ...headers } = message.customHeaders;
   const init: TaskMessageInit = {
     task: message.task,
     id: message.id,
@@ -30,7 +32,7 @@ export function retryMessage(message: TaskMessage, eta: Date): TaskMessageInit {
     shadow: message.shadow,
     ignoreResult: message.ignoreResult,
     stamps: message.stamps,
-    headers: message.customHeaders,
+    headers,
   };
   if (message.origin) init.origin = message.origin;
   if (message.replyTo) init.replyTo = message.replyTo;

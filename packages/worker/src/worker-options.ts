@@ -49,6 +49,21 @@ export interface WorkerOptions {
    * @example createWorker({ broker: 'amqp://…', tasks, etaHoldLimit: 300 })
    */
   etaHoldLimit?: number;
+  /**
+   * Most deliveries of one message that may end without an outcome — its worker died running it, or
+   * nothing could be recorded (e.g. the result backend refused the store) — before the next
+   * delivery is not run but moved to the broker's dead-letter queue (`broker.deadLetters`, listed by
+   * `celerity dlq`) with the reason, FAILURE (`celery.exceptions.MaxDeliveriesExceeded`) is stored
+   * for its task id, and the message is acked. Deliveries are counted by the broker where it can
+   * (RabbitMQ quorum queues), elsewhere in the message's `celerity_deliveries` header: a redelivered
+   * message is replaced by a copy carrying its count, and the copy runs. Messages the worker gives
+   * back without starting them (stopping, ETA tasks held) are not counted. `0` counts nothing:
+   * redelivered messages run however often they come back. A broker without dead-letter queues gets
+   * the message rejected without requeue instead (after FAILURE is stored).
+   * @default 5
+   * @example createWorker({ tasks, acksLate: true, maxDeliveries: 3 })
+   */
+  maxDeliveries?: number;
   /** Node name in results and logs. @default `celerity@<hostname>` */
   hostname?: string;
   /** Where the worker logs. @default silentLogger */

@@ -15,6 +15,7 @@ import type { ExecutionContext } from './execute.js';
 import { executeMessage } from './execute.js';
 import { createLifecycle } from './lifecycle.js';
 import { checkEtaTaskLimit, prefetchWindow } from './prefetch-window.js';
+import { createRedeliveryPolicy } from './redelivery.js';
 import { createResultWriter } from './result-writer.js';
 import { createSlotGate } from './slot-gate.js';
 import type { Worker, WorkerOptions } from './worker-options.js';
@@ -22,6 +23,12 @@ import { createWorkerStats, recordOutcome } from './worker-stats.js';
 
 export type { Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
+
+function maxDeliveriesOf(value: number | undefined): number {
+  if (value === undefined) return 5;
+  if (!Number.isInteger(value) || value < 0) throw new ConfigurationError(`maxDeliveries must be an integer ≥ 0 (0 = unbounded), got ${String(value)}`);
+  return value;
+}
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -48,6 +55,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const serializers = createSerializerRegistry([createJsonSerializer(), ...(options.serializers ?? [])], options.accept ? { accept: options.accept } : {});
   const etaTaskLimit = checkEtaTaskLimit(options.etaTaskLimit);
   const etaHoldLimit = checkEtaHoldLimit(options.etaHoldLimit);
+  const maxDeliveries = maxDeliveriesOf(options.maxDeliveries);
   const basePrefetch = Math.max(1, options.prefetch ?? concurrency * 4);
   const initialPrefetch = prefetchWindow(basePrefetch, 0, etaTaskLimit);
   const shutdown = new AbortController();
@@ -93,6 +101,8 @@ export function createWorker(options: WorkerOptions): Worker {
     left: () => lifecycle.checkIdle(),
   });
   const stats = createWorkerStats(gate, scheduler);
+  const redelivery = createRedeliveryPolicy({ maxDeliveries, ctx, deadLettered: () => void stats.deadLettered++ });
+  ctx.storeFailed = (taskId, error) => redelivery.noteFailure(taskId, error);
   const pipeline = createDeliveryPipeline({
     serializers,
     tasks,
@@ -100,6 +110,7 @@ export function createWorker(options: WorkerOptions): Worker {
     stats,
     scheduler,
     gate,
+    redelivery,
     accepting: () => lifecycle.accepting,
     left: () => lifecycle.checkIdle(),
   });
@@ -116,6 +127,7 @@ export function createWorker(options: WorkerOptions): Worker {
     pipeline,
     gate,
     scheduler,
+    redelivery,
     writer,
     shutdown,
     handOffsSettled: () => scheduler.handOffsSettled(),

@@ -24,8 +24,11 @@ afterAll(() => {
 
 describe('celerity command', () => {
   it('prints help for every command', async () => {
-    expect((await celerity(['--help'])).stdout).toMatch(/worker[\s\S]*call[\s\S]*result/);
+    expect((await celerity(['--help'])).stdout).toMatch(/worker[\s\S]*call[\s\S]*result[\s\S]*dlq/);
     expect((await celerity(['worker', '--help'])).stdout).toContain('--concurrency');
+    expect((await celerity(['worker', '--help'])).stdout).toContain('--max-deliveries <n>');
+    expect((await celerity(['dlq', '--help'])).stdout).toContain('replay <id> | --all');
+    await expect(celerity(['dlq', 'bogus'])).rejects.toMatchObject({ code: 2 });
     expect((await celerity(['call', '--help'])).stdout).toContain('--countdown');
     expect((await celerity(['result', '--help'])).stdout).toContain('--timeout');
     await expect(celerity(['bogus'])).rejects.toMatchObject({ code: 2 });

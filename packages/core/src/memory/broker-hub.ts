@@ -55,6 +55,8 @@ export function invokeSafely(logger: Logger, what: string, run: () => unknown): 
 export class BrokerHub {
   readonly name: string;
   readonly queues = new Map<string, PriorityFifo<StoredMessage>>();
+  /** Dead-letter entries per source queue, oldest first (see dead-letters.ts). */
+  readonly deadLetters = new Map<string, Envelope[]>();
   readonly #consumers: HubConsumer[] = [];
   readonly #subscriptions = new Map<string, Set<HubSubscription>>();
   #scheduled = false;
@@ -128,7 +130,7 @@ export class BrokerHub {
 
   /** Whether nothing would be lost by forgetting this hub. */
   isIdle(): boolean {
-    if (this.refs > 0 || this.#consumers.length > 0 || this.#subscriptions.size > 0) return false;
+    if (this.refs > 0 || this.#consumers.length > 0 || this.#subscriptions.size > 0 || this.deadLetters.size > 0) return false;
     for (const queue of this.queues.values()) if (queue.length > 0) return false;
     return true;
   }

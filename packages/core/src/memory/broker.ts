@@ -19,6 +19,7 @@ import { CelerityError, ClosedError, ConfigurationError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { acquireBrokerHub, invokeSafely, releaseBrokerHub } from './broker-hub.js';
 import type { HubConsumer, HubSubscription, StoredMessage } from './broker-hub.js';
+import { createMemoryDeadLetters } from './dead-letters.js';
 import { copyEnvelope } from './envelope-copy.js';
 import { priorityLevel } from './fifo.js';
 
@@ -79,7 +80,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
   const unacked = new Set<Unacked>();
   const consumers = new Set<HubConsumer>();
   const subscriptions = new Set<HubSubscription>();
-  const capabilities: BrokerCapabilities = { priorityOrder, broadcast: true };
+  const capabilities: BrokerCapabilities = { priorityOrder, broadcast: true, deadLetters: true };
 
   const ensureOpen = (): void => {
     if (closed) throw new ClosedError(`memory broker (${hub.name})`);
@@ -144,6 +145,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
   const broker: Broker = {
     transport: 'memory',
     capabilities,
+    deadLetters: createMemoryDeadLetters(hub, () => ensureOpen()),
     async connect() {
       ensureOpen();
     },

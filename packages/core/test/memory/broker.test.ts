@@ -53,7 +53,7 @@ describe('memory broker', () => {
   });
 
   it('reports its capabilities and transport', () => {
-    expect(make().capabilities).toEqual({ priorityOrder: 'low-first', broadcast: true });
+    expect(make().capabilities).toEqual({ priorityOrder: 'low-first', broadcast: true, deadLetters: true });
     expect(make({ priorityOrder: 'high-first' }).capabilities.priorityOrder).toBe('high-first');
     expect(make().transport).toBe('memory');
     expect(() => createMemoryBroker({ priorityOrder: 'sideways' as 'low-first' })).toThrow(ConfigurationError);

@@ -30,8 +30,8 @@ function call<T>(connection: ExampleConnection, what: string, fn: (connection: E
 // #region broker
 class ExampleBroker implements Broker {
   readonly transport = 'example';
-  // What the conformance suite reads: no priority order, no broadcast (those tests skip).
-  readonly capabilities: BrokerCapabilities = { priorityOrder: 'none', broadcast: false };
+  // What the conformance suite reads: no priority order, no broadcast, no dead letters (those tests skip).
+  readonly capabilities: BrokerCapabilities = { priorityOrder: 'none', broadcast: false, deadLetters: false };
   readonly #connection: ExampleConnection;
   readonly #logger: Logger;
   readonly #consumers = new Set<ExampleConsumer>();

@@ -21,6 +21,7 @@ Options:
       --track-started           Store STARTED when a task begins
       --acks-late               Ack after the task ran
       --eta-hold-limit <s>      AMQP: hold ETA tasks unacked at most this long (default: 900; 0 = no limit)
+      --max-deliveries <n>      Deliveries a message may have before it is dead-lettered; 0 = unbounded (default: 5)
       --connect-retries <n>     Start-up attempts after the first while the broker is down (default: 100)
       --connect-retry-delay <s> Seconds before the first retry, growing by as much each time (default: 2)
       --connect-retry-max-delay <s>  Longest wait between two start-up attempts (default: 30)
@@ -70,6 +71,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'track-started': { type: 'boolean' },
       'acks-late': { type: 'boolean' },
       'eta-hold-limit': { type: 'string' },
+      'max-deliveries': { type: 'string' },
       'connect-retries': { type: 'string' },
       'connect-retry-delay': { type: 'string' },
       'connect-retry-max-delay': { type: 'string' },
@@ -99,6 +101,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const connectRetryMaxDelay = nonNegativeNumber('connect-retry-max-delay', values['connect-retry-max-delay']);
   const etaTaskLimit = values['eta-task-limit'] === undefined ? undefined : positiveInt('eta-task-limit', values['eta-task-limit'], 0);
   const etaHoldLimit = nonNegativeNumber('eta-hold-limit', values['eta-hold-limit']);
+  const maxDeliveries = nonNegativeNumber('max-deliveries', values['max-deliveries']);
   const brokerOptions: Record<string, unknown> = {};
   if (values['visibility-timeout']) brokerOptions['visibilityTimeout'] = Number(values['visibility-timeout']);
   const worker = createWorker({
@@ -116,6 +119,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     acksLate: values['acks-late'] ?? false,
     brokerOptions,
     ...(connectRetries === undefined ? {} : { connectRetries }),
+    ...(maxDeliveries === undefined ? {} : { maxDeliveries }),
     ...(connectRetryDelay === undefined ? {} : { connectRetryDelay: connectRetryDelay * 1000 }),
     ...(connectRetryMaxDelay === undefined ? {} : { connectRetryMaxDelay: connectRetryMaxDelay * 1000 }),
     ...(etaTaskLimit === undefined ? {} : { etaTaskLimit }),

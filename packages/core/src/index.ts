@@ -43,7 +43,7 @@ export type {
   Subscription,
 } from './broker.js';
 
-export { TaskState, READY_STATES, PROPAGATE_STATES } from './backend.js';
+export { TaskState, READY_STATES, PROPAGATE_STATES, replacesStoredState } from './backend.js';
 export type {
   ChordPart,
   ChordProgress,

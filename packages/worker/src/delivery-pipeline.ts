@@ -9,6 +9,7 @@ import type { EtaScheduler } from './eta-scheduler.js';
 import type { ExecutionContext } from './execute.js';
 import { rejectUnrunnable } from './reject.js';
 import type { SlotGate } from './slot-gate.js';
+import type { SuccessfulRedeliveryCheck } from './successful-redelivery.js';
 import type { WorkerStats } from './worker-stats.js';
 
 /** A decoded message of a registered task, and the delivery that brought it. */
@@ -31,6 +32,8 @@ export interface DeliveryPipelineOptions {
   accepting(): boolean;
   /** Called when a job leaves without running, as the worker may have become idle. */
   left(): void;
+  /** Skips redelivered messages of tasks that already succeeded (`deduplicateSuccessfulTasks`). */
+  redelivery?: SuccessfulRedeliveryCheck;
 }
 
 /** The consumer's handlers, and the way back in for a job whose ETA came. */
@@ -57,7 +60,7 @@ export function isStale(job: Job, logger: Logger): boolean {
  * await broker.consume(queues, pipeline.onDelivery, { prefetch, onMalformed: pipeline.onMalformed });
  */
 export function createDeliveryPipeline(options: DeliveryPipelineOptions): DeliveryPipeline {
-  const { serializers, tasks, ctx, stats, scheduler, gate, accepting, left } = options;
+  const { serializers, tasks, ctx, stats, scheduler, gate, accepting, left, redelivery } = options;
   const { logger, clock } = ctx;
 
   const admit = (job: Job): void => {
@@ -67,6 +70,16 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
       return;
     }
     gate.push(job);
+  };
+
+  const accept = (job: Job): void => {
+    if (!accepting()) {
+      void job.delivery.reject({ requeue: true });
+      return;
+    }
+    const eta = job.message.eta;
+    if (eta !== null && eta.getTime() > clock.now()) scheduler.hold(job, eta.getTime());
+    else admit(job);
   };
 
   return {
@@ -87,13 +100,10 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
         return;
       }
       if (logger !== silentLogger) logger.info(`Received task: ${message.task}[${message.id}]${message.eta ? `  ETA:[${message.eta.toISOString()}]` : ''}`);
-      if (!accepting()) {
-        void delivery.reject({ requeue: true });
-        return;
-      }
       const job: Job = { delivery, message, definition };
-      if (message.eta !== null && message.eta.getTime() > clock.now()) scheduler.hold(job, message.eta.getTime());
-      else admit(job);
+      const checked = redelivery?.check(job);
+      if (checked) void checked.then((skipped) => (skipped ? left() : accept(job)));
+      else accept(job);
     },
     onMalformed(item) {
       stats.rejected++;

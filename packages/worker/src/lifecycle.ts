@@ -9,6 +9,7 @@ import type { DeliveryPipeline, Job } from './delivery-pipeline.js';
 import type { EtaScheduler } from './eta-scheduler.js';
 import type { ResultWriter } from './result-writer.js';
 import type { SlotGate } from './slot-gate.js';
+import type { SuccessfulRedeliveryCheck } from './successful-redelivery.js';
 
 /** Options of {@link createLifecycle}. */
 export interface LifecycleOptions {
@@ -27,6 +28,8 @@ export interface LifecycleOptions {
   gate: SlotGate<Job>;
   scheduler: EtaScheduler<Job>;
   writer: ResultWriter | null;
+  /** Lookups of redelivered messages in flight: not idle while one is, and stop waits for them. */
+  redelivery: SuccessfulRedeliveryCheck;
   /** Aborted on a forced stop: running tasks see it as `ctx.signal`. */
   shutdown: AbortController;
   /** How start-up retries an unreachable broker or backend (see connect-retry.ts). */
@@ -63,7 +66,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   const starting = new AbortController();
 
   const checkIdle = (): void => {
-    if (gate.running > 0 || gate.waiting > 0 || scheduler.size > 0) return;
+    if (gate.running > 0 || gate.waiting > 0 || scheduler.size > 0 || options.redelivery.pending > 0) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -123,6 +126,8 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       starting.abort(new ConnectionError(`worker ${hostname} was stopped while starting`));
       gate.close();
       await consumer?.cancel().catch(() => {});
+      // A job whose lookup ends now is turned away (no longer accepting): requeued or acked as a duplicate.
+      await options.redelivery.settled();
       await giveBack();
       if (force) shutdown.abort(new Error('worker stopped'));
       else await gate.settledAll();

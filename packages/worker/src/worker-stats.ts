@@ -10,6 +10,8 @@ export interface WorkerStats {
   retried: number;
   /** Messages not run: undecodable, refused content, unregistered tasks, malformed. */
   rejected: number;
+  /** Redelivered messages of tasks that had already succeeded: acked, not run again (`deduplicateSuccessfulTasks`). */
+  deduplicated: number;
   /** Tasks holding a concurrency slot now. */
   active: number;
   /** Tasks due but waiting for a slot. */
@@ -34,6 +36,7 @@ export function createWorkerStats(slots: { readonly active: number; readonly wai
     failed: 0,
     retried: 0,
     rejected: 0,
+    deduplicated: 0,
     get active() {
       return slots.active;
     },

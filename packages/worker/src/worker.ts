@@ -16,6 +16,7 @@ import { createLifecycle } from './lifecycle.js';
 import { checkEtaTaskLimit, prefetchWindow } from './prefetch-window.js';
 import { createResultWriter } from './result-writer.js';
 import { createSlotGate } from './slot-gate.js';
+import { createSuccessfulRedeliveryCheck } from './successful-redelivery.js';
 import type { Worker, WorkerOptions } from './worker-options.js';
 import { createWorkerStats, recordOutcome } from './worker-stats.js';
 
@@ -85,6 +86,7 @@ export function createWorker(options: WorkerOptions): Worker {
     changed: (held) => lifecycle.widenPrefetch(prefetchWindow(basePrefetch, held, etaTaskLimit) - initialPrefetch),
   });
   const stats = createWorkerStats(gate, scheduler);
+  const redelivery = createSuccessfulRedeliveryCheck({ ctx, stats, enabled: options.deduplicateSuccessfulTasks ?? true });
   const pipeline = createDeliveryPipeline({
     serializers,
     tasks,
@@ -94,6 +96,7 @@ export function createWorker(options: WorkerOptions): Worker {
     gate,
     accepting: () => lifecycle.accepting,
     left: () => lifecycle.checkIdle(),
+    redelivery,
   });
   const lifecycle = createLifecycle({
     hostname,
@@ -109,6 +112,7 @@ export function createWorker(options: WorkerOptions): Worker {
     gate,
     scheduler,
     writer,
+    redelivery,
     shutdown,
     connectRetry: {
       retries: nonNegative('connectRetries', options.connectRetries, 100),

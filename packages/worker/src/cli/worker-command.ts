@@ -20,6 +20,8 @@ Options:
       --visibility-timeout <s>  Redis: seconds before an unacked message is redelivered (default: 3600)
       --track-started           Store STARTED when a task begins
       --acks-late               Ack after the task ran
+      --no-deduplicate-successful-tasks
+                                Run redelivered messages even when their task already succeeded
       --connect-retries <n>     Start-up attempts after the first while the broker is down (default: 100)
       --connect-retry-delay <s> Seconds before the first retry, growing by as much each time (default: 2)
   -h, --help                    Show this help
@@ -66,6 +68,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'visibility-timeout': { type: 'string' },
       'track-started': { type: 'boolean' },
       'acks-late': { type: 'boolean' },
+      'no-deduplicate-successful-tasks': { type: 'boolean' },
       'connect-retries': { type: 'string' },
       'connect-retry-delay': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -105,6 +108,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     serializers: await loadOptionalSerializers(),
     trackStarted: values['track-started'] ?? false,
     acksLate: values['acks-late'] ?? false,
+    deduplicateSuccessfulTasks: !values['no-deduplicate-successful-tasks'],
     brokerOptions,
     ...(connectRetries === undefined ? {} : { connectRetries }),
     ...(connectRetryDelay === undefined ? {} : { connectRetryDelay: connectRetryDelay * 1000 }),

@@ -9,6 +9,7 @@ import { redactUrl } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
 import { createDeliveryPipeline, isStale } from './delivery-pipeline.js';
+import { BlockingBodies } from './blocking-bodies.js';
 import { createEtaScheduler } from './eta-scheduler.js';
 import type { ExecutionContext } from './execute.js';
 import { executeMessage } from './execute.js';
@@ -66,6 +67,7 @@ export function createWorker(options: WorkerOptions): Worker {
     resultExtended: options.resultExtended ?? false,
     signal: shutdown.signal,
     tasks,
+    blocking: new BlockingBodies(),
   };
 
   const gate = createSlotGate<Job, TraceOutcome>({

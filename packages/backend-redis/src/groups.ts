@@ -1,13 +1,16 @@
 /**
  * Group and chord keys, written with the commands Celery uses (spec §5.1 and §9):
  * `celery-taskset-meta-<gid>` via `MULTI; SETEX; PUBLISH; EXEC`, the chord size `.s` the same way,
- * and each finished header task via `MULTI; ZADD .j; ZCOUNT .j; GET .t; GET .s; EXPIRE ×3; EXEC`.
+ * and each finished header task via the chord-part script (Celery's `ZADD .j; ZCOUNT .j; GET .t;
+ * GET .s; EXPIRE ×3` transaction, plus a check that a part run twice is counted once).
  */
 import { DecodeError } from '@celerity/core';
 import type { ChordPart, ChordProgress } from '@celerity/core';
 import type { Redis } from 'ioredis';
+import { runScript } from '@celerity/redis-common/internal';
 import type { KeySpace } from './keys.js';
 import { fromChordEntry, fromGroupMeta, toChordEntry, toGroupMeta } from './meta.js';
+import { CHORD_PART_SCRIPT } from './scripts.js';
 
 /** What the group / chord operations need from the backend. */
 export interface GroupStoreContext {
@@ -72,19 +75,34 @@ function memberScorePairs(reply: unknown): [Buffer, number][] {
 }
 
 /**
- * Records one finished header task. The count is read in the same MULTI as the ZADD, so of
- * concurrent callers only the one whose entry made `ZCOUNT == .s + .t` sees it complete; a
- * redelivered task re-adding an identical entry (ZADD answers 0) does not complete it twice.
- * The complete caller reads the entries (score order) and deletes `.j`, `.t`, `.s` atomically.
+ * The bytes every `.j` entry of this task starts with: the entry up to its id and one byte more
+ * (JSON's closing quote, or msgpack's next header), so that an id that is a prefix of another id
+ * does not match it. Undefined when the encoded entry does not contain the id as written.
+ */
+function entryPrefix(entry: Buffer, taskId: string): Buffer | undefined {
+  const id = Buffer.from(taskId);
+  const at = entry.indexOf(id);
+  return at < 0 ? undefined : entry.subarray(0, at + id.length + 1);
+}
+
+/**
+ * Records one finished header task. The count is read in the same script as the ZADD, so of
+ * concurrent callers only the one whose entry made `ZCOUNT == .s + .t` sees it complete. A header
+ * task run twice (redelivered, or run by a worker that lost its lease) is counted once: its second
+ * entry is not added when one of its own is already there (CHORD_PART_SCRIPT), whatever it returned
+ * the second time. The complete caller reads the entries (score order) and deletes `.j`, `.t`, `.s`
+ * atomically.
  */
 export async function chordPartReturn(ctx: GroupStoreContext, groupId: string, part: ChordPart): Promise<ChordProgress> {
   const jKey = ctx.keys.chord(groupId, '.j');
   const tKey = ctx.keys.chord(groupId, '.t');
   const sKey = ctx.keys.chord(groupId, '.s');
-  const score = Number.isFinite(part.index) ? part.index : '+inf';
-  const tx = ctx.command.multi().zadd(jKey, score, ctx.encode(toChordEntry(part))).zcount(jKey, '-inf', '+inf').get(tKey).get(sKey);
-  if (ctx.ttl > 0) tx.expire(jKey, ctx.ttl).expire(tKey, ctx.ttl).expire(sKey, ctx.ttl);
-  const [added, count, extra, size] = results((await tx.exec()) as ExecResult, 'chordPartReturn');
+  const score = Number.isFinite(part.index) ? String(part.index) : '+inf';
+  const entry = ctx.encode(toChordEntry(part));
+  // A serializer that does not write the id as is (none of ours): compare whole entries, as ZADD does.
+  const prefix = entryPrefix(entry, part.taskId) ?? entry;
+  const reply = await runScript(ctx.command, CHORD_PART_SCRIPT, [jKey, tKey, sKey], [score, entry, prefix, ctx.ttl]);
+  const [added, count, extra, size] = Array.isArray(reply) ? (reply as unknown[]) : [];
   if (size === null || size === undefined) return { complete: false };
   const total = toNumber(size) + (extra === null || extra === undefined ? 0 : toNumber(extra));
   if (toNumber(added) !== 1 || toNumber(count) !== total) return { complete: false };

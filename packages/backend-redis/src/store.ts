@@ -1,8 +1,10 @@
 /**
  * Writing task results: Celery's GET-check + `SETEX` + `PUBLISH`, done by the store script in as few
- * round trips as possible (script calls of up to STORE_BATCH results each, written back to back).
+ * round trips as possible (script calls of up to STORE_BATCH results each, written back to back),
+ * behind the result fence (core's `replacesStoredState`: a stored SUCCESS is final, a stored FAILURE
+ * or REVOKED gives way to a SUCCESS only).
  */
-import { ConfigurationError } from '@celerity/core';
+import { ConfigurationError, READY_STATES, TaskState, replacesStoredState } from '@celerity/core';
 import type { ResultMeta, Serializer } from '@celerity/core';
 import type { Redis } from 'ioredis';
 import { runScript } from '@celerity/redis-common/internal';
@@ -10,7 +12,7 @@ import type { KeySpace } from './keys.js';
 import { toCeleryMeta } from './meta.js';
 import { STORE_BATCH, STORE_SCRIPT } from './scripts.js';
 
-/** How the store script finds a stored SUCCESS; `client` = it cannot read the format, we GET and decode. */
+/** How the store script reads a stored status; `client` = it cannot read the format, we GET and decode. */
 export type SuccessCheck = 'json' | 'msgpack' | 'client';
 
 /** What storing needs from the backend. */
@@ -42,28 +44,38 @@ export function assertId(id: string, what: string): void {
   if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`${what} must be a non-empty string`);
 }
 
-/** A result ready to write: its key and encoded value. */
+/** A result ready to write: its key, encoded value and what its status is to the fence. */
 interface Prepared {
   key: string;
   value: Buffer | string;
+  kind: StateKind;
 }
+
+/** The store script's letter for a status: SUCCESS, another ready state, or not ready. */
+type StateKind = 'S' | 'F' | 'N';
+
+const kindOf = (status: string): StateKind => (status === TaskState.SUCCESS ? 'S' : READY_STATES.has(status) ? 'F' : 'N');
 
 interface Batch {
   keys: string[];
+  /** One StateKind letter per key. */
+  kinds: string;
   values: Array<Buffer | string>;
 }
 
 /** Checks the id and encodes, so a bad result fails its own call only. */
 function prepare(ctx: StoreContext, meta: ResultMeta): Prepared {
   assertId(meta.task_id, 'task_id');
-  return { key: ctx.keys.task(meta.task_id), value: ctx.fastEncode?.(meta) ?? ctx.encode(toCeleryMeta(meta)) };
+  return { key: ctx.keys.task(meta.task_id), value: ctx.fastEncode?.(meta) ?? ctx.encode(toCeleryMeta(meta)), kind: kindOf(meta.status) };
 }
 
 function toBatches(entries: readonly Prepared[]): Batch[] {
   const batches: Batch[] = [];
   for (let i = 0; i < entries.length; i += STORE_BATCH) {
     const slice = entries.slice(i, i + STORE_BATCH);
-    batches.push({ keys: slice.map((e) => e.key), values: slice.map((e) => e.value) });
+    let kinds = '';
+    for (const e of slice) kinds += e.kind;
+    batches.push({ keys: slice.map((e) => e.key), kinds, values: slice.map((e) => e.value) });
   }
   return batches;
 }
@@ -71,6 +83,7 @@ function toBatches(entries: readonly Prepared[]): Batch[] {
 const scriptArgs = (ctx: StoreContext, batch: Batch): (string | number | Buffer)[] => [
   ctx.check === 'client' ? 'none' : ctx.check,
   ctx.ttl,
+  batch.kinds,
   ...batch.values,
 ];
 
@@ -96,15 +109,15 @@ async function write(ctx: StoreContext, entries: readonly Prepared[]): Promise<v
   if (failure !== undefined) throw failure.reason;
 }
 
-/** Stores results in order; a stored SUCCESS is never overwritten. */
+/** Stores results in order, behind the result fence (see the module comment). */
 export async function storeResults(ctx: StoreContext, metas: readonly ResultMeta[]): Promise<void> {
   if (metas.length === 0) return;
   if (ctx.check !== 'client') {
     await write(ctx, metas.map((meta) => prepare(ctx, meta)));
     return;
   }
-  // Formats the script cannot read: Celery's own (non-atomic) GET, then write what is not SUCCESS.
-  // Repeated ids go one by one so a SUCCESS earlier in the list protects the key from later entries.
+  // Formats the script cannot read: Celery's own (non-atomic) GET, then write what the fence lets
+  // through. Repeated ids go one by one so an entry earlier in the list fences later ones.
   const unique = new Set(metas.map((m) => m.task_id)).size === metas.length;
   if (!unique) {
     for (const meta of metas) await storeResults(ctx, [meta]);
@@ -112,7 +125,7 @@ export async function storeResults(ctx: StoreContext, metas: readonly ResultMeta
   }
   const entries = metas.map((meta) => prepare(ctx, meta));
   const current = await Promise.all(metas.map((m) => ctx.get(m.task_id)));
-  const todo = entries.filter((_, i) => current[i]?.status !== 'SUCCESS');
+  const todo = entries.filter((_, i) => replacesStoredState(current[i]?.status, metas[i]?.status ?? ''));
   if (todo.length > 0) await write(ctx, todo);
 }
 

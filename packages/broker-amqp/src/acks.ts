@@ -5,9 +5,13 @@
  * acked tags above it are sent one by one, since `multiple` would also ack the unsettled one.
  * Rejections go out at once. Tags are channel-scoped: after the channel dies, settling one of its
  * deliveries fails with `ConnectionError` (RabbitMQ redelivers the message).
+ * A batch goes out at the end of the turn (setImmediate), or at once on `flush()` (the broker's
+ * `flushAcks()`, before a blocking task), and its frames are written to the socket right away
+ * rather than one more turn later by amqplib (channel-frames.ts).
  */
 import type { Channel, Message } from 'amqplib';
 import { ConnectionError } from '@celerity/core';
+import { writeQueuedFrames } from './channel-frames.js';
 
 /** Batches acks for one channel; see the module comment. */
 export class AckTracker {
@@ -87,6 +91,7 @@ export class AckTracker {
         batch?.reject(lostChannel());
         return;
       }
+      writeQueuedFrames(this.channel);
     }
     batch?.resolve();
     this.maybeIdle();

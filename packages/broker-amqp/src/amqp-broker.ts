@@ -316,6 +316,10 @@ class AmqpBrokerImpl implements AmqpBroker {
     return this.hub.subscribe(exchange, pattern, handler);
   }
 
+  flushAcks(): void {
+    for (const consumer of this.consumers) consumer.flushAcks();
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;

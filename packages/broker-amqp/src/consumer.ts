@@ -348,6 +348,12 @@ export class AmqpConsumer implements Consumer {
     this.retire(state);
   }
 
+  /** Sends the acks of every channel of this consumer that wait for their batch now. */
+  flushAcks(): void {
+    this.state?.tracker.flush();
+    for (const state of this.draining) state.tracker.flush();
+  }
+
   /** Cancels, sends pending acks and closes every channel: unacked messages go back to their queues. */
   async shutdown(): Promise<void> {
     await this.cancel();

@@ -3,7 +3,8 @@
  * ZREM + HDEL) made while the event loop is busy is removed by one call of the ack script (a variadic
  * ZREM and HDEL, atomic like kombu's MULTI), instead of a transaction per message. An ioredis MULTI
  * costs a Pipeline object per batch, whose garbage outlived young-generation collections and grew
- * the worker's heap.
+ * the worker's heap. A batch goes out at the end of the turn (setImmediate), with the next fetch
+ * if that comes first, or at once when the broker's `flushAcks()` is called (before a blocking task).
  */
 import type { Redis } from 'ioredis';
 import { withReconnect } from './reconnect.js';
@@ -69,7 +70,8 @@ export class AckBatcher {
     merged.then(batch.resolve, batch.reject);
   }
 
-  private flush(): void {
+  /** Sends the batch waiting for its turn now (the command is written in the caller's tick when connected). */
+  flush(): void {
     const batch = this.batch;
     if (batch === undefined) return;
     this.batch = undefined;

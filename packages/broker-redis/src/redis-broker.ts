@@ -348,6 +348,10 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     }
   }
 
+  flushAcks(): void {
+    this.acks.flush();
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;

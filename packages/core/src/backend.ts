@@ -21,6 +21,26 @@ export type TaskStateName = (typeof TaskState)[keyof typeof TaskState] | (string
 
 /** States after which a task's result does not change (`AsyncResult.ready()`). */
 export const READY_STATES: ReadonlySet<string> = new Set([TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED]);
+/**
+ * The result fence every persistent backend applies on `store`: whether `next` may replace the
+ * state stored for the same task id (`undefined` = nothing stored).
+ * - A stored SUCCESS is final (Celery's own rule: a redelivered or stale run finishing later must
+ *   not overwrite it).
+ * - A stored FAILURE or REVOKED is replaced by a SUCCESS only. Celery guards SUCCESS alone, so a
+ *   run that succeeds after a recorded failure (the redelivered copy of a task whose worker was
+ *   lost, a task revoked while it already ran) ends SUCCESS there; a late STARTED, RETRY, progress
+ *   state or second failure from a stale run no longer hides the first outcome.
+ * - Anything else (PENDING, STARTED, RETRY, custom states) can be replaced: a retry reuses its
+ *   task id, so RETRY → STARTED → SUCCESS must go through.
+ * @example
+ * replacesStoredState('FAILURE', 'STARTED'); // false
+ * replacesStoredState('RETRY', 'SUCCESS'); // true
+ */
+export function replacesStoredState(stored: TaskStateName | undefined, next: TaskStateName): boolean {
+  if (stored === undefined || !READY_STATES.has(stored)) return true;
+  return stored !== TaskState.SUCCESS && next === TaskState.SUCCESS;
+}
+
 /** Ready states whose result is an exception dict that `get()` raises. */
 export const PROPAGATE_STATES: ReadonlySet<string> = new Set([TaskState.FAILURE, TaskState.REVOKED]);
 
@@ -115,7 +135,9 @@ export interface ResultBackend extends AsyncDisposable {
   readonly capabilities: ResultBackendCapabilities;
   connect(): Promise<void>;
   /**
-   * Stores a state. Never overwrites a stored SUCCESS (Celery's rule). Publishes the change so
+   * Stores a state, unless the stored one is fenced against it ({@link replacesStoredState}: a
+   * SUCCESS is final, a FAILURE / REVOKED gives way to a SUCCESS only); a fenced store is a no-op
+   * that resolves. Publishes the change so
    * waiters wake up. `request` is the task request the state belongs to (the worker passes the
    * message's `reply_to` and correlation id); a backend with `capabilities.replyQueue` sends the
    * state there, and without a `replyTo` it has nowhere to send it.

@@ -188,6 +188,14 @@ export interface Broker extends AsyncDisposable {
   broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void>;
   /** Subscribes to an exchange with a binding pattern (`#` and `*` as in AMQP topics; `''` for fanout). */
   subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription>;
+  /**
+   * Writes the acks waiting for their batch to the connection now instead of at the end of the
+   * event loop's turn. The worker calls it before a task body that may block the event loop (a
+   * synchronous function): otherwise the acks of the tasks finished just before it, or its own early
+   * ack, wait until it returns, and a crash meanwhile redelivers messages already done. Optional: a
+   * broker without batched acks has nothing to flush.
+   */
+  flushAcks?(): void;
   /** Stops consuming, gives back unacked messages (they are redelivered), closes connections. */
   close(): Promise<void>;
 }

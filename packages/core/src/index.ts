@@ -46,7 +46,7 @@ export type {
 export { DELIVERIES_HEADER, LAST_ERROR_HEADER } from './dead-letters.js';
 export type { DeadLetter, DeadLetterInfo, DeadLetterQueue, DeadLetterReason, DeadLetterSelection } from './dead-letters.js';
 
-export { TaskState, READY_STATES, PROPAGATE_STATES } from './backend.js';
+export { TaskState, READY_STATES, PROPAGATE_STATES, replacesStoredState } from './backend.js';
 export type {
   ChordPart,
   ChordProgress,

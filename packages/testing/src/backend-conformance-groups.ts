@@ -2,18 +2,10 @@
  * Result-backend conformance, part three: groups, and chords for backends with
  * `capabilities.chords` (the others skip those tests).
  */
-import type { ChordPart, ResultBackend, ResultBackendCapabilities } from '@celerity/core';
-import type { TestContext } from 'vitest';
+import type { ChordPart, ResultBackend } from '@celerity/core';
 import { describe, expect, it } from 'vitest';
-import { FAILURE_RESULT } from './backend-harness.js';
+import { FAILURE_RESULT, requiring } from './backend-harness.js';
 import type { BackendHarness } from './backend-harness.js';
-
-/** A backend for a test of something only some backends do; skips the test when this one cannot. */
-async function requiring(h: BackendHarness, test: TestContext, capability: keyof ResultBackendCapabilities): Promise<ResultBackend> {
-  const backend = await h.backend();
-  if (!backend.capabilities[capability]) test.skip(`the backend has no capabilities.${capability}`);
-  return backend;
-}
 
 /** Registers the group and chord tests. */
 export function registerGroupTests(ctx: { h: BackendHarness }): void {

@@ -5,6 +5,7 @@
  */
 import type { ResultBackend } from '@celerity/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerFenceTests } from './backend-conformance-fence.js';
 import { registerGroupTests } from './backend-conformance-groups.js';
 import { registerRequestTests, registerWaitTests } from './backend-conformance-wait.js';
 import { createBackendHarness, FAILURE_RESULT, metaOf, RICH_RESULT, TRACEBACK } from './backend-harness.js';
@@ -18,7 +19,8 @@ export type { BackendConformanceOptions };
  * by one `makeBackend` must reach each other's results as a worker's reach its client: through a
  * shared server (persistent backends), or, for a reply-queue backend, through the reply queue in
  * the request a state is stored with (and through a shared own reply queue when stored without one).
- * Chord tests skip themselves unless `capabilities.chords`.
+ * Chord tests skip themselves unless `capabilities.chords`, result-fence tests unless
+ * `capabilities.persistent`.
  * @example
  * runBackendConformance('redis', () => createRedisBackend({ url: 'redis://127.0.0.1:6379/4' }));
  */
@@ -39,6 +41,7 @@ export function runBackendConformance(
     registerWaitTests(ctx);
     registerRequestTests(ctx);
     registerGroupTests(ctx);
+    registerFenceTests(ctx);
   });
 }
 

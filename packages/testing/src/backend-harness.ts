@@ -1,6 +1,7 @@
 /** Per-test resources of the result-backend conformance suite. */
-import type { ResultBackend, ResultMeta, ResultRequest, TaskStateName } from '@celerity/core';
+import type { ResultBackend, ResultBackendCapabilities, ResultMeta, ResultRequest, TaskStateName } from '@celerity/core';
 import { READY_STATES } from '@celerity/core';
+import type { TestContext } from 'vitest';
 import { randomSuffix, sleep, waitFor } from './helpers.js';
 
 /** Options of `runBackendConformance`. */
@@ -117,3 +118,10 @@ export const RICH_RESULT = {
 export const FAILURE_RESULT = { exc_type: 'ValueError', exc_message: ['bad value', 42], exc_module: 'builtins' };
 /** A Python traceback, as stored with a FAILURE. */
 export const TRACEBACK = 'Traceback (most recent call last):\n  File "tasks.py", line 3, in add\nValueError: bad value\n';
+
+/** A backend for a test of something only some backends do; skips the test when this one cannot. */
+export async function requiring(h: BackendHarness, test: TestContext, capability: keyof ResultBackendCapabilities): Promise<ResultBackend> {
+  const backend = await h.backend();
+  if (!backend.capabilities[capability]) test.skip(`the backend has no capabilities.${capability}`);
+  return backend;
+}

@@ -1,6 +1,7 @@
 /**
  * What happens to a delivery before it runs: decode it, turn away what cannot run (undecodable,
- * refused content, unregistered), count a redelivered one (redelivery.ts), hold it until its ETA,
+ * refused content, unregistered), skip a redelivered one whose task already succeeded
+ * (successful-redelivery.ts), count the others (redelivery.ts), hold it until its ETA,
  * discard it if it expired by then, and hand the rest to the slot gate.
  */
 import type { Delivery, Logger, MalformedDelivery, SerializerRegistry, TaskDefinition, TaskMessage } from '@celerity/core';
@@ -10,6 +11,7 @@ import type { ExecutionContext } from './execute.js';
 import type { RedeliveryPolicy } from './redelivery.js';
 import { rejectUnrunnable } from './reject.js';
 import type { SlotGate } from './slot-gate.js';
+import type { SuccessfulRedeliveryCheck } from './successful-redelivery.js';
 import type { WorkerStats } from './worker-stats.js';
 
 /** A decoded message of a registered task, and the delivery that brought it. */
@@ -34,6 +36,8 @@ export interface DeliveryPipelineOptions {
   accepting(): boolean;
   /** Called when a job leaves without running, as the worker may have become idle. */
   left(): void;
+  /** Skips redelivered messages of tasks that already succeeded (`deduplicateSuccessfulTasks`). */
+  dedupe?: SuccessfulRedeliveryCheck;
 }
 
 /** The consumer's handlers, and the way back in for a job whose ETA came. */
@@ -56,11 +60,11 @@ export function isStale(job: Job, logger: Logger): boolean {
 
 /**
  * @example
- * const pipeline = createDeliveryPipeline({ serializers, tasks, ctx, stats, scheduler, gate, redelivery, accepting, left });
+ * const pipeline = createDeliveryPipeline({ serializers, tasks, ctx, stats, scheduler, gate, redelivery, dedupe, accepting, left });
  * await broker.consume(queues, pipeline.onDelivery, { prefetch, onMalformed: pipeline.onMalformed });
  */
 export function createDeliveryPipeline(options: DeliveryPipelineOptions): DeliveryPipeline {
-  const { serializers, tasks, ctx, stats, scheduler, gate, redelivery, accepting, left } = options;
+  const { serializers, tasks, ctx, stats, scheduler, gate, redelivery, dedupe, accepting, left } = options;
   const { logger, clock } = ctx;
 
   const admit = (job: Job): void => {
@@ -76,6 +80,17 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
     const eta = job.message.eta;
     if (eta !== null && eta.getTime() > clock.now()) scheduler.hold(job, eta.getTime());
     else admit(job);
+  };
+
+  // The worker may have begun stopping while a stored state was looked up.
+  const countAndSchedule = (job: Job): void => {
+    const { delivery, message } = job;
+    if (!accepting()) {
+      void redelivery.giveBack(delivery);
+      return;
+    }
+    if (redelivery.intercepts(delivery)) void redelivery.handle(delivery, message).then((run) => (run ? schedule(job) : left()));
+    else schedule(job);
   };
 
   return {
@@ -96,13 +111,11 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
         return;
       }
       if (logger !== silentLogger) logger.info(`Received task: ${message.task}[${message.id}]${message.eta ? `  ETA:[${message.eta.toISOString()}]` : ''}`);
-      if (!accepting()) {
-        void redelivery.giveBack(delivery);
-        return;
-      }
       const job: Job = { delivery, message, definition };
-      if (redelivery.intercepts(delivery)) void redelivery.handle(delivery, message).then((run) => (run ? schedule(job) : left()));
-      else schedule(job);
+      // A redelivered task that already succeeded is acked, not run (and not counted as a delivery).
+      const checked = dedupe?.check(job);
+      if (checked) void checked.then((skipped) => (skipped ? left() : countAndSchedule(job)));
+      else countAndSchedule(job);
     },
     onMalformed(item) {
       stats.rejected++;

@@ -7,6 +7,7 @@ import type { Delivery, TaskDefinition, TaskMessage } from '@celerity/core';
 import { silentLogger } from '@celerity/core';
 import { traceTask } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
+import type { BlockingBodies } from './blocking-bodies.js';
 import type { FollowupContext } from './followups.js';
 import { completeChordPart, sendFailureFollowups, sendSuccessFollowups } from './followups.js';
 import { MessageRun, storesResult } from './message-run.js';
@@ -27,6 +28,17 @@ export interface ExecutionContext extends FollowupContext {
   signal: AbortSignal;
   /** Told when a task's outcome could not be stored (the redelivery policy keeps it as the last error). */
   storeFailed?: (taskId: string, error: unknown) => void;
+  /** Which task bodies block the event loop, and the acks-late runs finishing (blocking-bodies.ts). */
+  blocking?: BlockingBodies;
+}
+
+/** Calls the task, timing the synchronous part of the call (how long it held the event loop). */
+function trace(definition: TaskDefinition, run: MessageRun, ctx: ExecutionContext): Promise<TraceOutcome> {
+  if (ctx.blocking === undefined) return traceTask(definition, run, run);
+  const started = ctx.clock.now();
+  const traced = traceTask(definition, run, run);
+  ctx.blocking.record(definition, ctx.clock.now() - started);
+  return traced;
 }
 
 type Success = Extract<TraceOutcome, { kind: 'success' }>;
@@ -51,9 +63,38 @@ export function executeMessage(
   const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
   const run = new MessageRun(message, delivery.queue, ctx);
   if (trackStarted && ctx.writer) void run.store(run.meta('STARTED', { pid: process.pid, hostname: ctx.hostname })).catch(() => {});
+  if (ctx.blocking?.blocks(definition)) return executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release);
+  return executeRun(delivery, message, definition, ctx, run, acksLate, store, release);
+}
+
+function executeRun(
+  delivery: Delivery,
+  message: TaskMessage,
+  definition: TaskDefinition,
+  ctx: ExecutionContext,
+  run: MessageRun,
+  acksLate: boolean,
+  store: boolean,
+  release: (() => void) | undefined,
+): Promise<TraceOutcome> {
   const { embed } = message;
   if (!acksLate && embed.callbacks === null && embed.chain === null && embed.chord === null) return executePlain(delivery, message, definition, ctx, run, store, release);
   return executeAny(delivery, message, definition, ctx, run, acksLate, store, release);
+}
+
+/** A body that blocks the event loop starts once the acks around it are written (blocking-bodies.ts). */
+async function executeBlocking(
+  delivery: Delivery,
+  message: TaskMessage,
+  definition: TaskDefinition,
+  ctx: ExecutionContext,
+  run: MessageRun,
+  acksLate: boolean,
+  store: boolean,
+  release: (() => void) | undefined,
+): Promise<TraceOutcome> {
+  await ctx.blocking?.beforeBlocking(ctx.broker);
+  return executeRun(delivery, message, definition, ctx, run, acksLate, store, release);
 }
 
 function logSucceeded(ctx: ExecutionContext, message: TaskMessage, outcome: Success): void {
@@ -91,7 +132,7 @@ function executePlain(
   store: boolean,
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
-  return traceTask(definition, run, run).then((outcome) => {
+  return trace(definition, run, ctx).then((outcome) => {
     if (outcome.kind !== 'success') return finish(delivery, message, ctx, run, outcome, false, store, release);
     logSucceeded(ctx, message, outcome);
     if (!store || !ctx.writer) return outcome;
@@ -118,8 +159,9 @@ async function executeAny(
   store: boolean,
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
-  const outcome = await traceTask(definition, run, run);
-  return finish(delivery, message, ctx, run, outcome, acksLate, store, release);
+  const outcome = await trace(definition, run, ctx);
+  const finished = finish(delivery, message, ctx, run, outcome, acksLate, store, release);
+  return acksLate && ctx.blocking ? ctx.blocking.trackEnding(finished) : finished;
 }
 
 /** Everything after the run: a retry sent, the outcome stored, the follow-ups sent, a late ack. */

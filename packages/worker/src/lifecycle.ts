@@ -10,6 +10,7 @@ import type { EtaScheduler } from './eta-scheduler.js';
 import type { RedeliveryPolicy } from './redelivery.js';
 import type { ResultWriter } from './result-writer.js';
 import type { SlotGate } from './slot-gate.js';
+import type { SuccessfulRedeliveryCheck } from './successful-redelivery.js';
 
 /** Options of {@link createLifecycle}. */
 export interface LifecycleOptions {
@@ -30,6 +31,8 @@ export interface LifecycleOptions {
   /** Gives back messages not started, without counting them as deliveries. */
   redelivery: RedeliveryPolicy;
   writer: ResultWriter | null;
+  /** Lookups of redelivered messages in flight: not idle while one is, and stop waits for them. */
+  dedupe: SuccessfulRedeliveryCheck;
   /** Aborted on a forced stop: running tasks see it as `ctx.signal`. */
   shutdown: AbortController;
   /** Resolves once no ETA task is on its way to the broker's delay (bounded; see eta-hold-limit.ts). */
@@ -68,7 +71,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   const starting = new AbortController();
 
   const checkIdle = (): void => {
-    if (gate.running > 0 || gate.waiting > 0 || scheduler.size > 0) return;
+    if (gate.running > 0 || gate.waiting > 0 || scheduler.size > 0 || options.dedupe.pending > 0) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -128,6 +131,8 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       starting.abort(new ConnectionError(`worker ${hostname} was stopped while starting`));
       gate.close();
       await consumer?.cancel().catch(() => {});
+      // A job whose lookup ends now is turned away (no longer accepting): requeued or acked as a duplicate.
+      await options.dedupe.settled();
       await giveBack();
       // A task on its way to the broker's delay is acked (or given back) once the broker answered,
       // so the broker must stay open until then, forced stop or not: else it may run twice.

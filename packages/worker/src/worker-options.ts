@@ -78,6 +78,17 @@ export interface WorkerOptions {
   trackStarted?: boolean;
   /** Ack after the task ran instead of before (Celery's `task_acks_late`). @default false */
   acksLate?: boolean;
+  /**
+   * Celery's `worker_deduplicate_successful_tasks`: a redelivered message of a task acked late
+   * (`acksLate` or the task's own `acksLate`) whose stored state in a persistent result backend is
+   * already SUCCESS is acked and not run again (its worker died or lost its lease between storing
+   * the result and acking). Costs one backend lookup per redelivered message, none for first
+   * deliveries; counted in `stats.deduplicated`. No effect without acks late, or with a
+   * non-persistent backend (`rpc://`) or none.
+   * @default true (Celery's default is off)
+   * @example createWorker({ tasks, acksLate: true, deduplicateSuccessfulTasks: false }) // always run redeliveries
+   */
+  deduplicateSuccessfulTasks?: boolean;
   /** Store name, args, kwargs, worker, retries, queue in results (`result_extended`). @default false */
   resultExtended?: boolean;
   /** Options for URL-created brokers (e.g. `{ visibilityTimeout: 10 }`). */

@@ -12,6 +12,8 @@ export interface WorkerStats {
   rejected: number;
   /** Messages moved to the dead-letter queue after `maxDeliveries` deliveries. */
   deadLettered: number;
+  /** Redelivered messages of tasks that had already succeeded: acked, not run again (`deduplicateSuccessfulTasks`). */
+  deduplicated: number;
   /** Tasks holding a concurrency slot now. */
   active: number;
   /** Tasks due but waiting for a slot. */
@@ -37,6 +39,7 @@ export function createWorkerStats(slots: { readonly active: number; readonly wai
     retried: 0,
     rejected: 0,
     deadLettered: 0,
+    deduplicated: 0,
     get active() {
       return slots.active;
     },

@@ -10,6 +10,7 @@ import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
 import { createDeliveryPipeline, isStale } from './delivery-pipeline.js';
 import { checkEtaHoldLimit, limitEtaHold } from './eta-hold-limit.js';
+import { BlockingBodies } from './blocking-bodies.js';
 import { createEtaScheduler } from './eta-scheduler.js';
 import type { ExecutionContext } from './execute.js';
 import { executeMessage } from './execute.js';
@@ -18,6 +19,7 @@ import { checkEtaTaskLimit, prefetchWindow } from './prefetch-window.js';
 import { createRedeliveryPolicy } from './redelivery.js';
 import { createResultWriter } from './result-writer.js';
 import { createSlotGate } from './slot-gate.js';
+import { createSuccessfulRedeliveryCheck } from './successful-redelivery.js';
 import type { Worker, WorkerOptions } from './worker-options.js';
 import { createWorkerStats, recordOutcome } from './worker-stats.js';
 
@@ -75,6 +77,7 @@ export function createWorker(options: WorkerOptions): Worker {
     resultExtended: options.resultExtended ?? false,
     signal: shutdown.signal,
     tasks,
+    blocking: new BlockingBodies(),
   };
 
   const gate = createSlotGate<Job, TraceOutcome>({
@@ -103,6 +106,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const stats = createWorkerStats(gate, scheduler);
   const redelivery = createRedeliveryPolicy({ maxDeliveries, ctx, deadLettered: () => void stats.deadLettered++ });
   ctx.storeFailed = (taskId, error) => redelivery.noteFailure(taskId, error);
+  const dedupe = createSuccessfulRedeliveryCheck({ ctx, stats, enabled: options.deduplicateSuccessfulTasks ?? true });
   const pipeline = createDeliveryPipeline({
     serializers,
     tasks,
@@ -113,6 +117,7 @@ export function createWorker(options: WorkerOptions): Worker {
     redelivery,
     accepting: () => lifecycle.accepting,
     left: () => lifecycle.checkIdle(),
+    dedupe,
   });
   const lifecycle = createLifecycle({
     hostname,
@@ -129,6 +134,7 @@ export function createWorker(options: WorkerOptions): Worker {
     scheduler,
     redelivery,
     writer,
+    dedupe,
     shutdown,
     handOffsSettled: () => scheduler.handOffsSettled(),
     connectRetry: {

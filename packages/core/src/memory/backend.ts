@@ -1,8 +1,8 @@
 /**
- * The in-memory result backend: Celery's storage rules (a SUCCESS is never overwritten), push-based
+ * The in-memory result backend: Celery's storage rules (the result fence of `replacesStoredState`), push-based
  * `wait`, groups and exactly-once chord completion, with no server.
  */
-import { READY_STATES, TaskState } from '../backend.js';
+import { READY_STATES, replacesStoredState } from '../backend.js';
 import type { ChordPart, ResultBackend, ResultBackendCapabilities, ResultMeta } from '../backend.js';
 import { CelerityError, ClosedError, ConfigurationError, TimeoutError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -51,7 +51,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): ResultB
 
   const storeOne = (meta: ResultMeta): void => {
     const current = hub.getRecord(meta.task_id);
-    if (current?.status === TaskState.SUCCESS) return; // Celery never overwrites a success
+    if (!replacesStoredState(current?.status, meta.status)) return; // the result fence (a stale run finishing late)
     hub.setRecord(cloneValue(meta, `Result of task ${meta.task_id}`), expiresAt());
   };
 
@@ -150,7 +150,9 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): ResultB
       const chord = hub.chords.get(groupId);
       if (!chord) throw new CelerityError('CHORD_NOT_FOUND', `Chord ${groupId} was not initialised (chordInit)`);
       if (chord.completed) return { complete: false };
-      // Keyed by task id: a redelivered header task reporting twice counts once.
+      // Keyed by task id, first report kept: a header task run twice (redelivered) counts once, with
+      // the result it reported first, whatever the second run returned.
+      if (chord.parts.has(part.taskId)) return { complete: false };
       chord.parts.set(part.taskId, cloneValue(part, `Chord part ${part.taskId}`));
       if (chord.parts.size < chord.size) return { complete: false };
       chord.completed = true;

@@ -3,7 +3,7 @@
  * server's keys and pub/sub channels, laid out like Celery's Redis backend — a JSON record per
  * task, a message on the task's channel when it changes, so `wait` is woken rather than polling.
  */
-import { CelerityError, ClosedError, DecodeError, READY_STATES, TaskState, TimeoutError, silentLogger } from '@celerity/core';
+import { CelerityError, ClosedError, DecodeError, READY_STATES, TimeoutError, replacesStoredState, silentLogger } from '@celerity/core';
 import type { ChordPart, ChordProgress, Logger, ResultBackend, ResultBackendCapabilities, ResultMeta, ResultRequest, WaitOptions } from '@celerity/core';
 import { mapExampleError } from './errors.js';
 import { connectExampleServer, type ExampleConnection } from './server.js';
@@ -75,8 +75,9 @@ class ExampleBackend implements ResultBackend {
       for (const meta of metas) {
         const key = `task-meta-${meta.task_id}`;
         const current = c.get(key);
-        // Celery's rule: a SUCCESS is never overwritten (a redelivered task may finish twice).
-        if (current !== undefined && decodeMeta(current).status === TaskState.SUCCESS) continue;
+        // The result fence: a SUCCESS is final, a FAILURE / REVOKED gives way to a SUCCESS only
+        // (a redelivered task, or one whose worker lost its lease, may finish twice).
+        if (current !== undefined && !replacesStoredState(decodeMeta(current).status, meta.status)) continue;
         const text = JSON.stringify(meta);
         c.set(key, text);
         c.publish(`task-meta-${meta.task_id}`, text);
@@ -175,7 +176,8 @@ class ExampleBackend implements ResultBackend {
       if (text === undefined) throw new CelerityError('CHORD_NOT_FOUND', `Chord ${groupId} was not initialised (chordInit)`);
       const chord = JSON.parse(text) as ChordState;
       if (chord.done) return { complete: false };
-      // Keyed by task id: a redelivered header task counts once.
+      // Keyed by task id, first report kept: a redelivered header task counts once.
+      if (chord.parts[part.taskId] !== undefined) return { complete: false };
       chord.parts[part.taskId] = part;
       const parts = Object.values(chord.parts);
       chord.done = parts.length >= chord.size;

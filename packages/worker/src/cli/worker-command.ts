@@ -22,6 +22,8 @@ Options:
       --acks-late               Ack after the task ran
       --eta-hold-limit <s>      AMQP: hold ETA tasks unacked at most this long (default: 900; 0 = no limit)
       --max-deliveries <n>      Deliveries a message may have before it is dead-lettered; 0 = unbounded (default: 5)
+      --no-deduplicate-successful-tasks
+                                Run redelivered messages even when their task already succeeded
       --connect-retries <n>     Start-up attempts after the first while the broker is down (default: 100)
       --connect-retry-delay <s> Seconds before the first retry, growing by as much each time (default: 2)
       --connect-retry-max-delay <s>  Longest wait between two start-up attempts (default: 30)
@@ -72,6 +74,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'acks-late': { type: 'boolean' },
       'eta-hold-limit': { type: 'string' },
       'max-deliveries': { type: 'string' },
+      'no-deduplicate-successful-tasks': { type: 'boolean' },
       'connect-retries': { type: 'string' },
       'connect-retry-delay': { type: 'string' },
       'connect-retry-max-delay': { type: 'string' },
@@ -117,6 +120,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     serializers: await loadOptionalSerializers(),
     trackStarted: values['track-started'] ?? false,
     acksLate: values['acks-late'] ?? false,
+    deduplicateSuccessfulTasks: !values['no-deduplicate-successful-tasks'],
     brokerOptions,
     ...(connectRetries === undefined ? {} : { connectRetries }),
     ...(maxDeliveries === undefined ? {} : { maxDeliveries }),

@@ -88,6 +88,17 @@ describe('the successful-redelivery check', () => {
     expect(gets).toEqual(['done']);
   });
 
+  it('checks a counted copy (celerity_deliveries ≥ 2) that arrives as a first delivery', async () => {
+    const { backend, gets } = countingBackend();
+    await backend.store(success('copied'));
+    const { ctx, stats } = setup(backend, true);
+    const check = createSuccessfulRedeliveryCheck({ ctx, stats, enabled: true });
+    const copy = job({ task: 'test.part', id: 'copied', args: [1] }, false);
+    copy.delivery = { ...copy.delivery, envelope: { ...copy.delivery.envelope, headers: { ...copy.delivery.envelope.headers, celerity_deliveries: 2 } } };
+    expect(await check.check(copy)).toBe(true);
+    expect(gets).toEqual(['copied']);
+  });
+
   it('does not check a non-persistent backend', () => {
     const { backend } = countingBackend();
     const rpcLike = Object.assign(Object.create(backend) as ResultBackend, { capabilities: { persistent: false, replyQueue: true, chords: false } });

@@ -1,8 +1,8 @@
 /**
  * The idle path of a consumer: BLMOVE from a queue's list into the consumer's in-flight list (see
- * inflight.ts) on a connection of its own, with kombu's poll interval as the timeout. Nothing is
- * ever held only in this process: what BLMOVE takes is in the in-flight list until the fetch script
- * records it, so the connection can be dropped at any moment without losing a message.
+ * inflight.ts) on a connection of its own, with kombu's poll interval as the timeout, and a command
+ * queued right behind it (the fetch script that records what moved). Nothing is ever held only in
+ * this process: what BLMOVE takes is in the in-flight list until that script records it.
  */
 import type { Redis } from 'ioredis';
 
@@ -21,55 +21,76 @@ function isUnknownCommand(error: unknown): boolean {
   return error instanceof Error && /unknown command/i.test(error.message);
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** BLMOVE (BRPOPLPUSH before Redis 6.2) on a dedicated connection, opened on first use. */
 export class BlockingReader {
   private connection: Redis | undefined;
-  private abort: (() => void) | undefined;
+  private pending: { settled: Promise<unknown>; abort: () => void } | undefined;
   private closed = false;
   private legacy = false;
 
   constructor(private readonly host: BlockingReaderHost) {}
 
   /**
-   * Waits up to the poll interval for a message on `source` and moves it to `inflight`; true when one
-   * moved, false on timeout or once closed. Whatever moved is in `inflight` either way.
+   * Waits up to the poll interval for a message on `source`, moves it to `inflight`, and resolves
+   * with what `then` resolves: `then` sends its command on the same connection, written in the same
+   * packet as the BLMOVE, so Redis runs it as soon as the BLMOVE ends (moved or timed out).
+   * `undefined` once closed.
    */
-  async move(source: string, inflight: string): Promise<boolean> {
-    if (this.closed) return false;
+  async move<T>(source: string, inflight: string, then: (connection: Redis) => Promise<T>): Promise<T | undefined> {
+    if (this.closed) return undefined;
     this.connection ??= this.host.createBlockingClient();
     const connection = this.connection;
     const timeout = this.host.pollInterval;
-    const aborted = new Promise<typeof CANCELLED>((resolve) => (this.abort = () => resolve(CANCELLED)));
-    const moving = (this.legacy ? connection.brpoplpush(source, inflight, timeout) : connection.blmove(source, inflight, 'RIGHT', 'LEFT', timeout)).catch(
-      (error: unknown) => {
-        if (!isUnknownCommand(error) || this.legacy) throw error;
-        this.legacy = true;
-        return connection.brpoplpush(source, inflight, timeout);
-      },
+    const stream = (connection as unknown as { stream?: { cork?: () => void; uncork?: () => void } }).stream;
+    stream?.cork?.();
+    let moving: Promise<unknown>;
+    let following: Promise<T>;
+    try {
+      moving = this.legacy ? connection.brpoplpush(source, inflight, timeout) : connection.blmove(source, inflight, 'RIGHT', 'LEFT', timeout);
+      following = then(connection);
+    } finally {
+      stream?.uncork?.();
+    }
+    moving.catch((error: unknown) => {
+      // Redis before 6.2: the next wait uses BRPOPLPUSH; this one's follow-up still polled the lists.
+      if (isUnknownCommand(error)) this.legacy = true;
+    });
+    let abort!: () => void;
+    const aborted = new Promise<typeof CANCELLED>((resolve) => (abort = () => resolve(CANCELLED)));
+    const settled = following.then(
+      () => undefined,
+      () => undefined,
     );
-    // A late failure after close() must not go unhandled.
-    moving.catch(() => undefined);
+    this.pending = { settled, abort };
     try {
       // ioredis may hold a blocking command across a reconnect and resend it; close() must not wait for that.
-      const reply = await Promise.race([moving, aborted]);
-      return reply !== CANCELLED && reply !== null;
+      const reply = await Promise.race([following, aborted]);
+      return reply === CANCELLED ? undefined : reply;
     } finally {
-      this.abort = undefined;
+      if (this.pending?.settled === settled) this.pending = undefined;
     }
   }
 
-  /** Ends a pending `move` (it resolves false) and closes the connection. */
+  /**
+   * Ends a pending `move` and closes the connection. On a live connection CLIENT UNBLOCK ends the
+   * BLMOVE as a timeout would and the follow-up runs and is answered (so `move` resolves with it and
+   * the consumer gives back whatever it took); otherwise the wait is abandoned.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const connection = this.connection;
     this.connection = undefined;
-    const pending = this.abort !== undefined;
-    this.abort?.();
+    const pending = this.pending;
     if (connection === undefined) return;
-    // CLIENT UNBLOCK ends the BLMOVE as a timeout would, so the in-flight list the consumer gives
-    // back next is final; a BLMOVE it misses ends by itself within the poll interval, and what it
-    // moves is swept back once the consumer's registration lapses.
-    if (pending && connection.status === 'ready') await this.unblock(connection).catch(() => undefined);
+    if (pending !== undefined && connection.status === 'ready') {
+      await this.unblock(connection).catch(() => undefined);
+      await Promise.race([pending.settled, sleep(this.host.pollInterval * 1000 + 1000)]);
+    }
+    pending?.abort();
     connection.disconnect();
   }
 

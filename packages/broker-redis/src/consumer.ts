@@ -190,18 +190,24 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     return next;
   }
 
-  private async fetch(max: number, inflight?: InflightList): Promise<Item[]> {
+  /**
+   * One fetch script call: on the command connection, carrying the acks waiting for their batch (one
+   * command fewer per fetch); or, on the idle path, queued on the blocking connection behind BLMOVE
+   * with the in-flight list to drain, and with Redis' own clock for the scores (sent up to a poll
+   * interval before it runs).
+   */
+  private async fetch(max: number, idle?: { inflight: InflightList; connection: Redis }): Promise<Item[]> {
     const set = this.keySets[this.rotation];
     if (set === undefined) return [];
-    // Acks waiting for their batch go along with this call (one command fewer per fetch).
-    const acks = this.host.acks.take();
-    const args: Array<string | number | Buffer> = [max, String(this.host.now() / 1000), set.order.length, ...set.queueArgs, acks?.tags.length ?? 0];
+    const acks = idle === undefined ? this.host.acks.take() : undefined;
+    const now = idle === undefined ? String(this.host.now() / 1000) : '';
+    const args: Array<string | number | Buffer> = [max, now, set.order.length, ...set.queueArgs, acks?.tags.length ?? 0];
     if (acks !== undefined) for (const tag of acks.tags) args.push(tag);
-    if (inflight !== undefined) args.push(set.indexOfKey.get(inflight.source) ?? 3);
-    const keys = inflight === undefined ? set.keys : [...set.keys, inflight.key];
+    if (idle !== undefined) args.push(set.indexOfKey.get(idle.inflight.source) ?? 3);
+    const keys = idle === undefined ? set.keys : [...set.keys, idle.inflight.key];
     let reply: unknown[];
     try {
-      reply = (await runScript(this.host.client, FETCH_SCRIPT, keys, args, true)) as unknown[];
+      reply = (await runScript(idle?.connection ?? this.host.client, FETCH_SCRIPT, keys, args, true)) as unknown[];
     } catch (error) {
       if (acks !== undefined) this.host.acks.restore(acks);
       throw error;
@@ -222,19 +228,18 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
   }
 
   /**
-   * The idle path: renew the in-flight registration, wait in BLMOVE on the first queue's ordinary list
-   * (other queues and priority lists are polled by the fetch that follows, every poll interval), then
-   * fetch, which records what BLMOVE moved before anything runs it.
+   * The idle path: renew the in-flight registration, then BLMOVE on the first queue's ordinary list
+   * with the fetch script queued right behind it on the same connection. Redis runs the script the
+   * moment BLMOVE ends, so what it moved is recorded in `unacked` before this process sees it, in the
+   * same round trip; the script also polls the other queues and priority lists, every poll interval.
    */
   private async block(room: number): Promise<Item[]> {
     const set = this.keySets[this.rotation];
     const inflight = set === undefined ? undefined : this.inflight.get(set.order[0] ?? '');
     if (set === undefined || inflight === undefined) return [];
     await this.lease.renew();
-    await this.reader.move(inflight.source, inflight.key);
-    // Cancelled: whatever moved is given back with the in-flight lists by cancel().
-    if (!this.running) return [];
-    return this.fetch(room, inflight);
+    const items = await this.reader.move(inflight.source, inflight.key, (connection) => this.fetch(room, { inflight, connection }));
+    return items ?? [];
   }
 
   private async dispatch(items: Item[]): Promise<void> {

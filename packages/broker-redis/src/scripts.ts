@@ -12,7 +12,7 @@ import { defineScript } from '@celerity/redis-common/internal';
  * KEYS: unacked, unacked_index, then per queue (in the consumer's current rotation) 5 keys: its lists
  *   for steps 0, 3, 6, 9 and its dead-letter list.
  *   Optionally last: the consumer's in-flight list (see inflight.ts), drained first.
- * ARGV: max, now (unix seconds), nq, the JSON-encoded name of each queue (nq entries), na, the
+ * ARGV: max, now (unix seconds; '' = the server's clock), nq, the JSON-encoded name of each queue (nq entries), na, the
  *   delivery tags of acked messages whose entries are removed first (na entries: the ack rides along
  *   with the fetch instead of a MULTI of its own), and, with an in-flight list, the KEYS index of the
  *   list its messages came from. Everything in the in-flight list is taken, even beyond `max`: it
@@ -36,6 +36,10 @@ export const FETCH_SCRIPT = defineScript(
   `
 local max = tonumber(ARGV[1])
 local now = ARGV[2]
+if now == '' then
+  local t = redis.call('TIME')
+  now = t[1] .. '.' .. string.format('%06d', tonumber(t[2]))
+end
 local nq = tonumber(ARGV[3])
 local out = {}
 local taken = 0

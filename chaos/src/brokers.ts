@@ -53,6 +53,8 @@ export interface LeftInBroker {
   unacked: number;
   /** Task ids of those that carry one. */
   ids: string[];
+  /** Task ids in the queue's dead-letter queue (`_celerity.dead.<queue>` / `celerity.dead.<queue>`). */
+  deadLettered: string[];
   /**
    * Redis: milliseconds left on kombu's `unacked_mutex` (the restore pass' lock), or null when
    * nobody holds it. A lock left by a killed worker stops every restore pass until it expires.
@@ -92,10 +94,12 @@ export async function redisEnv(options: { crashable?: boolean } = {}): Promise<B
         const unacked = await client.hvals('unacked');
         const items = [...lists.flat(), ...unacked];
         const ttl = await client.pttl('unacked_mutex');
+        const dead = await client.lrange(`_celerity.dead.${queue}`, 0, -1);
         return {
           messages: items.length,
           unacked: unacked.length,
           ids: items.map(kombuTaskId).filter((id): id is string => id !== undefined),
+          deadLettered: dead.map(kombuTaskId).filter((id): id is string => id !== undefined),
           restoreLockTtlMs: ttl >= 0 ? ttl : null,
         };
       } finally {
@@ -119,14 +123,33 @@ export function amqpEnv(node: RabbitServer): BrokerEnv {
       const connection = await connect(node.url);
       try {
         const channel = await connection.createChannel();
-        const left: LeftInBroker = { messages: 0, unacked: 0, ids: [] };
+        const left: LeftInBroker = { messages: 0, unacked: 0, ids: [], deadLettered: [] };
+        const idOf = (message: { properties: { headers?: Record<string, unknown> | undefined } }): string | undefined => {
+          const id: unknown = message.properties.headers?.['id'];
+          return typeof id === 'string' ? id : undefined;
+        };
         for (;;) {
           const message = await channel.get(queue, { noAck: true });
-          if (message === false) return left;
+          if (message === false) break;
           left.messages++;
-          const id: unknown = message.properties.headers?.['id'];
-          if (typeof id === 'string') left.ids.push(id);
+          const id = idOf(message);
+          if (id !== undefined) left.ids.push(id);
         }
+        // The dead-letter queue exists once something was set aside; checking a missing one closes the channel.
+        const deadChannel = await connection.createChannel();
+        deadChannel.on('error', () => undefined);
+        try {
+          await deadChannel.checkQueue(`celerity.dead.${queue}`);
+          for (;;) {
+            const message = await deadChannel.get(`celerity.dead.${queue}`, { noAck: true });
+            if (message === false) break;
+            const id = idOf(message);
+            if (id !== undefined) left.deadLettered.push(id);
+          }
+        } catch {
+          // No dead-letter queue: nothing was dead-lettered.
+        }
+        return left;
       } finally {
         await connection.close().catch(() => undefined);
       }

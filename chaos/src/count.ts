@@ -9,6 +9,9 @@
  * - lost (early ack, allowed): sent, never completed, and a run of it had started on a process that
  *   then died. With early acks the message was acked before the body ran, so Celery's own
  *   definition allows losing it. Counted only when the run used early acks.
+ * - dead-lettered: sent, never completed, and in the queue's dead-letter queue at the end (the
+ *   worker gave up on it after `maxDeliveries` deliveries that ended without an outcome): not gone,
+ *   set aside on purpose with FAILURE stored.
  * - lost: every other sent id that never completed (those still in the broker when the run ended
  *   — starved or held back rather than gone — are also counted apart).
  * - duplicated: ids whose body started more than once (ran more than once).
@@ -35,6 +38,8 @@ export interface CountInput {
   poison?: readonly string[];
   /** Task ids still in the broker when the run ended: a lost one among them was starved, not gone. */
   inBroker?: readonly string[];
+  /** Task ids in the queue's dead-letter queue when the run ended. */
+  deadLettered?: readonly string[];
 }
 
 /** A lost id and what the ledger knows about it. */
@@ -55,6 +60,10 @@ export interface Counts {
   /** Of `lost`: ids still in the broker at the end (starved or held back, not gone). */
   lostStillQueued: number;
   lostEarlyAckAllowed: number;
+  /** Sent ids never completed that ended in the dead-letter queue (not counted as lost). */
+  deadLettered: number;
+  /** Poison ids found in the dead-letter queue at the end. */
+  poisonDeadLettered: number;
   duplicated: number;
   duplicatedAfterDone: number;
   /** Body starts beyond the first, summed over ids (a task run 4 times adds 3). */
@@ -126,11 +135,17 @@ export function countRun(input: CountInput): Counts {
   let lostStillQueued = 0;
   let lostEarlyAckAllowed = 0;
   const inBroker = new Set(input.inBroker ?? []);
+  const dead = new Set(input.deadLettered ?? []);
+  let deadLettered = 0;
   const lostSamples: LostSample[] = [];
   for (const id of sent) {
     const history = byId.get(id);
     if (history !== undefined && history.dones.length > 0) {
       completed++;
+      continue;
+    }
+    if (dead.has(id)) {
+      deadLettered++;
       continue;
     }
     const starts = history?.starts ?? [];
@@ -187,6 +202,8 @@ export function countRun(input: CountInput): Counts {
     lostNeverStarted,
     lostStillQueued,
     lostEarlyAckAllowed,
+    deadLettered,
+    poisonDeadLettered: [...poison].filter((id) => dead.has(id)).length,
     duplicated,
     duplicatedAfterDone,
     extraRuns,

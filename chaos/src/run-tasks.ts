@@ -103,7 +103,7 @@ export interface RunOutcome {
   /** Messages of the queue left in the broker after the workers stopped (undefined when it could not say). */
   queueLeft: number | undefined;
   /** What the broker still held, in detail. */
-  left: Omit<LeftInBroker, 'ids'> | undefined;
+  left: Omit<LeftInBroker, 'ids' | 'deadLettered'> | undefined;
   /** Whether each poison task was still in the broker at the end. */
   poisonInBroker: Record<string, boolean>;
   events: readonly LedgerEvent[];
@@ -270,6 +270,7 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
     earlyAck: !plan.acksLate,
     poison: [...poison],
     inBroker: left?.ids ?? [],
+    deadLettered: left?.deadLettered ?? [],
   });
   return {
     counts,

@@ -38,6 +38,12 @@ describe('countRun', () => {
     expect(counts.lostSamples).toEqual([{ id: 'c', starts: [] }]);
   });
 
+  it('counts a never-completed task found in the dead-letter queue as dead-lettered, not lost; a dead-lettered poison apart', () => {
+    const events = [...clean(['a', 'b', 'd']), start('c', 7, 100), start('p', 8, 100)];
+    const counts = countRun({ sent: [...ids, 'p'], events, earlyAck: false, poison: ['p'], deadLettered: ['c', 'p'] });
+    expect(counts).toMatchObject({ completed: 3, lost: 0, deadLettered: 1, poisonDeadLettered: 1, poisonRuns: 1 });
+  });
+
   it('allows losing a task whose run died with its process only under early acks', () => {
     const events = [...clean(['a', 'b', 'd']), start('c', 7, 100)];
     const deaths = [{ pid: 7, at: 120, cause: 'killed by harness' as const }];

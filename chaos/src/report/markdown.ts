@@ -15,6 +15,9 @@ cannot lose them; no server under test is involved):
   its documented behaviour; they are counted in **lost (early ack, allowed)**. The details say how
   many lost tasks never started, and how many were still in the broker when the run ended (starved
   or held back rather than gone: the harness drains the queue after stopping the workers).
+- **dead-lettered**: sent tasks (poison included) found in the queue's dead-letter queue at the end:
+  the worker gave up after maxDeliveries (5) deliveries that ended without an outcome, stored
+  FAILURE (MaxDeliveriesExceeded) and set the message aside; not counted as lost.
 - **duplicated**: tasks whose body started more than once; in parentheses, those re-run *after* a run
   had completed (a finished task whose ack did not stick), as opposed to an interrupted run redone.
 - **recovered**: tasks in flight at a fault (started before it, not done) that completed after it.
@@ -45,10 +48,10 @@ function scenarioSection(result: ScenarioResult): string {
   );
   lines.push(
     `Counts: sent ${counts.sent}, publish failed ${counts.publishFailed} (ran anyway: ${counts.ranDespitePublishError}), completed ${counts.completed}, ` +
-      `lost ${counts.lost} (never started: ${counts.lostNeverStarted}; still in the broker at the end: ${counts.lostStillQueued}), lost (early ack, allowed) ${counts.lostEarlyAckAllowed}, ` +
+      `lost ${counts.lost} (never started: ${counts.lostNeverStarted}; still in the broker at the end: ${counts.lostStillQueued}), lost (early ack, allowed) ${counts.lostEarlyAckAllowed}, dead-lettered ${counts.deadLettered}, ` +
       `duplicated ${counts.duplicated} (after done: ${counts.duplicatedAfterDone}; extra runs ${counts.extraRuns}, most runs of one task ${counts.maxRuns}), ` +
       `recovered ${counts.recovered}, unexpected ${counts.unexpected}` +
-      (counts.poisonRuns > 0 ? `, poison runs ${counts.poisonRuns}` : '') +
+      (counts.poisonRuns > 0 ? `, poison runs ${counts.poisonRuns} (dead-lettered: ${counts.poisonDeadLettered})` : '') +
       '.',
   );
   if (faults.length > 0) {

@@ -54,7 +54,7 @@ export function poisonScenario(broker: BrokerKind): Scenario {
           outcome,
           notes: [
             `Poison: ran ${outcome.counts.poisonRuns} times in ${(outcome.durationMs / 1000).toFixed(0)} s (${(outcome.counts.poisonRuns / minutes).toFixed(1)} per minute); ${deaths} worker deaths; ` +
-              `the poison message was ${outcome.poisonInBroker[poison.id] ? 'still in the broker' : '**no longer in the broker**'} at the end.`,
+              `the poison message was ${outcome.counts.poisonDeadLettered > 0 ? 'in the dead-letter queue' : outcome.poisonInBroker[poison.id] ? 'still in the broker' : '**no longer in the broker**'} at the end.`,
           ],
           extra: { poisonRuns: outcome.counts.poisonRuns, workerDeaths: deaths },
         };

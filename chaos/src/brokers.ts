@@ -28,6 +28,11 @@ export interface BrokerEnv {
   readonly port: number;
   /** URL of the server itself. */
   readonly url: string;
+  /**
+   * A Redis result backend for the workers, on a server of its own that no fault touches (set by
+   * `brokerFor`): with it, a redelivered acks-late task that already succeeded is skipped.
+   */
+  resultsUrl?: string;
   /** The URL with another port (a proxy's) and optional query parameters. */
   urlVia(port: number, query?: Record<string, string>): string;
   /** Stops the server (`crash`: SIGKILL, `graceful`: SIGTERM) and starts it again on the same port and data. */
@@ -42,7 +47,7 @@ export interface BrokerEnv {
    */
   drain(queue: string): Promise<LeftInBroker>;
   /** Stops what this scenario started (a shared RabbitMQ node stays up). */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** What was left in the broker at the end of a run. */

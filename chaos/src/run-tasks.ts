@@ -128,6 +128,7 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
       concurrency: plan.concurrency ?? 10,
       acksLate: plan.acksLate,
       ...(plan.visibilityTimeout !== undefined ? { visibilityTimeout: plan.visibilityTimeout } : {}),
+      ...(plan.env.resultsUrl !== undefined ? { resultBackendUrl: plan.env.resultsUrl } : {}),
       ledgerDir,
       logFile: join(plan.dir, `worker-${slot + 1}.log`),
       hostname: `w${slot + 1}-${generation}@chaos`,

@@ -6,7 +6,9 @@ import { markdownTable } from './table.js';
 
 const DEFINITIONS = `Counting (from a ledger the harness owns: each task body appends \`start\` and \`done\` records,
 with task id, worker pid and time, to a file per worker process, written synchronously so a SIGKILL
-cannot lose them; no server under test is involved):
+cannot lose them; no server under test is involved). The workers store results in a Redis result
+backend on a server of its own that no fault touches, as a deployment's would be, so a redelivered
+acks-late task that already succeeded is skipped (\`deduplicateSuccessfulTasks\`):
 
 - **sent**: publishes that resolved (broker replied / confirmed). "publish failed" ones are not sent.
 - **completed**: sent tasks whose body ran to its end at least once.

@@ -1,4 +1,5 @@
 /** What a scenario is, what it gets from the run, and what it reports. */
+import { startRedisServer } from '@celerity/testing';
 import type { BrokerEnv, BrokerKind } from '../brokers.js';
 import { amqpEnv, redisEnv } from '../brokers.js';
 import type { Random } from '../random.js';
@@ -49,7 +50,16 @@ export interface Scenario {
  * it), or the run's RabbitMQ node.
  */
 export async function brokerFor(kind: BrokerKind, ctx: ScenarioContext, options: { crashable?: boolean } = {}): Promise<BrokerEnv> {
-  return kind === 'redis' ? redisEnv(options) : amqpEnv(await ctx.rabbit());
+  const env = kind === 'redis' ? await redisEnv(options) : amqpEnv(await ctx.rabbit());
+  // Results on a private server no fault touches, as a deployment's result store would be.
+  const results = await startRedisServer();
+  const close = env.close.bind(env);
+  env.resultsUrl = results.url;
+  env.close = async () => {
+    await close();
+    await results.stop();
+  };
+  return env;
 }
 
 /** kombu's restore pass runs every 10 s (not settable from the command line): a late re-run on Redis can come this long after the visibility timeout. */

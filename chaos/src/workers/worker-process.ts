@@ -29,6 +29,8 @@ export interface WorkerSpec {
   acksLate: boolean;
   /** Redis only: seconds before an unacked message is given back. */
   visibilityTimeout?: number;
+  /** `--result-backend`: where results go (a redelivered acks-late task that already succeeded is then skipped). */
+  resultBackendUrl?: string;
   /** Directory the tasks write their ledger to. */
   ledgerDir: string;
   /** The worker's stdout and stderr go here. */
@@ -82,6 +84,7 @@ export function workerArgs(spec: WorkerSpec): string[] {
     'warning',
     ...(spec.acksLate ? ['--acks-late'] : []),
     ...(spec.visibilityTimeout !== undefined ? ['--visibility-timeout', String(spec.visibilityTimeout)] : []),
+    ...(spec.resultBackendUrl !== undefined ? ['--result-backend', spec.resultBackendUrl] : []),
   ];
 }
 

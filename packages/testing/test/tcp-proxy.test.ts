@@ -15,6 +15,8 @@ async function echoServer(): Promise<number> {
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // cut() resets connections (RST): the echo side sees ECONNRESET.
+    socket.on('error', () => undefined);
     socket.on('data', (chunk) => socket.write(chunk));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

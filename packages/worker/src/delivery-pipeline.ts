@@ -84,6 +84,13 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
 
   // The worker may have begun stopping while a stored state was looked up.
   const countAndSchedule = (job: Job): void => {
+    // A counted copy waits until the original it replaces is acked (see RedeliveryPolicy.replacing).
+    const replacing = redelivery.replacing(job.message.id);
+    if (replacing !== undefined) void replacing.then(() => countAndScheduleNow(job));
+    else countAndScheduleNow(job);
+  };
+
+  const countAndScheduleNow = (job: Job): void => {
     const { delivery, message } = job;
     if (!accepting()) {
       void redelivery.giveBack(delivery);

@@ -38,6 +38,13 @@ export interface RedeliveryPolicy {
   giveBack(delivery: Delivery): Promise<void>;
   /** Remembers why a task's delivery ended without an outcome, for its copy and its dead letter. */
   noteFailure(taskId: string, error: unknown): void;
+  /**
+   * While a message is being replaced by its counted copy, settles once the original's ack is
+   * written; `undefined` otherwise. The copy must not start before: if it killed this process (a
+   * poison task) with the ack still unwritten, the original would come back and be counted again
+   * under the same number, leaving two copies.
+   */
+  replacing(taskId: string): Promise<void> | undefined;
 }
 
 /** Options of {@link createRedeliveryPolicy}. */
@@ -90,6 +97,7 @@ export function createRedeliveryPolicy(options: RedeliveryOptions): RedeliveryPo
   const { maxDeliveries: max, ctx } = options;
   const { logger, broker } = ctx;
   const lastErrors = new Map<string, string>();
+  const replacements = new Map<string, Promise<void>>();
   const lastErrorOf = (delivery: Delivery, taskId: string): string | undefined => {
     const carried = delivery.envelope.headers[LAST_ERROR_HEADER];
     return lastErrors.get(taskId) ?? (typeof carried === 'string' ? carried : undefined);
@@ -149,16 +157,30 @@ export function createRedeliveryPolicy(options: RedeliveryOptions): RedeliveryPo
         });
         return false;
       }
+      // Registered before the copy is out: it may come back to this worker before the publish resolves.
+      let release!: () => void;
+      const replaced = new Promise<void>((resolve) => (release = resolve));
+      replacements.set(message.id, replaced);
       try {
-        await broker.publish({ queue: delivery.queue }, copyStartingAt(delivery.envelope, n, lastErrorOf(delivery, message.id)));
-      } catch (error) {
-        logger.error(`Task ${message.task}[${message.id}] was delivered before; sending it back with its delivery count failed, so it runs now uncounted: ${errorText(error)}`, { error });
-        return true;
+        try {
+          await broker.publish({ queue: delivery.queue }, copyStartingAt(delivery.envelope, n, lastErrorOf(delivery, message.id)));
+        } catch (error) {
+          logger.error(`Task ${message.task}[${message.id}] was delivered before; sending it back with its delivery count failed, so it runs now uncounted: ${errorText(error)}`, { error });
+          return true;
+        }
+        // The copy is out: if this ack fails the original comes back too and is counted once more.
+        const acked = delivery.ack();
+        broker.flushAcks?.();
+        await acked.catch((error: unknown) => logger.error(`ack failed for ${message.id}: ${errorText(error)}`));
+      } finally {
+        if (replacements.get(message.id) === replaced) replacements.delete(message.id);
+        release();
       }
-      // The copy is out: if this ack fails the original comes back too and is counted once more.
-      await delivery.ack().catch((error: unknown) => logger.error(`ack failed for ${message.id}: ${errorText(error)}`));
       logger.warn(`Task ${message.task}[${message.id}] was delivered before without completing; sent back to ${delivery.queue} as delivery ${n} of at most ${max}`);
       return false;
+    },
+    replacing(taskId) {
+      return replacements.get(taskId);
     },
     noteFailure(taskId, error) {
       if (max === 0) return;

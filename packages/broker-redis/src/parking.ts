@@ -13,6 +13,7 @@
  */
 import type { Redis } from 'ioredis';
 import { runScript } from '@celerity/redis-common/internal';
+import { parseCeleryDate } from '@celerity/core/internal';
 import type { Envelope } from '@celerity/core';
 import type { Keyspace } from './keys.js';
 import { PROMOTE_PARKED_SCRIPT } from './scripts.js';
@@ -20,12 +21,15 @@ import { PROMOTE_PARKED_SCRIPT } from './scripts.js';
 /** The smallest `parkEtaAfter`, seconds: below it the worker's own holding is cheaper. */
 export const MIN_PARK_ETA_AFTER = 60;
 
-/** The ETA of a protocol-v2 task envelope in ms, or undefined (no ETA, unparseable, protocol v1). */
+/** The ETA of a protocol-v2 task envelope in ms, or undefined (no ETA, unparseable: it is pushed as is, protocol v1). */
 export function etaOf(envelope: Envelope): number | undefined {
   const eta = envelope.headers['eta'];
   if (typeof eta !== 'string' || eta === '') return undefined;
-  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(eta) ? eta : `${eta}Z`);
-  return Number.isFinite(ms) ? ms : undefined;
+  try {
+    return parseCeleryDate(eta).getTime();
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -44,36 +44,32 @@ async function publishCounted(broker: Broker, queue: string): Promise<string> {
 }
 
 function suite(version: PythonCeleryVersion): void {
-  it('a Python worker runs a message carrying celerity_deliveries, on Redis', async () => {
-    await using redis = await createRedisScratch();
-    const queue = redis.name('counted');
-    const worker = await startPythonWorker({ version, env: { BROKER_URL: redis.url, RESULT_BACKEND: redis.url, QUEUE: queue }, queues: [queue] });
-    const client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }) });
-    try {
-      const id = await publishCounted(client.broker, queue);
-      expect(await client.result(id).get({ timeout: 60 })).toBe(5);
-    } finally {
-      await worker.stop();
-      await client.broker.close();
-      await client.backend?.close();
-    }
-  });
-
-  it('a Python worker runs a message carrying celerity_deliveries, on RabbitMQ', async () => {
-    await using redis = await createRedisScratch();
-    rabbit ??= await createRabbitVhost();
-    const queue = redis.name('counted-amqp');
-    const worker = await startPythonWorker({ version, env: { BROKER_URL: rabbit.url, RESULT_BACKEND: redis.url, QUEUE: queue }, queues: [queue] });
-    const client = createClient({ broker: createAmqpBroker({ url: rabbit.url }), backend: createRedisBackend({ url: redis.url }) });
-    try {
-      const id = await publishCounted(client.broker, queue);
-      expect(await client.result(id).get({ timeout: 60 })).toBe(5);
-    } finally {
-      await worker.stop();
-      await client.broker.close();
-      await client.backend?.close();
-    }
-  });
+  // The same check on each broker: only where the messages travel differs.
+  const transports: ReadonlyArray<{ name: string; brokerUrl: (redisUrl: string) => Promise<string>; create: (url: string) => Broker }> = [
+    { name: 'Redis', brokerUrl: (redisUrl) => Promise.resolve(redisUrl), create: (url) => createRedisBroker({ url }) },
+    {
+      name: 'RabbitMQ',
+      brokerUrl: async () => (rabbit ??= await createRabbitVhost()).url,
+      create: (url) => createAmqpBroker({ url }),
+    },
+  ];
+  for (const transport of transports) {
+    it(`a Python worker runs a message carrying celerity_deliveries, on ${transport.name}`, async () => {
+      await using redis = await createRedisScratch();
+      const brokerUrl = await transport.brokerUrl(redis.url);
+      const queue = redis.name(`counted-${transport.name}`);
+      const worker = await startPythonWorker({ version, env: { BROKER_URL: brokerUrl, RESULT_BACKEND: redis.url, QUEUE: queue }, queues: [queue] });
+      const client = createClient({ broker: transport.create(brokerUrl), backend: createRedisBackend({ url: redis.url }) });
+      try {
+        const id = await publishCounted(client.broker, queue);
+        expect(await client.result(id).get({ timeout: 60 })).toBe(5);
+      } finally {
+        await worker.stop();
+        await client.broker.close();
+        await client.backend?.close();
+      }
+    });
+  }
 
   it('a Python client reads the FAILURE stored for a dead-lettered task', async () => {
     await using redis = await createRedisScratch();

@@ -2,14 +2,15 @@
  * The task bodies running now, and Celery 5.5's cold-shutdown cancel of them
  * (`cancel_all_unacked_requests`): each is marked cancelled (whatever it does afterwards is neither
  * stored nor acked, see execute.ts), RETRY is stored for it as Celery stores
- * `Retry('cancelled by Celery')`, and its message goes back to the queue — given back if it is still
- * unacked (acks late), published again unchanged if it was acked before it ran.
+ * `Retry('cancelled by Celery')`, and its message goes back to the queue — rejected with requeue if
+ * it is still unacked (acks late; the broker redelivers it, and as a delivery that started and did
+ * not complete it counts towards `maxDeliveries`), published again unchanged if it was acked before
+ * it ran.
  */
 import type { Broker, Delivery, Logger } from '@celerity/core';
 import type { Job } from './delivery-pipeline.js';
 import type { ExecutionContext } from './execute.js';
 import { MessageRun } from './message-run.js';
-import type { RedeliveryPolicy } from './redelivery.js';
 import { retryTarget } from './retry-route.js';
 
 /** Celery's exception for a task cancelled by a shutdown (`Request._announce_cancelled`). */
@@ -19,7 +20,6 @@ const CANCELLED = { exc_type: 'Retry', exc_message: ['cancelled by Celery'], exc
 export interface RunningJobsOptions {
   ctx: ExecutionContext;
   broker: Broker;
-  redelivery: RedeliveryPolicy;
   logger: Logger;
 }
 
@@ -40,18 +40,18 @@ export interface RunningJobs {
 
 /**
  * @example
- * const running = createRunningJobs({ ctx, broker, redelivery, logger });
+ * const running = createRunningJobs({ ctx, broker, logger });
  * running.add(job); // …
  * await running.cancelAll();
  */
 export function createRunningJobs(options: RunningJobsOptions): RunningJobs {
-  const { ctx, broker, redelivery, logger } = options;
+  const { ctx, broker, logger } = options;
   const jobs = new Set<Job>();
 
   const sendBack = async (job: Job): Promise<void> => {
     const { delivery, message, definition } = job;
     const ackedEarly = !(definition.options.acksLate ?? ctx.acksLate);
-    if (!ackedEarly) return redelivery.giveBack(delivery);
+    if (!ackedEarly) return delivery.reject({ requeue: true }).catch((error: unknown) => logger.error(`Task ${message.task}[${message.id}] was cancelled, and requeueing it failed: ${(error as Error).message}`, { error }));
     try {
       await broker.publish(retryTarget(delivery), delivery.envelope);
     } catch (error) {

@@ -186,9 +186,10 @@ export interface Worker extends AsyncDisposable {
    * - `'warm'` (default): waits for running tasks to finish.
    * - `'soft'`: waits up to `softShutdownTimeout` seconds, then cancels what still runs, as cold.
    * - `'cold'`: cancels running tasks at once: their `ctx.signal` aborts, RETRY is stored for them
-   *   (Celery's `Retry('cancelled by Celery')`) and their messages go back to the queue (a message
-   *   acked early is published again, unchanged); whatever they do afterwards is not stored or acked.
-   *   As in Celery, a task acked late that has already been acked is left to finish.
+   *   (Celery's `Retry('cancelled by Celery')`) and their messages go back to the queue — one acked
+   *   early is published again unchanged, one still unacked (acks late) is rejected with requeue (a
+   *   delivery that started, so it counts towards `maxDeliveries`). Whatever a cancelled body does
+   *   afterwards is neither stored nor acked, and `stop()` does not wait for it.
    * `force: true` is `mode: 'cold'`. Either way it waits, up to 30 s, for the broker's answer about
    * ETA tasks on their way to its delay (`etaHoldLimit`), so that each is acked or given back
    * before the broker closes.

@@ -134,7 +134,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
   });
   const stats = createWorkerStats(gate, scheduler);
   const redelivery = createRedeliveryPolicy({ maxDeliveries, ctx, deadLettered: () => void stats.deadLettered++ });
-  const running = createRunningJobs({ ctx, broker, redelivery, logger });
+  const running = createRunningJobs({ ctx, broker, logger });
   ctx.storeFailed = (taskId, error) => redelivery.noteFailure(taskId, error);
   const dedupe = createSuccessfulRedeliveryCheck({ ctx, stats, enabled: options.deduplicateSuccessfulTasks ?? true });
   const pipeline = createDeliveryPipeline({

@@ -182,5 +182,9 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     logger.error(`worker: cannot start: ${oneLine(error)}`);
     return 1;
   }
-  return done;
+  const code = await done;
+  // Bodies cancelled by a soft or cold shutdown may still hold timers: their messages are back in
+  // the queue and nothing of theirs is stored, so leave now rather than wait for them.
+  if (worker.stats.active > 0) process.exit(code);
+  return code;
 }

@@ -98,41 +98,50 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   };
 
   let stopping: Promise<void> | null = null;
-  // While a warm or soft stop waits for running tasks: how it is cut short (cancel what still runs).
+  // The harshest mode asked for so far, and, while a stop waits for running tasks, how to cut the
+  // wait short (then what still runs is cancelled).
+  const SEVERITY = { warm: 0, soft: 1, cold: 2 } as const;
+  let harshest: 'warm' | 'soft' | 'cold' = 'warm';
   let cut: (() => void) | null = null;
-  let cutAt: 'soft' | 'cold' | null = null;
-  let softTimer: unknown;
+  let softTimer: unknown = null;
 
-  /** A harsher mode during a stop: soft arms its timer (once), cold cuts the wait now. */
-  const escalate = (mode: 'warm' | 'soft' | 'cold'): void => {
-    if (mode === 'cold') {
-      cutAt = 'cold';
-      cut?.();
-    } else if (mode === 'soft' && cutAt === null) {
-      cutAt = 'soft';
+  /** Applies the harshest mode to a wait under way: soft arms its timer (once), cold cuts it now. */
+  const apply = (): void => {
+    if (cut === null) return;
+    if (harshest === 'cold') cut();
+    else if (harshest === 'soft' && softTimer === null) {
       const seconds = options.softShutdownTimeout;
       if (seconds > 0) logger.warn(`worker: Initiating Soft Shutdown, terminating in ${seconds} seconds`);
-      softTimer = options.clock.setTimeout(() => cut?.(), seconds * 1000);
+      const wait = cut;
+      softTimer = options.clock.setTimeout(() => wait(), seconds * 1000);
     }
   };
 
+  /** A harsher mode during a stop takes over, now or once the stop waits for running tasks. */
+  const escalate = (mode: 'warm' | 'soft' | 'cold'): void => {
+    if (SEVERITY[mode] <= SEVERITY[harshest]) return;
+    harshest = mode;
+    apply();
+  };
+
   /** Waits for running tasks until they settle or the wait is cut; then cancels what still runs. */
-  const finishRunning = async (mode: 'warm' | 'soft' | 'cold'): Promise<void> => {
+  const finishRunning = async (): Promise<void> => {
     if (gate.running > 0) {
       const wasCut = new Promise<void>((resolve) => (cut = resolve));
-      escalate(mode);
+      apply();
       await Promise.race([gate.settledAll(), wasCut]);
-      options.clock.clearTimeout(softTimer);
+      if (softTimer !== null) options.clock.clearTimeout(softTimer);
+      cut = null;
     }
-    cut = null;
     if (options.running.size === 0) return;
     // As Celery's cold shutdown: running tasks see their signal abort, and their messages go back.
     shutdown.abort(new Error('worker stopped'));
     const cancelled = await options.running.cancelAll();
-    logger.warn(`worker: ${cutAt === 'cold' ? 'Cold' : 'Soft'} shutdown cancelled ${cancelled} running task(s); their messages went back to the queue`);
+    logger.warn(`worker: ${harshest === 'cold' ? 'Cold' : 'Soft'} shutdown cancelled ${cancelled} running task(s); their messages went back to the queue`);
   };
 
   const stop = async (mode: 'warm' | 'soft' | 'cold'): Promise<void> => {
+    harshest = mode;
     const wasRunning = state === 'running';
     state = 'stopping';
     if (wasRunning) await emitHook(options.hooks, 'workerShuttingDown', { hostname, mode }, logger);
@@ -145,7 +154,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     // A task on its way to the broker's delay is acked (or given back) once the broker answered,
     // so the broker must stay open until then, whatever the mode: else it may run twice.
     const handOffs = options.handOffsSettled();
-    await finishRunning(mode);
+    await finishRunning();
     await handOffs;
     if (wasRunning) await writer?.flush().catch(() => {});
     if (options.ownsBroker) await broker.close();

@@ -16,7 +16,7 @@ describe('README blocks: extraction', () => {
   it('finds the READMEs and their blocks', () => {
     expect([...all.keys()]).toContain('README.md');
     expect([...all.keys()]).toContain('packages/client/README.md');
-    expect(all.get('README.md')!.map((b) => b.file)).toEqual(['tasks.ts', 'producer.ts']);
+    expect(all.get('README.md')!.map((b) => b.file)).toEqual(['tasks.ts', 'producer.ts', 'celerity.config.ts']);
   });
 
   it('reads annotations, file names from a first-line comment, and the position of each block', () => {

@@ -5,6 +5,7 @@
 import type {
   AppliedSignature,
   Broker,
+  Hooks,
   CanvasSink,
   Envelope,
   Logger,
@@ -16,10 +17,11 @@ import type {
   SignatureData,
   TaskDefinition,
 } from '@celerity/core';
-import { ClosedError, ConfigurationError, applySignature, collectTasks, encodeTaskMessage, immutable, signature, silentLogger } from '@celerity/core';
+import { ClosedError, ConfigurationError, applySignature, collectTasks, createTaskRouter, emitPublishHooks, encodeTaskMessage, immutable, signature, silentLogger } from '@celerity/core';
 import type { ResolveContext } from '@celerity/core/internal';
 import { resolveSend } from '@celerity/core/internal';
 import { AsyncResult, resultsDisabled } from './async-result.js';
+import { withConfig } from './config-options.js';
 import type { EagerHost } from './eager.js';
 import { eagerDefinition, runEagerMessage } from './eager.js';
 import { GroupResult } from './group-result.js';
@@ -38,7 +40,7 @@ import type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from '
  * console.log(await result.get({ timeout: 10 })); // 8
  */
 export function createClient(options: ClientOptions = {}): Client {
-  return new CelerityClient(options);
+  return new CelerityClient(withConfig(options));
 }
 
 class CelerityClient implements Client {
@@ -53,6 +55,7 @@ class CelerityClient implements Client {
   readonly #eager: EagerHost | null;
   readonly #declareQueues: boolean;
   readonly #queueOptions: ClientOptions['queues'];
+  readonly #hooks: Hooks | undefined;
   /**
    * One declaration per queue: in flight, or `true` once done (a send then awaits nothing before its
    * publish); a failed one is forgotten so the next send tries again.
@@ -75,6 +78,9 @@ class CelerityClient implements Client {
       now: options.now ?? (() => new Date()),
       generateId: options.generateId ?? (() => this.#backend?.value.newTaskId?.() ?? crypto.randomUUID()),
     };
+    const route = createTaskRouter(options.taskRoutes);
+    if (route !== undefined) this.#context.route = route;
+    this.#hooks = options.hooks;
     this.#declareQueues = options.declareQueues ?? true;
     this.#queueOptions = options.queues;
     this.#broker = resolveBroker(options, this.#logger);
@@ -257,8 +263,12 @@ class CelerityClient implements Client {
       }
     }
     if (declarations.length > 0) await Promise.all(declarations);
+    const before = emitPublishHooks(this.#hooks, 'beforeTaskPublish', resolved, 'client', this.#logger);
+    if (before) await before;
     if (items.length === 1) await this.#broker.value.publish(items[0]!.target, items[0]!.envelope);
     else if (items.length > 1) await this.#broker.value.publishMany(items);
+    const after = emitPublishHooks(this.#hooks, 'afterTaskPublish', resolved, 'client', this.#logger);
+    if (after) await after;
     return ids;
   }
 

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { Broker, Logger, ResolveUrlOptions, ResultBackend, Serializer } from '@celerity/core';
 import { ConfigurationError, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createMemoryBackend } from '@celerity/core';
+import { backendOptionsWithExpires } from '@celerity/core/internal';
 import type { ClientOptions } from './types.js';
 
 /** A resource and whether the client must close it. */
@@ -36,7 +37,9 @@ export function resolveBackend(options: ClientOptions, logger: Logger, broker: B
     return options.eager ? { value: createMemoryBackend({ name: `eager-${crypto.randomUUID()}`, logger }), owned: true } : null;
   }
   if (typeof backend !== 'string') return { value: backend, owned: false };
-  return { value: createBackendFromUrl(backend, context(options, logger, options.backendOptions, broker)), owned: true };
+  const expires = options.resultExpires;
+  if (expires !== undefined && !(typeof expires === 'number' && expires >= 0)) throw new ConfigurationError(`resultExpires must be a number of seconds ≥ 0, got ${String(expires)}`);
+  return { value: createBackendFromUrl(backend, context(options, logger, backendOptionsWithExpires(backend, options.backendOptions, expires), broker)), owned: true };
 }
 
 /** Serializers by name (`json` always) and the default one. */

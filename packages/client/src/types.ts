@@ -5,6 +5,8 @@
 import type {
   Adapter,
   Broker,
+  CelerityConfig,
+  Hooks,
   DropPrefix,
   Logger,
   QueueDeclaration,
@@ -17,6 +19,7 @@ import type {
   TaskCollection,
   TaskDefinition,
   TaskResult,
+  TaskRoutes,
 } from '@celerity/core';
 import type { AsyncResult } from './async-result.js';
 import type { GroupResult } from './group-result.js';
@@ -25,6 +28,12 @@ import type { SendOptions } from './send-options.js';
 /** Options of {@link createClient}. */
 export interface ClientOptions {
   /**
+   * The app-level configuration (Celery's settings, from `defineConfig` / `loadConfig`): the client
+   * reads `brokerUrl`, `resultBackend`, `taskDefaultQueue`, `taskRoutes`, `taskSerializer`,
+   * `resultExpires` and `hooks` from it; an option given here too wins.
+   * @example createClient({ config: loadConfig({ env: process.env }) })
+   */
+  config?: CelerityConfig;  /**
    * A broker URL, resolved by the adapters in `adapters` (`memory://` needs none), or a broker
    * instance (which the client then does not close).
    * @default 'memory://'
@@ -47,8 +56,25 @@ export interface ClientOptions {
   serializer?: 'json' | 'msgpack' | (string & {}) | Serializer;
   /** Extra serializers selectable by name, e.g. `[createMsgpackSerializer()]`. */
   serializers?: readonly Serializer[];
-  /** Queue for tasks that name none. @default 'celery' */
+  /** Queue for tasks that name none (Celery's `task_default_queue`). @default 'celery' */
   defaultQueue?: string;
+  /**
+   * Celery's `task_routes`: where tasks go whose send options and definition name no queue — by exact
+   * name, by glob (`'images.*'`) or regular expression, or by a function; a list is tried in order.
+   * @example createClient({ taskRoutes: { 'images.*': 'images', 'tasks.add': { queue: 'math', priority: 5 } } })
+   */
+  taskRoutes?: TaskRoutes;
+  /**
+   * Hooks (Celery's signals) the client calls: `beforeTaskPublish` and `afterTaskPublish` around each
+   * publish (awaited; an error in one is logged, never thrown). Eager runs publish nothing.
+   */
+  hooks?: Hooks;
+  /**
+   * Celery's `result_expires`: seconds results live, passed as `expires` to a backend created from a
+   * URL (unless `backendOptions` sets it).
+   * @default the backend's own (1 day)
+   */
+  resultExpires?: number;
   /** This client's id, sent as `reply_to` (Celery's app oid; the `rpc://` backend replies there). @default a random uuid */
   appId?: string;
   /** @default silentLogger */

@@ -104,3 +104,25 @@ export type { ApplySignatureOptions, CanvasSink } from './canvas/apply.js';
 export type { AppliedSignature } from './canvas/freeze.js';
 export type { ResolvedSend, SendOptions } from './canvas/send-options.js';
 export { toSignatureOptions } from './canvas/signature-options.js';
+
+// App-level configuration (Celery's settings), task routes and hooks (Celery's signals).
+export { defineConfig, loadConfig, configEnvName } from './config/config.js';
+export type { CelerityConfig, LoadConfigOptions } from './config/config.js';
+export { createTaskRouter } from './config/routes.js';
+export type { Route, RouteMap, RouterFunction, TaskRouter, TaskRoutes } from './config/routes.js';
+export { emitHook, hasHook, emitPublishHooks } from './config/hooks.js';
+export type {
+  HookEvent,
+  Hooks,
+  PublishedMessage,
+  PublishSender,
+  TaskFailureEvent,
+  TaskPostrunEvent,
+  TaskPublishEvent,
+  TaskRetryEvent,
+  TaskRevokedEvent,
+  TaskRunEvent,
+  TaskSuccessEvent,
+  WorkerEvent,
+  WorkerShuttingDownEvent,
+} from './config/hooks.js';

@@ -25,3 +25,6 @@ export { pythonRepr, formatTraceback } from './protocol/index.js';
 
 // Dead-letter headers, read and written the same way by every broker.
 export { deadLetterHeaders, entryIdOf, markDeadLetter, readDeadLetter, replayEnvelope } from './dead-letters.js';
+
+// Celery's result_expires as each URL-created backend's `expires` option (client and worker).
+export { backendOptionsWithExpires } from './config/result-expires.js';

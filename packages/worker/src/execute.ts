@@ -3,8 +3,8 @@
  * two separate jobs — storing the task's own outcome, and sending what follows it (retries, canvas
  * follow-ups) — each reporting its own failures, so one is never mistaken for the other.
  */
-import type { Delivery, TaskDefinition, TaskMessage } from '@celerity/core';
-import { silentLogger } from '@celerity/core';
+import type { Delivery, TaskDefinition, TaskMessage, TaskRunEvent } from '@celerity/core';
+import { emitHook, silentLogger } from '@celerity/core';
 import { traceTask } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { BlockingBodies } from './blocking-bodies.js';
@@ -30,6 +30,13 @@ export interface ExecutionContext extends FollowupContext {
   storeFailed?: (taskId: string, error: unknown) => void;
   /** Which task bodies block the event loop, and the acks-late runs finishing (blocking-bodies.ts). */
   blocking?: BlockingBodies;
+  /**
+   * Deliveries of runs cancelled by a shutdown (running-jobs.ts): their outcome is neither stored nor
+   * acked, as their message went back to the queue. Created at the first cancel.
+   */
+  cancelled?: WeakSet<Delivery>;
+  /** Whether a task hook (prerun, postrun, success, failure, retry) is set; false skips them all. */
+  taskHooks?: boolean;
 }
 
 /** Calls the task, timing the synchronous part of the call (how long it held the event loop). */
@@ -63,8 +70,44 @@ export function executeMessage(
   const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
   const run = new MessageRun(message, delivery.queue, ctx);
   if (trackStarted && ctx.writer) void run.store(run.meta('STARTED', { pid: process.pid, hostname: ctx.hostname })).catch(() => {});
+  if (ctx.taskHooks === true) return executeHooked(delivery, message, definition, ctx, run, acksLate, store, release);
   if (ctx.blocking?.blocks(definition)) return executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release);
   return executeRun(delivery, message, definition, ctx, run, acksLate, store, release);
+}
+
+/**
+ * A run with task hooks set (Celery's signals): `taskPrerun` before the body, then, once the outcome
+ * is stored and its follow-ups sent, `taskSuccess` / `taskFailure` / `taskRetry` and `taskPostrun`.
+ * A run cancelled by a shutdown gets no hook after its body.
+ */
+async function executeHooked(
+  delivery: Delivery,
+  message: TaskMessage,
+  definition: TaskDefinition,
+  ctx: ExecutionContext,
+  run: MessageRun,
+  acksLate: boolean,
+  store: boolean,
+  release: (() => void) | undefined,
+): Promise<TraceOutcome> {
+  const { hooks, logger } = ctx;
+  const event: TaskRunEvent = { id: message.id, task: message.task, args: message.args, kwargs: message.kwargs, retries: message.retries, hostname: ctx.hostname, queue: delivery.queue };
+  await emitHook(hooks, 'taskPrerun', event, logger);
+  const outcome = await (ctx.blocking?.blocks(definition)
+    ? executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release)
+    : executeRun(delivery, message, definition, ctx, run, acksLate, store, release));
+  if (ctx.cancelled?.has(delivery)) return outcome;
+  if (outcome.kind === 'success') {
+    await emitHook(hooks, 'taskSuccess', { ...event, result: outcome.value }, logger);
+    await emitHook(hooks, 'taskPostrun', { ...event, state: 'SUCCESS', result: outcome.value }, logger);
+  } else if (outcome.kind === 'failure') {
+    await emitHook(hooks, 'taskFailure', { ...event, exception: outcome.exception, traceback: outcome.traceback, error: outcome.error }, logger);
+    await emitHook(hooks, 'taskPostrun', { ...event, state: 'FAILURE', result: outcome.exception }, logger);
+  } else {
+    await emitHook(hooks, 'taskRetry', { ...event, reason: outcome.exception, eta: outcome.eta }, logger);
+    await emitHook(hooks, 'taskPostrun', { ...event, state: 'RETRY', result: outcome.exception }, logger);
+  }
+  return outcome;
 }
 
 function executeRun(
@@ -133,6 +176,8 @@ function executePlain(
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
   return trace(definition, run, ctx).then((outcome) => {
+    // Cancelled by a shutdown: the message went back to the queue, this outcome counts for nothing.
+    if (ctx.cancelled?.has(delivery)) return outcome;
     if (outcome.kind !== 'success') return finish(delivery, message, ctx, run, outcome, false, store, release);
     logSucceeded(ctx, message, outcome);
     if (!store || !ctx.writer) return outcome;
@@ -175,6 +220,8 @@ async function finish(
   store: boolean,
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
+  // Cancelled by a shutdown: the message went back to the queue, this outcome counts for nothing.
+  if (ctx.cancelled?.has(delivery)) return traced;
   // A retry that cannot be sent turns into a failure of the task, which is then stored as one.
   const outcome = traced.kind === 'retry' ? await sendRetry(delivery, message, traced, ctx) : traced;
   let recorded: boolean;

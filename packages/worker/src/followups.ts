@@ -9,8 +9,8 @@
  * FAILURE, so whoever waits on the workflow gets an error instead of waiting forever. The task's
  * own result is the executor's business, and its failures are reported apart.
  */
-import type { AppliedSignature, Broker, CanvasSink, Clock, ExceptionInfo, Logger, ResultBackend, ResultMeta, Serializer, SignatureData, TaskDefinition, TaskMessage } from '@celerity/core';
-import { ConfigurationError, applySignature, encodeTaskMessage } from '@celerity/core';
+import type { AppliedSignature, Broker, CanvasSink, ResolvedSend, Clock, ExceptionInfo, Hooks, Logger, ResultBackend, ResultMeta, Serializer, SignatureData, TaskDefinition, TaskMessage, TaskRouter } from '@celerity/core';
+import { ConfigurationError, applySignature, emitPublishHooks, encodeTaskMessage } from '@celerity/core';
 import { buildResultMeta, errbackFollowups, exceptionInfoOf, pythonRepr, recordChordPart, remainingChainIds, successFollowups, workflowIds } from '@celerity/core/internal';
 import type { ResultMetaFields } from '@celerity/core/internal';
 import { resultRequestOf } from './request.js';
@@ -28,6 +28,10 @@ export interface FollowupContext {
   origin: string;
   /** Registered tasks: their options (queue, priority, limits) are defaults for follow-ups. */
   tasks?: ReadonlyMap<string, TaskDefinition>;
+  /** Celery's `task_routes`, compiled: where follow-ups go that name no queue. */
+  route?: TaskRouter;
+  /** `beforeTaskPublish` / `afterTaskPublish` are called for every message the worker sends. */
+  hooks?: Hooks;
 }
 
 /**
@@ -43,16 +47,24 @@ function childOf(applied: AppliedSignature): ChildTuple {
 
 function sinkFor(ctx: FollowupContext): CanvasSink {
   const now = (): number => ctx.clock.now();
+  const publish = (messages: readonly ResolvedSend[]): Promise<void> =>
+    ctx.broker.publishMany(
+      messages.map((m) => {
+        // The worker sends with its own serializer; a signature asking for another one by name
+        // gets it only if it is the same one.
+        const serializer = typeof m.serializer === 'object' ? m.serializer : ctx.serializer;
+        return { target: m.target, envelope: encodeTaskMessage(m.init, { serializer, now }) };
+      }),
+    );
   return {
-    publish: (messages) =>
-      ctx.broker.publishMany(
-        messages.map((m) => {
-          // The worker sends with its own serializer; a signature asking for another one by name
-          // gets it only if it is the same one.
-          const serializer = typeof m.serializer === 'object' ? m.serializer : ctx.serializer;
-          return { target: m.target, envelope: encodeTaskMessage(m.init, { serializer, now }) };
-        }),
-      ),
+    publish:
+      ctx.hooks === undefined
+        ? publish
+        : async (messages) => {
+            await emitPublishHooks(ctx.hooks, 'beforeTaskPublish', messages, 'worker', ctx.logger);
+            await publish(messages);
+            await emitPublishHooks(ctx.hooks, 'afterTaskPublish', messages, 'worker', ctx.logger);
+          },
     chordInit: async (groupId, size) => {
       if (!ctx.backend) throw new ConfigurationError(`Chord ${groupId} needs a result backend to count its header results`);
       await ctx.backend.chordInit(groupId, size);
@@ -91,6 +103,7 @@ async function applyAll(sigs: readonly SignatureData[], message: TaskMessage, ct
     now: () => new Date(ctx.clock.now()),
     ...(message.replyTo ? { replyTo: message.replyTo } : {}),
     ...(ctx.tasks ? { definitions: ctx.tasks } : {}),
+    ...(ctx.route ? { route: ctx.route } : {}),
   };
   const children: ChildTuple[] = [];
   for (let i = 0; i < sigs.length; i++) {

@@ -1,14 +1,16 @@
 /**
- * A worker's life: start (connect, declare, consume), stop (warm or forced, giving back what has
- * not started), and idle (nothing running, waiting or held, every result written).
+ * A worker's life: start (connect, declare, consume), stop (Celery 5.5's warm, soft or cold
+ * shutdown, giving back what has not started), and idle (nothing running, waiting or held, every
+ * result written).
  */
-import type { Broker, Clock, Consumer, Logger, QueueDeclaration, ResultBackend } from '@celerity/core';
-import { ConnectionError } from '@celerity/core';
+import type { Broker, Clock, Consumer, Hooks, Logger, QueueDeclaration, ResultBackend } from '@celerity/core';
+import { ConnectionError, emitHook } from '@celerity/core';
 import { connectWithRetry } from './connect-retry.js';
 import type { DeliveryPipeline, Job } from './delivery-pipeline.js';
 import type { EtaScheduler } from './eta-scheduler.js';
 import type { RedeliveryPolicy } from './redelivery.js';
 import type { ResultWriter } from './result-writer.js';
+import type { RunningJobs } from './running-jobs.js';
 import type { SlotGate } from './slot-gate.js';
 import type { SuccessfulRedeliveryCheck } from './successful-redelivery.js';
 
@@ -42,6 +44,20 @@ export interface LifecycleOptions {
   /** What the retry log lines call the broker and the backend (redacted URLs). */
   brokerLabel: string;
   backendLabel: string;
+  /** The bodies running, cancelled by a soft shutdown's end or a cold one (running-jobs.ts). */
+  running: RunningJobs;
+  /** Seconds a soft shutdown waits for running tasks (`softShutdownTimeout`). */
+  softShutdownTimeout: number;
+  /** Times the soft shutdown. */
+  clock: Clock;
+  /** workerReady, workerShuttingDown, workerShutdown. */
+  hooks: Hooks | undefined;
+}
+
+/** How a worker stops (Celery 5.5's shutdowns); `force: true` is `mode: 'cold'`. */
+export interface StopRequest {
+  mode?: 'warm' | 'soft' | 'cold';
+  force?: boolean;
 }
 
 /** The start / stop / idle side of a worker. */
@@ -49,7 +65,11 @@ export interface Lifecycle {
   /** Whether deliveries are taken (started and not stopping). */
   readonly accepting: boolean;
   start(): Promise<void>;
-  stop(options?: { force?: boolean }): Promise<void>;
+  /**
+   * Stops in the mode asked. Called again while stopping, it returns the same promise; a harsher
+   * mode than the one under way takes over (soft starts its timer, cold cancels at once).
+   */
+  stop(options?: StopRequest): Promise<void>;
   idle(): Promise<void>;
   /** Wakes `idle()` callers if nothing is running, waiting or held; call when any of them shrinks. */
   checkIdle(): void;
@@ -75,6 +95,73 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();
+  };
+
+  let stopping: Promise<void> | null = null;
+  // The harshest mode asked for so far, and, while a stop waits for running tasks, how to cut the
+  // wait short (then what still runs is cancelled).
+  const SEVERITY = { warm: 0, soft: 1, cold: 2 } as const;
+  let harshest: 'warm' | 'soft' | 'cold' = 'warm';
+  let cut: (() => void) | null = null;
+  let softTimer: unknown = null;
+
+  /** Applies the harshest mode to a wait under way: soft arms its timer (once), cold cuts it now. */
+  const apply = (): void => {
+    if (cut === null) return;
+    if (harshest === 'cold') cut();
+    else if (harshest === 'soft' && softTimer === null) {
+      const seconds = options.softShutdownTimeout;
+      if (seconds > 0) logger.warn(`worker: Initiating Soft Shutdown, terminating in ${seconds} seconds`);
+      const wait = cut;
+      softTimer = options.clock.setTimeout(() => wait(), seconds * 1000);
+    }
+  };
+
+  /** A harsher mode during a stop takes over, now or once the stop waits for running tasks. */
+  const escalate = (mode: 'warm' | 'soft' | 'cold'): void => {
+    if (SEVERITY[mode] <= SEVERITY[harshest]) return;
+    harshest = mode;
+    apply();
+  };
+
+  /** Waits for running tasks until they settle or the wait is cut; then cancels what still runs. */
+  const finishRunning = async (): Promise<void> => {
+    if (gate.running > 0) {
+      const wasCut = new Promise<void>((resolve) => (cut = resolve));
+      apply();
+      await Promise.race([gate.settledAll(), wasCut]);
+      if (softTimer !== null) options.clock.clearTimeout(softTimer);
+      cut = null;
+    }
+    if (options.running.size === 0) return;
+    // As Celery's cold shutdown: running tasks see their signal abort, and their messages go back.
+    shutdown.abort(new Error('worker stopped'));
+    const cancelled = await options.running.cancelAll();
+    logger.warn(`worker: ${harshest === 'cold' ? 'Cold' : 'Soft'} shutdown cancelled ${cancelled} running task(s); their messages went back to the queue`);
+  };
+
+  const stop = async (mode: 'warm' | 'soft' | 'cold'): Promise<void> => {
+    harshest = mode;
+    const wasRunning = state === 'running';
+    state = 'stopping';
+    if (wasRunning) await emitHook(options.hooks, 'workerShuttingDown', { hostname, mode }, logger);
+    starting.abort(new ConnectionError(`worker ${hostname} was stopped while starting`));
+    gate.close();
+    await consumer?.cancel().catch(() => {});
+    // A job whose lookup ends now is turned away (no longer accepting): requeued or acked as a duplicate.
+    await options.dedupe.settled();
+    await giveBack();
+    // A task on its way to the broker's delay is acked (or given back) once the broker answered,
+    // so the broker must stay open until then, whatever the mode: else it may run twice.
+    const handOffs = options.handOffsSettled();
+    await finishRunning();
+    await handOffs;
+    if (wasRunning) await writer?.flush().catch(() => {});
+    if (options.ownsBroker) await broker.close();
+    if (options.ownsBackend) await backend?.close();
+    state = 'stopped';
+    checkIdle();
+    if (wasRunning) await emitHook(options.hooks, 'workerShutdown', { hostname }, logger);
   };
 
   // Messages not started (waiting for a slot or for their ETA) go back to the queue for another worker.
@@ -123,28 +210,17 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         throw error;
       }
       logger.info(`${hostname} ready.`);
+      await emitHook(options.hooks, 'workerReady', { hostname }, logger);
     },
-    async stop({ force = false } = {}) {
-      if (state === 'stopped' || state === 'stopping') return;
-      const wasRunning = state === 'running';
-      state = 'stopping';
-      starting.abort(new ConnectionError(`worker ${hostname} was stopped while starting`));
-      gate.close();
-      await consumer?.cancel().catch(() => {});
-      // A job whose lookup ends now is turned away (no longer accepting): requeued or acked as a duplicate.
-      await options.dedupe.settled();
-      await giveBack();
-      // A task on its way to the broker's delay is acked (or given back) once the broker answered,
-      // so the broker must stay open until then, forced stop or not: else it may run twice.
-      const handOffs = options.handOffsSettled();
-      if (force) shutdown.abort(new Error('worker stopped'));
-      else await gate.settledAll();
-      await handOffs;
-      if (wasRunning) await writer?.flush().catch(() => {});
-      if (options.ownsBroker) await broker.close();
-      if (options.ownsBackend) await backend?.close();
-      state = 'stopped';
-      checkIdle();
+    stop(request = {}) {
+      const mode = request.force ? 'cold' : (request.mode ?? 'warm');
+      if (stopping !== null) {
+        escalate(mode);
+        return stopping;
+      }
+      if (state === 'stopped') return Promise.resolve();
+      stopping = stop(mode);
+      return stopping;
     },
     async idle() {
       await new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@
  * nobody waits for a run that will never come.
  */
 import type { Delivery, TaskMessage, TaskMessageInit } from '@celerity/core';
-import { DELIVERIES_HEADER, LAST_ERROR_HEADER, encodeTaskMessage } from '@celerity/core';
+import { DELIVERIES_HEADER, LAST_ERROR_HEADER, emitPublishHooks, encodeTaskMessage } from '@celerity/core';
 import { exceptionInfoOf, formatTraceback } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
@@ -49,11 +49,13 @@ type RetryOutcome = Extract<TraceOutcome, { kind: 'retry' }>;
  * @returns `outcome`, or a failure carrying the publish error when the retry could not be sent.
  */
 export async function sendRetry(delivery: Delivery, message: TaskMessage, outcome: RetryOutcome, ctx: ExecutionContext): Promise<TraceOutcome> {
+  const published = { init: { origin: ctx.origin, ...retryMessage(message, outcome.eta) }, target: retryTarget(delivery) };
   try {
-    await ctx.broker.publish(
-      retryTarget(delivery),
-      encodeTaskMessage({ origin: ctx.origin, ...retryMessage(message, outcome.eta) }, { serializer: ctx.serializer, now: () => ctx.clock.now() }),
-    );
+    const before = emitPublishHooks(ctx.hooks, 'beforeTaskPublish', [published], 'worker', ctx.logger);
+    if (before) await before;
+    await ctx.broker.publish(published.target, encodeTaskMessage(published.init, { serializer: ctx.serializer, now: () => ctx.clock.now() }));
+    const after = emitPublishHooks(ctx.hooks, 'afterTaskPublish', [published], 'worker', ctx.logger);
+    if (after) await after;
   } catch (error) {
     ctx.logger.error(`Task ${message.task}[${message.id}]: sending its retry failed: ${(error as Error).message}`, { error });
     return { kind: 'failure', exception: exceptionInfoOf(error), traceback: formatTraceback(error), error, runtime: outcome.runtime };

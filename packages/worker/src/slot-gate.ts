@@ -14,7 +14,9 @@ export interface SlotGateOptions<T, R> {
    */
   run(job: T, release: () => void): Promise<R>;
   /** Called when a run settles, after its slot is free; `undefined` when `run` rejected. */
-  settled(result: R | undefined): void;
+  settled(result: R | undefined, job: T): void;
+  /** Called when a run gives its slot back (by `release` or by settling), before the next job starts. */
+  released?(job: T): void;
   /** Called when `run` rejected (a bug in the worker's own machinery, never a task's error). */
   failed(error: unknown, job: T): void;
   /** Whether a waiting job is dropped rather than started (its delivery went stale). */
@@ -46,7 +48,7 @@ export interface SlotGate<T> {
  */
 export function createSlotGate<T, R>(options: SlotGateOptions<T, R>): SlotGate<T> {
   const concurrency = Math.max(1, options.concurrency);
-  const { run, settled, failed, skip } = options;
+  const { run, settled, failed, skip, released } = options;
   const waiting: T[] = [];
   let open = true;
   let busy = 0;
@@ -67,6 +69,7 @@ export function createSlotGate<T, R>(options: SlotGateOptions<T, R>): SlotGate<T
       if (!held) return;
       held = false;
       busy--;
+      released?.(job);
       pump();
     };
     // One `then` with both handlers: a `.then().finally()` chain cost four promises and closures more per task.
@@ -78,7 +81,7 @@ export function createSlotGate<T, R>(options: SlotGateOptions<T, R>): SlotGate<T
         settledWaiters = [];
         for (const resolve of waiters) resolve();
       }
-      settled(result);
+      settled(result, job);
     };
     busy++;
     running++;

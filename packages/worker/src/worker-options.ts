@@ -1,9 +1,16 @@
 /** The options and the public face of a worker. */
-import type { Adapter, Broker, Clock, Logger, QueueDeclaration, ResultBackend, Serializer, TaskCollection, TaskDefinition } from '@celerity/core';
+import type { Adapter, Broker, CelerityConfig, Clock, Hooks, Logger, QueueDeclaration, ResultBackend, Serializer, TaskCollection, TaskDefinition, TaskRoutes } from '@celerity/core';
 import type { WorkerStats } from './worker-stats.js';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
+  /**
+   * The app-level configuration (Celery's settings, from `defineConfig` / `loadConfig`): each setting
+   * fills the option it maps to (`taskAcksLate` → `acksLate`, `workerConcurrency` → `concurrency`…);
+   * an option given here too wins.
+   * @example createWorker({ tasks, config: loadConfig({ env: process.env }) })
+   */
+  config?: CelerityConfig;
   /** Broker URL or instance. @default 'memory://' */
   broker?: string | Broker;
   /** Result backend URL or instance; without one, results are not stored. */
@@ -15,8 +22,20 @@ export interface WorkerOptions {
   adapters?: readonly Adapter[];
   /** Task definitions: an array or a module namespace (`import * as tasks`). */
   tasks: TaskCollection;
-  /** Queues to consume. @default ['celery'] */
+  /** Queues to consume. @default [defaultQueue] */
   queues?: readonly string[];
+  /**
+   * Celery's `task_default_queue`: where the worker sends follow-ups (callbacks, chain steps, chord
+   * bodies) of tasks that no option, definition or route sends elsewhere.
+   * @default the first of `queues`, else 'celery'
+   */
+  defaultQueue?: string;
+  /**
+   * Celery's `task_routes`, for the follow-ups the worker sends (retries go back where their message
+   * came from, as in Celery).
+   * @example createWorker({ tasks, taskRoutes: { 'images.*': 'images' } })
+   */
+  taskRoutes?: TaskRoutes;
   /**
    * How each queue is declared, by name (AMQP: `maxPriority`, `deadLetterExchange`, `queueType`…).
    * Must match how other producers and workers declare it, or RabbitMQ refuses the declaration.
@@ -25,8 +44,28 @@ export interface WorkerOptions {
   queueOptions?: Readonly<Record<string, QueueDeclaration>>;
   /** Tasks running at once. @default 10 */
   concurrency?: number;
-  /** Messages held unacked (running + waiting). @default concurrency × 4 */
+  /** Messages held unacked (running + waiting); wins over `prefetchMultiplier`. @default concurrency × prefetchMultiplier */
   prefetch?: number;
+  /**
+   * Celery's `worker_prefetch_multiplier`: the prefetch window is `concurrency × prefetchMultiplier`;
+   * 0 takes as many messages as the broker gives (no window, as Celery's 0).
+   * @default 4
+   */
+  prefetchMultiplier?: number;
+  /**
+   * Celery 5.5's `worker_soft_shutdown_timeout`: seconds a soft shutdown (`stop({ mode: 'soft' })`,
+   * and a cold one, as in Celery) lets running tasks finish before their messages are requeued.
+   * @default 0 (no waiting: a cold shutdown requeues running tasks at once)
+   */
+  softShutdownTimeout?: number;
+  /** Hooks (Celery's signals): see `Hooks` in `@celerity/core`. Errors in hooks are logged, never fatal. */
+  hooks?: Hooks;
+  /**
+   * Celery's `result_expires`: seconds results live, passed as `expires` to a backend created from a
+   * URL (unless `backendOptions` sets it). Redis: 0 = forever.
+   * @default the backend's own (1 day)
+   */
+  resultExpires?: number;
   /**
    * Most ETA / countdown tasks held at once (Celery 5.6's `worker_eta_task_limit`). Once the worker
    * holds this many it takes nothing more from the broker until one is due; like Celery, it also caps
@@ -122,6 +161,14 @@ export interface WorkerOptions {
   connectRetryMaxDelay?: number;
 }
 
+/** Options of `worker.stop()`. */
+export interface StopOptions {
+  /** Celery 5.5's shutdown modes. @default 'warm' */
+  mode?: 'warm' | 'soft' | 'cold';
+  /** Kept for compatibility: `true` is `mode: 'cold'`. */
+  force?: boolean;
+}
+
 /** A running (or stopped) worker. */
 export interface Worker extends AsyncDisposable {
   readonly hostname: string;
@@ -134,12 +181,20 @@ export interface Worker extends AsyncDisposable {
   /** Connects, declares the queues and starts consuming. */
   start(): Promise<void>;
   /**
-   * Stops consuming and waits for running tasks (warm shutdown); messages not started go back to
-   * the queue. With `force`, running tasks are abandoned and their messages redelivered later.
-   * Either way it waits, up to 30 s, for the broker's answer about ETA tasks on their way to its
-   * delay (`etaHoldLimit`), so that each is acked or given back before the broker closes.
+   * Stops as Celery 5.5 does. Every mode stops consuming and gives back the messages not started
+   * (waiting for a slot or for their ETA).
+   * - `'warm'` (default): waits for running tasks to finish.
+   * - `'soft'`: waits up to `softShutdownTimeout` seconds, then cancels what still runs, as cold.
+   * - `'cold'`: cancels running tasks at once: their `ctx.signal` aborts, RETRY is stored for them
+   *   (Celery's `Retry('cancelled by Celery')`) and their messages go back to the queue — one acked
+   *   early is published again unchanged, one still unacked (acks late) is rejected with requeue (a
+   *   delivery that started, so it counts towards `maxDeliveries`). Whatever a cancelled body does
+   *   afterwards is neither stored nor acked, and `stop()` does not wait for it.
+   * `force: true` is `mode: 'cold'`. Either way it waits, up to 30 s, for the broker's answer about
+   * ETA tasks on their way to its delay (`etaHoldLimit`), so that each is acked or given back
+   * before the broker closes.
    */
-  stop(options?: { force?: boolean }): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
   /** Resolves when nothing is running, waiting or scheduled. */
   idle(): Promise<void>;
 }

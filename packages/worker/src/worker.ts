@@ -4,13 +4,14 @@
  * wires the parts together; each part has its own file.
  */
 import { hostname as osHostname } from 'node:os';
-import { ConfigurationError, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, silentLogger, systemClock } from '@celerity/core';
-import { redactUrl } from '@celerity/core/internal';
+import { ConfigurationError, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, createTaskRouter, hasHook, silentLogger, systemClock } from '@celerity/core';
+import { backendOptionsWithExpires, redactUrl } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
 import { createDeliveryPipeline, isStale } from './delivery-pipeline.js';
 import { checkEtaHoldLimit, limitEtaHold } from './eta-hold-limit.js';
 import { BlockingBodies } from './blocking-bodies.js';
+import { withConfig } from './config-options.js';
 import { createEtaScheduler } from './eta-scheduler.js';
 import type { ExecutionContext } from './execute.js';
 import { executeMessage } from './execute.js';
@@ -18,12 +19,13 @@ import { createLifecycle } from './lifecycle.js';
 import { checkEtaTaskLimit, prefetchWindow } from './prefetch-window.js';
 import { createRedeliveryPolicy } from './redelivery.js';
 import { createResultWriter } from './result-writer.js';
+import { createRunningJobs } from './running-jobs.js';
 import { createSlotGate } from './slot-gate.js';
 import { createSuccessfulRedeliveryCheck } from './successful-redelivery.js';
 import type { Worker, WorkerOptions } from './worker-options.js';
 import { createWorkerStats, recordOutcome } from './worker-stats.js';
 
-export type { Worker, WorkerOptions } from './worker-options.js';
+export type { StopOptions, Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
 
 function maxDeliveriesOf(value: number | undefined): number {
@@ -38,27 +40,45 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   return value;
 }
 
+/** Celery's `worker_prefetch_multiplier`: an integer ≥ 0 (0 = no prefetch limit). */
+function prefetchOf(options: WorkerOptions, concurrency: number): number {
+  if (options.prefetch !== undefined) return Math.max(1, options.prefetch);
+  const multiplier = options.prefetchMultiplier ?? 4;
+  if (!Number.isInteger(multiplier) || multiplier < 0) throw new ConfigurationError(`prefetchMultiplier must be an integer ≥ 0 (0 = no limit), got ${String(multiplier)}`);
+  return concurrency * multiplier;
+}
+
 /**
  * @example
  * const worker = createWorker({ broker: 'redis://localhost', backend: 'redis://localhost', tasks, concurrency: 50 });
  * await worker.start();
  */
-export function createWorker(options: WorkerOptions): Worker {
+export function createWorker(workerOptions: WorkerOptions): Worker {
+  const options = withConfig(workerOptions);
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const tasks = collectTasks(options.tasks);
-  const queues = [...(options.queues ?? ['celery'])];
+  const defaultQueue = options.defaultQueue ?? options.queues?.[0] ?? 'celery';
+  const queues = [...(options.queues ?? [defaultQueue])];
   const concurrency = Math.max(1, options.concurrency ?? 10);
+  const softShutdownTimeout = nonNegative('softShutdownTimeout', options.softShutdownTimeout, 0);
+  const route = createTaskRouter(options.taskRoutes);
+  const hooks = options.hooks;
+  const resultExpires = options.resultExpires === undefined ? undefined : nonNegative('resultExpires', options.resultExpires, 0);
   const hostname = options.hostname ?? `celerity@${osHostname()}`;
   const adapters = options.adapters ?? [];
   const broker = typeof options.broker === 'object' ? options.broker : createBrokerFromUrl(options.broker ?? 'memory://', { logger, options: options.brokerOptions ?? {}, adapters });
   const backend =
-    options.backend === undefined ? null : typeof options.backend === 'object' ? options.backend : createBackendFromUrl(options.backend, { logger, broker, options: options.backendOptions ?? {}, adapters });
+    options.backend === undefined
+      ? null
+      : typeof options.backend === 'object'
+        ? options.backend
+        : createBackendFromUrl(options.backend, { logger, broker, options: backendOptionsWithExpires(options.backend, options.backendOptions, resultExpires), adapters });
   const serializers = createSerializerRegistry([createJsonSerializer(), ...(options.serializers ?? [])], options.accept ? { accept: options.accept } : {});
   const etaTaskLimit = checkEtaTaskLimit(options.etaTaskLimit);
   const etaHoldLimit = checkEtaHoldLimit(options.etaHoldLimit);
   const maxDeliveries = maxDeliveriesOf(options.maxDeliveries);
-  const basePrefetch = Math.max(1, options.prefetch ?? concurrency * 4);
+  const basePrefetch = prefetchOf(options, concurrency);
   const initialPrefetch = prefetchWindow(basePrefetch, 0, etaTaskLimit);
   const shutdown = new AbortController();
   const writer = backend ? createResultWriter(backend, logger) : null;
@@ -68,7 +88,7 @@ export function createWorker(options: WorkerOptions): Worker {
     serializer: serializers.get(options.serializer ?? 'json'),
     logger,
     clock,
-    defaultQueue: queues[0] ?? 'celery',
+    defaultQueue,
     origin: `gen${process.pid}@${osHostname()}`,
     hostname,
     writer,
@@ -78,11 +98,20 @@ export function createWorker(options: WorkerOptions): Worker {
     signal: shutdown.signal,
     tasks,
     blocking: new BlockingBodies(),
+    taskHooks: hasHook(hooks, 'taskPrerun', 'taskPostrun', 'taskSuccess', 'taskFailure', 'taskRetry'),
   };
+  if (route !== undefined) ctx.route = route;
+  if (hooks !== undefined) ctx.hooks = hooks;
 
   const gate = createSlotGate<Job, TraceOutcome>({
     concurrency,
-    run: (job, release) => executeMessage(job.delivery, job.message, job.definition, ctx, release),
+    run: (job, release) => {
+      // Tracked until its slot is given back (its outcome is recorded): a soft or cold shutdown
+      // cancels what is still in here.
+      running.add(job);
+      return executeMessage(job.delivery, job.message, job.definition, ctx, release);
+    },
+    released: (job) => running.remove(job),
     settled: (outcome) => {
       if (outcome !== undefined) recordOutcome(stats, outcome);
       lifecycle.checkIdle();
@@ -105,6 +134,7 @@ export function createWorker(options: WorkerOptions): Worker {
   });
   const stats = createWorkerStats(gate, scheduler);
   const redelivery = createRedeliveryPolicy({ maxDeliveries, ctx, deadLettered: () => void stats.deadLettered++ });
+  const running = createRunningJobs({ ctx, broker, logger });
   ctx.storeFailed = (taskId, error) => redelivery.noteFailure(taskId, error);
   const dedupe = createSuccessfulRedeliveryCheck({ ctx, stats, enabled: options.deduplicateSuccessfulTasks ?? true });
   const pipeline = createDeliveryPipeline({
@@ -145,6 +175,10 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     brokerLabel: typeof options.broker === 'string' ? redactUrl(options.broker) : options.broker === undefined ? 'memory://' : `the ${broker.transport} broker`,
     backendLabel: typeof options.backend === 'string' ? redactUrl(options.backend) : `the ${backend?.name ?? ''} result backend`,
+    running,
+    softShutdownTimeout,
+    clock,
+    hooks,
   });
 
   const worker: Worker = {

@@ -5,6 +5,7 @@
  */
 import type { SignatureData } from '../signature.js';
 import type { TaskDefinition } from '../task.js';
+import type { TaskRouter } from '../config/routes.js';
 import type { AppliedSignature } from './freeze.js';
 import type { CanvasJob } from './plan.js';
 import { planSignature } from './plan.js';
@@ -39,6 +40,8 @@ export interface ApplySignatureOptions {
   generateId?: () => string;
   /** Task definitions by name: their options (queue, priority, limits) become send defaults. */
   definitions?: ReadonlyMap<string, TaskDefinition>;
+  /** Celery's `task_routes`, compiled by `createTaskRouter`: where tasks that name no queue go. */
+  route?: TaskRouter;
 }
 
 function mergeExtras(fromOptions: MessageExtras, planned: MessageExtras): MessageExtras {
@@ -61,6 +64,7 @@ function resolveContext(options: ApplySignatureOptions): ResolveContext {
   };
   if (options.replyTo !== undefined) context.replyTo = options.replyTo;
   if (options.origin !== undefined) context.origin = options.origin;
+  if (options.route !== undefined) context.route = options.route;
   return context;
 }
 

@@ -9,6 +9,7 @@ import type { Embed, TaskMessageInit } from '../message.js';
 import type { Serializer } from '../serializer.js';
 import type { SignatureData } from '../signature.js';
 import type { TaskDefinition } from '../task.js';
+import type { Route, TaskRouter } from '../config/routes.js';
 import { ConfigurationError } from '../errors.js';
 
 /** Options of one send (`apply_async` in Celery). */
@@ -17,13 +18,13 @@ export interface SendOptions {
   kwargs?: Record<string, unknown>;
   /** The task id to use instead of a new uuid4. */
   taskId?: string;
-  /** Queue to send to. @default the task's `queue`, else the client's `defaultQueue` ('celery') */
+  /** Queue to send to. @default the task's `queue`, else its route (`taskRoutes`), else the sender's `defaultQueue` ('celery') */
   queue?: string;
   /** Routing key. @default the queue name */
   routingKey?: string;
   /** Exchange. @default '' (the default exchange, which routes straight to `queue`) */
   exchange?: string;
-  /** 0–9 (0 is highest on Redis, 9 on RabbitMQ). @default the task's `priority`, else none */
+  /** 0–9 (0 is highest on Redis, 9 on RabbitMQ). @default the task's `priority`, else its route's, else none */
   priority?: number;
   /** Run no earlier than this many seconds from now (becomes the `eta` header). Wins over `eta`, as in Celery. */
   countdown?: number;
@@ -73,6 +74,8 @@ export interface MessageExtras {
 export interface ResolveContext {
   /** Queue for tasks that name none. */
   defaultQueue: string;
+  /** Celery's `task_routes`, compiled (routes.ts); absent = no routing. */
+  route?: TaskRouter;
   /** The `reply_to` property (the sender's id); none when absent. */
   replyTo?: string;
   /** The `origin` header. @default the encoder's `gen<pid>@<hostname>` */
@@ -153,7 +156,9 @@ export function resolveSend(
     }
   }
 
-  const priority = o.priority ?? defaults?.priority;
+  // Celery's order: the send's options, then the task's own, then its route, then the default queue.
+  const route: Route | undefined = context.route?.(task, args, kwargs ?? o.kwargs ?? {}, o as Readonly<Record<string, unknown>>);
+  const priority = o.priority ?? defaults?.priority ?? route?.priority;
   if (priority !== undefined) {
     if (!Number.isInteger(priority) || priority < 0 || priority > 255) bad('priority (an integer 0–9)', priority);
     init.priority = priority;
@@ -183,10 +188,15 @@ export function resolveSend(
   if (extras?.group !== undefined) init.group = extras.group;
   if (extras?.groupIndex !== undefined) init.groupIndex = extras.groupIndex;
 
-  const queue = o.queue ?? defaults?.queue ?? context.defaultQueue;
+  const named = o.queue ?? defaults?.queue;
+  const queue = named ?? route?.queue ?? context.defaultQueue;
   const target: PublishTarget = { queue };
-  if (o.exchange !== undefined) target.exchange = o.exchange;
-  if (o.routingKey !== undefined) target.routingKey = o.routingKey;
+  // A route's exchange and routing key come with its queue, not with a queue named elsewhere.
+  const routed = named === undefined ? route : undefined;
+  const exchange = o.exchange ?? routed?.exchange;
+  const routingKey = o.routingKey ?? routed?.routingKey;
+  if (exchange !== undefined) target.exchange = exchange;
+  if (routingKey !== undefined) target.routingKey = routingKey;
 
   return { init, target, serializer: o.serializer ?? defaults?.serializer, ignoreResult: ignoreResult === true };
 }

@@ -2,7 +2,8 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Adapter, Serializer, TaskDefinition } from '@celerity/core';
+import type { Adapter, CelerityConfig, Serializer, TaskDefinition } from '@celerity/core';
+import { ConfigurationError, defineConfig } from '@celerity/core';
 import { KNOWN_BACKEND_PACKAGES, KNOWN_BROKER_PACKAGES, isTaskDefinition, suggestScheme, urlScheme } from '@celerity/core/internal';
 
 /** An environment variable, with an empty value read as unset (`VAR= celerity …` clears it). */
@@ -103,4 +104,17 @@ export async function loadTaskModule(specifier: string): Promise<{ path: string;
   const tasks = Object.values(mod).filter(isTaskDefinition);
   const fromDefault = mod['default'] && typeof mod['default'] === 'object' ? Object.values(mod['default'] as Record<string, unknown>).filter(isTaskDefinition) : [];
   return { path: specifier, tasks: [...new Set([...tasks, ...fromDefault])] };
+}
+
+/**
+ * Imports a configuration module (`--config`): its default export, else its `config` export, checked
+ * by `defineConfig` (a bad setting is a ConfigurationError naming it).
+ */
+export async function loadConfigModule(specifier: string): Promise<CelerityConfig> {
+  const path = isAbsolute(specifier) ? specifier : resolve(process.cwd(), specifier);
+  if (/\.[cm]?tsx?$/.test(path)) await ensureTypeScriptLoader();
+  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const config = mod['default'] ?? mod['config'];
+  if (typeof config !== 'object' || config === null) throw new ConfigurationError(`${specifier} exports no configuration (a default export or \`config\`, e.g. export default defineConfig({ … }))`);
+  return defineConfig(config as CelerityConfig);
 }

@@ -1,20 +1,26 @@
 /** `celerity worker`: start a worker for the tasks a module exports. */
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '@celerity/core';
-import { createConsoleLogger } from '@celerity/core';
+import { createConsoleLogger, loadConfig } from '@celerity/core';
 import { createWorker } from '../worker.js';
 import { renderBanner } from './banner.js';
-import { backendUrlFrom, brokerUrlFrom, loadAdapters, loadOptionalSerializers, loadTaskModule } from './environment.js';
+import { loadAdapters, loadConfigModule, loadOptionalSerializers, loadTaskModule } from './environment.js';
+import { installShutdownSignals } from './shutdown-signals.js';
 
 const HELP = `Usage: celerity worker -A <module> [options]
 
 Options:
   -A, --app <module>            Module (.ts or .js) exporting task definitions (required)
-  -b, --broker <url>            Broker URL (env CELERITY_BROKER_URL; default memory://)
-      --result-backend <url>    Result backend URL (env CELERITY_RESULT_BACKEND)
-  -Q, --queues <a,b>            Queues to consume (default: celery)
+      --config <module>         Module exporting the configuration (default export or \`config\`,
+                                Celery's settings in camelCase; env CELERITY_CONFIG_MODULE).
+                                Environment variables CELERITY_<SETTING> win over it, flags over both
+  -b, --broker <url>            Broker URL (env CELERITY_BROKER_URL, CELERY_BROKER_URL; default memory://)
+      --result-backend <url>    Result backend URL (env CELERITY_RESULT_BACKEND, CELERY_RESULT_BACKEND)
+  -Q, --queues <a,b>            Queues to consume (default: taskDefaultQueue, else celery)
   -c, --concurrency <n>         Tasks run at once (default: 10)
-      --prefetch-multiplier <n> Messages held per concurrency slot (default: 4)
+      --prefetch-multiplier <n> Messages held per concurrency slot; 0 = no limit (default: 4)
+      --soft-shutdown-timeout <s>  Seconds running tasks get on SIGQUIT (or a second Ctrl+C)
+                                before they are cancelled and requeued (default: 0)
   -n, --hostname <name>         Node name (default: celerity@<host>)
   -l, --loglevel <level>        debug | info | warning | error (default: info)
       --visibility-timeout <s>  Redis: seconds before an unacked message is redelivered (default: 3600)
@@ -29,6 +35,10 @@ Options:
       --connect-retry-max-delay <s>  Longest wait between two start-up attempts (default: 30)
       --eta-task-limit <n>      Most ETA / countdown tasks held at once (default: unbounded)
   -h, --help                    Show this help
+
+Signals (as Celery 5.5): SIGTERM or Ctrl+C: warm shutdown (running tasks finish). SIGQUIT or a
+second Ctrl+C: cold shutdown (soft first with --soft-shutdown-timeout): running tasks are cancelled
+and their messages requeued. REMAP_SIGTERM=SIGQUIT makes SIGTERM cold too.
 `;
 
 function toLevel(value: string): LogLevel {
@@ -43,6 +53,13 @@ function nonNegativeNumber(name: string, value: string | undefined): number | un
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !(n >= 0)) throw new Error(`--${name} must be a number ≥ 0, got '${value}'`);
+  return n;
+}
+
+function nonNegativeInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`--${name} must be an integer ≥ 0, got '${value}'`);
   return n;
 }
 
@@ -62,6 +79,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       app: { type: 'string', short: 'A' },
+      config: { type: 'string' },
+      'soft-shutdown-timeout': { type: 'string' },
       broker: { type: 'string', short: 'b' },
       'result-backend': { type: 'string' },
       queues: { type: 'string', short: 'Q' },
@@ -92,11 +111,15 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = createConsoleLogger({ level: toLevel(values.loglevel ?? 'info') });
-  const brokerUrl = brokerUrlFrom(values.broker);
-  const backendUrl = backendUrlFrom(values['result-backend']);
-  const concurrency = positiveInt('concurrency', values.concurrency, 10);
-  const multiplier = positiveInt('prefetch-multiplier', values['prefetch-multiplier'], 4);
-  const queues = (values.queues ?? 'celery').split(',').map((q) => q.trim()).filter(Boolean);
+  // Settings: the --config module, under CELERITY_* (and Celery's CELERY_BROKER_URL…) variables, under flags.
+  const configModule = values.config ?? (process.env['CELERITY_CONFIG_MODULE'] || undefined);
+  const config = loadConfig({ env: process.env, ...(configModule === undefined ? {} : { base: await loadConfigModule(configModule) }) });
+  const brokerUrl = values.broker ?? config.brokerUrl ?? 'memory://';
+  const backendUrl = values['result-backend'] ?? config.resultBackend;
+  const concurrency = values.concurrency === undefined ? (config.workerConcurrency ?? 10) : positiveInt('concurrency', values.concurrency, 10);
+  const prefetchMultiplier = nonNegativeInt('prefetch-multiplier', values['prefetch-multiplier']);
+  const softShutdownTimeout = nonNegativeNumber('soft-shutdown-timeout', values['soft-shutdown-timeout']) ?? config.workerSoftShutdownTimeout ?? 0;
+  const queues = values.queues === undefined ? [config.taskDefaultQueue ?? 'celery'] : values.queues.split(',').map((q) => q.trim()).filter(Boolean);
   const adapters = await loadAdapters(brokerUrl, backendUrl);
   const app = await loadTaskModule(values.app);
   const connectRetries = nonNegativeNumber('connect-retries', values['connect-retries']);
@@ -108,18 +131,21 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const brokerOptions: Record<string, unknown> = {};
   if (values['visibility-timeout']) brokerOptions['visibilityTimeout'] = Number(values['visibility-timeout']);
   const worker = createWorker({
+    config,
     broker: brokerUrl,
     adapters,
     ...(backendUrl ? { backend: backendUrl } : {}),
     tasks: app.tasks,
     queues,
     concurrency,
-    prefetch: concurrency * multiplier,
+    ...(prefetchMultiplier === undefined ? {} : { prefetchMultiplier }),
+    softShutdownTimeout,
     ...(values.hostname ? { hostname: values.hostname } : {}),
     logger,
     serializers: await loadOptionalSerializers(),
-    trackStarted: values['track-started'] ?? false,
-    acksLate: values['acks-late'] ?? false,
+    // Flags only switch on; unset, the configuration decides.
+    ...(values['track-started'] ? { trackStarted: true } : {}),
+    ...(values['acks-late'] ? { acksLate: true } : {}),
     deduplicateSuccessfulTasks: !values['no-deduplicate-successful-tasks'],
     brokerOptions,
     ...(connectRetries === undefined ? {} : { connectRetries }),
@@ -140,27 +166,13 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       tasks: [...worker.tasks.keys()].sort(),
     }),
   );
-  let signals = 0;
-  const done = new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals++;
-      if (signals === 1) {
-        logger.warn(`worker: Warm shutdown (MainProcess) on ${signal}`);
-        worker.stop().then(
-          () => resolve(0),
-          (error: unknown) => {
-            logger.error(`shutdown failed: ${(error as Error).message}`);
-            resolve(1);
-          },
-        );
-      } else {
-        // Second signal: leave at once; unacked messages are redelivered by the broker.
-        logger.warn('worker: Cold shutdown (MainProcess)');
-        process.exit(1);
-      }
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+  const done = installShutdownSignals({
+    stop: (stopOptions) => worker.stop(stopOptions),
+    logger,
+    softShutdownTimeout,
+    remapSigterm: process.env['REMAP_SIGTERM'] === 'SIGQUIT',
+    on: (signal, handler) => void process.on(signal, handler),
+    exit: (code) => process.exit(code),
   });
   try {
     await worker.start();
@@ -170,5 +182,9 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     logger.error(`worker: cannot start: ${oneLine(error)}`);
     return 1;
   }
-  return done;
+  const code = await done;
+  // Bodies cancelled by a soft or cold shutdown may still hold timers: their messages are back in
+  // the queue and nothing of theirs is stored, so leave now rather than wait for them.
+  if (worker.stats.active > 0) process.exit(code);
+  return code;
 }

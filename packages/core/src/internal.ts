@@ -25,3 +25,7 @@ export { pythonRepr, formatTraceback } from './protocol/index.js';
 
 // Dead-letter headers, read and written the same way by every broker.
 export { deadLetterHeaders, entryIdOf, markDeadLetter, readDeadLetter, replayEnvelope } from './dead-letters.js';
+
+// The token bucket arithmetic every SharedRateLimiter shares, and the scope check.
+export { grantOf, grantable } from './rate-limiter.js';
+export { checkRateLimitScope } from './rate-limit.js';

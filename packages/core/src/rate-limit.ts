@@ -12,8 +12,8 @@ export type RateLimitScope = 'worker' | 'cluster';
 
 const SECONDS_PER: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600 };
 
-// Python's float() syntax for the part before the slash: digits with an optional fraction and exponent.
-const RATE_PATTERN = /^\s*(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)\s*(?:\/([smh]?))?\s*$/;
+// Python's float() syntax for the part before the slash (blanks around it allowed), the unit right after it.
+const RATE_PATTERN = /^\s*(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)\s*(?:\/([smh]?))?$/;
 
 /**
  * Tasks per second allowed by `limit`; 0 means no limit (Celery's `rate()`: `''`, `0` and `'0/m'`

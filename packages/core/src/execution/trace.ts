@@ -258,7 +258,9 @@ function classifyError(definition: TaskDefinition, request: TraceRequest, env: T
   else if (matchesAutoretry(definition, error)) options = { exc: error, countdown: autoretryCountdown(definition, request.retries) };
   if (!options) return failure(error, runtime);
 
-  const maxRetries = options.maxRetries !== undefined ? options.maxRetries : (definition.options.maxRetries ?? DEFAULT_MAX_RETRIES);
+  // `null` means unlimited, at the call and on the task alike: only `undefined` falls back.
+  const taskMax = definition.options.maxRetries;
+  const maxRetries = options.maxRetries !== undefined ? options.maxRetries : taskMax !== undefined ? taskMax : DEFAULT_MAX_RETRIES;
   if (maxRetries !== null && request.retries >= maxRetries) {
     const cause = options.exc ?? new CeleryException('MaxRetriesExceededError', 'celery.exceptions', [
       `Can't retry ${request.name}[${request.id}] args:${JSON.stringify(request.args)} kwargs:${JSON.stringify(request.kwargs)}`,

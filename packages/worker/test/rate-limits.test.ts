@@ -193,7 +193,9 @@ describe('cluster-wide rate limits (memory)', () => {
 
   it('a cluster-wide limit on a broker without shared buckets is a ConfigurationError, unless a limiter is given', () => {
     fresh();
-    const noBuckets: Broker = { ...broker, rateLimiter: undefined } as Broker;
+    // The memory broker without its shared buckets, as an AMQP broker is.
+    const { rateLimiter: _dropped, ...rest } = broker;
+    const noBuckets: Broker = rest;
     expect(() => createWorker({ broker: noBuckets, tasks: [clustered] })).toThrow(ConfigurationError);
     expect(() => createWorker({ broker: noBuckets, tasks: [perSecond], rateLimits: { scope: 'cluster' } })).toThrow(/cluster-wide rate limit/);
     expect(() => createWorker({ broker: noBuckets, tasks: [clustered], rateLimits: { limiter: createMemoryRateLimiter() } })).not.toThrow();

@@ -19,7 +19,7 @@ import type { SlotGate } from './slot-gate.js';
 /**
  * How far ahead a worker takes cluster tokens. A worker with tasks waiting asks the shared store
  * about every half of it (8 times a second per busy task) rather than once per task: four workers at
- * 50/s made 617 calls for 1,000 tokens; the share of calls falls as the rate rises.
+ * 50/s made 617 calls for 1,000 tokens (rate-limits.int.test.ts).
  */
 export const CLUSTER_HORIZON_MS = 250;
 /**

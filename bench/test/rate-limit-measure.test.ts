@@ -17,3 +17,15 @@ describe('rate-limit measures', () => {
     expect(worstWindow([1, 2], 100)).toBeNaN();
   });
 });
+
+describe('rate-limit report', () => {
+  it('marks a row met within 10% of the expected rate and missed beyond', async () => {
+    const { renderRateLimit } = await import('../src/rate-limit/report.js');
+    const { summarize } = await import('../src/stats.js');
+    const row = (observed: number) => ({ scope: 'cluster' as const, workers: 4, limit: 100, expected: 100, tasks: 801, observed: summarize([observed]), worstWindow: summarize([0.01]) });
+    const markdown = renderRateLimit({ rows: [row(95), row(85)], reps: 1, errors: [] });
+    const lines = markdown.split('\n').filter((l) => l.startsWith('| cluster'));
+    expect(lines[0]).toMatch(/-5\.0% \| 1\.0% \| met \|$/);
+    expect(lines[1]).toMatch(/\*\*missed\*\* \|$/);
+  });
+});

@@ -28,6 +28,8 @@ const mark = (name: string): void => {
 const cluster50 = defineTask({ name: 'rl.cluster50', params: [], rateLimit: '50/s', rateLimitScope: 'cluster' }, () => mark('rl.cluster50'));
 const worker20 = defineTask({ name: 'rl.worker20', params: [], rateLimit: '20/s' }, () => mark('rl.worker20'));
 const cluster20 = defineTask({ name: 'rl.cluster20', params: [], rateLimit: '20/s', rateLimitScope: 'cluster' }, () => mark('rl.cluster20'));
+const minute = defineTask({ name: 'rl.minute', params: [], rateLimit: '1/m' }, () => mark('rl.minute'));
+const free = defineTask({ name: 'rl.free', params: [] }, () => mark('rl.free'));
 const tasks = [cluster50, worker20, cluster20];
 
 async function send(broker: Broker, task: string, n: number): Promise<void> {
@@ -157,5 +159,40 @@ describe('per-worker rate limits on real brokers', () => {
     // Two workers, one bucket: 20 tasks at 20/s in all, not 40/s.
     const times = done.get('rl.cluster20')!;
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(19 * 50 - 20);
+  });
+});
+
+describe.each([
+  ['Redis', async () => {
+    const keyPrefix = `celerity-test-rl-${randomSuffix()}:`;
+    const raw = new Redis(REDIS_URL);
+    cleanups.push(async () => {
+      await deleteKeys(raw, `${keyPrefix}*`);
+      await raw.quit();
+    });
+    return () => createRedisBroker({ url: REDIS_URL, keyPrefix }) as Broker;
+  }],
+  ['RabbitMQ', async () => {
+    const vhost = await createTestVhost();
+    cleanups.push(() => vhost.dispose());
+    return () => createAmqpBroker({ url: vhost.url }) as Broker;
+  }],
+] as Array<[string, () => Promise<() => Broker>]>)('a limited task on %s', (_label, make) => {
+  it('waits without its slot while an unlimited one runs, and goes once its limit is lifted at run time', { timeout: 30_000 }, async () => {
+    const brokerOf = await make();
+    const producer = brokerOf();
+    cleanups.push(() => producer.close());
+    await producer.declareQueue('celery');
+    done.delete('rl.minute');
+    done.delete('rl.free');
+    const [worker] = await startWorkers(() => createWorker({ broker: brokerOf(), tasks: [minute, free], concurrency: 1 }), 1);
+    await send(producer, 'rl.minute', 3);
+    await send(producer, 'rl.free', 2);
+    // One slot: the free tasks run while two limited ones wait for a token ('1/m').
+    await waitFor(() => (done.get('rl.free')?.length ?? 0) === 2 && (done.get('rl.minute')?.length ?? 0) === 1, { timeout: 10_000, message: 'free tasks done' });
+    await waitFor(() => worker!.stats.active === 0, { timeout: 5000, message: 'slot free' });
+    expect(worker!.stats.waiting).toBe(2);
+    worker!.setRateLimit('rl.minute', null);
+    await waitFor(() => (done.get('rl.minute')?.length ?? 0) === 3, { timeout: 10_000, message: 'limited tasks done' });
   });
 });

@@ -5,7 +5,7 @@ import { SYSTEM_NAMES } from '../src/system.js';
 
 describe('parseArgs', () => {
   it('runs everything at full size by default', () => {
-    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true });
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true });
   });
   it('reads --quick, --only lists (in the bench order), --scenario=… and --cpu-prof', () => {
     const args = parseArgs(['--quick', '--only', 'celerity,bullmq', '--scenario=process', '--scenario', 'bytes', '--cpu-prof']);
@@ -15,6 +15,14 @@ describe('parseArgs', () => {
     expect(args.cpuProf).toBe(true);
     expect(args.amqp).toBe(false);
   });
+  it('selects the rate-limit rows with `ratelimit` in --only or --scenario, alone or beside others', () => {
+    expect(parseArgs(['--only', 'ratelimit'])).toMatchObject({ only: [], scenarios: [], amqp: false, rateLimit: true });
+    expect(parseArgs(['--scenario', 'ratelimit'])).toMatchObject({ only: [], scenarios: [], amqp: false, rateLimit: true });
+    expect(parseArgs(['--scenario', 'amqp,ratelimit'])).toMatchObject({ only: [], scenarios: [], amqp: true, rateLimit: true });
+    expect(parseArgs(['--only', 'celerity'])).toMatchObject({ rateLimit: false });
+    expect(parseArgs(['--only', 'amqp'])).toMatchObject({ rateLimit: false });
+  });
+
   it('selects the RabbitMQ rows with `amqp` in --only or --scenario', () => {
     expect(parseArgs(['--only', 'amqp'])).toMatchObject({ only: [], scenarios: [], amqp: true });
     expect(parseArgs(['--scenario', 'amqp'])).toMatchObject({ only: [], scenarios: [], amqp: true });

@@ -84,3 +84,15 @@ export const record = defineTask({ name: 'tasks.record', params: ['tag'] }, asyn
   await recordClient().rpush(config.recordKey ?? process.env.RECORD_KEY ?? 'celerity:records', JSON.stringify(entry));
   return tag;
 });
+
+/**
+ * `tasks.flaky(fails)` raises `ValueError('attempt <n>')` while it has been retried fewer than
+ * `fails` times, retrying by itself 0.5 s later (at most 2 retries), then returns its retry count.
+ */
+export const flaky = defineTask(
+  { name: 'tasks.flaky', params: ['fails'], autoretryFor: [ValueError], defaultRetryDelay: 0.5, maxRetries: 2 },
+  (fails: number, ctx: TaskContext) => {
+    if (ctx.retries < fails) throw new ValueError(`attempt ${ctx.retries}`);
+    return ctx.retries;
+  },
+);

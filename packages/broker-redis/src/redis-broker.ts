@@ -19,6 +19,7 @@ import type {
   Logger,
   PublishOptions,
   PublishTarget,
+  SharedRateLimiter,
   Subscription,
 } from '@celerity/core';
 import { AckBatcher } from './acks.js';
@@ -35,6 +36,7 @@ import { resolveOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOption
 import { toBrokerError } from './redis-errors.js';
 import { sweepLapsedInflight } from './inflight.js';
 import { parkUntil, parkedMember, promoteParked } from './parking.js';
+import { createRedisRateLimiter } from './rate-limiter.js';
 import { restoreByTag, restoreVisible } from './restore.js';
 
 /** The Redis broker: the core `Broker` plus Redis-specific operations. */
@@ -45,6 +47,11 @@ export interface RedisBroker extends Broker {
   readonly db: number;
   /** Dead letters per queue, in the list `<keyPrefix>_celerity.dead.<queue>` (see {@link RedisBroker.deadLetterKey}). */
   readonly deadLetters: DeadLetterQueue;
+  /**
+   * Token buckets for cluster-wide rate limits, one hash per task, `<keyPrefix>_celerity.ratelimit.<task>`,
+   * on the server's clock. An AMQP worker can use a Redis broker's as its `rateLimits.limiter`.
+   */
+  readonly rateLimiter: SharedRateLimiter;
   /** Runs one visibility-timeout restore pass now (normally periodic while consuming); returns how many were restored. */
   restoreVisible(): Promise<number>;
   /**
@@ -79,6 +86,8 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly capabilities: BrokerCapabilities = { priorityOrder: 'low-first', broadcast: true, deadLetters: true };
   /** Dead letters and undecodable items share the list `<keyPrefix>_celerity.dead.<queue>`. */
   readonly deadLetters: DeadLetterQueue;
+  /** Cluster-wide rate limit buckets, `<keyPrefix>_celerity.ratelimit.<task>` (rate-limiter.ts). */
+  readonly rateLimiter: SharedRateLimiter;
   readonly client: Redis;
   readonly keys: Keyspace;
   readonly logger: Logger;
@@ -111,6 +120,14 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.keys = createKeyspace(this.settings.keyPrefix, connections.db);
     this.acks = new AckBatcher(this.client, this.keys, this.settings.publishTimeout);
     this.hub = new FanoutHub(this.keys, this.logger, connections.subscriber);
+    this.rateLimiter = createRedisRateLimiter({
+      client: this.client,
+      keyPrefix: this.keys.prefix,
+      run: (what, op) => {
+        this.assertOpen();
+        return this.run(what, op);
+      },
+    });
     this.refresher = new HeldRefresher(this, refreshPeriod(this.settings.visibilityTimeout));
     this.deadLetters = createRedisDeadLetters({
       client: this.client,

@@ -5,6 +5,7 @@
  */
 import type { DeadLetterQueue } from './dead-letters.js';
 import type { Logger } from './logger.js';
+import type { SharedRateLimiter } from './rate-limiter.js';
 
 /** Transport-level properties of a message (AMQP basic properties; the Redis envelope's `properties`). */
 export interface EnvelopeProperties {
@@ -196,6 +197,12 @@ export interface Broker extends AsyncDisposable {
    * broker without batched acks has nothing to flush.
    */
   flushAcks?(): void;
+  /**
+   * Optional: token buckets every worker on this broker shares, for cluster-wide rate limits
+   * (`rateLimitScope: 'cluster'`). Redis keeps them on the server, the memory broker in its hub;
+   * AMQP has none.
+   */
+  readonly rateLimiter?: SharedRateLimiter;
   /** Stops consuming, gives back unacked messages (they are redelivered), closes connections. */
   close(): Promise<void>;
 }

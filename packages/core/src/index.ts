@@ -23,6 +23,11 @@ export type { CelerityErrorOptions, RemoteException } from './errors.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 
+export { parseRateLimit } from './rate-limit.js';
+export type { RateLimit, RateLimitScope } from './rate-limit.js';
+export { createMemoryRateLimiter } from './rate-limiter.js';
+export type { MemoryRateLimiterOptions, RateLimitGrant, RateLimitRequest, SharedRateLimiter } from './rate-limiter.js';
+
 export { silentLogger, createConsoleLogger } from './logger.js';
 export type { Logger, LogLevel, LogFields, ConsoleLoggerOptions } from './logger.js';
 

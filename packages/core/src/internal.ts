@@ -28,3 +28,6 @@ export { deadLetterHeaders, entryIdOf, markDeadLetter, readDeadLetter, replayEnv
 
 // Celery's result_expires as each URL-created backend's `expires` option (client and worker).
 export { backendOptionsWithExpires } from './config/result-expires.js';
+// The token bucket arithmetic every SharedRateLimiter shares, and the scope check.
+export { grantOf, grantable } from './rate-limiter.js';
+export { checkRateLimitScope } from './rate-limit.js';

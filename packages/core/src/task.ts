@@ -5,8 +5,10 @@
 import type { Logger } from './logger.js';
 import type { ResultMeta, TaskStateName, WaitOptions } from './backend.js';
 import type { Signature } from './signature.js';
-import { CelerityError } from './errors.js';
+import { CelerityError, ConfigurationError } from './errors.js';
 import { parseParameterNames } from './task-params.js';
+import type { RateLimit, RateLimitScope } from './rate-limit.js';
+import { checkRateLimitScope, parseRateLimit } from './rate-limit.js';
 
 /** What a running task can see and do; passed as the function's last parameter. */
 export interface TaskContext {
@@ -76,10 +78,35 @@ export interface TaskOptions {
   maxRetries?: number | null;
   /** Seconds before a retry when no countdown is given. @default 180 */
   defaultRetryDelay?: number;
-  /** Errors (by class or class name) that trigger an automatic retry. */
+  /**
+   * Errors (by class, or by name: the error's `name` or its class's name) that trigger an automatic
+   * retry (Celery's `autoretry_for`), counted against `maxRetries`; once they are used up the task
+   * fails with the error itself.
+   * @example autoretryFor: [FetchError, 'TimeoutError']
+   */
   autoretryFor?: ReadonlyArray<(abstract new (...args: never[]) => Error) | string>;
-  /** Exponential backoff for automatic retries: true = 1 s base, or the base in seconds. */
+  /**
+   * Errors (by class or name, as `autoretryFor`) that never trigger an automatic retry, even when
+   * `autoretryFor` lists them or a base class of theirs (Celery's `dont_autoretry_for`).
+   * @example autoretryFor: [HttpError], dontAutoretryFor: [NotFoundError]
+   */
+  dontAutoretryFor?: ReadonlyArray<(abstract new (...args: never[]) => Error) | string>;
+  /**
+   * Exponential backoff for automatic retries (Celery's `retry_backoff`): `true` = 1 s base, or the
+   * base in seconds; retry n (0-based) waits `min(retryBackoffMax, base × 2^n)` seconds, cut to a
+   * random whole number of seconds in `[0, that]` while `retryJitter` is on. Without it an automatic
+   * retry waits `defaultRetryDelay`.
+   * @default false
+   */
   retryBackoff?: boolean | number;
+  /** Longest backoff of an automatic retry, in seconds (Celery's `retry_backoff_max`). @default 600 */
+  retryBackoffMax?: number;
+  /**
+   * Full jitter on backoff countdowns (Celery's `retry_jitter`): a random whole number of seconds
+   * between 0 and the backoff, so that tasks failing together do not all retry together.
+   * @default true
+   */
+  retryJitter?: boolean;
   /** Hard time limit in seconds: the run is abandoned and FAILURE `TimeLimitExceeded` stored. */
   timeLimit?: number;
   /** Soft time limit in seconds: `ctx.signal` aborts and `SoftTimeLimitExceeded` is raised. */
@@ -88,8 +115,23 @@ export interface TaskOptions {
   ignoreResult?: boolean;
   /** Store STARTED when the task begins. @default worker setting */
   trackStarted?: boolean;
-  /** Token-bucket rate limit per worker, Celery syntax: `'10/s'`, `'100/m'`, `'1000/h'`. */
-  rateLimit?: string;
+  /**
+   * Most tasks of this kind started per second (Celery's `rate_limit`): `'10/s'`, `'100/m'`,
+   * `'1000/h'`, or a number per second; `0` / `''` = none. Counted on each worker by a token bucket
+   * holding one token (no bursts: starts are spaced `1 / rate` apart), or for the whole cluster with
+   * `rateLimitScope: 'cluster'`. A task over its limit waits, its message unacked, without taking a
+   * concurrency slot. Checked by `defineTask` (a `ConfigurationError` for a bad value).
+   * @default the worker's `defaultRateLimit` (none)
+   * @example defineTask({ name: 'mail.send', rateLimit: '100/m' }, send)
+   */
+  rateLimit?: RateLimit;
+  /**
+   * `'worker'`: `rateLimit` holds on each worker alone, as in Celery. `'cluster'`: it holds for
+   * every worker together, in a bucket on the broker (Redis, memory; with AMQP the worker needs
+   * `rateLimits.limiter`, else `createWorker` throws a `ConfigurationError`).
+   * @default the worker's `rateLimits.scope` ('worker')
+   */
+  rateLimitScope?: RateLimitScope;
   /** Body serializer when sending. @default 'json' */
   serializer?: string;
 }
@@ -153,6 +195,10 @@ export function defineTask<F extends TaskFunction>(
   const options: TaskOptions = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : { ...nameOrOptions };
   if (!options.name) throw new TypeError('defineTask: a task needs a name');
   if (typeof fn !== 'function') throw new TypeError(`defineTask(${options.name}): the implementation must be a function`);
+  // Fail at definition time, not when the first message comes.
+  parseRateLimit(options.rateLimit);
+  checkRateLimitScope(options.rateLimitScope, `defineTask(${options.name}): rateLimitScope`);
+  checkRetryOptions(options);
   const params = options.params ? [...options.params] : parseParameterNames(fn);
   const name = options.name;
   const sig = (args: unknown[], immutableSig: boolean) => ({
@@ -172,6 +218,13 @@ export function defineTask<F extends TaskFunction>(
     s: (...args: unknown[]) => sig(args, false),
     si: (...args: unknown[]) => sig(args, true),
   }) as unknown as TaskDefinition<StripContext<Parameters<F>>, Awaited<ReturnType<F>>>;
+}
+
+function checkRetryOptions(options: TaskOptions): void {
+  const max = options.retryBackoffMax;
+  if (max !== undefined && !(typeof max === 'number' && max >= 0)) throw new ConfigurationError(`defineTask(${options.name}): retryBackoffMax must be a number of seconds ≥ 0, got ${String(max)}`);
+  const base = options.retryBackoff;
+  if (typeof base === 'number' && !(base >= 0 && Number.isFinite(base))) throw new ConfigurationError(`defineTask(${options.name}): retryBackoff must be true, false or seconds ≥ 0, got ${String(base)}`);
 }
 
 /** Whether a value is a task definition. */

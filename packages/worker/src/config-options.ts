@@ -8,8 +8,8 @@ import type { WorkerOptions } from './worker-options.js';
 
 /**
  * The WorkerOptions each setting becomes. `taskTimeLimit`, `taskSoftTimeLimit`,
- * `taskDefaultRateLimit`, `taskRejectOnWorkerLost` and `taskAcksOnFailureOrTimeout` are not read
- * here: the worker has no option for them yet.
+ * `taskRejectOnWorkerLost` and `taskAcksOnFailureOrTimeout` are not read here: the worker has no
+ * option for them yet.
  */
 function fromConfig(config: CelerityConfig): Partial<WorkerOptions> {
   const out: Partial<WorkerOptions> = {};
@@ -27,6 +27,7 @@ function fromConfig(config: CelerityConfig): Partial<WorkerOptions> {
   if (config.workerPrefetchMultiplier !== undefined) out.prefetchMultiplier = config.workerPrefetchMultiplier;
   if (config.workerSoftShutdownTimeout !== undefined) out.softShutdownTimeout = config.workerSoftShutdownTimeout;
   if (config.brokerConnectionMaxRetries !== undefined) out.connectRetries = config.brokerConnectionMaxRetries;
+  if (config.taskDefaultRateLimit !== undefined) out.defaultRateLimit = config.taskDefaultRateLimit;
   if (config.hooks !== undefined) out.hooks = config.hooks;
   return out;
 }

@@ -3,3 +3,4 @@
  */
 export { createWorker } from './worker.js';
 export type { StopOptions, Worker, WorkerOptions, WorkerStats } from './worker.js';
+export type { RateLimitsOptions } from './rate-limits.js';

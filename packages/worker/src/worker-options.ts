@@ -1,5 +1,6 @@
 /** The options and the public face of a worker. */
-import type { Adapter, Broker, CelerityConfig, Clock, Hooks, Logger, QueueDeclaration, ResultBackend, Serializer, TaskCollection, TaskDefinition, TaskRoutes } from '@celerity/core';
+import type { Adapter, Broker, CelerityConfig, Clock, Hooks, Logger, QueueDeclaration, RateLimit, ResultBackend, Serializer, TaskCollection, TaskDefinition, TaskRoutes } from '@celerity/core';
+import type { RateLimitsOptions } from './rate-limits.js';
 import type { WorkerStats } from './worker-stats.js';
 
 /** Options of {@link createWorker}. */
@@ -159,6 +160,24 @@ export interface WorkerOptions {
   connectRetryDelay?: number;
   /** Longest wait between two start-up attempts, in milliseconds. @default 30000 */
   connectRetryMaxDelay?: number;
+  /**
+   * Rate limit of every task that has no `rateLimit` of its own (Celery's
+   * `task_default_rate_limit`): `'10/s'`, `'100/m'`, `'1000/h'` or a number per second. Its scope is
+   * `rateLimits.scope`. A bad value throws `ConfigurationError` from `createWorker`.
+   * @default undefined (none)
+   * @example createWorker({ tasks, defaultRateLimit: '100/s' })
+   */
+  defaultRateLimit?: RateLimit;
+  /**
+   * Where rate limits are counted. Tasks whose limit is cluster-wide (`rateLimitScope: 'cluster'`,
+   * or `scope: 'cluster'` here) share one bucket per task name among every worker on the same
+   * store: the broker's (a Redis key `_celerity.ratelimit.<task>` under the key prefix; the memory
+   * hub) or `limiter`. `createWorker` throws `ConfigurationError` when a task needs one and there is
+   * none (AMQP without `limiter`). Held jobs stay unacked: on RabbitMQ keep the longest wait
+   * (held jobs / rate) below its `consumer_timeout`.
+   * @example createWorker({ broker: 'redis://…', tasks, rateLimits: { scope: 'cluster' } })
+   */
+  rateLimits?: RateLimitsOptions;
 }
 
 /** Options of `worker.stop()`. */
@@ -178,6 +197,15 @@ export interface Worker extends AsyncDisposable {
   readonly broker: Broker;
   readonly backend: ResultBackend | null;
   readonly stats: Readonly<WorkerStats>;
+  /**
+   * Changes the rate limit of a task on this worker from now on, as Celery's `rate_limit` control
+   * command (`null`, `0` or `''` = none; the task's `rateLimitScope` stays). Jobs already held see
+   * the new limit at once. A cluster-wide limit is shared only if every worker uses the same rate:
+   * change it on each. Throws `NotRegisteredError` for a task the worker does not know, and
+   * `ConfigurationError` for a bad limit, or a cluster-wide one on a broker without shared buckets.
+   * @example worker.setRateLimit('mail.send', '10/s')
+   */
+  setRateLimit(taskName: string, limit: RateLimit | null): void;
   /** Connects, declares the queues and starts consuming. */
   start(): Promise<void>;
   /**

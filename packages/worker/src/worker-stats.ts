@@ -16,7 +16,7 @@ export interface WorkerStats {
   deduplicated: number;
   /** Tasks holding a concurrency slot now. */
   active: number;
-  /** Tasks due but waiting for a slot. */
+  /** Tasks due but waiting for a slot, or for a rate limit token (held unacked, no slot taken). */
   waiting: number;
   /** ETA tasks held until due. */
   scheduled: number;

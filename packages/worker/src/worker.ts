@@ -18,6 +18,7 @@ import { executeMessage } from './execute.js';
 import { createLifecycle } from './lifecycle.js';
 import { checkEtaTaskLimit, prefetchWindow } from './prefetch-window.js';
 import { createRedeliveryPolicy } from './redelivery.js';
+import { limitRates, rateHeldWidening } from './rate-limits.js';
 import { createResultWriter } from './result-writer.js';
 import { createRunningJobs } from './running-jobs.js';
 import { createSlotGate } from './slot-gate.js';
@@ -103,7 +104,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
   if (route !== undefined) ctx.route = route;
   if (hooks !== undefined) ctx.hooks = hooks;
 
-  const gate = createSlotGate<Job, TraceOutcome>({
+  const slots = createSlotGate<Job, TraceOutcome>({
     concurrency,
     run: (job, release) => {
       // Tracked until its slot is given back (its outcome is recorded): a soft or cold shutdown
@@ -119,10 +120,24 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     failed: (error, job) => logger.error(`Unexpected worker error for ${job.message.id}: ${(error as Error).message}`, { error }),
     skip: (job) => isStale(job, logger),
   });
+  // Jobs over their task's rate limit wait here for a token, without a slot (rate-limits.ts).
+  const gate = limitRates({
+    gate: slots,
+    tasks,
+    clock,
+    logger,
+    concurrency,
+    defaultRateLimit: options.defaultRateLimit,
+    rateLimits: options.rateLimits,
+    brokerLimiter: broker.rateLimiter,
+    changed: () => widen(),
+  });
   // ETA tasks stay unacked until due (or handed to the broker's delay); widen the prefetch window
-  // so they don't starve the queue, up to the ETA task limit. The lifecycle adds its argument to
-  // the window it started with.
-  const widen = (): void => lifecycle.widenPrefetch(prefetchWindow(basePrefetch, scheduler.size, etaTaskLimit) - initialPrefetch);
+  // so they don't starve the queue, up to the ETA task limit. Jobs held by a rate limit widen it
+  // too, by at most the base window (rate-limits.ts). The lifecycle adds its argument to the
+  // window it started with.
+  const widen = (): void =>
+    lifecycle.widenPrefetch(prefetchWindow(basePrefetch, scheduler.size + rateHeldWidening(gate.held, basePrefetch), etaTaskLimit) - initialPrefetch);
   const scheduler = limitEtaHold({
     scheduler: createEtaScheduler<Job>({ clock, due: (job) => pipeline.due(job), changed: widen }),
     broker,
@@ -189,6 +204,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     broker,
     backend,
     stats,
+    setRateLimit: (taskName, limit) => gate.setRateLimit(taskName, limit),
     start: () => lifecycle.start(),
     stop: (stopOptions) => lifecycle.stop(stopOptions),
     idle: () => lifecycle.idle(),

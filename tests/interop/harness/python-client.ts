@@ -26,6 +26,9 @@ export interface PythonClientResult {
   members?: PythonClientResult[];
   /** `ping` / `inspect` replies. */
   replies?: unknown;
+  /** `watch`: every state seen, in order, and the exception the RETRY state carried (as Python rebuilt it). */
+  states?: string[];
+  retry?: { exc_type: string; exc_args: unknown[]; traceback: string | null } | null;
   /** Set when reading the result itself failed (state `ERROR`). */
   error?: string;
   error_type?: string;
@@ -99,6 +102,8 @@ export interface PythonSendOptions {
   expires?: number;
   serializer?: 'json' | 'msgpack';
   taskId?: string;
+  /** The message's `retries` header (as if it had been retried that often). */
+  retries?: number;
   /** Seconds `AsyncResult.get` waits. @default 30 */
   wait?: number;
   /** Return right after sending, with only the id. @default false */
@@ -126,6 +131,7 @@ export function sendFromPython(
   if (options.expires !== undefined) argv.push('--expires', String(options.expires));
   if (options.serializer !== undefined) argv.push('--serializer', options.serializer);
   if (options.taskId !== undefined) argv.push('--task-id', options.taskId);
+  if (options.retries !== undefined) argv.push('--retries', String(options.retries));
   if (options.noWait) argv.push('--no-wait');
   const wait = options.wait ?? 30;
   argv.push('--timeout', String(wait));

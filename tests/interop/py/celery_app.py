@@ -123,3 +123,11 @@ def record(self, tag):
     entry = {"tag": tag, "worker": self.request.hostname, "id": self.request.id, "lang": "py"}
     _recorder().rpush(os.environ.get("RECORD_KEY") or "celerity:records", json.dumps(entry))
     return tag
+
+
+@app.task(name="tasks.flaky", bind=True, autoretry_for=(ValueError,), default_retry_delay=0.5, max_retries=2)
+def flaky(self, fails):
+    # Raises ValueError while it has been retried fewer than `fails` times; returns the retry count.
+    if self.request.retries < fails:
+        raise ValueError("attempt %d" % self.request.retries)
+    return self.request.retries

@@ -1,8 +1,9 @@
 """Command-line Celery client for Celerity's interop tests. Prints exactly ONE JSON line on stdout.
 
   python3 client.py send tasks.add '[2,3]' '{}' [--queue q] [--priority 5] [--countdown 2] [--eta ISO]
-                    [--expires SECONDS] [--serializer json|msgpack] [--task-id ID] [--timeout 30] [--no-wait]
+                    [--expires SECONDS] [--serializer json|msgpack] [--task-id ID] [--retries N] [--timeout 30] [--no-wait]
   python3 client.py get TASK_ID [--timeout 30]
+  python3 client.py watch TASK_ID [--timeout 30]           states seen until ready, and the RETRY exception
   python3 client.py apply CANVAS_JSON [--timeout 30]      chain/group/chord, see build_signature()
   python3 client.py ping [--timeout 2]
   python3 client.py inspect active|reserved|scheduled|registered|stats [--timeout 2]
@@ -122,6 +123,8 @@ def cmd_send(a):
         options["eta"] = datetime.datetime.fromisoformat(a.eta.replace("Z", "+00:00"))
     if a.task_id:
         options["task_id"] = a.task_id
+    if a.retries:
+        options["retries"] = a.retries
     result = app.send_task(a.name, args=json.loads(a.args), kwargs=json.loads(a.kwargs), **options)
     if a.no_wait:
         emit({"id": result.id})
@@ -130,6 +133,30 @@ def cmd_send(a):
 
 def cmd_get(a):
     emit(outcome(app.AsyncResult(a.task_id), a.timeout))
+
+
+def cmd_watch(a):
+    """Polls the state every 20 ms until ready: every state seen in order, and the exception a RETRY carried."""
+    import time
+
+    result = app.AsyncResult(a.task_id)
+    states = []
+    retry = None
+    deadline = time.monotonic() + a.timeout
+    while time.monotonic() < deadline:
+        state = result.state
+        if not states or states[-1] != state:
+            states.append(state)
+        if state == "RETRY" and retry is None:
+            exc = result.result
+            retry = {"exc_type": type(exc).__name__, "exc_args": list(getattr(exc, "args", ())), "traceback": result.traceback}
+        if state in ("SUCCESS", "FAILURE", "REVOKED"):
+            out = outcome(result, 1)
+            out["states"] = states
+            out["retry"] = retry
+            emit(out)
+        time.sleep(0.02)
+    emit({"id": a.task_id, "state": result.state, "states": states, "retry": retry, "timeout": True}, EXIT_TIMEOUT)
 
 
 def cmd_apply(a):
@@ -171,6 +198,7 @@ def main(argv):
     p.add_argument("--expires", type=float)
     p.add_argument("--serializer", choices=["json", "msgpack"])
     p.add_argument("--task-id")
+    p.add_argument("--retries", type=int)
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--no-wait", action="store_true")
     p.set_defaults(func=cmd_send)
@@ -178,6 +206,10 @@ def main(argv):
     p.add_argument("task_id")
     p.add_argument("--timeout", type=float, default=30)
     p.set_defaults(func=cmd_get)
+    p = sub.add_parser("watch")
+    p.add_argument("task_id")
+    p.add_argument("--timeout", type=float, default=30)
+    p.set_defaults(func=cmd_watch)
     p = sub.add_parser("apply")
     p.add_argument("canvas")
     p.add_argument("--timeout", type=float, default=30)

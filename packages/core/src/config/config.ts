@@ -8,6 +8,7 @@ import { ConfigurationError } from '../errors.js';
 import type { Hooks } from './hooks.js';
 import type { TaskRoutes } from './routes.js';
 import { createTaskRouter } from './routes.js';
+import { parseRateLimit } from '../rate-limit.js';
 
 /**
  * Celery's settings that Celerity honours, by their camelCase names. Unset settings keep each
@@ -84,9 +85,6 @@ const SETTINGS: Readonly<Record<keyof CelerityConfig, { kind: Kind; celery: stri
 
 const KEYS = Object.keys(SETTINGS) as Array<keyof CelerityConfig>;
 
-/** Celery's rate limit syntax: a number of tasks, optionally per second, minute or hour. */
-const RATE_LIMIT = /^\d+(\.\d+)?(\/[smh])?$/;
-
 const HOOK_NAMES = new Set(['beforeTaskPublish', 'afterTaskPublish', 'taskPrerun', 'taskPostrun', 'taskSuccess', 'taskFailure', 'taskRetry', 'taskRevoked', 'workerReady', 'workerShuttingDown', 'workerShutdown']);
 
 function invalid(key: string, expected: string, value: unknown, source?: string): never {
@@ -118,7 +116,11 @@ function check(key: keyof CelerityConfig, value: unknown, source?: string): unkn
       if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v !== '')) invalid(key, 'a non-empty list of names', value, source);
       return value;
     case 'rateLimit':
-      if (typeof value === 'number' ? !(value >= 0) : typeof value !== 'string' || !RATE_LIMIT.test(value)) invalid(key, "a rate such as '10/s', '100/m', '1000/h' or a number per second", value, source);
+      try {
+        parseRateLimit(value as string | number);
+      } catch {
+        invalid(key, "a rate such as '10/s', '100/m', '1000/h' or a number per second", value, source);
+      }
       return value;
     case 'routes':
       try {

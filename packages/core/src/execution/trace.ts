@@ -12,6 +12,7 @@ import { RetryRequest } from '../task.js';
 import { UnrecoverableError } from '../errors.js';
 import { bindArguments } from '../task-params.js';
 import { formatTraceback } from '../protocol/exceptions.js';
+import { autoretryCountdown, matchesAutoretry } from './autoretry.js';
 import { CeleryException, SoftTimeLimitExceeded, TimeLimitExceeded, exceptionInfoOf } from './exceptions.js';
 
 /** What the tracer needs to know about the call. */
@@ -62,20 +63,6 @@ export type TraceOutcome =
 
 const DEFAULT_MAX_RETRIES = 3;
 const DEFAULT_RETRY_DELAY = 180;
-
-function matchesAutoretry(definition: TaskDefinition, error: unknown): boolean {
-  const list = definition.options.autoretryFor;
-  if (!list || !(error instanceof Error)) return false;
-  return list.some((entry) => (typeof entry === 'string' ? error.name === entry || error.constructor.name === entry : error instanceof entry));
-}
-
-/** Countdown for the n-th automatic retry: fixed delay, or exponential backoff with full jitter capped at 600 s. */
-function autoretryCountdown(definition: TaskDefinition, retries: number): number {
-  const backoff = definition.options.retryBackoff;
-  if (!backoff) return definition.options.defaultRetryDelay ?? DEFAULT_RETRY_DELAY;
-  const base = backoff === true ? 1 : backoff;
-  return Math.min(600, base * 2 ** retries) * Math.random();
-}
 
 const performanceNow = (): number => performance.now();
 function retry(options: RetryOptions = {}): never {
@@ -271,7 +258,9 @@ function classifyError(definition: TaskDefinition, request: TraceRequest, env: T
   else if (matchesAutoretry(definition, error)) options = { exc: error, countdown: autoretryCountdown(definition, request.retries) };
   if (!options) return failure(error, runtime);
 
-  const maxRetries = options.maxRetries !== undefined ? options.maxRetries : (definition.options.maxRetries ?? DEFAULT_MAX_RETRIES);
+  // `null` means unlimited, at the call and on the task alike: only `undefined` falls back.
+  const taskMax = definition.options.maxRetries;
+  const maxRetries = options.maxRetries !== undefined ? options.maxRetries : taskMax !== undefined ? taskMax : DEFAULT_MAX_RETRIES;
   if (maxRetries !== null && request.retries >= maxRetries) {
     const cause = options.exc ?? new CeleryException('MaxRetriesExceededError', 'celery.exceptions', [
       `Can't retry ${request.name}[${request.id}] args:${JSON.stringify(request.args)} kwargs:${JSON.stringify(request.kwargs)}`,

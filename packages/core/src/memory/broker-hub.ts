@@ -5,6 +5,8 @@
  */
 import type { BroadcastMessage, Envelope } from '../broker.js';
 import type { Logger } from '../logger.js';
+import { createMemoryRateLimiter } from '../rate-limiter.js';
+import type { SharedRateLimiter } from '../rate-limiter.js';
 import { PriorityFifo } from './fifo.js';
 import { topicMatches } from './topic.js';
 
@@ -57,6 +59,8 @@ export class BrokerHub {
   readonly queues = new Map<string, PriorityFifo<StoredMessage>>();
   /** Dead-letter entries per source queue, oldest first (see dead-letters.ts). */
   readonly deadLetters = new Map<string, Envelope[]>();
+  /** Token buckets for cluster-wide rate limits, shared by every broker on this hub (system clock). */
+  readonly rateLimiter: SharedRateLimiter = createMemoryRateLimiter();
   readonly #consumers: HubConsumer[] = [];
   readonly #subscriptions = new Map<string, Set<HubSubscription>>();
   #scheduled = false;

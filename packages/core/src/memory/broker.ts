@@ -146,6 +146,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
     transport: 'memory',
     capabilities,
     deadLetters: createMemoryDeadLetters(hub, () => ensureOpen()),
+    rateLimiter: hub.rateLimiter,
     async connect() {
       ensureOpen();
     },

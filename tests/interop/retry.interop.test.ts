@@ -1,0 +1,99 @@
+/**
+ * Retries across Celerity and Python Celery (5.2 and 5.5) on Redis: a Celerity worker's automatic
+ * retry read by a Python client (RETRY with its ValueError, then SUCCESS), a Python worker's retry
+ * of a task a Celerity client sent and awaits, and the `retries` header of a Python-sent message
+ * counted by a Celerity worker against `maxRetries`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TaskError } from '@celerity/core';
+import { createRedisBackend } from '@celerity/backend-redis';
+import { createRedisBroker } from '@celerity/broker-redis';
+import type { Client } from '@celerity/client';
+import { createClient } from '@celerity/client';
+import type { Worker } from '@celerity/worker';
+import { createWorker } from '@celerity/worker';
+import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
+import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, sendFromPython, startPythonWorker } from './harness/python.js';
+import type { RedisScratch } from './harness/redis.js';
+import { createRedisScratch } from './harness/redis.js';
+import * as interopTasks from './ts-tasks.js';
+
+const status = pythonCeleryStatus();
+
+function retries(version: PythonCeleryVersion): void {
+  let redis: RedisScratch;
+  let env: Record<string, string>;
+  let tsWorker: Worker;
+  let pyWorker: PythonWorker;
+  let client: Client;
+  let tsQueue: string;
+  let pyQueue: string;
+
+  beforeAll(async () => {
+    redis = await createRedisScratch();
+    tsQueue = redis.name('ts');
+    pyQueue = redis.name('py');
+    env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url };
+    tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], hostname: 'ts-retry@celerity' });
+    await tsWorker.start();
+    pyWorker = await startPythonWorker({ version, env: { ...env, QUEUE: pyQueue }, queues: [pyQueue] });
+    client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }) });
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await client?.broker.close();
+    await client?.backend?.close();
+    await tsWorker?.stop();
+    await pyWorker?.stop();
+    await redis?.cleanup();
+  }, 60_000);
+
+  it('Celerity worker retries, Python reads RETRY with the ValueError, then SUCCESS', async () => {
+    const sent = await sendFromPython(version, 'tasks.flaky', [1], { queue: tsQueue, noWait: true }, env);
+    const watched = await runPythonClient(version, ['watch', sent.id!, '--timeout', '20'], env);
+    expect(watched).toMatchObject({ state: 'SUCCESS', result: 1 });
+    expect(watched.states).toContain('RETRY');
+    expect(watched.states!.indexOf('RETRY')).toBeLessThan(watched.states!.indexOf('SUCCESS'));
+    expect(watched.retry).toMatchObject({ exc_type: 'ValueError', exc_args: ['attempt 0'] });
+    expect(watched.retry!.traceback).toContain('ValueError: attempt 0');
+  });
+
+  it('Python worker retries a task a Celerity client sent; the client sees RETRY and awaits the final result', async () => {
+    const flaky = client.task<[fails: number], number>('tasks.flaky');
+    const result = await flaky.applyAsync([1], { queue: pyQueue });
+    const seen = new Set<string>();
+    const final = result.get({ timeout: 20 });
+    // Watch the state while waiting: the RETRY in between must be readable too.
+    for (let i = 0; i < 400 && !seen.has('SUCCESS'); i++) {
+      seen.add(await result.state());
+      if (seen.has('RETRY')) {
+        const meta = await result.meta();
+        if (meta?.status === 'RETRY') expect(meta.result).toMatchObject({ exc_type: 'ValueError', exc_message: ['attempt 0'] });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await final).toBe(1);
+    expect(seen.has('RETRY')).toBe(true);
+
+    // Out of retries on the Python side: the Celerity client gets the ValueError.
+    const exhausted = await (await flaky.applyAsync([9], { queue: pyQueue })).get({ timeout: 20 }).catch((e: unknown) => e);
+    expect(exhausted).toBeInstanceOf(TaskError);
+    expect(exhausted).toMatchObject({ excType: 'ValueError', excMessage: ['attempt 2'], state: 'FAILURE' });
+  });
+
+  it("a Python-sent message's retries header counts against a Celerity worker's maxRetries", async () => {
+    // Already retried twice (the most tasks.flaky allows): its first failure here is final.
+    const out = await sendFromPython(version, 'tasks.flaky', [9], { queue: tsQueue, retries: 2, wait: 20 }, env);
+    expect(out).toMatchObject({ state: 'FAILURE', exc_type: 'ValueError', exc_message: 'attempt 2' });
+    // With one retry left it retries once more, then fails.
+    const one = await sendFromPython(version, 'tasks.flaky', [9], { queue: tsQueue, retries: 1, wait: 20 }, env);
+    expect(one).toMatchObject({ state: 'FAILURE', exc_message: 'attempt 2' });
+  });
+}
+
+for (const version of PYTHON_CELERY_VERSIONS) {
+  const entry = status[version];
+  if (isAvailable(entry)) describe(`retries: Python Celery ${entry.celery} ↔ Celerity on Redis`, () => retries(version));
+  else describe.skip(`retries: Python Celery ${version} ↔ Celerity on Redis: ${entry.unavailable}`, () => retries(version));
+}

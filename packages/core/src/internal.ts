@@ -25,3 +25,16 @@ export { pythonRepr, formatTraceback } from './protocol/index.js';
 
 // Dead-letter headers, read and written the same way by every broker.
 export { deadLetterHeaders, entryIdOf, markDeadLetter, readDeadLetter, replayEnvelope } from './dead-letters.js';
+
+// Celery's remote control (pidbox) messages, read and written the same way by client and worker.
+export {
+  CONTROL_EXCHANGE,
+  CONTROL_REPLY_EXCHANGE,
+  controlRequestIsFor,
+  decodeControlReply,
+  decodeControlRequest,
+  encodeControlReply,
+  encodeControlRequest,
+} from './control/messages.js';
+export { consumeControlReplies, publishControlReply } from './control/transport.js';
+export { readRevokeArguments, revokeArguments } from './control/revocations.js';

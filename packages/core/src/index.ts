@@ -46,6 +46,7 @@ export type {
 export { DELIVERIES_HEADER, LAST_ERROR_HEADER } from './dead-letters.js';
 
 export { DEFAULT_REVOKE_EXPIRES } from './control/revocations.js';
+export { TaskRevokedError } from './execution/exceptions.js';
 export type { Revocation, RevocationStore, RevokeArguments } from './control/revocations.js';
 export type { ControlReply, ControlReplyTo, ControlRequest } from './control/messages.js';
 export type { DeadLetter, DeadLetterInfo, DeadLetterQueue, DeadLetterReason, DeadLetterSelection } from './dead-letters.js';

@@ -8,6 +8,8 @@ import { silentLogger } from '@celerity/core';
 import { traceTask } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { BlockingBodies } from './blocking-bodies.js';
+import type { RunningTasks } from './running-tasks.js';
+import { finishTerminated } from './terminated.js';
 import type { FollowupContext } from './followups.js';
 import { completeChordPart, sendFailureFollowups, sendSuccessFollowups } from './followups.js';
 import { MessageRun, storesResult } from './message-run.js';
@@ -30,6 +32,8 @@ export interface ExecutionContext extends FollowupContext {
   storeFailed?: (taskId: string, error: unknown) => void;
   /** Which task bodies block the event loop, and the acks-late runs finishing (blocking-bodies.ts). */
   blocking?: BlockingBodies;
+  /** Runs in progress, by task id, for revoke with terminate (running-tasks.ts). */
+  running?: RunningTasks;
 }
 
 /** Calls the task, timing the synchronous part of the call (how long it held the event loop). */
@@ -62,6 +66,7 @@ export function executeMessage(
   const store = storesResult(message, definition);
   const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
   const run = new MessageRun(message, delivery.queue, ctx);
+  ctx.running?.add(run);
   if (trackStarted && ctx.writer) void run.store(run.meta('STARTED', { pid: process.pid, hostname: ctx.hostname })).catch(() => {});
   if (ctx.blocking?.blocks(definition)) return executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release);
   return executeRun(delivery, message, definition, ctx, run, acksLate, store, release);
@@ -133,6 +138,8 @@ function executePlain(
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
   return trace(definition, run, ctx).then((outcome) => {
+    ctx.running?.delete(run);
+    if (run.terminated !== null) return finishTerminated(delivery, message, ctx, run, false, store);
     if (outcome.kind !== 'success') return finish(delivery, message, ctx, run, outcome, false, store, release);
     logSucceeded(ctx, message, outcome);
     if (!store || !ctx.writer) return outcome;
@@ -160,6 +167,8 @@ async function executeAny(
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
   const outcome = await trace(definition, run, ctx);
+  ctx.running?.delete(run);
+  if (run.terminated !== null) return finishTerminated(delivery, message, ctx, run, acksLate, store);
   const finished = finish(delivery, message, ctx, run, outcome, acksLate, store, release);
   return acksLate && ctx.blocking ? ctx.blocking.trackEnding(finished) : finished;
 }

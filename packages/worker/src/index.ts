@@ -2,4 +2,4 @@
  * @celerity/worker — runs Celery tasks defined in TypeScript; also ships the `celerity` command.
  */
 export { createWorker } from './worker.js';
-export type { Worker, WorkerOptions, WorkerStats } from './worker.js';
+export type { RevokedTasks, Worker, WorkerOptions, WorkerStats } from './worker.js';

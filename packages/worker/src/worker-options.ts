@@ -1,5 +1,6 @@
 /** The options and the public face of a worker. */
 import type { Adapter, Broker, Clock, Logger, QueueDeclaration, ResultBackend, Serializer, TaskCollection, TaskDefinition } from '@celerity/core';
+import type { RevokedTasks } from './revoked-set.js';
 import type { WorkerStats } from './worker-stats.js';
 
 /** Options of {@link createWorker}. */
@@ -120,6 +121,21 @@ export interface WorkerOptions {
   connectRetryDelay?: number;
   /** Longest wait between two start-up attempts, in milliseconds. @default 30000 */
   connectRetryMaxDelay?: number;
+  /**
+   * Answer Celery's remote control (`app.control.ping()`, `app.control.revoke(…)`, `client.revoke`)
+   * through the broker's `celery.pidbox` broadcast. Off, the worker hears no revoke, though it still
+   * skips the ids in the broker's durable revoke store as loaded at start.
+   * @default true
+   */
+  control?: boolean;
+  /**
+   * Seconds a revoke is kept: in the worker's revoked set, and in the broker's durable store
+   * (`broker.revocations`: a Redis sorted set, a RabbitMQ stream, in memory) that workers load when
+   * they start, so a task revoked while no worker ran is still skipped. Celery keeps revokes 3 h, in
+   * each worker's memory only.
+   * @default 10800
+   */
+  revokedExpires?: number;
 }
 
 /** A running (or stopped) worker. */
@@ -131,6 +147,8 @@ export interface Worker extends AsyncDisposable {
   readonly broker: Broker;
   readonly backend: ResultBackend | null;
   readonly stats: Readonly<WorkerStats>;
+  /** The ids of revoked tasks this worker skips (heard, or loaded from the broker at start), until each revoke lapses. */
+  readonly revoked: RevokedTasks;
   /** Connects, declares the queues and starts consuming. */
   start(): Promise<void>;
   /**

@@ -4,7 +4,7 @@
  * wires the parts together; each part has its own file.
  */
 import { hostname as osHostname } from 'node:os';
-import { ConfigurationError, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, silentLogger, systemClock } from '@celerity/core';
+import { ConfigurationError, DEFAULT_REVOKE_EXPIRES, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, silentLogger, systemClock } from '@celerity/core';
 import { redactUrl } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
@@ -15,6 +15,11 @@ import { createEtaScheduler } from './eta-scheduler.js';
 import type { ExecutionContext } from './execute.js';
 import { executeMessage } from './execute.js';
 import { createLifecycle } from './lifecycle.js';
+import { controlCommands } from './control/commands.js';
+import { createWorkerControl } from './control/worker-control.js';
+import { createRevocation } from './revocation.js';
+import { createRevokedSet } from './revoked-set.js';
+import { RunningTasks } from './running-tasks.js';
 import { checkEtaTaskLimit, prefetchWindow } from './prefetch-window.js';
 import { createRedeliveryPolicy } from './redelivery.js';
 import { createResultWriter } from './result-writer.js';
@@ -25,6 +30,7 @@ import { createWorkerStats, recordOutcome } from './worker-stats.js';
 
 export type { Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
+export type { RevokedTasks } from './revoked-set.js';
 
 function maxDeliveriesOf(value: number | undefined): number {
   if (value === undefined) return 5;
@@ -78,7 +84,9 @@ export function createWorker(options: WorkerOptions): Worker {
     signal: shutdown.signal,
     tasks,
     blocking: new BlockingBodies(),
+    running: new RunningTasks(),
   };
+  const revoked = createRevokedSet(clock);
 
   const gate = createSlotGate<Job, TraceOutcome>({
     concurrency,
@@ -88,7 +96,8 @@ export function createWorker(options: WorkerOptions): Worker {
       lifecycle.checkIdle();
     },
     failed: (error, job) => logger.error(`Unexpected worker error for ${job.message.id}: ${(error as Error).message}`, { error }),
-    skip: (job) => isStale(job, logger),
+    // Checked again when a slot starts the job: a revoke may have come while it waited.
+    skip: (job) => isStale(job, logger) || revocation.skip(job),
   });
   // ETA tasks stay unacked until due (or handed to the broker's delay); widen the prefetch window
   // so they don't starve the queue, up to the ETA task limit. The lifecycle adds its argument to
@@ -104,6 +113,16 @@ export function createWorker(options: WorkerOptions): Worker {
     left: () => lifecycle.checkIdle(),
   });
   const stats = createWorkerStats(gate, scheduler);
+  const revocation = createRevocation({
+    revoked,
+    running: ctx.running!,
+    scheduler,
+    broker,
+    ctx,
+    expires: nonNegative('revokedExpires', options.revokedExpires, DEFAULT_REVOKE_EXPIRES) * 1000,
+    logger,
+    left: () => lifecycle.checkIdle(),
+  });
   const redelivery = createRedeliveryPolicy({ maxDeliveries, ctx, deadLettered: () => void stats.deadLettered++ });
   ctx.storeFailed = (taskId, error) => redelivery.noteFailure(taskId, error);
   const dedupe = createSuccessfulRedeliveryCheck({ ctx, stats, enabled: options.deduplicateSuccessfulTasks ?? true });
@@ -118,6 +137,7 @@ export function createWorker(options: WorkerOptions): Worker {
     accepting: () => lifecycle.accepting,
     left: () => lifecycle.checkIdle(),
     dedupe,
+    revoked: (job) => revocation.skip(job),
   });
   const lifecycle = createLifecycle({
     hostname,
@@ -137,6 +157,7 @@ export function createWorker(options: WorkerOptions): Worker {
     dedupe,
     shutdown,
     handOffsSettled: () => scheduler.handOffsSettled(),
+    control: createWorkerControl({ broker, hostname, revocation, commands: controlCommands, pidbox: options.control ?? true, logger }),
     connectRetry: {
       retries: nonNegative('connectRetries', options.connectRetries, 100),
       delay: nonNegative('connectRetryDelay', options.connectRetryDelay, 2000),
@@ -155,6 +176,7 @@ export function createWorker(options: WorkerOptions): Worker {
     broker,
     backend,
     stats,
+    revoked,
     start: () => lifecycle.start(),
     stop: (stopOptions) => lifecycle.stop(stopOptions),
     idle: () => lifecycle.idle(),

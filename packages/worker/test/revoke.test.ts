@@ -1,0 +1,135 @@
+/** Revoke on the memory broker: durable, before ETA, waiting for a slot, terminate; ping; no sleeps. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Broker, ResultBackend, TaskContext } from '@celerity/core';
+import { createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage } from '@celerity/core';
+import type { Client } from '@celerity/client';
+import { createClient } from '@celerity/client';
+import type { Worker } from '@celerity/worker';
+import { createWorker } from '@celerity/worker';
+import { until } from './event-loop.js';
+
+const json = createJsonSerializer();
+let broker: Broker;
+let backend: ResultBackend;
+let client: Client;
+let worker: Worker | undefined;
+const ran = new Set<string>();
+const aborted: unknown[] = [];
+let release: (() => void) | undefined;
+
+const mark = defineTask({ name: 'tasks.mark', params: [] }, (ctx: TaskContext) => void ran.add(ctx.id));
+const hold = defineTask({ name: 'tasks.hold', params: [] }, async (ctx: TaskContext) => {
+  ran.add(ctx.id);
+  await new Promise<void>((resolve) => {
+    release = resolve;
+    ctx.signal.addEventListener('abort', () => {
+      aborted.push(ctx.signal.reason);
+      // The body decides when it ends: the slot stays taken until then.
+    });
+  });
+  return 'finished';
+});
+
+function setup(): void {
+  const name = `revoke-${crypto.randomUUID()}`;
+  broker = createMemoryBroker({ name });
+  backend = createMemoryBackend({ name });
+  client = createClient({ broker, backend });
+}
+
+async function start(concurrency = 1): Promise<Worker> {
+  worker = createWorker({ broker, backend, tasks: [mark, hold], concurrency, hostname: 'w1@test' });
+  await worker.start();
+  return worker;
+}
+
+async function send(task: string, countdown?: number): Promise<string> {
+  const id = crypto.randomUUID();
+  const eta = countdown === undefined ? null : new Date(Date.now() + countdown * 1000);
+  await broker.publish({ queue: 'celery' }, encodeTaskMessage({ task, id, args: [], eta }, { serializer: json }));
+  return id;
+}
+
+afterEach(async () => {
+  release?.();
+  await worker?.stop({ force: true });
+  worker = undefined;
+  await client.close();
+  ran.clear();
+  aborted.length = 0;
+});
+
+describe('revoke (memory broker)', () => {
+  it('skips a task revoked while no worker ran, and stores REVOKED as Celery does', async () => {
+    setup();
+    const id = await send('tasks.mark');
+    await client.revoke(id);
+    await start();
+    const meta = await backend.wait(id, { timeout: 5 });
+    expect(meta.status).toBe('REVOKED');
+    expect(meta.result).toEqual({ exc_type: 'TaskRevokedError', exc_message: ['revoked'], exc_module: 'celery.exceptions' });
+    expect(ran.has(id)).toBe(false);
+    expect(worker!.revoked.has(id)).toBe(true);
+    expect(await broker.size('celery')).toBe(0);
+  });
+
+  it('drops a task held for its ETA at once', async () => {
+    setup();
+    await start();
+    const id = await send('tasks.mark', 3600);
+    await until(() => worker!.stats.scheduled === 1);
+    await client.result(id).revoke();
+    const meta = await backend.wait(id, { timeout: 5 });
+    expect(meta.status).toBe('REVOKED');
+    expect(worker!.stats.scheduled).toBe(0);
+    expect(ran.has(id)).toBe(false);
+  });
+
+  it('skips a task waiting for a slot when its turn comes', async () => {
+    setup();
+    await start(1);
+    const first = await send('tasks.hold');
+    await until(() => ran.has(first));
+    const second = await send('tasks.mark');
+    await until(() => worker!.stats.waiting === 1);
+    await client.revoke(second);
+    await until(() => worker!.revoked.has(second));
+    release?.();
+    expect((await backend.wait(second, { timeout: 5 })).status).toBe('REVOKED');
+    expect(ran.has(second)).toBe(false);
+    expect((await backend.wait(first, { timeout: 5 })).status).toBe('SUCCESS');
+  });
+
+  it('terminate aborts ctx.signal, keeps the slot until the body settles, stores REVOKED terminated', async () => {
+    setup();
+    await start(1);
+    const id = await send('tasks.hold');
+    await until(() => ran.has(id));
+    const next = await send('tasks.mark');
+    await client.revoke(id, { terminate: true, signal: 'SIGKILL' });
+    await until(() => aborted.length === 1);
+    expect(aborted[0]).toMatchObject({ excType: 'TaskRevokedError', excArgs: ['terminated'] });
+    // The body has not settled: the next task still waits for the only slot.
+    expect(ran.has(next)).toBe(false);
+    expect(worker!.stats.active).toBe(1);
+    release?.();
+    const meta = await backend.wait(id, { timeout: 5 });
+    expect(meta.status).toBe('REVOKED');
+    expect(meta.result).toEqual({ exc_type: 'TaskRevokedError', exc_message: ['terminated'], exc_module: 'celery.exceptions' });
+    expect((await backend.wait(next, { timeout: 5 })).status).toBe('SUCCESS');
+  });
+
+  it('answers ping with Celery reply shape, and only when addressed', async () => {
+    setup();
+    await start();
+    expect(await client.control.ping({ timeout: 0.5, limit: 1 })).toEqual([{ 'w1@test': { ok: 'pong' } }]);
+    expect(await client.control.ping({ timeout: 0.2, destination: ['other@test'] })).toEqual([]);
+  });
+
+  it('control: false hears no revoke', async () => {
+    setup();
+    worker = createWorker({ broker, backend, tasks: [mark], control: false });
+    await worker.start();
+    expect(await client.control.ping({ timeout: 0.2 })).toEqual([]);
+  });
+});

@@ -12,7 +12,6 @@ import type { Client } from '@celerity/client';
 import { createClient } from '@celerity/client';
 import type { Worker } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
-import { waitFor } from '@celerity/testing';
 import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
 import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, sendFromPython, startPythonWorker } from './harness/python.js';
 import type { RabbitVhost } from './harness/rabbitmq.js';
@@ -22,6 +21,15 @@ import { createRedisScratch } from './harness/redis.js';
 import * as interopTasks from './ts-tasks.js';
 
 const status = pythonCeleryStatus();
+
+/** Polls `done` every 20 ms until it holds; fails after `timeout` ms. */
+async function waitFor(done: () => boolean, { timeout }: { timeout: number }): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 type Transport = 'redis' | 'amqp';
 const REVOKED = { exc_type: 'TaskRevokedError', exc_module: 'celery.exceptions' };
 

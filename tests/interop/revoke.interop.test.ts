@@ -31,6 +31,8 @@ async function waitFor(done: () => boolean, { timeout }: { timeout: number }): P
   }
 }
 type Transport = 'redis' | 'amqp';
+/** The worker's log line for a task it took (`Task name[id] received` in 5.x, `Received task: …` before). */
+const received = (name: string, id: string): RegExp => new RegExp(`Task ${name}\\[${id}\\] received|Received task: ${name}\\[${id}\\]`);
 const REVOKED = { exc_type: 'TaskRevokedError', exc_module: 'celery.exceptions' };
 
 function matrix(version: PythonCeleryVersion, transport: Transport): void {
@@ -124,16 +126,16 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
     expect(await meta(id)).toMatchObject({ status: 'REVOKED', result: { ...REVOKED, exc_message: ['revoked'] } });
   });
 
-  it('Celerity revoke before the ETA reaches the Python worker (REVOKED stored when due)', async () => {
+  it('Celerity revoke before the ETA reaches the Python worker (REVOKED stored when due)', { timeout: 60_000 }, async () => {
     const result = await client.send('tasks.add', [1, 2], { queue: pyQueue, countdown: 4 });
-    await pyWorker.waitForLog(new RegExp(`Received task: tasks.add\\[${result.id}\\]`), { timeout: 10_000 });
+    await pyWorker.waitForLog(received('tasks.add', result.id), { timeout: 10_000 });
     await result.revoke();
     expect(await meta(result.id, 30)).toMatchObject({ status: 'REVOKED', result: { ...REVOKED, exc_message: ['revoked'] } });
   });
 
-  it('Celerity revoke with terminate kills the running task of a prefork Python worker', async () => {
+  it('Celerity revoke with terminate kills the running task of a prefork Python worker', { timeout: 60_000 }, async () => {
     const result = await client.send('tasks.sleep', [60], { queue: pyQueue });
-    await pyWorker.waitForLog(new RegExp(`Received task: tasks.sleep\\[${result.id}\\]`), { timeout: 10_000 });
+    await pyWorker.waitForLog(received('tasks.sleep', result.id), { timeout: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 500));
     await result.revoke({ terminate: true });
     expect(await meta(result.id, 30)).toMatchObject({ status: 'REVOKED', result: { ...REVOKED, exc_message: ['terminated'] } });

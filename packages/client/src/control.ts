@@ -37,7 +37,8 @@ export interface Control {
   /**
    * Revokes tasks: every worker skips them (and, with `terminate`, stops them if running), and the
    * ids are kept in the broker's durable revoke store (`broker.revocations`, 3 h) so workers that
-   * start later skip them too. Does not wait for replies, as Celery's `revoke`.
+   * start later skip them too. Does not wait for replies, as Celery's `revoke`. When the store
+   * fails, the broadcast is still sent and the store's error is thrown after it.
    */
   revoke(ids: string | readonly string[], options?: RevokeOptions): Promise<void>;
   /** Celery's `ping`: each worker's reply, as `{hostname: {ok: 'pong'}}` items. */
@@ -81,9 +82,13 @@ export function createControl(broker: Broker, logger: Logger, oid: string): Cont
     async revoke(ids, options = {}) {
       const list = typeof ids === 'string' ? [ids] : [...ids];
       if (list.length === 0) return;
-      if (broker.revocations) await broker.revocations.add(list, Date.now() + DEFAULT_REVOKE_EXPIRES * 1000);
+      // Stored first, so a worker starting meanwhile finds it; broadcast even when storing failed,
+      // so running workers still hear it, then report the failure.
+      let unstored: unknown;
+      if (broker.revocations) await broker.revocations.add(list, Date.now() + DEFAULT_REVOKE_EXPIRES * 1000).catch((error: unknown) => (unstored = error));
       const request = { method: 'revoke', arguments: revokeArguments(list, options), destination: null, pattern: null, matcher: null };
       await broker.broadcast(CONTROL_EXCHANGE, '', encodeControlRequest(request, { now: Date.now() }));
+      if (unstored !== undefined) throw unstored;
     },
     ping: (options) => call('ping', {}, options),
     call,

@@ -1,7 +1,7 @@
 /** Revoke on the memory broker: durable, before ETA, waiting for a slot, terminate; ping; no sleeps. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker, ResultBackend, TaskContext } from '@celerity/core';
-import { createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage } from '@celerity/core';
+import { chord, createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage, signature } from '@celerity/core';
 import type { Client } from '@celerity/client';
 import { createClient } from '@celerity/client';
 import type { Worker } from '@celerity/worker';
@@ -17,6 +17,7 @@ const ran = new Set<string>();
 const aborted: unknown[] = [];
 let release: (() => void) | undefined;
 
+const collect = defineTask({ name: 'tasks.collect', params: ['values'] }, (values: unknown[]) => values);
 const mark = defineTask({ name: 'tasks.mark', params: [] }, (ctx: TaskContext) => void ran.add(ctx.id));
 const hold = defineTask({ name: 'tasks.hold', params: [] }, async (ctx: TaskContext) => {
   ran.add(ctx.id);
@@ -38,7 +39,7 @@ function setup(): void {
 }
 
 async function start(concurrency = 1): Promise<Worker> {
-  worker = createWorker({ broker, backend, tasks: [mark, hold], concurrency, hostname: 'w1@test' });
+  worker = createWorker({ broker, backend, tasks: [mark, hold, collect], concurrency, hostname: 'w1@test' });
   await worker.start();
   return worker;
 }
@@ -131,5 +132,20 @@ describe('revoke (memory broker)', () => {
     worker = createWorker({ broker, backend, tasks: [mark], control: false });
     await worker.start();
     expect(await client.control.ping({ timeout: 0.2 })).toEqual([]);
+  });
+
+  it('a revoked chord part fails the chord, as in Celery', async () => {
+    setup();
+    await start(2);
+    const revokedPart = crypto.randomUUID();
+    await client.revoke(revokedPart);
+    await until(() => worker!.revoked.has(revokedPart));
+    const applied = await client.apply(chord([signature('tasks.mark'), { ...signature('tasks.mark'), options: { task_id: revokedPart } }], signature('tasks.collect')));
+    const part = await backend.wait(revokedPart, { timeout: 5 });
+    expect(part.status).toBe('REVOKED');
+    const body = await backend.wait(applied.id, { timeout: 5 });
+    expect(body.status).toBe('FAILURE');
+    expect(body.result).toMatchObject({ exc_type: 'ChordError' });
+    expect(String((body.result as { exc_message: unknown[] }).exc_message[0])).toContain(revokedPart);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The worker's control side in one handle for the lifecycle: at start the broker's durable revokes
- * are loaded and the pidbox subscribed (once, whatever the start-up retries); at stop it unsubscribes.
+ * are loaded (a failure is logged, not fatal) and the pidbox subscribed (once, whatever the start-up
+ * retries); at stop it unsubscribes.
  */
 import type { Broker, Logger, Subscription } from '@celerity/core';
 import type { Revocation } from '../revocation.js';
@@ -25,7 +26,9 @@ export function createWorkerControl(options: WorkerControlOptions): { start(): P
   return {
     async start() {
       if (!loaded) {
-        await revocation.load();
+        // A store the broker cannot serve (say, a RabbitMQ without streams) must not keep the worker
+        // from starting: it then knows only the revokes it hears from now on.
+        await revocation.load().catch((error: unknown) => logger.warn(`Could not load the broker's durable revokes: ${(error as Error).message}`, { error }));
         loaded = true;
       }
       if (options.pidbox && subscription === null && broker.capabilities.broadcast) subscription = await startPidbox({ broker, host: { hostname, revocation }, commands, logger });

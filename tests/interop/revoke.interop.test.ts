@@ -1,7 +1,8 @@
 /**
  * Revoke and ping between Python Celery (5.2, 5.5) and Celerity, on Redis and on RabbitMQ (results
  * in Redis): Python's `app.control.revoke` (plain, before the ETA, terminate) and `ping` reaching a
- * Celerity worker, and Celerity's `client.revoke` / `control.ping` reaching Python workers.
+ * Celerity worker, Celerity's `client.revoke` / `control.ping` reaching Python workers, and a revoke
+ * kept by the broker for a Celerity worker started after it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '@celerity/core';
@@ -110,6 +111,21 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
     await waitFor(() => tsWorker.stats.active === 1, { timeout: 10_000 });
     await runPythonClient(version, ['revoke', id, '--terminate'], env);
     expect(await meta(id)).toMatchObject({ status: 'REVOKED', result: { ...REVOKED, exc_message: ['terminated'] } });
+  });
+
+  it('durable: a task sent from Python and revoked while no Celerity worker ran is skipped by one started later', async () => {
+    const queue = redis.name('durable');
+    const sent = await sendFromPython(version, 'tasks.add', [1, 2], { queue, noWait: true }, env);
+    const id = sent.id as string;
+    await client.revoke(id);
+    const late = createWorker({ broker: newBroker(), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [queue], hostname: `late-${queue}@celerity` });
+    closers.push(async () => {
+      await late.stop({ force: true });
+      await late.broker.close();
+      await late.backend?.close();
+    });
+    await late.start();
+    expect(await meta(id)).toMatchObject({ status: 'REVOKED', result: { ...REVOKED, exc_message: ['revoked'] } });
   });
 
   it('Celerity control.ping() is answered by the Python worker', async () => {

@@ -7,6 +7,7 @@ import { createClient } from '@celerity/client';
 import type { Worker } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
 import { until } from './event-loop.js';
+import { createFakeClock } from './fake-clock.js';
 
 const json = createJsonSerializer();
 let broker: Broker;
@@ -147,5 +148,20 @@ describe('revoke (memory broker)', () => {
     expect(body.status).toBe('FAILURE');
     expect(body.result).toMatchObject({ exc_type: 'ChordError' });
     expect(String((body.result as { exc_message: unknown[] }).exc_message[0])).toContain(revokedPart);
+  });
+
+  it('revokedExpires: the worker forgets a revoke after that many seconds, and stores it that long', async () => {
+    setup();
+    const clock = createFakeClock(Date.now());
+    worker = createWorker({ broker, backend, tasks: [mark], clock, revokedExpires: 10 });
+    await worker.start();
+    const id = crypto.randomUUID();
+    // Sent as Python sends it (nothing written to the store by the sender).
+    await client.control.call('revoke', { task_id: id, terminate: false, signal: 'SIGTERM' }, { timeout: 0.2 });
+    expect(worker.revoked.has(id)).toBe(true);
+    expect(await broker.revocations!.list(clock.now())).toEqual([{ id, expiresAt: clock.now() + 10_000 }]);
+    clock.advance(10_000);
+    expect(worker.revoked.has(id)).toBe(false);
+    expect(await broker.revocations!.list(clock.now())).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ export interface Control {
   call(method: string, args?: Record<string, unknown>, options?: ControlCallOptions): Promise<Array<Record<string, unknown>>>;
 }
 
-/** @example const control = createControl(broker); await control.ping({ timeout: 1 }); */
+/** @example const control = createControl(broker, logger, client.appId); await control.ping({ timeout: 1 }); */
 export function createControl(broker: Broker, logger: Logger, oid: string): Control {
   const call = async (method: string, args: Record<string, unknown> = {}, options: ControlCallOptions = {}): Promise<Array<Record<string, unknown>>> => {
     const timeout = options.timeout ?? 1;

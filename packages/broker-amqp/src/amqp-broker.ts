@@ -6,6 +6,7 @@
 import type { Channel } from 'amqplib';
 import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type {
+  RevocationStore,
   BroadcastMessage,
   Broker,
   BrokerCapabilities,
@@ -23,6 +24,7 @@ import type {
 import { BroadcastHub } from './broadcast.js';
 import { AmqpConnection } from './connection.js';
 import { AmqpConsumer } from './consumer.js';
+import { createAmqpRevocations } from './revocations.js';
 import { createAmqpDeadLetters, deadLetterQueueName, type AmqpDeadLetters } from './dead-letters.js';
 import { declareBroadcastExchange, declareTaskQueue, Declarations } from './declarations.js';
 import { bindForDelayedDelivery, checkDelayableQueue, declareDelayTopology, DELAY_ENTRY_EXCHANGE, delayRoutingKey, MAX_DELAY_SECONDS, withoutDeathHeaders } from './delayed-delivery.js';
@@ -46,6 +48,8 @@ export interface AmqpBroker extends Broker {
   publishDelayed(queue: string, envelope: Envelope, delay: number, options?: PublishOptions): Promise<void>;
   /** Dead letters per queue, in the durable queue `celerity.dead.<queue>`. */
   readonly deadLetters: DeadLetterQueue;
+  /** Durable revokes, in the stream queue `celerity.revoked`. */
+  readonly revocations: RevocationStore;
 }
 
 const CLOSE_GRACE_MS = 2_000;
@@ -55,6 +59,8 @@ class AmqpBrokerImpl implements AmqpBroker {
   readonly capabilities: BrokerCapabilities = { priorityOrder: 'high-first', broadcast: true, deadLetters: true };
   /** One durable queue per source queue, `celerity.dead.<queue>` (see dead-letters.ts). */
   readonly deadLetters: AmqpDeadLetters;
+  /** Durable revokes: the stream queue `celerity.revoked` (see revocations.ts). */
+  readonly revocations: RevocationStore;
   readonly url: string;
   readonly vhost: string;
   readonly logger: Logger;
@@ -98,6 +104,16 @@ class AmqpBrokerImpl implements AmqpBroker {
       exchangeSpec: (exchange) => exchangeSpec(exchange, this.exchangeSpecs),
       declareExchange: (channel, exchange) => this.declareExchangeOn(channel, exchange),
       deadline: () => this.deadline(),
+    });
+    this.revocations = createAmqpRevocations({
+      connection: this.connection,
+      declarations: this.declarations,
+      publisher: this.publisher,
+      logger: this.logger,
+      deadline: () => {
+        this.assertOpen();
+        return this.deadline();
+      },
     });
     this.deadLetters = createAmqpDeadLetters({
       connection: this.connection,

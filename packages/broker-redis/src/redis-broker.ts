@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { closeConnection } from '@celerity/redis-common/internal';
 import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type {
+  RevocationStore,
   BroadcastMessage,
   Broker,
   BrokerCapabilities,
@@ -25,6 +26,8 @@ import type {
 import { AckBatcher } from './acks.js';
 import { waitReady, withReconnect } from './reconnect.js';
 import { createConnections, type BrokerConnections } from './connections.js';
+import { consumeDirect, publishDirect, type DirectHost } from './direct.js';
+import { createRedisRevocations, revokedKey } from './revocations.js';
 import { RedisConsumer, type ConsumerHost } from './consumer.js';
 import { createRedisDeadLetters } from './dead-letters.js';
 import { HeldDeliveries } from './delivery.js';
@@ -52,6 +55,8 @@ export interface RedisBroker extends Broker {
    * on the server's clock. An AMQP worker can use a Redis broker's as its `rateLimits.limiter`.
    */
   readonly rateLimiter: SharedRateLimiter;
+  /** Durable revokes: the sorted set `<prefix>_celerity.revoked` (see revocations.ts). */
+  readonly revocations: RevocationStore;
   /** Runs one visibility-timeout restore pass now (normally periodic while consuming); returns how many were restored. */
   restoreVisible(): Promise<number>;
   /**
@@ -85,6 +90,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly transport = 'redis';
   readonly capabilities: BrokerCapabilities = { priorityOrder: 'low-first', broadcast: true, deadLetters: true };
   /** Dead letters and undecodable items share the list `<keyPrefix>_celerity.dead.<queue>`. */
+  readonly revocations: RevocationStore;
   readonly deadLetters: DeadLetterQueue;
   /** Cluster-wide rate limit buckets, `<keyPrefix>_celerity.ratelimit.<task>` (rate-limiter.ts). */
   readonly rateLimiter: SharedRateLimiter;
@@ -129,6 +135,15 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
       },
     });
     this.refresher = new HeldRefresher(this, refreshPeriod(this.settings.visibilityTimeout));
+    this.revocations = createRedisRevocations({
+      client: this.client,
+      key: revokedKey(this.keys.prefix),
+      run: (what, op) => {
+        this.assertOpen();
+        return this.run(what, op);
+      },
+      now: () => this.clock(),
+    });
     this.deadLetters = createRedisDeadLetters({
       client: this.client,
       keys: this.keys,
@@ -348,6 +363,22 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
       const replies = (await multi.exec()) ?? [];
       return replies.reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
     });
+  }
+
+  /** kombu's direct-exchange routing over the binding set (see direct.ts); control replies use it. */
+  async publishDirect(exchange: string, routingKey: string, envelope: Envelope): Promise<void> {
+    this.assertOpen();
+    await this.run('publish reply', () => publishDirect(this.directHost(), exchange, routingKey, envelope));
+  }
+
+  /** A private reply queue `<routingKey>.<exchange>` read without acks (see direct.ts). */
+  consumeDirect(exchange: string, routingKey: string, handler: (message: BroadcastMessage) => void): Promise<Subscription> {
+    this.assertOpen();
+    return consumeDirect(this.directHost(), exchange, routingKey, handler);
+  }
+
+  private directHost(): DirectHost {
+    return { client: this.client, keys: this.keys, logger: this.logger, createBlockingClient: () => this.createBlockingClient(), generateId: () => this.generateId() };
   }
 
   async broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void> {

@@ -12,6 +12,7 @@ import {
   TimeoutError,
 } from '@celerity/core';
 import { parseCeleryDate } from '@celerity/core/internal';
+import type { Control, RevokeOptions } from './control.js';
 
 /** Thrown by every read when the client has no result backend. */
 export function resultsDisabled(taskId: string): ConfigurationError {
@@ -56,10 +57,25 @@ export class AsyncResult<R = unknown> implements AsyncResultContract<R> {
   /** A ready record never changes (until `forget`), so reads after it skip the backend. */
   #final: ResultMeta | null = null;
 
-  /** @param backend null when results are disabled: every read then throws a ConfigurationError. */
-  constructor(id: string, backend: ResultBackend | null) {
+  readonly #control: Control | null;
+
+  /**
+   * @param backend null when results are disabled: every read then throws a ConfigurationError.
+   * @param control how `revoke()` reaches the workers (the client's); null: `revoke()` throws.
+   */
+  constructor(id: string, backend: ResultBackend | null, control: Control | null = null) {
     this.id = id;
     this.#backend = backend;
+    this.#control = control;
+  }
+
+  /**
+   * Revokes this task (Celery's `AsyncResult.revoke`): see {@link Control.revoke}.
+   * @example await result.revoke({ terminate: true });
+   */
+  async revoke(options?: RevokeOptions): Promise<void> {
+    if (!this.#control) throw new ConfigurationError(`Cannot revoke task ${this.id}: this result was not made by a client (use client.result(id))`);
+    await this.#control.revoke(this.id, options);
   }
 
   #require(): ResultBackend {

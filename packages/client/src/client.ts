@@ -25,6 +25,8 @@ import { withConfig } from './config-options.js';
 import type { EagerHost } from './eager.js';
 import { eagerDefinition, runEagerMessage } from './eager.js';
 import { GroupResult } from './group-result.js';
+import type { Control, RevokeOptions } from './control.js';
+import { createControl } from './control.js';
 import type { Owned } from './resources.js';
 import { lookupSerializer, resolveBackend, resolveBroker, resolveSerializers } from './resources.js';
 import type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from './types.js';
@@ -62,6 +64,7 @@ class CelerityClient implements Client {
    */
   readonly #declared = new Map<string, Promise<void> | true>();
   #closing: Promise<void> | null = null;
+  #control: Control | null = null;
 
   constructor(options: ClientOptions) {
     this.#logger = options.logger ?? silentLogger;
@@ -107,6 +110,16 @@ class CelerityClient implements Client {
     return this.#backend?.value ?? null;
   }
 
+  get control(): Control {
+    this.#control ??= createControl(this.#broker.value, this.#logger, this.appId);
+    return this.#control;
+  }
+
+  revoke(ids: string | readonly string[], options?: RevokeOptions): Promise<void> {
+    this.#assertOpen();
+    return this.control.revoke(ids, options);
+  }
+
   task<A extends unknown[], R>(nameOrDefinition: string | TaskDefinition): TaskRef<A, R> {
     const name = typeof nameOrDefinition === 'string' ? nameOrDefinition : nameOrDefinition.name;
     const definition = typeof nameOrDefinition === 'string' ? undefined : nameOrDefinition;
@@ -137,7 +150,7 @@ class CelerityClient implements Client {
     const ids = await this.#dispatch(resolved, this.backend ? !this.backend.capabilities.persistent : false);
     this.#logger.debug(`Sent ${ids.length} tasks`, { count: ids.length });
     const backend = this.backend;
-    return ids.map((id) => new AsyncResult(id, backend));
+    return ids.map((id) => new AsyncResult(id, backend, this.control));
   }
 
   async apply<S extends SignatureData>(sig: S): Promise<ApplyResult<S>> {
@@ -145,14 +158,14 @@ class CelerityClient implements Client {
   }
 
   result<R = unknown>(id: string): AsyncResult<R> {
-    return new AsyncResult<R>(id, this.backend);
+    return new AsyncResult<R>(id, this.backend, this.control);
   }
 
   async groupResult<R extends unknown[] = unknown[]>(id: string): Promise<GroupResult<R> | null> {
     const backend = this.backend;
     if (!backend) throw resultsDisabled(id);
     const members = await backend.getGroup(id);
-    return members ? new GroupResult<R>(id, members.map((m) => new AsyncResult<R[number]>(m, backend)), backend) : null;
+    return members ? new GroupResult<R>(id, members.map((m) => new AsyncResult<R[number]>(m, backend, this.control)), backend, this.control) : null;
   }
 
   async connect(): Promise<void> {
@@ -183,7 +196,7 @@ class CelerityClient implements Client {
     const resolved = resolveSend(name, definition ?? this.#definitions.get(name), args, undefined, options, this.#context);
     const [id] = await this.#dispatch([resolved]);
     this.#logger.debug(`Sent task ${name}[${id!}]`, { task: name, id, queue: resolved.target.queue });
-    return new AsyncResult<R>(id!, this.backend);
+    return new AsyncResult<R>(id!, this.backend, this.control);
   }
 
   /** Applies a signature and returns the handle on its result. `followUp`: sent by an eager task, not the user. */
@@ -225,8 +238,8 @@ class CelerityClient implements Client {
 
   #resultOf(ref: AppliedSignature): AsyncResult | GroupResult {
     const backend = this.backend;
-    if (ref.kind === 'task') return new AsyncResult(ref.id, backend);
-    return new GroupResult(ref.id, ref.memberIds.map((id) => new AsyncResult(id, backend)), backend);
+    if (ref.kind === 'task') return new AsyncResult(ref.id, backend, this.control);
+    return new GroupResult(ref.id, ref.memberIds.map((id) => new AsyncResult(id, backend, this.control)), backend);
   }
 
   /**

@@ -3,8 +3,9 @@
  * the single-result contract (its value is the list of member values) so `client.apply()` can
  * return one type for every kind of signature.
  */
+import type { Control, RevokeOptions } from './control.js';
 import type { AsyncResult as AsyncResultContract, ResultBackend, ResultMeta, TaskStateName } from '@celerity/core';
-import { TaskState, TimeoutError } from '@celerity/core';
+import { ConfigurationError, TaskState, TimeoutError } from '@celerity/core';
 import type { GetOptions } from './async-result.js';
 import { AsyncResult, resultsDisabled } from './async-result.js';
 
@@ -22,10 +23,23 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> implements As
   readonly results: ReadonlyArray<AsyncResult<R[number]>>;
   readonly #backend: ResultBackend | null;
 
-  constructor(id: string, results: ReadonlyArray<AsyncResult<R[number]>>, backend: ResultBackend | null) {
+  readonly #control: Control | null;
+
+  /** @param control how `revoke()` reaches the workers (the client's); null: `revoke()` throws. */
+  constructor(id: string, results: ReadonlyArray<AsyncResult<R[number]>>, backend: ResultBackend | null, control: Control | null = null) {
     this.id = id;
     this.results = results;
     this.#backend = backend;
+    this.#control = control;
+  }
+
+  /**
+   * Revokes every member (Celery's `GroupResult.revoke`), in one request.
+   * @example await group.revoke();
+   */
+  async revoke(options?: RevokeOptions): Promise<void> {
+    if (!this.#control) throw new ConfigurationError(`Cannot revoke group ${this.id}: this result was not made by a client`);
+    await this.#control.revoke(this.results.map((r) => r.id), options);
   }
 
   #require(): ResultBackend {

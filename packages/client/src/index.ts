@@ -6,5 +6,6 @@ export { createClient } from './client.js';
 export { AsyncResult } from './async-result.js';
 export type { GetOptions } from './async-result.js';
 export { GroupResult } from './group-result.js';
+export type { Control, ControlCallOptions, RevokeOptions } from './control.js';
 export type { SendOptions } from './send-options.js';
 export type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from './types.js';

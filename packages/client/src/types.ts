@@ -2,6 +2,7 @@
  * The client's public shapes: its options, the client itself, and typed task references. Types flow
  * from a task definition (imported as a type only) to every send and result.
  */
+import type { Control, RevokeOptions } from './control.js';
 import type {
   Adapter,
   Broker,
@@ -167,6 +168,15 @@ export interface Client extends AsyncDisposable {
   /** A result handle for a task id (e.g. one stored elsewhere). */
   result<R = unknown>(id: string): AsyncResult<R>;
   /** The saved group with this id, or null when the backend has none. */
+  /**
+   * Revokes tasks on every worker, Celery's and Celerity's (Celery's `app.control.revoke`): not
+   * started → skipped and REVOKED stored; with `terminate`, a running one is stopped. Kept in the
+   * broker's durable revoke store (3 h) for workers that start later.
+   * @example await client.revoke(result.id, { terminate: true });
+   */
+  revoke(ids: string | readonly string[], options?: RevokeOptions): Promise<void>;
+  /** Remote control of the workers (`ping`, `revoke`, any command by name). */
+  readonly control: Control;
   groupResult<R extends unknown[] = unknown[]>(id: string): Promise<GroupResult<R> | null>;
 
   /** Connects the broker and backend now (they otherwise connect on first use). */

@@ -3,6 +3,7 @@
  * fans broadcast messages out. Ack emulation, routing and retry policy live above it (worker,
  * client); each adapter (memory, Redis, AMQP) implements only these primitives.
  */
+import type { RevocationStore } from './control/revocations.js';
 import type { DeadLetterQueue } from './dead-letters.js';
 import type { Logger } from './logger.js';
 import type { SharedRateLimiter } from './rate-limiter.js';
@@ -163,6 +164,11 @@ export interface Broker extends AsyncDisposable {
   readonly capabilities: BrokerCapabilities;
   /** Dead-letter storage per queue, when `capabilities.deadLetters`. */
   readonly deadLetters?: DeadLetterQueue;
+  /**
+   * Durable revokes (ids with an expiry) that every worker of this broker loads at start and adds
+   * to as it hears revokes, so a task revoked while no worker ran is still skipped. Optional.
+   */
+  readonly revocations?: RevocationStore;
   /** Opens connections; other methods connect lazily too, so calling it is optional. */
   connect(): Promise<void>;
   /** Makes sure a queue exists (AMQP declare; Redis binding set). Idempotent. */
@@ -189,6 +195,19 @@ export interface Broker extends AsyncDisposable {
   broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void>;
   /** Subscribes to an exchange with a binding pattern (`#` and `*` as in AMQP topics; `''` for fanout). */
   subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription>;
+  /**
+   * Optional: publishes to a direct exchange the way kombu routes it, for transports where
+   * `broadcast` is pub/sub rather than queue routing (kombu's Redis: an LPUSH to each queue bound
+   * under `routingKey` in the exchange's binding set; nothing when none is). Control replies go
+   * through it; a broker without it serves them with `broadcast`.
+   */
+  publishDirect?(exchange: string, routingKey: string, envelope: Envelope): Promise<void>;
+  /**
+   * Optional counterpart of `publishDirect`: consumes, without acks, a private queue
+   * `<routingKey>.<exchange>` bound to the direct exchange under `routingKey` (kombu's control reply
+   * queue), until unsubscribed. A broker without it serves it with `subscribe(exchange, routingKey)`.
+   */
+  consumeDirect?(exchange: string, routingKey: string, handler: (message: BroadcastMessage) => void): Promise<Subscription>;
   /**
    * Writes the acks waiting for their batch to the connection now instead of at the end of the
    * event loop's turn. The worker calls it before a task body that may block the event loop (a

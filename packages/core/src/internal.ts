@@ -2,8 +2,8 @@
  * Internals shared by the @celerity/* packages (client, worker, the `celerity` command). Not a
  * public API: anything here may change in any release.
  */
-export { traceTask, buildResultMeta, runTaskEagerly, exceptionInfoOf } from './execution/index.js';
-export type { TraceEnvironment, TraceOutcome, TraceRequest, ResultMetaFields } from './execution/index.js';
+export { traceTask, buildResultMeta, runTaskEagerly, exceptionInfoOf, TaskRevokedError } from './execution/index.js';
+export type { TraceEnvironment, TraceOutcome, TraceRequest, ResultMetaFields, RunAbort } from './execution/index.js';
 
 export { resolveSend } from './canvas/send-options.js';
 export type { ResolveContext } from './canvas/send-options.js';
@@ -31,3 +31,15 @@ export { backendOptionsWithExpires } from './config/result-expires.js';
 // The token bucket arithmetic every SharedRateLimiter shares, and the scope check.
 export { grantOf, grantable } from './rate-limiter.js';
 export { checkRateLimitScope } from './rate-limit.js';
+// Celery's remote control (pidbox) messages, read and written the same way by client and worker.
+export {
+  CONTROL_EXCHANGE,
+  CONTROL_REPLY_EXCHANGE,
+  controlRequestIsFor,
+  decodeControlReply,
+  decodeControlRequest,
+  encodeControlReply,
+  encodeControlRequest,
+} from './control/messages.js';
+export { consumeControlReplies, publishControlReply } from './control/transport.js';
+export { readRevokeArguments, revokeArguments } from './control/revocations.js';

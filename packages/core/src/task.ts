@@ -27,7 +27,12 @@ export interface TaskContext {
   readonly hostname: string;
   /** The queue the message came from. */
   readonly queue: string;
-  /** Aborts on soft time limit, revoke with terminate, or worker shutdown. */
+  /**
+   * Aborts when the soft or hard time limit passes (reason `SoftTimeLimitExceeded` /
+   * `TimeLimitExceeded`), when the task is revoked with `terminate` (reason `TaskRevokedError`,
+   * message `terminated`), and on a forced worker shutdown (`stop({ force: true })`). Aborting does
+   * not stop the body: it runs, and keeps its slot, until it returns or throws.
+   */
   readonly signal: AbortSignal;
   readonly logger: Logger;
   /** Schedules this task again (same id, retries + 1) and stops the current run. Always throws. */

@@ -8,6 +8,7 @@ import { createBrokerHarness, collector, envelopeOf, label, resolveBrokerOptions
 import type { BrokerConformanceOptions, BrokerHarness } from './broker-harness.js';
 import { registerAckTests, registerPrefetchTests } from './broker-conformance-ack.js';
 import { registerBroadcastTests } from './broker-conformance-broadcast.js';
+import { registerControlTests } from './broker-conformance-control.js';
 import { registerDeadLetterTests } from './broker-conformance-dead-letters.js';
 import { registerEnvelopeTests } from './broker-conformance-envelope.js';
 
@@ -44,6 +45,7 @@ export function runBrokerConformance(
     registerEnvelopeTests(ctx);
     registerBroadcastTests(ctx);
     registerDeadLetterTests(ctx);
+    registerControlTests(ctx);
   });
 }
 

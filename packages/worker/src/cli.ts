@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * The `celerity` command: `celerity worker`, `celerity call`, `celerity result`, `celerity dlq`, with Celery's
+ * The `celerity` command: `celerity worker`, `celerity call`, `celerity result`, `celerity dlq`, `celerity revoke`, with Celery's
  * flags and environment variables (`CELERITY_BROKER_URL`, `CELERITY_RESULT_BACKEND`).
  */
 import { runWorkerCommand } from './cli/worker-command.js';
 import { runCallCommand, runResultCommand } from './cli/call-command.js';
 import { runDlqCommand } from './cli/dlq-command.js';
+import { runRevokeCommand } from './cli/revoke-command.js';
 
 const HELP = `Usage: celerity <command> [options]
 
@@ -14,6 +15,7 @@ Commands:
   call     Send a task by name and print its id (or its result with --wait)
   result   Wait for and print a task's result
   dlq      List, show, replay or purge dead-lettered messages
+  revoke   Revoke tasks on every worker (--terminate to stop running ones)
 
 Run 'celerity <command> --help' for the options of a command.
 Environment: CELERITY_BROKER_URL, CELERITY_RESULT_BACKEND (like Celery's CELERY_BROKER_URL).
@@ -38,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return runResultCommand(rest);
     case 'dlq':
       return runDlqCommand(rest);
+    case 'revoke':
+      return runRevokeCommand(rest);
     default:
       process.stderr.write(`celerity: unknown command '${command}'\n\n${HELP}`);
       return 2;

@@ -38,6 +38,8 @@ export interface DeliveryPipelineOptions {
   left(): void;
   /** Skips redelivered messages of tasks that already succeeded (`deduplicateSuccessfulTasks`). */
   dedupe?: SuccessfulRedeliveryCheck;
+  /** True (and the job recorded as REVOKED) when its task was revoked: checked at receipt and when due. */
+  revoked?: (job: Job) => boolean;
 }
 
 /** The consumer's handlers, and the way back in for a job whose ETA came. */
@@ -64,10 +66,11 @@ export function isStale(job: Job, logger: Logger): boolean {
  * await broker.consume(queues, pipeline.onDelivery, { prefetch, onMalformed: pipeline.onMalformed });
  */
 export function createDeliveryPipeline(options: DeliveryPipelineOptions): DeliveryPipeline {
-  const { serializers, tasks, ctx, stats, scheduler, gate, redelivery, dedupe, accepting, left } = options;
+  const { serializers, tasks, ctx, stats, scheduler, gate, redelivery, dedupe, accepting, left, revoked } = options;
   const { logger, clock } = ctx;
 
   const admit = (job: Job): void => {
+    if (revoked?.(job)) return;
     const expires = job.message.expires;
     if (expires !== null && expires.getTime() <= clock.now()) {
       void rejectUnrunnable(job.delivery, job.message, 'expired', ctx).finally(left);
@@ -119,6 +122,7 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
       }
       if (logger !== silentLogger) logger.info(`Received task: ${message.task}[${message.id}]${message.eta ? `  ETA:[${message.eta.toISOString()}]` : ''}`);
       const job: Job = { delivery, message, definition };
+      if (revoked?.(job)) return;
       // A redelivered task that already succeeded is acked, not run (and not counted as a delivery).
       const checked = dedupe?.check(job);
       if (checked) void checked.then((skipped) => (skipped ? left() : countAndSchedule(job)));

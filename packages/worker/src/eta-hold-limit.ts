@@ -106,6 +106,7 @@ export function limitEtaHold(options: EtaHoldLimitOptions): EtaHoldScheduler {
       get size() {
         return scheduler.size;
       },
+      drop: (match) => scheduler.drop(match),
       releaseAll: () => scheduler.releaseAll(),
       handOffsSettled: () => Promise.resolve(),
     };
@@ -180,6 +181,8 @@ export function limitEtaHold(options: EtaHoldLimitOptions): EtaHoldScheduler {
     get size() {
       return scheduler.size + sending.size;
     },
+    // A task on its way to the broker's delay comes back later and is checked then.
+    drop: (match) => scheduler.drop(match),
     releaseAll() {
       for (const job of sending) released.add(job);
       return scheduler.releaseAll();

@@ -22,6 +22,8 @@ export interface EtaScheduler<T> {
   hold(item: T, eta: number): void;
   /** Items held now. */
   readonly size: number;
+  /** Cancels the timers of the items `match` selects and returns those items, no longer held. */
+  drop(match: (item: T) => boolean): T[];
   /** Cancels every timer and returns the items held, which are no longer this scheduler's. */
   releaseAll(): T[];
 }
@@ -55,6 +57,17 @@ export function createEtaScheduler<T>(options: EtaSchedulerOptions<T>): EtaSched
     },
     get size() {
       return held.size;
+    },
+    drop(match) {
+      const dropped: T[] = [];
+      for (const [item, timer] of held) {
+        if (!match(item)) continue;
+        clock.clearTimeout(timer);
+        held.delete(item);
+        dropped.push(item);
+      }
+      if (dropped.length > 0) changed?.(held.size);
+      return dropped;
     },
     releaseAll() {
       const items = [...held.keys()];

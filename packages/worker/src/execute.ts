@@ -8,6 +8,8 @@ import { emitHook, silentLogger } from '@celerity/core';
 import { traceTask } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { BlockingBodies } from './blocking-bodies.js';
+import type { RunningTasks } from './running-tasks.js';
+import { finishTerminated } from './terminated.js';
 import type { FollowupContext } from './followups.js';
 import { completeChordPart, sendFailureFollowups, sendSuccessFollowups } from './followups.js';
 import { MessageRun, storesResult } from './message-run.js';
@@ -37,6 +39,8 @@ export interface ExecutionContext extends FollowupContext {
   cancelled?: WeakSet<Delivery>;
   /** Whether a task hook (prerun, postrun, success, failure, retry) is set; false skips them all. */
   taskHooks?: boolean;
+  /** Runs in progress, by task id, for revoke with terminate (running-tasks.ts). */
+  running?: RunningTasks;
 }
 
 /** Calls the task, timing the synchronous part of the call (how long it held the event loop). */
@@ -69,6 +73,7 @@ export function executeMessage(
   const store = storesResult(message, definition);
   const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
   const run = new MessageRun(message, delivery.queue, ctx);
+  ctx.running?.add(run);
   if (trackStarted && ctx.writer) void run.store(run.meta('STARTED', { pid: process.pid, hostname: ctx.hostname })).catch(() => {});
   if (ctx.taskHooks === true) return executeHooked(delivery, message, definition, ctx, run, acksLate, store, release);
   if (ctx.blocking?.blocks(definition)) return executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release);
@@ -176,8 +181,10 @@ function executePlain(
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
   return trace(definition, run, ctx).then((outcome) => {
+    ctx.running?.delete(run);
     // Cancelled by a shutdown: the message went back to the queue, this outcome counts for nothing.
     if (ctx.cancelled?.has(delivery)) return outcome;
+    if (run.terminated !== null) return finishTerminated(delivery, message, ctx, run, false, store);
     if (outcome.kind !== 'success') return finish(delivery, message, ctx, run, outcome, false, store, release);
     logSucceeded(ctx, message, outcome);
     if (!store || !ctx.writer) return outcome;
@@ -205,6 +212,8 @@ async function executeAny(
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
   const outcome = await trace(definition, run, ctx);
+  ctx.running?.delete(run);
+  if (run.terminated !== null) return finishTerminated(delivery, message, ctx, run, acksLate, store);
   const finished = finish(delivery, message, ctx, run, outcome, acksLate, store, release);
   return acksLate && ctx.blocking ? ctx.blocking.trackEnding(finished) : finished;
 }

@@ -2,5 +2,5 @@
  * @celerity/worker — runs Celery tasks defined in TypeScript; also ships the `celerity` command.
  */
 export { createWorker } from './worker.js';
-export type { StopOptions, Worker, WorkerOptions, WorkerStats } from './worker.js';
+export type { RevokedTasks, StopOptions, Worker, WorkerOptions, WorkerStats } from './worker.js';
 export type { RateLimitsOptions } from './rate-limits.js';

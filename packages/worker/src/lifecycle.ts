@@ -39,6 +39,11 @@ export interface LifecycleOptions {
   shutdown: AbortController;
   /** Resolves once no ETA task is on its way to the broker's delay (bounded; see eta-hold-limit.ts). */
   handOffsSettled(): Promise<void>;
+  /**
+   * The control side (durable revokes loaded, pidbox subscribed): started before consuming so no
+   * revoke is missed, stopped once running tasks settled (a revoke may still terminate them).
+   */
+  control?: { start(): Promise<void>; stop(): Promise<void> };
   /** How start-up retries an unreachable broker or backend (see connect-retry.ts). */
   connectRetry: { retries: number; delay: number; maxDelay: number; clock: Clock };
   /** What the retry log lines call the broker and the backend (redacted URLs). */
@@ -156,6 +161,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     const handOffs = options.handOffsSettled();
     await finishRunning();
     await handOffs;
+    await options.control?.stop().catch(() => {});
     if (wasRunning) await writer?.flush().catch(() => {});
     if (options.ownsBroker) await broker.close();
     if (options.ownsBackend) await backend?.close();
@@ -189,6 +195,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         await backend?.connect();
         failing = 'broker';
         for (const queue of queues) await broker.declareQueue(queue, options.queueOptions?.[queue] ?? {});
+        await options.control?.start();
         const started = await broker.consume(queues, pipeline.onDelivery, { prefetch: options.prefetch, onMalformed: pipeline.onMalformed });
         if (starting.signal.aborted) {
           await started.cancel().catch(() => {});

@@ -3,10 +3,11 @@
  * records it stores.
  */
 import type { Clock, Logger, ResultMeta, ResultRequest, TaskDefinition, TaskMessage, TaskStateName } from '@celerity/core';
-import { buildResultMeta } from '@celerity/core/internal';
-import type { ResultMetaFields, TraceEnvironment, TraceRequest } from '@celerity/core/internal';
+import { TaskRevokedError, buildResultMeta } from '@celerity/core/internal';
+import type { ResultMetaFields, RunAbort, TraceEnvironment, TraceRequest } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
 import { resultRequestOf } from './request.js';
+import type { RunningTask } from './running-tasks.js';
 import { resultDate } from './result-date.js';
 
 /** Whether the final state is stored (Celery 5.6.3 rules: the header, when present, wins). */
@@ -23,7 +24,11 @@ function extendedFields(message: TaskMessage, queue: string, hostname: string) {
  * One run's trace request and environment in a single object (the tracer reads both), so a task
  * costs one allocation here instead of a request, an environment and an `updateState` closure.
  */
-export class MessageRun implements TraceRequest, TraceEnvironment {
+export class MessageRun implements TraceRequest, TraceEnvironment, RunningTask {
+  /** The signal name a revoke with `terminate` gave, or null while not terminated. */
+  terminated: string | null = null;
+  #abort: RunAbort | undefined = undefined;
+
   constructor(
     private readonly message: TaskMessage,
     readonly queue: string,
@@ -70,6 +75,20 @@ export class MessageRun implements TraceRequest, TraceEnvironment {
   }
   get clock(): Clock {
     return this.ctx.clock;
+  }
+
+  bindAbort(abort: RunAbort): void {
+    this.#abort = abort;
+    // Terminated before its body started (say, while the acks before a blocking body were written).
+    if (this.terminated !== null) abort.abort(new TaskRevokedError('terminated'));
+  }
+
+  /** Revoke with terminate: `ctx.signal` aborts with `TaskRevokedError('terminated')`; the body runs on until it settles. */
+  terminate(signal: string): void {
+    if (this.terminated !== null) return;
+    this.terminated = signal;
+    this.ctx.logger.info(`Terminating ${this.message.id} (${signal})`);
+    this.#abort?.abort(new TaskRevokedError('terminated'));
   }
 
   /** A result record of this task (with the `result_extended` fields when the worker keeps them). */

@@ -4,7 +4,7 @@
  * off the queue without a requeue loop. Nothing vanishes silently.
  */
 import type { Delivery, ExceptionInfo, TaskMessage } from '@celerity/core';
-import { ContentDisallowedError, InvalidTaskError } from '@celerity/core';
+import { ContentDisallowedError, InvalidTaskError, emitHook } from '@celerity/core';
 import { buildResultMeta } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
 import { resultRequestOf } from './request.js';
@@ -38,6 +38,8 @@ export async function rejectUnrunnable(delivery: Delivery, message: TaskMessage 
     ctx.logger.info(`Discarding ${why} task: ${message!.task}[${message!.id}]`);
     meta = buildResultMeta({ ...base, taskId: taskId!, status: 'REVOKED', result: { exc_type: 'TaskRevokedError', exc_message: [why], exc_module: 'celery.exceptions' } });
     requeueless = false;
+    // Celery's task_revoked signal fires for expired tasks too (expired=True).
+    if (ctx.hooks?.taskRevoked) await emitHook(ctx.hooks, 'taskRevoked', { id: message!.id, task: message!.task, hostname: ctx.hostname, terminated: false, signal: null, expired: why === 'expired' }, ctx.logger);
   } else {
     ctx.logger.error(`${why.reason}${taskId ? ` (task id ${taskId})` : ''}; the message was rejected.`);
     if (taskId) meta = buildResultMeta({ ...dated, taskId, status: 'FAILURE', result: decodeFailure(why.error) });

@@ -1,6 +1,7 @@
 /** The options and the public face of a worker. */
 import type { Adapter, Broker, CelerityConfig, Clock, Hooks, Logger, QueueDeclaration, RateLimit, ResultBackend, Serializer, TaskCollection, TaskDefinition, TaskRoutes } from '@celerity/core';
 import type { RateLimitsOptions } from './rate-limits.js';
+import type { RevokedTasks } from './revoked-set.js';
 import type { WorkerStats } from './worker-stats.js';
 
 /** Options of {@link createWorker}. */
@@ -178,6 +179,21 @@ export interface WorkerOptions {
    * @example createWorker({ broker: 'redis://…', tasks, rateLimits: { scope: 'cluster' } })
    */
   rateLimits?: RateLimitsOptions;
+  /**
+   * Answer Celery's remote control (`app.control.ping()`, `app.control.revoke(…)`, `client.revoke`)
+   * through the broker's `celery.pidbox` broadcast. Off, the worker hears no revoke, though it still
+   * skips the ids in the broker's durable revoke store as loaded at start.
+   * @default true
+   */
+  control?: boolean;
+  /**
+   * Seconds a revoke is kept: in the worker's revoked set, and in the broker's durable store
+   * (`broker.revocations`: a Redis sorted set, a RabbitMQ stream, in memory) that workers load when
+   * they start, so a task revoked while no worker ran is still skipped. Celery keeps revokes 3 h, in
+   * each worker's memory only.
+   * @default 10800
+   */
+  revokedExpires?: number;
 }
 
 /** Options of `worker.stop()`. */
@@ -206,6 +222,8 @@ export interface Worker extends AsyncDisposable {
    * @example worker.setRateLimit('mail.send', '10/s')
    */
   setRateLimit(taskName: string, limit: RateLimit | null): void;
+  /** The ids of revoked tasks this worker skips (heard, or loaded from the broker at start), until each revoke lapses. */
+  readonly revoked: RevokedTasks;
   /** Connects, declares the queues and starts consuming. */
   start(): Promise<void>;
   /**

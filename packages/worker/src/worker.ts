@@ -4,7 +4,7 @@
  * wires the parts together; each part has its own file.
  */
 import { hostname as osHostname } from 'node:os';
-import { ConfigurationError, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, createTaskRouter, hasHook, silentLogger, systemClock } from '@celerity/core';
+import { ConfigurationError, DEFAULT_REVOKE_EXPIRES, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, createTaskRouter, hasHook, silentLogger, systemClock } from '@celerity/core';
 import { backendOptionsWithExpires, redactUrl } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
@@ -16,6 +16,11 @@ import { createEtaScheduler } from './eta-scheduler.js';
 import type { ExecutionContext } from './execute.js';
 import { executeMessage } from './execute.js';
 import { createLifecycle } from './lifecycle.js';
+import { controlCommands } from './control/commands.js';
+import { createWorkerControl } from './control/worker-control.js';
+import { createRevocation } from './revocation.js';
+import { createRevokedSet } from './revoked-set.js';
+import { RunningTasks } from './running-tasks.js';
 import { checkEtaTaskLimit, prefetchWindow } from './prefetch-window.js';
 import { createRedeliveryPolicy } from './redelivery.js';
 import { limitRates, rateHeldWidening } from './rate-limits.js';
@@ -28,6 +33,7 @@ import { createWorkerStats, recordOutcome } from './worker-stats.js';
 
 export type { StopOptions, Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
+export type { RevokedTasks } from './revoked-set.js';
 
 function maxDeliveriesOf(value: number | undefined): number {
   if (value === undefined) return 5;
@@ -99,10 +105,12 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     signal: shutdown.signal,
     tasks,
     blocking: new BlockingBodies(),
+    running: new RunningTasks(),
     taskHooks: hasHook(hooks, 'taskPrerun', 'taskPostrun', 'taskSuccess', 'taskFailure', 'taskRetry'),
   };
   if (route !== undefined) ctx.route = route;
   if (hooks !== undefined) ctx.hooks = hooks;
+  const revoked = createRevokedSet(clock);
 
   const slots = createSlotGate<Job, TraceOutcome>({
     concurrency,
@@ -118,7 +126,8 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
       lifecycle.checkIdle();
     },
     failed: (error, job) => logger.error(`Unexpected worker error for ${job.message.id}: ${(error as Error).message}`, { error }),
-    skip: (job) => isStale(job, logger),
+    // Checked again when a slot starts the job: a revoke may have come while it waited.
+    skip: (job) => isStale(job, logger) || revocation.skip(job),
   });
   // Jobs over their task's rate limit wait here for a token, without a slot (rate-limits.ts).
   const gate = limitRates({
@@ -148,6 +157,16 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     left: () => lifecycle.checkIdle(),
   });
   const stats = createWorkerStats(gate, scheduler);
+  const revocation = createRevocation({
+    revoked,
+    running: ctx.running!,
+    scheduler,
+    broker,
+    ctx,
+    expires: nonNegative('revokedExpires', options.revokedExpires, DEFAULT_REVOKE_EXPIRES) * 1000,
+    logger,
+    left: () => lifecycle.checkIdle(),
+  });
   const redelivery = createRedeliveryPolicy({ maxDeliveries, ctx, deadLettered: () => void stats.deadLettered++ });
   const running = createRunningJobs({ ctx, broker, logger });
   ctx.storeFailed = (taskId, error) => redelivery.noteFailure(taskId, error);
@@ -163,6 +182,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     accepting: () => lifecycle.accepting,
     left: () => lifecycle.checkIdle(),
     dedupe,
+    revoked: (job) => revocation.skip(job),
   });
   const lifecycle = createLifecycle({
     hostname,
@@ -182,6 +202,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     dedupe,
     shutdown,
     handOffsSettled: () => scheduler.handOffsSettled(),
+    control: createWorkerControl({ broker, hostname, revocation, commands: controlCommands, pidbox: options.control ?? true, logger }),
     connectRetry: {
       retries: nonNegative('connectRetries', options.connectRetries, 100),
       delay: nonNegative('connectRetryDelay', options.connectRetryDelay, 2000),
@@ -205,6 +226,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     backend,
     stats,
     setRateLimit: (taskName, limit) => gate.setRateLimit(taskName, limit),
+    revoked,
     start: () => lifecycle.start(),
     stop: (stopOptions) => lifecycle.stop(stopOptions),
     idle: () => lifecycle.idle(),

@@ -70,4 +70,16 @@ describe('ETA scheduler', () => {
     clock.advance(90 * DAY);
     expect(due).toEqual([]);
   });
+
+  it('drop cancels the timers of the matching items only and reports the new size', () => {
+    const { clock, due, sizes, scheduler } = setup();
+    scheduler.hold('a', clock.now() + 1_000);
+    scheduler.hold('b', clock.now() + 2_000);
+    expect(scheduler.drop((item) => item === 'a')).toEqual(['a']);
+    expect(scheduler.size).toBe(1);
+    expect(sizes.at(-1)).toBe(1);
+    clock.advance(DAY);
+    expect(due.map((d) => d.item)).toEqual(['b']);
+    expect(scheduler.drop(() => true)).toEqual([]);
+  });
 });

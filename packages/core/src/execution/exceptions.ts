@@ -35,6 +35,17 @@ export class TimeLimitExceeded extends CeleryException {
 }
 
 /**
+ * The task was revoked (Celery's `celery.exceptions.TaskRevokedError`): the reason is `revoked`,
+ * `expired` or `terminated`, as Celery stores it. A terminated async task's `ctx.signal` aborts
+ * with it.
+ */
+export class TaskRevokedError extends CeleryException {
+  constructor(reason: 'revoked' | 'expired' | 'terminated') {
+    super('TaskRevokedError', 'celery.exceptions', [reason]);
+  }
+}
+
+/**
  * Celery's exception dict for any thrown value: explicit Python classes keep theirs, a remote
  * `TaskError` re-raised by a task keeps the remote type, anything else is mapped by name.
  */

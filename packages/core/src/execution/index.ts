@@ -1,8 +1,8 @@
 /** Task execution shared by the worker and eager mode. */
 export { traceTask } from './trace.js';
-export type { TraceEnvironment, TraceOutcome, TraceRequest } from './trace.js';
+export type { RunAbort, TraceEnvironment, TraceOutcome, TraceRequest } from './trace.js';
 export { buildResultMeta } from './meta.js';
 export type { ResultMetaFields } from './meta.js';
 export { runTaskEagerly } from './eager.js';
 export type { EagerOptions } from './eager.js';
-export { CeleryException, SoftTimeLimitExceeded, TimeLimitExceeded, exceptionInfoOf } from './exceptions.js';
+export { CeleryException, SoftTimeLimitExceeded, TaskRevokedError, TimeLimitExceeded, exceptionInfoOf } from './exceptions.js';

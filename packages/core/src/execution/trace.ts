@@ -36,8 +36,13 @@ export interface TraceEnvironment {
   logger: Logger;
   /** Stores a custom state (ctx.updateState). */
   updateState(state: TaskStateName, meta: unknown): Promise<void>;
-  /** Aborted by the caller on revoke-terminate or worker shutdown. */
+  /** Aborted by the caller on a forced worker shutdown; `ctx.signal` follows it. */
   signal?: AbortSignal;
+  /**
+   * Called once per run, before the task body starts, with the run's abort handle: calling its
+   * `abort(reason)` aborts `ctx.signal` (the worker's revoke-with-terminate uses it).
+   */
+  bindAbort?(run: RunAbort): void;
   /** Timer seam for time limits; wins over `clock`'s timers. @default the clock's */
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
@@ -45,6 +50,11 @@ export interface TraceEnvironment {
   now?: () => number;
   /** Wall clock for retry ETAs and timers for time limits. @default systemClock */
   clock?: Clock;
+}
+
+/** The abort handle of one run (see {@link TraceEnvironment.bindAbort}). */
+export interface RunAbort {
+  abort(reason: unknown): void;
 }
 
 /** The result of one run. */
@@ -172,6 +182,7 @@ function traceUnlimited(definition: TaskDefinition, request: TraceRequest, env: 
   const now = env.now ?? performanceNow;
   const started = now();
   const lazy = new LazySignal(env.signal);
+  env.bindAbort?.(lazy);
   let running: unknown;
   try {
     const bound = bindArguments(request.name, definition.params, request.args, request.kwargs);
@@ -202,6 +213,7 @@ async function traceLimited(
   const now = env.now ?? performanceNow;
   const started = now();
   const lazy = new LazySignal(env.signal);
+  env.bindAbort?.(lazy);
   const clock = env.clock ?? systemClock;
   // Called as methods (not pulled off `clock`): a user's clock may rely on `this`.
   const setTimer = (fn: () => void, ms: number): unknown => (env.setTimeout ? env.setTimeout(fn, ms) : clock.setTimeout(fn, ms));

@@ -61,6 +61,8 @@ export class BrokerHub {
   readonly deadLetters = new Map<string, Envelope[]>();
   /** Token buckets for cluster-wide rate limits, shared by every broker on this hub (system clock). */
   readonly rateLimiter: SharedRateLimiter = createMemoryRateLimiter();
+  /** Revoked task ids → when each revoke lapses (ms since the epoch); see memory/revocations.ts. */
+  readonly revoked = new Map<string, number>();
   readonly #consumers: HubConsumer[] = [];
   readonly #subscriptions = new Map<string, Set<HubSubscription>>();
   #scheduled = false;
@@ -134,7 +136,7 @@ export class BrokerHub {
 
   /** Whether nothing would be lost by forgetting this hub. */
   isIdle(): boolean {
-    if (this.refs > 0 || this.#consumers.length > 0 || this.#subscriptions.size > 0 || this.deadLetters.size > 0) return false;
+    if (this.refs > 0 || this.#consumers.length > 0 || this.#subscriptions.size > 0 || this.deadLetters.size > 0 || this.revoked.size > 0) return false;
     for (const queue of this.queues.values()) if (queue.length > 0) return false;
     return true;
   }

@@ -20,6 +20,7 @@ import { silentLogger } from '../logger.js';
 import { acquireBrokerHub, invokeSafely, releaseBrokerHub } from './broker-hub.js';
 import type { HubConsumer, HubSubscription, StoredMessage } from './broker-hub.js';
 import { createMemoryDeadLetters } from './dead-letters.js';
+import { createMemoryRevocations } from './revocations.js';
 import { copyEnvelope } from './envelope-copy.js';
 import { priorityLevel } from './fifo.js';
 
@@ -147,6 +148,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
     capabilities,
     deadLetters: createMemoryDeadLetters(hub, () => ensureOpen()),
     rateLimiter: hub.rateLimiter,
+    revocations: createMemoryRevocations(hub.revoked),
     async connect() {
       ensureOpen();
     },

@@ -109,7 +109,7 @@ export interface Hooks {
   taskFailure?: Hook<TaskFailureEvent>;
   /** A task's retry was sent (`task_retry`); called before `taskPostrun`. */
   taskRetry?: Hook<TaskRetryEvent>;
-  /** A task was revoked (`task_revoked`). */
+  /** A task was skipped as revoked or expired, or its run ended after a terminate (`task_revoked`). */
   taskRevoked?: Hook<TaskRevokedEvent>;
   /** The worker consumes (`worker_ready`). */
   workerReady?: Hook<WorkerEvent>;

@@ -59,6 +59,13 @@ export class MessageRun implements TraceRequest, TraceEnvironment {
   get timeLimit(): readonly [number | null, number | null] {
     return this.message.timeLimit;
   }
+  get defaultTimeLimit(): readonly [number | null, number | null] | undefined {
+    return this.ctx.defaultTimeLimit;
+  }
+  /** How the message's body was encoded: a pooled run's arguments and result cross the same way. */
+  get contentType(): string {
+    return this.message.contentType;
+  }
   get hostname(): string {
     return this.ctx.hostname;
   }

@@ -22,6 +22,9 @@ import { createSlotGate } from './slot-gate.js';
 import { createSuccessfulRedeliveryCheck } from './successful-redelivery.js';
 import type { Worker, WorkerOptions } from './worker-options.js';
 import { createWorkerStats, recordOutcome } from './worker-stats.js';
+import { createWorkerPool } from './pool/worker-pool.js';
+import { resolvePoolConfig } from './pool/pool-config.js';
+import { EventLoopLagMonitor } from './pool/event-loop-lag.js';
 
 export type { Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
@@ -48,7 +51,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const clock = options.clock ?? systemClock;
   const tasks = collectTasks(options.tasks);
   const queues = [...(options.queues ?? ['celery'])];
-  const concurrency = Math.max(1, options.concurrency ?? 10);
+  const poolConfig = resolvePoolConfig(options);
+  const concurrency = poolConfig.concurrency;
   const hostname = options.hostname ?? `celerity@${osHostname()}`;
   const adapters = options.adapters ?? [];
   const broker = typeof options.broker === 'object' ? options.broker : createBrokerFromUrl(options.broker ?? 'memory://', { logger, options: options.brokerOptions ?? {}, adapters });
@@ -79,6 +83,13 @@ export function createWorker(options: WorkerOptions): Worker {
     tasks,
     blocking: new BlockingBodies(),
   };
+  const pool = createWorkerPool(poolConfig, { clock, logger, serializers, shutdown: shutdown.signal });
+  if (pool.children) ctx.pool = pool.children;
+  if (poolConfig.defaultTimeLimit) ctx.defaultTimeLimit = poolConfig.defaultTimeLimit;
+  if (options.rejectOnWorkerLost === true || options.acksOnFailureOrTimeout === false) {
+    ctx.failurePolicy = { rejectOnWorkerLost: options.rejectOnWorkerLost ?? false, acksOnFailureOrTimeout: options.acksOnFailureOrTimeout ?? true };
+  }
+  const lag = new EventLoopLagMonitor({ logger });
 
   const gate = createSlotGate<Job, TraceOutcome>({
     concurrency,
@@ -155,10 +166,29 @@ export function createWorker(options: WorkerOptions): Worker {
     broker,
     backend,
     stats,
-    start: () => lifecycle.start(),
-    stop: (stopOptions) => lifecycle.stop(stopOptions),
+    pool: pool.view,
+    get eventLoopLag() {
+      return lag.last;
+    },
+    start: async () => {
+      // Children first: a tasks module that cannot load fails the start before anything is consumed.
+      await pool.start();
+      lag.start();
+      try {
+        await lifecycle.start();
+      } catch (error) {
+        lag.stop();
+        await pool.close();
+        throw error;
+      }
+    },
+    stop: async (stopOptions) => {
+      await lifecycle.stop(stopOptions);
+      lag.stop();
+      await pool.close();
+    },
     idle: () => lifecycle.idle(),
-    [Symbol.asyncDispose]: () => lifecycle.stop(),
+    [Symbol.asyncDispose]: () => worker.stop(),
   };
   return worker;
 }

@@ -48,7 +48,7 @@ export interface TraceEnvironment {
    * `[hard, soft]` seconds applied when neither the message nor the task gives one (the worker's
    * `timeLimit` / `softTimeLimit`, Celery's `task_time_limit` / `task_soft_time_limit`).
    */
-  readonly defaultTimeLimit?: readonly [number | null, number | null];
+  readonly defaultTimeLimit?: readonly [number | null, number | null] | undefined;
 }
 
 /** The result of one run. */

@@ -1,6 +1,8 @@
 /** What the commands share: adapter loading, module loading, URL display. */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import type { Adapter, Serializer, TaskDefinition } from '@celerity/core';
 import { KNOWN_BACKEND_PACKAGES, KNOWN_BROKER_PACKAGES, isTaskDefinition, suggestScheme, urlScheme } from '@celerity/core/internal';
@@ -78,21 +80,41 @@ export async function loadOptionalSerializers(): Promise<Serializer[]> {
   }
 }
 
+/**
+ * The URL of tsx's ESM `register` API, found through its package.json from the application's
+ * directory, then from here. Not `resolve('tsx/esm/api')`: a CommonJS resolver (and some bundlers)
+ * pick its CommonJS twin, which cannot be imported inside a worker thread.
+ */
+export function tsxRegisterUrl(): string {
+  for (const from of [requireFromCwd(), createRequire(import.meta.url)]) {
+    let manifest: string;
+    try {
+      manifest = from.resolve('tsx/package.json');
+    } catch {
+      continue;
+    }
+    const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { import?: { default?: string } } | undefined> };
+    return pathToFileURL(join(dirname(manifest), exports?.['./esm/api']?.import?.default ?? 'dist/esm/api/index.mjs')).href;
+  }
+  throw new Error('Loading a .ts module needs tsx: install it (pnpm add -D tsx) or pass a compiled .js module');
+}
+
+/** Set once tsx is registered in this thread (its hooks are per thread). */
+let typeScriptLoaderRegistered = false;
+
 /** Makes `.ts` modules importable through tsx when no loader is active yet. */
 async function ensureTypeScriptLoader(): Promise<void> {
-  if (process.execArgv.some((a) => a.includes('tsx')) || (process.env['NODE_OPTIONS'] ?? '').includes('tsx')) return;
-  let apiUrl: string;
-  try {
-    apiUrl = pathToFileURL(requireFromCwd().resolve('tsx/esm/api')).href;
-  } catch {
-    try {
-      apiUrl = import.meta.resolve('tsx/esm/api');
-    } catch {
-      throw new Error('Loading a .ts module needs tsx: install it (pnpm add -D tsx) or pass a compiled .js module');
-    }
-  }
-  const api = (await import(apiUrl)) as { register: () => void };
+  if (typeScriptLoaderRegistered) return;
+  // A process started with tsx has it; a worker thread does not, whatever its process's options.
+  if (isMainThread && (process.execArgv.some((a) => a.includes('tsx')) || (process.env['NODE_OPTIONS'] ?? '').includes('tsx'))) return;
+  const api = (await import(tsxRegisterUrl())) as { register: () => void };
   api.register();
+  typeScriptLoaderRegistered = true;
+}
+
+/** Tells the loader above that tsx is already registered in this thread (a pool thread started from sources). */
+export function noteTypeScriptLoaderRegistered(): void {
+  typeScriptLoaderRegistered = true;
 }
 
 /** Imports the application module and returns the task definitions it exports. */

@@ -5,6 +5,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
+import { tsxRegisterUrl } from '../cli/environment.js';
 import type { FromChild, ToChild } from './protocol.js';
 
 export type PoolKind = 'threads' | 'processes';
@@ -32,7 +33,7 @@ const fromSource = entry.href.endsWith('.ts');
 function threadScript(): string {
   if (!fromSource) return `import(${JSON.stringify(entry.href)})`;
   // A thread cannot be given a .ts entry even with tsx in its execArgv: register tsx, then import.
-  const tsx = import.meta.resolve('tsx/esm/api');
+  const tsx = tsxRegisterUrl();
   return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
 }
 
@@ -40,7 +41,7 @@ function threadScript(): string {
 export function spawnChild(kind: PoolKind, tasksModule: string, events: ChildEvents): ChildHandle {
   const conditions = fromSource ? ['--conditions=source'] : [];
   if (kind === 'threads') {
-    const thread = new Thread(threadScript(), { eval: true, workerData: { tasksModule }, execArgv: conditions, stdout: false, stderr: false });
+    const thread = new Thread(threadScript(), { eval: true, workerData: { tasksModule, tsxRegistered: fromSource }, execArgv: conditions, stdout: false, stderr: false });
     thread.on('message', (m: FromChild) => events.message(m));
     // A thread that throws at top level ends with an error, then an exit.
     thread.on('error', () => {});

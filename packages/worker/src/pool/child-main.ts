@@ -10,7 +10,7 @@ import type { Logger, SerializerRegistry, TaskDefinition, TaskStateName } from '
 import { SoftTimeLimitExceeded, createJsonSerializer, createSerializerRegistry } from '@celerity/core';
 import { traceTask } from '@celerity/core/internal';
 import type { TraceEnvironment, TraceOutcome, TraceRequest } from '@celerity/core/internal';
-import { loadOptionalSerializers, loadTaskModule } from '../cli/environment.js';
+import { loadOptionalSerializers, loadTaskModule, noteTypeScriptLoaderRegistered } from '../cli/environment.js';
 import type { FromChild, RunMessage, ToChild, WireOutcome } from './protocol.js';
 
 const send: (message: FromChild) => void = parentPort ? (m) => parentPort!.postMessage(m) : (m) => void process.send?.(m);
@@ -88,7 +88,10 @@ async function run(message: RunMessage, tasks: Map<string, TaskDefinition>, seri
 }
 
 async function main(): Promise<void> {
-  const tasksModule = parentPort ? (workerData as { tasksModule: string }).tasksModule : process.argv[2];
+  const data = parentPort ? (workerData as { tasksModule: string; tsxRegistered: boolean }) : undefined;
+  const tasksModule = data ? data.tasksModule : process.argv[2];
+  // A thread started from sources registered tsx before importing this file.
+  if (data?.tsxRegistered) noteTypeScriptLoaderRegistered();
   let tasks: Map<string, TaskDefinition>;
   let serializers: SerializerRegistry;
   try {

@@ -195,7 +195,11 @@ async function finish(
   if (outcome.kind === 'success') recorded = await finishSuccess(message, ctx, run, outcome, acksLate, store, release);
   else if (outcome.kind === 'retry') recorded = await stored(ctx, message, run.store(run.meta('RETRY', outcome.exception, [[[message.id, null], null]], outcome.traceback)));
   else recorded = await finishFailure(message, ctx, run, outcome, acksLate);
-  if (!acksLate) return outcome;
+  if (!acksLate) {
+    // A body past its hard limit in the async pool keeps its slot until it settles.
+    if (traced.kind === 'failure' && traced.stillRunning !== undefined) await traced.stillRunning;
+    return outcome;
+  }
   // Nothing was recorded: give the message back so it runs again rather than vanish. A follow-up
   // that failed does not count: the outcome is recorded, and running again would repeat the task.
   if (recorded) await delivery.ack().catch((error: unknown) => ctx.logger.error(`ack failed for ${message.id}: ${(error as Error).message}`));

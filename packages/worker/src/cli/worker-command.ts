@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '@celerity/core';
 import { createConsoleLogger } from '@celerity/core';
+import { isAbsolute, resolve } from 'node:path';
 import { createWorker } from '../worker.js';
+import { parseAutoscale, poolFromWord } from '../pool/pool-config.js';
 import { renderBanner } from './banner.js';
 import { backendUrlFrom, brokerUrlFrom, loadAdapters, loadOptionalSerializers, loadTaskModule } from './environment.js';
 
@@ -14,6 +16,13 @@ Options:
       --result-backend <url>    Result backend URL (env CELERITY_RESULT_BACKEND)
   -Q, --queues <a,b>            Queues to consume (default: celery)
   -c, --concurrency <n>         Tasks run at once (default: 10)
+  -P, --pool <name>             async | threads | processes (default: async); Celery's prefork
+                                (= processes) and solo (= async, concurrency 1) are accepted
+      --time-limit <s>          Hard time limit for tasks whose message and options give none
+      --soft-time-limit <s>     Soft time limit for tasks whose message and options give none
+      --max-tasks-per-child <n> threads/processes: replace a child after n tasks
+      --max-memory-per-child <KiB>  threads/processes: replace a child past this memory after a task
+      --autoscale <max,min>     threads/processes: between min and max children (replaces -c)
       --prefetch-multiplier <n> Messages held per concurrency slot (default: 4)
   -n, --hostname <name>         Node name (default: celerity@<host>)
   -l, --loglevel <level>        debug | info | warning | error (default: info)
@@ -66,6 +75,12 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'result-backend': { type: 'string' },
       queues: { type: 'string', short: 'Q' },
       concurrency: { type: 'string', short: 'c' },
+      pool: { type: 'string', short: 'P' },
+      'time-limit': { type: 'string' },
+      'soft-time-limit': { type: 'string' },
+      'max-tasks-per-child': { type: 'string' },
+      'max-memory-per-child': { type: 'string' },
+      autoscale: { type: 'string' },
       'prefetch-multiplier': { type: 'string' },
       hostname: { type: 'string', short: 'n' },
       loglevel: { type: 'string', short: 'l' },
@@ -94,7 +109,13 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const logger = createConsoleLogger({ level: toLevel(values.loglevel ?? 'info') });
   const brokerUrl = brokerUrlFrom(values.broker);
   const backendUrl = backendUrlFrom(values['result-backend']);
-  const concurrency = positiveInt('concurrency', values.concurrency, 10);
+  const chosen = values.pool === undefined ? { pool: 'async' as const } : poolFromWord(values.pool);
+  const autoscale = values.autoscale === undefined ? undefined : parseAutoscale(values.autoscale);
+  const concurrency = autoscale?.max ?? positiveInt('concurrency', values.concurrency, chosen.concurrency ?? 10);
+  const timeLimit = nonNegativeNumber('time-limit', values['time-limit']);
+  const softTimeLimit = nonNegativeNumber('soft-time-limit', values['soft-time-limit']);
+  const maxTasksPerChild = values['max-tasks-per-child'] === undefined ? undefined : positiveInt('max-tasks-per-child', values['max-tasks-per-child'], 0);
+  const maxMemoryPerChild = values['max-memory-per-child'] === undefined ? undefined : positiveInt('max-memory-per-child', values['max-memory-per-child'], 0);
   const multiplier = positiveInt('prefetch-multiplier', values['prefetch-multiplier'], 4);
   const queues = (values.queues ?? 'celery').split(',').map((q) => q.trim()).filter(Boolean);
   const adapters = await loadAdapters(brokerUrl, backendUrl);
@@ -128,6 +149,14 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     ...(connectRetryMaxDelay === undefined ? {} : { connectRetryMaxDelay: connectRetryMaxDelay * 1000 }),
     ...(etaTaskLimit === undefined ? {} : { etaTaskLimit }),
     ...(etaHoldLimit === undefined ? {} : { etaHoldLimit }),
+    pool: chosen.pool,
+    // The children import the same module as the command did, by its absolute path.
+    tasksModule: isAbsolute(values.app) ? values.app : resolve(process.cwd(), values.app),
+    ...(autoscale === undefined ? {} : { autoscale }),
+    ...(timeLimit === undefined ? {} : { timeLimit }),
+    ...(softTimeLimit === undefined ? {} : { softTimeLimit }),
+    ...(maxTasksPerChild === undefined ? {} : { maxTasksPerChild }),
+    ...(maxMemoryPerChild === undefined ? {} : { maxMemoryPerChild }),
   });
   process.stdout.write(
     renderBanner({
@@ -136,6 +165,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       transport: brokerUrl,
       results: backendUrl ?? 'disabled://',
       concurrency,
+      pool: chosen.pool,
       queues,
       tasks: [...worker.tasks.keys()].sort(),
     }),

@@ -16,15 +16,20 @@ export interface BenchArgs {
   cpuProf: boolean;
   /** Run the RabbitMQ rows (`--only amqp` or `--scenario amqp`; part of the default run). @default true */
   amqp: boolean;
+  /** Run Celerity's pool rows (`--only pools` or `--scenario pools`; part of the default run). @default true */
+  pools: boolean;
 }
 
 /** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
 export const AMQP = 'amqp';
+/** The name that selects Celerity's pool rows (async / threads / processes), with `--only` or `--scenario`. */
+export const POOLS = 'pools';
+const PARTS: readonly string[] = [AMQP, POOLS];
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
-  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only)
-  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows)`;
+  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), pools (Celerity's pool rows only)
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), pools (Celerity's pool rows)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -40,7 +45,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, pools: true };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -59,17 +64,18 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (flag === '--scenario') scenarios.push(value());
     else throw new Error(`unknown option '${arg}'`);
   }
-  // `amqp` names the RabbitMQ part in either list; naming only it leaves the Redis part out.
-  const split = (values: string[]): { rest: string; amqp: boolean } => {
+  // `amqp` and `pools` name parts of their own in either list; naming only parts leaves the Redis scenarios out.
+  const split = (values: string[]): { rest: string; parts: Set<string> } => {
     const names = values.join(',').split(',').map((v) => v.trim()).filter(Boolean);
-    return { rest: names.filter((v) => v !== AMQP).join(','), amqp: names.includes(AMQP) };
+    return { rest: names.filter((v) => !PARTS.includes(v)).join(','), parts: new Set(names.filter((v) => PARTS.includes(v))) };
   };
   const o = split(only);
   const sc = split(scenarios);
   out.only = only.length === 0 ? [...SYSTEM_NAMES] : o.rest ? pick('system', SYSTEM_NAMES, o.rest) : [];
   out.scenarios = scenarios.length === 0 ? [...SCENARIO_NAMES] : sc.rest ? pick('scenario', SCENARIO_NAMES, sc.rest) : [];
-  out.amqp = (only.length === 0 || o.amqp) && (scenarios.length === 0 || sc.amqp);
-  if (o.amqp && !o.rest && scenarios.length === 0) out.scenarios = [];
-  if (sc.amqp && !sc.rest && only.length === 0) out.only = [];
+  out.amqp = (only.length === 0 || o.parts.has(AMQP)) && (scenarios.length === 0 || sc.parts.has(AMQP));
+  out.pools = (only.length === 0 || o.parts.has(POOLS)) && (scenarios.length === 0 || sc.parts.has(POOLS));
+  if (o.parts.size > 0 && !o.rest && scenarios.length === 0) out.scenarios = [];
+  if (sc.parts.size > 0 && !sc.rest && only.length === 0) out.only = [];
   return out;
 }

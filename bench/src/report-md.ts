@@ -1,6 +1,8 @@
 /** Renders a run's results as Markdown tables with ratios against BullMQ from the same run. */
 import type { WithAmqp } from './amqp/results.js';
 import { renderAmqp } from './amqp/report.js';
+import type { WithPools } from './pools/results.js';
+import { renderPools } from './pools/report.js';
 import type { BenchResults } from './results.js';
 import type { Summary } from './stats.js';
 import { ratio } from './stats.js';
@@ -40,7 +42,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp): string {
+export function renderTables(results: BenchResults & WithAmqp & WithPools): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -95,6 +97,7 @@ export function renderTables(results: BenchResults & WithAmqp): string {
     parts.push(`### 4. Redis bytes per job (lower is better)\n\nSum of \`MEMORY USAGE\` over every key with ${n(config.bytesJobs)} jobs queued, then after all were processed with results kept, divided by the job count.\n\n${table(['system', 'per queued task', '× BullMQ', 'per stored result', '× BullMQ'], rows)}`);
   }
   if (results.amqp) parts.push(renderAmqp(results.amqp));
+  if (results.pools) parts.push(renderPools(results.pools));
   return parts.join('\n\n');
 }
 

@@ -3,3 +3,6 @@
  */
 export { createWorker } from './worker.js';
 export type { Worker, WorkerOptions, WorkerStats } from './worker.js';
+export type { WorkerPool } from './worker-options.js';
+export type { AutoscaleOptions, PoolName } from './pool/pool-config.js';
+export type { EventLoopLag } from './pool/event-loop-lag.js';

@@ -198,8 +198,10 @@ export function effectiveTimeLimits(definition: TaskDefinition, request: Pick<Tr
  * const outcome = await traceTask(add, request, { logger, updateState: async () => {} });
  */
 export function traceTask(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment): Promise<TraceOutcome> {
-  const [hard, soft] = effectiveTimeLimits(definition, request, env);
-  if ((soft !== null && soft > 0) || (hard !== null && hard > 0)) return traceLimited(definition, request, env, hard, soft);
+  // As effectiveTimeLimits, without its array: this runs for every task.
+  const hard = request.timeLimit[0] ?? definition.options.timeLimit ?? env.defaultTimeLimit?.[0] ?? null;
+  const soft = request.timeLimit[1] ?? definition.options.softTimeLimit ?? env.defaultTimeLimit?.[1] ?? null;
+  if ((soft !== null && soft > 0) || (hard !== null && hard > 0)) return traceLimited(definition, request, env, hard !== null && hard > 0 ? hard : null, soft !== null && soft > 0 ? soft : null);
   return traceUnlimited(definition, request, env);
 }
 

@@ -239,6 +239,8 @@ export function createChildPool(options: ChildPoolOptions): ChildPool {
     const active = child.active;
     if (active === null || active.seq !== message.seq) return;
     child.active = null;
+    // Done just as the pool was ending it (time limit, terminate): its outcome was given already.
+    if (child.ending) return;
     child.tasks++;
     let outcome: TraceOutcome;
     try {

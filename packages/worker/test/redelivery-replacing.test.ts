@@ -14,7 +14,7 @@ describe('replacing a redelivered message by its counted copy', () => {
     const broker = createMemoryBroker({ name: `rr-${crypto.randomUUID()}` });
     const ctx: ExecutionContext = {
       broker,
-      backend: undefined,
+      backend: null,
       serializer: json,
       logger: silentLogger,
       clock: systemClock,

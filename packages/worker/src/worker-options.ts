@@ -127,8 +127,9 @@ export interface WorkerOptions {
    * once; a synchronous (CPU-bound) body blocks everything else meanwhile and cannot be stopped by
    * a time limit. `threads` (`node:worker_threads`) and `processes` (`child_process.fork`):
    * `concurrency` children, each importing `tasksModule` and running one task at a time; arguments
-   * and results cross as bytes of the message's serializer; a hard time limit kills and replaces
-   * the child. CPU-bound work belongs in one of these.
+   * and results cross as bytes of the message's serializer (JSON, or msgpack when the child finds
+   * `@celerity/serializer-msgpack`, else JSON); a hard time limit kills and replaces the child.
+   * CPU-bound work belongs in one of these.
    * @default 'async'
    * @example createWorker({ tasks, tasksModule: new URL('./tasks.js', import.meta.url).pathname, pool: 'processes', concurrency: 4 })
    */

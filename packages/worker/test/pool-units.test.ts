@@ -68,6 +68,13 @@ describe('autoscale', () => {
   });
 });
 
+describe('a pool whose tasks module cannot be loaded', () => {
+  it('fails the start with the reason', async () => {
+    pool = createChildPool({ kind: 'processes', tasksModule: '/no/such/tasks.js', min: 1, max: 1, clock: createFakeClock(), logger: silentLogger, serializers: createSerializerRegistry([createJsonSerializer()]) });
+    await expect(pool.start()).rejects.toThrow(/tasks module \/no\/such\/tasks\.js could not be loaded: .*Cannot find module/);
+  });
+});
+
 describe('pool options', () => {
   it('reads Celery words for -P and --autoscale max,min', () => {
     expect(poolFromWord('prefork')).toEqual({ pool: 'processes' });

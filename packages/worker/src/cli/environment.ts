@@ -69,10 +69,20 @@ export async function loadAdapters(brokerUrl: string, backendUrl: string | undef
   return found.filter((a): a is Adapter => a !== undefined);
 }
 
-/** Optional serializers found installed next to the application (msgpack). */
-export async function loadOptionalSerializers(): Promise<Serializer[]> {
+/**
+ * Optional serializers found installed next to the application (msgpack): from the current
+ * directory's project, or from `near` (a file path, e.g. the tasks module) when given.
+ */
+export async function loadOptionalSerializers(near?: string): Promise<Serializer[]> {
   try {
-    const resolved = requireFromCwd().resolve('@celerity/serializer-msgpack');
+    const resolveFrom = (require: NodeJS.Require): string => require.resolve('@celerity/serializer-msgpack');
+    let resolved: string;
+    try {
+      resolved = resolveFrom(requireFromCwd());
+    } catch (error) {
+      if (near === undefined) throw error;
+      resolved = resolveFrom(createRequire(near));
+    }
     const mod = (await import(pathToFileURL(resolved).href)) as { createMsgpackSerializer?: () => Serializer };
     return mod.createMsgpackSerializer ? [mod.createMsgpackSerializer()] : [];
   } catch {

@@ -4,6 +4,7 @@
  * a time. Time limits are the worker's job: it sends `soft` when the soft limit passes and kills
  * this child at the hard one, so the tracer here runs without timers.
  */
+import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger, SerializerRegistry, TaskDefinition, TaskStateName } from '@celerity/core';
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     if (!tasksModule) throw new Error('no tasks module given');
     const loaded = await loadTaskModule(tasksModule);
     tasks = new Map(loaded.tasks.map((t) => [t.name, t]));
-    serializers = createSerializerRegistry([createJsonSerializer(), ...(await loadOptionalSerializers())]);
+    serializers = createSerializerRegistry([createJsonSerializer(), ...(await loadOptionalSerializers(resolve(tasksModule)))]);
   } catch (error) {
     send({ t: 'load-failed', message: (error as Error).message });
     // Let the message leave before the child ends.

@@ -38,7 +38,16 @@ const spin = defineTask({ name: 'async.spin', params: ['ms'] }, (ms: number) => 
   while (Date.now() < end);
   return 'spun';
 });
-const tasks = { nap, softly, spin };
+let runs = 0;
+const failing = defineTask({ name: 'async.failing', params: [] }, () => {
+  runs++;
+  throw new Error('nope');
+});
+const overtime = defineTask({ name: 'async.overtime', params: [], timeLimit: 0.05 }, async () => {
+  runs++;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+});
+const tasks = { nap, softly, spin, failing, overtime };
 
 let broker: Broker;
 let backend: ResultBackend;
@@ -67,6 +76,7 @@ afterEach(async () => {
   warnings.length = 0;
   bodies = 0;
   mostBodies = 0;
+  runs = 0;
 });
 
 describe('the async pool under time limits', () => {
@@ -98,5 +108,19 @@ describe('the async pool under time limits', () => {
     expect(meta.result).toMatchObject({ exc_type: 'TimeLimitExceeded', exc_message: [0.2] });
     await waitFor(() => warnings.some((m) => /^The event loop was blocked for \d+ ms/.test(m)), { timeout: 3000 });
     expect(w.eventLoopLag.maxMs).toBeGreaterThanOrEqual(500);
+  });
+
+  it('acksOnFailureOrTimeout false (acks late): a failure is stored and not run again, a timed-out task goes back to the queue', async () => {
+    const w = await startWorker({ acksLate: true, acksOnFailureOrTimeout: false, maxDeliveries: 2 });
+    const failed = await result(await send({ task: 'async.failing', args: [] }));
+    expect(failed.result).toMatchObject({ exc_type: 'Exception', exc_message: ['nope'] });
+    await w.idle();
+    expect(runs).toBe(1);
+    runs = 0;
+    // Requeued after each time limit (FAILURE stored each time), until the delivery count dead-letters it.
+    const id = await send({ task: 'async.overtime', args: [] });
+    await waitFor(() => w.stats.deadLettered === 1, { timeout: 4000 });
+    expect(runs).toBe(2);
+    expect((await backend.get(id))?.result).toMatchObject({ exc_type: 'TimeLimitExceeded' });
   });
 });

@@ -88,15 +88,15 @@ describe.each(transports)('pools on $name', (transport) => {
     const { worker: makeBroker, publisher } = await transport.brokers();
     const { backend } = scratchBackend();
     await publisher.connect();
-    const worker = createWorker({ broker: makeBroker(), backend, tasks: { ...tasks, nap }, tasksModule, concurrency: 1, ...options });
+    const worker = createWorker({ broker: makeBroker(), backend, tasks: { ...tasks, intNap: nap }, tasksModule, concurrency: 1, ...options });
     await worker.start();
     cleanups.push(() => worker.stop(), () => publisher.close(), () => backend.close());
     const result = (id: string): Promise<ResultMeta> => backend.wait(id, { timeout: 20 });
     return { worker, publisher, result };
   }
 
-  it.each(['threads', 'processes'] as const)('%s: a CPU-bound task past its hard limit ends FAILURE and the next task runs on a fresh child', async (pool) => {
-    const { worker, publisher, result } = await start({ pool });
+  it.each(['threads', 'processes'] as const)('%s: a CPU-bound task past its hard limit (the header wins over the worker default) ends FAILURE and the next task runs on a fresh child', async (pool) => {
+    const { worker, publisher, result } = await start({ pool, timeLimit: 30 });
     const before = (await result(await send(publisher, { task: 'pool.whoami', args: [] }))).result;
     const spun = await result(await send(publisher, { task: 'pool.spin', args: [5000], timeLimit: [0.3, null] }));
     expect(spun.result).toEqual({ exc_type: 'TimeLimitExceeded', exc_message: [0.3], exc_module: 'billiard.exceptions' });
@@ -106,9 +106,14 @@ describe.each(transports)('pools on $name', (transport) => {
     await worker.stop();
   });
 
-  it('processes: the soft limit is caught by the task; rejectOnWorkerLost requeues through the broker', async () => {
-    const { worker, publisher, result } = await start({ pool: 'processes', softTimeLimit: 0.2, acksLate: true, rejectOnWorkerLost: true, maxDeliveries: 1 });
-    expect((await result(await send(publisher, { task: 'pool.softly', args: [3000] }))).result).toBe('caught soft limit');
+  it('processes: autoscale grows to max, the soft limit is caught by the task, rejectOnWorkerLost requeues through the broker', async () => {
+    const { worker, publisher, result } = await start({ pool: 'processes', autoscale: { min: 1, max: 2 }, softTimeLimit: 0.2, acksLate: true, rejectOnWorkerLost: true, maxDeliveries: 1 });
+    expect(worker.concurrency).toBe(2);
+    const [soft, other] = await Promise.all([send(publisher, { task: 'pool.softly', args: [3000] }), send(publisher, { task: 'pool.nap', args: [600] })]);
+    expect((await result(soft)).result).toBe('caught soft limit');
+    expect((await result(other)).status).toBe('SUCCESS');
+    // Two at once: autoscale grew the pool to its max.
+    expect(worker.pool.size).toBe(2);
     // Requeued once by the policy, then dead-lettered on its second delivery.
     const died = await result(await send(publisher, { task: 'pool.die', args: [] }));
     expect(died.result).toMatchObject({ exc_type: 'MaxDeliveriesExceeded' });

@@ -10,9 +10,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger, SerializerRegistry, TaskDefinition, TaskStateName } from '@celerity/core';
 import { SoftTimeLimitExceeded, createJsonSerializer, createSerializerRegistry } from '@celerity/core';
 import { traceTask } from '@celerity/core/internal';
-import type { TraceEnvironment, TraceOutcome, TraceRequest } from '@celerity/core/internal';
+import type { TraceEnvironment, TraceRequest } from '@celerity/core/internal';
 import { loadOptionalSerializers, loadTaskModule, noteTypeScriptLoaderRegistered } from '../cli/environment.js';
 import type { FromChild, RunMessage, ToChild, WireOutcome } from './protocol.js';
+import { toWire } from './wire-outcome.js';
 
 const send: (message: FromChild) => void = parentPort ? (m) => parentPort!.postMessage(m) : (m) => void process.send?.(m);
 const NO_LIMITS: readonly [number, number] = [0, 0];
@@ -33,20 +34,6 @@ let nextStateRequest = 0;
 
 /** The current run's abort side (one run at a time per child). */
 const running = new Map<number, AbortController>();
-
-function toWire(outcome: TraceOutcome, encode: (value: unknown) => Uint8Array): WireOutcome {
-  if (outcome.kind === 'success') {
-    try {
-      return { kind: 'success', value: encode(outcome.value), runtime: outcome.runtime };
-    } catch (error) {
-      const err = error as Error;
-      return { kind: 'failure', exception: { exc_type: 'EncodeError', exc_message: [err.message], exc_module: 'kombu.exceptions' }, traceback: null, message: err.message, runtime: outcome.runtime };
-    }
-  }
-  if (outcome.kind === 'retry') return { kind: 'retry', eta: outcome.eta.getTime(), countdown: outcome.countdown, exception: outcome.exception, traceback: outcome.traceback, runtime: outcome.runtime };
-  const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-  return { kind: 'failure', exception: outcome.exception, traceback: outcome.traceback, message, runtime: outcome.runtime };
-}
 
 async function run(message: RunMessage, tasks: Map<string, TaskDefinition>, serializers: SerializerRegistry, logger: Logger): Promise<void> {
   const serializer = serializers.get(message.contentType);

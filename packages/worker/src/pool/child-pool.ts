@@ -11,11 +11,12 @@
 import { constants } from 'node:os';
 import type { Clock, Logger, SerializerRegistry, TaskDefinition } from '@celerity/core';
 import { TimeLimitExceeded } from '@celerity/core';
-import { CeleryException, effectiveTimeLimits } from '@celerity/core/internal';
+import { effectiveTimeLimits } from '@celerity/core/internal';
 import type { TraceEnvironment, TraceOutcome, TraceRequest } from '@celerity/core/internal';
 import type { ChildEvents, ChildHandle, PoolKind } from './child-handle.js';
 import { spawnChild } from './child-handle.js';
-import type { DoneMessage, FromChild, WireOutcome } from './protocol.js';
+import type { DoneMessage, FromChild } from './protocol.js';
+import { failureOf, fromWire } from './wire-outcome.js';
 
 /** Celery's autoscaler keeps an idle process this long before letting it go. */
 export const AUTOSCALE_KEEPALIVE_MS = 30_000;
@@ -96,11 +97,6 @@ interface Child {
   ending: boolean;
 }
 
-function failureOf(excType: string, excModule: string, args: unknown[], runtime: number, traceback: string | null = null): TraceOutcome {
-  const error = new CeleryException(excType, excModule, args);
-  return { kind: 'failure', exception: { exc_type: excType, exc_message: args, exc_module: excModule }, traceback, error, runtime };
-}
-
 /**
  * @example
  * const pool = createChildPool({ kind: 'processes', tasksModule: '/app/tasks.js', min: 2, max: 2, clock, logger, serializers });
@@ -130,14 +126,6 @@ export function createChildPool(options: ChildPoolOptions): ChildPool {
     active.ended = true;
     clearTimers(active);
     active.resolve(outcome);
-  };
-
-  const decode = (wire: WireOutcome, contentType: string): TraceOutcome => {
-    if (wire.kind === 'success') return { kind: 'success', value: serializers.get(contentType).decode(wire.value), runtime: wire.runtime };
-    if (wire.kind === 'retry') return { kind: 'retry', eta: new Date(wire.eta), countdown: wire.countdown, exception: wire.exception, traceback: wire.traceback, runtime: wire.runtime };
-    const error = new CeleryException(wire.exception.exc_type, wire.exception.exc_module ?? 'builtins', wire.exception.exc_message);
-    error.message = wire.message;
-    return { kind: 'failure', exception: wire.exception, traceback: wire.traceback, error, runtime: wire.runtime };
   };
 
   /** Ends a child the pool no longer wants (recycled, timed out, terminated, idle, closing). */
@@ -244,7 +232,7 @@ export function createChildPool(options: ChildPoolOptions): ChildPool {
     child.tasks++;
     let outcome: TraceOutcome;
     try {
-      outcome = decode(message.outcome, active.contentType);
+      outcome = fromWire(message.outcome, (bytes) => serializers.get(active.contentType).decode(bytes));
     } catch (error) {
       outcome = failureOf('DecodeError', 'kombu.exceptions', [(error as Error).message], message.outcome.runtime);
     }

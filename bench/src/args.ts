@@ -18,17 +18,22 @@ export interface BenchArgs {
   amqp: boolean;
   /** Run the rate-limit accuracy rows (`--only ratelimit` or `--scenario ratelimit`; part of the default run). @default true */
   rateLimit: boolean;
+  /** Run Celerity's pool rows (`--only pools` or `--scenario pools`; part of the default run). @default true */
+  pools: boolean;
 }
 
 /** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
 export const AMQP = 'amqp';
 /** The name that selects the rate-limit rows, with `--only` or `--scenario`. */
 export const RATE_LIMIT = 'ratelimit';
+/** The name that selects Celerity's pool rows (async / threads / processes), with `--only` or `--scenario`. */
+export const POOLS = 'pools';
+const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS];
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
-  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only)
-  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows)`;
+  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only)
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -44,7 +49,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -63,21 +68,19 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (flag === '--scenario') scenarios.push(value());
     else throw new Error(`unknown option '${arg}'`);
   }
-  // `amqp` names the RabbitMQ part and `ratelimit` the rate-limit part in either list; naming only
-  // them leaves the Redis part out.
-  const split = (values: string[]): { rest: string; amqp: boolean; rateLimit: boolean; parts: boolean } => {
+  // `amqp`, `ratelimit` and `pools` name parts of their own in either list; naming only parts leaves the Redis scenarios out.
+  const split = (values: string[]): { rest: string; parts: Set<string> } => {
     const names = values.join(',').split(',').map((v) => v.trim()).filter(Boolean);
-    const amqp = names.includes(AMQP);
-    const rateLimit = names.includes(RATE_LIMIT);
-    return { rest: names.filter((v) => v !== AMQP && v !== RATE_LIMIT).join(','), amqp, rateLimit, parts: amqp || rateLimit };
+    return { rest: names.filter((v) => !PARTS.includes(v)).join(','), parts: new Set(names.filter((v) => PARTS.includes(v))) };
   };
   const o = split(only);
   const sc = split(scenarios);
   out.only = only.length === 0 ? [...SYSTEM_NAMES] : o.rest ? pick('system', SYSTEM_NAMES, o.rest) : [];
   out.scenarios = scenarios.length === 0 ? [...SCENARIO_NAMES] : sc.rest ? pick('scenario', SCENARIO_NAMES, sc.rest) : [];
-  out.amqp = (only.length === 0 || o.amqp) && (scenarios.length === 0 || sc.amqp);
-  out.rateLimit = (only.length === 0 || o.rateLimit) && (scenarios.length === 0 || sc.rateLimit);
-  if (o.parts && !o.rest && scenarios.length === 0) out.scenarios = [];
-  if (sc.parts && !sc.rest && only.length === 0) out.only = [];
+  out.amqp = (only.length === 0 || o.parts.has(AMQP)) && (scenarios.length === 0 || sc.parts.has(AMQP));
+  out.rateLimit = (only.length === 0 || o.parts.has(RATE_LIMIT)) && (scenarios.length === 0 || sc.parts.has(RATE_LIMIT));
+  out.pools = (only.length === 0 || o.parts.has(POOLS)) && (scenarios.length === 0 || sc.parts.has(POOLS));
+  if (o.parts.size > 0 && !o.rest && scenarios.length === 0) out.scenarios = [];
+  if (sc.parts.size > 0 && !sc.rest && only.length === 0) out.only = [];
   return out;
 }

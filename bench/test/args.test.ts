@@ -5,7 +5,7 @@ import { SYSTEM_NAMES } from '../src/system.js';
 
 describe('parseArgs', () => {
   it('runs everything at full size by default', () => {
-    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true });
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true });
   });
   it('reads --quick, --only lists (in the bench order), --scenario=… and --cpu-prof', () => {
     const args = parseArgs(['--quick', '--only', 'celerity,bullmq', '--scenario=process', '--scenario', 'bytes', '--cpu-prof']);
@@ -30,6 +30,11 @@ describe('parseArgs', () => {
     expect(parseArgs(['--only', 'celerity,amqp'])).toMatchObject({ only: ['celerity'], scenarios: [...SCENARIO_NAMES], amqp: true });
     expect(parseArgs(['--scenario', 'process,amqp'])).toMatchObject({ only: [...SYSTEM_NAMES], scenarios: ['process'], amqp: true });
     expect(parseArgs(['--only', 'celerity'])).toMatchObject({ amqp: false });
+  });
+  it('selects the pool rows with `pools` in --only or --scenario', () => {
+    expect(parseArgs(['--only', 'pools'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: true });
+    expect(parseArgs(['--scenario', 'pools,amqp'])).toMatchObject({ only: [], scenarios: [], amqp: true, pools: true });
+    expect(parseArgs(['--only', 'celerity'])).toMatchObject({ pools: false });
   });
   it('skips the `--` pnpm may pass through', () => {
     expect(parseArgs(['--', '--quick']).quick).toBe(true);

@@ -19,6 +19,8 @@ export {
   UnrecoverableError,
 } from './errors.js';
 export type { CelerityErrorOptions, RemoteException } from './errors.js';
+// What a task catches (soft limit) or sees as its signal's reason (hard limit in the async pool).
+export { SoftTimeLimitExceeded, TimeLimitExceeded } from './execution/exceptions.js';
 
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';

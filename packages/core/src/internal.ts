@@ -2,8 +2,9 @@
  * Internals shared by the @celerity/* packages (client, worker, the `celerity` command). Not a
  * public API: anything here may change in any release.
  */
-export { traceTask, buildResultMeta, runTaskEagerly, exceptionInfoOf, TaskRevokedError } from './execution/index.js';
+export { effectiveTimeLimits, traceTask, buildResultMeta, runTaskEagerly, exceptionInfoOf, TaskRevokedError } from './execution/index.js';
 export type { TraceEnvironment, TraceOutcome, TraceRequest, ResultMetaFields, RunAbort } from './execution/index.js';
+export { CeleryException } from './execution/index.js';
 
 export { resolveSend } from './canvas/send-options.js';
 export type { ResolveContext } from './canvas/send-options.js';

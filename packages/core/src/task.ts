@@ -28,10 +28,13 @@ export interface TaskContext {
   /** The queue the message came from. */
   readonly queue: string;
   /**
-   * Aborts when the soft or hard time limit passes (reason `SoftTimeLimitExceeded` /
-   * `TimeLimitExceeded`), when the task is revoked with `terminate` (reason `TaskRevokedError`,
-   * message `terminated`), and on a forced worker shutdown (`stop({ force: true })`). Aborting does
-   * not stop the body: it runs, and keeps its slot, until it returns or throws.
+   * Aborts when the soft time limit passes (reason `SoftTimeLimitExceeded`, so
+   * `signal.throwIfAborted()` or any awaited API given the signal throws it, and the task may catch
+   * it), when the hard time limit passes in the async pool (reason `TimeLimitExceeded`), when the
+   * task is revoked with `terminate` (reason `TaskRevokedError`, message `terminated`), and on a
+   * cold shutdown. Aborting does not stop an async body: it runs, and keeps its slot, until it
+   * returns or throws. A synchronous loop never sees it: only the thread and process pools can stop
+   * one (the hard limit kills the child).
    */
   readonly signal: AbortSignal;
   readonly logger: Logger;
@@ -112,9 +115,22 @@ export interface TaskOptions {
    * @default true
    */
   retryJitter?: boolean;
-  /** Hard time limit in seconds: the run is abandoned and FAILURE `TimeLimitExceeded` stored. */
+  /**
+   * Hard time limit in seconds (a message's `timelimit` header wins; the worker's `timeLimit` applies
+   * when neither gives one). When it passes FAILURE `TimeLimitExceeded` is stored. In the thread and
+   * process pools the child running the task is killed and replaced. In the async pool the body
+   * cannot be killed: `ctx.signal` aborts, the FAILURE is stored at the limit, and the body keeps its
+   * concurrency slot until it settles; a synchronous body that returns past its limit is stored as
+   * FAILURE `TimeLimitExceeded` too.
+   */
   timeLimit?: number;
-  /** Soft time limit in seconds: `ctx.signal` aborts and `SoftTimeLimitExceeded` is raised. */
+  /**
+   * Soft time limit in seconds (header, then task, then worker default, as `timeLimit`). When it
+   * passes, `ctx.signal` aborts with a `SoftTimeLimitExceeded` reason, in every pool: the task sees
+   * it at its next `signal.throwIfAborted()` or awaited call given the signal, and may catch it
+   * (uncaught, FAILURE `SoftTimeLimitExceeded` is stored). A synchronous loop that never looks at
+   * the signal does not see it.
+   */
   softTimeLimit?: number;
   /** Do not store the final state. @default false */
   ignoreResult?: boolean;

@@ -6,11 +6,7 @@ import type { CelerityConfig } from '@celerity/core';
 import { defineConfig } from '@celerity/core';
 import type { WorkerOptions } from './worker-options.js';
 
-/**
- * The WorkerOptions each setting becomes. `taskTimeLimit`, `taskSoftTimeLimit`,
- * `taskRejectOnWorkerLost` and `taskAcksOnFailureOrTimeout` are not read here: the worker has no
- * option for them yet.
- */
+/** The WorkerOptions each setting becomes. */
 function fromConfig(config: CelerityConfig): Partial<WorkerOptions> {
   const out: Partial<WorkerOptions> = {};
   if (config.brokerUrl !== undefined) out.broker = config.brokerUrl;
@@ -27,6 +23,10 @@ function fromConfig(config: CelerityConfig): Partial<WorkerOptions> {
   if (config.workerPrefetchMultiplier !== undefined) out.prefetchMultiplier = config.workerPrefetchMultiplier;
   if (config.workerSoftShutdownTimeout !== undefined) out.softShutdownTimeout = config.workerSoftShutdownTimeout;
   if (config.brokerConnectionMaxRetries !== undefined) out.connectRetries = config.brokerConnectionMaxRetries;
+  if (config.taskTimeLimit !== undefined) out.timeLimit = config.taskTimeLimit;
+  if (config.taskSoftTimeLimit !== undefined) out.softTimeLimit = config.taskSoftTimeLimit;
+  if (config.taskRejectOnWorkerLost !== undefined) out.rejectOnWorkerLost = config.taskRejectOnWorkerLost;
+  if (config.taskAcksOnFailureOrTimeout !== undefined) out.acksOnFailureOrTimeout = config.taskAcksOnFailureOrTimeout;
   if (config.taskDefaultRateLimit !== undefined) out.defaultRateLimit = config.taskDefaultRateLimit;
   if (config.hooks !== undefined) out.hooks = config.hooks;
   return out;

@@ -10,6 +10,9 @@ import type { TraceOutcome } from '@celerity/core/internal';
 import type { BlockingBodies } from './blocking-bodies.js';
 import type { RunningTasks } from './running-tasks.js';
 import { finishTerminated } from './terminated.js';
+import type { FailurePolicy } from './failure-ack.js';
+import { failureDisposition } from './failure-ack.js';
+import type { ChildPool } from './pool/child-pool.js';
 import type { FollowupContext } from './followups.js';
 import { completeChordPart, sendFailureFollowups, sendSuccessFollowups } from './followups.js';
 import { MessageRun, storesResult } from './message-run.js';
@@ -41,10 +44,17 @@ export interface ExecutionContext extends FollowupContext {
   taskHooks?: boolean;
   /** Runs in progress, by task id, for revoke with terminate (running-tasks.ts). */
   running?: RunningTasks;
+  /** The thread or process pool running task bodies; absent for the async pool (bodies run here). */
+  pool?: ChildPool;
+  /** `[hard, soft]` seconds when neither message nor task gives a limit. */
+  defaultTimeLimit?: readonly [number | null, number | null];
+  /** What a late-acked failure does to its message; absent = Celery's defaults (ack, FAILURE stored). */
+  failurePolicy?: FailurePolicy;
 }
 
 /** Calls the task, timing the synchronous part of the call (how long it held the event loop). */
 function trace(definition: TaskDefinition, run: MessageRun, ctx: ExecutionContext): Promise<TraceOutcome> {
+  if (ctx.pool !== undefined) return ctx.pool.trace(definition, run, run.contentType);
   if (ctx.blocking === undefined) return traceTask(definition, run, run);
   const started = ctx.clock.now();
   const traced = traceTask(definition, run, run);
@@ -233,16 +243,38 @@ async function finish(
   if (ctx.cancelled?.has(delivery)) return traced;
   // A retry that cannot be sent turns into a failure of the task, which is then stored as one.
   const outcome = traced.kind === 'retry' ? await sendRetry(delivery, message, traced, ctx) : traced;
+  if (outcome.kind === 'failure' && acksLate && ctx.failurePolicy !== undefined) {
+    await finishByPolicy(delivery, message, ctx, run, outcome, ctx.failurePolicy);
+    return outcome;
+  }
   let recorded: boolean;
   if (outcome.kind === 'success') recorded = await finishSuccess(message, ctx, run, outcome, acksLate, store, release);
   else if (outcome.kind === 'retry') recorded = await stored(ctx, message, run.store(run.meta('RETRY', outcome.exception, [[[message.id, null], null]], outcome.traceback)));
   else recorded = await finishFailure(message, ctx, run, outcome, acksLate);
-  if (!acksLate) return outcome;
+  if (!acksLate) {
+    // A body past its hard limit in the async pool keeps its slot until it settles.
+    if (traced.kind === 'failure' && traced.stillRunning !== undefined) await traced.stillRunning;
+    return outcome;
+  }
   // Nothing was recorded: give the message back so it runs again rather than vanish. A follow-up
   // that failed does not count: the outcome is recorded, and running again would repeat the task.
   if (recorded) await delivery.ack().catch((error: unknown) => ctx.logger.error(`ack failed for ${message.id}: ${(error as Error).message}`));
   else await delivery.reject({ requeue: true }).catch(() => {});
+  // A body past its hard limit in the async pool keeps its slot until it settles.
+  if (traced.kind === 'failure' && traced.stillRunning !== undefined) await traced.stillRunning;
   return outcome;
+}
+
+/** A late-acked failure under `rejectOnWorkerLost` / `acksOnFailureOrTimeout` (failure-ack.ts). */
+async function finishByPolicy(delivery: Delivery, message: TaskMessage, ctx: ExecutionContext, run: MessageRun, outcome: Failure, policy: FailurePolicy): Promise<void> {
+  const { disposition, store } = failureDisposition(outcome.exception, policy);
+  let recorded = true;
+  if (store) recorded = await finishFailure(message, ctx, run, outcome, true);
+  else ctx.logger.warn(`Task ${message.task}[${message.id}]: its worker was lost (${outcome.exception.exc_message.map(String).join(', ')}); the message goes back to the queue`);
+  // Nothing recorded: back to the queue, as without the policy.
+  if (disposition === 'ack' && recorded) await delivery.ack().catch((error: unknown) => ctx.logger.error(`ack failed for ${message.id}: ${(error as Error).message}`));
+  else await delivery.reject({ requeue: disposition === 'requeue' || !recorded }).catch(() => {});
+  if (outcome.stillRunning !== undefined) await outcome.stillRunning;
 }
 
 /** Follow-ups first (their ids are the result's children, as in Celery), then the result, then the chord. */

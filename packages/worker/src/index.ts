@@ -4,3 +4,6 @@
 export { createWorker } from './worker.js';
 export type { RevokedTasks, StopOptions, Worker, WorkerOptions, WorkerStats } from './worker.js';
 export type { RateLimitsOptions } from './rate-limits.js';
+export type { WorkerPool } from './worker-options.js';
+export type { AutoscaleOptions, PoolName } from './pool/pool-config.js';
+export type { EventLoopLag } from './pool/event-loop-lag.js';

@@ -2,6 +2,7 @@
  * One run of a task message as the tracer sees it (its request and environment), and the result
  * records it stores.
  */
+import { constants } from 'node:os';
 import type { Clock, Logger, ResultMeta, ResultRequest, TaskDefinition, TaskMessage, TaskStateName } from '@celerity/core';
 import { TaskRevokedError, buildResultMeta } from '@celerity/core/internal';
 import type { ResultMetaFields, RunAbort, TraceEnvironment, TraceRequest } from '@celerity/core/internal';
@@ -9,6 +10,16 @@ import type { ExecutionContext } from './execute.js';
 import { resultRequestOf } from './request.js';
 import type { RunningTask } from './running-tasks.js';
 import { resultDate } from './result-date.js';
+
+/**
+ * The signal a revoke names, as Node's `kill` takes it: Celery accepts `SIGKILL`, `KILL` or `kill`;
+ * anything Node does not know becomes SIGTERM (Celery's default) rather than an exception.
+ */
+function killSignal(name: string): NodeJS.Signals {
+  const upper = name.toUpperCase();
+  const full = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  return full in constants.signals ? (full as NodeJS.Signals) : 'SIGTERM';
+}
 
 /** Whether the final state is stored (Celery 5.6.3 rules: the header, when present, wins). */
 export function storesResult(message: TaskMessage, definition: TaskDefinition): boolean {
@@ -64,6 +75,13 @@ export class MessageRun implements TraceRequest, TraceEnvironment, RunningTask {
   get timeLimit(): readonly [number | null, number | null] {
     return this.message.timeLimit;
   }
+  get defaultTimeLimit(): readonly [number | null, number | null] | undefined {
+    return this.ctx.defaultTimeLimit;
+  }
+  /** How the message's body was encoded: a pooled run's arguments and result cross the same way. */
+  get contentType(): string {
+    return this.message.contentType;
+  }
   get hostname(): string {
     return this.ctx.hostname;
   }
@@ -83,12 +101,17 @@ export class MessageRun implements TraceRequest, TraceEnvironment, RunningTask {
     if (this.terminated !== null) abort.abort(new TaskRevokedError('terminated'));
   }
 
-  /** Revoke with terminate: `ctx.signal` aborts with `TaskRevokedError('terminated')`; the body runs on until it settles. */
+  /**
+   * Revoke with terminate. In the async pool `ctx.signal` aborts with `TaskRevokedError('terminated')`
+   * and the body runs on until it settles; in the thread and process pools the child running it is
+   * killed with `signal` (a thread is terminated) and replaced. Either way REVOKED is stored once the run ends.
+   */
   terminate(signal: string): void {
     if (this.terminated !== null) return;
     this.terminated = signal;
     this.ctx.logger.info(`Terminating ${this.message.id} (${signal})`);
     this.#abort?.abort(new TaskRevokedError('terminated'));
+    this.ctx.pool?.terminate(this.message.id, killSignal(signal));
   }
 
   /** A result record of this task (with the `result_extended` fields when the worker keeps them). */

@@ -78,6 +78,8 @@ export function createRunningJobs(options: RunningJobsOptions): RunningJobs {
       const marked = (ctx.cancelled ??= new WeakSet<Delivery>());
       for (const job of cancelled) {
         marked.add(job.delivery);
+        // A pooled body is stopped for real: its child is killed and replaced (Celery's cold shutdown terminates the pool).
+        ctx.pool?.terminate(job.message.id, 'SIGKILL');
         logger.warn(`Task ${job.message.task}[${job.message.id}] cancelled by the shutdown; its message goes back to ${job.delivery.queue}`);
       }
       await Promise.all(cancelled.map(async (job) => {

@@ -3,6 +3,8 @@ import type { Adapter, Broker, CelerityConfig, Clock, Hooks, Logger, QueueDeclar
 import type { RateLimitsOptions } from './rate-limits.js';
 import type { RevokedTasks } from './revoked-set.js';
 import type { WorkerStats } from './worker-stats.js';
+import type { AutoscaleOptions, PoolName } from './pool/pool-config.js';
+import type { EventLoopLag } from './pool/event-loop-lag.js';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -194,7 +196,70 @@ export interface WorkerOptions {
    * @default 10800
    */
   revokedExpires?: number;
+  /**
+   * Where task bodies run (Celery's `-P`). `async`: on the worker's event loop, `concurrency` at
+   * once; a synchronous (CPU-bound) body blocks everything else meanwhile and cannot be stopped by
+   * a time limit. `threads` (`node:worker_threads`) and `processes` (`child_process.fork`):
+   * `concurrency` children, each importing `tasksModule` and running one task at a time; arguments
+   * and results cross as bytes of the message's serializer (JSON, or msgpack when the child finds
+   * `@celerity/serializer-msgpack`, else JSON); a hard time limit kills and replaces the child.
+   * CPU-bound work belongs in one of these.
+   * @default 'async'
+   * @example createWorker({ tasks, tasksModule: new URL('./tasks.js', import.meta.url).pathname, pool: 'processes', concurrency: 4 })
+   */
+  pool?: PoolName;
+  /** Path of the module exporting the tasks, imported by each child of the threads / processes pool (the CLI passes `-A`). */
+  tasksModule?: string;
+  /** Worker-wide hard time limit, seconds, for tasks whose message and options give none (Celery's `task_time_limit`). */
+  timeLimit?: number;
+  /** Worker-wide soft time limit, seconds, for tasks whose message and options give none (`task_soft_time_limit`). */
+  softTimeLimit?: number;
+  /** Threads / processes pool: a child is replaced after running this many tasks (`worker_max_tasks_per_child`). */
+  maxTasksPerChild?: number;
+  /**
+   * Threads / processes pool: a child whose memory, read after each task, is above this many KiB
+   * is replaced (`worker_max_memory_per_child`). A process child reports its resident set size; a
+   * thread reports its own V8 heap in use (threads share the process's resident set).
+   */
+  maxMemoryPerChild?: number;
+  /**
+   * Threads / processes pool: between `min` and `max` children (Celery's `--autoscale max,min`).
+   * A task arriving when every child is busy starts one more, up to `max` (the concurrency is
+   * `max`); a child above `min` idle for 30 s (the worker's clock) is let go. Replaces `concurrency`.
+   */
+  autoscale?: AutoscaleOptions;
+  /**
+   * With acks late: a task whose pool child died under it (not killed for a time limit) goes back
+   * to the queue instead of FAILURE `WorkerLostError` being stored (`task_reject_on_worker_lost`).
+   * A task that kills its child every time then comes back until `maxDeliveries` dead-letters it.
+   * @default false
+   */
+  rejectOnWorkerLost?: boolean;
+  /**
+   * With acks late: ack the message of a task that failed or passed its hard time limit
+   * (`task_acks_on_failure_or_timeout`). false: FAILURE is still stored, then a timed-out task's
+   * message goes back to the queue and another failed task's message is rejected without requeue
+   * (dead-lettered where the queue has a dead-letter exchange), as in Celery 5.5.
+   * @default true
+   */
+  acksOnFailureOrTimeout?: boolean;
 }
+
+/** The pool of a worker, as seen from outside. */
+export interface WorkerPool {
+  readonly kind: PoolName;
+  /** Children alive or starting (threads / processes); the concurrency for `async`. */
+  readonly size: number;
+  /** Process ids or thread ids of the children (empty for `async`). */
+  readonly childIds: readonly number[];
+  /**
+   * Kills the child running task `taskId` with `signal` (a thread is terminated) and starts
+   * another; its run ends as FAILURE `Terminated`. False when no child runs it (and always in the
+   * async pool, where a body cannot be killed).
+   */
+  terminate(taskId: string, signal?: NodeJS.Signals): boolean;
+}
+
 
 /** Options of `worker.stop()`. */
 export interface StopOptions {
@@ -224,6 +289,13 @@ export interface Worker extends AsyncDisposable {
   setRateLimit(taskName: string, limit: RateLimit | null): void;
   /** The ids of revoked tasks this worker skips (heard, or loaded from the broker at start), until each revoke lapses. */
   readonly revoked: RevokedTasks;
+  /** Where task bodies run. */
+  readonly pool: WorkerPool;
+  /**
+   * How long the worker's event loop was held in the last second (while started): a window whose
+   * largest delay reaches 500 ms is also logged as a warning.
+   */
+  readonly eventLoopLag: EventLoopLag;
   /** Connects, declares the queues and starts consuming. */
   start(): Promise<void>;
   /**

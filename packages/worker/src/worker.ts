@@ -30,6 +30,9 @@ import { createSlotGate } from './slot-gate.js';
 import { createSuccessfulRedeliveryCheck } from './successful-redelivery.js';
 import type { Worker, WorkerOptions } from './worker-options.js';
 import { createWorkerStats, recordOutcome } from './worker-stats.js';
+import { createWorkerPool } from './pool/worker-pool.js';
+import { resolvePoolConfig } from './pool/pool-config.js';
+import { EventLoopLagMonitor } from './pool/event-loop-lag.js';
 
 export type { StopOptions, Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
@@ -67,7 +70,8 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
   const tasks = collectTasks(options.tasks);
   const defaultQueue = options.defaultQueue ?? options.queues?.[0] ?? 'celery';
   const queues = [...(options.queues ?? [defaultQueue])];
-  const concurrency = Math.max(1, options.concurrency ?? 10);
+  const poolConfig = resolvePoolConfig(options);
+  const concurrency = poolConfig.concurrency;
   const softShutdownTimeout = nonNegative('softShutdownTimeout', options.softShutdownTimeout, 0);
   const route = createTaskRouter(options.taskRoutes);
   const hooks = options.hooks;
@@ -111,6 +115,13 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
   if (route !== undefined) ctx.route = route;
   if (hooks !== undefined) ctx.hooks = hooks;
   const revoked = createRevokedSet(clock);
+  const pool = createWorkerPool(poolConfig, { clock, logger, serializers, shutdown: shutdown.signal });
+  if (pool.children) ctx.pool = pool.children;
+  if (poolConfig.defaultTimeLimit) ctx.defaultTimeLimit = poolConfig.defaultTimeLimit;
+  if (options.rejectOnWorkerLost === true || options.acksOnFailureOrTimeout === false) {
+    ctx.failurePolicy = { rejectOnWorkerLost: options.rejectOnWorkerLost ?? false, acksOnFailureOrTimeout: options.acksOnFailureOrTimeout ?? true };
+  }
+  const lag = new EventLoopLagMonitor({ logger });
 
   const slots = createSlotGate<Job, TraceOutcome>({
     concurrency,
@@ -227,10 +238,29 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     stats,
     setRateLimit: (taskName, limit) => gate.setRateLimit(taskName, limit),
     revoked,
-    start: () => lifecycle.start(),
-    stop: (stopOptions) => lifecycle.stop(stopOptions),
+    pool: pool.view,
+    get eventLoopLag() {
+      return lag.last;
+    },
+    start: async () => {
+      // Children first: a tasks module that cannot load fails the start before anything is consumed.
+      await pool.start();
+      lag.start();
+      try {
+        await lifecycle.start();
+      } catch (error) {
+        lag.stop();
+        await pool.close();
+        throw error;
+      }
+    },
+    stop: async (stopOptions) => {
+      await lifecycle.stop(stopOptions);
+      lag.stop();
+      await pool.close();
+    },
     idle: () => lifecycle.idle(),
-    [Symbol.asyncDispose]: () => lifecycle.stop(),
+    [Symbol.asyncDispose]: () => worker.stop(),
   };
   return worker;
 }

@@ -40,7 +40,8 @@ const flaky = defineTask({ name: 'tasks.flaky', params: ['key', 'failures'], max
   if (n <= failures) ctx.retry({ countdown: 0.05, exc: new Error(`attempt ${n}`) });
   return { key, retries: ctx.retries };
 });
-const limited = defineTask({ name: 'tasks.limited', params: [], timeLimit: 0.1 }, () => sleep(5000).then(() => 'late'));
+// Its body outlives the limit (and keeps its slot until it ends: stop() waits for it).
+const limited = defineTask({ name: 'tasks.limited', params: [], timeLimit: 0.1 }, () => sleep(300).then(() => 'late'));
 const progress = defineTask({ name: 'tasks.progress', params: [] }, async (ctx: TaskContext) => {
   await ctx.updateState('PROGRESS', { current: 1, total: 2 });
   return 'done';

@@ -1,5 +1,5 @@
 /** Task execution shared by the worker and eager mode. */
-export { traceTask } from './trace.js';
+export { effectiveTimeLimits, traceTask } from './trace.js';
 export type { RunAbort, TraceEnvironment, TraceOutcome, TraceRequest } from './trace.js';
 export { buildResultMeta } from './meta.js';
 export type { ResultMetaFields } from './meta.js';

@@ -50,6 +50,11 @@ export interface TraceEnvironment {
   now?: () => number;
   /** Wall clock for retry ETAs and timers for time limits. @default systemClock */
   clock?: Clock;
+  /**
+   * `[hard, soft]` seconds applied when neither the message nor the task gives one (the worker's
+   * `timeLimit` / `softTimeLimit`, Celery's `task_time_limit` / `task_soft_time_limit`).
+   */
+  readonly defaultTimeLimit?: readonly [number | null, number | null] | undefined;
 }
 
 /** The abort handle of one run (see {@link TraceEnvironment.bindAbort}). */
@@ -60,7 +65,18 @@ export interface RunAbort {
 /** The result of one run. */
 export type TraceOutcome =
   | { kind: 'success'; value: unknown; runtime: number }
-  | { kind: 'failure'; exception: ExceptionInfo; traceback: string | null; error: unknown; runtime: number }
+  | {
+      kind: 'failure';
+      exception: ExceptionInfo;
+      traceback: string | null;
+      error: unknown;
+      runtime: number;
+      /**
+       * Set when the hard time limit passed while the body was still running (async code cannot be
+       * killed): settles when the body does. The worker keeps the run's concurrency slot until then.
+       */
+      stillRunning?: Promise<unknown>;
+    }
   | {
       kind: 'retry';
       /** When to run again. */
@@ -75,6 +91,7 @@ const DEFAULT_MAX_RETRIES = 3;
 const DEFAULT_RETRY_DELAY = 180;
 
 const performanceNow = (): number => performance.now();
+const noop = (): void => {};
 function retry(options: RetryOptions = {}): never {
   throw new RetryRequest(options);
 }
@@ -163,14 +180,25 @@ class RunContext implements TaskContext {
 }
 
 /**
+ * The `[hard, soft]` limits in seconds of one run, as Celery picks them: the message's `timelimit`
+ * header, else the task's options, else the worker-wide defaults; null = none. 0 counts as none.
+ */
+export function effectiveTimeLimits(definition: TaskDefinition, request: Pick<TraceRequest, 'timeLimit'>, env: Pick<TraceEnvironment, 'defaultTimeLimit'>): [number | null, number | null] {
+  const hard = request.timeLimit[0] ?? definition.options.timeLimit ?? env.defaultTimeLimit?.[0] ?? null;
+  const soft = request.timeLimit[1] ?? definition.options.softTimeLimit ?? env.defaultTimeLimit?.[1] ?? null;
+  return [hard !== null && hard > 0 ? hard : null, soft !== null && soft > 0 ? soft : null];
+}
+
+/**
  * Runs `definition` for `request`. Never throws: every error becomes an outcome.
  * @example
  * const outcome = await traceTask(add, request, { logger, updateState: async () => {} });
  */
 export function traceTask(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment): Promise<TraceOutcome> {
-  const hard = request.timeLimit[0] ?? definition.options.timeLimit ?? null;
-  const soft = request.timeLimit[1] ?? definition.options.softTimeLimit ?? null;
-  if ((soft !== null && soft > 0) || (hard !== null && hard > 0)) return traceLimited(definition, request, env, hard, soft);
+  // As effectiveTimeLimits, without its array: this runs for every task.
+  const hard = request.timeLimit[0] ?? definition.options.timeLimit ?? env.defaultTimeLimit?.[0] ?? null;
+  const soft = request.timeLimit[1] ?? definition.options.softTimeLimit ?? env.defaultTimeLimit?.[1] ?? null;
+  if ((soft !== null && soft > 0) || (hard !== null && hard > 0)) return traceLimited(definition, request, env, hard !== null && hard > 0 ? hard : null, soft !== null && soft > 0 ? soft : null);
   return traceUnlimited(definition, request, env);
 }
 
@@ -236,13 +264,27 @@ async function traceLimited(
     );
   }
 
+  let body: Promise<unknown> | undefined;
   try {
     const bound = bindArguments(request.name, definition.params, request.args, request.kwargs);
     const running: unknown = definition.fn(...bound, new RunContext(request, env, lazy));
-    const value = hardLimit === undefined ? await running : await Promise.race([running, hardLimit]);
-    return { kind: 'success', value, runtime: (now() - started) / 1000 };
+    if (hardLimit === undefined) {
+      const value = await running;
+      return { kind: 'success', value, runtime: (now() - started) / 1000 };
+    }
+    body = Promise.resolve(running);
+    const value = await Promise.race([body, hardLimit]);
+    body = undefined;
+    const runtime = (now() - started) / 1000;
+    // A synchronous body holds the event loop, so the timer could not fire before it returned:
+    // past its hard limit, it is a time-limit failure all the same, never a SUCCESS.
+    if (hard !== null && runtime >= hard) return failure(new TimeLimitExceeded(hard), runtime);
+    return { kind: 'success', value, runtime };
   } catch (error) {
-    return classifyError(definition, request, env, error, (now() - started) / 1000);
+    const outcome = classifyError(definition, request, env, error, (now() - started) / 1000);
+    // The limit won the race: the body goes on, and whoever holds its slot waits for it to settle.
+    if (error instanceof TimeLimitExceeded && body !== undefined && outcome.kind === 'failure') outcome.stillRunning = body.then(noop, noop);
+    return outcome;
   } finally {
     for (const timer of timers) {
       if (env.clearTimeout) env.clearTimeout(timer);

@@ -11,6 +11,8 @@ export interface BannerInfo {
   /** The result backend URL as given (or `disabled://`); the banner hides its password. */
   results: string;
   concurrency: number;
+  /** Where bodies run (`async` when absent). */
+  pool?: string;
   queues: readonly string[];
   tasks: readonly string[];
 }
@@ -32,7 +34,7 @@ export function renderBanner(info: BannerInfo, now: Date = new Date()): string {
     `- ** ---------- .> app:         ${info.app}`,
     `- ** ---------- .> transport:   ${redactUrl(info.transport)}`,
     `- ** ---------- .> results:     ${redactUrl(info.results)}`,
-    `- *** --- * --- .> concurrency: ${info.concurrency} (async)`,
+    `- *** --- * --- .> concurrency: ${info.concurrency} (${info.pool ?? 'async'})`,
     `-- ******* ---- .> task events: OFF`,
     `--- ***** ----- `,
     ` -------------- [queues]`,

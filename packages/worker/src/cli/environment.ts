@@ -1,6 +1,8 @@
 /** What the commands share: adapter loading, module loading, URL display. */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import type { Adapter, CelerityConfig, Serializer, TaskDefinition } from '@celerity/core';
 import { ConfigurationError, defineConfig } from '@celerity/core';
@@ -68,10 +70,20 @@ export async function loadAdapters(brokerUrl: string, backendUrl: string | undef
   return found.filter((a): a is Adapter => a !== undefined);
 }
 
-/** Optional serializers found installed next to the application (msgpack). */
-export async function loadOptionalSerializers(): Promise<Serializer[]> {
+/**
+ * Optional serializers found installed next to the application (msgpack): from the current
+ * directory's project, or from `near` (a file path, e.g. the tasks module) when given.
+ */
+export async function loadOptionalSerializers(near?: string): Promise<Serializer[]> {
   try {
-    const resolved = requireFromCwd().resolve('@celerity/serializer-msgpack');
+    const resolveFrom = (require: NodeJS.Require): string => require.resolve('@celerity/serializer-msgpack');
+    let resolved: string;
+    try {
+      resolved = resolveFrom(requireFromCwd());
+    } catch (error) {
+      if (near === undefined) throw error;
+      resolved = resolveFrom(createRequire(near));
+    }
     const mod = (await import(pathToFileURL(resolved).href)) as { createMsgpackSerializer?: () => Serializer };
     return mod.createMsgpackSerializer ? [mod.createMsgpackSerializer()] : [];
   } catch {
@@ -79,21 +91,41 @@ export async function loadOptionalSerializers(): Promise<Serializer[]> {
   }
 }
 
+/**
+ * The URL of tsx's ESM `register` API, found through its package.json from the application's
+ * directory, then from here. Not `resolve('tsx/esm/api')`: a CommonJS resolver (and some bundlers)
+ * pick its CommonJS twin, which cannot be imported inside a worker thread.
+ */
+export function tsxRegisterUrl(): string {
+  for (const from of [requireFromCwd(), createRequire(import.meta.url)]) {
+    let manifest: string;
+    try {
+      manifest = from.resolve('tsx/package.json');
+    } catch {
+      continue;
+    }
+    const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { import?: { default?: string } } | undefined> };
+    return pathToFileURL(join(dirname(manifest), exports?.['./esm/api']?.import?.default ?? 'dist/esm/api/index.mjs')).href;
+  }
+  throw new Error('Loading a .ts module needs tsx: install it (pnpm add -D tsx) or pass a compiled .js module');
+}
+
+/** Set once tsx is registered in this thread (its hooks are per thread). */
+let typeScriptLoaderRegistered = false;
+
 /** Makes `.ts` modules importable through tsx when no loader is active yet. */
 async function ensureTypeScriptLoader(): Promise<void> {
-  if (process.execArgv.some((a) => a.includes('tsx')) || (process.env['NODE_OPTIONS'] ?? '').includes('tsx')) return;
-  let apiUrl: string;
-  try {
-    apiUrl = pathToFileURL(requireFromCwd().resolve('tsx/esm/api')).href;
-  } catch {
-    try {
-      apiUrl = import.meta.resolve('tsx/esm/api');
-    } catch {
-      throw new Error('Loading a .ts module needs tsx: install it (pnpm add -D tsx) or pass a compiled .js module');
-    }
-  }
-  const api = (await import(apiUrl)) as { register: () => void };
+  if (typeScriptLoaderRegistered) return;
+  // A process started with tsx has it; a worker thread does not, whatever its process's options.
+  if (isMainThread && (process.execArgv.some((a) => a.includes('tsx')) || (process.env['NODE_OPTIONS'] ?? '').includes('tsx'))) return;
+  const api = (await import(tsxRegisterUrl())) as { register: () => void };
   api.register();
+  typeScriptLoaderRegistered = true;
+}
+
+/** Tells the loader above that tsx is already registered in this thread (a pool thread started from sources). */
+export function noteTypeScriptLoaderRegistered(): void {
+  typeScriptLoaderRegistered = true;
 }
 
 /** Imports the application module and returns the task definitions it exports. */

@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '@celerity/core';
 import { createConsoleLogger, loadConfig } from '@celerity/core';
+import { isAbsolute, resolve } from 'node:path';
 import { createWorker } from '../worker.js';
+import { parseAutoscale, poolFromWord } from '../pool/pool-config.js';
 import { renderBanner } from './banner.js';
 import { loadAdapters, loadConfigModule, loadOptionalSerializers, loadTaskModule } from './environment.js';
 import { installShutdownSignals } from './shutdown-signals.js';
@@ -21,6 +23,13 @@ Options:
       --prefetch-multiplier <n> Messages held per concurrency slot; 0 = no limit (default: 4)
       --soft-shutdown-timeout <s>  Seconds running tasks get on SIGQUIT (or a second Ctrl+C)
                                 before they are cancelled and requeued (default: 0)
+  -P, --pool <name>             async | threads | processes (default: async); Celery's prefork
+                                (= processes) and solo (= async, concurrency 1) are accepted
+      --time-limit <s>          Hard time limit for tasks whose message and options give none
+      --soft-time-limit <s>     Soft time limit for tasks whose message and options give none
+      --max-tasks-per-child <n> threads/processes: replace a child after n tasks
+      --max-memory-per-child <KiB>  threads/processes: replace a child past this memory after a task
+      --autoscale <max,min>     threads/processes: between min and max children (replaces -c)
   -n, --hostname <name>         Node name (default: celerity@<host>)
   -l, --loglevel <level>        debug | info | warning | error (default: info)
       --visibility-timeout <s>  Redis: seconds before an unacked message is redelivered (default: 3600)
@@ -85,6 +94,12 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'result-backend': { type: 'string' },
       queues: { type: 'string', short: 'Q' },
       concurrency: { type: 'string', short: 'c' },
+      pool: { type: 'string', short: 'P' },
+      'time-limit': { type: 'string' },
+      'soft-time-limit': { type: 'string' },
+      'max-tasks-per-child': { type: 'string' },
+      'max-memory-per-child': { type: 'string' },
+      autoscale: { type: 'string' },
       'prefetch-multiplier': { type: 'string' },
       hostname: { type: 'string', short: 'n' },
       loglevel: { type: 'string', short: 'l' },
@@ -116,7 +131,14 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const config = loadConfig({ env: process.env, ...(configModule === undefined ? {} : { base: await loadConfigModule(configModule) }) });
   const brokerUrl = values.broker ?? config.brokerUrl ?? 'memory://';
   const backendUrl = values['result-backend'] ?? config.resultBackend;
-  const concurrency = values.concurrency === undefined ? (config.workerConcurrency ?? 10) : positiveInt('concurrency', values.concurrency, 10);
+  const chosen = values.pool === undefined ? { pool: 'async' as const } : poolFromWord(values.pool);
+  const autoscale = values.autoscale === undefined ? undefined : parseAutoscale(values.autoscale);
+  // --autoscale's max, else -c, else solo's 1, else the configuration's, else 10.
+  const concurrency = autoscale?.max ?? (values.concurrency === undefined ? (chosen.concurrency ?? config.workerConcurrency ?? 10) : positiveInt('concurrency', values.concurrency, 10));
+  const timeLimit = nonNegativeNumber('time-limit', values['time-limit']);
+  const softTimeLimit = nonNegativeNumber('soft-time-limit', values['soft-time-limit']);
+  const maxTasksPerChild = values['max-tasks-per-child'] === undefined ? undefined : positiveInt('max-tasks-per-child', values['max-tasks-per-child'], 0);
+  const maxMemoryPerChild = values['max-memory-per-child'] === undefined ? undefined : positiveInt('max-memory-per-child', values['max-memory-per-child'], 0);
   const prefetchMultiplier = nonNegativeInt('prefetch-multiplier', values['prefetch-multiplier']);
   const softShutdownTimeout = nonNegativeNumber('soft-shutdown-timeout', values['soft-shutdown-timeout']) ?? config.workerSoftShutdownTimeout ?? 0;
   const queues = values.queues === undefined ? [config.taskDefaultQueue ?? 'celery'] : values.queues.split(',').map((q) => q.trim()).filter(Boolean);
@@ -154,6 +176,14 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     ...(connectRetryMaxDelay === undefined ? {} : { connectRetryMaxDelay: connectRetryMaxDelay * 1000 }),
     ...(etaTaskLimit === undefined ? {} : { etaTaskLimit }),
     ...(etaHoldLimit === undefined ? {} : { etaHoldLimit }),
+    pool: chosen.pool,
+    // The children import the same module as the command did, by its absolute path.
+    tasksModule: isAbsolute(values.app) ? values.app : resolve(process.cwd(), values.app),
+    ...(autoscale === undefined ? {} : { autoscale }),
+    ...(timeLimit === undefined ? {} : { timeLimit }),
+    ...(softTimeLimit === undefined ? {} : { softTimeLimit }),
+    ...(maxTasksPerChild === undefined ? {} : { maxTasksPerChild }),
+    ...(maxMemoryPerChild === undefined ? {} : { maxMemoryPerChild }),
   });
   process.stdout.write(
     renderBanner({
@@ -162,6 +192,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       transport: brokerUrl,
       results: backendUrl ?? 'disabled://',
       concurrency,
+      pool: chosen.pool,
       queues,
       tasks: [...worker.tasks.keys()].sort(),
     }),

@@ -6,36 +6,26 @@ import { defineTask } from '@celerity/core';
 import { createClient } from '@celerity/client';
 import { createAmqpBroker } from '@celerity/broker-amqp';
 import { brokerAdapter, createRedisBroker } from '@celerity/broker-redis';
-import { backendAdapter, createRedisBackend } from '@celerity/backend-redis';
+import { backendAdapter } from '@celerity/backend-redis';
+import { randomSuffix } from '@celerity/testing';
 import { createWorker } from '@celerity/worker';
-import { deleteKeys, randomSuffix } from '@celerity/testing';
-import { createTestVhost } from '../../broker-amqp/test/vhost.js';
-import type { TestVhost } from '../../broker-amqp/test/vhost.js';
+import { REDIS_URL, useRedisAndRabbit } from './redis-and-rabbit.js';
 import { routesScenarios } from './routes-scenarios.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
-const prefix = `celerity-test-${randomSuffix()}:`;
+const servers = useRedisAndRabbit();
+const { prefix, backend } = servers;
 let raw: Redis;
-let vhost: TestVhost;
-
-beforeAll(async () => {
+beforeAll(() => {
   raw = new Redis(REDIS_URL);
-  vhost = await createTestVhost();
-}, 120_000);
-afterAll(async () => {
-  await deleteKeys(raw, `${prefix}*`);
-  raw.disconnect();
-  await vhost?.dispose();
-}, 120_000);
-
-const backend = () => createRedisBackend({ url: REDIS_URL, keyPrefix: prefix });
+});
+afterAll(() => raw.disconnect());
 
 describe('task routes on Redis', () => {
   routesScenarios(() => ({ broker: () => createRedisBroker({ url: REDIS_URL, keyPrefix: prefix }), backend }));
 });
 
 describe('task routes on RabbitMQ', () => {
-  routesScenarios(() => ({ broker: () => createAmqpBroker({ url: vhost.url }), backend }));
+  routesScenarios(() => ({ broker: () => createAmqpBroker({ url: servers.vhostUrl }), backend }));
 });
 
 describe('result_expires from the configuration', () => {

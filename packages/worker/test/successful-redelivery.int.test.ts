@@ -4,38 +4,24 @@
 // off, or with early acks, it runs.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Broker, LogFields, Logger, ResultBackend } from '@celerity/core';
 import { createJsonSerializer, defineTask, encodeTaskMessage } from '@celerity/core';
 import { createAmqpBroker } from '@celerity/broker-amqp';
 import { createRedisBroker } from '@celerity/broker-redis';
 import { createRedisBackend } from '@celerity/backend-redis';
-import { deleteKeys, randomSuffix, startRedisServer, waitFor } from '@celerity/testing';
+import { randomSuffix, startRedisServer, waitFor } from '@celerity/testing';
 import { createWorker } from '@celerity/worker';
 import type { WorkerOptions } from '@celerity/worker';
-import { createTestVhost } from '../../broker-amqp/test/vhost.js';
-import type { TestVhost } from '../../broker-amqp/test/vhost.js';
+import { REDIS_URL, useRedisAndRabbit } from './redis-and-rabbit.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const json = createJsonSerializer();
-const prefix = `celerity-test-${randomSuffix()}:`;
-let raw: Redis;
-let vhost: TestVhost;
-
-beforeAll(async () => {
-  raw = new Redis(REDIS_URL);
-  vhost = await createTestVhost();
-}, 120_000);
-afterAll(async () => {
-  await deleteKeys(raw, `${prefix}*`);
-  raw.disconnect();
-  await vhost?.dispose();
-}, 120_000);
+const servers = useRedisAndRabbit();
+const { prefix } = servers;
 
 const transports: Record<string, () => Broker> = {
   redis: () => createRedisBroker({ url: REDIS_URL, keyPrefix: prefix }),
-  amqp: () => createAmqpBroker({ url: vhost.url }),
+  amqp: () => createAmqpBroker({ url: servers.vhostUrl }),
 };
 
 /** Publishes the task and lets a first consumer take it and die without acking: it comes back redelivered. */

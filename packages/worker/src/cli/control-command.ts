@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { createClient } from '@celerity/client';
 import type { Client } from '@celerity/client';
-import { CommandError, UsageError } from './cli-errors.js';
+import { CommandError, UsageError, against } from './cli-errors.js';
 import { compileArguments, renderCommandList } from './control-catalog.js';
 import { mergeReplies, renderNodeReply, renderNodesOnline } from './control-output.js';
 import { brokerUrlFrom, loadAdapters } from './environment.js';
@@ -67,10 +67,12 @@ async function ask(request: RemoteRequest): Promise<Array<Record<string, unknown
   const adapters = await loadAdapters(request.brokerUrl, undefined);
   const client: Client = createClient({ broker: request.brokerUrl, adapters });
   try {
-    const replies = await client.control.call(request.method, request.args, {
-      timeout: request.timeout,
-      ...(request.destination === undefined ? {} : { destination: request.destination }),
-    });
+    const replies = await against(request.brokerUrl, () =>
+      client.control.call(request.method, request.args, {
+        timeout: request.timeout,
+        ...(request.destination === undefined ? {} : { destination: request.destination }),
+      }),
+    );
     if (replies.length === 0) throw new CommandError('Error: No nodes replied within time constraint', NO_REPLY_EXIT);
     return replies;
   } finally {

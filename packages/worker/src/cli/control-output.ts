@@ -3,7 +3,7 @@
  * (celery/bin/control.py, celery/bin/base.py): a `->  node: OK` line per node, then the reply
  * indented below it, and "N nodes online." at the end.
  */
-import type { Colors } from 'picocolors/types.js';
+import type { Colors } from './output.js';
 
 function indent(text: string, by: number): string {
   return text

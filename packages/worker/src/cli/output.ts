@@ -3,10 +3,12 @@
  * a terminal (picocolors, cli-table3), plain text otherwise; a progress bar (cli-progress) on a
  * terminal's stderr only, so stdout stays what a script reads.
  */
-import type { Colors } from 'picocolors/types.js';
 import pc from 'picocolors';
 import Table from 'cli-table3';
-import { SingleBar } from 'cli-progress';
+import cliProgress from 'cli-progress';
+
+/** Colour functions for one stream (identity functions when it gets none). */
+export type Colors = ReturnType<typeof pc.createColors>;
 
 /** Set by `--no-color`. */
 let colorsOff = false;
@@ -49,7 +51,7 @@ export interface Progress {
  */
 export function startProgress(label: string, total: number, threshold = 1): Progress {
   if (process.stderr.isTTY !== true || total < threshold) return { advance: () => {}, stop: () => {} };
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: false });
+  const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: false });
   bar.start(total, 0);
   return {
     advance: (by) => bar.increment(by),

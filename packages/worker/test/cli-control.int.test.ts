@@ -105,7 +105,7 @@ describe('report', () => {
     const out = await celerity(['-A', taskModule, 'report', '-b', 'amqp://guest:hunter2@127.0.0.1:5672//']);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^software -> node:v\d+\.\d+\.\d+ @?core:0\.1\.0 worker:0\.1\.0/);
-    expect(out.stdout).toContain('settings -> transport:amqp://guest:********@127.0.0.1:5672// results:disabled://');
+    expect(out.stdout).toContain('settings -> transport:amqp://guest:**@127.0.0.1:5672// results:disabled://');
     expect(out.stdout).toContain('tasks    -> cli.positive, cli.report');
     expect(out.stdout).not.toContain('hunter2');
     const asJson = JSON.parse((await celerity(['report', '--json'])).stdout) as { software: Record<string, string> };

@@ -3,6 +3,7 @@
  * never a stack trace of ours. The one exception is the user's own module failing on import: its
  * file, line and stack are what the user needs, so they follow the line.
  */
+import { ConnectionError } from '@celerity/core';
 import { redactUrl } from '@celerity/core/internal';
 
 /** A mistake in the command line (a bad flag value, a missing argument): exit 2, as parsers do. */
@@ -75,8 +76,10 @@ export function describeFailure(error: unknown, url?: string): { line: string; e
   const code = networkCode(error);
   if (code !== undefined) return { line: `cannot connect to ${url ? redactUrl(url) : 'the server'}: ${NETWORK_WORDS[code]} (${code})`, exitCode: 1 };
   const message = messageOf(error);
+  const server = url ? redactUrl(url) : 'the server';
+  if (error instanceof ConnectionError) return { line: `cannot connect to ${server}: ${message}`, exitCode: 1 };
   if (/ACCESS.REFUSED|authentication|WRONGPASS|NOAUTH|invalid username-password/i.test(message)) {
-    return { line: `cannot connect to ${url ? redactUrl(url) : 'the server'}: wrong user name or password (${message})`, exitCode: 1 };
+    return { line: `cannot connect to ${server}: wrong user name or password (${message})`, exitCode: 1 };
   }
   return { line: message, exitCode: 1 };
 }

@@ -31,8 +31,9 @@ Options:
 /** The global options (before the command) `purge` reads. */
 export const PURGE_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'no-color']);
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** Celery's `text.pluralize`: the word, with an s unless there is one. */
+function pluralize(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
 }
 
 /** The queues to purge: `-Q`'s, else the default one and the module's; less `-X`'s. */
@@ -72,12 +73,12 @@ export async function runPurgeCommand(argv: string[]): Promise<number> {
   const brokerUrl = brokerUrlFrom(values.broker);
   const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
   try {
-    const headline = plural(names.length, 'queue');
+    const headline = pluralize(names.length, 'queue');
     if (!values.force) {
       const sizes = await Promise.all(names.map((name) => broker.size(name)));
       process.stderr.write(renderTable(['queue', 'messages'], names.map((name, i) => [name, sizes[i]!]), process.stderr));
       const warning = colorsFor(process.stderr).red('WARNING');
-      const question = `${warning}: This will remove all tasks from ${headline} on ${redactUrl(brokerUrl)}: ${names.join(', ')}.\n         There is no undo for this operation!\n\n(to skip this prompt use the -f option)\nAre you sure you want to delete all tasks?`;
+      const question = `${warning}: This will remove all tasks from ${names.length} ${headline} on ${redactUrl(brokerUrl)}: ${names.join(', ')}.\n         There is no undo for this operation!\n\n(to skip this prompt use the -f option)\nAre you sure you want to delete all tasks?`;
       if (!(await confirm(question))) throw new CommandError('Aborted!');
     }
     const purged: Record<string, number> = {};
@@ -88,7 +89,7 @@ export async function runPurgeCommand(argv: string[]): Promise<number> {
       return 0;
     }
     process.stdout.write(renderTable(['queue', 'purged'], names.map((name) => [name, purged[name]!])));
-    process.stdout.write(total > 0 ? `Purged ${plural(total, 'message')} from ${names.length} known task ${headline}.\n` : `No messages purged from ${headline}.\n`);
+    process.stdout.write(total > 0 ? `Purged ${total} ${pluralize(total, 'message')} from ${names.length} known task ${headline}.\n` : `No messages purged from ${names.length} ${headline}.\n`);
     return 0;
   } finally {
     await broker.close().catch(() => undefined);

@@ -12,7 +12,8 @@ import { createRabbitVhost } from './harness/rabbitmq.js';
 import type { RedisScratch } from './harness/redis.js';
 import { createRedisScratch } from './harness/redis.js';
 
-const cli = fileURLToPath(new URL('../../packages/worker/src/cli.ts', import.meta.url));
+// `pnpm celerity`'s entry: the @celerity/worker/cli module, from source.
+const cli = fileURLToPath(new URL('../../scripts/celerity.ts', import.meta.url));
 const status = pythonCeleryStatus();
 
 /** Runs `celerity …` from its sources; its exit code and output. */

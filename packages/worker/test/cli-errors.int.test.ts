@@ -56,6 +56,22 @@ describe('celerity call: every flag checked before sending', () => {
   });
 });
 
+describe('inspect and control: help, the command list, Celery\'s usage errors', () => {
+  it('lists the commands, and refuses one of the other kind with exit 2', async () => {
+    expect((await celerity(['--help'])).stdout).toMatch(/inspect[\s\S]*control[\s\S]*status[\s\S]*purge[\s\S]*report/);
+    expect((await celerity(['inspect', '--help'])).stdout).toContain('-d, --destination <nodes>');
+    expect((await celerity(['inspect', '--list'])).stdout).toMatch(/^Inspect Commands:\n {2}active /);
+    const wrong = await celerity(['control', 'registered', '-b', url]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^celerity: Command registered not recognized\. Available control commands: add_consumer, autoscale, /);
+    const badNumber = await celerity(['control', 'pool_grow', 'many', '-b', url]);
+    expect(badNumber).toMatchObject({ code: 2, stderr: "celerity: pool_grow: n takes a whole number, got 'many'\n" });
+    const before = await celerity(['-c', '2', 'worker']);
+    expect(before.code).toBe(2);
+    expect(before.stderr).toBe("celerity: unknown option '-c' before the command (options go after it: celerity <command> -c …)\n");
+  }, 30_000);
+});
+
 describe('unreachable servers and wrong passwords', () => {
   it('a closed port is one line naming the URL (password hidden)', async () => {
     const out = await celerity(['call', 'test.add', '-b', 'redis://:secret@127.0.0.1:1/0'], { timeout: 60_000 });

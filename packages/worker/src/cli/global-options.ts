@@ -3,6 +3,7 @@
  * inspect ping`): they are moved behind it, so each command parses them as its own. A command
  * that has no use for one of them (`-A` for `inspect`) drops it, as Celery's do.
  */
+import { UsageError } from './cli-errors.js';
 
 /** A global option: its spellings and whether it takes a value. */
 interface GlobalOption {
@@ -20,10 +21,8 @@ const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { name: 'no-color', takesValue: false },
 ];
 
-/** Thrown for a global option without its value, or an unknown option before the command. */
-export class GlobalOptionError extends Error {
-  override readonly name = 'GlobalOptionError';
-}
+/** Thrown for a global option without its value, or an unknown option before the command (exit 2). */
+export class GlobalOptionError extends UsageError {}
 
 /** One option found before the command, normalised to `--name value`. */
 export interface HoistedOption {

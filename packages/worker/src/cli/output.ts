@@ -22,7 +22,9 @@ export function disableColors(): void {
 export function colorsFor(stream: NodeJS.WriteStream): Colors {
   const env = process.env;
   const forced = env['FORCE_COLOR'] !== undefined && env['FORCE_COLOR'] !== '0';
-  const enabled = !colorsOff && env['NO_COLOR'] === undefined && (forced || stream.isTTY === true);
+  // no-color.org: NO_COLOR set to anything but the empty string turns colours off.
+  const noColor = env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '';
+  const enabled = !colorsOff && !noColor && (forced || stream.isTTY === true);
   return pc.createColors(enabled);
 }
 

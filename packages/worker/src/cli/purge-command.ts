@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createBrokerFromUrl, loadConfig } from '@celerity/core';
 import { redactUrl } from '@celerity/core/internal';
-import { CommandError, UsageError } from './cli-errors.js';
+import { CommandError, UsageError, against } from './cli-errors.js';
 import { confirm } from './confirm.js';
 import { brokerUrlFrom, loadAdapters, loadTaskModule } from './environment.js';
 import { listFlag } from './flag-values.js';
@@ -75,14 +75,16 @@ export async function runPurgeCommand(argv: string[]): Promise<number> {
   try {
     const headline = pluralize(names.length, 'queue');
     if (!values.force) {
-      const sizes = await Promise.all(names.map((name) => broker.size(name)));
+      const sizes = await against(brokerUrl, () => Promise.all(names.map((name) => broker.size(name))));
       process.stderr.write(renderTable(['queue', 'messages'], names.map((name, i) => [name, sizes[i]!]), process.stderr));
       const warning = colorsFor(process.stderr).red('WARNING');
       const question = `${warning}: This will remove all tasks from ${names.length} ${headline} on ${redactUrl(brokerUrl)}: ${names.join(', ')}.\n         There is no undo for this operation!\n\n(to skip this prompt use the -f option)\nAre you sure you want to delete all tasks?`;
       if (!(await confirm(question))) throw new CommandError('Aborted!');
     }
     const purged: Record<string, number> = {};
-    for (const name of names) purged[name] = await broker.purge(name);
+    await against(brokerUrl, async () => {
+      for (const name of names) purged[name] = await broker.purge(name);
+    });
     const total = Object.values(purged).reduce((a, b) => a + b, 0);
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ queues: purged, total })}\n`);

@@ -158,7 +158,8 @@ export class AmqpConnection {
         this.lastError = mapped;
         if (mapped instanceof ConfigurationError) {
           // Wrong credentials or vhost: retrying won't help; fail whoever waits, retry on next use.
-          this.settings.logger.error(mapped.message, { error: mapped });
+          // Logged only when nobody waits: a waiter reports it itself (once, as its caller words it).
+          if (this.waiters.size === 0) this.settings.logger.error(mapped.message, { error: mapped });
           for (const waiter of [...this.waiters]) waiter.reject(mapped);
           return;
         }

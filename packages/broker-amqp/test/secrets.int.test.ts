@@ -26,7 +26,9 @@ describe('no password in errors or logs: @celerity/broker-amqp', () => {
         const connect = await expectFailureWithoutSecret(() => broker.connect(), `connect to ${url}`);
         expect(connect).toBeInstanceOf(connectError);
         await expectFailureWithoutSecret(() => broker.publish({ queue: 'q' }, envelope, { timeout: 300 }), `publish to ${url}`);
-        expect(logger.lines.length).toBeGreaterThan(0);
+        // A refused login is not logged while someone waits for the connection (the caller reports
+        // it); a port where nothing listens is, at each retry.
+        if (connectError === ConnectionError) expect(logger.lines.length).toBeGreaterThan(0);
         expectNoSecret(logger.lines, 'log lines');
       } finally {
         await broker.close();

@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 /**
- * The `celerity` command: `celerity worker`, `celerity call`, `celerity result`, `celerity dlq`, `celerity revoke`, with Celery's
- * flags and environment variables (`CELERITY_BROKER_URL`, `CELERITY_RESULT_BACKEND`).
+ * The `celerity` command: `worker`, `call`, `result`, `inspect`, `control`, `status`, `purge`,
+ * `report`, `dlq`, `revoke`, with Celery's flags and environment variables (`CELERITY_BROKER_URL`,
+ * `CELERITY_RESULT_BACKEND`). Celery's global options may come before the command
+ * (`celerity -A tasks.ts worker`). A failure is one line on stderr and a non-zero exit.
  */
-import { runWorkerCommand } from './cli/worker-command.js';
-import { runCallCommand, runResultCommand } from './cli/call-command.js';
+import { CALL_GLOBALS, RESULT_GLOBALS, runCallCommand, runResultCommand } from './cli/call-command.js';
+import { describeFailure } from './cli/cli-errors.js';
+import { REMOTE_GLOBALS, runRemoteCommand, runStatusCommand } from './cli/control-command.js';
 import { runDlqCommand } from './cli/dlq-command.js';
+import { commandArguments, splitCommandLine } from './cli/global-options.js';
+import { exitAtOnceOnInterrupt } from './cli/interrupt.js';
+import { PURGE_GLOBALS, runPurgeCommand } from './cli/purge-command.js';
+import { REPORT_GLOBALS, runReportCommand } from './cli/report-command.js';
 import { runRevokeCommand } from './cli/revoke-command.js';
+import { runWorkerCommand } from './cli/worker-command.js';
 
 const HELP = `Usage: celerity <command> [options]
 
@@ -14,15 +22,27 @@ Commands:
   worker   Start a worker that runs the tasks a module exports
   call     Send a task by name and print its id (or its result with --wait)
   result   Wait for and print a task's result
+  inspect  Ask the workers about their state (celerity inspect --list)
+  control  Send the workers a command (celerity control --list)
+  status   List the workers that answer a ping
+  purge    Delete the messages waiting in the task queues
+  report   Versions, platform and settings, for bug reports
   dlq      List, show, replay or purge dead-lettered messages
   revoke   Revoke tasks on every worker (--terminate to stop running ones)
 
 Run 'celerity <command> --help' for the options of a command.
+As in Celery, -A/--app, -b/--broker, --result-backend, --config and --no-color may come before
+the command (celerity -A tasks.ts worker); a command that has no use for one ignores it.
 Environment: CELERITY_BROKER_URL, CELERITY_RESULT_BACKEND (like Celery's CELERY_BROKER_URL).
 `;
 
+/** The global options each command reads when given before it. */
+const WORKER_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'result-backend', 'config']);
+const BROKER_ONLY: ReadonlySet<string> = new Set(['broker']);
+
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const split = splitCommandLine(argv);
+  const { command } = split;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);
     return command ? 0 : 1;
@@ -31,17 +51,28 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write('celerity 0.1.0\n');
     return 0;
   }
+  const args = (accepts: ReadonlySet<string>): string[] => commandArguments(split, accepts);
+  if (command !== 'worker') exitAtOnceOnInterrupt();
   switch (command) {
     case 'worker':
-      return runWorkerCommand(rest);
+      return runWorkerCommand(args(WORKER_GLOBALS));
     case 'call':
-      return runCallCommand(rest);
+      return runCallCommand(args(CALL_GLOBALS));
     case 'result':
-      return runResultCommand(rest);
+      return runResultCommand(args(RESULT_GLOBALS));
+    case 'inspect':
+    case 'control':
+      return runRemoteCommand(command, args(REMOTE_GLOBALS));
+    case 'status':
+      return runStatusCommand(args(REMOTE_GLOBALS));
+    case 'purge':
+      return runPurgeCommand(args(PURGE_GLOBALS));
+    case 'report':
+      return runReportCommand(args(REPORT_GLOBALS));
     case 'dlq':
-      return runDlqCommand(rest);
+      return runDlqCommand(args(BROKER_ONLY));
     case 'revoke':
-      return runRevokeCommand(rest);
+      return runRevokeCommand(args(BROKER_ONLY));
     default:
       process.stderr.write(`celerity: unknown command '${command}'\n\n${HELP}`);
       return 2;
@@ -53,7 +84,9 @@ main(process.argv.slice(2)).then(
     if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`celerity: ${(error as Error).message ?? String(error)}\n`);
-    process.exitCode = 1;
+    const { line, exitCode, details } = describeFailure(error);
+    process.stderr.write(`celerity: ${line}\n${details ? `${details}\n` : ''}`);
+    // At once: a connection still retrying in the background must not keep a failed command alive.
+    process.exit(exitCode);
   },
 );

@@ -1,9 +1,13 @@
 /** `celerity call` and `celerity result`: send a task by name, read a result. */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { Adapter, ResultMeta } from '@celerity/core';
-import { PROPAGATE_STATES, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, encodeTaskMessage } from '@celerity/core';
-import { backendUrlFrom, brokerUrlFrom, loadAdapters, loadOptionalSerializers } from './environment.js';
+import type { Adapter, Envelope, ResultMeta, Serializer } from '@celerity/core';
+import { PROPAGATE_STATES, TimeoutError, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, encodeTaskMessage } from '@celerity/core';
+import { CommandError, UsageError, against } from './cli-errors.js';
+import { backendUrlFrom, brokerUrlFrom, loadAdapters, loadOptionalSerializers, loadTaskModule } from './environment.js';
+import { dateFlag, jsonFlag, positiveIntegerFlag, positiveSecondsFlag, priorityFlag, secondsFlag } from './flag-values.js';
+import { stripInternalFrames } from './internal-frames.js';
+import { startProgress } from './output.js';
 
 const CALL_HELP = `Usage: celerity call <task-name> [options]
 
@@ -14,11 +18,13 @@ Options:
       --countdown <s>          Run no earlier than this many seconds from now
       --eta <iso-date>         Run no earlier than this time
       --expires <s>            Revoke if not started within this many seconds
-      --priority <0-9>         Message priority
-      --serializer <name>      json (default) or msgpack
+      --priority <0-255>       Message priority (Redis reads 0-9)
+      --serializer <name>      json (default) or msgpack (with @celerity/serializer-msgpack installed)
+  -A, --app <module>           Refuse a task name this module does not export
+      --count <n>              Send n copies (each its own id, one id a line; a progress bar on a terminal)
   -b, --broker <url>           Broker URL (env CELERITY_BROKER_URL)
       --result-backend <url>   Result backend (env CELERITY_RESULT_BACKEND); with --wait
-  -w, --wait                   Wait for the result and print it
+  -w, --wait                   Wait for the result and print it (one task only)
       --timeout <s>            With --wait: give up after this many seconds (default: 60)
   -h, --help                   Show this help
 `;
@@ -34,14 +40,12 @@ Options:
   -h, --help                   Show this help
 `;
 
-function parseJson(flag: string, text: string | undefined, fallback: unknown): unknown {
-  if (text === undefined) return fallback;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`--${flag} is not valid JSON: ${(error as Error).message}`);
-  }
-}
+/** The global options (before the command) `call` and `result` read. */
+export const CALL_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'result-backend']);
+export const RESULT_GLOBALS: ReadonlySet<string> = new Set(['result-backend']);
+
+/** Messages per `publishMany` when sending `--count` copies. */
+const BATCH = 500;
 
 /** Handles `--help` and the one required positional: its value, or the exit code to return. */
 function requiredPositional(command: string, what: string, help: string, wantsHelp: boolean | undefined, positionals: string[]): string | number {
@@ -58,21 +62,46 @@ function requiredPositional(command: string, what: string, help: string, wantsHe
 function printMeta(meta: ResultMeta): number {
   if (PROPAGATE_STATES.has(meta.status)) {
     process.stdout.write(`${JSON.stringify({ id: meta.task_id, state: meta.status, result: meta.result })}\n`);
-    if (meta.traceback) process.stderr.write(meta.traceback);
+    if (meta.traceback) process.stderr.write(stripInternalFrames(meta.traceback));
     return 1;
   }
   process.stdout.write(`${JSON.stringify(meta.result)}\n`);
   return 0;
 }
 
-async function waitFor(backendUrl: string | undefined, adapters: readonly Adapter[], id: string, timeoutSeconds: number): Promise<number> {
-  if (!backendUrl) throw new Error('waiting for a result needs --result-backend or CELERITY_RESULT_BACKEND');
+async function waitFor(backendUrl: string, adapters: readonly Adapter[], id: string, timeoutSeconds: number): Promise<number> {
   const backend = createBackendFromUrl(backendUrl, { adapters });
   try {
-    return printMeta(await backend.wait(id, { timeout: timeoutSeconds }));
+    const meta = await against(backendUrl, async () => {
+      try {
+        return await backend.wait(id, { timeout: timeoutSeconds });
+      } catch (error) {
+        if (error instanceof TimeoutError) throw new CommandError(`no result for task ${id} within ${timeoutSeconds} s (is the id right, and is a worker running it?)`);
+        throw error;
+      }
+    });
+    return printMeta(meta);
   } finally {
-    await backend.close();
+    await backend.close().catch(() => undefined);
   }
+}
+
+/** The serializer named by `--serializer`, or a usage error listing the ones there are. */
+async function serializerNamed(name: string): Promise<Serializer> {
+  const available = [createJsonSerializer(), ...(await loadOptionalSerializers())];
+  const found = available.find((s) => s.name === name || s.contentType === name);
+  if (found) return found;
+  const hint = name === 'msgpack' ? ' (install @celerity/serializer-msgpack)' : '';
+  throw new UsageError(`--serializer: unknown serializer '${name}'${hint}; available: ${available.map((s) => s.name).join(', ')}`);
+}
+
+/** The `-a` / `-k` values, checked. */
+function callArguments(argsText: string | undefined, kwargsText: string | undefined): { args: unknown[]; kwargs: Record<string, unknown> } {
+  const args = jsonFlag('args', argsText, []);
+  const kwargs = jsonFlag('kwargs', kwargsText, {});
+  if (!Array.isArray(args)) throw new UsageError(`--args takes a JSON array, e.g. '[2, 3]', got ${argsText}`);
+  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) throw new UsageError(`--kwargs takes a JSON object, e.g. '{"x": 1}', got ${kwargsText}`);
+  return { args, kwargs: kwargs as Record<string, unknown> };
 }
 
 export async function runCallCommand(argv: string[]): Promise<number> {
@@ -88,6 +117,8 @@ export async function runCallCommand(argv: string[]): Promise<number> {
       expires: { type: 'string' },
       priority: { type: 'string' },
       serializer: { type: 'string' },
+      app: { type: 'string', short: 'A' },
+      count: { type: 'string' },
       broker: { type: 'string', short: 'b' },
       'result-backend': { type: 'string' },
       wait: { type: 'boolean', short: 'w' },
@@ -97,43 +128,60 @@ export async function runCallCommand(argv: string[]): Promise<number> {
   });
   const name = requiredPositional('call', 'a task name', CALL_HELP, values.help, positionals);
   if (typeof name === 'number') return name;
-  const args = parseJson('args', values.args, []);
-  const kwargs = parseJson('kwargs', values.kwargs, {});
-  if (!Array.isArray(args)) throw new Error('--args must be a JSON array');
-  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) throw new Error('--kwargs must be a JSON object');
+  // Everything the user typed is checked before anything is sent.
+  const { args, kwargs } = callArguments(values.args, values.kwargs);
+  const countdown = secondsFlag('countdown', values.countdown);
+  const etaDate = dateFlag('eta', values.eta);
+  if (countdown !== undefined && etaDate !== undefined) throw new UsageError('--countdown and --eta are two ways to say when: give one');
+  const expiresIn = secondsFlag('expires', values.expires);
+  const priority = priorityFlag('priority', values.priority);
+  const timeout = positiveSecondsFlag('timeout', values.timeout, 60);
+  const count = positiveIntegerFlag('count', values.count, 1);
+  if (values.wait && count > 1) throw new UsageError('--wait waits for one task; leave it out with --count');
+  const serializer = await serializerNamed(values.serializer ?? 'json');
   const brokerUrl = brokerUrlFrom(values.broker);
   const backendUrl = backendUrlFrom(values['result-backend']);
-  const adapters = await loadAdapters(brokerUrl, backendUrl);
-  const registry = createSerializerRegistry([createJsonSerializer(), ...(await loadOptionalSerializers())]);
-  const serializer = registry.get(values.serializer ?? 'json');
-  const id = crypto.randomUUID();
-  const countdown = values.countdown === undefined ? undefined : Number(values.countdown);
-  const eta = values.eta ? new Date(values.eta) : countdown !== undefined ? new Date(Date.now() + countdown * 1000) : null;
-  const expires = values.expires === undefined ? null : new Date(Date.now() + Number(values.expires) * 1000);
-  const queue = values.queue ?? 'celery';
-  const broker = createBrokerFromUrl(brokerUrl, { adapters });
-  try {
-    await broker.declareQueue(queue);
-    const envelope = encodeTaskMessage(
-      {
-        task: name,
-        id,
-        args,
-        kwargs: kwargs as Record<string, unknown>,
-        eta,
-        expires,
-        origin: `gen${process.pid}@${hostname()}`,
-        ...(values.priority !== undefined ? { priority: Number(values.priority) } : {}),
-      },
-      { serializer },
-    );
-    await broker.publish({ queue }, envelope);
-  } finally {
-    await broker.close();
+  if (values.wait && backendUrl === undefined) throw new UsageError('--wait needs a result backend: --result-backend <url> or CELERITY_RESULT_BACKEND (nothing was sent)');
+  if (values.app !== undefined) {
+    const known = (await loadTaskModule(values.app)).tasks.map((t) => t.name).sort();
+    if (!known.includes(name)) throw new CommandError(`unknown task '${name}': ${values.app} exports ${known.length > 0 ? known.join(', ') : 'no tasks'}`);
   }
-  process.stdout.write(`${id}\n`);
+  const adapters = await loadAdapters(brokerUrl, backendUrl);
+  const queue = values.queue ?? 'celery';
+  const eta = etaDate ?? (countdown !== undefined ? new Date(Date.now() + countdown * 1000) : null);
+  const expires = expiresIn === undefined ? null : new Date(Date.now() + expiresIn * 1000);
+  const origin = `gen${process.pid}@${hostname()}`;
+  const message = (id: string): Envelope =>
+    encodeTaskMessage({ task: name, id, args, kwargs, eta, expires, origin, ...(priority === undefined ? {} : { priority }) }, { serializer });
+  const broker = createBrokerFromUrl(brokerUrl, { adapters });
+  const ids: string[] = [];
+  try {
+    await against(brokerUrl, async () => {
+      await broker.declareQueue(queue);
+      if (count === 1) {
+        const id = crypto.randomUUID();
+        await broker.publish({ queue }, message(id));
+        ids.push(id);
+        return;
+      }
+      const progress = startProgress(`Sending ${name}`, count, BATCH);
+      try {
+        for (let sent = 0; sent < count; sent += BATCH) {
+          const batch = Array.from({ length: Math.min(BATCH, count - sent) }, () => crypto.randomUUID());
+          await broker.publishMany(batch.map((id) => ({ target: { queue }, envelope: message(id) })));
+          ids.push(...batch);
+          progress.advance(batch.length);
+        }
+      } finally {
+        progress.stop();
+      }
+    });
+  } finally {
+    await broker.close().catch(() => undefined);
+  }
+  process.stdout.write(`${ids.join('\n')}\n`);
   if (!values.wait) return 0;
-  return waitFor(backendUrl, adapters, id, Number(values.timeout ?? 60));
+  return waitFor(backendUrl!, adapters, ids[0]!, timeout);
 }
 
 export async function runResultCommand(argv: string[]): Promise<number> {
@@ -149,18 +197,19 @@ export async function runResultCommand(argv: string[]): Promise<number> {
   });
   const id = requiredPositional('result', 'a task id', RESULT_HELP, values.help, positionals);
   if (typeof id === 'number') return id;
+  const timeout = positiveSecondsFlag('timeout', values.timeout, 60);
   const backendUrl = backendUrlFrom(values['result-backend']);
-  if (!backendUrl) throw new Error('celerity result needs --result-backend or CELERITY_RESULT_BACKEND');
+  if (!backendUrl) throw new UsageError('celerity result needs --result-backend or CELERITY_RESULT_BACKEND');
   const adapters = await loadAdapters('memory://', backendUrl);
   if (values['no-wait']) {
     const backend = createBackendFromUrl(backendUrl, { adapters });
     try {
-      const meta = await backend.get(id);
+      const meta = await against(backendUrl, () => backend.get(id));
       process.stdout.write(`${JSON.stringify(meta ?? { status: 'PENDING', task_id: id })}\n`);
       return 0;
     } finally {
-      await backend.close();
+      await backend.close().catch(() => undefined);
     }
   }
-  return waitFor(backendUrl, adapters, id, Number(values.timeout ?? 60));
+  return waitFor(backendUrl, adapters, id, timeout);
 }

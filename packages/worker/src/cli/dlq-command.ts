@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Broker, DeadLetterQueue } from '@celerity/core';
 import { createBrokerFromUrl } from '@celerity/core';
+import { against } from './cli-errors.js';
 import { brokerUrlFrom, loadAdapters } from './environment.js';
 import { describeDeadLetter, renderDeadLetter, renderDeadLetterTable, summarizeDeadLetter } from './dlq-format.js';
 
@@ -136,10 +137,12 @@ export async function runDlqCommand(argv: string[]): Promise<number> {
   const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
   try {
     const dlq = deadLettersOf(broker);
-    if (command === 'list') return await list(dlq, v);
-    if (command === 'show') return await show(dlq, v, id);
-    if (command === 'replay') return await replay(dlq, v, id);
-    return await purge(dlq, v);
+    return await against(brokerUrl, async () => {
+      if (command === 'list') return list(dlq, v);
+      if (command === 'show') return show(dlq, v, id);
+      if (command === 'replay') return replay(dlq, v, id);
+      return purge(dlq, v);
+    });
   } finally {
     await broker.close();
   }

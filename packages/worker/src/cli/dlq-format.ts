@@ -1,5 +1,6 @@
 /** How `celerity dlq` shows dead letters: JSON shapes for `--json`, aligned text otherwise. */
 import type { DeadLetter } from '@celerity/core';
+import { renderTable } from './output.js';
 
 /** One entry as `dlq list --json` prints it. */
 export interface DeadLetterSummary {
@@ -72,14 +73,11 @@ function clip(text: string, width: number): string {
   return line.length <= width ? line : `${line.slice(0, width - 1)}…`;
 }
 
-/** The entries as an aligned table, one line each. */
+/** The entries as an aligned table, one line each (boxed on a terminal). */
 export function renderDeadLetterTable(entries: readonly DeadLetter[]): string {
-  const rows = [
-    ['ID', 'TASK', 'REASON', 'DELIVERIES', 'DEAD AT', 'ERROR'],
-    ...entries.map((e) => [e.id, e.task ?? '-', e.reason, e.deliveries === null ? '-' : String(e.deliveries), e.deadAt?.toISOString() ?? '-', clip(e.error ?? '-', 60)]),
-  ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
+  const header = ['ID', 'TASK', 'REASON', 'DELIVERIES', 'DEAD AT', 'ERROR'];
+  const rows = entries.map((e) => [e.id, e.task ?? '-', e.reason, e.deliveries === null ? '-' : String(e.deliveries), e.deadAt?.toISOString() ?? '-', clip(e.error ?? '-', 60)]);
+  return renderTable(header, rows);
 }
 
 /** One entry in full, for `dlq show`. */

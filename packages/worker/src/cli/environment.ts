@@ -1,5 +1,5 @@
 /** What the commands share: adapter loading, module loading, URL display. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -7,6 +7,8 @@ import { pathToFileURL } from 'node:url';
 import type { Adapter, CelerityConfig, Serializer, TaskDefinition } from '@celerity/core';
 import { ConfigurationError, defineConfig } from '@celerity/core';
 import { KNOWN_BACKEND_PACKAGES, KNOWN_BROKER_PACKAGES, isTaskDefinition, suggestScheme, urlScheme } from '@celerity/core/internal';
+import { CommandError } from './cli-errors.js';
+import { userStackFrames } from './internal-frames.js';
 
 /** An environment variable, with an empty value read as unset (`VAR= celerity …` clears it). */
 function fromEnv(name: string): string | undefined {
@@ -128,11 +130,29 @@ export function noteTypeScriptLoaderRegistered(): void {
   typeScriptLoaderRegistered = true;
 }
 
+/**
+ * Imports a module the user named (`-A`, `--config`). A file that is not there, or that throws while
+ * it is imported, is a {@link CommandError}: one line naming the file (and the line the error came
+ * from), followed by the stack frames of the user's code, without ours, Node's or the loader's.
+ */
+export async function importUserModule(specifier: string): Promise<Record<string, unknown>> {
+  const path = isAbsolute(specifier) ? specifier : resolve(process.cwd(), specifier);
+  if (!existsSync(path)) throw new CommandError(`cannot find module ${specifier} (no file ${path})`);
+  if (/\.[cm]?tsx?$/.test(path)) await ensureTypeScriptLoader();
+  try {
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const frames = userStackFrames(e.stack ?? '');
+    const where = /\(?((?:file:\/\/)?\/[^():]+:\d+:\d+)\)?$/.exec(frames[0] ?? '')?.[1]?.replace(/^file:\/\//, '');
+    const message = e.message.replace(/\s*\n\s*/g, ' ').trim();
+    throw new CommandError(`${specifier} failed to import${where ? ` at ${where}` : ''}: ${e.name}: ${message}`, 1, frames.map((f) => `    ${f}`).join('\n'));
+  }
+}
+
 /** Imports the application module and returns the task definitions it exports. */
 export async function loadTaskModule(specifier: string): Promise<{ path: string; tasks: TaskDefinition[] }> {
-  const path = isAbsolute(specifier) ? specifier : resolve(process.cwd(), specifier);
-  if (/\.[cm]?tsx?$/.test(path)) await ensureTypeScriptLoader();
-  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const mod = await importUserModule(specifier);
   const tasks = Object.values(mod).filter(isTaskDefinition);
   const fromDefault = mod['default'] && typeof mod['default'] === 'object' ? Object.values(mod['default'] as Record<string, unknown>).filter(isTaskDefinition) : [];
   return { path: specifier, tasks: [...new Set([...tasks, ...fromDefault])] };
@@ -143,9 +163,7 @@ export async function loadTaskModule(specifier: string): Promise<{ path: string;
  * by `defineConfig` (a bad setting is a ConfigurationError naming it).
  */
 export async function loadConfigModule(specifier: string): Promise<CelerityConfig> {
-  const path = isAbsolute(specifier) ? specifier : resolve(process.cwd(), specifier);
-  if (/\.[cm]?tsx?$/.test(path)) await ensureTypeScriptLoader();
-  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const mod = await importUserModule(specifier);
   const config = mod['default'] ?? mod['config'];
   if (typeof config !== 'object' || config === null) throw new ConfigurationError(`${specifier} exports no configuration (a default export or \`config\`, e.g. export default defineConfig({ … }))`);
   return defineConfig(config as CelerityConfig);

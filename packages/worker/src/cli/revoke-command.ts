@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_REVOKE_EXPIRES, createBrokerFromUrl } from '@celerity/core';
 import { CONTROL_EXCHANGE, encodeControlRequest, revokeArguments } from '@celerity/core/internal';
+import { against } from './cli-errors.js';
 import { brokerUrlFrom, loadAdapters } from './environment.js';
 
 const HELP = `Usage: celerity revoke <task-id>... [options]
@@ -42,9 +43,11 @@ export async function runRevokeCommand(argv: string[]): Promise<number> {
   const brokerUrl = brokerUrlFrom(values.broker);
   const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
   try {
-    await broker.revocations?.add(positionals, Date.now() + DEFAULT_REVOKE_EXPIRES * 1000);
-    const args = revokeArguments(positionals, { terminate: values.terminate ?? false, ...(values.signal === undefined ? {} : { signal: values.signal }) });
-    await broker.broadcast(CONTROL_EXCHANGE, '', encodeControlRequest({ method: 'revoke', arguments: args, destination: null, pattern: null, matcher: null }, { now: Date.now() }));
+    await against(brokerUrl, async () => {
+      await broker.revocations?.add(positionals, Date.now() + DEFAULT_REVOKE_EXPIRES * 1000);
+      const args = revokeArguments(positionals, { terminate: values.terminate ?? false, ...(values.signal === undefined ? {} : { signal: values.signal }) });
+      await broker.broadcast(CONTROL_EXCHANGE, '', encodeControlRequest({ method: 'revoke', arguments: args, destination: null, pattern: null, matcher: null }, { now: Date.now() }));
+    });
   } finally {
     await broker.close();
   }

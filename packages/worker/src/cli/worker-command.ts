@@ -144,6 +144,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const queues = values.queues === undefined ? [config.taskDefaultQueue ?? 'celery'] : values.queues.split(',').map((q) => q.trim()).filter(Boolean);
   const adapters = await loadAdapters(brokerUrl, backendUrl);
   const app = await loadTaskModule(values.app);
+  // Celery starts a worker with no tasks too; say so, since it is rarely what was meant.
+  if (app.tasks.length === 0) logger.warn(`${values.app} exports no tasks (defineTask(…) exports, or a default export of them): every task it receives fails with NotRegistered`);
   const connectRetries = nonNegativeNumber('connect-retries', values['connect-retries']);
   const connectRetryDelay = nonNegativeNumber('connect-retry-delay', values['connect-retry-delay']);
   const connectRetryMaxDelay = nonNegativeNumber('connect-retry-max-delay', values['connect-retry-max-delay']);

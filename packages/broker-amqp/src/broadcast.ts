@@ -4,10 +4,13 @@
  * appendix §3.4), with Celery's `x-expires` / `x-message-ttl` — bound to the exchange with the
  * pattern, consumed without acks. All subscriptions of a broker share one channel; after a
  * reconnect each gets a fresh queue (the old exclusive one may still belong to the dead connection).
+ * A subscription may ask for its queue's name (the worker's `<hostname>.celery.pidbox`, as kombu
+ * names it); it is used for the first declaration, later ones add a suffix to it.
  */
+import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { ClosedError } from '@celerity/core';
-import type { BroadcastMessage, Logger, Subscription } from '@celerity/core';
+import type { BroadcastMessage, Logger, SubscribeOptions, Subscription } from '@celerity/core';
 import type { AmqpConnection } from './connection.js';
 import { fromAmqpMessage } from './envelope.js';
 import { mapAmqpError } from './errors.js';
@@ -28,6 +31,10 @@ interface Sub {
   exchange: string;
   pattern: string;
   handler: (message: BroadcastMessage) => void;
+  /** The queue name asked for (kombu's `<hostname>.celery.pidbox`), used for the first declaration. */
+  name?: string;
+  /** Whether it was declared before: after a reconnect the named queue may still be locked by the dead connection. */
+  declared?: boolean;
   queue?: string;
   consumerTag?: string;
   /** The channel its consumer lives on. */
@@ -67,9 +74,10 @@ export class BroadcastHub {
   }
 
   /** Declares the exchange and the subscriber queue, binds and consumes; resolves once messages flow. */
-  async subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription> {
+  async subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void, options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.closed) throw new ClosedError('AMQP broker');
     const sub: Sub = { exchange, pattern, handler, active: true };
+    if (options.queue !== undefined) sub.name = options.queue;
     const model = await this.host.connection.acquire(this.host.deadline());
     await this.attach(model, sub);
     this.subs.add(sub);
@@ -86,7 +94,9 @@ export class BroadcastHub {
   private async attach(model: ChannelModel, sub: Sub): Promise<void> {
     const channel = await this.getChannel(model);
     const spec = this.host.exchangeSpec(sub.exchange);
-    const queue = subscriberQueueName(sub.exchange, sub.pattern);
+    // Exclusive, so a fixed name is only used once: a later declaration gets a suffix.
+    const queue = sub.name === undefined ? subscriberQueueName(sub.exchange, sub.pattern) : sub.declared ? `${sub.name}.${randomUUID().slice(0, 8)}` : sub.name;
+    sub.declared = true;
     try {
       await this.host.declareExchange(channel, sub.exchange);
       await channel.assertQueue(queue, { durable: false, autoDelete: true, exclusive: true, arguments: typeFieldTable(subscriberQueueArguments(spec)) });

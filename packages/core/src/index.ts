@@ -48,6 +48,7 @@ export type {
   PublishTarget,
   QueueDeclaration,
   Subscription,
+  SubscribeOptions,
 } from './broker.js';
 
 export { DELIVERIES_HEADER, LAST_ERROR_HEADER } from './dead-letters.js';

@@ -5,7 +5,7 @@
  * pattern, consumed without acks. All subscriptions of a broker share one channel; after a
  * reconnect each gets a fresh queue (the old exclusive one may still belong to the dead connection).
  * A subscription may ask for its queue's name (the worker's `<hostname>.celery.pidbox`, as kombu
- * names it); it is used for the first declaration, later ones add a suffix to it.
+ * names it); when another connection holds that name, a suffix is added.
  */
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
@@ -31,10 +31,8 @@ interface Sub {
   exchange: string;
   pattern: string;
   handler: (message: BroadcastMessage) => void;
-  /** The queue name asked for (kombu's `<hostname>.celery.pidbox`), used for the first declaration. */
+  /** The queue name asked for (kombu's `<hostname>.celery.pidbox`). */
   name?: string;
-  /** Whether it was declared before: after a reconnect the named queue may still be locked by the dead connection. */
-  declared?: boolean;
   queue?: string;
   consumerTag?: string;
   /** The channel its consumer lives on. */
@@ -94,9 +92,7 @@ export class BroadcastHub {
   private async attach(model: ChannelModel, sub: Sub): Promise<void> {
     const channel = await this.getChannel(model);
     const spec = this.host.exchangeSpec(sub.exchange);
-    // Exclusive, so a fixed name is only used once: a later declaration gets a suffix.
-    const queue = sub.name === undefined ? subscriberQueueName(sub.exchange, sub.pattern) : sub.declared ? `${sub.name}.${randomUUID().slice(0, 8)}` : sub.name;
-    sub.declared = true;
+    const queue = sub.name === undefined ? subscriberQueueName(sub.exchange, sub.pattern) : await this.claim(model, sub.name, spec);
     try {
       await this.host.declareExchange(channel, sub.exchange);
       await channel.assertQueue(queue, { durable: false, autoDelete: true, exclusive: true, arguments: typeFieldTable(subscriberQueueArguments(spec)) });
@@ -107,6 +103,27 @@ export class BroadcastHub {
       sub.channel = channel;
     } catch (error) {
       throw mapAmqpError(error, `subscribe to ${JSON.stringify(sub.exchange)}`);
+    }
+  }
+
+  /**
+   * Declares the exclusive queue `name` on a channel of its own, so that RabbitMQ refusing it
+   * (RESOURCE_LOCKED: another connection holds it — a worker with the same name, or this worker's
+   * connection that died) closes only that channel; then the name with a suffix is used instead.
+   * Exclusivity belongs to the connection, so the shared channel may declare it again.
+   */
+  private async claim(model: ChannelModel, name: string, spec: ExchangeSpec): Promise<string> {
+    const probe = await model.createChannel();
+    probe.on('error', () => undefined);
+    try {
+      await probe.assertQueue(name, { durable: false, autoDelete: true, exclusive: true, arguments: typeFieldTable(subscriberQueueArguments(spec)) });
+      return name;
+    } catch (error) {
+      const fallback = `${name}.${randomUUID().slice(0, 8)}`;
+      this.host.logger.warn(`The queue ${name} is held by another connection (a worker with the same name?): using ${fallback}: ${error instanceof Error ? error.message : String(error)}`);
+      return fallback;
+    } finally {
+      await probe.close().catch(() => undefined);
     }
   }
 

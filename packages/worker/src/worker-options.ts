@@ -315,4 +315,9 @@ export interface Worker extends AsyncDisposable {
   stop(options?: StopOptions): Promise<void>;
   /** Resolves when nothing is running, waiting or scheduled. */
   idle(): Promise<void>;
+  /**
+   * Resolves once the worker has stopped, whoever stopped it: `stop()`, or a remote `shutdown`
+   * control command (`celery control shutdown`, `client.control.shutdown()`).
+   */
+  readonly stopped: Promise<void>;
 }

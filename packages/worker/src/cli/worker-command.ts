@@ -213,7 +213,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     logger.error(`worker: cannot start: ${oneLine(error)}`);
     return 1;
   }
-  const code = await done;
+  // A remote `shutdown` stops the worker without a signal: a warm stop, exit code 0.
+  const code = await Promise.race([done, worker.stopped.then(() => 0)]);
   // Bodies cancelled by a soft or cold shutdown may still hold timers: their messages are back in
   // the queue and nothing of theirs is stored, so leave now rather than wait for them.
   if (worker.stats.active > 0) process.exit(code);

@@ -19,16 +19,23 @@ export interface JobBook {
   reserved(): Job[];
   /** Jobs running, with the time each started (ms since the epoch). */
   active(): Array<{ job: Job; started: number }>;
+  /** Whether a job is reserved or active now, by task id (Celery's `query_task` state). */
+  stateOf(job: Job): 'active' | 'reserved' | undefined;
+  /** Jobs started so far, by task name (Celery's `total` in `inspect stats`). */
+  readonly totals: ReadonlyMap<string, number>;
 }
 
 export function createJobBook(): JobBook {
   const reserved = new Set<Job>();
   const active = new Map<Job, number>();
+  const totals = new Map<string, number>();
   return {
     reserve: (job) => void reserved.add(job),
     start(job, now) {
       reserved.delete(job);
       active.set(job, now);
+      const name = job.message.task;
+      totals.set(name, (totals.get(name) ?? 0) + 1);
     },
     forget(job) {
       reserved.delete(job);
@@ -36,5 +43,7 @@ export function createJobBook(): JobBook {
     },
     reserved: () => [...reserved],
     active: () => [...active].map(([job, started]) => ({ job, started })),
+    stateOf: (job) => (active.has(job) ? 'active' : reserved.has(job) ? 'reserved' : undefined),
+    totals,
   };
 }

@@ -197,8 +197,12 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       tasks: [...worker.tasks.keys()].sort(),
     }),
   );
+  let bySignal = false;
   const done = installShutdownSignals({
-    stop: (stopOptions) => worker.stop(stopOptions),
+    stop: (stopOptions) => {
+      bySignal = true;
+      return worker.stop(stopOptions);
+    },
     logger,
     softShutdownTimeout,
     remapSigterm: process.env['REMAP_SIGTERM'] === 'SIGQUIT',
@@ -214,7 +218,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     return 1;
   }
   // A remote `shutdown` stops the worker without a signal: a warm stop, exit code 0.
-  const code = await Promise.race([done, worker.stopped.then(() => 0)]);
+  const code = await Promise.race([done, worker.stopped.then(() => (bySignal ? done : 0))]);
   // Bodies cancelled by a soft or cold shutdown may still hold timers: their messages are back in
   // the queue and nothing of theirs is stored, so leave now rather than wait for them.
   if (worker.stats.active > 0) process.exit(code);

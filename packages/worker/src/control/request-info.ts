@@ -2,22 +2,11 @@
  * A job as Celery's `Request.info()` shows it in `inspect active` / `reserved` / `scheduled` /
  * `query_task` replies.
  */
+import type { TaskRequestInfo } from '@celerity/core';
 import type { Job } from '../delivery-pipeline.js';
 
 /** Celery's `Request.info()`. */
-export interface RequestInfo {
-  id: string;
-  name: string;
-  args: unknown[] | string;
-  kwargs: Record<string, unknown> | string;
-  type: string;
-  hostname: string;
-  /** When the body started, seconds since the epoch; null while not started. */
-  time_start: number | null;
-  acknowledged: boolean;
-  delivery_info: { exchange: string; routing_key: string; priority: number | null; redelivered: boolean };
-  worker_pid: number | null;
-}
+export type RequestInfo = TaskRequestInfo;
 
 /** What {@link requestInfo} needs besides the job. */
 export interface RequestInfoContext {

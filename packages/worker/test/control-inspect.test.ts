@@ -66,7 +66,7 @@ describe('inspect (memory broker)', () => {
   it('ping, registered, active, reserved, scheduled, query_task as Celery shapes them', async () => {
     setup();
     await start();
-    const inspect = client.control.inspect({ timeout: 0.3 });
+    const inspect = client.control.inspect({ timeout: 1, limit: 1 });
     expect(await inspect.ping()).toEqual({ 'w1@test': { ok: 'pong' } });
     expect(await inspect.registered()).toEqual({ 'w1@test': ['tasks.add [rate_limit=100/s]', 'tasks.hold', 'tasks.limited'] });
 
@@ -87,7 +87,7 @@ describe('inspect (memory broker)', () => {
       kwargs: {},
       hostname: 'w1@test',
       acknowledged: true,
-      delivery_info: { exchange: '', routing_key: 'celery', priority: null, redelivered: false },
+      delivery_info: { exchange: '', routing_key: 'celery', priority: 0, redelivered: false },
       worker_pid: process.pid,
     });
     expect(active[0]!.time_start).toBeGreaterThan(Date.now() / 1000 - 60);
@@ -106,7 +106,7 @@ describe('inspect (memory broker)', () => {
     await start({ prefetchMultiplier: 3 });
     const done = await client.send(add, [2, 3]);
     expect(await done.get({ timeout: 5 })).toBe(5);
-    const inspect = client.control.inspect({ timeout: 0.3, destination: ['w1@test'] });
+    const inspect = client.control.inspect({ timeout: 1, limit: 1, destination: ['w1@test'] });
     const stats = (await inspect.stats())['w1@test']!;
     expect(Object.keys(stats).sort()).toEqual(['broker', 'clock', 'pid', 'pool', 'prefetch_count', 'rusage', 'total', 'uptime']);
     expect(stats.total).toEqual({ 'tasks.add': 1 });
@@ -140,7 +140,7 @@ describe('control (memory broker)', () => {
   it('rate_limit and time_limit change the worker; bad input and unknown tasks are error replies', async () => {
     setup();
     const worker = await start();
-    const opts = { timeout: 0.3 };
+    const opts = { timeout: 1, limit: 1 };
     expect(await client.control.rateLimit('tasks.add', '5/m', opts)).toEqual([{ 'w1@test': { ok: 'new rate limit set successfully' } }]);
     expect((await client.control.inspect(opts).registered())['w1@test']).toContain('tasks.add [rate_limit=5/m]');
     expect(await client.control.rateLimit('tasks.add', null, opts)).toEqual([{ 'w1@test': { ok: 'rate limit disabled successfully' } }]);
@@ -159,26 +159,26 @@ describe('control (memory broker)', () => {
   it('pool_grow / pool_shrink resize the slots; autoscale without autoscale is an error', async () => {
     setup();
     await start();
-    const inspect = client.control.inspect({ timeout: 0.3 });
-    expect(await client.control.poolGrow(2, { timeout: 0.3 })).toEqual([{ 'w1@test': { ok: 'pool will grow' } }]);
+    const inspect = client.control.inspect({ timeout: 1, limit: 1 });
+    expect(await client.control.poolGrow(2, { timeout: 1, limit: 1 })).toEqual([{ 'w1@test': { ok: 'pool will grow' } }]);
     expect((await inspect.stats())['w1@test']!.pool['max-concurrency']).toBe(3);
     await send('tasks.hold', ['a']);
     await send('tasks.hold', ['b']);
     await send('tasks.hold', ['c']);
     await until(() => releases.length === 3);
-    expect(await client.control.poolShrink(1, { timeout: 0.3 })).toEqual([{ 'w1@test': { ok: 'pool will shrink' } }]);
+    expect(await client.control.poolShrink(1, { timeout: 1, limit: 1 })).toEqual([{ 'w1@test': { ok: 'pool will shrink' } }]);
     expect((await inspect.stats())['w1@test']!.pool['max-concurrency']).toBe(2);
-    expect(await client.control.autoscale(4, 1, { timeout: 0.3 })).toEqual([{ 'w1@test': { error: "ValueError('Autoscale not enabled')" } }]);
+    expect(await client.control.autoscale(4, 1, { timeout: 1, limit: 1 })).toEqual([{ 'w1@test': { error: "ValueError('Autoscale not enabled')" } }]);
   });
 
   it('add_consumer / cancel_consumer start and stop consuming a queue at run time', async () => {
     setup();
     const worker = await start();
-    const opts = { timeout: 0.3 };
+    const opts = { timeout: 1, limit: 1 };
     const early = await send('tasks.add', [1, 1], { queue: 'extra' });
     expect(await client.control.addConsumer('extra', opts)).toEqual([{ 'w1@test': { ok: 'add consumer extra' } }]);
     expect((await backend.wait(early, { timeout: 5 })).status).toBe('SUCCESS');
-    expect(worker.stats.succeeded).toBe(1);
+    await waitFor(() => worker.stats.succeeded === 1);
     expect(((await client.control.inspect(opts).activeQueues())['w1@test'] ?? []).map((q) => q['name'])).toEqual(['celery', 'extra']);
     expect(await client.control.cancelConsumer('extra', opts)).toEqual([{ 'w1@test': { ok: 'no longer consuming from extra' } }]);
     await waitFor(async () => ((await client.control.inspect(opts).activeQueues())['w1@test'] ?? []).length === 1);

@@ -115,7 +115,7 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
   });
 
   it('Celerity inspect().ping() / stats() see the Python worker', async () => {
-    const inspect = client.control.inspect({ timeout: 2, destination: [pyWorker.nodeName] });
+    const inspect = client.control.inspect({ timeout: 2, limit: 1, destination: [pyWorker.nodeName] });
     expect(await inspect.ping()).toEqual({ [pyWorker.nodeName]: { ok: 'pong' } });
     const stats = (await inspect.stats())[pyWorker.nodeName]!;
     expect(stats.pool['max-concurrency']).toBe(1);

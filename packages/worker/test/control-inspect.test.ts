@@ -188,6 +188,16 @@ describe('control (memory broker)', () => {
     expect(await broker.size('extra')).toBe(1);
   });
 
+  it('terminate revokes and stops a running task (Celery reply)', async () => {
+    setup();
+    await start();
+    const id = await send('tasks.limited', []);
+    await waitFor(async () => ((await client.control.inspect({ timeout: 1, limit: 1 }).active())['w1@test'] ?? []).length === 1);
+    expect(await client.control.call('terminate', { signal: 'SIGTERM', task_id: id }, { timeout: 1, limit: 1 })).toEqual([{ 'w1@test': { ok: `terminate: ${id}` } }]);
+    expect((await backend.wait(id, { timeout: 5 })).status).toBe('REVOKED');
+    expect(limits).toEqual(['TaskRevokedError: terminated']);
+  });
+
   it('shutdown stops the worker warmly without a reply', async () => {
     setup();
     const worker = await start();

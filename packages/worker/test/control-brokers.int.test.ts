@@ -49,7 +49,7 @@ describe.each<Kind>(['redis', 'amqp'])('inspect and control on %s', (kind) => {
     const worker = await startWorker(kind, { hostname, queues: [queue] });
     const client = createClient({ broker: newBroker(kind), backend: env.backend() });
     cleanups.push(() => client.close(), () => client.broker.close());
-    const inspect = client.control.inspect({ timeout: 1, destination: [hostname] });
+    const inspect = client.control.inspect({ timeout: 2, limit: 1, destination: [hostname] });
     expect(await inspect.ping()).toEqual({ [hostname]: { ok: 'pong' } });
 
     const running = await client.send('tasks.hold', [], { queue });
@@ -60,7 +60,7 @@ describe.each<Kind>(['redis', 'amqp'])('inspect and control on %s', (kind) => {
     expect(stats.broker.transport).toBe(kind);
     expect(stats.pool['max-concurrency']).toBe(2);
 
-    expect(await client.control.rateLimit('tasks.add', '3/s', { timeout: 1, destination: [hostname] })).toEqual([{ [hostname]: { ok: 'new rate limit set successfully' } }]);
+    expect(await client.control.rateLimit('tasks.add', '3/s', { timeout: 2, limit: 1, destination: [hostname] })).toEqual([{ [hostname]: { ok: 'new rate limit set successfully' } }]);
 
     await client.control.shutdown({ destination: [hostname] });
     release!();
@@ -85,7 +85,16 @@ describe('RabbitMQ pidbox queue', () => {
     const client = createClient({ broker: newBroker('amqp') });
     cleanups.push(() => client.close(), () => client.broker.close());
     // Both answer under the one name, as two Celery workers would.
-    expect(await client.control.call('ping', {}, { timeout: 1, destination: [hostname] })).toEqual([{ [hostname]: { ok: 'pong' } }, { [hostname]: { ok: 'pong' } }]);
+    const pinging = client.control.call('ping', {}, { timeout: 3, destination: [hostname] });
+    // Meanwhile the client's reply queue exists: exclusive, as RabbitMQ 4 requires of a transient queue.
+    const replyQueue = await waitFor(async () => (await listObjects(vhost, 'queues', ['name', 'durable', 'exclusive'])).find((q) => String(q['name']).includes('.reply.celery.pidbox')), { timeout: 2500 });
+    expect(replyQueue).toMatchObject({ durable: false, exclusive: true });
+    expect(await pinging).toEqual([{ [hostname]: { ok: 'pong' } }, { [hostname]: { ok: 'pong' } }]);
+    const all = await listObjects(vhost, 'queues', ['name', 'durable', 'exclusive']);
+    expect(all.filter((q) => String(q['name']).startsWith(hostname)).map((q) => [q['durable'], q['exclusive']])).toEqual([
+      [false, true],
+      [false, true],
+    ]);
     void second;
   });
 });

@@ -27,16 +27,13 @@ export interface WorkerControlOptions {
   /** Whether the pidbox is subscribed (durable revokes are loaded either way). */
   pidbox: boolean;
   logger: Logger;
-  /** How long the duplicate-name ping waits, ms. @default DUPLICATE_CHECK_TIMEOUT_MS */
-  duplicateCheckTimeout?: number;
 }
 
-/** The control side's start / stop, and the duplicate-name check's end (tests wait for it). */
+/** The control side's start / stop. */
 export interface WorkerControl {
   start(): Promise<void>;
+  /** Unsubscribes; a duplicate-name check still waiting for replies is cut short. */
   stop(): Promise<void>;
-  /** Resolves once the start-up duplicate-name check is over (at once when none ran). */
-  checked(): Promise<void>;
 }
 
 export function createWorkerControl(options: WorkerControlOptions): WorkerControl {
@@ -49,7 +46,7 @@ export function createWorkerControl(options: WorkerControlOptions): WorkerContro
 
   const checkDuplicate = async (): Promise<void> => {
     const request = { method: 'ping', arguments: {}, destination: [hostname], pattern: null, matcher: null };
-    const replies = await collectControlReplies(broker, request, { oid: randomUUID(), timeout: options.duplicateCheckTimeout ?? DUPLICATE_CHECK_TIMEOUT_MS, limit: 2, logger, signal: stopping.signal });
+    const replies = await collectControlReplies(broker, request, { oid: randomUUID(), timeout: DUPLICATE_CHECK_TIMEOUT_MS, limit: 2, logger, signal: stopping.signal });
     if (replies.filter((reply) => reply.hostname === hostname).length > 1) logger.warn(duplicateNodenameWarning(hostname));
   };
 
@@ -74,6 +71,5 @@ export function createWorkerControl(options: WorkerControlOptions): WorkerContro
       subscription = null;
       await current?.unsubscribe();
     },
-    checked: () => check,
   };
 }

@@ -25,6 +25,13 @@ export interface ControlCallOptions {
   destination?: readonly string[];
   /** Stop collecting after this many replies. */
   limit?: number;
+  /**
+   * Only workers whose hostname matches answer (kombu's `pattern`), when no `destination` is given:
+   * a glob (`celery@*`) or, with `matcher: 'pcre'`, a regular expression.
+   */
+  pattern?: string;
+  /** How `pattern` is read. @default 'glob' */
+  matcher?: 'glob' | 'pcre';
 }
 
 /** Replies of a control command: `{hostname: {ok: …} | {error: …}}` items, one per worker. */
@@ -72,7 +79,8 @@ export function createControl(broker: Broker, logger: Logger, oid: string): Cont
   const call = async (method: string, args: Record<string, unknown> = {}, options: ControlCallOptions = {}): Promise<Array<Record<string, unknown>>> => {
     const timeout = options.timeout ?? 1;
     if (!(timeout > 0)) throw new ConfigurationError(`timeout must be a number of seconds > 0, got ${String(timeout)}`);
-    const request = { method, arguments: args, destination: options.destination ?? null, pattern: null, matcher: null };
+    const pattern = options.pattern ?? null;
+    const request = { method, arguments: args, destination: options.destination ?? null, pattern, matcher: pattern === null ? null : (options.matcher ?? 'glob') };
     const replies = await collectControlReplies(broker, request, { oid, timeout: timeout * 1000, limit: options.limit, logger });
     return replies.map((reply) => ({ [reply.hostname]: reply.result }));
   };

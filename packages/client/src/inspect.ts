@@ -13,6 +13,10 @@ export interface InspectOptions {
   timeout?: number;
   /** Stop collecting after this many replies. */
   limit?: number;
+  /** Only workers whose hostname matches answer: a glob, or a regular expression with `matcher: 'pcre'`. */
+  pattern?: string;
+  /** How `pattern` is read. @default 'glob' */
+  matcher?: 'glob' | 'pcre';
 }
 
 /** Replies by worker hostname. */

@@ -132,6 +132,8 @@ describe('inspect (memory broker)', () => {
     await start({ hostname: 'w2@test' });
     expect(Object.keys(await client.control.inspect({ timeout: 0.3 }).ping()).sort()).toEqual(['w1@test', 'w2@test']);
     expect(Object.keys(await client.control.inspect({ timeout: 0.3, destination: ['w2@test'] }).ping())).toEqual(['w2@test']);
+    expect(Object.keys(await client.control.inspect({ timeout: 0.3, pattern: 'w2@*' }).ping())).toEqual(['w2@test']);
+    expect(Object.keys(await client.control.inspect({ timeout: 0.3, pattern: '^w1@', matcher: 'pcre' }).ping())).toEqual(['w1@test']);
     expect(await client.control.call('no_such', {}, { timeout: 0.3, destination: ['w1@test'] })).toEqual([{ 'w1@test': { error: 'No such control command: no_such' } }]);
   });
 });

@@ -32,18 +32,26 @@ afterEach(async () => {
 });
 
 describe('pool control on a thread pool', () => {
-  it('pool_grow adds slots and children; pool_shrink takes them away', { timeout: 30_000 }, async () => {
+  it('pool_grow adds slots and children; pool_shrink takes them away', { timeout: 40_000 }, async () => {
     const w = await start({ concurrency: 1 });
     expect(await client.control.poolGrow(2, opts)).toEqual([{ 'pool@test': { ok: 'pool will grow' } }]);
     const stats = (await client.control.inspect(opts).stats())['pool@test']!;
     expect(stats.pool['max-concurrency']).toBe(3);
     // Three tasks at once now run on three children.
-    const results = await Promise.all([0, 1, 2].map(() => client.send(tasks.spin, [300])));
+    const results = await Promise.all([0, 1, 2].map(() => client.send(tasks.spin, [20_000])));
     void results;
     await waitFor(() => w.pool.size === 3, { timeout: 10_000 });
+    // `inspect active` names the child (thread id) running each task.
+    const active = await waitFor(async () => {
+      const entries = (await client.control.inspect(opts).active())['pool@test'] ?? [];
+      return entries.length === 3 && entries.every((e) => e.worker_pid !== null) ? entries : undefined;
+      // New thread children load the tasks module first, which takes seconds on a busy machine.
+    }, { timeout: 18_000 });
+    expect(new Set(active.map((e) => e.worker_pid))).toEqual(new Set(w.pool.childIds));
     expect(await client.control.poolShrink(2, opts)).toEqual([{ 'pool@test': { ok: 'pool will shrink' } }]);
     expect((await client.control.inspect(opts).stats())['pool@test']!.pool['max-concurrency']).toBe(1);
-    await waitFor(() => w.pool.size === 1, { timeout: 10_000 });
+    // The busy children above the new size leave as their tasks end; the stop in afterEach kills them.
+    expect(w.pool.size).toBe(3);
   });
 
   it('autoscale changes the range of an autoscaling worker; pool_grow is refused there', { timeout: 30_000 }, async () => {

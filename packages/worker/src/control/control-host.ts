@@ -112,10 +112,12 @@ function poolControl(parts: ControlHostParts): PoolControl {
 export function createControlHost(parts: ControlHostParts): ControlHost {
   const { hostname, book, tasks, gate, clock } = parts;
   const rateLimits = new Map<string, RateLimit | null>();
-  const workerPid = parts.pool.kind === 'async' ? process.pid : null;
+  // The async pool runs bodies in the worker's process; a child pool says which child runs a task.
+  const children = parts.pool.children;
+  const pidOf = (job: Job): number | null => (children === undefined ? process.pid : (children.childRunning(job.message.id) ?? null));
   const ackedEarly = (job: Job): boolean => !(job.definition.options.acksLate ?? parts.acksLate);
   const info = (job: Job, started: number | null, safe = false): RequestInfo =>
-    requestInfo(job, { hostname, started, acknowledged: started !== null && ackedEarly(job), workerPid: started === null ? null : workerPid, safe });
+    requestInfo(job, { hostname, started, acknowledged: started !== null && ackedEarly(job), workerPid: started === null ? null : pidOf(job), safe });
   const reserved = (): RequestInfo[] => book.reserved().map((job) => info(job, null));
 
   return {

@@ -68,6 +68,8 @@ export interface ChildPool {
    * child ends the same way without starting. False if the pool has no such run.
    */
   terminate(taskId: string, signal?: NodeJS.Signals): boolean;
+  /** The id (pid or thread id) of the child running task `taskId`, if one is. */
+  childRunning(taskId: string): number | undefined;
   /** Children kept when idle, and most children at once, now. */
   readonly min: number;
   readonly max: number;
@@ -323,6 +325,10 @@ export function createChildPool(options: ChildPoolOptions): ChildPool {
     },
     get childIds() {
       return [...children].filter((c) => !c.ending).map((c) => c.handle?.id ?? -1);
+    },
+    childRunning(taskId) {
+      for (const child of children) if (child.active?.request.id === taskId && !child.active.ended) return child.handle?.id;
+      return undefined;
     },
     get min() {
       return min;

@@ -93,7 +93,8 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
   const etaTaskLimit = checkEtaTaskLimit(options.etaTaskLimit);
   const etaHoldLimit = checkEtaHoldLimit(options.etaHoldLimit);
   const maxDeliveries = maxDeliveriesOf(options.maxDeliveries);
-  const basePrefetch = prefetchOf(options, concurrency);
+  // Changed by `pool_grow` / `pool_shrink` / `autoscale` (Celery's `_update_prefetch_count`).
+  let basePrefetch = prefetchOf(options, concurrency);
   const initialPrefetch = prefetchWindow(basePrefetch, 0, etaTaskLimit);
   const shutdown = new AbortController();
   const writer = backend ? createResultWriter(backend, logger) : null;
@@ -228,6 +229,12 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     clock,
     createdAt,
     pool: { kind: poolConfig.pool, children: pool.children, autoscaling: options.autoscale !== undefined, maxTasksPerChild: poolConfig.maxTasksPerChild, defaultTimeLimit: poolConfig.defaultTimeLimit },
+    resized: (size) => {
+      // A window set as a number stays; one from the multiplier follows the concurrency.
+      if (options.prefetch !== undefined) return;
+      basePrefetch = prefetchOf(options, size);
+      widen();
+    },
     lifecycle: {
       get queues() {
         return lifecycle.queues;

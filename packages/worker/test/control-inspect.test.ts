@@ -164,12 +164,15 @@ describe('control (memory broker)', () => {
     const inspect = client.control.inspect({ timeout: 1, limit: 1 });
     expect(await client.control.poolGrow(2, { timeout: 1, limit: 1 })).toEqual([{ 'w1@test': { ok: 'pool will grow' } }]);
     expect((await inspect.stats())['w1@test']!.pool['max-concurrency']).toBe(3);
+    // The prefetch window follows: concurrency × the multiplier (4), as Celery's.
+    expect((await inspect.stats())['w1@test']!.prefetch_count).toBe(12);
     await send('tasks.hold', ['a']);
     await send('tasks.hold', ['b']);
     await send('tasks.hold', ['c']);
     await until(() => releases.length === 3);
     expect(await client.control.poolShrink(1, { timeout: 1, limit: 1 })).toEqual([{ 'w1@test': { ok: 'pool will shrink' } }]);
     expect((await inspect.stats())['w1@test']!.pool['max-concurrency']).toBe(2);
+    expect((await inspect.stats())['w1@test']!.prefetch_count).toBe(8);
     expect(await client.control.autoscale(4, 1, { timeout: 1, limit: 1 })).toEqual([{ 'w1@test': { error: "ValueError('Autoscale not enabled')" } }]);
   });
 

@@ -34,6 +34,8 @@ export interface ControlHostParts {
   /** When the worker was created, on the clock. */
   createdAt: number;
   pool: { kind: string; children: ChildPool | undefined; autoscaling: boolean; maxTasksPerChild: number | undefined; defaultTimeLimit: readonly [number | null, number | null] | undefined };
+  /** Called with the new concurrency after `pool_grow` / `pool_shrink` / `autoscale` (the prefetch window follows it). */
+  resized(concurrency: number): void;
   /** Queues consumed and their run-time changes; the prefetch window. */
   lifecycle: Pick<Lifecycle, 'queues' | 'addQueue' | 'cancelQueue' | 'prefetchCount'>;
   queueOptions: Readonly<Record<string, QueueDeclaration>> | undefined;
@@ -88,6 +90,7 @@ function poolControl(parts: ControlHostParts): PoolControl {
   const resize = (min: number, max: number): void => {
     gate.resize(max);
     children?.resize(min, max);
+    parts.resized(gate.concurrency);
   };
   return {
     autoscaling: parts.pool.autoscaling,

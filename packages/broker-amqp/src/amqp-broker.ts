@@ -8,6 +8,7 @@ import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type {
   RevocationStore,
   BroadcastMessage,
+  SubscribeOptions,
   Broker,
   BrokerCapabilities,
   ConsumeOptions,
@@ -327,9 +328,9 @@ class AmqpBrokerImpl implements AmqpBroker {
     await this.publisher.publish(message, this.deadline());
   }
 
-  subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription> {
+  subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void, options?: SubscribeOptions): Promise<Subscription> {
     this.assertOpen();
-    return this.hub.subscribe(exchange, pattern, handler);
+    return this.hub.subscribe(exchange, pattern, handler, options);
   }
 
   flushAcks(): void {

@@ -4,10 +4,13 @@
  * appendix §3.4), with Celery's `x-expires` / `x-message-ttl` — bound to the exchange with the
  * pattern, consumed without acks. All subscriptions of a broker share one channel; after a
  * reconnect each gets a fresh queue (the old exclusive one may still belong to the dead connection).
+ * A subscription may ask for its queue's name (the worker's `<hostname>.celery.pidbox`, as kombu
+ * names it); when another connection holds that name, a suffix is added.
  */
+import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { ClosedError } from '@celerity/core';
-import type { BroadcastMessage, Logger, Subscription } from '@celerity/core';
+import type { BroadcastMessage, Logger, SubscribeOptions, Subscription } from '@celerity/core';
 import type { AmqpConnection } from './connection.js';
 import { fromAmqpMessage } from './envelope.js';
 import { mapAmqpError } from './errors.js';
@@ -28,6 +31,8 @@ interface Sub {
   exchange: string;
   pattern: string;
   handler: (message: BroadcastMessage) => void;
+  /** The queue name asked for (kombu's `<hostname>.celery.pidbox`). */
+  name?: string;
   queue?: string;
   consumerTag?: string;
   /** The channel its consumer lives on. */
@@ -67,9 +72,10 @@ export class BroadcastHub {
   }
 
   /** Declares the exchange and the subscriber queue, binds and consumes; resolves once messages flow. */
-  async subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription> {
+  async subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void, options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.closed) throw new ClosedError('AMQP broker');
     const sub: Sub = { exchange, pattern, handler, active: true };
+    if (options.queue !== undefined) sub.name = options.queue;
     const model = await this.host.connection.acquire(this.host.deadline());
     await this.attach(model, sub);
     this.subs.add(sub);
@@ -86,7 +92,7 @@ export class BroadcastHub {
   private async attach(model: ChannelModel, sub: Sub): Promise<void> {
     const channel = await this.getChannel(model);
     const spec = this.host.exchangeSpec(sub.exchange);
-    const queue = subscriberQueueName(sub.exchange, sub.pattern);
+    const queue = sub.name === undefined ? subscriberQueueName(sub.exchange, sub.pattern) : await this.claim(model, sub.name, spec);
     try {
       await this.host.declareExchange(channel, sub.exchange);
       await channel.assertQueue(queue, { durable: false, autoDelete: true, exclusive: true, arguments: typeFieldTable(subscriberQueueArguments(spec)) });
@@ -97,6 +103,27 @@ export class BroadcastHub {
       sub.channel = channel;
     } catch (error) {
       throw mapAmqpError(error, `subscribe to ${JSON.stringify(sub.exchange)}`);
+    }
+  }
+
+  /**
+   * Declares the exclusive queue `name` on a channel of its own, so that RabbitMQ refusing it
+   * (RESOURCE_LOCKED: another connection holds it — a worker with the same name, or this worker's
+   * connection that died) closes only that channel; then the name with a suffix is used instead.
+   * Exclusivity belongs to the connection, so the shared channel may declare it again.
+   */
+  private async claim(model: ChannelModel, name: string, spec: ExchangeSpec): Promise<string> {
+    const probe = await model.createChannel();
+    probe.on('error', () => undefined);
+    try {
+      await probe.assertQueue(name, { durable: false, autoDelete: true, exclusive: true, arguments: typeFieldTable(subscriberQueueArguments(spec)) });
+      return name;
+    } catch (error) {
+      const fallback = `${name}.${randomUUID().slice(0, 8)}`;
+      this.host.logger.warn(`The queue ${name} is held by another connection (a worker with the same name?): using ${fallback}: ${error instanceof Error ? error.message : String(error)}`);
+      return fallback;
+    } finally {
+      await probe.close().catch(() => undefined);
     }
   }
 

@@ -1,18 +1,13 @@
 /**
  * The client side of Celery's remote control (`app.control`): requests broadcast on
  * `celery.pidbox`, replies collected from a private reply queue for a while. What Python's
- * `app.control.revoke` / `ping` send, so Celery and Celerity workers both answer.
+ * `app.control` sends, so Celery and Celerity workers both answer.
  */
-import type { Broker, ControlReply, Logger } from '@celerity/core';
+import type { Broker, ControlResult, Logger } from '@celerity/core';
 import { ConfigurationError, DEFAULT_REVOKE_EXPIRES } from '@celerity/core';
-import {
-  CONTROL_EXCHANGE,
-  CONTROL_REPLY_EXCHANGE,
-  consumeControlReplies,
-  decodeControlReply,
-  encodeControlRequest,
-  revokeArguments,
-} from '@celerity/core/internal';
+import { CONTROL_EXCHANGE, collectControlReplies, encodeControlRequest, revokeArguments } from '@celerity/core/internal';
+import type { Inspect, InspectOptions } from './inspect.js';
+import { createInspect } from './inspect.js';
 
 /** Options of {@link Control.revoke} (Celery's `app.control.revoke`). */
 export interface RevokeOptions {
@@ -30,7 +25,17 @@ export interface ControlCallOptions {
   destination?: readonly string[];
   /** Stop collecting after this many replies. */
   limit?: number;
+  /**
+   * Only workers whose hostname matches answer (kombu's `pattern`), when no `destination` is given:
+   * a glob (`celery@*`) or, with `matcher: 'pcre'`, a regular expression.
+   */
+  pattern?: string;
+  /** How `pattern` is read. @default 'glob' */
+  matcher?: 'glob' | 'pcre';
 }
+
+/** Replies of a control command: `{hostname: {ok: …} | {error: …}}` items, one per worker. */
+export type ControlReplies = Array<Record<string, ControlResult>>;
 
 /** Remote control of the workers, through the broker. */
 export interface Control {
@@ -45,6 +50,28 @@ export interface Control {
   ping(options?: ControlCallOptions): Promise<Array<Record<string, unknown>>>;
   /** Sends any control command and collects the replies (`{hostname: reply}` items). */
   call(method: string, args?: Record<string, unknown>, options?: ControlCallOptions): Promise<Array<Record<string, unknown>>>;
+  /**
+   * Celery's `app.control.inspect()`: the inspect commands, each reply merged into one record by
+   * worker hostname.
+   * @example const stats = await client.control.inspect({ timeout: 2 }).stats();
+   */
+  inspect(options?: InspectOptions): Inspect;
+  /** Sets a task's rate limit on the workers (`'10/s'`, `'100/m'`, a number per second; `null` = none). */
+  rateLimit(task: string, rate: string | number | null, options?: ControlCallOptions): Promise<ControlReplies>;
+  /** Sets a task's soft and hard time limits in seconds on the workers (`null` = the worker's default). */
+  timeLimit(task: string, soft: number | null, hard?: number | null, options?: ControlCallOptions): Promise<ControlReplies>;
+  /** Warm shutdown of the workers. No worker replies (Celery's neither), so nothing is awaited but the send. */
+  shutdown(options?: Pick<ControlCallOptions, 'destination'>): Promise<void>;
+  /** Adds `n` slots (and pool children) to the workers. */
+  poolGrow(n?: number, options?: ControlCallOptions): Promise<ControlReplies>;
+  /** Removes `n` slots (and pool children). */
+  poolShrink(n?: number, options?: ControlCallOptions): Promise<ControlReplies>;
+  /** Changes the autoscale range of workers started with `autoscale` (an error reply from the others). */
+  autoscale(max: number, min: number, options?: ControlCallOptions): Promise<ControlReplies>;
+  /** Makes the workers consume `queue` too. */
+  addConsumer(queue: string, options?: ControlCallOptions): Promise<ControlReplies>;
+  /** Makes the workers stop consuming `queue`. */
+  cancelConsumer(queue: string, options?: ControlCallOptions): Promise<ControlReplies>;
 }
 
 /** @example const control = createControl(broker, logger, client.appId); await control.ping({ timeout: 1 }); */
@@ -52,31 +79,12 @@ export function createControl(broker: Broker, logger: Logger, oid: string): Cont
   const call = async (method: string, args: Record<string, unknown> = {}, options: ControlCallOptions = {}): Promise<Array<Record<string, unknown>>> => {
     const timeout = options.timeout ?? 1;
     if (!(timeout > 0)) throw new ConfigurationError(`timeout must be a number of seconds > 0, got ${String(timeout)}`);
-    const ticket = crypto.randomUUID();
-    const replies: ControlReply[] = [];
-    let done: () => void = () => {};
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    const subscription = await consumeControlReplies(broker, CONTROL_REPLY_EXCHANGE, oid, ({ envelope }) => {
-      try {
-        const reply = decodeControlReply(envelope);
-        if (reply.ticket !== ticket) return;
-        replies.push(reply);
-        if (options.limit !== undefined && replies.length >= options.limit) done();
-      } catch (error) {
-        logger.warn(`Ignored a control reply: ${(error as Error).message}`);
-      }
-    });
-    const timer = setTimeout(done, timeout * 1000);
-    try {
-      const request = { method, arguments: args, destination: options.destination ?? null, pattern: null, matcher: null, ticket, replyTo: { exchange: CONTROL_REPLY_EXCHANGE, routingKey: oid } };
-      await broker.broadcast(CONTROL_EXCHANGE, '', encodeControlRequest(request, { now: Date.now(), timeout: timeout * 1000 }));
-      await finished;
-    } finally {
-      clearTimeout(timer);
-      await subscription.unsubscribe().catch(() => undefined);
-    }
+    const pattern = options.pattern ?? null;
+    const request = { method, arguments: args, destination: options.destination ?? null, pattern, matcher: pattern === null ? null : (options.matcher ?? 'glob') };
+    const replies = await collectControlReplies(broker, request, { oid, timeout: timeout * 1000, limit: options.limit, logger });
     return replies.map((reply) => ({ [reply.hostname]: reply.result }));
   };
+  const command = (method: string, args: Record<string, unknown>, options?: ControlCallOptions): Promise<ControlReplies> => call(method, args, options) as Promise<ControlReplies>;
 
   return {
     async revoke(ids, options = {}) {
@@ -92,5 +100,17 @@ export function createControl(broker: Broker, logger: Logger, oid: string): Cont
     },
     ping: (options) => call('ping', {}, options),
     call,
+    inspect: (options = {}) => createInspect(call, options),
+    rateLimit: (task, rate, options) => command('rate_limit', { task_name: task, rate_limit: rate }, options),
+    timeLimit: (task, soft, hard = null, options) => command('time_limit', { task_name: task, soft, hard }, options),
+    async shutdown(options = {}) {
+      const request = { method: 'shutdown', arguments: {}, destination: options.destination ?? null, pattern: null, matcher: null };
+      await broker.broadcast(CONTROL_EXCHANGE, '', encodeControlRequest(request, { now: Date.now() }));
+    },
+    poolGrow: (n = 1, options) => command('pool_grow', { n }, options),
+    poolShrink: (n = 1, options) => command('pool_shrink', { n }, options),
+    autoscale: (max, min, options) => command('autoscale', { max, min }, options),
+    addConsumer: (queue, options) => command('add_consumer', { queue, exchange: null, exchange_type: 'direct', routing_key: null }, options),
+    cancelConsumer: (queue, options) => command('cancel_consumer', { queue }, options),
   };
 }

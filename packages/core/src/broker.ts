@@ -147,6 +147,16 @@ export interface Subscription {
   unsubscribe(): Promise<void>;
 }
 
+/** Options of {@link Broker.subscribe}. */
+export interface SubscribeOptions {
+  /**
+   * The name of the subscriber queue, where the transport declares one (AMQP; memory and Redis
+   * have none and ignore it). kombu names a worker's control queue `<hostname>.celery.pidbox`.
+   * @default a fresh name per subscription
+   */
+  queue?: string;
+}
+
 /** What a broker can do; the conformance suite reads it. */
 export interface BrokerCapabilities {
   /** How priority numbers order: `low-first` (Redis/kombu: 0 highest), `high-first` (AMQP: 9 highest). */
@@ -194,7 +204,7 @@ export interface Broker extends AsyncDisposable {
   /** Publishes to a fanout / topic exchange (control, events). Not persisted. */
   broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void>;
   /** Subscribes to an exchange with a binding pattern (`#` and `*` as in AMQP topics; `''` for fanout). */
-  subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void): Promise<Subscription>;
+  subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void, options?: SubscribeOptions): Promise<Subscription>;
   /**
    * Optional: publishes to a direct exchange the way kombu routes it, for transports where
    * `broadcast` is pub/sub rather than queue routing (kombu's Redis: an LPUSH to each queue bound

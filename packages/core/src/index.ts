@@ -48,6 +48,7 @@ export type {
   PublishTarget,
   QueueDeclaration,
   Subscription,
+  SubscribeOptions,
 } from './broker.js';
 
 export { DELIVERIES_HEADER, LAST_ERROR_HEADER } from './dead-letters.js';
@@ -56,6 +57,7 @@ export { DEFAULT_REVOKE_EXPIRES } from './control/revocations.js';
 export { TaskRevokedError } from './execution/exceptions.js';
 export type { Revocation, RevocationStore, RevokeArguments } from './control/revocations.js';
 export type { ControlReply, ControlReplyTo, ControlRequest } from './control/messages.js';
+export type { ControlResult, QueryTaskReply, ScheduledTaskInfo, TaskRequestInfo, WorkerStatsReply } from './control/replies.js';
 export type { DeadLetter, DeadLetterInfo, DeadLetterQueue, DeadLetterReason, DeadLetterSelection } from './dead-letters.js';
 
 export { TaskState, READY_STATES, PROPAGATE_STATES, replacesStoredState } from './backend.js';

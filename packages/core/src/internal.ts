@@ -43,4 +43,6 @@ export {
   encodeControlRequest,
 } from './control/messages.js';
 export { consumeControlReplies, publishControlReply } from './control/transport.js';
+export { collectControlReplies } from './control/collect.js';
+export type { CollectOptions } from './control/collect.js';
 export { readRevokeArguments, revokeArguments } from './control/revocations.js';

@@ -40,6 +40,8 @@ export interface DeliveryPipelineOptions {
   dedupe?: SuccessfulRedeliveryCheck;
   /** True (and the job recorded as REVOKED) when its task was revoked: checked at receipt and when due. */
   revoked?: (job: Job) => boolean;
+  /** Called when a job is handed to the gate (`inspect reserved` lists it from then on). */
+  reserved?: (job: Job) => void;
 }
 
 /** The consumer's handlers, and the way back in for a job whose ETA came. */
@@ -66,7 +68,7 @@ export function isStale(job: Job, logger: Logger): boolean {
  * await broker.consume(queues, pipeline.onDelivery, { prefetch, onMalformed: pipeline.onMalformed });
  */
 export function createDeliveryPipeline(options: DeliveryPipelineOptions): DeliveryPipeline {
-  const { serializers, tasks, ctx, stats, scheduler, gate, redelivery, dedupe, accepting, left, revoked } = options;
+  const { serializers, tasks, ctx, stats, scheduler, gate, redelivery, dedupe, accepting, left, revoked, reserved } = options;
   const { logger, clock } = ctx;
 
   const admit = (job: Job): void => {
@@ -76,6 +78,7 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
       void rejectUnrunnable(job.delivery, job.message, 'expired', ctx).finally(left);
       return;
     }
+    reserved?.(job);
     gate.push(job);
   };
 

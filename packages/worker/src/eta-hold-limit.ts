@@ -106,6 +106,7 @@ export function limitEtaHold(options: EtaHoldLimitOptions): EtaHoldScheduler {
       get size() {
         return scheduler.size;
       },
+      items: () => scheduler.items(),
       drop: (match) => scheduler.drop(match),
       releaseAll: () => scheduler.releaseAll(),
       handOffsSettled: () => Promise.resolve(),
@@ -181,6 +182,8 @@ export function limitEtaHold(options: EtaHoldLimitOptions): EtaHoldScheduler {
     get size() {
       return scheduler.size + sending.size;
     },
+    // Those on their way to the broker's delay are no longer this worker's to list.
+    items: () => scheduler.items(),
     // A task on its way to the broker's delay comes back later and is checked then.
     drop: (match) => scheduler.drop(match),
     releaseAll() {

@@ -22,6 +22,8 @@ export interface EtaScheduler<T> {
   hold(item: T, eta: number): void;
   /** Items held now. */
   readonly size: number;
+  /** The items held now (what `inspect scheduled` lists), in no particular order. */
+  items(): T[];
   /** Cancels the timers of the items `match` selects and returns those items, no longer held. */
   drop(match: (item: T) => boolean): T[];
   /** Cancels every timer and returns the items held, which are no longer this scheduler's. */
@@ -58,6 +60,7 @@ export function createEtaScheduler<T>(options: EtaSchedulerOptions<T>): EtaSched
     get size() {
       return held.size;
     },
+    items: () => [...held.keys()],
     drop(match) {
       const dropped: T[] = [];
       for (const [item, timer] of held) {

@@ -80,6 +80,18 @@ export interface Lifecycle {
   checkIdle(): void;
   /** Sets the prefetch window to the base plus `held` (ETA tasks stay unacked until due). */
   widenPrefetch(held: number): void;
+  /** The prefetch window now (Celery's `prefetch_count`). */
+  readonly prefetchCount: number;
+  /** The queues consumed now (`add_consumer` / `cancel_consumer` change them). */
+  readonly queues: readonly string[];
+  /**
+   * Consumes `queue` too (declared first), or stops consuming it, at run time: Celery's
+   * `add_consumer` / `cancel_consumer`. The consumer is replaced by one on the new list; deliveries
+   * already taken stay valid. Changes are applied one after another; no-op for a queue already
+   * (or not) consumed, and before start / after stop only the list changes.
+   */
+  addQueue(queue: string, declaration?: QueueDeclaration): Promise<void>;
+  cancelQueue(queue: string): Promise<void>;
 }
 
 /**
@@ -91,6 +103,12 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   const { hostname, queues, broker, backend, logger, pipeline, gate, scheduler, writer, shutdown } = options;
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   let consumer: Consumer | null = null;
+  const consumed = [...queues];
+  let held = 0;
+  // Set once start() has its first consumer: from then on queue changes replace it.
+  let consuming = false;
+  // Queue changes one after another, so two at once cannot leave two consumers.
+  let queueChange: Promise<void> = Promise.resolve();
   let idleWaiters: Array<() => void> = [];
   // Aborted by stop() while start() is still connecting, so a retry wait does not outlive the worker.
   const starting = new AbortController();
@@ -152,6 +170,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     if (wasRunning) await emitHook(options.hooks, 'workerShuttingDown', { hostname, mode }, logger);
     starting.abort(new ConnectionError(`worker ${hostname} was stopped while starting`));
     gate.close();
+    await queueChange;
     await consumer?.cancel().catch(() => {});
     // A job whose lookup ends now is turned away (no longer accepting): requeued or acked as a duplicate.
     await options.dedupe.settled();
@@ -170,6 +189,20 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     if (wasRunning) await emitHook(options.hooks, 'workerShutdown', { hostname }, logger);
   };
 
+  /** Applies a change of the queue list, then replaces the consumer if the worker consumes. */
+  const changeQueues = (change: () => Promise<boolean>): Promise<void> => {
+    const next = queueChange.then(async () => {
+      if (!(await change()) || state !== 'running' || !consuming) return;
+      const previous = consumer;
+      consumer = consumed.length === 0 ? null : await broker.consume(consumed, pipeline.onDelivery, { prefetch: options.prefetch + held, onMalformed: pipeline.onMalformed });
+      await previous?.cancel();
+      // Stopped meanwhile: the stop cancelled the previous consumer, not this one.
+      if (state !== 'running') await consumer?.cancel().catch(() => {});
+    });
+    queueChange = next.catch(() => {});
+    return next;
+  };
+
   // Messages not started (waiting for a slot or for their ETA) go back to the queue for another worker.
   const giveBack = async (): Promise<void> => {
     const held = [...gate.takeWaiting(), ...scheduler.releaseAll()];
@@ -181,8 +214,31 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       return state === 'running';
     },
     checkIdle,
-    widenPrefetch(held) {
+    widenPrefetch(widening) {
+      held = widening;
       consumer?.setPrefetch(options.prefetch + held);
+    },
+    get prefetchCount() {
+      return options.prefetch + held;
+    },
+    get queues() {
+      return consumed;
+    },
+    addQueue(queue, declaration = {}) {
+      return changeQueues(async () => {
+        if (consumed.includes(queue)) return false;
+        if (state === 'running') await broker.declareQueue(queue, declaration);
+        consumed.push(queue);
+        return true;
+      });
+    },
+    cancelQueue(queue) {
+      return changeQueues(() => {
+        const index = consumed.indexOf(queue);
+        if (index === -1) return Promise.resolve(false);
+        consumed.splice(index, 1);
+        return Promise.resolve(true);
+      });
     },
     async start() {
       if (state !== 'new') throw new Error(`worker ${hostname} was already started`);
@@ -194,14 +250,15 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         failing = 'backend';
         await backend?.connect();
         failing = 'broker';
-        for (const queue of queues) await broker.declareQueue(queue, options.queueOptions?.[queue] ?? {});
+        for (const queue of consumed) await broker.declareQueue(queue, options.queueOptions?.[queue] ?? {});
         await options.control?.start();
-        const started = await broker.consume(queues, pipeline.onDelivery, { prefetch: options.prefetch, onMalformed: pipeline.onMalformed });
+        const started = await broker.consume(consumed, pipeline.onDelivery, { prefetch: options.prefetch, onMalformed: pipeline.onMalformed });
         if (starting.signal.aborted) {
           await started.cancel().catch(() => {});
           throw starting.signal.reason;
         }
         consumer = started;
+        consuming = true;
       };
       try {
         await connectWithRetry(attempt, () => (failing === 'backend' ? options.backendLabel : options.brokerLabel), { ...options.connectRetry, logger, signal: starting.signal });

@@ -231,6 +231,10 @@ export function limitRates(options: RateLimitedGateOptions): RateLimitedGate {
     get running() {
       return gate.running;
     },
+    get concurrency() {
+      return gate.concurrency;
+    },
+    resize: (size) => gate.resize(size),
     close() {
       closed = true;
       for (const limit of limits.values()) {

@@ -33,6 +33,10 @@ export interface SlotGate<T> {
   readonly waiting: number;
   /** Runs whose promise has not settled yet (a run that gave its slot back may still be storing). */
   readonly running: number;
+  /** Slots now. */
+  readonly concurrency: number;
+  /** Changes the number of slots (at least 1): more start waiting jobs at once; fewer let running ones finish. */
+  resize(concurrency: number): void;
   /** Starts nothing more; jobs pushed from now on wait until taken. */
   close(): void;
   /** Removes and returns the jobs waiting for a slot. */
@@ -47,7 +51,7 @@ export interface SlotGate<T> {
  * gate.push(job);
  */
 export function createSlotGate<T, R>(options: SlotGateOptions<T, R>): SlotGate<T> {
-  const concurrency = Math.max(1, options.concurrency);
+  let concurrency = Math.max(1, options.concurrency);
   const { run, settled, failed, skip, released } = options;
   const waiting: T[] = [];
   let open = true;
@@ -104,6 +108,13 @@ export function createSlotGate<T, R>(options: SlotGateOptions<T, R>): SlotGate<T
     },
     get running() {
       return running;
+    },
+    get concurrency() {
+      return concurrency;
+    },
+    resize(size) {
+      concurrency = Math.max(1, Math.floor(size));
+      pump();
     },
     close() {
       open = false;

@@ -182,9 +182,11 @@ export interface WorkerOptions {
    */
   rateLimits?: RateLimitsOptions;
   /**
-   * Answer Celery's remote control (`app.control.ping()`, `app.control.revoke(…)`, `client.revoke`)
-   * through the broker's `celery.pidbox` broadcast. Off, the worker hears no revoke, though it still
-   * skips the ids in the broker's durable revoke store as loaded at start.
+   * Answer Celery's remote control (`celery inspect …` / `celery control …`, `app.control`,
+   * `client.control`, `client.revoke`) through the broker's `celery.pidbox` broadcast; at start the
+   * worker pings its own name and logs Celery's `DuplicateNodenameWarning` when another worker
+   * answers too. Off, the worker hears no revoke, though it still skips the ids in the broker's
+   * durable revoke store as loaded at start.
    * @default true
    */
   control?: boolean;
@@ -315,4 +317,9 @@ export interface Worker extends AsyncDisposable {
   stop(options?: StopOptions): Promise<void>;
   /** Resolves when nothing is running, waiting or scheduled. */
   idle(): Promise<void>;
+  /**
+   * Resolves once the worker has stopped, whoever stopped it: `stop()`, or a remote `shutdown`
+   * control command (`celery control shutdown`, `client.control.shutdown()`).
+   */
+  readonly stopped: Promise<void>;
 }

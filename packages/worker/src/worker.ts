@@ -17,6 +17,10 @@ import type { ExecutionContext } from './execute.js';
 import { executeMessage } from './execute.js';
 import { createLifecycle } from './lifecycle.js';
 import { controlCommands } from './control/commands.js';
+import { createControlHost } from './control/control-host.js';
+import { createJobBook } from './control/job-book.js';
+import { createTimeLimitOverrides } from './control/time-limits.js';
+import { workerSettings } from './control/worker-settings.js';
 import { createWorkerControl } from './control/worker-control.js';
 import { createRevocation } from './revocation.js';
 import { createRevokedSet } from './revoked-set.js';
@@ -89,7 +93,8 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
   const etaTaskLimit = checkEtaTaskLimit(options.etaTaskLimit);
   const etaHoldLimit = checkEtaHoldLimit(options.etaHoldLimit);
   const maxDeliveries = maxDeliveriesOf(options.maxDeliveries);
-  const basePrefetch = prefetchOf(options, concurrency);
+  // Changed by `pool_grow` / `pool_shrink` / `autoscale` (Celery's `_update_prefetch_count`).
+  let basePrefetch = prefetchOf(options, concurrency);
   const initialPrefetch = prefetchWindow(basePrefetch, 0, etaTaskLimit);
   const shutdown = new AbortController();
   const writer = backend ? createResultWriter(backend, logger) : null;
@@ -122,6 +127,10 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     ctx.failurePolicy = { rejectOnWorkerLost: options.rejectOnWorkerLost ?? false, acksOnFailureOrTimeout: options.acksOnFailureOrTimeout ?? true };
   }
   const lag = new EventLoopLagMonitor({ logger });
+  // What `inspect active` / `reserved` list, and the `time_limit` command's per-task limits.
+  const book = createJobBook();
+  const timeLimits = createTimeLimitOverrides();
+  const createdAt = clock.now();
 
   const slots = createSlotGate<Job, TraceOutcome>({
     concurrency,
@@ -129,16 +138,24 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
       // Tracked until its slot is given back (its outcome is recorded): a soft or cold shutdown
       // cancels what is still in here.
       running.add(job);
-      return executeMessage(job.delivery, job.message, job.definition, ctx, release);
+      book.start(job, clock.now());
+      return executeMessage(job.delivery, job.message, timeLimits.definitionFor(job.definition), ctx, release);
     },
-    released: (job) => running.remove(job),
+    released: (job) => {
+      running.remove(job);
+      book.forget(job);
+    },
     settled: (outcome) => {
       if (outcome !== undefined) recordOutcome(stats, outcome);
       lifecycle.checkIdle();
     },
     failed: (error, job) => logger.error(`Unexpected worker error for ${job.message.id}: ${(error as Error).message}`, { error }),
     // Checked again when a slot starts the job: a revoke may have come while it waited.
-    skip: (job) => isStale(job, logger) || revocation.skip(job),
+    skip: (job) => {
+      const skipped = isStale(job, logger) || revocation.skip(job);
+      if (skipped) book.forget(job);
+      return skipped;
+    },
   });
   // Jobs over their task's rate limit wait here for a token, without a slot (rate-limits.ts).
   const gate = limitRates({
@@ -194,6 +211,46 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     left: () => lifecycle.checkIdle(),
     dedupe,
     revoked: (job) => revocation.skip(job),
+    reserved: (job) => book.reserve(job),
+  });
+  let stopped: Promise<void> | null = null;
+  let markStopped: () => void = () => {};
+  const whenStopped = new Promise<void>((resolve) => (markStopped = resolve));
+  const controlHost = createControlHost({
+    hostname,
+    revocation,
+    revoked,
+    tasks,
+    gate,
+    timeLimits,
+    book,
+    scheduled: () => scheduler.items(),
+    acksLate: ctx.acksLate,
+    clock,
+    createdAt,
+    pool: { kind: poolConfig.pool, children: pool.children, autoscaling: options.autoscale !== undefined, maxTasksPerChild: poolConfig.maxTasksPerChild, defaultTimeLimit: poolConfig.defaultTimeLimit },
+    resized: (size) => {
+      // A window set as a number stays; one from the multiplier follows the concurrency.
+      if (options.prefetch !== undefined) return;
+      basePrefetch = prefetchOf(options, size);
+      widen();
+    },
+    lifecycle: {
+      get queues() {
+        return lifecycle.queues;
+      },
+      get prefetchCount() {
+        return lifecycle.prefetchCount;
+      },
+      addQueue: (queue, declaration) => lifecycle.addQueue(queue, declaration),
+      cancelQueue: (queue) => lifecycle.cancelQueue(queue),
+    },
+    queueOptions: options.queueOptions,
+    stop: () => void worker.stop().catch((error: unknown) => logger.error(`shutdown failed: ${(error as Error).message}`, { error })),
+    broker: typeof options.broker === 'object' ? { transport: broker.transport } : (options.broker ?? 'memory://'),
+    results: typeof options.backend === 'string' ? redactUrl(options.backend) : options.backend === undefined ? 'disabled' : (backend?.name ?? 'disabled'),
+    settings: workerSettings(options, { concurrency, defaultQueue, queues, prefetchMultiplier: options.prefetchMultiplier ?? 4, pool: poolConfig.pool }),
+    logger,
   });
   const lifecycle = createLifecycle({
     hostname,
@@ -213,7 +270,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     dedupe,
     shutdown,
     handOffsSettled: () => scheduler.handOffsSettled(),
-    control: createWorkerControl({ broker, hostname, revocation, commands: controlCommands, pidbox: options.control ?? true, logger }),
+    control: createWorkerControl({ broker, host: controlHost, commands: controlCommands, pidbox: options.control ?? true, logger }),
     connectRetry: {
       retries: nonNegative('connectRetries', options.connectRetries, 100),
       delay: nonNegative('connectRetryDelay', options.connectRetryDelay, 2000),
@@ -254,11 +311,18 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
         throw error;
       }
     },
-    stop: async (stopOptions) => {
-      await lifecycle.stop(stopOptions);
-      lag.stop();
-      await pool.close();
+    stop: (stopOptions) => {
+      // Once: a second call (a signal while a remote `shutdown` runs) joins the first, escalating its mode.
+      const current = lifecycle.stop(stopOptions);
+      stopped ??= (async () => {
+        await current;
+        lag.stop();
+        await pool.close();
+        markStopped();
+      })();
+      return current.then(() => stopped!);
     },
+    stopped: whenStopped,
     idle: () => lifecycle.idle(),
     [Symbol.asyncDispose]: () => worker.stop(),
   };

@@ -7,6 +7,7 @@
   python3 client.py apply CANVAS_JSON [--timeout 30]      chain/group/chord, see build_signature()
   python3 client.py ping [--timeout 2]
   python3 client.py inspect active|reserved|scheduled|registered|stats [--timeout 2]
+  python3 client.py celery [--timeout 60] <celery command line after -A celery_app>  (stdout, stderr, code)
   python3 client.py revoke TASK_ID [--terminate]
 
 Outcomes: {"id","state","result"} on success; {"id","state":"FAILURE","exc_type","exc_message","exc_module",
@@ -184,6 +185,15 @@ def cmd_revoke(a):
     emit({"id": a.task_id, "revoked": True})
 
 
+def cmd_celery(a):
+    # Celery's own command line (`celery -A celery_app <args>`), as an operator runs it.
+    import subprocess
+    here = os.path.dirname(os.path.abspath(__file__))
+    proc = subprocess.run([sys.executable, "-m", "celery", "-A", "celery_app", *a.rest],
+                          capture_output=True, text=True, cwd=here, timeout=a.timeout)
+    emit({"stdout": proc.stdout, "stderr": proc.stderr, "code": proc.returncode})
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="client.py")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +236,10 @@ def main(argv):
     p.add_argument("task_id")
     p.add_argument("--terminate", action="store_true")
     p.set_defaults(func=cmd_revoke)
+    p = sub.add_parser("celery")
+    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_celery)
     a = parser.parse_args(argv)
     a.func(a)
 

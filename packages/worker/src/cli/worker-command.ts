@@ -199,8 +199,12 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       tasks: [...worker.tasks.keys()].sort(),
     }),
   );
+  let bySignal = false;
   const done = installShutdownSignals({
-    stop: (stopOptions) => worker.stop(stopOptions),
+    stop: (stopOptions) => {
+      bySignal = true;
+      return worker.stop(stopOptions);
+    },
     logger,
     softShutdownTimeout,
     remapSigterm: process.env['REMAP_SIGTERM'] === 'SIGQUIT',
@@ -215,7 +219,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     logger.error(`worker: cannot start: ${oneLine(error)}`);
     return 1;
   }
-  const code = await done;
+  // A remote `shutdown` stops the worker without a signal: a warm stop, exit code 0.
+  const code = await Promise.race([done, worker.stopped.then(() => (bySignal ? done : 0))]);
   // Bodies cancelled by a soft or cold shutdown may still hold timers: their messages are back in
   // the queue and nothing of theirs is stored, so leave now rather than wait for them.
   if (worker.stats.active > 0) process.exit(code);

@@ -6,6 +6,7 @@
 import type { Broker, Logger, Subscription } from '@celerity/core';
 import { CONTROL_EXCHANGE, controlRequestIsFor, decodeControlRequest, encodeControlReply, publishControlReply } from '@celerity/core/internal';
 import type { ControlRequest } from '@celerity/core';
+import { NO_REPLY } from './commands.js';
 import type { ControlCommand, ControlHost } from './commands.js';
 
 /** Options of {@link startPidbox}. */
@@ -26,11 +27,16 @@ async function dispatch(request: ControlRequest, options: PidboxOptions): Promis
     return await command(request.arguments, options.host);
   } catch (error) {
     options.logger.error(`pidbox command error: ${request.method}: ${(error as Error).message}`, { error });
-    return { error: String(error) };
+    // kombu replies `repr(exc)`: `ValueError('Autoscale not enabled')`.
+    const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+    return { error: `${name}(${JSON.stringify(message).replace(/^"|"$/g, "'")})` };
   }
 }
 
-/** Subscribes the worker to control requests; unsubscribe to stop. */
+/**
+ * Subscribes the worker to control requests; unsubscribe to stop. Where the broker has subscriber
+ * queues (AMQP), the worker's is named as kombu names it: `<hostname>.celery.pidbox`.
+ */
 export function startPidbox(options: PidboxOptions): Promise<Subscription> {
   const { broker, host, logger } = options;
   return broker.subscribe(CONTROL_EXCHANGE, '', ({ envelope }) => {
@@ -45,10 +51,10 @@ export function startPidbox(options: PidboxOptions): Promise<Subscription> {
     logger.debug(`pidbox received method ${request.method}`);
     void dispatch(request, options).then(async (result) => {
       const { replyTo, ticket } = request;
-      if (replyTo === undefined || ticket === undefined) return;
+      if (replyTo === undefined || ticket === undefined || result === NO_REPLY) return;
       await publishControlReply(broker, replyTo, encodeControlReply({ hostname: host.hostname, result, ticket })).catch((error: unknown) =>
         logger.warn(`Could not reply to ${request.method}: ${(error as Error).message}`, { error }),
       );
     });
-  });
+  }, { queue: `${host.hostname}.celery.pidbox` });
 }

@@ -68,6 +68,16 @@ export interface ChildPool {
    * child ends the same way without starting. False if the pool has no such run.
    */
   terminate(taskId: string, signal?: NodeJS.Signals): boolean;
+  /** The id (pid or thread id) of the child running task `taskId`, if one is. */
+  childRunning(taskId: string): number | undefined;
+  /** Children kept when idle, and most children at once, now. */
+  readonly min: number;
+  readonly max: number;
+  /**
+   * Changes the range (`pool_grow` / `pool_shrink` / `autoscale`): up to `min` children start now,
+   * idle ones above `max` leave now, busy ones above it once their task is done.
+   */
+  resize(min: number, max: number): void;
   /** Kills every child. Runs still going never settle: their messages go back to the broker. */
   close(): Promise<void>;
 }
@@ -105,8 +115,8 @@ interface Child {
  */
 export function createChildPool(options: ChildPoolOptions): ChildPool {
   const { kind, tasksModule, clock, logger, serializers } = options;
-  const min = Math.max(0, options.min);
-  const max = Math.max(1, options.max, min);
+  let min = Math.max(0, options.min);
+  let max = Math.max(1, options.max, min);
   const keepalive = options.keepalive ?? AUTOSCALE_KEEPALIVE_MS;
   const spawn = options.spawn ?? spawnChild;
   const children = new Set<Child>();
@@ -315,6 +325,28 @@ export function createChildPool(options: ChildPoolOptions): ChildPool {
     },
     get childIds() {
       return [...children].filter((c) => !c.ending).map((c) => c.handle?.id ?? -1);
+    },
+    childRunning(taskId) {
+      for (const child of children) if (child.active?.request.id === taskId && !child.active.ended) return child.handle?.id;
+      return undefined;
+    },
+    get min() {
+      return min;
+    },
+    get max() {
+      return max;
+    },
+    resize(newMin, newMax) {
+      min = Math.max(0, Math.floor(newMin));
+      max = Math.max(1, Math.floor(newMax), min);
+      let alive = [...children].filter((c) => !c.ending).length;
+      for (const child of children) {
+        if (alive <= max) break;
+        if (child.ending || child.active !== null) continue;
+        retire(child);
+        alive--;
+      }
+      fill();
     },
     start() {
       if (min === 0) return Promise.resolve();

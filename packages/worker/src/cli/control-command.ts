@@ -4,8 +4,8 @@
  * Celerity workers both answer), printed as Celery prints it, or as JSON with `--json`.
  */
 import { parseArgs } from 'node:util';
-import { createClient } from '@celerity/client';
-import type { Client } from '@celerity/client';
+import { createBrokerFromUrl, silentLogger } from '@celerity/core';
+import { collectControlReplies } from '@celerity/core/internal';
 import { CommandError, UsageError, against } from './cli-errors.js';
 import { compileArguments, renderCommandList } from './control-catalog.js';
 import { mergeReplies, renderNodeReply, renderNodesOnline } from './control-output.js';
@@ -65,18 +65,20 @@ interface RemoteRequest {
 /** Sends the request and collects the `{node: reply}` items; no reply at all is Celery's error. */
 async function ask(request: RemoteRequest): Promise<Array<Record<string, unknown>>> {
   const adapters = await loadAdapters(request.brokerUrl, undefined);
-  const client: Client = createClient({ broker: request.brokerUrl, adapters });
+  // The broker alone, as `celerity revoke` does: the command needs no client (the worker package depends on core only).
+  const broker = createBrokerFromUrl(request.brokerUrl, { adapters });
   try {
     const replies = await against(request.brokerUrl, () =>
-      client.control.call(request.method, request.args, {
-        timeout: request.timeout,
-        ...(request.destination === undefined ? {} : { destination: request.destination }),
-      }),
+      collectControlReplies(
+        broker,
+        { method: request.method, arguments: request.args, destination: request.destination ?? null, pattern: null, matcher: null },
+        { oid: crypto.randomUUID(), timeout: request.timeout * 1000, logger: silentLogger },
+      ),
     );
     if (replies.length === 0) throw new CommandError('Error: No nodes replied within time constraint', NO_REPLY_EXIT);
-    return replies;
+    return replies.map((reply) => ({ [reply.hostname]: reply.result }));
   } finally {
-    await client.close().catch(() => undefined);
+    await broker.close().catch(() => undefined);
   }
 }
 

@@ -19,6 +19,7 @@ import { MessageRun, storesResult } from './message-run.js';
 import type { ResultWriter } from './result-writer.js';
 import { shortRepr } from './repr.js';
 import { sendRetry } from './retry.js';
+import type { TaskObserver } from './task-observer.js';
 
 export { retryMessage } from './retry.js';
 
@@ -50,6 +51,8 @@ export interface ExecutionContext extends FollowupContext {
   defaultTimeLimit?: readonly [number | null, number | null];
   /** What a late-acked failure does to its message; absent = Celery's defaults (ack, FAILURE stored). */
   failurePolicy?: FailurePolicy;
+  /** Metrics and traces watching task lifecycles (task-observer.ts); absent when none is set. */
+  observer?: TaskObserver;
 }
 
 /** Calls the task, timing the synchronous part of the call (how long it held the event loop). */
@@ -84,6 +87,7 @@ export function executeMessage(
   const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
   const run = new MessageRun(message, delivery.queue, ctx);
   ctx.running?.add(run);
+  ctx.observer?.started?.(message, delivery.queue);
   if (trackStarted && ctx.writer) void run.store(run.meta('STARTED', { pid: process.pid, hostname: ctx.hostname })).catch(() => {});
   if (ctx.taskHooks === true) return executeHooked(delivery, message, definition, ctx, run, acksLate, store, release);
   if (ctx.blocking?.blocks(definition)) return executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release);

@@ -33,10 +33,12 @@ import { createWorkerStats, recordOutcome } from './worker-stats.js';
 import { createWorkerPool } from './pool/worker-pool.js';
 import { resolvePoolConfig } from './pool/pool-config.js';
 import { EventLoopLagMonitor } from './pool/event-loop-lag.js';
+import { combineObservers, observeOutcome } from './task-observer.js';
 
 export type { StopOptions, Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
 export type { RevokedTasks } from './revoked-set.js';
+export type { TaskObserver } from './task-observer.js';
 
 function maxDeliveriesOf(value: number | undefined): number {
   if (value === undefined) return 5;
@@ -113,6 +115,8 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     taskHooks: hasHook(hooks, 'taskPrerun', 'taskPostrun', 'taskSuccess', 'taskFailure', 'taskRetry'),
   };
   if (route !== undefined) ctx.route = route;
+  const observer = combineObservers(options.observers, logger);
+  if (observer !== undefined) ctx.observer = observer;
   if (hooks !== undefined) ctx.hooks = hooks;
   const revoked = createRevokedSet(clock);
   const pool = createWorkerPool(poolConfig, { clock, logger, serializers, shutdown: shutdown.signal });
@@ -132,8 +136,11 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
       return executeMessage(job.delivery, job.message, job.definition, ctx, release);
     },
     released: (job) => running.remove(job),
-    settled: (outcome) => {
-      if (outcome !== undefined) recordOutcome(stats, outcome);
+    settled: (outcome, job) => {
+      if (outcome !== undefined) {
+        recordOutcome(stats, outcome);
+        if (observer !== undefined && !ctx.cancelled?.has(job.delivery)) observeOutcome(observer, job.message, job.delivery.queue, outcome);
+      }
       lifecycle.checkIdle();
     },
     failed: (error, job) => logger.error(`Unexpected worker error for ${job.message.id}: ${(error as Error).message}`, { error }),

@@ -17,7 +17,7 @@ import type {
   SignatureData,
   TaskDefinition,
 } from '@celerity/core';
-import { ClosedError, ConfigurationError, applySignature, collectTasks, createTaskRouter, emitPublishHooks, encodeTaskMessage, immutable, signature, silentLogger } from '@celerity/core';
+import { ClosedError, ConfigurationError, applySignature, asLogger, collectTasks, createTaskRouter, emitPublishHooks, encodeTaskMessage, immutable, signature } from '@celerity/core';
 import type { ResolveContext } from '@celerity/core/internal';
 import { resolveSend } from '@celerity/core/internal';
 import { AsyncResult, resultsDisabled } from './async-result.js';
@@ -67,7 +67,7 @@ class CelerityClient implements Client {
   #control: Control | null = null;
 
   constructor(options: ClientOptions) {
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = asLogger(options.logger);
     if (options.eager && !options.tasks) throw new ConfigurationError('Eager mode runs tasks in-process: pass their definitions in `tasks`');
     const serializers = resolveSerializers(options);
     this.#serializers = serializers.byName;

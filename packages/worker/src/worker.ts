@@ -4,7 +4,7 @@
  * wires the parts together; each part has its own file.
  */
 import { hostname as osHostname } from 'node:os';
-import { ConfigurationError, DEFAULT_REVOKE_EXPIRES, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, createTaskRouter, hasHook, silentLogger, systemClock } from '@celerity/core';
+import { ConfigurationError, DEFAULT_REVOKE_EXPIRES, asLogger, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, createTaskRouter, hasHook, systemClock } from '@celerity/core';
 import { backendOptionsWithExpires, redactUrl } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
@@ -67,7 +67,8 @@ function prefetchOf(options: WorkerOptions, concurrency: number): number {
  */
 export function createWorker(workerOptions: WorkerOptions): Worker {
   const options = withConfig(workerOptions);
-  const logger = options.logger ?? silentLogger;
+  // A pino instance gets its arguments in pino's order (pino-logger.ts).
+  const logger = asLogger(options.logger);
   const clock = options.clock ?? systemClock;
   const tasks = collectTasks(options.tasks);
   const defaultQueue = options.defaultQueue ?? options.queues?.[0] ?? 'celery';

@@ -44,3 +44,5 @@ export {
 } from './control/messages.js';
 export { consumeControlReplies, publishControlReply } from './control/transport.js';
 export { readRevokeArguments, revokeArguments } from './control/revocations.js';
+export { createMessageTracing, loadMessageTracing } from './tracing.js';
+export type { MessageTracing, PublishSpan, RunSpan, RunSpanOutcome } from './tracing.js';

@@ -118,6 +118,13 @@ export interface WorkerOptions {
    * @example createWorker({ tasks, observers: [metrics.observer] })
    */
   observers?: readonly TaskObserver[];
+  /**
+   * OpenTelemetry: a CONSUMER span `run/<task>` around each run, child of the `traceparent` header
+   * the sender put in the message, when `@opentelemetry/api` is installed (and an SDK records).
+   * `false` turns it off.
+   * @default true
+   */
+  tracing?: boolean;
   /** Serializers besides JSON (e.g. msgpack). */
   serializers?: readonly Serializer[];
   /** Content types (or serializer names) accepted. @default every registered serializer */

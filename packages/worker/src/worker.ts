@@ -5,7 +5,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import { ConfigurationError, DEFAULT_REVOKE_EXPIRES, asLogger, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, createTaskRouter, hasHook, systemClock } from '@celerity/core';
-import { backendOptionsWithExpires, redactUrl } from '@celerity/core/internal';
+import { backendOptionsWithExpires, loadMessageTracing, redactUrl } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
 import { createDeliveryPipeline, isStale } from './delivery-pipeline.js';
@@ -253,6 +253,11 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     start: async () => {
       // Children first: a tasks module that cannot load fails the start before anything is consumed.
       await pool.start();
+      // OpenTelemetry consumer spans when @opentelemetry/api is installed (tracing.ts of core).
+      if (options.tracing !== false) {
+        const tracing = await loadMessageTracing();
+        if (tracing !== null) ctx.tracing = tracing;
+      }
       lag.start();
       try {
         await lifecycle.start();

@@ -1,6 +1,7 @@
 // `celerity worker`'s --log-format and --metrics-port: how they read, and the one-line errors for a
 // bad value or a missing @celerity/metrics. No server needed (the errors come before any connection).
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +13,12 @@ import { logFormatOf, metricsPortOf } from '../src/cli/observability.js';
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const taskModule = fileURLToPath(new URL('./fixtures/tasks.ts', import.meta.url));
+// By path: the command runs in a directory where `--import tsx` would not resolve.
+const tsx = createRequire(import.meta.url).resolve('tsx');
 
 async function celerity(args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
   try {
-    const { stderr } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...args], { cwd, timeout: 30_000 });
+    const { stderr } = await run(process.execPath, ['--conditions=source', '--import', tsx, cli, ...args], { cwd, timeout: 30_000 });
     return { code: 0, stderr };
   } catch (error) {
     const e = error as { code: number; stderr: string };

@@ -46,13 +46,14 @@ describe.skipIf(skip)('metrics scraped by Prometheus' + (skip ? ' (skipped: prom
     await using prometheus = await startPrometheusServer({ targets: [`127.0.0.1:${port}`] });
     await using client = createClient({ broker: url, adapters: [brokerAdapter], defaultQueue: queue });
     for (let i = 0; i < 3; i++) await client.task('obs.add').delay(i, 1);
+    // A RangeError is a ValueError to Celery (and so in the `exception` label).
     await client.task('obs.fail').delay();
 
     const value = async (promql: string) => (await prometheus.query(promql))[0]?.value;
     await waitFor(async () => (await value(`celery_task_succeeded_total{name="obs.add",queue_name="${queue}"}`)) === 3, { timeout: 30_000, interval: 250, message: 'three successes in Prometheus' });
     expect(await value(`celery_task_received_total{name="obs.add",hostname="prom-test"}`)).toBe(3);
     expect(await value(`celery_task_started_total{name="obs.add",hostname="prom-test"}`)).toBe(3);
-    await waitFor(async () => (await value(`celery_task_failed_total{name="obs.fail",exception="RangeError"}`)) === 1, { timeout: 10_000, interval: 250, message: 'the failure in Prometheus' });
+    await waitFor(async () => (await value(`celery_task_failed_total{name="obs.fail",exception="ValueError"}`)) === 1, { timeout: 10_000, interval: 250, message: 'the failure in Prometheus' });
     expect(await value(`celery_task_runtime_count{name="obs.add"}`)).toBe(3);
     // Each run sleeps 20 ms: none is under 10 ms, all are under 2.5 s.
     expect(await value(`celery_task_runtime_bucket{name="obs.add",le="0.01"}`)).toBe(0);

@@ -38,14 +38,16 @@ afterEach(async () => {
   worker = undefined;
 });
 
+// Memory brokers share one hub: each test has its own queue.
 function setup() {
+  const queue = `q-${crypto.randomUUID()}`;
   const broker = createMemoryBroker();
   const backend = createMemoryBackend();
   const metrics = createWorkerMetrics();
-  worker = createWorker({ broker, backend, tasks: [add, fail, flaky], hostname: 'w1@box-7', queues: ['q1'], observers: [metrics.observer] });
+  worker = createWorker({ broker, backend, tasks: [add, fail, flaky], hostname: 'w1@box-7', queues: [queue], observers: [metrics.observer] });
   metrics.track(worker);
-  const client = createClient({ broker, backend, defaultQueue: 'q1' });
-  return { broker, metrics, worker, client };
+  const client = createClient({ broker, backend, defaultQueue: queue });
+  return { broker, metrics, worker, client, queue };
 }
 
 describe('createWorkerMetrics', () => {
@@ -56,41 +58,42 @@ describe('createWorkerMetrics', () => {
   });
 
   it('counts received, started, succeeded, failed (by exception), retried, revoked and rejected tasks, and their runtime', async () => {
-    const { metrics, worker, client } = setup();
+    const { metrics, worker, client, queue } = setup();
     await worker.start();
     const key = crypto.randomUUID();
     await expect((await client.task('m.add').delay(2, 3)).get({ timeout: 5 })).resolves.toBe(5);
     await expect((await client.task('m.fail').delay()).get({ timeout: 5 })).rejects.toThrow();
     await expect((await client.task('m.flaky').delay(key)).get({ timeout: 5 })).resolves.toBe(2);
-    await client.task('m.add').applyAsync([1, 1], { expires: new Date(Date.now() - 1000) });
+    // Held until its ETA, expired by then: revoked.
+    await client.task('m.add').applyAsync([1, 1], { countdown: 0.2, expires: 0.1 });
     await client.task('m.unknown').delay();
+    const labels = { name: 'm.add', hostname: 'box-7', queue_name: queue };
+    await expect.poll(async () => sample(await metrics.registry.metrics(), 'celery_task_revoked_total', labels)).toBe(1);
     await worker.idle();
-    const labels = { name: 'm.add', hostname: 'box-7', queue_name: 'q1' };
     const text = await metrics.registry.metrics();
     expect(sample(text, 'celery_task_received_total', labels)).toBe(2);
     expect(sample(text, 'celery_task_started_total', labels)).toBe(1);
     expect(sample(text, 'celery_task_succeeded_total', labels)).toBe(1);
-    expect(sample(text, 'celery_task_revoked_total', labels)).toBe(1);
     expect(sample(text, 'celery_task_runtime_count', labels)).toBe(1);
     expect(sample(text, 'celery_task_runtime_bucket', { ...labels, le: '+Inf' })).toBe(1);
     expect(sample(text, 'celery_task_runtime_bucket', { ...labels, le: '0.075' })).toBeDefined();
-    expect(sample(text, 'celery_task_failed_total', { name: 'm.fail', hostname: 'box-7', exception: 'TypeError', queue_name: 'q1' })).toBe(1);
-    expect(sample(text, 'celery_task_retried_total', { name: 'm.flaky', hostname: 'box-7', queue_name: 'q1' })).toBe(1);
-    expect(sample(text, 'celery_task_succeeded_total', { name: 'm.flaky', hostname: 'box-7', queue_name: 'q1' })).toBe(1);
-    expect(sample(text, 'celery_task_started_total', { name: 'm.flaky', hostname: 'box-7', queue_name: 'q1' })).toBe(2);
-    expect(sample(text, 'celery_task_rejected_total', { name: 'm.unknown', hostname: 'box-7', queue_name: 'q1' })).toBe(1);
+    expect(sample(text, 'celery_task_failed_total', { name: 'm.fail', hostname: 'box-7', exception: 'TypeError', queue_name: queue })).toBe(1);
+    expect(sample(text, 'celery_task_retried_total', { name: 'm.flaky', hostname: 'box-7', queue_name: queue })).toBe(1);
+    expect(sample(text, 'celery_task_succeeded_total', { name: 'm.flaky', hostname: 'box-7', queue_name: queue })).toBe(1);
+    expect(sample(text, 'celery_task_started_total', { name: 'm.flaky', hostname: 'box-7', queue_name: queue })).toBe(2);
+    expect(sample(text, 'celery_task_rejected_total', { name: 'm.unknown', hostname: 'box-7', queue_name: queue })).toBe(1);
     expect(text).toContain('# TYPE celery_task_runtime histogram');
   });
 
   it('reads the gauges at scrape time: worker up, active tasks, held ETA tasks, prefetch in use, queue length, event-loop lag', async () => {
-    const { broker, metrics, worker, client } = setup();
+    const { broker, metrics, worker, client, queue } = setup();
     const before = await metrics.registry.metrics();
     expect(sample(before, 'celery_worker_up', { hostname: 'box-7' })).toBe(1);
     // Not consuming yet: three messages wait in the queue.
-    await broker.declareQueue('q1');
+    await broker.declareQueue(queue);
     for (let i = 0; i < 3; i++) await client.task('m.add').delay(i, i);
     let text = await metrics.registry.metrics();
-    expect(sample(text, 'celery_queue_length', { queue_name: 'q1' })).toBe(3);
+    expect(sample(text, 'celery_queue_length', { queue_name: queue })).toBe(3);
     expect(sample(text, 'celery_worker_tasks_active', { hostname: 'box-7' })).toBe(0);
     await worker.start();
     await client.task('m.add').applyAsync([1, 2], { countdown: 60 });
@@ -98,7 +101,7 @@ describe('createWorkerMetrics', () => {
     // The three earlier ones ran; the ETA task is the one message held.
     await expect.poll(async () => sample(await metrics.registry.metrics(), 'celerity_worker_prefetch_in_use', { hostname: 'box-7' })).toBe(1);
     text = await metrics.registry.metrics();
-    expect(sample(text, 'celery_queue_length', { queue_name: 'q1' })).toBe(0);
+    expect(sample(text, 'celery_queue_length', { queue_name: queue })).toBe(0);
     expect(sample(text, 'celerity_worker_event_loop_lag_seconds', { hostname: 'box-7' })).toBeGreaterThanOrEqual(0);
     // The memory broker has no connection to lose: no reconnect count, no sample.
     expect(sample(text, 'celerity_broker_reconnects', { hostname: 'box-7' })).toBeUndefined();

@@ -18,7 +18,9 @@ const tsx = createRequire(import.meta.url).resolve('tsx');
 
 async function celerity(args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
   try {
-    const { stderr } = await run(process.execPath, ['--conditions=source', '--import', tsx, cli, ...args], { cwd, timeout: 30_000 });
+    // Without NODE_PATH (pnpm's bin shims set it to the store's hoisted packages): only cwd and the command's own place count.
+    const { NODE_PATH: _nodePath, ...env } = process.env;
+    const { stderr } = await run(process.execPath, ['--conditions=source', '--import', tsx, cli, ...args], { cwd, env, timeout: 30_000 });
     return { code: 0, stderr };
   } catch (error) {
     const e = error as { code: number; stderr: string };
@@ -57,5 +59,5 @@ describe('--metrics-port', () => {
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
-  });
+  }, 30_000);
 });

@@ -81,7 +81,7 @@ describe('OpenTelemetry spans', () => {
     await expect((await client.task('t.boom').delay()).get({ timeout: 5 })).rejects.toThrow();
     await worker.idle();
     const consumer = exporter.getFinishedSpans().find((s) => s.name === 'run/t.boom');
-    expect(consumer?.status).toMatchObject({ code: 2, message: 'RangeError(too far)' }); // ERROR
+    expect(consumer?.status).toMatchObject({ code: 2, message: 'ValueError(too far)' }); // ERROR
     expect(consumer?.events.map((e) => e.name)).toContain('exception');
   });
 

@@ -10,7 +10,8 @@ import { brokerAdapter } from '@celerity/broker-redis';
 import { findPrometheus, startPrometheusServer, waitFor } from '@celerity/testing';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
-const cli = fileURLToPath(new URL('../../worker/src/cli.ts', import.meta.url));
+// The repository's `pnpm celerity` entry: @celerity/worker's `./cli`, from source.
+const cli = fileURLToPath(new URL('../../../scripts/celerity.ts', import.meta.url));
 const taskModule = fileURLToPath(new URL('./fixtures/tasks.ts', import.meta.url));
 const url = `redis://127.0.0.1:6379/${1 + Math.floor(Math.random() * 15)}`;
 const queue = `celerity-metrics-${crypto.randomUUID()}`;

@@ -1,7 +1,8 @@
 // OpenTelemetry: the client's PRODUCER span and the worker's CONSUMER span of one task, linked
 // through the message's `traceparent` header, named and attributed as Python's Celery
 // instrumentation does; a failure marks the run's span as an error.
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,14 +16,22 @@ const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProces
 
 beforeAll(() => {
   trace.setGlobalTracerProvider(provider);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 });
 afterAll(async () => {
   trace.disable();
+  context.disable();
   await provider.shutdown();
 });
 beforeEach(() => exporter.reset());
 
 const add = defineTask({ name: 't.add', params: ['x', 'y'] }, (x: number, y: number) => x + y);
+// Starts a span of its own, after an await: it belongs to the run's trace.
+const nested = defineTask({ name: 't.nested', params: [] }, async () => {
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  trace.getTracer('app').startSpan('app.work').end();
+  return 'ok';
+});
 const boom = defineTask({ name: 't.boom', params: [] }, () => {
   throw new RangeError('too far');
 });
@@ -101,5 +110,20 @@ describe('OpenTelemetry spans', () => {
     expect(consumer?.spanContext().traceId).toBe(traceId);
     expect(parentOf(consumer!)).toBe('b7ad6b7169203331');
     expect(published[0]!.headers['traceparent']).toBe(`00-${traceId}-b7ad6b7169203331-01`);
+  });
+
+  it('makes the spans a task body starts children of its run span', async () => {
+    const broker = createMemoryBroker();
+    const backend = createMemoryBackend();
+    await using worker = createWorker({ broker, backend, tasks: [nested] });
+    await worker.start();
+    await using client = createClient({ broker, backend });
+    await expect((await client.task('t.nested').delay()).get({ timeout: 5 })).resolves.toBe('ok');
+    await worker.idle();
+    const spans = exporter.getFinishedSpans();
+    const run = spans.find((s) => s.name === 'run/t.nested');
+    const inner = spans.find((s) => s.name === 'app.work');
+    expect(inner?.spanContext().traceId).toBe(run?.spanContext().traceId);
+    expect(parentOf(inner!)).toBe(run!.spanContext().spanId);
   });
 });

@@ -3,7 +3,7 @@
  * work), plus Celerity's own. Task counters are fed by the worker's task observer as things happen;
  * gauges are read from the worker when Prometheus scrapes, queue lengths included.
  */
-import type { TaskMessage } from '@celerity/core';
+import type { Hooks, TaskMessage } from '@celerity/core';
 import type { TaskObserver, Worker } from '@celerity/worker';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -30,8 +30,13 @@ export interface WorkerMetrics {
   readonly observer: TaskObserver;
   /** Reads the worker's gauges (up, active tasks, held ETA tasks, prefetch, lag, queue lengths) at each scrape. */
   track(worker: Worker): void;
-  /** Counts a task sent from this process (`celery_task_sent_total`), e.g. from a client's `afterTaskPublish` hook. */
+  /** Counts a task sent from this process (`celery_task_sent_total`). */
   taskSent(name: string, queue: string): void;
+  /**
+   * Client hooks counting each task the client publishes in `celery_task_sent_total`.
+   * @example createClient({ broker, hooks: metrics.publishHooks })
+   */
+  readonly publishHooks: Pick<Hooks, 'afterTaskPublish'>;
 }
 
 /** celery-exporter's `hostname` label: the host part of a node name (`celery@web-1` → `web-1`). */
@@ -170,13 +175,15 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
     rejected: (message, queue) => rejected.inc({ name: message?.task ?? '', hostname, queue_name: queue }),
   };
 
+  const taskSent = (name: string, queue: string): void => void sent.inc({ name, hostname: hostname || 'generic', queue_name: queue });
   return {
     registry,
     observer,
+    publishHooks: { afterTaskPublish: (event) => taskSent(event.task, event.queue) },
     track(tracked) {
       worker = tracked;
       hostname = hostnameLabel(tracked.hostname);
     },
-    taskSent: (name, queue) => sent.inc({ name, hostname: hostname || 'generic', queue_name: queue }),
+    taskSent,
   };
 }

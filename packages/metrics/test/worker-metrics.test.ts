@@ -123,10 +123,16 @@ describe('createWorkerMetrics', () => {
     expect(sample(text, 'celery_queue_length', { queue_name: 'slow' })).toBeUndefined();
   });
 
-  it('counts tasks sent from this process', async () => {
+  it('counts tasks sent from this process, by hand or through a client hook', async () => {
     const metrics = createWorkerMetrics();
     metrics.taskSent('m.add', 'celery');
-    expect(sample(await metrics.registry.metrics(), 'celery_task_sent_total', { name: 'm.add', queue_name: 'celery' })).toBe(1);
+    const queue = `q-${crypto.randomUUID()}`;
+    await using client = createClient({ broker: createMemoryBroker(), defaultQueue: queue, hooks: metrics.publishHooks });
+    await client.task('m.add').delay(1, 2);
+    await client.task('m.add').delay(3, 4);
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'celery_task_sent_total', { name: 'm.add', queue_name: 'celery' })).toBe(1);
+    expect(sample(text, 'celery_task_sent_total', { name: 'm.add', hostname: 'generic', queue_name: queue })).toBe(2);
   });
 });
 

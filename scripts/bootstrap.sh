@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes a fresh machine ready: pnpm (pinned), node_modules, and with --all also Redis, RabbitMQ
-# and Python Celery (5.2 from Debian, 5.5 in a trixie chroot) for the interop tests.
+# and Python Celery (5.2 from Debian, 5.5 in a trixie chroot) for the interop tests, and Debian's
+# prometheus for the metrics test.
 #   bash scripts/bootstrap.sh --deps   # pnpm + node_modules only
-#   bash scripts/bootstrap.sh --all    # + services + Python Celery
+#   bash scripts/bootstrap.sh --all    # + services + Python Celery + prometheus
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=10.34.8
@@ -33,4 +34,5 @@ fi
 if [ "$mode" = "--all" ]; then
   bash scripts/services.sh
   bash scripts/python-celery.sh
+  bash scripts/prometheus.sh
 fi

@@ -57,6 +57,10 @@ const CLOSE_GRACE_MS = 2_000;
 
 class AmqpBrokerImpl implements AmqpBroker {
   readonly transport = 'amqp';
+  /** Each connection after the first is a reconnect (connection.ts counts them as generations). */
+  get reconnects(): number {
+    return Math.max(0, this.connection.generation - 1);
+  }
   readonly capabilities: BrokerCapabilities = { priorityOrder: 'high-first', broadcast: true, deadLetters: true };
   /** One durable queue per source queue, `celerity.dead.<queue>` (see dead-letters.ts). */
   readonly deadLetters: AmqpDeadLetters;

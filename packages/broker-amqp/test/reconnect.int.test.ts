@@ -63,6 +63,8 @@ it('keeps consuming with the same Consumer across a restart; nothing confirmed i
     }
   })();
   await waitFor(() => confirmed.length >= 20, { timeout: 10_000, message: 'publishes before the stop' });
+  // The first connection is not a reconnect (metrics read this count).
+  expect(broker.reconnects).toBe(0);
   await server.stop();
   const confirmedAtStop = confirmed.length;
   await server.start();
@@ -79,6 +81,7 @@ it('keeps consuming with the same Consumer across a restart; nothing confirmed i
   expect(held?.redelivered).toBe(false);
   expect(heldAgain?.redelivered).toBe(true);
   await expect(held?.ack()).rejects.toBeInstanceOf(ConnectionError);
+  expect(broker.reconnects).toBe(1);
   await consumer.cancel();
 });
 

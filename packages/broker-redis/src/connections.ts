@@ -24,6 +24,8 @@ export interface BrokerConnections {
   readonly ownsMain: boolean;
   /** The DB number (part of pub/sub channel names). */
   readonly db: number;
+  /** Times the command connection became ready again after being lost (not its first connect). */
+  readonly reconnects: number;
   /** A new connection for BLMOVE: waits for reconnects instead of failing, named for CLIENT UNBLOCK. */
   blocking(): Redis;
   /** A new connection for pub/sub. */
@@ -46,7 +48,7 @@ export function createConnections(source: { url?: string | undefined; client?: R
   let main: Redis;
   let db: number;
   if (client !== undefined) {
-    main = client; // the application's: no listeners added, never closed here
+    main = client; // the application's: no error listeners added (only the reconnect count below), never closed here
     db = client.options.db ?? 0;
   } else {
     const url = parseRedisUrl(source.url ?? 'redis://localhost:6379/0');
@@ -54,12 +56,18 @@ export function createConnections(source: { url?: string | undefined; client?: R
     settings = { ...url, lazyConnect: true, retryStrategy: (times) => Math.min(times * 100, 2000) };
     main = watch(new Redis(settings), 'main', logger);
   }
+  // ioredis emits 'ready' on each (re)connect of the command connection.
+  let readies = 0;
+  main.on('ready', () => void readies++);
   const duplicate = (role: string, overrides: ConnectionSettings): Redis =>
     watch(client !== undefined ? client.duplicate({ lazyConnect: true, ...overrides }) : new Redis({ ...settings, ...overrides }), role, logger);
   return {
     main,
     ownsMain: client === undefined,
     db,
+    get reconnects() {
+      return Math.max(0, readies - 1);
+    },
     // A BLMOVE cut by a disconnect is resent after the reconnect rather than failed.
     blocking: () => duplicate('blocking', { maxRetriesPerRequest: null, connectionName: `celerity-blocking-${randomUUID()}` }),
     subscriber: () => duplicate('subscriber', {}),

@@ -88,6 +88,10 @@ const MAX_PUBLISH_BATCH = 1000;
 
 class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly transport = 'redis';
+  /** Reconnects of the command connection (connections.ts). */
+  get reconnects(): number {
+    return this.connections.reconnects;
+  }
   readonly capabilities: BrokerCapabilities = { priorityOrder: 'low-first', broadcast: true, deadLetters: true };
   /** Dead letters and undecodable items share the list `<keyPrefix>_celerity.dead.<queue>`. */
   readonly revocations: RevocationStore;

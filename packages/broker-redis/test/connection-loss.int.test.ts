@@ -27,6 +27,8 @@ describe('connection loss', () => {
     }, { prefetch: 10 });
     await broker.publish({ queue: 'q' }, envelope('before'));
     await waitFor(() => got.length === 1);
+    // The first connect is not a reconnect (metrics read this count).
+    expect(broker.reconnects).toBe(0);
 
     await server.kill();
     // Published while the server is down: waits for the reconnect instead of failing.
@@ -37,6 +39,7 @@ describe('connection loss', () => {
     await broker.publish({ queue: 'q' }, envelope('after'));
     await waitFor(() => got.length === 3, 30_000, 'consumption after the restart');
     expect(got.map((d) => bodyOf(d.envelope))).toEqual(['before', 'during', 'after']);
+    expect(broker.reconnects).toBe(1);
   });
 
   it('fails a publish with ConnectionError when Redis stays down past the timeout', async () => {

@@ -17,9 +17,9 @@ import type {
   SignatureData,
   TaskDefinition,
 } from '@celerity/core';
-import { ClosedError, ConfigurationError, applySignature, collectTasks, createTaskRouter, emitPublishHooks, encodeTaskMessage, immutable, signature, silentLogger } from '@celerity/core';
-import type { ResolveContext } from '@celerity/core/internal';
-import { resolveSend } from '@celerity/core/internal';
+import { ClosedError, ConfigurationError, applySignature, asLogger, collectTasks, createTaskRouter, emitPublishHooks, encodeTaskMessage, immutable, signature } from '@celerity/core';
+import type { MessageTracing, PublishSpan, ResolveContext } from '@celerity/core/internal';
+import { loadMessageTracing, resolveSend } from '@celerity/core/internal';
 import { AsyncResult, resultsDisabled } from './async-result.js';
 import { withConfig } from './config-options.js';
 import type { EagerHost } from './eager.js';
@@ -58,6 +58,8 @@ class CelerityClient implements Client {
   readonly #declareQueues: boolean;
   readonly #queueOptions: ClientOptions['queues'];
   readonly #hooks: Hooks | undefined;
+  /** OpenTelemetry producer spans: loading (a promise), loaded (null when @opentelemetry/api is absent), or off (undefined). */
+  #tracing: MessageTracing | null | Promise<MessageTracing | null> | undefined;
   /**
    * One declaration per queue: in flight, or `true` once done (a send then awaits nothing before its
    * publish); a failed one is forgotten so the next send tries again.
@@ -67,7 +69,7 @@ class CelerityClient implements Client {
   #control: Control | null = null;
 
   constructor(options: ClientOptions) {
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = asLogger(options.logger);
     if (options.eager && !options.tasks) throw new ConfigurationError('Eager mode runs tasks in-process: pass their definitions in `tasks`');
     const serializers = resolveSerializers(options);
     this.#serializers = serializers.byName;
@@ -84,6 +86,10 @@ class CelerityClient implements Client {
     const route = createTaskRouter(options.taskRoutes);
     if (route !== undefined) this.#context.route = route;
     this.#hooks = options.hooks;
+    if (options.tracing !== false) {
+      this.#tracing = loadMessageTracing();
+      void this.#tracing.then((tracing) => (this.#tracing = tracing));
+    }
     this.#declareQueues = options.declareQueues ?? true;
     this.#queueOptions = options.queues;
     this.#broker = resolveBroker(options, this.#logger);
@@ -255,13 +261,25 @@ class CelerityClient implements Client {
       return ids;
     }
     const backend = watch ? this.backend : null;
+    const tracing = this.#tracing instanceof Promise ? await this.#tracing : this.#tracing;
+    let spans: PublishSpan[] | undefined;
     const items: Array<{ target: PublishTarget; envelope: Envelope }> = new Array(resolved.length);
     let lastQueue: string | undefined;
     const declarations: Promise<void>[] = [];
     for (let i = 0; i < resolved.length; i++) {
       const r = resolved[i]!;
       const serializer = r.serializer === undefined ? this.#serializer : typeof r.serializer === 'string' ? lookupSerializer(this.#serializers, r.serializer) : r.serializer;
-      items[i] = { target: r.target, envelope: encodeTaskMessage(r.init, { serializer, lean: true }) };
+      let init = r.init;
+      if (tracing) {
+        // The span's context goes into this message's headers, not into the caller's options.
+        const headers: Record<string, unknown> = { ...init.headers };
+        const span = tracing.publish(init.task, init.id, r.target.queue, headers);
+        if (span !== undefined) {
+          (spans ??= []).push(span);
+          init = { ...init, headers };
+        }
+      }
+      items[i] = { target: r.target, envelope: encodeTaskMessage(init, { serializer, lean: true }) };
       // Before the publish, told where the result will go: rpc:// consumes that reply queue first
       // (its promise holds the publish back until it does, as Celery's on_task_call).
       if (backend?.watch && !r.ignoreResult) {
@@ -278,8 +296,14 @@ class CelerityClient implements Client {
     if (declarations.length > 0) await Promise.all(declarations);
     const before = emitPublishHooks(this.#hooks, 'beforeTaskPublish', resolved, 'client', this.#logger);
     if (before) await before;
-    if (items.length === 1) await this.#broker.value.publish(items[0]!.target, items[0]!.envelope);
-    else if (items.length > 1) await this.#broker.value.publishMany(items);
+    try {
+      if (items.length === 1) await this.#broker.value.publish(items[0]!.target, items[0]!.envelope);
+      else if (items.length > 1) await this.#broker.value.publishMany(items);
+    } catch (error) {
+      if (spans) for (const span of spans) span.end(error);
+      throw error;
+    }
+    if (spans) for (const span of spans) span.end();
     const after = emitPublishHooks(this.#hooks, 'afterTaskPublish', resolved, 'client', this.#logger);
     if (after) await after;
     return ids;

@@ -78,6 +78,14 @@ export interface ClientOptions {
   resultExpires?: number;
   /** This client's id, sent as `reply_to` (Celery's app oid; the `rpc://` backend replies there). @default a random uuid */
   appId?: string;
+  /**
+   * OpenTelemetry: a PRODUCER span `apply_async/<task>` around each send, its context written to
+   * the message's `traceparent` header (read by Celerity workers and Python's Celery instrumentation,
+   * ignored by a plain Celery worker), when `@opentelemetry/api` is installed and an SDK records.
+   * `false` turns it off.
+   * @default true
+   */
+  tracing?: boolean;
   /** @default silentLogger */
   logger?: Logger;
   /** The `origin` header, sent only when set (lean messages leave it out; Celery reads it for logs only). */

@@ -179,6 +179,11 @@ export interface Broker extends AsyncDisposable {
    * to as it hears revokes, so a task revoked while no worker ran is still skipped. Optional.
    */
   readonly revocations?: RevocationStore;
+  /**
+   * Optional: how many times the broker connected again after losing its connection (not the
+   * first connect). Metrics read it (`celerity_broker_reconnects`).
+   */
+  readonly reconnects?: number;
   /** Opens connections; other methods connect lazily too, so calling it is optional. */
   connect(): Promise<void>;
   /** Makes sure a queue exists (AMQP declare; Redis binding set). Idempotent. */

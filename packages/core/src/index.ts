@@ -32,6 +32,9 @@ export type { MemoryRateLimiterOptions, RateLimitGrant, RateLimitRequest, Shared
 
 export { silentLogger, createConsoleLogger } from './logger.js';
 export type { Logger, LogLevel, LogFields, ConsoleLoggerOptions } from './logger.js';
+export { createJsonLogger } from './json-logger.js';
+export type { JsonLoggerOptions } from './json-logger.js';
+export { asLogger } from './pino-logger.js';
 
 export type {
   Broker,

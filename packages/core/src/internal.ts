@@ -46,3 +46,5 @@ export { consumeControlReplies, publishControlReply } from './control/transport.
 export { collectControlReplies } from './control/collect.js';
 export type { CollectOptions } from './control/collect.js';
 export { readRevokeArguments, revokeArguments } from './control/revocations.js';
+export { createMessageTracing, loadMessageTracing } from './tracing.js';
+export type { MessageTracing, PublishSpan, RunSpan, RunSpanOutcome } from './tracing.js';

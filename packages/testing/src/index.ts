@@ -16,5 +16,7 @@ export { startRabbitServer } from './rabbitmq-server.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy, TcpProxyOptions } from './tcp-proxy.js';
 export type { RabbitServer, RabbitServerOptions } from './rabbitmq-server.js';
+export { findPrometheus, startPrometheusServer } from './prometheus-server.js';
+export type { PrometheusSample, PrometheusServer, PrometheusServerOptions } from './prometheus-server.js';
 export { SECRET_TOKEN, SECRET_PASSWORDS, secretUrls, badSecretUrls, createCapturingLogger, expectNoSecret, expectFailureWithoutSecret } from './secrets.js';
 export type { CapturedLine, CapturingLogger } from './secrets.js';

@@ -124,6 +124,7 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
         return;
       }
       if (logger !== silentLogger) logger.info(`Received task: ${message.task}[${message.id}]${message.eta ? `  ETA:[${message.eta.toISOString()}]` : ''}`);
+      ctx.observer?.received?.(message, delivery.queue);
       const job: Job = { delivery, message, definition };
       if (revoked?.(job)) return;
       // A redelivered task that already succeeded is acked, not run (and not counted as a delivery).
@@ -133,6 +134,7 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
     },
     onMalformed(item) {
       stats.rejected++;
+      ctx.observer?.rejected?.(null, item.queue);
       logger.error(`Discarded malformed message from queue ${item.queue}: ${item.error.message}${item.setAsideAt ? ` (kept in ${item.setAsideAt})` : ''}`);
     },
     due(job) {

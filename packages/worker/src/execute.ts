@@ -6,7 +6,7 @@
 import type { Delivery, TaskDefinition, TaskMessage, TaskRunEvent } from '@celerity/core';
 import { emitHook, silentLogger } from '@celerity/core';
 import { traceTask } from '@celerity/core/internal';
-import type { TraceOutcome } from '@celerity/core/internal';
+import type { MessageTracing, TraceOutcome } from '@celerity/core/internal';
 import type { BlockingBodies } from './blocking-bodies.js';
 import type { RunningTasks } from './running-tasks.js';
 import { finishTerminated } from './terminated.js';
@@ -19,6 +19,7 @@ import { MessageRun, storesResult } from './message-run.js';
 import type { ResultWriter } from './result-writer.js';
 import { shortRepr } from './repr.js';
 import { sendRetry } from './retry.js';
+import type { TaskObserver } from './task-observer.js';
 
 export { retryMessage } from './retry.js';
 
@@ -50,10 +51,20 @@ export interface ExecutionContext extends FollowupContext {
   defaultTimeLimit?: readonly [number | null, number | null];
   /** What a late-acked failure does to its message; absent = Celery's defaults (ack, FAILURE stored). */
   failurePolicy?: FailurePolicy;
+  /** Metrics and traces watching task lifecycles (task-observer.ts); absent when none is set. */
+  observer?: TaskObserver;
+  /** OpenTelemetry consumer spans (`@opentelemetry/api` installed and tracing on); absent otherwise. */
+  tracing?: MessageTracing;
 }
 
 /** Calls the task, timing the synchronous part of the call (how long it held the event loop). */
 function trace(definition: TaskDefinition, run: MessageRun, ctx: ExecutionContext): Promise<TraceOutcome> {
+  // Spans the body starts are children of the run's span.
+  if (run.span !== undefined) return run.span.wrap(() => traceUntraced(definition, run, ctx));
+  return traceUntraced(definition, run, ctx);
+}
+
+function traceUntraced(definition: TaskDefinition, run: MessageRun, ctx: ExecutionContext): Promise<TraceOutcome> {
   if (ctx.pool !== undefined) return ctx.pool.trace(definition, run, run.contentType);
   if (ctx.blocking === undefined) return traceTask(definition, run, run);
   const started = ctx.clock.now();
@@ -84,6 +95,37 @@ export function executeMessage(
   const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
   const run = new MessageRun(message, delivery.queue, ctx);
   ctx.running?.add(run);
+  ctx.observer?.started?.(message, delivery.queue);
+  if (ctx.tracing !== undefined) {
+    const span = ctx.tracing.run(message, delivery.queue, ctx.hostname);
+    if (span !== undefined) {
+      run.span = span;
+      return executeStarted(delivery, message, definition, ctx, run, acksLate, store, trackStarted, release).then(
+        (outcome) => {
+          span.end(outcome);
+          return outcome;
+        },
+        (error: unknown) => {
+          span.end(undefined, error);
+          throw error;
+        },
+      );
+    }
+  }
+  return executeStarted(delivery, message, definition, ctx, run, acksLate, store, trackStarted, release);
+}
+
+function executeStarted(
+  delivery: Delivery,
+  message: TaskMessage,
+  definition: TaskDefinition,
+  ctx: ExecutionContext,
+  run: MessageRun,
+  acksLate: boolean,
+  store: boolean,
+  trackStarted: boolean,
+  release: (() => void) | undefined,
+): Promise<TraceOutcome> {
   if (trackStarted && ctx.writer) void run.store(run.meta('STARTED', { pid: process.pid, hostname: ctx.hostname })).catch(() => {});
   if (ctx.taskHooks === true) return executeHooked(delivery, message, definition, ctx, run, acksLate, store, release);
   if (ctx.blocking?.blocks(definition)) return executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release);

@@ -5,7 +5,7 @@
 import { constants } from 'node:os';
 import type { Clock, Logger, ResultMeta, ResultRequest, TaskDefinition, TaskMessage, TaskStateName } from '@celerity/core';
 import { TaskRevokedError, buildResultMeta } from '@celerity/core/internal';
-import type { ResultMetaFields, RunAbort, TraceEnvironment, TraceRequest } from '@celerity/core/internal';
+import type { ResultMetaFields, RunAbort, RunSpan, TraceEnvironment, TraceRequest } from '@celerity/core/internal';
 import type { ExecutionContext } from './execute.js';
 import { resultRequestOf } from './request.js';
 import type { RunningTask } from './running-tasks.js';
@@ -38,6 +38,8 @@ function extendedFields(message: TaskMessage, queue: string, hostname: string) {
 export class MessageRun implements TraceRequest, TraceEnvironment, RunningTask {
   /** The signal name a revoke with `terminate` gave, or null while not terminated. */
   terminated: string | null = null;
+  /** The run's OpenTelemetry span, when one records (set by `executeMessage`). */
+  span: RunSpan | undefined = undefined;
   #abort: RunAbort | undefined = undefined;
 
   constructor(

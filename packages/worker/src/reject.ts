@@ -28,6 +28,7 @@ export async function rejectUnrunnable(delivery: Delivery, message: TaskMessage 
   const base = message ? { ...dated, groupId: message.group, parentId: message.parentId } : dated;
   let meta = null;
   let requeueless = true;
+  if (why !== 'expired' && why !== 'revoked') ctx.observer?.rejected?.(message, delivery.queue);
   if (why === 'unregistered') {
     ctx.logger.error(
       `Received unregistered task of type '${message!.task}'.\nThe message has been ignored and discarded.\n\n` +
@@ -38,6 +39,7 @@ export async function rejectUnrunnable(delivery: Delivery, message: TaskMessage 
     ctx.logger.info(`Discarding ${why} task: ${message!.task}[${message!.id}]`);
     meta = buildResultMeta({ ...base, taskId: taskId!, status: 'REVOKED', result: { exc_type: 'TaskRevokedError', exc_message: [why], exc_module: 'celery.exceptions' } });
     requeueless = false;
+    ctx.observer?.revoked?.(message!, delivery.queue, why);
     // Celery's task_revoked signal fires for expired tasks too (expired=True).
     if (ctx.hooks?.taskRevoked) await emitHook(ctx.hooks, 'taskRevoked', { id: message!.id, task: message!.task, hostname: ctx.hostname, terminated: false, signal: null, expired: why === 'expired' }, ctx.logger);
   } else {

@@ -14,6 +14,7 @@ import type { MessageRun } from './message-run.js';
 export async function finishTerminated(delivery: Delivery, message: TaskMessage, ctx: ExecutionContext, run: MessageRun, acksLate: boolean, store: boolean): Promise<TraceOutcome> {
   const error = new TaskRevokedError('terminated');
   const exception: ExceptionInfo = exceptionInfoOf(error);
+  ctx.observer?.revoked?.(message, delivery.queue, 'terminated');
   ctx.logger.info(`Task ${message.task}[${message.id}] terminated (${run.terminated ?? 'SIGTERM'})`);
   if (store) {
     try {

@@ -5,6 +5,7 @@ import type { RevokedTasks } from './revoked-set.js';
 import type { WorkerStats } from './worker-stats.js';
 import type { AutoscaleOptions, PoolName } from './pool/pool-config.js';
 import type { EventLoopLag } from './pool/event-loop-lag.js';
+import type { TaskObserver } from './task-observer.js';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -111,6 +112,19 @@ export interface WorkerOptions {
   hostname?: string;
   /** Where the worker logs. @default silentLogger */
   logger?: Logger;
+  /**
+   * Told of each task's lifecycle (received, started, succeeded, failed, retried, revoked,
+   * rejected), synchronously: what metrics (`@celerity/metrics`) count. Not Celery's signals — see `hooks`.
+   * @example createWorker({ tasks, observers: [metrics.observer] })
+   */
+  observers?: readonly TaskObserver[];
+  /**
+   * OpenTelemetry: a CONSUMER span `run/<task>` around each run, child of the `traceparent` header
+   * the sender put in the message, when `@opentelemetry/api` is installed (and an SDK records).
+   * `false` turns it off.
+   * @default true
+   */
+  tracing?: boolean;
   /** Serializers besides JSON (e.g. msgpack). */
   serializers?: readonly Serializer[];
   /** Content types (or serializer names) accepted. @default every registered serializer */

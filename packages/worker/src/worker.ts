@@ -4,8 +4,8 @@
  * wires the parts together; each part has its own file.
  */
 import { hostname as osHostname } from 'node:os';
-import { ConfigurationError, DEFAULT_REVOKE_EXPIRES, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, createTaskRouter, hasHook, silentLogger, systemClock } from '@celerity/core';
-import { backendOptionsWithExpires, redactUrl } from '@celerity/core/internal';
+import { ConfigurationError, DEFAULT_REVOKE_EXPIRES, asLogger, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, createTaskRouter, hasHook, systemClock } from '@celerity/core';
+import { backendOptionsWithExpires, loadMessageTracing, redactUrl } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
 import { createDeliveryPipeline, isStale } from './delivery-pipeline.js';
@@ -37,10 +37,12 @@ import { createWorkerStats, recordOutcome } from './worker-stats.js';
 import { createWorkerPool } from './pool/worker-pool.js';
 import { resolvePoolConfig } from './pool/pool-config.js';
 import { EventLoopLagMonitor } from './pool/event-loop-lag.js';
+import { combineObservers, observeOutcome } from './task-observer.js';
 
 export type { StopOptions, Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
 export type { RevokedTasks } from './revoked-set.js';
+export type { TaskObserver } from './task-observer.js';
 
 function maxDeliveriesOf(value: number | undefined): number {
   if (value === undefined) return 5;
@@ -69,7 +71,8 @@ function prefetchOf(options: WorkerOptions, concurrency: number): number {
  */
 export function createWorker(workerOptions: WorkerOptions): Worker {
   const options = withConfig(workerOptions);
-  const logger = options.logger ?? silentLogger;
+  // A pino instance gets its arguments in pino's order (pino-logger.ts).
+  const logger = asLogger(options.logger);
   const clock = options.clock ?? systemClock;
   const tasks = collectTasks(options.tasks);
   const defaultQueue = options.defaultQueue ?? options.queues?.[0] ?? 'celery';
@@ -118,6 +121,8 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     taskHooks: hasHook(hooks, 'taskPrerun', 'taskPostrun', 'taskSuccess', 'taskFailure', 'taskRetry'),
   };
   if (route !== undefined) ctx.route = route;
+  const observer = combineObservers(options.observers, logger);
+  if (observer !== undefined) ctx.observer = observer;
   if (hooks !== undefined) ctx.hooks = hooks;
   const revoked = createRevokedSet(clock);
   const pool = createWorkerPool(poolConfig, { clock, logger, serializers, shutdown: shutdown.signal });
@@ -145,8 +150,11 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
       running.remove(job);
       book.forget(job);
     },
-    settled: (outcome) => {
-      if (outcome !== undefined) recordOutcome(stats, outcome);
+    settled: (outcome, job) => {
+      if (outcome !== undefined) {
+        recordOutcome(stats, outcome);
+        if (observer !== undefined && !ctx.cancelled?.has(job.delivery)) observeOutcome(observer, job.message, job.delivery.queue, outcome);
+      }
       lifecycle.checkIdle();
     },
     failed: (error, job) => logger.error(`Unexpected worker error for ${job.message.id}: ${(error as Error).message}`, { error }),
@@ -302,6 +310,11 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     start: async () => {
       // Children first: a tasks module that cannot load fails the start before anything is consumed.
       await pool.start();
+      // OpenTelemetry consumer spans when @opentelemetry/api is installed (tracing.ts of core).
+      if (options.tracing !== false) {
+        const tracing = await loadMessageTracing();
+        if (tracing !== null) ctx.tracing = tracing;
+      }
       lag.start();
       try {
         await lifecycle.start();

@@ -28,6 +28,19 @@ function requireFromCwd(): NodeJS.Require {
   return createRequire(resolve(process.cwd(), 'package.json'));
 }
 
+/** The URL of an installed package: from the application's directory, else from where this command is installed. */
+export function resolveInstalled(pkg: string): string | undefined {
+  try {
+    return pathToFileURL(requireFromCwd().resolve(pkg)).href;
+  } catch {
+    try {
+      return import.meta.resolve(pkg);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
 /**
  * The adapter package a URL's scheme needs, imported from the application's directory (or from
  * where this command is installed), and its adapter of that kind; undefined for `memory://`,
@@ -47,16 +60,8 @@ async function adapterFor(url: string, kind: Adapter['kind']): Promise<Adapter |
     const hint = meant ? `did you mean ${meant}://?` : `known schemes: ${schemes.map((s) => `${s}://`).join(', ')}`;
     throw new Error(`unknown ${what} URL scheme ${scheme}:// (${hint})`);
   }
-  let href: string;
-  try {
-    href = pathToFileURL(requireFromCwd().resolve(pkg)).href;
-  } catch {
-    try {
-      href = import.meta.resolve(pkg);
-    } catch {
-      throw new Error(`the ${what} URL scheme ${scheme}:// needs ${pkg}, which is not installed (npm install ${pkg})`);
-    }
-  }
+  const href = resolveInstalled(pkg);
+  if (href === undefined) throw new Error(`the ${what} URL scheme ${scheme}:// needs ${pkg}, which is not installed (npm install ${pkg})`);
   const mod = (await import(href)) as { brokerAdapter?: Adapter; backendAdapter?: Adapter };
   const adapter = kind === 'broker' ? mod.brokerAdapter : mod.backendAdapter;
   if (adapter?.kind !== kind) throw new Error(`${pkg} has no ${kind === 'broker' ? 'brokerAdapter' : 'backendAdapter'} export`);

@@ -1,13 +1,14 @@
 /** `celerity worker`: start a worker for the tasks a module exports. */
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '@celerity/core';
-import { createConsoleLogger, loadConfig } from '@celerity/core';
+import { loadConfig } from '@celerity/core';
 import { isAbsolute, resolve } from 'node:path';
 import { createWorker } from '../worker.js';
 import { parseAutoscale, poolFromWord } from '../pool/pool-config.js';
 import { renderBanner } from './banner.js';
 import { loadAdapters, loadConfigModule, loadOptionalSerializers, loadTaskModule } from './environment.js';
 import { installShutdownSignals } from './shutdown-signals.js';
+import { createCommandLogger, loadWorkerMetrics, logFormatOf, metricsPortOf } from './observability.js';
 
 const HELP = `Usage: celerity worker -A <module> [options]
 
@@ -32,6 +33,10 @@ Options:
       --autoscale <max,min>     threads/processes: between min and max children (replaces -c)
   -n, --hostname <name>         Node name (default: celerity@<host>)
   -l, --loglevel <level>        debug | info | warning | error (default: info)
+      --log-format <format>     text (Celery's lines) | json (one JSON object a line)
+                                (default: text on a terminal, json otherwise)
+      --metrics-port <port>     Serve Prometheus metrics at http://0.0.0.0:<port>/metrics
+                                (needs @celerity/metrics; 0 = any free port)
       --visibility-timeout <s>  Redis: seconds before an unacked message is redelivered (default: 3600)
       --track-started           Store STARTED when a task begins
       --acks-late               Ack after the task ran
@@ -103,6 +108,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'prefetch-multiplier': { type: 'string' },
       hostname: { type: 'string', short: 'n' },
       loglevel: { type: 'string', short: 'l' },
+      'log-format': { type: 'string' },
+      'metrics-port': { type: 'string' },
       'visibility-timeout': { type: 'string' },
       'track-started': { type: 'boolean' },
       'acks-late': { type: 'boolean' },
@@ -125,7 +132,9 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     process.stderr.write(`celerity worker: -A/--app is required\n\n${HELP}`);
     return 2;
   }
-  const logger = createConsoleLogger({ level: toLevel(values.loglevel ?? 'info') });
+  const logger = createCommandLogger(logFormatOf(values['log-format'], process.stderr.isTTY === true), toLevel(values.loglevel ?? 'info'));
+  const metricsPort = metricsPortOf(values['metrics-port']);
+  const metrics = metricsPort === undefined ? undefined : await loadWorkerMetrics(metricsPort);
   // Settings: the --config module, under CELERITY_* (and Celery's CELERY_BROKER_URL…) variables, under flags.
   const configModule = values.config ?? (process.env['CELERITY_CONFIG_MODULE'] || undefined);
   const config = loadConfig({ env: process.env, ...(configModule === undefined ? {} : { base: await loadConfigModule(configModule) }) });
@@ -166,6 +175,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     softShutdownTimeout,
     ...(values.hostname ? { hostname: values.hostname } : {}),
     logger,
+    ...(metrics === undefined ? {} : { observers: [metrics.observer] }),
     serializers: await loadOptionalSerializers(),
     // Flags only switch on; unset, the configuration decides.
     ...(values['track-started'] ? { trackStarted: true } : {}),
@@ -219,8 +229,19 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     logger.error(`worker: cannot start: ${oneLine(error)}`);
     return 1;
   }
+  if (metrics !== undefined) {
+    try {
+      const port = await metrics.serve(worker);
+      logger.info(`Metrics at http://0.0.0.0:${port}/metrics`, { metricsPort: port });
+    } catch (error) {
+      logger.error(`worker: cannot serve metrics on port ${metricsPort!}: ${oneLine(error)}`);
+      await worker.stop();
+      return 1;
+    }
+  }
   // A remote `shutdown` stops the worker without a signal: a warm stop, exit code 0.
   const code = await Promise.race([done, worker.stopped.then(() => (bySignal ? done : 0))]);
+  await metrics?.close();
   // Bodies cancelled by a soft or cold shutdown may still hold timers: their messages are back in
   // the queue and nothing of theirs is stored, so leave now rather than wait for them.
   if (worker.stats.active > 0) process.exit(code);

@@ -2,6 +2,7 @@
  * The client: resolves options into messages, publishes them (declaring queues first, as Celery
  * does), and hands back result handles. Eager mode swaps publishing for in-process execution.
  */
+import { SentEvents } from './sent-events.js';
 import type {
   AppliedSignature,
   Broker,
@@ -65,6 +66,8 @@ class CelerityClient implements Client {
   readonly #declared = new Map<string, Promise<void> | true>();
   #closing: Promise<void> | null = null;
   #control: Control | null = null;
+  /** `task-sent` events, when `taskSendSentEvent` is on. */
+  readonly #sentEvents: SentEvents | null;
 
   constructor(options: ClientOptions) {
     this.#logger = options.logger ?? silentLogger;
@@ -93,6 +96,7 @@ class CelerityClient implements Client {
       if (this.#broker.owned) void this.#broker.value.close().catch(() => undefined);
       throw error;
     }
+    this.#sentEvents = options.taskSendSentEvent === true ? new SentEvents(this.#broker.value, this.#logger) : null;
     const backend = this.#backend?.value;
     // Only a reply-queue backend (rpc://) reads `reply_to` (it routes results there); elsewhere it is dead weight in every message.
     if (backend?.capabilities.replyQueue) this.#context.replyTo = this.appId;
@@ -280,6 +284,7 @@ class CelerityClient implements Client {
     if (before) await before;
     if (items.length === 1) await this.#broker.value.publish(items[0]!.target, items[0]!.envelope);
     else if (items.length > 1) await this.#broker.value.publishMany(items);
+    if (this.#sentEvents !== null) await this.#sentEvents.sent(resolved);
     const after = emitPublishHooks(this.#hooks, 'afterTaskPublish', resolved, 'client', this.#logger);
     if (after) await after;
     return ids;

@@ -7,6 +7,7 @@ import { runWorkerCommand } from './cli/worker-command.js';
 import { runCallCommand, runResultCommand } from './cli/call-command.js';
 import { runDlqCommand } from './cli/dlq-command.js';
 import { runRevokeCommand } from './cli/revoke-command.js';
+import { runEventsCommand } from './cli/events-command.js';
 
 const HELP = `Usage: celerity <command> [options]
 
@@ -16,6 +17,7 @@ Commands:
   result   Wait for and print a task's result
   dlq      List, show, replay or purge dead-lettered messages
   revoke   Revoke tasks on every worker (--terminate to stop running ones)
+  events   Show workers and tasks live from Celery's events (--dump: print each event)
 
 Run 'celerity <command> --help' for the options of a command.
 Environment: CELERITY_BROKER_URL, CELERITY_RESULT_BACKEND (like Celery's CELERY_BROKER_URL).
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return runDlqCommand(rest);
     case 'revoke':
       return runRevokeCommand(rest);
+    case 'events':
+      return runEventsCommand(rest);
     default:
       process.stderr.write(`celerity: unknown command '${command}'\n\n${HELP}`);
       return 2;

@@ -123,6 +123,7 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
       if (logger !== silentLogger) logger.info(`Received task: ${message.task}[${message.id}]${message.eta ? `  ETA:[${message.eta.toISOString()}]` : ''}`);
       const job: Job = { delivery, message, definition };
       if (revoked?.(job)) return;
+      if (ctx.events?.on === true) ctx.events.received(message);
       // A redelivered task that already succeeded is acked, not run (and not counted as a delivery).
       const checked = dedupe?.check(job);
       if (checked) void checked.then((skipped) => (skipped ? left() : countAndSchedule(job)));

@@ -19,6 +19,8 @@ import { MessageRun, storesResult } from './message-run.js';
 import type { ResultWriter } from './result-writer.js';
 import { shortRepr } from './repr.js';
 import { sendRetry } from './retry.js';
+import type { TaskEvents } from './events/task-events.js';
+import { reportOutcome } from './events/report-outcome.js';
 
 export { retryMessage } from './retry.js';
 
@@ -50,6 +52,8 @@ export interface ExecutionContext extends FollowupContext {
   defaultTimeLimit?: readonly [number | null, number | null];
   /** What a late-acked failure does to its message; absent = Celery's defaults (ack, FAILURE stored). */
   failurePolicy?: FailurePolicy;
+  /** Celery task events; sent only while `events.on` (events/task-events.ts). */
+  events?: TaskEvents;
 }
 
 /** Calls the task, timing the synchronous part of the call (how long it held the event loop). */
@@ -85,9 +89,15 @@ export function executeMessage(
   const run = new MessageRun(message, delivery.queue, ctx);
   ctx.running?.add(run);
   if (trackStarted && ctx.writer) void run.store(run.meta('STARTED', { pid: process.pid, hostname: ctx.hostname })).catch(() => {});
-  if (ctx.taskHooks === true) return executeHooked(delivery, message, definition, ctx, run, acksLate, store, release);
-  if (ctx.blocking?.blocks(definition)) return executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release);
-  return executeRun(delivery, message, definition, ctx, run, acksLate, store, release);
+  const events = ctx.events?.on === true ? ctx.events : undefined;
+  events?.started(message.id);
+  const outcome =
+    ctx.taskHooks === true
+      ? executeHooked(delivery, message, definition, ctx, run, acksLate, store, release)
+      : ctx.blocking?.blocks(definition)
+        ? executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release)
+        : executeRun(delivery, message, definition, ctx, run, acksLate, store, release);
+  return events === undefined ? outcome : reportOutcome(events, outcome, delivery, message, run, ctx);
 }
 
 /**
@@ -268,6 +278,7 @@ async function finish(
 /** A late-acked failure under `rejectOnWorkerLost` / `acksOnFailureOrTimeout` (failure-ack.ts). */
 async function finishByPolicy(delivery: Delivery, message: TaskMessage, ctx: ExecutionContext, run: MessageRun, outcome: Failure, policy: FailurePolicy): Promise<void> {
   const { disposition, store } = failureDisposition(outcome.exception, policy);
+  if (disposition !== 'ack' && ctx.events?.on === true) ctx.events.rejected(message.id, disposition === 'requeue');
   let recorded = true;
   if (store) recorded = await finishFailure(message, ctx, run, outcome, true);
   else ctx.logger.warn(`Task ${message.task}[${message.id}]: its worker was lost (${outcome.exception.exc_message.map(String).join(', ')}); the message goes back to the queue`);

@@ -33,6 +33,7 @@ import { createWorkerStats, recordOutcome } from './worker-stats.js';
 import { createWorkerPool } from './pool/worker-pool.js';
 import { resolvePoolConfig } from './pool/pool-config.js';
 import { EventLoopLagMonitor } from './pool/event-loop-lag.js';
+import { createWorkerEvents } from './events/worker-events.js';
 
 export type { StopOptions, Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
@@ -168,6 +169,8 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     left: () => lifecycle.checkIdle(),
   });
   const stats = createWorkerStats(gate, scheduler);
+  const events = createWorkerEvents({ broker, hostname, clock, logger, enabled: options.eventsEnabled ?? false, stats });
+  ctx.events = events.tasks;
   const revocation = createRevocation({
     revoked,
     running: ctx.running!,
@@ -213,7 +216,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     dedupe,
     shutdown,
     handOffsSettled: () => scheduler.handOffsSettled(),
-    control: createWorkerControl({ broker, hostname, revocation, commands: controlCommands, pidbox: options.control ?? true, logger }),
+    control: createWorkerControl({ broker, hostname, revocation, events, commands: controlCommands, pidbox: options.control ?? true, logger }),
     connectRetry: {
       retries: nonNegative('connectRetries', options.connectRetries, 100),
       delay: nonNegative('connectRetryDelay', options.connectRetryDelay, 2000),
@@ -239,6 +242,9 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     setRateLimit: (taskName, limit) => gate.setRateLimit(taskName, limit),
     revoked,
     pool: pool.view,
+    get eventsEnabled() {
+      return events.tasks.on;
+    },
     get eventLoopLag() {
       return lag.last;
     },

@@ -5,6 +5,7 @@
  */
 import type { Broker, Logger, Subscription } from '@celerity/core';
 import type { Revocation } from '../revocation.js';
+import type { WorkerEvents } from '../events/worker-events.js';
 import type { ControlCommand } from './commands.js';
 import { startPidbox } from './pidbox.js';
 
@@ -13,6 +14,8 @@ export interface WorkerControlOptions {
   broker: Broker;
   hostname: string;
   revocation: Revocation;
+  /** The events side: started with the control side (worker-online), stopped before it (worker-offline). */
+  events: WorkerEvents;
   commands: Readonly<Record<string, ControlCommand>>;
   /** Whether the pidbox is subscribed (durable revokes are loaded either way). */
   pidbox: boolean;
@@ -20,7 +23,7 @@ export interface WorkerControlOptions {
 }
 
 export function createWorkerControl(options: WorkerControlOptions): { start(): Promise<void>; stop(): Promise<void> } {
-  const { broker, hostname, revocation, commands, logger } = options;
+  const { broker, hostname, revocation, events, commands, logger } = options;
   let loaded = false;
   let subscription: Subscription | null = null;
   return {
@@ -31,9 +34,11 @@ export function createWorkerControl(options: WorkerControlOptions): { start(): P
         await revocation.load().catch((error: unknown) => logger.warn(`Could not load the broker's durable revokes: ${(error as Error).message}`, { error }));
         loaded = true;
       }
-      if (options.pidbox && subscription === null && broker.capabilities.broadcast) subscription = await startPidbox({ broker, host: { hostname, revocation }, commands, logger });
+      if (options.pidbox && subscription === null && broker.capabilities.broadcast) subscription = await startPidbox({ broker, host: { hostname, revocation, events }, commands, logger });
+      await events.start();
     },
     async stop() {
+      await events.stop();
       const current = subscription;
       subscription = null;
       await current?.unsubscribe();

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker, BroadcastMessage, ResultBackend, TaskContext } from '@celerity/core';
-import { createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage } from '@celerity/core';
+import { createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage, silentLogger } from '@celerity/core';
 import { EVENT_EXCHANGE, decodeEvents, encodeEvents } from '@celerity/core/internal';
 import type { CeleryEvent } from '@celerity/core/internal';
 import { createClient } from '@celerity/client';
@@ -187,7 +187,7 @@ describe('worker events', () => {
 describe('event dispatcher', () => {
   it('batches the task events of one turn in one task.multi list, at most 24 per message', async () => {
     await setup();
-    const dispatcher = createEventDispatcher({ broker, hostname: 'b@test', clock: createFakeClock(), logger: console as never });
+    const dispatcher = createEventDispatcher({ broker, hostname: 'b@test', clock: createFakeClock(), logger: silentLogger });
     for (let i = 0; i < 30; i++) dispatcher.sendBuffered('task-started', { uuid: String(i) });
     await dispatcher.flush();
     expect(messages.map((m) => m.routingKey)).toEqual(['task.multi', 'task.multi']);

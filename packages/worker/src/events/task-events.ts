@@ -74,9 +74,9 @@ export class TaskEvents {
     this.dispatcher.sendBuffered('task-failed', traceback === null ? { uuid: id, exception: exceptionRepr(exception) } : { uuid: id, exception: exceptionRepr(exception), traceback });
   }
 
-  /** `task-retried`: the exception that caused the retry. */
-  retried(id: string, exception: ExceptionInfo, traceback: string | null): void {
-    this.dispatcher.sendBuffered('task-retried', { uuid: id, exception: exceptionRepr(exception), traceback: traceback ?? '' });
+  /** `task-retried`: the exception given to the retry (`None` without one, as Celery's repr of it). */
+  retried(id: string, exception: ExceptionInfo | null, traceback: string | null): void {
+    this.dispatcher.sendBuffered('task-retried', { uuid: id, exception: exception === null ? 'None' : exceptionRepr(exception), traceback: traceback ?? '' });
   }
 
   // Runs whose message was rejected: Celery sends task-rejected for them instead of task-failed.

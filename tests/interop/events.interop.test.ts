@@ -104,14 +104,14 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
     const bad = await client.send('tasks.fail', ['boom'], { queue });
     await expect(bad.get({ timeout: 20 })).rejects.toThrow(/boom/);
     const host = hostname.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] worker online:`));
+    await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] started:`));
     await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] task received: tasks\\.add\\(${ok.id}\\) args=`));
     await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] task started: tasks\\.add\\(${ok.id}\\)`));
     await dump.waitFor(new RegExp(`task succeeded: tasks\\.add\\(${ok.id}\\) [^\\n]*result=5, runtime=`));
     await dump.waitFor(new RegExp(`task failed: tasks\\.fail\\(${bad.id}\\) [^\\n]*exception=ValueError\\('boom'\\)`));
-    await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] worker heartbeat:`), 10_000);
+    await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] heartbeat:`), 10_000);
     await worker.stop();
-    await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] worker offline:`), 10_000);
+    await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] shutdown:`), 10_000);
   }, 90_000);
 
   it("celerity events --dump shows a Python worker's task events", async () => {
@@ -125,7 +125,7 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
     const ok = await client.send('tasks.add', [4, 5], { queue });
     expect(await ok.get({ timeout: 30 })).toBe(9);
     const host = py.nodeName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] task received: tasks\\.add\\(${ok.id}\\) args=\\(4, 5\\) kwargs=\\{\\}`));
+    await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] task received: tasks\\.add\\(${ok.id}\\) args=\\[4, 5\\] kwargs=\\{\\}`));
     await dump.waitFor(new RegExp(`${host} \\[[^\\]]+\\] task succeeded: tasks\\.add\\(${ok.id}\\) [^\\n]*result=9, runtime=`));
   }, 90_000);
 }

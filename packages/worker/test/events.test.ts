@@ -230,7 +230,7 @@ describe('events codec and dump', () => {
       const envelope = encodeEvents(item.body as CeleryEvent, 'cap@vm');
       for (const event of decodeEvents(envelope)) lines.push(dumper.format(event));
     }
-    expect(lines[0]).toBe('cap@vm [2026-11-23 18:48:21.635987] worker online: active=0, clock=1, freq=2, loadavg=[0.8, 0.43, 0.18], pid=13578, processed=0, sw_ident=py-celery, sw_sys=Linux, sw_ver=5.2.6, utcoffset=0');
+    expect(lines[0]).toBe('cap@vm [2026-11-23 18:48:21.635987] started: active=0, clock=1, freq=2, loadavg=[0.8, 0.43, 0.18], pid=13578, processed=0, sw_ident=py-celery, sw_sys=Linux, sw_ver=5.2.6, utcoffset=0');
     expect(lines).toContain('cap@vm [2026-11-23 18:48:30.422715] task received: tasks.add(6aae7816-476f-45dc-b163-879dfdbccac9) args=(2, 3) kwargs={} clock=11, eta=None, expires=None, parent_id=None, pid=13578, retries=0, root_id=6aae7816-476f-45dc-b163-879dfdbccac9, utcoffset=0');
     expect(lines).toContain('cap@vm [2026-11-23 18:48:30.430507] task succeeded: tasks.add(6aae7816-476f-45dc-b163-879dfdbccac9) args=(2, 3) kwargs={} clock=13, pid=13578, result=5, runtime=0.005850504999955319, utcoffset=0');
   });

@@ -1,6 +1,7 @@
 /**
  * `celerity events --dump` lines, as Celery's event dumper (`celery/events/dumper.py`) prints them:
- * `<hostname> [<UTC time>] <type with spaces>: <fields sorted by name>`; task events show the task
+ * `<hostname> [<UTC time>] <type>: <fields sorted by name>` (`started`, `heartbeat`, `shutdown` for
+ * worker events, the type with spaces for the others); task events show the task
  * as `name(uuid) args=… kwargs=…`, remembered from its `task-received` / `task-sent`.
  */
 import type { CeleryEvent } from '@celerity/core/internal';
@@ -23,6 +24,9 @@ export function utcTimestamp(seconds: number): string {
   const base = date.toISOString().slice(0, 19).replace('T', ' ');
   return micros === 0 ? base : `${base}.${String(micros).padStart(6, '0')}`;
 }
+
+// Celery's dumper names the worker events this way (HUMAN_TYPES); others lose their dashes.
+const HUMAN_TYPES: Readonly<Record<string, string>> = { 'worker-offline': 'shutdown', 'worker-online': 'started', 'worker-heartbeat': 'heartbeat' };
 
 /** Formats events as Celery's dumper; keeps the task names it has seen. */
 export class EventDumper {
@@ -51,7 +55,7 @@ export class EventDumper {
       .map((key) => `${key}=${pythonStr(fields[key])}`)
       .join(', ');
     const sep = joined ? ':' : '';
-    const humanized = type.replace(/-/g, ' ');
+    const humanized = HUMAN_TYPES[type] ?? type.replace(/-/g, ' ');
     return task === undefined ? `${String(hostname)} [${when}] ${humanized}${sep} ${joined}` : `${String(hostname)} [${when}] ${humanized}${sep} ${task} ${joined}`;
   }
 }

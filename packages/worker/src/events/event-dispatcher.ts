@@ -46,9 +46,22 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
   let warned = false;
   const inFlight = new Set<Promise<void>>();
 
+  // The UTC offset changes twice a year at most: read it once a minute, not per event.
+  let utcoffset = 0;
+  let offsetReadAt = -Infinity;
+  const offsetAt = (now: number): number => {
+    if (now - offsetReadAt >= 60_000 || now < offsetReadAt) {
+      utcoffset = utcOffsetHours(new Date(now));
+      offsetReadAt = now;
+    }
+    return utcoffset;
+  };
+
   // Field order as Celery's Event(): common fields, the type's own, then timestamp and type.
-  const build = (type: string, fields: Record<string, unknown>): CeleryEvent =>
-    ({ hostname, utcoffset: utcOffsetHours(), pid, clock: ++lamport, ...fields, timestamp: clock.now() / 1000, type }) as CeleryEvent;
+  const build = (type: string, fields: Record<string, unknown>): CeleryEvent => {
+    const now = clock.now();
+    return { hostname, utcoffset: offsetAt(now), pid, clock: ++lamport, ...fields, timestamp: now / 1000, type } as CeleryEvent;
+  };
 
   const publish = (routingKey: string, body: CeleryEvent | CeleryEvent[]): Promise<void> => {
     const sent = broker.broadcast(EVENT_EXCHANGE, routingKey, encodeEvents(body, hostname)).catch((error: unknown) => {

@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker, BroadcastMessage, ResultBackend, TaskContext } from '@celerity/core';
-import { createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage, silentLogger } from '@celerity/core';
+import { createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage, loadConfig, silentLogger } from '@celerity/core';
 import { EVENT_EXCHANGE, decodeEvents, encodeEvents } from '@celerity/core/internal';
 import type { CeleryEvent } from '@celerity/core/internal';
 import { createClient } from '@celerity/client';
 import type { Worker } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
 import { createEventDispatcher } from '../src/events/event-dispatcher.js';
+import { renderBanner } from '../src/cli/banner.js';
 import { EventDumper } from '../src/cli/events-dump.js';
 import { EventState } from '../src/cli/events-state.js';
 import { settle, until } from './event-loop.js';
@@ -186,6 +187,33 @@ describe('worker events', () => {
     // Worker events started with the first enable and went on after disable_events, as in Celery.
     expect(events()[0]!.type).toBe('worker-online');
     expect(events().at(-1)!.type).toBe('worker-offline');
+  });
+});
+
+describe('settings', () => {
+  it('workerSendTaskEvents (CELERITY_WORKER_SEND_TASK_EVENTS) switches a worker\'s events on; the option wins', async () => {
+    await setup();
+    const config = loadConfig({ env: { CELERITY_WORKER_SEND_TASK_EVENTS: 'true' } });
+    expect(config.workerSendTaskEvents).toBe(true);
+    expect(createWorker({ broker, tasks, config }).eventsEnabled).toBe(true);
+    expect(createWorker({ broker, tasks, config, eventsEnabled: false }).eventsEnabled).toBe(false);
+  });
+
+  it('taskSendSentEvent in the configuration makes the client send task-sent', async () => {
+    await setup();
+    const client = createClient({ broker, backend, config: { taskSendSentEvent: true } });
+    await client.send('tasks.add', [1, 1]);
+    await client.close();
+    await settle();
+    expect(messages.map((m) => m.routingKey)).toEqual(['task.sent']);
+  });
+});
+
+describe('worker banner', () => {
+  it('says whether task events are on, as Celery does', () => {
+    const info = { hostname: 'w@h', app: 'tasks.ts', transport: 'memory://', results: 'disabled://', concurrency: 1, queues: ['celery'], tasks: [] };
+    expect(renderBanner({ ...info, events: true })).toContain('.> task events: ON\n');
+    expect(renderBanner(info)).toContain('.> task events: OFF (enable -E to monitor tasks in this worker)\n');
   });
 });
 

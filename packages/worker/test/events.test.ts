@@ -218,15 +218,24 @@ describe('worker banner', () => {
 });
 
 describe('event dispatcher', () => {
-  it('batches the task events of one turn in one task.multi list, at most 24 per message', async () => {
+  it('batches the task events of one turn in one task.multi list, at most bufferLimit per message', async () => {
     await setup();
-    const dispatcher = createEventDispatcher({ broker, hostname: 'b@test', clock: createFakeClock(), logger: silentLogger });
+    const dispatcher = createEventDispatcher({ broker, hostname: 'b@test', clock: createFakeClock(), logger: silentLogger, bufferLimit: 24 });
     for (let i = 0; i < 30; i++) dispatcher.sendBuffered('task-started', { uuid: String(i) });
     await dispatcher.flush();
     await settle();
     expect(messages.map((m) => m.routingKey)).toEqual(['task.multi', 'task.multi']);
     expect(messages.map((m) => decodeEvents(m.envelope).length)).toEqual([24, 6]);
     expect(events().map((e) => e['uuid'])).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
+  });
+
+  it('sends up to 100 events in one message by default', async () => {
+    await setup();
+    const dispatcher = createEventDispatcher({ broker, hostname: 'b@test', clock: createFakeClock(), logger: silentLogger });
+    for (let i = 0; i < 150; i++) dispatcher.sendBuffered('task-started', { uuid: String(i) });
+    await dispatcher.flush();
+    await settle();
+    expect(messages.map((m) => decodeEvents(m.envelope).length)).toEqual([100, 50]);
   });
 });
 

@@ -15,7 +15,12 @@ export interface EventDispatcherOptions {
   hostname: string;
   clock: Clock;
   logger: Logger;
-  /** Task events sent in one `task.multi` message at most (Celery's `buffer_limit`). @default 24 */
+  /**
+   * Task events sent in one `task.multi` message at most. Celery's worker sends at most 24
+   * (`buffer_limit`); its receivers (and Flower) take lists of any length, and fewer, larger
+   * messages keep a busy worker's events cheap (the bench's events row).
+   * @default 100
+   */
   bufferLimit?: number;
   /** The process id in every event. @default process.pid */
   pid?: number;
@@ -39,7 +44,7 @@ export interface EventDispatcher {
 export function createEventDispatcher(options: EventDispatcherOptions): EventDispatcher {
   const { broker, hostname, clock, logger } = options;
   const pid = options.pid ?? process.pid;
-  const bufferLimit = options.bufferLimit ?? 24;
+  const bufferLimit = options.bufferLimit ?? 100;
   let lamport = 0;
   let buffer: CeleryEvent[] = [];
   let scheduled = false;

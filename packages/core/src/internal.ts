@@ -45,5 +45,5 @@ export {
 export { consumeControlReplies, publishControlReply } from './control/transport.js';
 export { readRevokeArguments, revokeArguments } from './control/revocations.js';
 // Celery's event messages (celeryev), written by worker and client, read by `celerity events`.
-export { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, decodeEvents, encodeEvents, eventRoutingKey, utcOffsetHours } from './events/messages.js';
+export { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, decodeEvents, encodeEvents, encodeEventsJson, eventRoutingKey, utcOffsetHours } from './events/messages.js';
 export type { CeleryEvent } from './events/messages.js';

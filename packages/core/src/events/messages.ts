@@ -45,8 +45,16 @@ const decoder = new TextDecoder();
  * @example broker.broadcast(EVENT_EXCHANGE, 'worker.heartbeat', encodeEvents(event, 'w1@host'))
  */
 export function encodeEvents(body: CeleryEvent | readonly CeleryEvent[], hostname: string): Envelope {
+  return encodeEventsJson(JSON.stringify(body), hostname);
+}
+
+/**
+ * The envelope of one event or a batch already written as JSON text (a dict, or a list of dicts):
+ * what {@link encodeEvents} does after `JSON.stringify`, for a sender that writes events itself.
+ */
+export function encodeEventsJson(json: string, hostname: string): Envelope {
   return {
-    body: encoder.encode(JSON.stringify(body)),
+    body: encoder.encode(json),
     contentType: 'application/json',
     contentEncoding: 'utf-8',
     headers: { hostname },

@@ -44,29 +44,26 @@ export class TaskEvents {
     this.on = on;
   }
 
+  // The three events of every run are written as JSON here, without an object to stringify.
+
   /** `task-received`: the message was taken, before any ETA wait. */
   received(message: TaskMessage): void {
-    this.dispatcher.sendBuffered('task-received', {
-      uuid: message.id,
-      name: message.task,
-      args: message.argsrepr ?? pythonRepr(message.args),
-      kwargs: message.kwargsrepr ?? pythonRepr(message.kwargs),
-      root_id: message.rootId,
-      parent_id: message.parentId,
-      retries: message.retries,
-      eta: dateOrNull(message.eta),
-      expires: dateOrNull(message.expires),
-    });
+    const j = JSON.stringify;
+    this.dispatcher.sendBufferedJson(
+      'task-received',
+      `"uuid":${j(message.id)},"name":${j(message.task)},"args":${j(message.argsrepr ?? pythonRepr(message.args))},"kwargs":${j(message.kwargsrepr ?? pythonRepr(message.kwargs))}` +
+        `,"root_id":${j(message.rootId)},"parent_id":${j(message.parentId)},"retries":${message.retries},"eta":${j(dateOrNull(message.eta))},"expires":${j(dateOrNull(message.expires))}`,
+    );
   }
 
   /** `task-started`: the body is about to run. */
   started(id: string): void {
-    this.dispatcher.sendBuffered('task-started', { uuid: id });
+    this.dispatcher.sendBufferedJson('task-started', `"uuid":${JSON.stringify(id)}`);
   }
 
   /** `task-succeeded`: the result's repr and the runtime in seconds. */
   succeeded(id: string, result: unknown, runtime: number): void {
-    this.dispatcher.sendBuffered('task-succeeded', { uuid: id, result: pythonRepr(result), runtime });
+    this.dispatcher.sendBufferedJson('task-succeeded', `"uuid":${JSON.stringify(id)},"result":${JSON.stringify(pythonRepr(result))},"runtime":${Number.isFinite(runtime) ? runtime : 0}`);
   }
 
   /** `task-failed`; `traceback` is left out when there is none (as for NotRegistered). */

@@ -20,6 +20,8 @@ export interface BenchArgs {
   rateLimit: boolean;
   /** Run Celerity's pool rows (`--only pools` or `--scenario pools`; part of the default run). @default true */
   pools: boolean;
+  /** Run the events on / off rows (`--only events` or `--scenario events`; part of the default run). @default true */
+  events: boolean;
 }
 
 /** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
@@ -28,12 +30,14 @@ export const AMQP = 'amqp';
 export const RATE_LIMIT = 'ratelimit';
 /** The name that selects Celerity's pool rows (async / threads / processes), with `--only` or `--scenario`. */
 export const POOLS = 'pools';
-const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS];
+/** The name that selects the events on / off rows, with `--only` or `--scenario`. */
+export const EVENTS = 'events';
+const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS];
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
   systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only)
-  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows)`;
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -49,7 +53,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -80,6 +84,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   out.amqp = (only.length === 0 || o.parts.has(AMQP)) && (scenarios.length === 0 || sc.parts.has(AMQP));
   out.rateLimit = (only.length === 0 || o.parts.has(RATE_LIMIT)) && (scenarios.length === 0 || sc.parts.has(RATE_LIMIT));
   out.pools = (only.length === 0 || o.parts.has(POOLS)) && (scenarios.length === 0 || sc.parts.has(POOLS));
+  out.events = (only.length === 0 || o.parts.has(EVENTS)) && (scenarios.length === 0 || sc.parts.has(EVENTS));
   if (o.parts.size > 0 && !o.rest && scenarios.length === 0) out.scenarios = [];
   if (sc.parts.size > 0 && !sc.rest && only.length === 0) out.only = [];
   return out;

@@ -5,6 +5,8 @@ import type { WithRateLimit } from './rate-limit/results.js';
 import { renderRateLimit } from './rate-limit/report.js';
 import type { WithPools } from './pools/results.js';
 import { renderPools } from './pools/report.js';
+import type { WithEvents } from './events/results.js';
+import { renderEvents } from './events/report.js';
 import type { BenchResults } from './results.js';
 import type { Summary } from './stats.js';
 import { ratio } from './stats.js';
@@ -44,7 +46,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools): string {
+export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -101,6 +103,7 @@ export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & 
   if (results.amqp) parts.push(renderAmqp(results.amqp));
   if (results.rateLimit) parts.push(renderRateLimit(results.rateLimit));
   if (results.pools) parts.push(renderPools(results.pools));
+  if (results.events) parts.push(renderEvents(results.events));
   return parts.join('\n\n');
 }
 

@@ -2,6 +2,7 @@
  * The client: resolves options into messages, publishes them (declaring queues first, as Celery
  * does), and hands back result handles. Eager mode swaps publishing for in-process execution.
  */
+import { SentEvents } from './sent-events.js';
 import type {
   AppliedSignature,
   Broker,
@@ -67,6 +68,8 @@ class CelerityClient implements Client {
   readonly #declared = new Map<string, Promise<void> | true>();
   #closing: Promise<void> | null = null;
   #control: Control | null = null;
+  /** `task-sent` events, when `taskSendSentEvent` is on. */
+  readonly #sentEvents: SentEvents | null;
 
   constructor(options: ClientOptions) {
     this.#logger = asLogger(options.logger);
@@ -99,6 +102,7 @@ class CelerityClient implements Client {
       if (this.#broker.owned) void this.#broker.value.close().catch(() => undefined);
       throw error;
     }
+    this.#sentEvents = options.taskSendSentEvent === true ? new SentEvents(this.#broker.value, this.#logger) : null;
     const backend = this.#backend?.value;
     // Only a reply-queue backend (rpc://) reads `reply_to` (it routes results there); elsewhere it is dead weight in every message.
     if (backend?.capabilities.replyQueue) this.#context.replyTo = this.appId;
@@ -304,6 +308,7 @@ class CelerityClient implements Client {
       throw error;
     }
     if (spans) for (const span of spans) span.end();
+    if (this.#sentEvents !== null) await this.#sentEvents.sent(resolved);
     const after = emitPublishHooks(this.#hooks, 'afterTaskPublish', resolved, 'client', this.#logger);
     if (after) await after;
     return ids;

@@ -15,6 +15,7 @@ function fromConfig(config: CelerityConfig): Partial<ClientOptions> {
   if (config.taskRoutes !== undefined) out.taskRoutes = config.taskRoutes;
   if (config.taskSerializer !== undefined) out.serializer = config.taskSerializer;
   if (config.resultExpires !== undefined) out.resultExpires = config.resultExpires;
+  if (config.taskSendSentEvent !== undefined) out.taskSendSentEvent = config.taskSendSentEvent;
   if (config.hooks !== undefined) out.hooks = config.hooks;
   return out;
 }

@@ -71,6 +71,13 @@ export interface ClientOptions {
    */
   hooks?: Hooks;
   /**
+   * Send Celery's `task-sent` event (on the broker's `celeryev` exchange, routing key `task.sent`)
+   * after each task is published, for `celery events`, Flower and `celerity events` (Celery's
+   * `task_send_sent_event`).
+   * @default false
+   */
+  taskSendSentEvent?: boolean;
+  /**
    * Celery's `result_expires`: seconds results live, passed as `expires` to a backend created from a
    * URL (unless `backendOptions` sets it).
    * @default the backend's own (1 day)

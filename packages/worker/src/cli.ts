@@ -15,6 +15,7 @@ import { PURGE_GLOBALS, runPurgeCommand } from './cli/purge-command.js';
 import { REPORT_GLOBALS, runReportCommand } from './cli/report-command.js';
 import { runRevokeCommand } from './cli/revoke-command.js';
 import { runWorkerCommand } from './cli/worker-command.js';
+import { runEventsCommand } from './cli/events-command.js';
 
 const HELP = `Usage: celerity <command> [options]
 
@@ -29,6 +30,7 @@ Commands:
   report   Versions, platform and settings, for bug reports
   dlq      List, show, replay or purge dead-lettered messages
   revoke   Revoke tasks on every worker (--terminate to stop running ones)
+  events   Show workers and tasks live from Celery's events (--dump: print each event)
 
 Run 'celerity <command> --help' for the options of a command.
 As in Celery, -A/--app, -b/--broker, --result-backend, --config and --no-color may come before
@@ -73,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
       return runDlqCommand(args(BROKER_ONLY));
     case 'revoke':
       return runRevokeCommand(args(BROKER_ONLY));
+    case 'events':
+      return runEventsCommand(args(BROKER_ONLY));
     default:
       process.stderr.write(`celerity: unknown command '${command}'\n\n${HELP}`);
       return 2;

@@ -28,6 +28,7 @@ function fromConfig(config: CelerityConfig): Partial<WorkerOptions> {
   if (config.taskRejectOnWorkerLost !== undefined) out.rejectOnWorkerLost = config.taskRejectOnWorkerLost;
   if (config.taskAcksOnFailureOrTimeout !== undefined) out.acksOnFailureOrTimeout = config.taskAcksOnFailureOrTimeout;
   if (config.taskDefaultRateLimit !== undefined) out.defaultRateLimit = config.taskDefaultRateLimit;
+  if (config.workerSendTaskEvents !== undefined) out.eventsEnabled = config.workerSendTaskEvents;
   if (config.hooks !== undefined) out.hooks = config.hooks;
   return out;
 }

@@ -127,6 +127,7 @@ export function createDeliveryPipeline(options: DeliveryPipelineOptions): Delive
       ctx.observer?.received?.(message, delivery.queue);
       const job: Job = { delivery, message, definition };
       if (revoked?.(job)) return;
+      if (ctx.events?.on === true) ctx.events.received(message);
       // A redelivered task that already succeeded is acked, not run (and not counted as a delivery).
       const checked = dedupe?.check(job);
       if (checked) void checked.then((skipped) => (skipped ? left() : countAndSchedule(job)));

@@ -20,6 +20,8 @@ import type { ResultWriter } from './result-writer.js';
 import { shortRepr } from './repr.js';
 import { sendRetry } from './retry.js';
 import type { TaskObserver } from './task-observer.js';
+import type { TaskEvents } from './events/task-events.js';
+import { reportOutcome } from './events/report-outcome.js';
 
 export { retryMessage } from './retry.js';
 
@@ -55,6 +57,8 @@ export interface ExecutionContext extends FollowupContext {
   observer?: TaskObserver;
   /** OpenTelemetry consumer spans (`@opentelemetry/api` installed and tracing on); absent otherwise. */
   tracing?: MessageTracing;
+  /** Celery task events; sent only while `events.on` (events/task-events.ts). */
+  events?: TaskEvents;
 }
 
 /** Calls the task, timing the synchronous part of the call (how long it held the event loop). */
@@ -127,9 +131,15 @@ function executeStarted(
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
   if (trackStarted && ctx.writer) void run.store(run.meta('STARTED', { pid: process.pid, hostname: ctx.hostname })).catch(() => {});
-  if (ctx.taskHooks === true) return executeHooked(delivery, message, definition, ctx, run, acksLate, store, release);
-  if (ctx.blocking?.blocks(definition)) return executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release);
-  return executeRun(delivery, message, definition, ctx, run, acksLate, store, release);
+  const events = ctx.events?.on === true ? ctx.events : undefined;
+  events?.started(message.id);
+  const outcome =
+    ctx.taskHooks === true
+      ? executeHooked(delivery, message, definition, ctx, run, acksLate, store, release)
+      : ctx.blocking?.blocks(definition)
+        ? executeBlocking(delivery, message, definition, ctx, run, acksLate, store, release)
+        : executeRun(delivery, message, definition, ctx, run, acksLate, store, release);
+  return events === undefined ? outcome : reportOutcome(events, outcome, delivery, message, run, ctx);
 }
 
 /**
@@ -310,6 +320,7 @@ async function finish(
 /** A late-acked failure under `rejectOnWorkerLost` / `acksOnFailureOrTimeout` (failure-ack.ts). */
 async function finishByPolicy(delivery: Delivery, message: TaskMessage, ctx: ExecutionContext, run: MessageRun, outcome: Failure, policy: FailurePolicy): Promise<void> {
   const { disposition, store } = failureDisposition(outcome.exception, policy);
+  if (disposition !== 'ack' && ctx.events?.on === true) ctx.events.rejected(message.id, disposition === 'requeue');
   let recorded = true;
   if (store) recorded = await finishFailure(message, ctx, run, outcome, true);
   else ctx.logger.warn(`Task ${message.task}[${message.id}]: its worker was lost (${outcome.exception.exc_message.map(String).join(', ')}); the message goes back to the queue`);

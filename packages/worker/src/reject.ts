@@ -34,12 +34,16 @@ export async function rejectUnrunnable(delivery: Delivery, message: TaskMessage 
       `Received unregistered task of type '${message!.task}'.\nThe message has been ignored and discarded.\n\n` +
         `Did you remember to import the module containing this task?\nOr maybe you're using relative imports?`,
     );
-    meta = buildResultMeta({ ...base, taskId: taskId!, status: 'FAILURE', result: { exc_type: 'NotRegistered', exc_message: [message!.task], exc_module: 'celery.exceptions' } });
+    const exception = { exc_type: 'NotRegistered', exc_message: [message!.task], exc_module: 'celery.exceptions' };
+    meta = buildResultMeta({ ...base, taskId: taskId!, status: 'FAILURE', result: exception });
+    // Celery's on_unknown_task: task-failed with the exception's repr, no traceback.
+    if (ctx.events?.on === true) ctx.events.failed(message!.id, exception, null);
   } else if (why === 'expired' || why === 'revoked') {
     ctx.logger.info(`Discarding ${why} task: ${message!.task}[${message!.id}]`);
     meta = buildResultMeta({ ...base, taskId: taskId!, status: 'REVOKED', result: { exc_type: 'TaskRevokedError', exc_message: [why], exc_module: 'celery.exceptions' } });
     requeueless = false;
     ctx.observer?.revoked?.(message!, delivery.queue, why);
+    if (ctx.events?.on === true) ctx.events.revoked(message!.id, { terminated: false, signum: null, expired: why === 'expired' });
     // Celery's task_revoked signal fires for expired tasks too (expired=True).
     if (ctx.hooks?.taskRevoked) await emitHook(ctx.hooks, 'taskRevoked', { id: message!.id, task: message!.task, hostname: ctx.hostname, terminated: false, signal: null, expired: why === 'expired' }, ctx.logger);
   } else {

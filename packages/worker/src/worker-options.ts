@@ -205,6 +205,16 @@ export interface WorkerOptions {
    */
   control?: boolean;
   /**
+   * Send Celery's events (Celery's `-E` / `worker_send_task_events`) on the broker's `celeryev`
+   * exchange, for `celery events`, Flower and `celerity events`: task events (received, started,
+   * succeeded, failed, retried, rejected, revoked; batched as `task.multi` lists), `worker-online`,
+   * a `worker-heartbeat` every 2 s and `worker-offline`. The `enable_events` / `disable_events`
+   * control commands switch task events at run time. Unlike Celery, heartbeats are not sent while
+   * events were never switched on.
+   * @default false
+   */
+  eventsEnabled?: boolean;
+  /**
    * Seconds a revoke is kept: in the worker's revoked set, and in the broker's durable store
    * (`broker.revocations`: a Redis sorted set, a RabbitMQ stream, in memory) that workers load when
    * they start, so a task revoked while no worker ran is still skipped. Celery keeps revokes 3 h, in
@@ -305,6 +315,8 @@ export interface Worker extends AsyncDisposable {
   setRateLimit(taskName: string, limit: RateLimit | null): void;
   /** The ids of revoked tasks this worker skips (heard, or loaded from the broker at start), until each revoke lapses. */
   readonly revoked: RevokedTasks;
+  /** Whether task events are being sent now (`eventsEnabled`, switched by `enable_events` / `disable_events`). */
+  readonly eventsEnabled: boolean;
   /** Where task bodies run. */
   readonly pool: WorkerPool;
   /**

@@ -38,6 +38,7 @@ import { createWorkerPool } from './pool/worker-pool.js';
 import { resolvePoolConfig } from './pool/pool-config.js';
 import { EventLoopLagMonitor } from './pool/event-loop-lag.js';
 import { combineObservers, observeOutcome } from './task-observer.js';
+import { createWorkerEvents } from './events/worker-events.js';
 
 export type { StopOptions, Worker, WorkerOptions } from './worker-options.js';
 export type { WorkerStats } from './worker-stats.js';
@@ -193,6 +194,8 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     left: () => lifecycle.checkIdle(),
   });
   const stats = createWorkerStats(gate, scheduler);
+  const events = createWorkerEvents({ broker, hostname, clock, logger, enabled: options.eventsEnabled ?? false, stats });
+  ctx.events = events.tasks;
   const revocation = createRevocation({
     revoked,
     running: ctx.running!,
@@ -225,6 +228,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
   let markStopped: () => void = () => {};
   const whenStopped = new Promise<void>((resolve) => (markStopped = resolve));
   const controlHost = createControlHost({
+    events,
     hostname,
     revocation,
     revoked,
@@ -278,7 +282,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     dedupe,
     shutdown,
     handOffsSettled: () => scheduler.handOffsSettled(),
-    control: createWorkerControl({ broker, host: controlHost, commands: controlCommands, pidbox: options.control ?? true, logger }),
+    control: createWorkerControl({ broker, host: controlHost, events, commands: controlCommands, pidbox: options.control ?? true, logger }),
     connectRetry: {
       retries: nonNegative('connectRetries', options.connectRetries, 100),
       delay: nonNegative('connectRetryDelay', options.connectRetryDelay, 2000),
@@ -304,6 +308,9 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     setRateLimit: (taskName, limit) => gate.setRateLimit(taskName, limit),
     revoked,
     pool: pool.view,
+    get eventsEnabled() {
+      return events.tasks.on;
+    },
     get eventLoopLag() {
       return lag.last;
     },

@@ -53,6 +53,10 @@ export interface CelerityConfig {
   taskRejectOnWorkerLost?: boolean;
   /** `task_acks_on_failure_or_timeout`, for the worker's `acksOnFailureOrTimeout` (pools). */
   taskAcksOnFailureOrTimeout?: boolean;
+  /** `worker_send_task_events` (`-E`): the worker sends Celery's events (worker `eventsEnabled`). @default false */
+  workerSendTaskEvents?: boolean;
+  /** `task_send_sent_event`: the client sends a `task-sent` event for each task it sends (client `taskSendSentEvent`). @default false */
+  taskSendSentEvent?: boolean;
   /** Hooks (Celery's signals); in code only. */
   hooks?: Hooks;
 }
@@ -69,6 +73,8 @@ const SETTINGS: Readonly<Record<keyof CelerityConfig, { kind: Kind; celery: stri
   acceptContent: { kind: 'names', celery: 'accept_content' },
   taskAcksLate: { kind: 'boolean', celery: 'task_acks_late' },
   taskTrackStarted: { kind: 'boolean', celery: 'task_track_started' },
+  workerSendTaskEvents: { kind: 'boolean', celery: 'worker_send_task_events' },
+  taskSendSentEvent: { kind: 'boolean', celery: 'task_send_sent_event' },
   resultExtended: { kind: 'boolean', celery: 'result_extended' },
   resultExpires: { kind: 'seconds', celery: 'result_expires' },
   workerConcurrency: { kind: 'positiveInt', celery: 'worker_concurrency' },

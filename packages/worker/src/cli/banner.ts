@@ -15,6 +15,8 @@ export interface BannerInfo {
   pool?: string;
   queues: readonly string[];
   tasks: readonly string[];
+  /** Whether the worker sends task events (`-E`). @default false */
+  events?: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export function renderBanner(info: BannerInfo, now: Date = new Date()): string {
     `- ** ---------- .> transport:   ${redactUrl(info.transport)}`,
     `- ** ---------- .> results:     ${redactUrl(info.results)}`,
     `- *** --- * --- .> concurrency: ${info.concurrency} (${info.pool ?? 'async'})`,
-    `-- ******* ---- .> task events: OFF`,
+    `-- ******* ---- .> task events: ${info.events === true ? 'ON' : 'OFF (enable -E to monitor tasks in this worker)'}`,
     `--- ***** ----- `,
     ` -------------- [queues]`,
     ...info.queues.map((q) => `                .> ${q.padEnd(16)} exchange=${q}(direct) key=${q}`),

@@ -40,6 +40,7 @@ Options:
       --visibility-timeout <s>  Redis: seconds before an unacked message is redelivered (default: 3600)
       --track-started           Store STARTED when a task begins
       --acks-late               Ack after the task ran
+  -E, --task-events             Send Celery's task and worker events (for celery events, Flower)
       --eta-hold-limit <s>      AMQP: hold ETA tasks unacked at most this long (default: 900; 0 = no limit)
       --max-deliveries <n>      Deliveries a message may have before it is dead-lettered; 0 = unbounded (default: 5)
       --no-deduplicate-successful-tasks
@@ -113,6 +114,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'visibility-timeout': { type: 'string' },
       'track-started': { type: 'boolean' },
       'acks-late': { type: 'boolean' },
+      'task-events': { type: 'boolean', short: 'E' },
       'eta-hold-limit': { type: 'string' },
       'max-deliveries': { type: 'string' },
       'no-deduplicate-successful-tasks': { type: 'boolean' },
@@ -180,6 +182,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     // Flags only switch on; unset, the configuration decides.
     ...(values['track-started'] ? { trackStarted: true } : {}),
     ...(values['acks-late'] ? { acksLate: true } : {}),
+    ...(values['task-events'] ? { eventsEnabled: true } : {}),
     deduplicateSuccessfulTasks: !values['no-deduplicate-successful-tasks'],
     brokerOptions,
     ...(connectRetries === undefined ? {} : { connectRetries }),
@@ -207,6 +210,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       pool: chosen.pool,
       queues,
       tasks: [...worker.tasks.keys()].sort(),
+      events: worker.eventsEnabled,
     }),
   );
   let bySignal = false;

@@ -24,6 +24,7 @@ export interface PoolControl {
   /** Whether the worker autoscales (then `pool_grow` / `pool_shrink` are refused, as Celery does). */
   readonly autoscaling: boolean;
 }
+import type { WorkerEvents } from '../events/worker-events.js';
 
 /** What commands can reach in the worker. */
 export interface ControlHost {
@@ -52,6 +53,8 @@ export interface ControlHost {
   report(): string;
   pool: PoolControl;
   logger: { info(message: string): void; warn(message: string): void; error(message: string): void };
+  /** The events side (`enable_events` / `disable_events`). */
+  events: WorkerEvents;
 }
 
 /** One command: its reply, or a promise of it; {@link NO_REPLY} for none. */
@@ -178,6 +181,12 @@ const cancelConsumer: ControlCommand = (args, host) => {
 
 const withDefaults = (value: unknown): boolean => value === true || (typeof value === 'string' && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()));
 
+/** Celery's `enable_events`: task events on (worker events start with them). */
+const enable_events: ControlCommand = (_args, host) => ({ ok: host.events.enable() ? 'task events enabled' : 'task events already enabled' });
+
+/** Celery's `disable_events`: task events off (heartbeats go on). */
+const disable_events: ControlCommand = (_args, host) => ({ ok: host.events.disable() ? 'task events disabled' : 'task events already disabled' });
+
 /** The built-in commands, by name (with Celery's aliases). */
 export const controlCommands: Readonly<Record<string, ControlCommand>> = {
   ping,
@@ -208,4 +217,6 @@ export const controlCommands: Readonly<Record<string, ControlCommand>> = {
   shutdown,
   add_consumer: addConsumer,
   cancel_consumer: cancelConsumer,
+  enable_events,
+  disable_events,
 };

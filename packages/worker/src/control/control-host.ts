@@ -2,6 +2,7 @@
  * The worker's side of the control commands ({@link ControlHost}), built from its parts: what
  * `inspect` reads and what `control` changes. Kept apart from worker.ts so that file only wires.
  */
+import type { WorkerEvents } from '../events/worker-events.js';
 import type { Clock, Logger, QueueDeclaration, RateLimit, TaskDefinition } from '@celerity/core';
 import type { Job } from '../delivery-pipeline.js';
 import type { Lifecycle } from '../lifecycle.js';
@@ -47,6 +48,8 @@ export interface ControlHostParts {
   results: string;
   settings: readonly Setting[];
   logger: Logger;
+  /** The events side, for `enable_events` / `disable_events`. */
+  events: WorkerEvents;
 }
 
 /** Python's `datetime.isoformat()` of a UTC time: microseconds and `+00:00`. */
@@ -126,6 +129,7 @@ export function createControlHost(parts: ControlHostParts): ControlHost {
   return {
     hostname,
     revocation: parts.revocation,
+    events: parts.events,
     revokedIds: () => parts.revoked.ids(),
     tasks,
     rateLimitOf: (task) => (rateLimits.has(task) ? (rateLimits.get(task) ?? null) : (tasks.get(task)?.options.rateLimit ?? null)),

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Broker, Logger, Subscription } from '@celerity/core';
 import { collectControlReplies } from '@celerity/core/internal';
 import type { ControlCommand, ControlHost } from './commands.js';
+import type { WorkerEvents } from '../events/worker-events.js';
 import { startPidbox } from './pidbox.js';
 
 /** How long the start-up ping waits for replies, ms (Celery's `ping` default timeout is 1 s). */
@@ -23,6 +24,8 @@ export function duplicateNodenameWarning(hostname: string): string {
 export interface WorkerControlOptions {
   broker: Broker;
   host: ControlHost;
+  /** The events side: started with the control side (worker-online), stopped before it (worker-offline). */
+  events: WorkerEvents;
   commands: Readonly<Record<string, ControlCommand>>;
   /** Whether the pidbox is subscribed (durable revokes are loaded either way). */
   pidbox: boolean;
@@ -37,7 +40,7 @@ export interface WorkerControl {
 }
 
 export function createWorkerControl(options: WorkerControlOptions): WorkerControl {
-  const { broker, host, commands, logger } = options;
+  const { broker, host, events, commands, logger } = options;
   const { revocation, hostname } = host;
   let loaded = false;
   let subscription: Subscription | null = null;
@@ -62,11 +65,13 @@ export function createWorkerControl(options: WorkerControlOptions): WorkerContro
         subscription = await startPidbox({ broker, host, commands, logger });
         check = checkDuplicate().catch((error: unknown) => logger.debug(`The duplicate nodename check failed: ${(error as Error).message}`));
       }
+      await events.start();
     },
     async stop() {
       // A stop cuts the check short rather than wait for its timeout.
       stopping.abort();
       await check;
+      await events.stop();
       const current = subscription;
       subscription = null;
       await current?.unsubscribe();

@@ -1,0 +1,30 @@
+/** The events table: Celerity's throughput with events off and on, and the target (on ≥ 0.85 × off). */
+import { formatNumber, formatRatio, formatSummary } from '../report-md.js';
+import { ratio } from '../stats.js';
+import type { EventsResults } from './results.js';
+
+/** Events on must keep at least this fraction of the throughput with events off. */
+export const EVENTS_TARGET = 0.85;
+
+/** The Markdown section of the events rows. */
+export function renderEvents(events: EventsResults): string {
+  const { sizes } = events;
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  const onRatio = ratio(events.on?.median, events.off?.median);
+  const rows = [
+    line(['off', events.off ? formatSummary(events.off) : '—', '1.00×', '']),
+    line(['on', events.on ? formatSummary(events.on) : '—', formatRatio(onRatio), onRatio === null ? '—' : onRatio >= EVENTS_TARGET ? 'met' : '**missed**']),
+  ];
+  const errors = events.errors.map((e) => `- ${e.row}: ${e.message.split('\n')[0]}`);
+  const heard = events.heard.length === 0 ? '' : ` A monitor subscribed to \`celeryev\` heard ${events.heard.map((h) => formatNumber(h)).join(', ')} event message(s) per repetition with events on.`;
+  return [
+    `### Celerity with events on — tasks/s (higher is better)`,
+    '',
+    `One worker process on the bench's Redis, async pool, concurrency ${sizes.concurrency}, \`add(x, y)\` × ${formatNumber(sizes.jobs)} pre-enqueued, results kept; after one untimed run each, ${sizes.reps} repetitions each, off and on alternating.${heard}`,
+    '',
+    line(['events', 'tasks/s', '× off', `target ≥ ${EVENTS_TARGET}×`]),
+    line(['---', '---:', '---:', '---']),
+    ...rows,
+    ...(errors.length > 0 ? ['', 'Failed runs:', ...errors] : []),
+  ].join('\n');
+}

@@ -1,0 +1,120 @@
+/**
+ * A worker's events side (Celery's `Events` bootstep and `Heart`): task events while switched on,
+ * and, from the moment events are first on, `worker-online`, a `worker-heartbeat` every `freq`
+ * seconds with Celery's fields, and `worker-offline` at stop. Switched on by `eventsEnabled` or
+ * the `enable_events` control command; `disable_events` stops task events only (as in Celery,
+ * heartbeats go on).
+ */
+import { loadavg, type as osType } from 'node:os';
+import type { Broker, Clock, Logger } from '@celerity/core';
+import { createEventDispatcher } from './event-dispatcher.js';
+import { TaskEvents } from './task-events.js';
+
+/** The version in `sw_ver` (the package's version). */
+export const CELERITY_VERSION = '0.1.0';
+
+/** Options of {@link createWorkerEvents}. */
+export interface WorkerEventsOptions {
+  broker: Broker;
+  hostname: string;
+  clock: Clock;
+  logger: Logger;
+  /** Whether events are on from the start. */
+  enabled: boolean;
+  /** Seconds between heartbeats (Celery's `freq`). @default 2 */
+  heartbeatInterval?: number;
+  /** Live counts for the heartbeat: tasks running now and tasks run so far. */
+  stats: { readonly active: number; readonly processed: number };
+}
+
+/** See the module comment. */
+export interface WorkerEvents {
+  readonly tasks: TaskEvents;
+  /** Called once the worker consumes: sends `worker-online` and starts heartbeats if events are on. */
+  start(): Promise<void>;
+  /** Sends what is buffered, then `worker-offline` if heartbeats were sent. */
+  stop(): Promise<void>;
+  /** Switches task events on; false when they already were. */
+  enable(): boolean;
+  /** Switches task events off; false when they already were. */
+  disable(): boolean;
+}
+
+// Each value rounded to 2 places, as Celery's load_average().
+const roundedLoad = (): number[] => loadavg().map((value) => Math.round(value * 100) / 100);
+
+/** How long stop waits for `worker-offline` to go out before closing anyway. */
+const OFFLINE_TIMEOUT = 2000;
+
+/**
+ * @example
+ * const events = createWorkerEvents({ broker, hostname, clock, logger, enabled: true, stats });
+ * await events.start();
+ */
+export function createWorkerEvents(options: WorkerEventsOptions): WorkerEvents {
+  const { broker, hostname, clock, logger, stats } = options;
+  const freq = options.heartbeatInterval ?? 2;
+  const dispatcher = createEventDispatcher({ broker, hostname, clock, logger });
+  const tasks = new TaskEvents(dispatcher, options.enabled);
+  let started = false;
+  let beating = false;
+  let timer: unknown;
+
+  const workerFields = (): Record<string, unknown> => ({
+    freq,
+    active: stats.active,
+    processed: stats.processed,
+    loadavg: roundedLoad(),
+    sw_ident: 'celerity',
+    sw_ver: CELERITY_VERSION,
+    sw_sys: osType(),
+  });
+
+  const beat = (): void => {
+    timer = clock.setTimeout(beat, freq * 1000);
+    void dispatcher.send('worker-heartbeat', workerFields());
+  };
+
+  const startHeart = (): void => {
+    if (beating || !broker.capabilities.broadcast) return;
+    beating = true;
+    void dispatcher.send('worker-online', workerFields());
+    timer = clock.setTimeout(beat, freq * 1000);
+  };
+
+  return {
+    tasks,
+    async start() {
+      started = true;
+      if (tasks.on) startHeart();
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      tasks.on = false;
+      clock.clearTimeout(timer);
+      if (beating) {
+        beating = false;
+        void dispatcher.send('worker-offline', workerFields());
+      }
+      // A broker that cannot be reached must not hold the stop up for long.
+      let expire: unknown;
+      const expired = new Promise<void>((resolve) => (expire = clock.setTimeout(resolve, OFFLINE_TIMEOUT)));
+      await Promise.race([dispatcher.flush(), expired]);
+      clock.clearTimeout(expire);
+    },
+    enable() {
+      if (tasks.on) return false;
+      tasks.on = true;
+      logger.info('Events of group {task} enabled by remote.');
+      if (started) startHeart();
+      return true;
+    },
+    disable() {
+      if (!tasks.on) return false;
+      tasks.on = false;
+      logger.info('Events of group {task} disabled by remote.');
+      return true;
+    },
+  };
+}

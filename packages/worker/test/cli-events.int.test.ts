@@ -1,0 +1,51 @@
+// `celerity events` as a user runs it on Redis: the live view (not a TTY: one frame per refresh)
+// shows a worker started with events on and its tasks, Ctrl+C exits with 130; a bad flag is one line.
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisBackend } from '@celerity/backend-redis';
+import { createRedisBroker } from '@celerity/broker-redis';
+import { createClient } from '@celerity/client';
+import { waitFor } from '@celerity/testing';
+import { createWorker } from '@celerity/worker';
+import * as tasks from './fixtures/tasks.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const redisUrl = `redis://127.0.0.1:6379/${1 + Math.floor(Math.random() * 15)}`;
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+});
+
+describe('celerity events', () => {
+  it('shows a worker and its tasks in the live view and exits with 130 on Ctrl+C', { timeout: 60_000 }, async () => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'events', '-b', redisUrl, '--frequency', '0.2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    cleanups.push(async () => void child.kill('SIGKILL'));
+    await waitFor(() => output.includes('celerity events —'), { timeout: 30_000 });
+
+    const queue = `events-cli-${crypto.randomUUID()}`;
+    const hostname = `cli-events-${crypto.randomUUID().slice(0, 8)}@test`;
+    const broker = createRedisBroker({ url: redisUrl });
+    const backend = createRedisBackend({ url: redisUrl });
+    const worker = createWorker({ broker, backend, tasks, queues: [queue], hostname, eventsEnabled: true });
+    cleanups.push(() => backend.close(), () => broker.close(), () => worker.stop({ force: true }));
+    await worker.start();
+    const client = createClient({ broker, backend });
+    const result = await client.send('test.add', [20, 22], { queue });
+    expect(await result.get({ timeout: 10 })).toBe(42);
+    await waitFor(() => output.includes(hostname) && output.includes('ONLINE') && output.includes(result.id) && output.includes('SUCCESS'), { timeout: 10_000 });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+  });
+
+  it('refuses a bad --frequency in one line', async () => {
+    const failed = await run(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'events', '--frequency', 'abc', '-b', redisUrl]).catch((error: unknown) => error as { code: number; stderr: string });
+    expect(failed).toMatchObject({ code: 2, stderr: "celerity events: --frequency must be a number of seconds > 0, got 'abc'\n" });
+  });
+});

@@ -26,7 +26,8 @@ import { createRedisScratch } from './harness/redis.js';
 import * as interopTasks from './ts-tasks.js';
 
 const status = pythonCeleryStatus();
-const CLI = fileURLToPath(new URL('../../packages/worker/src/cli.ts', import.meta.url));
+// `pnpm celerity`'s entry: the @celerity/worker/cli module, from source.
+const CLI = fileURLToPath(new URL('../../scripts/celerity.ts', import.meta.url));
 
 /** A process whose output is collected; `waitFor` resolves once the output matches. */
 interface Watched {

@@ -54,7 +54,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = (accepts: ReadonlySet<string>): string[] => commandArguments(split, accepts);
-  if (command !== 'worker') exitAtOnceOnInterrupt();
+  // The worker and the live events view handle Ctrl+C themselves (a shutdown, a terminal to restore).
+  if (command !== 'worker' && command !== 'events') exitAtOnceOnInterrupt();
   switch (command) {
     case 'worker':
       return runWorkerCommand(args(WORKER_GLOBALS));

@@ -111,7 +111,7 @@ async function startWorker(block: ReadmeBlock, folder: SnippetFolder): Promise<S
   if (!args.some((a) => a === '-l' || a.startsWith('--loglevel'))) args.push('-l', 'info');
   const worker = start([celerity, 'worker', ...args], folder.dir, `celerity worker ${block.worker} (for ${describeBlock(block)})`);
   const deadline = Date.now() + 60_000;
-  while (!/ ready\.\s*$/m.test(worker.stdout + worker.stderr)) {
+  while (!/ ready\.(\s*$|")/m.test(worker.stdout + worker.stderr)) {
     if (worker.child.exitCode !== null || worker.child.signalCode !== null) throw new Error(`${worker.what} exited before it was ready\n${output(worker)}`);
     if (Date.now() > deadline) {
       worker.child.kill('SIGKILL');

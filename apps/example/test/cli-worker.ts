@@ -32,7 +32,7 @@ export async function startCliWorker(env: Record<string, string>, appDir: string
     const timer = setTimeout(() => reject(new Error(`worker not ready within ${readyTimeoutMs} ms:\n${output}`)), readyTimeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      if (/ ready\.\s*$/m.test(output)) {
+      if (/ ready\.(\s*$|")/m.test(output)) {
         clearTimeout(timer);
         resolve();
       }

@@ -90,7 +90,8 @@ describe('unreachable servers and wrong passwords', () => {
     expect(out.stderr).toMatch(/^celerity: cannot connect to amqp:\/\/guest:\*+@127\.0\.0\.1:5672\/[^ ]+: wrong user name or password/);
     expect(out.stderr.trim().split('\n')).toHaveLength(1);
     expect(out.stderr).not.toMatch(/\n\s+at /);
-    const worker = await celerity(['worker', '-A', fixture('tasks.ts'), '-b', bad], { timeout: 60_000 });
+    // Celery's line format (the default is JSON lines when stdout is not a terminal).
+    const worker = await celerity(['worker', '-A', fixture('tasks.ts'), '-b', bad, '--log-format', 'text'], { timeout: 60_000 });
     expect(worker.code).toBe(1);
     const log = worker.stdout + worker.stderr;
     expect(log.match(/ACCESS_REFUSED - Login was refused/g)).toHaveLength(1);
@@ -116,7 +117,7 @@ describe('task modules', () => {
   });
 
   it('a module that exports no tasks starts a worker with a clear warning', async () => {
-    const worker = spawnCelerity(['worker', '-A', fixture('no-tasks.ts'), '-b', 'memory://']);
+    const worker = spawnCelerity(['worker', '-A', fixture('no-tasks.ts'), '-b', 'memory://', '--log-format', 'text']);
     children.push(worker);
     await waitFor(() => worker.output().includes('ready.'), { timeout: 20_000 });
     expect(worker.output()).toContain(`WARNING/MainProcess] ${fixture('no-tasks.ts')} exports no tasks (defineTask(…) exports, or a default export of them): every task it receives fails with NotRegistered`);

@@ -3,7 +3,7 @@
  * reply=True)` does in Celery. The reply queue is consumed before the request goes out, replies
  * carrying another request's ticket are ignored.
  */
-import type { Broker } from '../broker.js';
+import type { Broker, Subscription } from '../broker.js';
 import type { Logger } from '../logger.js';
 import type { ControlReply, ControlRequest } from './messages.js';
 import { CONTROL_EXCHANGE, CONTROL_REPLY_EXCHANGE, decodeControlReply, encodeControlRequest } from './messages.js';
@@ -31,7 +31,16 @@ export async function collectControlReplies(broker: Broker, request: Omit<Contro
   const replies: ControlReply[] = [];
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const subscription = await consumeControlReplies(broker, CONTROL_REPLY_EXCHANGE, options.oid, ({ envelope }) => {
+  // The signal bounds the whole call: a subscribe or a publish on a connection that just died may not
+  // settle for a long time, and a caller that gives up (a stopping worker) must not wait for it. The
+  // timeout counts from the moment the reply queue is ready, so a connection error still surfaces.
+  const aborted = new Promise<null>((resolve) => {
+    options.signal?.addEventListener('abort', () => resolve(null), { once: true });
+    if (options.signal?.aborted) resolve(null);
+  });
+  aborted.then(done, () => undefined);
+  const ended = finished.then(() => null);
+  const subscribing = consumeControlReplies(broker, CONTROL_REPLY_EXCHANGE, options.oid, ({ envelope }) => {
     try {
       const reply = decodeControlReply(envelope);
       if (reply.ticket !== ticket) return;
@@ -41,16 +50,30 @@ export async function collectControlReplies(broker: Broker, request: Omit<Contro
       options.logger.warn(`Ignored a control reply: ${(error as Error).message}`);
     }
   });
-  const timer = setTimeout(done, options.timeout);
-  options.signal?.addEventListener('abort', () => done(), { once: true });
-  if (options.signal?.aborted) done();
+  let subscription: Subscription | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
+    subscription = await Promise.race([subscribing, aborted]);
+    if (subscription === null) {
+      // Ended before the reply queue was ready: it is given up whenever the subscribe settles.
+      void subscribing.then((late) => late.unsubscribe()).catch(() => undefined);
+      return replies;
+    }
+    timer = setTimeout(done, options.timeout);
     const full = { ...request, ticket, replyTo: { exchange: CONTROL_REPLY_EXCHANGE, routingKey: options.oid } };
-    await broker.broadcast(CONTROL_EXCHANGE, '', encodeControlRequest(full, { now: Date.now(), timeout: options.timeout }));
+    const sent = broker.broadcast(CONTROL_EXCHANGE, '', encodeControlRequest(full, { now: Date.now(), timeout: options.timeout }));
+    sent.catch(() => undefined); // a failure after the wait ended is nobody's to report
+    await Promise.race([sent, ended]);
     await finished;
   } finally {
-    clearTimeout(timer);
-    await subscription.unsubscribe().catch(() => undefined);
+    if (timer !== undefined) clearTimeout(timer);
+    // Awaited: the next call with the same oid must not find this one still subscribed. Not past the
+    // caller giving up (its connection may be gone), as above.
+    const current = subscription;
+    if (current !== null) {
+      const leaving = current.unsubscribe().catch(() => undefined);
+      await Promise.race([leaving, aborted]);
+    }
   }
   return replies;
 }

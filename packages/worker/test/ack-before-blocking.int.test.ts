@@ -4,34 +4,20 @@
 // what a crash at that moment would leave on the server. The worker's clock is a fake one moved on
 // inside the blocking body (that is how it learns the body blocks), so nothing spins.
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Broker } from '@celerity/core';
 import { createJsonSerializer, createMemoryBackend, defineTask, encodeTaskMessage } from '@celerity/core';
 import { createAmqpBroker } from '@celerity/broker-amqp';
 import { createRedisBroker } from '@celerity/broker-redis';
 import { randomSuffix, waitFor } from '@celerity/testing';
 import { createWorker } from '@celerity/worker';
-import { Redis } from 'ioredis';
-import { deleteKeys } from '@celerity/testing';
 import { BLOCKING_MS } from '../src/blocking-bodies.js';
-import { createTestVhost } from '../../broker-amqp/test/vhost.js';
-import type { TestVhost } from '../../broker-amqp/test/vhost.js';
+import { REDIS_URL, useRedisAndRabbit } from './redis-and-rabbit.js';
 import { createFakeClock } from './fake-clock.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const json = createJsonSerializer();
-const prefix = `celerity-test-${randomSuffix()}:`;
-let vhost: TestVhost;
-
-beforeAll(async () => {
-  vhost = await createTestVhost();
-}, 120_000);
-afterAll(async () => {
-  const raw = new Redis(REDIS_URL);
-  await deleteKeys(raw, `${prefix}*`);
-  raw.disconnect();
-  await vhost?.dispose();
-}, 120_000);
+const servers = useRedisAndRabbit();
+const { prefix } = servers;
 
 /** Every chunk this process writes to a socket while a test runs. */
 const written: Buffer[] = [];
@@ -69,7 +55,7 @@ const transports: Record<string, { make: () => Broker; acked: (tag: string, id: 
   },
   // Tags read `<channel serial>.<delivery tag>`.
   amqp: {
-    make: () => createAmqpBroker({ url: vhost.url }),
+    make: () => createAmqpBroker({ url: servers.vhostUrl }),
     acked: (tag) => {
       const n = Number(tag.slice(tag.lastIndexOf('.') + 1));
       return written.some((chunk) => amqpAcks(chunk).some(([acked, multiple]) => acked === n || (multiple && acked > n)));

@@ -18,6 +18,17 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
 });
 
+/** A key prefix of its own on the local Redis; its keys are deleted after the file. */
+function scratchPrefix(): { keyPrefix: string; raw: Redis } {
+  const keyPrefix = `celerity-test-rl-${randomSuffix()}:`;
+  const raw = new Redis(REDIS_URL);
+  cleanups.push(async () => {
+    await deleteKeys(raw, `${keyPrefix}*`);
+    await raw.quit();
+  });
+  return { keyPrefix, raw };
+}
+
 /** Completion times (Date.now) per task name, from every worker of this process. */
 const done = new Map<string, number[]>();
 const mark = (name: string): void => {
@@ -66,12 +77,7 @@ function smallestGap(times: number[]): number {
 
 describe('cluster-wide rate limit on Redis', () => {
   it("four workers, '50/s' cluster-wide, 1,000 tasks: every 2 s window after the first holds 90–110 completions", { timeout: 60_000 }, async () => {
-    const keyPrefix = `celerity-test-rl-${randomSuffix()}:`;
-    const raw = new Redis(REDIS_URL);
-    cleanups.push(async () => {
-      await deleteKeys(raw, `${keyPrefix}*`);
-      await raw.quit();
-    });
+    const { keyPrefix, raw } = scratchPrefix();
     const producer = createRedisBroker({ url: REDIS_URL, keyPrefix });
     cleanups.push(() => producer.close());
     await send(producer, 'rl.cluster50', 1000);
@@ -111,12 +117,7 @@ describe('cluster-wide rate limit on Redis', () => {
 
 describe('per-worker rate limits on real brokers', () => {
   it("Redis: '20/s' on each of two workers lets twice the rate through, each worker spacing its own starts", { timeout: 30_000 }, async () => {
-    const keyPrefix = `celerity-test-rl-${randomSuffix()}:`;
-    const raw = new Redis(REDIS_URL);
-    cleanups.push(async () => {
-      await deleteKeys(raw, `${keyPrefix}*`);
-      await raw.quit();
-    });
+    const { keyPrefix } = scratchPrefix();
     const producer = createRedisBroker({ url: REDIS_URL, keyPrefix });
     cleanups.push(() => producer.close());
     done.delete('rl.worker20');
@@ -145,14 +146,9 @@ describe('per-worker rate limits on real brokers', () => {
     await worker!.stop();
 
     expect(() => createWorker({ broker: createAmqpBroker({ url: vhost.url }), tasks: [cluster20] })).toThrow(ConfigurationError);
-    const keyPrefix = `celerity-test-rl-${randomSuffix()}:`;
+    const { keyPrefix } = scratchPrefix();
     const store = createRedisBroker({ url: REDIS_URL, keyPrefix });
-    const raw = new Redis(REDIS_URL);
-    cleanups.push(async () => {
-      await store.close();
-      await deleteKeys(raw, `${keyPrefix}*`);
-      await raw.quit();
-    });
+    cleanups.push(() => store.close());
     await send(producer, 'rl.cluster20', 20);
     await startWorkers(() => createWorker({ broker: createAmqpBroker({ url: vhost.url }), tasks: [cluster20], rateLimits: { limiter: store.rateLimiter } }), 2);
     await waitFor(() => (done.get('rl.cluster20')?.length ?? 0) === 20, { timeout: 10_000, message: '20 tasks done' });
@@ -164,12 +160,7 @@ describe('per-worker rate limits on real brokers', () => {
 
 describe.each([
   ['Redis', async () => {
-    const keyPrefix = `celerity-test-rl-${randomSuffix()}:`;
-    const raw = new Redis(REDIS_URL);
-    cleanups.push(async () => {
-      await deleteKeys(raw, `${keyPrefix}*`);
-      await raw.quit();
-    });
+    const { keyPrefix } = scratchPrefix();
     return () => createRedisBroker({ url: REDIS_URL, keyPrefix }) as Broker;
   }],
   ['RabbitMQ', async () => {

@@ -112,6 +112,19 @@ describe('OpenTelemetry spans', () => {
     expect(published[0]!.headers['traceparent']).toBe(`00-${traceId}-b7ad6b7169203331-01`);
   });
 
+  it('makes no consumer span on a worker with tracing off', async () => {
+    const broker = createMemoryBroker();
+    const backend = createMemoryBackend();
+    await using worker = createWorker({ broker, backend, tasks: [add], tracing: false });
+    await worker.start();
+    await using client = createClient({ broker, backend });
+    await expect((await client.task('t.add').delay(2, 3)).get({ timeout: 5 })).resolves.toBe(5);
+    await worker.idle();
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name)).toContain('apply_async/t.add');
+    expect(spans.find((s) => s.name === 'run/t.add')).toBeUndefined();
+  });
+
   it('makes the spans a task body starts children of its run span', async () => {
     const broker = createMemoryBroker();
     const backend = createMemoryBackend();

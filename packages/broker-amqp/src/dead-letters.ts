@@ -140,7 +140,7 @@ export function createAmqpDeadLetters(host: DeadLetterHost): AmqpDeadLetters {
     get(queue, id) {
       return withEntries(queue, undefined, async (_channel, entries) => entries.find((e) => e.entry.id === id)?.entry);
     },
-    replay(queue, selection) {
+    replay(queue, selection, options = {}) {
       return withEntries(queue, undefined, async (channel, entries) => {
         let replayed = 0;
         for (const { message, entry } of entries) {
@@ -149,6 +149,7 @@ export function createAmqpDeadLetters(host: DeadLetterHost): AmqpDeadLetters {
           await send(queue, bodyBuffer(fresh.body), toPublishOptions(fresh));
           channel.ack(message);
           replayed++;
+          options.onReplayed?.(replayed);
           if ('id' in selection) break;
         }
         return replayed;

@@ -80,7 +80,7 @@ export function createRedisDeadLetters(host: DeadLetterHost): DeadLetterQueue {
       for await (const { entry } of entries(queue)) if (entry.id === id) return entry;
       return undefined;
     },
-    async replay(queue, selection) {
+    async replay(queue, selection, options = {}) {
       // Collected first: replaying while paging would shift the pages under the reader.
       const chosen: Array<{ raw: Buffer; envelope: Envelope }> = [];
       for await (const { raw, entry } of entries(queue)) {
@@ -90,7 +90,11 @@ export function createRedisDeadLetters(host: DeadLetterHost): DeadLetterQueue {
         if ('id' in selection) break;
       }
       let replayed = 0;
-      for (const { raw, envelope } of chosen) if (await replayOne(queue, raw, envelope)) replayed++;
+      for (const { raw, envelope } of chosen) {
+        if (!(await replayOne(queue, raw, envelope))) continue;
+        replayed++;
+        options.onReplayed?.(replayed);
+      }
       return replayed;
     },
     purge(queue) {

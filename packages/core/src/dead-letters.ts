@@ -44,6 +44,12 @@ export interface DeadLetter {
 /** Which entries {@link DeadLetterQueue.replay} sends back. */
 export type DeadLetterSelection = { id: string } | { all: true };
 
+/** Options of {@link DeadLetterQueue.replay}. */
+export interface DeadLetterReplayOptions {
+  /** Called after each entry is sent back, with how many have been so far (for a progress bar). */
+  onReplayed?: (replayed: number) => void;
+}
+
 /**
  * Dead-letter storage of one broker, one dead-letter queue per source queue. Listing never consumes:
  * entries stay until replayed or purged.
@@ -61,7 +67,7 @@ export interface DeadLetterQueue {
    * Sends entries back to `queue` with their delivery count and dead-letter headers removed, and
    * removes them: the oldest entry with the id, or every entry that is a message. Returns how many.
    */
-  replay(queue: string, selection: DeadLetterSelection): Promise<number>;
+  replay(queue: string, selection: DeadLetterSelection, options?: DeadLetterReplayOptions): Promise<number>;
   /** Deletes every entry; returns how many. */
   purge(queue: string): Promise<number>;
 }

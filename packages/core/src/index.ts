@@ -61,7 +61,7 @@ export { TaskRevokedError } from './execution/exceptions.js';
 export type { Revocation, RevocationStore, RevokeArguments } from './control/revocations.js';
 export type { ControlReply, ControlReplyTo, ControlRequest } from './control/messages.js';
 export type { ControlResult, QueryTaskReply, ScheduledTaskInfo, TaskRequestInfo, WorkerStatsReply } from './control/replies.js';
-export type { DeadLetter, DeadLetterInfo, DeadLetterQueue, DeadLetterReason, DeadLetterSelection } from './dead-letters.js';
+export type { DeadLetter, DeadLetterInfo, DeadLetterQueue, DeadLetterReason, DeadLetterReplayOptions, DeadLetterSelection } from './dead-letters.js';
 
 export { TaskState, READY_STATES, PROPAGATE_STATES, replacesStoredState } from './backend.js';
 export type {

@@ -66,7 +66,9 @@ export function registerDeadLetterTests(ctx: { h: BrokerHarness }): void {
         expect(first.redelivered).toBe(false);
         expect(first.envelope.headers).toEqual({ id: 'r-2', task: 'tests.dead' });
 
-        expect(await dlq.replay(q, { all: true })).toBe(2);
+        const progress: number[] = [];
+        expect(await dlq.replay(q, { all: true }, { onReplayed: (n) => progress.push(n) })).toBe(2);
+        expect(progress).toEqual([1, 2]);
         await h.until(() => got.items.length >= 3, 'all replayed messages');
         expect(got.labels().slice(1).sort()).toEqual(['a', 'c']);
         expect(await dlq.count(q)).toBe(0);

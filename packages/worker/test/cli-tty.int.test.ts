@@ -1,5 +1,5 @@
 // The `celerity` command on a terminal (util-linux `script` gives it one): a progress bar for
-// `call --count`, a boxed table and colours for `purge`; the same commands piped print plain text.
+// `call --count` and `dlq replay --all`, a boxed table and colours for `purge`; the same commands piped print plain text.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { createJsonSerializer, encodeTaskMessage } from '@celerity/core';
+import { createRedisBroker } from '@celerity/broker-redis';
 import { celerity } from './cli-process.js';
 import { REDIS_URL } from './redis-and-rabbit.js';
 
@@ -48,6 +50,27 @@ describe('on a terminal', () => {
     expect(shown).toMatch(new RegExp(`│ ${queue} │ 700 +│`));
     expect(shown).toContain('Purged 700 messages from 1 known task queue.');
     expect(await redis.llen(queue)).toBe(0);
+  }, 60_000);
+
+  it('dlq replay --all shows a progress bar and sends every entry back', async () => {
+    const dead = `cli-tty-dead-${crypto.randomUUID()}`;
+    const broker = createRedisBroker({ url });
+    const serializer = createJsonSerializer();
+    try {
+      await broker.declareQueue(dead);
+      for (let i = 0; i < 150; i++) {
+        const envelope = encodeTaskMessage({ id: `dead-${i}`, task: 'test.add', args: [i, 1] }, { serializer });
+        await broker.deadLetters!.add(dead, envelope, { reason: 'max-deliveries', deliveries: 3 });
+      }
+      const shown = await onTerminal(`dlq replay --all -Q ${dead} -b ${url}`);
+      expect(shown).toContain(`Replaying ${dead} [`);
+      expect(shown).toContain('100% | 150/150');
+      expect(shown).toContain(`Replayed 150 dead-lettered messages to ${dead}; 0 left in its dead-letter queue`);
+      expect(await redis.llen(dead)).toBe(150);
+    } finally {
+      await redis.del(dead);
+      await broker.close();
+    }
   }, 60_000);
 
   it('piped, the same commands print plain text: no bar, no box, no escape codes', async () => {

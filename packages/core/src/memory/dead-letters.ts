@@ -40,14 +40,16 @@ export function createMemoryDeadLetters(hub: BrokerHub, ensureOpen: () => void):
         .map((e) => read(queue, e))
         .find((d) => d.id === id);
     },
-    async replay(queue, selection) {
+    async replay(queue, selection, options = {}) {
       ensureOpen();
       const list = entries(queue);
       const chosen = 'id' in selection ? list.filter((e) => read(queue, e).id === selection.id).slice(0, 1) : [...list];
+      let replayed = 0;
       for (const envelope of chosen) {
         list.splice(list.indexOf(envelope), 1);
         const fresh = copyEnvelope(replayEnvelope(envelope));
         hub.enqueue(queue, { envelope: fresh, exchange: '', routingKey: queue, redelivered: false, priority: priorityLevel(fresh.properties.priority) });
+        options.onReplayed?.(++replayed);
       }
       if (list.length === 0) hub.deadLetters.delete(queue);
       return chosen.length;

@@ -4,6 +4,7 @@ import type { Broker, DeadLetterQueue } from '@celerity/core';
 import { createBrokerFromUrl } from '@celerity/core';
 import { against } from './cli-errors.js';
 import { brokerUrlFrom, loadAdapters } from './environment.js';
+import { startProgress } from './output.js';
 import { describeDeadLetter, renderDeadLetter, renderDeadLetterTable, summarizeDeadLetter } from './dlq-format.js';
 
 const HELP = `Usage: celerity dlq <command> [options]
@@ -83,9 +84,27 @@ function notFound(v: DlqValues, id: string): number {
   return 1;
 }
 
+/** A replay of fewer entries than this is quick enough to need no progress bar. */
+const PROGRESS_THRESHOLD = 100;
+
 async function replay(dlq: DeadLetterQueue, v: DlqValues, id: string | undefined): Promise<number> {
   if (v.all === (id !== undefined)) return usageError('replay takes an entry id or --all (one of them)');
-  const replayed = await dlq.replay(v.queue, id !== undefined ? { id } : { all: true });
+  let replayed: number;
+  if (id !== undefined) replayed = await dlq.replay(v.queue, { id });
+  else {
+    const progress = startProgress(`Replaying ${v.queue}`, await dlq.count(v.queue), PROGRESS_THRESHOLD);
+    let shown = 0;
+    try {
+      replayed = await dlq.replay(v.queue, { all: true }, {
+        onReplayed: (n) => {
+          progress.advance(n - shown);
+          shown = n;
+        },
+      });
+    } finally {
+      progress.stop();
+    }
+  }
   if (id !== undefined && replayed === 0) return notFound(v, id);
   const remaining = await dlq.count(v.queue);
   if (v.json) print({ queue: v.queue, replayed, remaining });

@@ -44,6 +44,50 @@ describe('celerity events', () => {
     expect(await exited).toBe(130);
   });
 
+  it('--json prints each event as one line of JSON', { timeout: 90_000 }, async () => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'events', '--json', '-b', redisUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    cleanups.push(async () => void child.kill('SIGKILL'));
+    // Whole lines only: a chunk may end inside an event.
+    const lines = (): Array<Record<string, unknown>> => output.slice(0, output.lastIndexOf('\n') + 1).split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as Record<string, unknown>);
+
+    const queue = `events-json-${crypto.randomUUID()}`;
+    const hostname = `json-events-${crypto.randomUUID().slice(0, 8)}@test`;
+    const broker = createRedisBroker({ url: redisUrl });
+    const backend = createRedisBackend({ url: redisUrl });
+    const worker = createWorker({ broker, backend, tasks, queues: [queue], hostname, eventsEnabled: true });
+    cleanups.push(() => backend.close(), () => broker.close(), () => worker.stop({ force: true }));
+    // The command prints nothing before the first event, so its subscription may start after the
+    // worker's first events (a loaded machine takes seconds to start it): tasks are sent until one shows.
+    await worker.start();
+    const client = createClient({ broker, backend });
+    const sent = new Set<string>();
+    const succeededOne = (): Record<string, unknown> | undefined => lines().find((e) => e['type'] === 'task-succeeded' && sent.has(String(e['uuid'])));
+    await waitFor(
+      async () => {
+        if (succeededOne()) return true;
+        const result = await client.send('test.add', [20, 22], { queue });
+        sent.add(result.id);
+        await result.get({ timeout: 10 });
+        return false;
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+    const succeeded = succeededOne()!;
+    const id = String(succeeded['uuid']);
+    expect(succeeded).toMatchObject({ hostname, result: '42' });
+    expect(lines().find((e) => e['type'] === 'task-received' && e['uuid'] === id)).toMatchObject({ name: 'test.add', args: '[20, 22]' });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+  });
+
+  it('refuses --dump with --json in one line', async () => {
+    const failed = await run(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'events', '--dump', '--json', '-b', redisUrl]).catch((error: unknown) => error as { code: number; stderr: string });
+    expect(failed).toMatchObject({ code: 2, stderr: 'celerity events: --dump and --json are two ways to print events; pass one of them\n' });
+  });
+
   it('refuses a bad --frequency in one line', async () => {
     const failed = await run(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'events', '--frequency', 'abc', '-b', redisUrl]).catch((error: unknown) => error as { code: number; stderr: string });
     expect(failed).toMatchObject({ code: 2, stderr: "celerity events: --frequency must be a number of seconds > 0, got 'abc'\n" });

@@ -1,7 +1,8 @@
 /**
  * `celerity events`: Celery's `celery events` for any Celery or Celerity worker sending events
  * (`-E`). Without flags, a live view of workers and recent tasks that refreshes every second;
- * with `--dump`, one line per event as `celery events --dump` prints it. Listens on the broker's
+ * with `--dump`, one line per event as `celery events --dump` prints it; with `--json`, each event
+ * as one line of JSON (its fields as the worker sent them) for scripts. Listens on the broker's
  * `celeryev` exchange (a private exclusive queue on RabbitMQ, PSUBSCRIBE on Redis).
  */
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ workers and recent tasks, or with --dump every event as a line, as 'celery event
 
 Options:
   -d, --dump                   Print each event instead of the live view
+  -j, --json                   Print each event as one line of JSON instead of the live view
       --frequency <s>          Seconds between two refreshes of the live view (default: 1)
   -b, --broker <url>           Broker URL (env CELERITY_BROKER_URL)
   -h, --help                   Show this help
@@ -40,6 +42,7 @@ export async function runEventsCommand(argv: string[]): Promise<number> {
     allowPositionals: false,
     options: {
       dump: { type: 'boolean', short: 'd' },
+      json: { type: 'boolean', short: 'j' },
       frequency: { type: 'string', short: 'F' },
       broker: { type: 'string', short: 'b' },
       help: { type: 'boolean', short: 'h' },
@@ -54,14 +57,21 @@ export async function runEventsCommand(argv: string[]): Promise<number> {
     process.stderr.write(`celerity events: --frequency must be a number of seconds > 0, got '${values.frequency ?? ''}'\n`);
     return 2;
   }
+  if (values.dump && values.json) {
+    process.stderr.write('celerity events: --dump and --json are two ways to print events; pass one of them\n');
+    return 2;
+  }
+  const streaming = values.dump === true || values.json === true;
   const brokerUrl = brokerUrlFrom(values.broker);
   const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
   const interrupted = untilInterrupted();
   const dumper = new EventDumper();
   const state = new EventState();
-  const onEvent = values.dump
-    ? (event: CeleryEvent): void => void process.stdout.write(`${dumper.format(event)}\n`)
-    : (event: CeleryEvent): void => state.apply(event);
+  const onEvent = values.json
+    ? (event: CeleryEvent): void => void process.stdout.write(`${JSON.stringify(event)}\n`)
+    : values.dump
+      ? (event: CeleryEvent): void => void process.stdout.write(`${dumper.format(event)}\n`)
+      : (event: CeleryEvent): void => state.apply(event);
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
     await broker.connect();
@@ -76,7 +86,7 @@ export async function runEventsCommand(argv: string[]): Promise<number> {
       for (const event of events) onEvent(event);
     });
     if (values.dump) process.stdout.write('-> evdump: starting capture...\n');
-    else {
+    else if (!streaming) {
       const draw = (): void => {
         const frame = renderEventsView(state, { now: Date.now() / 1000, maxTasks: Math.max(5, (process.stdout.rows ?? 40) - state.workers.size - 12), width: process.stdout.columns ?? 160 });
         if (process.stdout.isTTY) logUpdate(frame);
@@ -88,7 +98,7 @@ export async function runEventsCommand(argv: string[]): Promise<number> {
     return await interrupted;
   } finally {
     if (timer !== undefined) clearInterval(timer);
-    if (!values.dump && process.stdout.isTTY) logUpdate.done();
+    if (!streaming && process.stdout.isTTY) logUpdate.done();
     await broker.close().catch(() => undefined);
   }
 }

@@ -20,6 +20,7 @@ import { createRabbitVhost } from './harness/rabbitmq.js';
 import type { RedisScratch } from './harness/redis.js';
 import { createRedisScratch } from './harness/redis.js';
 import * as interopTasks from './ts-tasks.js';
+import { closeClient, closeWorker } from './harness/closing.js';
 
 const status = pythonCeleryStatus();
 type Transport = 'redis' | 'amqp';
@@ -63,19 +64,13 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
     env = { BROKER_URL: brokerUrl, RESULT_BACKEND: redis.url };
     tsWorker = createWorker({ broker: newBroker(), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], concurrency: 2, hostname: `ts-${tsQueue}@celerity` });
     await tsWorker.start();
-    closers.push(async () => {
-      await tsWorker.stop({ force: true });
-      await tsWorker.broker.close();
-      await tsWorker.backend?.close();
-    });
+    closers.push(() => closeWorker(tsWorker));
     pyWorker = await startPythonWorker({ version, env: { ...env, QUEUE: redis.name('py') }, queues: [redis.name('py')], concurrency: 1 });
     client = createClient({ broker: newBroker(), backend: createRedisBackend({ url: redis.url }) });
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
-    await client?.broker.close();
-    await client?.backend?.close();
+    await closeClient(client);
     for (const close of closers.reverse()) await close().catch(() => {});
     await pyWorker?.stop();
     await redis?.cleanup();

@@ -24,6 +24,7 @@ import { createRabbitVhost } from './harness/rabbitmq.js';
 import type { RedisScratch } from './harness/redis.js';
 import { createRedisScratch } from './harness/redis.js';
 import * as interopTasks from './ts-tasks.js';
+import { closeClient } from './harness/closing.js';
 
 const status = pythonCeleryStatus();
 // `pnpm celerity`'s entry: the @celerity/worker/cli module, from source.
@@ -77,9 +78,7 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
 
   afterAll(async () => {
     for (const close of closers.reverse()) await close().catch(() => {});
-    await client?.close();
-    await client?.broker.close();
-    await client?.backend?.close();
+    await closeClient(client);
     await rabbit?.cleanup();
     await redis?.cleanup();
   }, 120_000);

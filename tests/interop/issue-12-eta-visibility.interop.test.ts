@@ -17,6 +17,7 @@ import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, startPythonWor
 import type { RedisScratch } from './harness/redis.js';
 import { createRedisScratch } from './harness/redis.js';
 import * as interopTasks from './ts-tasks.js';
+import { closeClient, closeWorker } from './harness/closing.js';
 
 const status = pythonCeleryStatus();
 
@@ -46,12 +47,8 @@ function suite(version: PythonCeleryVersion): void {
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
-    await client?.broker.close();
-    await client?.backend?.close();
-    await tsWorker?.stop();
-    await tsWorker?.broker.close();
-    await tsWorker?.backend?.close();
+    await closeClient(client);
+    await closeWorker(tsWorker);
     await pyWorker?.stop();
     await interopTasks.closeInteropTasks();
     await redis?.cleanup();

@@ -13,6 +13,7 @@ import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
 import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, startPythonWorker } from './harness/python.js';
 import type { RedisScratch } from './harness/redis.js';
 import { createRedisScratch } from './harness/redis.js';
+import { closeClient } from './harness/closing.js';
 
 const status = pythonCeleryStatus();
 
@@ -27,9 +28,7 @@ function suite(version: PythonCeleryVersion): void {
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
-    await client?.broker.close();
-    await client?.backend?.close();
+    await closeClient(client);
     await pyWorker?.stop();
     await redis?.cleanup();
   }, 60_000);

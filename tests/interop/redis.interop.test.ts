@@ -18,6 +18,7 @@ import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClien
 import type { RedisScratch } from './harness/redis.js';
 import { createRedisScratch } from './harness/redis.js';
 import * as interopTasks from './ts-tasks.js';
+import { closeClient } from './harness/closing.js';
 
 const status = pythonCeleryStatus();
 const msgpack = createMsgpackSerializer();
@@ -84,9 +85,7 @@ function matrix(version: PythonCeleryVersion, serializerName: SerializerName): v
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
-    await client?.broker.close();
-    await client?.backend?.close();
+    await closeClient(client);
     for (const close of closers.reverse()) await close().catch(() => {});
     await pyWorker?.stop();
     await interopTasks.closeInteropTasks();

@@ -17,6 +17,7 @@ import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClien
 import type { RedisScratch } from './harness/redis.js';
 import { createRedisScratch } from './harness/redis.js';
 import * as interopTasks from './ts-tasks.js';
+import { closeClient, closeWorker } from './harness/closing.js';
 
 const status = pythonCeleryStatus();
 
@@ -41,17 +42,19 @@ function retries(version: PythonCeleryVersion): void {
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
-    await client?.broker.close();
-    await client?.backend?.close();
-    await tsWorker?.stop();
+    await closeClient(client);
+    await closeWorker(tsWorker);
     await pyWorker?.stop();
     await redis?.cleanup();
   }, 60_000);
 
   it('Celerity worker retries, Python reads RETRY with the ValueError, then SUCCESS', async () => {
-    const sent = await sendFromPython(version, 'tasks.flaky', [1], { queue: tsQueue, noWait: true }, env);
-    const watched = await runPythonClient(version, ['watch', sent.id!, '--timeout', '20'], env);
+    // RETRY lasts the 0.5 s retry delay: the watcher starts first, the task only runs after a countdown.
+    const id = crypto.randomUUID();
+    const watching = runPythonClient(version, ['watch', id, '--timeout', '30'], env);
+    await sendFromPython(version, 'tasks.flaky', [1], { queue: tsQueue, taskId: id, countdown: 5, noWait: true }, env);
+    const watched = await watching;
+    expect(watched.states![0]).toBe('PENDING');
     expect(watched).toMatchObject({ state: 'SUCCESS', result: 1 });
     expect(watched.states).toContain('RETRY');
     expect(watched.states!.indexOf('RETRY')).toBeLessThan(watched.states!.indexOf('SUCCESS'));

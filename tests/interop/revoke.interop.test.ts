@@ -20,6 +20,7 @@ import { createRabbitVhost } from './harness/rabbitmq.js';
 import type { RedisScratch } from './harness/redis.js';
 import { createRedisScratch } from './harness/redis.js';
 import * as interopTasks from './ts-tasks.js';
+import { closeClient, closeWorker } from './harness/closing.js';
 
 const status = pythonCeleryStatus();
 
@@ -62,11 +63,7 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
     env = { BROKER_URL: brokerUrl, RESULT_BACKEND: redis.url };
     tsWorker = createWorker({ broker: newBroker(), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], concurrency: 2, hostname: `ts-${tsQueue}@celerity` });
     await tsWorker.start();
-    closers.push(async () => {
-      await tsWorker.stop({ force: true });
-      await tsWorker.broker.close();
-      await tsWorker.backend?.close();
-    });
+    closers.push(() => closeWorker(tsWorker));
     // Prefork with two children: terminate needs a pool that can kill a child.
     pyWorker = await startPythonWorker({ version, env: { ...env, QUEUE: pyQueue }, queues: [pyQueue], concurrency: 2, pool: 'prefork' });
     client = createClient({ broker: newBroker(), backend: createRedisBackend({ url: redis.url }) });
@@ -74,9 +71,7 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
-    await client?.broker.close();
-    await client?.backend?.close();
+    await closeClient(client);
     for (const close of closers.reverse()) await close().catch(() => {});
     await pyWorker?.stop();
     await redis?.cleanup();

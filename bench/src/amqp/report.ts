@@ -1,5 +1,5 @@
 /** The RabbitMQ table and Celerity's RabbitMQ targets, with ratios to raw amqplib from the same run. */
-import { formatNumber, formatRatio, formatSummary } from '../report-md.js';
+import { formatNumber, formatRatio, formatSummary } from '../format.js';
 import { ratio } from '../stats.js';
 import type { TargetCheck } from '../targets.js';
 import { MINIMAL_KEY, baselineKey } from './results.js';

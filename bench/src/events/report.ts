@@ -1,5 +1,5 @@
 /** The events table: Celerity's throughput with events off and on, and the target (on ≥ 0.85 × off). */
-import { formatNumber, formatRatio, formatSummary } from '../report-md.js';
+import { formatNumber, formatRatio, formatSummary } from '../format.js';
 import { ratio } from '../stats.js';
 import type { EventsResults } from './results.js';
 

@@ -1,5 +1,5 @@
 /** The pool table: tasks/s of Celerity's worker per pool, with each row's ratio to the async pool. */
-import { formatNumber, formatRatio, formatSummary } from '../report-md.js';
+import { formatNumber, formatRatio, formatSummary } from '../format.js';
 import { ratio } from '../stats.js';
 import type { PoolsResults } from './results.js';
 

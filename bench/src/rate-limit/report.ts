@@ -1,5 +1,5 @@
 /** The rate-limit table of `latest.md`, with its target: every row within 10% of its limit. */
-import { formatSummary } from '../report-md.js';
+import { formatSummary } from '../format.js';
 import type { RateLimitResults } from './results.js';
 
 /** A row meets the target when its median observed rate is within this fraction of the limit. */

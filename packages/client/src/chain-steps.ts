@@ -1,0 +1,25 @@
+/**
+ * The task ids of a chain, in order, read from the messages that start it: the first message's id,
+ * then the frozen `task_id` of each signature in its `chain` field (which Celery stores reversed).
+ * What `client.apply(chain(…))` links through `AsyncResult.parent`.
+ */
+import type { ResolvedSend } from '@celerity/core';
+
+/**
+ * The ids of the steps of the chain the single message in `messages` starts; stops at the first step
+ * that is not a plain task (a group, a chord) since its result is not one task. Empty when
+ * `messages` is not one message (a group, a chord header).
+ */
+export function chainStepIds(messages: readonly ResolvedSend[]): string[] {
+  if (messages.length !== 1) return [];
+  const first = messages[0]!.init;
+  const ids = [first.id];
+  const rest = first.embed?.chain ?? [];
+  for (let i = rest.length - 1; i >= 0; i--) {
+    const step = rest[i]!;
+    const id: unknown = step.subtask_type === null ? step.options['task_id'] : undefined;
+    if (typeof id !== 'string') break;
+    ids.push(id);
+  }
+  return ids;
+}

@@ -1,7 +1,8 @@
 /**
  * The task ids of a chain, in order, read from the messages that start it: the first message's id,
  * then the frozen `task_id` of each signature in its `chain` field (which Celery stores reversed).
- * What `client.apply(chain(…))` links through `AsyncResult.parent`.
+ * What `client.apply(chain(…))` links through `AsyncResult.parent`; and a chord's header, the parent
+ * of its body's result.
  */
 import type { ResolvedSend } from '@celerity/core';
 
@@ -22,4 +23,15 @@ export function chainStepIds(messages: readonly ResolvedSend[]): string[] {
     ids.push(id);
   }
   return ids;
+}
+
+/**
+ * The header of the chord whose body is `resultId`, when `messages` are that header: messages that
+ * all carry one group id, none of them the result itself. Undefined otherwise.
+ */
+export function chordHeader(resultId: string, messages: readonly ResolvedSend[]): { groupId: string; ids: string[] } | undefined {
+  const groupId = messages[0]?.init.group;
+  if (typeof groupId !== 'string' || groupId.length === 0) return undefined;
+  if (!messages.every((m) => m.init.group === groupId && m.init.id !== resultId)) return undefined;
+  return { groupId, ids: messages.map((m) => m.init.id) };
 }

@@ -22,7 +22,7 @@ import { ClosedError, ConfigurationError, applySignature, asLogger, collectTasks
 import type { MessageTracing, PublishSpan, ResolveContext } from '@celerity/core/internal';
 import { loadMessageTracing, resolveSend } from '@celerity/core/internal';
 import { AsyncResult, resultsDisabled } from './async-result.js';
-import { chainStepIds } from './chain-steps.js';
+import { chainStepIds, chordHeader } from './chain-steps.js';
 import { withConfig } from './config-options.js';
 import type { EagerHost } from './eager.js';
 import { eagerDefinition, runEagerMessage } from './eager.js';
@@ -254,9 +254,11 @@ class CelerityClient implements Client {
     const backend = this.backend;
     const control = this.control;
     if (ref.kind === 'group') return new GroupResult(ref.id, ref.memberIds.map((id) => new AsyncResult(id, backend, control)), backend, control);
-    const steps = chainStepIds(messages);
     const lone = messages.length === 1 && messages[0]!.init.id === ref.id;
     const ignored = lone && messages[0]!.ignoreResult;
+    const header = chordHeader(ref.id, messages);
+    if (header) return new AsyncResult(ref.id, backend, control, { parent: new GroupResult(header.groupId, header.ids.map((id) => new AsyncResult(id, backend, control)), backend, control), ignored });
+    const steps = chainStepIds(messages);
     const at = steps.lastIndexOf(ref.id);
     let parent: AsyncResult | null = null;
     for (let i = 0; i < at; i++) parent = new AsyncResult(steps[i]!, backend, control, { parent });

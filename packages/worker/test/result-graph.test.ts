@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker, ResultBackend } from '@celerity/core';
-import { ConfigurationError, TaskError, chain, createMemoryBackend, createMemoryBroker, defineTask, group } from '@celerity/core';
+import { ConfigurationError, TaskError, chain, chord, createMemoryBackend, createMemoryBroker, defineTask, group } from '@celerity/core';
 import type { Client } from '@celerity/client';
 import { AsyncResult, GroupResult, createClient } from '@celerity/client';
 import type { Worker } from '@celerity/worker';
@@ -16,6 +16,7 @@ const add = defineTask({ name: 'tasks.add', params: ['x', 'y'] }, (x: number, y:
 const fail = defineTask({ name: 'tasks.fail', params: ['message'] }, (message: string) => {
   throw Object.assign(new Error(message), { name: 'ValueError' });
 });
+const total = defineTask({ name: 'tasks.total', params: ['values'] }, (values: number[]) => values.reduce((a, b) => a + b, 0));
 const quiet = defineTask({ name: 'tasks.quiet', params: ['x'], ignoreResult: true }, (x: number) => x);
 
 let broker: Broker;
@@ -28,7 +29,7 @@ async function setup(): Promise<void> {
   broker = createMemoryBroker({ name });
   backend = createMemoryBackend({ name });
   client = createClient({ broker, backend });
-  worker = createWorker({ broker, backend, tasks: [add, fail, quiet], concurrency: 1, hostname: 'w1@test' });
+  worker = createWorker({ broker, backend, tasks: [add, fail, quiet, total], concurrency: 1, hostname: 'w1@test' });
   await worker.start();
 }
 
@@ -83,6 +84,17 @@ describe('chain results', () => {
     const first = client.result((last.parent as AsyncResult).id);
     expect(first.parent).toBeNull();
     expect((await first.children()).map((c) => [c.constructor.name, c.id])).toEqual([['AsyncResult', last.id]]);
+  });
+});
+
+describe('chord results', () => {
+  it('the body’s parent is the header, as a GroupResult in header order', async () => {
+    await setup();
+    const body = (await client.apply(chord([add.s(1, 1), add.s(2, 2), add.s(3, 3)], total.s()))) as AsyncResult<number>;
+    expect(await body.get({ timeout: 5 })).toBe(12);
+    const header = body.parent as GroupResult;
+    expect(header).toBeInstanceOf(GroupResult);
+    expect(await header.join({ timeout: 5 })).toEqual([2, 4, 6]);
   });
 });
 

@@ -79,7 +79,6 @@ async function measure(ctx: ScenarioContext, worker: CanvasWorker, queue: string
     for (let rep = 0; rep < sizes.reps; rep++) {
       for (const [row, run] of runs) {
         try {
-          await flush(ctx.redis);
           samples[row].push(await withTimeout(run(), ctx.config.runTimeoutMs, `${worker} ${row}`));
           ctx.log(`  canvas ${worker} ${row} rep ${rep + 1}: ${(samples[row].at(-1)! / 1000).toFixed(2)} s`);
         } catch (error) {
@@ -104,6 +103,10 @@ export async function runCanvas(ctx: ScenarioContext): Promise<CanvasResults> {
   const sizes = canvasSizes(ctx.config);
   const out: CanvasResults = { sizes, python: await pythonCeleryVersion(), rows: [], errors: [] };
   const queue = `${ctx.target.queue}-canvas`;
+  // Flushed before each worker starts, not between runs: a flush also deletes kombu's exchange
+  // bindings (`_kombu.binding.*`), which a running Python worker declared once and would not
+  // declare again, so what it sends (a chord's body, a chain's next step) would be routed nowhere.
+  await flush(ctx.redis);
   const celerity = await startWorkerProcess('celerity-canvas.ts', ctx.workerExecArgv);
   try {
     await celerity.serve({ redisUrl: ctx.target.redisUrl, queue, concurrency: sizes.celerityConcurrency });
@@ -116,6 +119,7 @@ export async function runCanvas(ctx: ScenarioContext): Promise<CanvasResults> {
   }
   if ('celery' in out.python) {
     try {
+      await flush(ctx.redis);
       const python = await startPythonCanvasWorker(ctx.target.redisUrl, queue, sizes.pythonConcurrency);
       try {
         out.rows.push(await measure(ctx, 'python-celery', queue, sizes, out));

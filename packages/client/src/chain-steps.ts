@@ -27,11 +27,16 @@ export function chainStepIds(messages: readonly ResolvedSend[]): string[] {
 
 /**
  * The header of the chord whose body is `resultId`, when `messages` are that header: messages that
- * all carry one group id, none of them the result itself. Undefined otherwise.
+ * all carry one group id and, as their chord body, the task `resultId`. Undefined otherwise (a
+ * chain that continues after the chord's body, say).
  */
 export function chordHeader(resultId: string, messages: readonly ResolvedSend[]): { groupId: string; ids: string[] } | undefined {
   const groupId = messages[0]?.init.group;
   if (typeof groupId !== 'string' || groupId.length === 0) return undefined;
-  if (!messages.every((m) => m.init.group === groupId && m.init.id !== resultId)) return undefined;
+  const bodyIs = (m: ResolvedSend): boolean => {
+    const body = m.init.embed?.chord;
+    return body !== null && body !== undefined && body.options['task_id'] === resultId;
+  };
+  if (!messages.every((m) => m.init.group === groupId && bodyIs(m))) return undefined;
   return { groupId, ids: messages.map((m) => m.init.id) };
 }

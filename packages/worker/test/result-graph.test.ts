@@ -96,6 +96,13 @@ describe('chord results', () => {
     expect(header).toBeInstanceOf(GroupResult);
     expect(await header.join({ timeout: 5 })).toEqual([2, 4, 6]);
   });
+
+  it('a chain going on after a chord’s body does not take the header as its last step’s parent', async () => {
+    await setup();
+    const last = (await client.apply(chain(group([add.s(1, 1), add.s(2, 2)]), total.s(), add.s(100)))) as AsyncResult<number>;
+    expect(await last.get({ timeout: 5 })).toBe(106);
+    expect(last.parent).toBeNull();
+  });
 });
 
 describe('GroupResult', () => {

@@ -77,8 +77,9 @@ export class AsyncResult<R = unknown> implements AsyncResultContract<R> {
 
   readonly #control: Control | null;
   /**
-   * The result of the previous step when this one is a chain's step (Celery's `parent`): set by
-   * `client.apply(chain(…))` on the result it returns, null otherwise (a result rebuilt from an id).
+   * Celery's `parent`, on the result `client.apply()` returns: the previous step of a chain of plain
+   * tasks (linked back to the first), or a chord's header. Null otherwise (a chain holding a group or
+   * chord, a result rebuilt from an id).
    */
   readonly parent: AsyncResult | GroupResult | null;
   /** The task was sent with `ignoreResult`: nothing will be stored, and `get()` throws. */

@@ -253,7 +253,11 @@ class CelerityClient implements Client {
   #resultOf(ref: AppliedSignature, messages: readonly ResolvedSend[]): AsyncResult | GroupResult {
     const backend = this.backend;
     const control = this.control;
-    if (ref.kind === 'group') return new GroupResult(ref.id, ref.memberIds.map((id) => new AsyncResult(id, backend, control)), backend, control);
+    if (ref.kind === 'group') {
+      // A member sent with ignore_result will never have a result: its handle says so.
+      const ignoredIds = new Set(messages.filter((m) => m.ignoreResult).map((m) => m.init.id));
+      return new GroupResult(ref.id, ref.memberIds.map((id) => new AsyncResult(id, backend, control, { ignored: ignoredIds.has(id) })), backend, control);
+    }
     const lone = messages.length === 1 && messages[0]!.init.id === ref.id;
     const ignored = lone && messages[0]!.ignoreResult;
     const header = chordHeader(ref.id, messages);

@@ -179,6 +179,16 @@ describe('ignoreResult', () => {
     expect(await backend.get(byDefault.id)).toBeNull();
   });
 
+  it('a group member applied with ignore_result is ignored, the others are not', async () => {
+    await setup();
+    const quietMember = add.s(1, 1);
+    quietMember.options['ignore_result'] = true;
+    const g = (await client.apply(group([quietMember, add.s(2, 2)]))) as GroupResult;
+    expect(g.results.map((r) => r.ignored)).toEqual([true, false]);
+    expect(await g.results[1]!.get({ timeout: 5 })).toBe(4);
+    await expect(g.get({ timeout: 5 })).rejects.toBeInstanceOf(ConfigurationError);
+  });
+
   it('a lone signature applied with ignore_result is ignored too', async () => {
     await setup();
     const sig = add.s(5, 5);

@@ -3,8 +3,9 @@
  * broker with Redis results: each side has tasks the other lacks (`tasks.py_*` in py/celery_app.py,
  * `tasks.ts_*` below), and signatures route them by queue, so a step that reached the wrong worker
  * would fail as unregistered. Chains alternate languages step by step, a chord's header runs on both
- * and its body on one, errbacks cross over in both directions, and a saved GroupResult restores on
- * the other side. Canvases are sent from a TypeScript client and from a Python client.
+ * and its body on one, errbacks cross over in both directions, a saved GroupResult restores on
+ * the other side, and a Python worker honours the `ignore_result` header a TypeScript client sends.
+ * Canvases are sent from a TypeScript client and from a Python client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker, SignatureData } from '@celerity/core';
@@ -136,6 +137,18 @@ function suite(version: PythonCeleryVersion, transport: Transport): void {
     expect(out).toMatchObject({ state: 'FAILURE', exc_type: 'ValueError', exc_message: 'ts boom' });
     const errback = await runPythonClient(version, ['get', pyErrbackId, '--timeout', '60'], env);
     expect(errback).toMatchObject({ state: 'SUCCESS', result: { failed: out.id, tag: 'from-ts', lang: 'py' } });
+  });
+
+  it('ignoreResult from a TypeScript client: the Python worker stores no final state, and get() refuses to wait', async () => {
+    const doneId = `after-${crypto.randomUUID()}`;
+    const ignored = await client.send('tasks.py_append', [[], 'quiet'], { queue: pyQueue, ignoreResult: true, link: ts('tasks.ts_append', ['linked'], { task_id: doneId }) });
+    expect(ignored.ignored).toBe(true);
+    await expect(ignored.get({ timeout: 1 })).rejects.toThrow(/ignoreResult/);
+    // The callback ran with the ignored task's value, so that task has run; Celery sends callbacks
+    // just before it would store SUCCESS, so a SUCCESS stored despite the header would show here.
+    expect(await client.result(doneId).get({ timeout: 60 })).toEqual(['quiet', 'linked']);
+    const stored = await client.backend!.get(ignored.id);
+    expect(stored?.status ?? 'nothing').not.toBe('SUCCESS');
   });
 
   it('a GroupResult saved on one side restores on the other', async () => {

@@ -121,6 +121,7 @@ describe('GroupResult', () => {
     expect(await g.successful()).toBe(false);
     expect(await g.waiting()).toBe(false);
     expect(await g.ready()).toBe(true);
+    expect((await g.children()).map((r) => r.id)).toEqual(g.results.map((r) => r.id));
   });
 
   it('is waiting while a member is not ready; join() times out naming the group', async () => {

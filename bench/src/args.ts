@@ -22,6 +22,8 @@ export interface BenchArgs {
   pools: boolean;
   /** Run the events on / off rows (`--only events` or `--scenario events`; part of the default run). @default true */
   events: boolean;
+  /** Run the canvas rows (`--only canvas` or `--scenario canvas`; part of the default run). @default true */
+  canvas: boolean;
 }
 
 /** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
@@ -32,12 +34,14 @@ export const RATE_LIMIT = 'ratelimit';
 export const POOLS = 'pools';
 /** The name that selects the events on / off rows, with `--only` or `--scenario`. */
 export const EVENTS = 'events';
-const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS];
+/** The name that selects the canvas rows (a chord and a chain, Celerity's and Python Celery's workers), with `--only` or `--scenario`. */
+export const CANVAS = 'canvas';
+const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS];
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
-  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only)
-  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off)`;
+  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only)
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -53,7 +57,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -85,6 +89,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   out.rateLimit = (only.length === 0 || o.parts.has(RATE_LIMIT)) && (scenarios.length === 0 || sc.parts.has(RATE_LIMIT));
   out.pools = (only.length === 0 || o.parts.has(POOLS)) && (scenarios.length === 0 || sc.parts.has(POOLS));
   out.events = (only.length === 0 || o.parts.has(EVENTS)) && (scenarios.length === 0 || sc.parts.has(EVENTS));
+  out.canvas = (only.length === 0 || o.parts.has(CANVAS)) && (scenarios.length === 0 || sc.parts.has(CANVAS));
   if (o.parts.size > 0 && !o.rest && scenarios.length === 0) out.scenarios = [];
   if (sc.parts.size > 0 && !sc.rest && only.length === 0) out.only = [];
   return out;

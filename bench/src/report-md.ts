@@ -7,6 +7,8 @@ import type { WithPools } from './pools/results.js';
 import { renderPools } from './pools/report.js';
 import type { WithEvents } from './events/results.js';
 import { renderEvents } from './events/report.js';
+import type { WithCanvas } from './canvas/results.js';
+import { renderCanvas } from './canvas/report.js';
 import type { BenchResults } from './results.js';
 import { ratio } from './stats.js';
 import type { SystemName } from './system.js';
@@ -25,7 +27,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents): string {
+export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -83,6 +85,7 @@ export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & 
   if (results.rateLimit) parts.push(renderRateLimit(results.rateLimit));
   if (results.pools) parts.push(renderPools(results.pools));
   if (results.events) parts.push(renderEvents(results.events));
+  if (results.canvas) parts.push(renderCanvas(results.canvas));
   return parts.join('\n\n');
 }
 

@@ -5,7 +5,7 @@ import { SYSTEM_NAMES } from '../src/system.js';
 
 describe('parseArgs', () => {
   it('runs everything at full size by default', () => {
-    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true });
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true });
   });
   it('reads --quick, --only lists (in the bench order), --scenario=… and --cpu-prof', () => {
     const args = parseArgs(['--quick', '--only', 'celerity,bullmq', '--scenario=process', '--scenario', 'bytes', '--cpu-prof']);
@@ -36,6 +36,11 @@ describe('parseArgs', () => {
     expect(parseArgs(['--scenario', 'pools,amqp'])).toMatchObject({ only: [], scenarios: [], amqp: true, pools: true });
     expect(parseArgs(['--only', 'celerity'])).toMatchObject({ pools: false, events: false });
     expect(parseArgs(['--only', 'events'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, rateLimit: false, events: true });
+  });
+  it('selects the canvas rows with `canvas` in --only or --scenario', () => {
+    expect(parseArgs(['--only', 'canvas'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, rateLimit: false, events: false, canvas: true });
+    expect(parseArgs(['--scenario', 'canvas,events'])).toMatchObject({ only: [], scenarios: [], events: true, canvas: true });
+    expect(parseArgs(['--only', 'celerity'])).toMatchObject({ canvas: false });
   });
   it('skips the `--` pnpm may pass through', () => {
     expect(parseArgs(['--', '--quick']).quick).toBe(true);

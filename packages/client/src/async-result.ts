@@ -13,6 +13,8 @@ import {
 } from '@celerity/core';
 import { parseCeleryDate } from '@celerity/core/internal';
 import type { Control, RevokeOptions } from './control.js';
+import type { GroupResult } from './group-result.js';
+import { resultsFromTuples } from './result-tuple.js';
 
 /** Thrown by every read when the client has no result backend. */
 export function resultsDisabled(taskId: string): ConfigurationError {
@@ -31,6 +33,22 @@ export function taskErrorFromMeta(meta: ResultMeta): TaskError {
   const excMessage = Array.isArray(rawMessage) ? rawMessage : rawMessage === undefined || rawMessage === null ? [] : [rawMessage];
   const excModule = typeof info?.['exc_module'] === 'string' ? info['exc_module'] : null;
   return new TaskError(meta.task_id, meta.status, { excType, excModule, excMessage }, meta.traceback ?? null);
+}
+
+/** Thrown by `get()` on a result sent with `ignoreResult`: no worker stores it, so waiting would never end. */
+export function resultIgnored(taskId: string): ConfigurationError {
+  return new ConfigurationError(
+    `Cannot wait for the result of task ${taskId}: it was sent with ignoreResult, so no worker stores it ` +
+      `(send it without ignoreResult, or with ignoreResult: false, to read its result)`,
+  );
+}
+
+/** Links of an {@link AsyncResult} known when it was sent. */
+export interface ResultLinks {
+  /** The result before this one in a chain (Celery's `AsyncResult.parent`). @default null */
+  parent?: AsyncResult | GroupResult | null;
+  /** The task was sent with `ignoreResult`: `get()` throws instead of waiting forever. @default false */
+  ignored?: boolean;
 }
 
 /** Options of {@link AsyncResult.get}. */
@@ -58,15 +76,25 @@ export class AsyncResult<R = unknown> implements AsyncResultContract<R> {
   #final: ResultMeta | null = null;
 
   readonly #control: Control | null;
+  /**
+   * Celery's `parent`, on the result `client.apply()` returns: the previous step of a chain of plain
+   * tasks (linked back to the first), or a chord's header. Null otherwise (a chain holding a group or
+   * chord, a result rebuilt from an id).
+   */
+  readonly parent: AsyncResult | GroupResult | null;
+  /** The task was sent with `ignoreResult`: nothing will be stored, and `get()` throws. */
+  readonly ignored: boolean;
 
   /**
    * @param backend null when results are disabled: every read then throws a ConfigurationError.
    * @param control how `revoke()` reaches the workers (the client's); null: `revoke()` throws.
    */
-  constructor(id: string, backend: ResultBackend | null, control: Control | null = null) {
+  constructor(id: string, backend: ResultBackend | null, control: Control | null = null, links: ResultLinks = {}) {
     this.id = id;
     this.#backend = backend;
     this.#control = control;
+    this.parent = links.parent ?? null;
+    this.ignored = links.ignored ?? false;
   }
 
   /**
@@ -117,6 +145,7 @@ export class AsyncResult<R = unknown> implements AsyncResultContract<R> {
    */
   async get(options: GetOptions = {}): Promise<R> {
     const backend = this.#require();
+    if (this.ignored) throw resultIgnored(this.id);
     let meta = this.#final;
     if (!meta) {
       try {
@@ -148,6 +177,30 @@ export class AsyncResult<R = unknown> implements AsyncResultContract<R> {
   async dateDone(): Promise<Date | null> {
     const text = (await this.meta())?.date_done;
     return text ? parseCeleryDate(text) : null;
+  }
+
+  /**
+   * The results of the tasks this task sent (Celery's `children`): what the worker stored with the
+   * task's record, i.e. its callbacks and the next step of its chain, a group as a {@link GroupResult}.
+   * Empty while nothing is stored (PENDING) or the task sent nothing.
+   */
+  async children(): Promise<Array<AsyncResult | GroupResult>> {
+    const children = (await this.meta())?.children;
+    return Array.isArray(children) ? resultsFromTuples(children, this.#require(), this.#control, this.id) : [];
+  }
+
+  /**
+   * Walks the result graph breadth first from this result (itself first, then its children, theirs…)
+   * and yields each result with its value, as Celery's `collect()`: each one is waited for (`options`
+   * apply to each wait; a failure rejects with its `TaskError`) before its children are read.
+   * @example for await (const [result, value] of first.collect({ timeout: 10 })) console.log(result.id, value);
+   */
+  async *collect(options: GetOptions = {}): AsyncGenerator<[AsyncResult | GroupResult, unknown]> {
+    const queue: Array<AsyncResult | GroupResult> = [this];
+    for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
+      yield [node, await node.get(options)];
+      queue.push(...(await node.children()));
+    }
   }
 
   /** Deletes the stored result. */

@@ -22,6 +22,7 @@ import { ClosedError, ConfigurationError, applySignature, asLogger, collectTasks
 import type { MessageTracing, PublishSpan, ResolveContext } from '@celerity/core/internal';
 import { loadMessageTracing, resolveSend } from '@celerity/core/internal';
 import { AsyncResult, resultsDisabled } from './async-result.js';
+import { chainStepIds, chordHeader } from './chain-steps.js';
 import { withConfig } from './config-options.js';
 import type { EagerHost } from './eager.js';
 import { eagerDefinition, runEagerMessage } from './eager.js';
@@ -160,7 +161,7 @@ class CelerityClient implements Client {
     const ids = await this.#dispatch(resolved, this.backend ? !this.backend.capabilities.persistent : false);
     this.#logger.debug(`Sent ${ids.length} tasks`, { count: ids.length });
     const backend = this.backend;
-    return ids.map((id) => new AsyncResult(id, backend, this.control));
+    return ids.map((id, i) => new AsyncResult(id, backend, this.control, { ignored: resolved[i]!.ignoreResult }));
   }
 
   async apply<S extends SignatureData>(sig: S): Promise<ApplyResult<S>> {
@@ -174,8 +175,7 @@ class CelerityClient implements Client {
   async groupResult<R extends unknown[] = unknown[]>(id: string): Promise<GroupResult<R> | null> {
     const backend = this.backend;
     if (!backend) throw resultsDisabled(id);
-    const members = await backend.getGroup(id);
-    return members ? new GroupResult<R>(id, members.map((m) => new AsyncResult<R[number]>(m, backend, this.control)), backend, this.control) : null;
+    return GroupResult.restore<R>(id, backend, this.control);
   }
 
   async connect(): Promise<void> {
@@ -206,13 +206,14 @@ class CelerityClient implements Client {
     const resolved = resolveSend(name, definition ?? this.#definitions.get(name), args, undefined, options, this.#context);
     const [id] = await this.#dispatch([resolved]);
     this.#logger.debug(`Sent task ${name}[${id!}]`, { task: name, id, queue: resolved.target.queue });
-    return new AsyncResult<R>(id!, this.backend, this.control);
+    return new AsyncResult<R>(id!, this.backend, this.control, { ignored: resolved.ignoreResult });
   }
 
   /** Applies a signature and returns the handle on its result. `followUp`: sent by an eager task, not the user. */
   async #apply(sig: SignatureData, followUp = false): Promise<AsyncResult | GroupResult> {
     this.#assertOpen();
     const backend = this.backend;
+    let sent: readonly ResolvedSend[] = [];
     const sink: CanvasSink = {
       chordInit: (groupId, size) => {
         if (!backend) throw new ConfigurationError('A chord needs a result backend to count its header results (pass `backend` to createClient)');
@@ -222,12 +223,14 @@ class CelerityClient implements Client {
         // A lone task sent with ignore_result has no result to watch for.
         const ignored = result.kind === 'task' && messages.length === 1 && messages[0]!.ignoreResult;
         if (!ignored) await this.#watch(result);
+        sent = messages;
         await this.#dispatch(messages, false, followUp);
       },
     };
     if (backend) sink.saveGroup = (groupId, ids) => backend.saveGroup(groupId, ids);
     // Canvas freezes `reply_to` into every signature as Celery does, whatever the backend.
-    return this.#resultOf(await applySignature(sig, sink, { ...this.#context, replyTo: this.appId, definitions: this.#definitions }));
+    const applied = await applySignature(sig, sink, { ...this.#context, replyTo: this.appId, definitions: this.#definitions });
+    return this.#resultOf(applied, sent);
   }
 
   /**
@@ -246,10 +249,24 @@ class CelerityClient implements Client {
     if (pending) await Promise.all(pending);
   }
 
-  #resultOf(ref: AppliedSignature): AsyncResult | GroupResult {
+  /** The handle on a workflow's result, linked to its chain's earlier steps (`parent`) as Celery's. */
+  #resultOf(ref: AppliedSignature, messages: readonly ResolvedSend[]): AsyncResult | GroupResult {
     const backend = this.backend;
-    if (ref.kind === 'task') return new AsyncResult(ref.id, backend, this.control);
-    return new GroupResult(ref.id, ref.memberIds.map((id) => new AsyncResult(id, backend, this.control)), backend);
+    const control = this.control;
+    if (ref.kind === 'group') {
+      // A member sent with ignore_result will never have a result: its handle says so.
+      const ignoredIds = new Set(messages.filter((m) => m.ignoreResult).map((m) => m.init.id));
+      return new GroupResult(ref.id, ref.memberIds.map((id) => new AsyncResult(id, backend, control, { ignored: ignoredIds.has(id) })), backend, control);
+    }
+    const lone = messages.length === 1 && messages[0]!.init.id === ref.id;
+    const ignored = lone && messages[0]!.ignoreResult;
+    const header = chordHeader(ref.id, messages);
+    if (header) return new AsyncResult(ref.id, backend, control, { parent: new GroupResult(header.groupId, header.ids.map((id) => new AsyncResult(id, backend, control)), backend, control), ignored });
+    const steps = chainStepIds(messages);
+    const at = steps.lastIndexOf(ref.id);
+    let parent: AsyncResult | null = null;
+    for (let i = 0; i < at; i++) parent = new AsyncResult(steps[i]!, backend, control, { parent });
+    return new AsyncResult(ref.id, backend, control, { parent, ignored });
   }
 
   /**

@@ -5,9 +5,18 @@
  */
 import type { Control, RevokeOptions } from './control.js';
 import type { AsyncResult as AsyncResultContract, ResultBackend, ResultMeta, TaskStateName } from '@celerity/core';
-import { ConfigurationError, TaskState, TimeoutError } from '@celerity/core';
+import { ConfigurationError, TaskError, TaskState, TimeoutError } from '@celerity/core';
 import type { GetOptions } from './async-result.js';
 import { AsyncResult, resultsDisabled } from './async-result.js';
+
+/** Options of {@link GroupResult.join}. */
+export interface JoinOptions extends Omit<GetOptions, 'onState'> {
+  /**
+   * Reject with the first failure (in member order) as a `TaskError`; when false, a failed member's
+   * place in the list holds its `TaskError` instead. @default true
+   */
+  propagate?: boolean;
+}
 
 /**
  * Results of a group's members, in the order they were given, like Celery's `GroupResult`.
@@ -24,13 +33,78 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> implements As
   readonly #backend: ResultBackend | null;
 
   readonly #control: Control | null;
+  /** The result before this group in a chain, when known (Celery's `parent`); else null. */
+  readonly parent: AsyncResult | GroupResult | null;
+
+  /**
+   * Rebuilds a group saved with {@link GroupResult.save} (by Celerity or Celery's `GroupResult.save()`),
+   * as Celery's `GroupResult.restore(id)`; null when nothing is saved under `id`.
+   * `client.groupResult(id)` does the same with the client's backend.
+   */
+  static async restore<R extends unknown[] = unknown[]>(id: string, backend: ResultBackend, control: Control | null = null): Promise<GroupResult<R> | null> {
+    const members = await backend.getGroup(id);
+    return members ? new GroupResult<R>(id, members.map((m) => new AsyncResult<R[number]>(m, backend, control)), backend, control) : null;
+  }
 
   /** @param control how `revoke()` reaches the workers (the client's); null: `revoke()` throws. */
-  constructor(id: string, results: ReadonlyArray<AsyncResult<R[number]>>, backend: ResultBackend | null, control: Control | null = null) {
+  constructor(
+    id: string,
+    results: ReadonlyArray<AsyncResult<R[number]>>,
+    backend: ResultBackend | null,
+    control: Control | null = null,
+    parent: AsyncResult | GroupResult | null = null,
+  ) {
     this.id = id;
     this.results = results;
     this.#backend = backend;
     this.#control = control;
+    this.parent = parent;
+  }
+
+  /**
+   * Stores the member ids under the group id (Celery's `GroupResult.save()`, key
+   * `celery-taskset-meta-<id>` in Redis) so {@link GroupResult.restore} can rebuild it anywhere.
+   * `client.apply(group(…))` already saves the groups it sends.
+   */
+  async save(): Promise<void> {
+    await this.#require().saveGroup(
+      this.id,
+      this.results.map((r) => r.id),
+    );
+  }
+
+  /** The members (Celery's `GroupResult.children`); what `collect()` walks into. */
+  async children(): Promise<Array<AsyncResult | GroupResult>> {
+    return [...this.results];
+  }
+
+  /**
+   * Waits for the members one after the other, in order, and returns their values (Celery's
+   * `join()`); `timeout` (seconds) bounds the whole wait.
+   */
+  async join(options: JoinOptions = {}): Promise<R> {
+    this.#require();
+    const { timeout, propagate = true, signal } = options;
+    const deadline = timeout === undefined ? undefined : performance.now() + timeout * 1000;
+    const values: unknown[] = [];
+    for (const member of this.results) {
+      const opts: GetOptions = {};
+      if (signal !== undefined) opts.signal = signal;
+      if (deadline !== undefined) opts.timeout = Math.max(0, (deadline - performance.now()) / 1000);
+      try {
+        values.push(await member.get(opts));
+      } catch (error) {
+        if (error instanceof TaskError && !propagate) {
+          values.push(error);
+          continue;
+        }
+        if (error instanceof TimeoutError && timeout !== undefined) {
+          throw new TimeoutError(`Timed out after ${timeout} s joining the results of group ${this.id}`, { cause: error });
+        }
+        throw error;
+      }
+    }
+    return values as unknown as R;
   }
 
   /**
@@ -85,6 +159,11 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> implements As
     return states.every(Boolean);
   }
 
+  /** Whether some member is not ready yet (Celery's `waiting()`). */
+  async waiting(): Promise<boolean> {
+    return !(await this.ready());
+  }
+
   /** How many members succeeded. */
   async completedCount(): Promise<number> {
     this.#require();
@@ -97,7 +176,7 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> implements As
     return (await this.completedCount()) === this.results.length;
   }
 
-  /** Whether any member failed or was revoked. */
+  /** Whether any member failed or was revoked (Celery's `failed()`). */
   async failed(): Promise<boolean> {
     this.#require();
     const states = await Promise.all(this.results.map((r) => r.failed()));

@@ -131,3 +131,27 @@ def flaky(self, fails):
     if self.request.retries < fails:
         raise ValueError("attempt %d" % self.request.retries)
     return self.request.retries
+
+
+# Tasks only the Python side has (tests/interop/canvas-mixed.interop.test.ts routes canvases between
+# a Python and a Celerity worker by queue; the Celerity worker there has tasks.ts_* instead).
+@app.task(name="tasks.py_append")
+def py_append(items, tag="py"):
+    return list(items) + [tag]
+
+
+@app.task(name="tasks.py_join")
+def py_join(parts):
+    # A chord body: the header results (lists), flattened in order, then "py".
+    return [item for part in parts for item in part] + ["py"]
+
+
+@app.task(name="tasks.py_fail")
+def py_fail(msg):
+    raise ValueError(msg)
+
+
+@app.task(name="tasks.py_errback")
+def py_errback(task_id, tag):
+    # Sent by a Celerity worker as an old-style errback: the failed task's id comes first.
+    return {"failed": task_id, "tag": tag, "lang": "py"}

@@ -9,6 +9,8 @@
   python3 client.py inspect active|reserved|scheduled|registered|stats [--timeout 2]
   python3 client.py celery [--timeout 60] <celery command line after -A celery_app>  (stdout, stderr, code)
   python3 client.py revoke TASK_ID [--terminate]
+  python3 client.py group-save GROUP_ID TASK_ID...           GroupResult(...).save()
+  python3 client.py group-restore GROUP_ID                   GroupResult.restore(): {"id", "members"} or {"id", "missing"}
 
 Outcomes: {"id","state","result"} on success; {"id","state":"FAILURE","exc_type","exc_message","exc_module",
 "exc_args","traceback"} on failure; {"id","state","timeout":true} when --timeout elapsed (exit code 3);
@@ -194,6 +196,18 @@ def cmd_celery(a):
     emit({"stdout": proc.stdout, "stderr": proc.stderr, "code": proc.returncode})
 
 
+def cmd_group_save(a):
+    app.GroupResult(a.group_id, [app.AsyncResult(t) for t in a.task_ids]).save()
+    emit({"id": a.group_id})
+
+
+def cmd_group_restore(a):
+    restored = app.GroupResult.restore(a.group_id)
+    if restored is None:
+        emit({"id": a.group_id, "missing": True})
+    emit({"id": restored.id, "members": [r.id for r in restored.results]})
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="client.py")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -240,6 +254,13 @@ def main(argv):
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_celery)
+    p = sub.add_parser("group-save")
+    p.add_argument("group_id")
+    p.add_argument("task_ids", nargs="+")
+    p.set_defaults(func=cmd_group_save)
+    p = sub.add_parser("group-restore")
+    p.add_argument("group_id")
+    p.set_defaults(func=cmd_group_restore)
     a = parser.parse_args(argv)
     a.func(a)
 

@@ -17,6 +17,7 @@ import type { AsyncResult, Client } from '@celerity/client';
 import { GroupResult, createClient } from '@celerity/client';
 import type { Worker } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
+import { closeClient, closeWorker } from './harness/closing.js';
 import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
 import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, startPythonWorker } from './harness/python.js';
 import type { RabbitVhost } from './harness/rabbitmq.js';
@@ -77,12 +78,8 @@ function suite(version: PythonCeleryVersion, transport: Transport): void {
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
-    await client?.backend?.close();
-    await clientBroker?.close();
-    await tsWorker?.stop();
-    await tsWorker?.broker.close();
-    await tsWorker?.backend?.close();
+    await closeClient(client);
+    await closeWorker(tsWorker);
     await pyWorker?.stop();
     await redis?.cleanup();
   }, 60_000);

@@ -1,5 +1,5 @@
 /** The canvas table: a chord and a chain against as many plain tasks, on Celerity's and on Python Celery's worker. */
-import { formatNumber, formatRatio, formatSummary } from '../report-md.js';
+import { formatNumber, formatRatio, formatSummary } from '../format.js';
 import { ratio } from '../stats.js';
 import type { CanvasResults } from './results.js';
 

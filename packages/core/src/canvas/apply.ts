@@ -83,8 +83,8 @@ export async function applySignature(sig: SignatureData, sink: CanvasSink, optio
   const context = resolveContext(options);
   const plan = planSignature(sig, { generateId: context.generateId, replyTo: context.replyTo });
   const messages = plan.jobs.map((job) => resolveJob(job, context, options.definitions));
-  if (plan.kind === 'chord') await sink.chordInit(plan.groupId, messages.length);
-  else if (plan.kind === 'group') await sink.saveGroup?.(plan.groupId, plan.result.memberIds);
+  for (const { groupId, size } of plan.chords) await sink.chordInit(groupId, size);
+  if (plan.kind === 'group') await sink.saveGroup?.(plan.result.id, plan.result.memberIds);
   await sink.publish(messages, plan.result);
   return plan.result;
 }

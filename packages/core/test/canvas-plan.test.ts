@@ -24,30 +24,40 @@ describe('freeze', () => {
     expect(JSON.stringify(once.sig)).not.toContain('fresh');
   });
 
-  it('refuses nested canvas inside a group and empty chains', () => {
-    expect(() => freeze(group([chain(add(1, 1), mul(2))]), ids())).toThrow(ConfigurationError);
+  it('accepts canvas nested inside a group and refuses empty chains', () => {
+    const frozen = freeze(group([chain(add(1, 1), mul(2)), group([add(2, 2)])]), ids());
+    // The nested group is inlined; the chain's result is its last task.
+    expect(frozen.result.memberIds).toEqual(['id-3', 'id-4']);
     expect(() => planSignature({ ...chain(add(1, 1)), kwargs: { tasks: [] } }, ids())).toThrow(/empty chain/);
   });
 });
 
 describe('planSignature', () => {
-  it('gives a chord body that is a chain the continuation after it', () => {
-    // chain(a, chord(header, chain(b, c)), d): the body chain runs b, c, then d.
+  it('moves what follows a chord in a chain into its body, as Celery’s | does', () => {
+    // chain(a, chord(header, chain(b, c)), d) is chain(a, chord(header, chain(b, c, d))).
     const plan = planSignature(chain(add(1, 1), chord([mul(2)], chain(xsum(), mul(10))), add(5)), ids());
     const [job] = plan.jobs;
-    const [last, chordSig] = job!.extras.embed!.chain!;
-    expect(last!.task).toBe('tasks.add');
-    expect(plan.result.id).toBe(last!.options['task_id']);
+    const [chordSig, ...more] = job!.extras.embed!.chain!;
+    expect(more).toEqual([]);
+    const bodySteps = (chordSig!.kwargs['body'] as SignatureData).kwargs['tasks'] as SignatureData[];
+    expect(bodySteps.map((s) => s.task)).toEqual(['tasks.xsum', 'tasks.mul', 'tasks.add']);
+    expect(plan.result.id).toBe(bodySteps[2]!.options['task_id']);
     // What the worker does after the first task: apply the chord with its result.
-    const next = planSignature(successFollowups({ id: 'first', embed: { chain: [last!, chordSig!] } }, 2)[0]!, ids());
+    const next = planSignature(successFollowups({ id: 'first', embed: { chain: [chordSig!] } }, 2)[0]!, ids());
     expect(next.kind).toBe('chord');
-    const body = next.jobs[0]!.extras.embed!.chord!;
+    const body = next.jobs[0]!.sig.options['chord'] as SignatureData;
     expect(body.subtask_type).toBe('chain');
-    expect(body.options['chain']).toEqual([last]);
-    // And once the header is done: the body chain's first task carries the chain's rest, then d.
+    // And once the header is done: the body chain's first task carries the rest of it, reversed.
     const bodyPlan = planSignature(withParentResult(body, [4]), ids());
     expect(bodyPlan.jobs[0]!.sig.args).toEqual([[4]]);
     expect(bodyPlan.jobs[0]!.extras.embed!.chain!.map((s) => s.task)).toEqual(['tasks.add', 'tasks.mul']);
+  });
+
+  it('still runs a chord’s `chain` continuation after its body (a chain step popped with steps after it)', () => {
+    const chordSig = freeze(chord([mul(2)], xsum()), ids()).sig;
+    const after = freeze(add(5), ids()).sig;
+    const plan = planSignature({ ...chordSig, options: { ...chordSig.options, chain: [after] } }, ids());
+    expect((plan.jobs[0]!.sig.options['chord'] as SignatureData).options['chain']).toEqual([after]);
   });
 
   it('sends a chord with an empty header as its body at once, with an empty list', () => {
@@ -65,12 +75,14 @@ describe('follow-ups', () => {
   });
 
   it('list the rest of a failed chain, chord bodies included', () => {
+    // group | xsum | add is chord(group, chain(xsum, add)): its body chain is what fails.
     const frozen = freeze(chain(add(1, 1), group([mul(2), mul(3)]), xsum(), add(1)), ids()).sig;
     const [, ...rest] = frozen.kwargs['tasks'] as SignatureData[];
+    expect(rest.map((s) => s.subtask_type)).toEqual(['chord']);
     const failedIds = remainingChainIds({ id: 'x', embed: { chain: [...rest].reverse() } });
-    const chordSig = rest[0]!;
-    const body = chordSig.kwargs['body'] as SignatureData;
-    expect(failedIds.sort()).toEqual([body.options['task_id'], rest[1]!.options['task_id']].sort());
+    const bodySteps = (rest[0]!.kwargs['body'] as SignatureData).kwargs['tasks'] as SignatureData[];
+    expect(failedIds).toEqual(bodySteps.map((s) => s.options['task_id']));
+    expect(failedIds).toHaveLength(2);
   });
 
   it('fail a chord body with the failed part’s repr and call its errbacks with the body id', async () => {

@@ -1,0 +1,104 @@
+/**
+ * Nested canvases across languages on one Redis (broker and results), with Python Celery 5.2 and
+ * 5.5: a Python client sends nested shapes (group in chain, chain in group, chord in chain, chord
+ * in group, chain and chord in a chord header, chord as a chord body) that a Celerity worker runs
+ * alone, and a Celerity client sends the same shapes to a Python worker. Only the tasks both sides
+ * have are used (`tasks.add`, `tasks.echo`), so each result shows that every step got its parent's
+ * result and every chord its header's results in order.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SignatureData } from '@celerity/core';
+import { chain, chord, group, signature } from '@celerity/core';
+import { createRedisBackend } from '@celerity/backend-redis';
+import { createRedisBroker } from '@celerity/broker-redis';
+import type { Client } from '@celerity/client';
+import { createClient } from '@celerity/client';
+import type { Worker } from '@celerity/worker';
+import { createWorker } from '@celerity/worker';
+import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
+import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, startPythonWorker } from './harness/python.js';
+import type { RedisScratch } from './harness/redis.js';
+import { createRedisScratch } from './harness/redis.js';
+import * as interopTasks from './ts-tasks.js';
+
+const status = pythonCeleryStatus();
+
+/** A canvas in client.py's spec form and built with Celerity's constructors. */
+interface Shape {
+  name: string;
+  spec: unknown;
+  sig: () => SignatureData;
+  expected: unknown;
+}
+const add = (...args: number[]) => ({ spec: { task: 'tasks.add', args }, sig: () => signature('tasks.add', args) });
+const echo = () => ({ spec: { task: 'tasks.echo' }, sig: () => signature('tasks.echo') });
+type Part = { spec: unknown; sig: () => SignatureData };
+const chainOf = (...parts: Part[]): Part => ({ spec: { chain: parts.map((p) => p.spec) }, sig: () => chain(...parts.map((p) => p.sig())) });
+const groupOf = (...parts: Part[]): Part => ({ spec: { group: parts.map((p) => p.spec) }, sig: () => group(parts.map((p) => p.sig())) });
+const chordOf = (header: Part[], body: Part): Part => ({
+  spec: { chord: { header: header.map((p) => p.spec), body: body.spec } },
+  sig: () => chord(header.map((p) => p.sig()), body.sig()),
+});
+const shape = (name: string, part: Part, expected: unknown): Shape => ({ name, ...part, expected });
+
+const SHAPES: Shape[] = [
+  shape('group in a chain', chainOf(add(1, 1), groupOf(add(10), add(20))), [12, 22]),
+  shape('chain in a group', groupOf(chainOf(add(1, 1), add(2)), add(5, 5)), [4, 10]),
+  shape('chord in a chain', chainOf(add(1, 1), chordOf([add(1), add(2)], echo())), [3, 4]),
+  shape('chord in a chain, then a task', chainOf(chordOf([add(1, 1), add(2, 2)], echo()), echo()), [2, 4]),
+  shape('chord in a group', groupOf(chordOf([add(1, 1), add(2, 2)], echo()), add(3, 3)), [[2, 4], 6]),
+  shape('chain in a chord header', chordOf([chainOf(add(1, 1), add(2)), add(5, 5)], echo()), [4, 10]),
+  shape('chord in a chord header', chordOf([chordOf([add(1, 1), add(2, 2)], echo()), add(3, 3)], echo()), [[2, 4], 6]),
+  shape('chord as a chord body', chordOf([add(1, 1), add(2, 2)], chordOf([echo(), echo()], echo())), [[2, 4], [2, 4]]),
+];
+
+function matrix(version: PythonCeleryVersion): void {
+  let redis: RedisScratch;
+  let env: Record<string, string>;
+  let tsWorker: Worker;
+  let pyWorker: PythonWorker;
+  let client: Client;
+  let tsQueue: string;
+
+  beforeAll(async () => {
+    redis = await createRedisScratch();
+    tsQueue = redis.name('ts');
+    const pyQueue = redis.name('py');
+    env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url, RECORD_URL: redis.url };
+    interopTasks.configureInteropTasks({ recordUrl: redis.url });
+    tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], concurrency: 4 });
+    await tsWorker.start();
+    pyWorker = await startPythonWorker({ version, env: { ...env, QUEUE: pyQueue }, queues: [pyQueue] });
+    client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), defaultQueue: pyQueue });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await client?.broker.close();
+    await client?.backend?.close();
+    await tsWorker?.stop();
+    await tsWorker?.broker.close();
+    await tsWorker?.backend?.close();
+    await pyWorker?.stop();
+    await interopTasks.closeInteropTasks();
+    await redis?.cleanup();
+  }, 60_000);
+
+  for (const s of SHAPES) {
+    it(`Python client → Celerity worker: ${s.name}`, async () => {
+      const out = await runPythonClient(version, ['apply', JSON.stringify(s.spec), '--timeout', '30'], { ...env, QUEUE: tsQueue });
+      expect(out).toMatchObject({ state: 'SUCCESS', result: s.expected });
+    });
+
+    it(`Celerity client → Python worker: ${s.name}`, async () => {
+      const result = await client.apply(s.sig());
+      expect(await result.get({ timeout: 30 })).toEqual(s.expected);
+    });
+  }
+}
+
+for (const version of PYTHON_CELERY_VERSIONS) {
+  const entry = status[version];
+  if (isAvailable(entry)) describe(`nested canvas: Python Celery ${entry.celery} ↔ Celerity on Redis`, () => matrix(version));
+  else describe.skip(`nested canvas: Python Celery ${version} ↔ Celerity on Redis: ${entry.unavailable}`, () => matrix(version));
+}

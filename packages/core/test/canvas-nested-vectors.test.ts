@@ -109,3 +109,19 @@ describe('nested canvas on the wire, as Celery 5.2 sends it', () => {
     });
   }
 });
+
+describe('where Celerity differs from Celery 5.2 on purpose', () => {
+  it('a group in a chord header keeps its members in order (Celery 5.2 and 5.5 reverse them)', async () => {
+    // Celery's group._freeze_unroll puts a nested group's tasks back with deque.extendleft, which
+    // reverses them: chord([group([a, b]), c]) numbers b 0, a 1, c 2, and the body gets [b, a, c].
+    const theirs = captured.shapes['group_in_chord_header']!;
+    const replyTo = theirs.messages[0]!.properties.reply_to as string;
+    const ours = await applyShape(chord([group([add(1, 1), add(2, 2)]), add(3, 3)], xsum()), replyTo);
+    const [b, a, c] = theirs.messages.map(theirWire);
+    const reordered = [a!, b!, c!].map((m, index) => ({ ...m, headers: { ...m.headers, group_index: index } }));
+    expect((a!.body as unknown[])[0]).toEqual([1, 1]);
+    expect(canonical({ messages: ours.messages, resultId: ours.resultId, chordSizes: ours.chordSizes })).toEqual(
+      canonical({ messages: reordered, resultId: theirs.result_id, chordSizes: theirs.chord_sizes }),
+    );
+  });
+});

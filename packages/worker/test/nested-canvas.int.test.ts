@@ -124,6 +124,24 @@ describe.each(Object.keys(transports))('nested canvas run by a Celerity worker o
     expect((await store.wait(errbackId, { timeout: 20 })).result).toBe(applied.id);
   });
 
+  it('fails a chord when a chain in its header fails before its last step (the last step reports the failure)', async () => {
+    const store = await start();
+    const lastId = crypto.randomUUID();
+    const innerBodyId = crypto.randomUUID();
+    // Two header members whose reporting task never runs: a chain's last step, and a chord's body at the end of a chain.
+    const header = [
+      chain(s('tasks.fail', 'early'), withId(s('tasks.add', 1), lastId)),
+      chain(s('tasks.fail', 'deep'), chord([s('tasks.add', 1)], withId(s('tasks.xsum'), innerBodyId))),
+      s('tasks.add', 2, 2),
+    ];
+    const applied = await apply(chord(header, s('tasks.xsum')));
+    const meta = await store.wait(applied.id, { timeout: 20 });
+    expect(meta.status).toBe('FAILURE');
+    const reason = (meta.result as { exc_message: string[] }).exc_message[0];
+    expect([`Dependency ${lastId} raised TypeError('early')`, `Dependency ${innerBodyId} raised TypeError('deep')`]).toContain(reason);
+    expect((await store.wait(lastId, { timeout: 20 })).status).toBe('FAILURE');
+  });
+
   it('runs a link on a chord in a chain, and a link_error on a chain in a group', async () => {
     const store = await start();
     const linkId = crypto.randomUUID();

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureData } from '@celerity/core';
-import { chain, chord, group, signature } from '@celerity/core';
+import { TaskError, chain, chord, group, signature } from '@celerity/core';
 import { createRedisBackend } from '@celerity/backend-redis';
 import { createRedisBroker } from '@celerity/broker-redis';
 import type { Client } from '@celerity/client';
@@ -32,6 +32,7 @@ interface Shape {
 }
 const add = (...args: number[]) => ({ spec: { task: 'tasks.add', args }, sig: () => signature('tasks.add', args) });
 const echo = () => ({ spec: { task: 'tasks.echo' }, sig: () => signature('tasks.echo') });
+const fail = (msg: string) => ({ spec: { task: 'tasks.fail', args: [msg] }, sig: () => signature('tasks.fail', [msg]) });
 type Part = { spec: unknown; sig: () => SignatureData };
 const chainOf = (...parts: Part[]): Part => ({ spec: { chain: parts.map((p) => p.spec) }, sig: () => chain(...parts.map((p) => p.sig())) });
 const groupOf = (...parts: Part[]): Part => ({ spec: { group: parts.map((p) => p.spec) }, sig: () => group(parts.map((p) => p.sig())) });
@@ -95,6 +96,26 @@ function matrix(version: PythonCeleryVersion): void {
       expect(await result.get({ timeout: 30 })).toEqual(s.expected);
     });
   }
+
+  // The chain's last step never runs: it reports the failure to the chord (Celery's mark_as_failure).
+  const failing = chordOf([chainOf(fail('early'), add(1)), add(2, 2)], echo());
+
+  it('Python client → Celerity worker: a chain in a chord header failing at its first step fails the chord', async () => {
+    const out = await runPythonClient(version, ['apply', JSON.stringify(failing.spec), '--timeout', '30'], { ...env, QUEUE: tsQueue });
+    expect(out).toMatchObject({ state: 'FAILURE', exc_type: 'ChordError' });
+    expect(String(out.exc_message)).toContain("raised ValueError('early')");
+  });
+
+  it('Celerity client → Python worker: a chain in a chord header failing at its first step fails the chord', async () => {
+    const result = await client.apply(failing.sig());
+    const error = await result.get({ timeout: 30 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TaskError);
+    expect((error as TaskError).excType).toBe('ChordError');
+    expect(String((error as TaskError).excMessage[0])).toContain("raised ValueError('early')");
+  });
 }
 
 for (const version of PYTHON_CELERY_VERSIONS) {

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SignatureData } from '@celerity/core';
 import { ConfigurationError, chain, chord, createMemoryBackend, group, immutable, signature, toSignatureOptions } from '@celerity/core';
-import { recordChordPart, remainingChainIds, successFollowups } from '@celerity/core/internal';
-import { freeze, withParentResult } from '../src/canvas/freeze.js';
+import { recordChordPart, remainingChainIds, successFollowups, unreachedChordParts } from '@celerity/core/internal';
+import { chordContributions, freeze, withParentResult } from '../src/canvas/freeze.js';
 import { planSignature } from '../src/canvas/plan.js';
 import { fromSignatureOptions } from '../src/canvas/signature-options.js';
 
@@ -64,6 +64,37 @@ describe('planSignature', () => {
     const plan = planSignature(chord([], xsum()), ids());
     expect(plan.kind).toBe('send');
     expect(plan.jobs[0]!.sig.args).toEqual([[]]);
+  });
+});
+
+describe('nested chords', () => {
+  it('count what each header member reports: a task 1, a chain its last step, a group its members, a chord its body', () => {
+    expect(chordContributions(add(1, 1))).toBe(1);
+    expect(chordContributions(chain(add(1, 1), group([mul(2), mul(3)])))).toBe(2);
+    expect(chordContributions(group([add(1, 1), group([add(2, 2), chain(add(3, 3), mul(2))])]))).toBe(3);
+    expect(chordContributions(chord([add(1, 1), add(2, 2)], group([mul(2), mul(3), mul(4)])))).toBe(3);
+    const plan = planSignature(chord([chord([add(1, 1), add(2, 2), add(3, 3)], xsum()), chain(add(4, 4), mul(2))], xsum()), ids());
+    // The inner chord's count is recorded before the outer one's.
+    expect(plan.chords.map((c) => c.size)).toEqual([3, 2]);
+    expect(plan.kind).toBe('chord');
+  });
+
+  it('find the chord parts a failed chain step leaves unreached: a later step, or a chord body at its end', () => {
+    const header = [chain(add(1, 1), mul(2)), chain(add(2, 2), chord([add(1)], xsum()))];
+    const plan = planSignature(chord(header, xsum()), ids());
+    const [first, second] = plan.jobs;
+    const groupId = plan.chords.at(-1)!.groupId;
+    const lastStep = first!.extras.embed!.chain![0]!;
+    expect(unreachedChordParts({ id: first!.sig.options['task_id'] as string, embed: first!.extras.embed! })).toEqual([
+      { id: lastStep.options['task_id'], rootId: first!.sig.options['task_id'], group: groupId, groupIndex: 0, embed: { chord: lastStep.options['chord'] } },
+    ]);
+    const innerChord = second!.extras.embed!.chain![0]!;
+    const innerBody = innerChord.kwargs['body'] as SignatureData;
+    expect(unreachedChordParts({ id: 'x', rootId: 'r', embed: second!.extras.embed! })).toEqual([
+      { id: innerBody.options['task_id'], rootId: 'r', group: groupId, groupIndex: 1, embed: { chord: innerBody.options['chord'] } },
+    ]);
+    // A plain chain (no chord) leaves none.
+    expect(unreachedChordParts({ id: 'y', embed: planSignature(chain(add(1, 1), mul(2)), ids()).jobs[0]!.extras.embed! })).toEqual([]);
   });
 });
 

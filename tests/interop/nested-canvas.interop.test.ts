@@ -1,13 +1,14 @@
 /**
- * Nested canvases across languages on one Redis (broker and results), with Python Celery 5.2 and
- * 5.5: a Python client sends nested shapes (group in chain, chain in group, chord in chain, chord
+ * Nested canvases across languages, on Redis (broker and results) and on RabbitMQ (with Redis
+ * results), with Python Celery 5.2 and 5.5: a Python client sends nested shapes (group in chain, chain in group, chord in chain, chord
  * in group, chain and chord in a chord header, chord as a chord body) that a Celerity worker runs
  * alone, and a Celerity client sends the same shapes to a Python worker. Only the tasks both sides
  * have are used (`tasks.add`, `tasks.echo`), so each result shows that every step got its parent's
  * result and every chord its header's results in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SignatureData } from '@celerity/core';
+import type { Broker, SignatureData } from '@celerity/core';
+import { createAmqpBroker } from '@celerity/broker-amqp';
 import { TaskError, chain, chord, group, signature } from '@celerity/core';
 import { createRedisBackend } from '@celerity/backend-redis';
 import { createRedisBroker } from '@celerity/broker-redis';
@@ -17,6 +18,8 @@ import type { Worker } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
 import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
 import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, startPythonWorker } from './harness/python.js';
+import type { RabbitVhost } from './harness/rabbitmq.js';
+import { createRabbitVhost } from './harness/rabbitmq.js';
 import type { RedisScratch } from './harness/redis.js';
 import { createRedisScratch } from './harness/redis.js';
 import * as interopTasks from './ts-tasks.js';
@@ -53,7 +56,13 @@ const SHAPES: Shape[] = [
   shape('chord as a chord body', chordOf([add(1, 1), add(2, 2)], chordOf([echo(), echo()], echo())), [[2, 4], [2, 4]]),
 ];
 
-function matrix(version: PythonCeleryVersion): void {
+type Transport = 'redis' | 'amqp';
+let rabbit: RabbitVhost | undefined;
+afterAll(async () => {
+  await rabbit?.cleanup();
+}, 60_000);
+
+function matrix(version: PythonCeleryVersion, transport: Transport): void {
   let redis: RedisScratch;
   let env: Record<string, string>;
   let tsWorker: Worker;
@@ -65,13 +74,15 @@ function matrix(version: PythonCeleryVersion): void {
     redis = await createRedisScratch();
     tsQueue = redis.name('ts');
     const pyQueue = redis.name('py');
-    env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url, RECORD_URL: redis.url };
+    const brokerUrl = transport === 'redis' ? redis.url : (rabbit ??= await createRabbitVhost()).url;
+    const broker = (name: string): Broker => (transport === 'redis' ? createRedisBroker({ url: brokerUrl }) : createAmqpBroker({ url: brokerUrl, connectionName: name }));
+    env = { BROKER_URL: brokerUrl, RESULT_BACKEND: redis.url, RECORD_URL: redis.url };
     interopTasks.configureInteropTasks({ recordUrl: redis.url });
-    tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], concurrency: 4 });
+    tsWorker = createWorker({ broker: broker('ts-worker'), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], concurrency: 4 });
     await tsWorker.start();
     pyWorker = await startPythonWorker({ version, env: { ...env, QUEUE: pyQueue }, queues: [pyQueue] });
-    client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), defaultQueue: pyQueue });
-  });
+    client = createClient({ broker: broker('ts-client'), backend: createRedisBackend({ url: redis.url }), defaultQueue: pyQueue });
+  }, 120_000);
 
   afterAll(async () => {
     await client?.close();
@@ -120,6 +131,9 @@ function matrix(version: PythonCeleryVersion): void {
 
 for (const version of PYTHON_CELERY_VERSIONS) {
   const entry = status[version];
-  if (isAvailable(entry)) describe(`nested canvas: Python Celery ${entry.celery} ↔ Celerity on Redis`, () => matrix(version));
-  else describe.skip(`nested canvas: Python Celery ${version} ↔ Celerity on Redis: ${entry.unavailable}`, () => matrix(version));
+  for (const transport of ['redis', 'amqp'] as const) {
+    const on = transport === 'redis' ? 'Redis' : 'RabbitMQ (Redis results)';
+    if (isAvailable(entry)) describe(`nested canvas: Python Celery ${entry.celery} ↔ Celerity on ${on}`, () => matrix(version, transport));
+    else describe.skip(`nested canvas: Python Celery ${version} ↔ Celerity on ${on}: ${entry.unavailable}`, () => matrix(version, transport));
+  }
 }

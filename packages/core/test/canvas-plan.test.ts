@@ -79,6 +79,14 @@ describe('nested chords', () => {
     expect(plan.kind).toBe('chord');
   });
 
+  it('list the results of a group member that ends in a group among the group’s own', () => {
+    const plan = planSignature(group([chain(add(1, 1), group([mul(2), mul(3)])), add(5, 5)]), ids());
+    const inner = plan.jobs[0]!.extras.embed!.chain![0]!;
+    const innerIds = (inner.kwargs['tasks'] as SignatureData[]).map((t) => t.options['task_id']);
+    expect(plan.result.memberIds).toEqual([...innerIds, plan.jobs[1]!.sig.options['task_id']]);
+    expect(plan.result.memberIds).not.toContain(plan.result.id);
+  });
+
   it('find the chord parts a failed chain step leaves unreached: a later step, or a chord body at its end', () => {
     const header = [chain(add(1, 1), mul(2)), chain(add(2, 2), chord([add(1)], xsum()))];
     const plan = planSignature(chord(header, xsum()), ids());

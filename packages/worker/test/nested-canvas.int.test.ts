@@ -50,6 +50,7 @@ const SHAPES: Array<[string, () => SignatureData, unknown]> = [
   ['group in a chain (last)', () => chain(s('tasks.add', 1, 1), group([s('tasks.mul', 2), s('tasks.mul', 3)])), [4, 6]],
   ['group in a chain (middle)', () => chain(s('tasks.add', 1, 1), group([s('tasks.mul', 2), s('tasks.mul', 3)]), s('tasks.xsum'), s('tasks.mul', 10)), 100],
   ['chain in a group', () => group([chain(s('tasks.add', 1, 1), s('tasks.mul', 2)), s('tasks.add', 5, 5)]), [4, 10]],
+  ['a chain ending in a group, in a group', () => group([chain(s('tasks.add', 1, 1), group([s('tasks.mul', 2), s('tasks.mul', 3)])), s('tasks.add', 5, 5)]), [4, 6, 10]],
   ['group in a group', () => group([group([s('tasks.add', 1, 1), s('tasks.add', 2, 2)]), s('tasks.add', 3, 3)]), [2, 4, 6]],
   ['chord in a chain (last)', () => chain(s('tasks.add', 1, 1), chord([s('tasks.mul', 2), s('tasks.mul', 3)], s('tasks.echo'))), [4, 6]],
   ['chord in a chain (first)', () => chain(chord([s('tasks.add', 1, 1), s('tasks.add', 2, 2)], s('tasks.xsum')), s('tasks.mul', 10)), 60],

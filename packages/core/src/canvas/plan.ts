@@ -125,7 +125,8 @@ function planInto(sig: SignatureData, ctx: CanvasContext, member: Membership, ch
         const own: Membership = member.chord !== undefined ? member : { groupId };
         const planned = planMember(inherit(sig, m), ctx, own, chords);
         jobs.push(...planned.jobs);
-        memberIds.push(planned.result.id);
+        // A member whose result is a group (a chain ending in one, a chord with a group body) adds its members.
+        memberIds.push(...(planned.result.kind === 'group' ? planned.result.memberIds : [planned.result.id]));
       }
       return { jobs, result: { kind: 'group', id: groupId, memberIds } };
     }

@@ -87,6 +87,14 @@ describe('nested chords', () => {
     expect(plan.result.memberIds).not.toContain(plan.result.id);
   });
 
+  it('number header results by position: a chain ending in a group takes one index per member', () => {
+    const plan = planSignature(chord([chain(add(1, 1), group([mul(2), mul(3)])), add(5, 5)], xsum()), ids());
+    const inner = plan.jobs[0]!.extras.embed!.chain![0]!;
+    expect((inner.kwargs['tasks'] as SignatureData[]).map((t) => t.options['group_index'])).toEqual([0, 1]);
+    expect(plan.jobs[1]!.sig.options['group_index']).toBe(2);
+    expect(plan.chords.at(-1)!.size).toBe(3);
+  });
+
   it('find the chord parts a failed chain step leaves unreached: a later step, or a chord body at its end', () => {
     const header = [chain(add(1, 1), mul(2)), chain(add(2, 2), chord([add(1)], xsum()))];
     const plan = planSignature(chord(header, xsum()), ids());

@@ -59,6 +59,12 @@ const SHAPES: Array<[string, () => SignatureData, unknown]> = [
   ['chain in a chord header', () => chord([chain(s('tasks.add', 1, 1), s('tasks.mul', 2)), s('tasks.add', 5, 5)], s('tasks.echo')), [4, 10]],
   ['group in a chord header', () => chord([group([s('tasks.add', 1, 1), s('tasks.add', 2, 2)]), s('tasks.add', 3, 3)], s('tasks.echo')), [2, 4, 6]],
   ['chord in a chord header', () => chord([chord([s('tasks.add', 1, 1), s('tasks.add', 2, 2)], s('tasks.xsum')), s('tasks.add', 3, 3)], s('tasks.echo')), [6, 6]],
+  ['a chain ending in a group, in a chord header', () => chord([chain(s('tasks.add', 1, 1), group([s('tasks.mul', 2), s('tasks.mul', 3)])), s('tasks.add', 5, 5)], s('tasks.echo')), [4, 6, 10]],
+  [
+    'a chord with a group body, in a chord header',
+    () => chord([chord([s('tasks.add', 1, 1), s('tasks.add', 2, 2)], group([s('tasks.pick', 0), s('tasks.pick', 1)])), s('tasks.add', 3, 3)], s('tasks.echo')),
+    [2, 4, 6],
+  ],
   ['chord as a chord body', () => chord([s('tasks.add', 1, 1), s('tasks.add', 2, 2)], chord([s('tasks.pick', 0), s('tasks.pick', 1)], s('tasks.echo'))), [2, 4]],
   ['chain as a chord body', () => chord([s('tasks.add', 1, 1), s('tasks.add', 2, 2)], chain(s('tasks.xsum'), s('tasks.mul', 10))), 60],
   ['group as a chord body', () => chord([s('tasks.add', 1, 1), s('tasks.add', 2, 2)], group([s('tasks.pick', 0), s('tasks.pick', 1)])), [2, 4]],

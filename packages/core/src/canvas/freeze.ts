@@ -165,8 +165,15 @@ export function freeze(sig: SignatureData, ctx: CanvasContext, member: Membershi
     }
     case 'group': {
       const groupId = taskIdOf(sig) ?? member.groupId ?? ctx.generateId();
-      // As Celery's group.freeze: members report where the group does, numbered in order.
-      const members = groupMembers(sig).map((t, index) => freeze(t, ctx, { ...member, groupIndex: index }));
+      // As Celery's group.freeze: members report where the group does, numbered in order. In a
+      // chord header, from the group's own position on, so they do not share one with the
+      // members after it.
+      let next = member.chord !== undefined ? (member.groupIndex ?? 0) : 0;
+      const members = groupMembers(sig).map((t) => {
+        const frozen = freeze(t, ctx, { ...member, groupIndex: next });
+        next += member.chord !== undefined ? chordContributions(t) : 1;
+        return frozen;
+      });
       // Celery's group.freeze also writes `root_id` / `parent_id` (null when unknown) into its options.
       const options = withMembership({ root_id: null, parent_id: null, ...sig.options, task_id: groupId }, member);
       return {

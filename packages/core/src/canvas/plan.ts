@@ -144,11 +144,13 @@ function planInto(sig: SignatureData, ctx: CanvasContext, member: Membership, ch
       }
       const jobs: CanvasJob[] = [];
       const inner: ChordInit[] = [];
+      // A member's group_index is its first result's position among all the header's results: a
+      // member reporting several (a chain ending in a group) takes that many.
       let size = 0;
-      members.forEach((m, index) => {
-        jobs.push(...planMember(inherit(sig, m), ctx, { groupId, chord: frozenBody.sig, groupIndex: index }, inner).jobs);
+      for (const m of members) {
+        jobs.push(...planMember(inherit(sig, m), ctx, { groupId, chord: frozenBody.sig, groupIndex: size }, inner).jobs);
         size += chordContributions(m);
-      });
+      }
       chords.push(...inner, { groupId, size });
       return { jobs, result: frozenBody.result };
     }

@@ -7,11 +7,11 @@
  * Celery's ChordError naming it, and link / link_error on nested parts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Broker, CanvasSink, ResultBackend, SignatureData } from '@celerity/core';
+import type { Broker, CanvasSink, ResultBackend, SignatureData, TaskContext } from '@celerity/core';
 import { applySignature, chain, chord, createJsonSerializer, createMemoryBackend, createMemoryBroker, defineTask, encodeTaskMessage, group, signature } from '@celerity/core';
 import { createAmqpBroker } from '@celerity/broker-amqp';
 import { createRedisBroker } from '@celerity/broker-redis';
-import { randomSuffix } from '@celerity/testing';
+import { randomSuffix, waitFor } from '@celerity/testing';
 import type { Worker } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
 import { REDIS_URL, useRedisAndRabbit } from './redis-and-rabbit.js';
@@ -27,7 +27,21 @@ const pick = defineTask({ name: 'tasks.pick', params: ['values', 'index'] }, (va
 const fail = defineTask({ name: 'tasks.fail', params: ['msg'] }, (msg: unknown): number => {
   throw new TypeError(String(msg));
 });
-const tasks = [add, mul, xsum, echo, pick, fail];
+/** Ids that have retried once already, and every run of the counting body. */
+const retried = new Set<string>();
+const bodyRuns: unknown[] = [];
+const retryOnce = defineTask({ name: 'tasks.retry_once', params: ['x'] }, (x: number, ctx: TaskContext) => {
+  if (!retried.has(ctx.id)) {
+    retried.add(ctx.id);
+    ctx.retry({ countdown: 0 });
+  }
+  return x;
+});
+const collect = defineTask({ name: 'tasks.collect', params: ['values'] }, (values: unknown[]) => {
+  bodyRuns.push(values);
+  return values;
+});
+const tasks = [add, mul, xsum, echo, pick, fail, retryOnce, collect];
 
 const s = (task: string, ...args: unknown[]) => signature(task, args);
 const withId = (sig: SignatureData, id: string, more: Record<string, unknown> = {}): SignatureData => ({ ...sig, options: { ...sig.options, ...more, task_id: id } });
@@ -82,7 +96,8 @@ describe.each(Object.keys(transports))('nested canvas run by a Celerity worker o
   let sink: CanvasSink;
   let queue = '';
 
-  async function start(): Promise<ResultBackend> {
+  /** `duplicate`: every message is published twice, as a broker redelivering each one would. */
+  async function start(duplicate = false): Promise<ResultBackend> {
     const broker = transport.broker();
     backend = transport.backend();
     queue = `nested-${randomSuffix()}`;
@@ -90,7 +105,10 @@ describe.each(Object.keys(transports))('nested canvas run by a Celerity worker o
     await worker.start();
     const store = backend;
     sink = {
-      publish: (messages) => broker.publishMany(messages.map((m) => ({ target: m.target, envelope: encodeTaskMessage(m.init, { serializer: json }) }))),
+      publish: (messages) => {
+        const items = messages.map((m) => ({ target: m.target, envelope: encodeTaskMessage(m.init, { serializer: json }) }));
+        return broker.publishMany(duplicate ? [...items, ...items] : items);
+      },
       chordInit: (groupId, size) => store.chordInit(groupId, size),
     };
     return store;
@@ -107,6 +125,7 @@ describe.each(Object.keys(transports))('nested canvas run by a Celerity worker o
     await backend?.close();
     worker = undefined;
     backend = undefined;
+    bodyRuns.length = 0;
   });
 
   for (const [shape, build, expected] of SHAPES) {
@@ -147,6 +166,17 @@ describe.each(Object.keys(transports))('nested canvas run by a Celerity worker o
     const reason = (meta.result as { exc_message: string[] }).exc_message[0];
     expect([`Dependency ${lastId} raised TypeError('early')`, `Dependency ${innerBodyId} raised TypeError('deep')`]).toContain(reason);
     expect((await store.wait(lastId, { timeout: 20 })).status).toBe('FAILURE');
+  });
+
+  it('counts a header task that ran twice (sent twice) or retried, once: the body runs once with each result once', async () => {
+    await start(true);
+    const header = [chain(s('tasks.add', 1, 1), s('tasks.retry_once')), s('tasks.retry_once', 10), group([s('tasks.add', 2, 2), s('tasks.add', 3, 3)])];
+    const applied = await apply(chord(header, s('tasks.collect')));
+    expect(await value(applied.id)).toEqual([2, 10, 4, 6]);
+    // The header's first tasks were sent twice (what the worker sends after them, once each time they
+    // ran): every copy has run once the queue is empty and the worker idle.
+    await waitFor(async () => (await worker!.broker.size(queue)) === 0 && (await worker!.idle(), (await worker!.broker.size(queue)) === 0), { timeout: 20_000 });
+    expect(bodyRuns).toEqual([[2, 10, 4, 6]]);
   });
 
   it('runs a link on a chord in a chain, and a link_error on a chain in a group', async () => {

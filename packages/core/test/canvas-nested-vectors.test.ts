@@ -52,6 +52,7 @@ const SHAPES: Record<string, () => SignatureData> = {
   chord_as_chord_body: () => chord([add(1, 1), add(2, 2)], chord([mul(2), mul(3)], xsum())),
   chain_as_chord_body: () => chord([add(1, 1), add(2, 2)], chain(xsum(), mul(10))),
   group_as_chord_body: () => chord([add(1, 1), add(2, 2)], group([mul(2), mul(3)])),
+  link_error_on_group: () => withOptions(group([add(1, 1), add(2, 2)]), { link_error: errback }),
   link_on_chord_in_chain: () => chain(add(1, 1), withOptions(chord([mul(2), mul(3)], xsum()), { link: mul(10) })),
   link_error_on_chain_in_group: () => group([withOptions(chain(add(1, 1), mul(2)), { link_error: errback }), add(5, 5)]),
   link_error_on_chord_header_member: () => chord([withOptions(add(1, 1), { link_error: errback }), chain(add(2, 2), mul(2))], xsum()),
@@ -122,6 +123,22 @@ describe('where Celerity differs from Celery 5.2 on purpose', () => {
     expect((a!.body as unknown[])[0]).toEqual([1, 1]);
     expect(canonical({ messages: ours.messages, resultId: ours.resultId, chordSizes: ours.chordSizes })).toEqual(
       canonical({ messages: reordered, resultId: theirs.result_id, chordSizes: theirs.chord_sizes }),
+    );
+  });
+
+  it('a group with a link_error upgraded to a chord in a chain keeps it (Celery 5.2’s | drops it)', async () => {
+    // Celery's chain | task builds chord(group.tasks, task): the group's options are lost. Celerity
+    // keeps them in the embedded header, where a Python worker applying the chord gives its
+    // link_error to every header task (group.apply_async passes its options on), as ours does.
+    const theirs = captured.shapes['link_error_on_group_in_chain']!;
+    const replyTo = theirs.messages[0]!.properties.reply_to as string;
+    const ours = await applyShape(chain(add(1, 1), withOptions(group([mul(2), mul(3)]), { link_error: errback }), xsum()), replyTo);
+    const expected = theirs.messages.map(theirWire);
+    const header = ((expected[0]!.body as [unknown, unknown, { chain: SignatureData[] }])[2].chain[0]!.kwargs['header'] as SignatureData).options;
+    expect(header['link_error']).toBeUndefined();
+    header['link_error'] = errback;
+    expect(canonical({ messages: ours.messages, resultId: ours.resultId, chordSizes: ours.chordSizes })).toEqual(
+      canonical({ messages: expected, resultId: theirs.result_id, chordSizes: theirs.chord_sizes }),
     );
   });
 });

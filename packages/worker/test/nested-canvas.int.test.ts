@@ -195,5 +195,12 @@ describe.each(Object.keys(transports))('nested canvas run by a Celerity worker o
     expect(ok!.result).toBe(10);
     // link_error on a chain goes to each step: the step that failed calls it with its own id.
     expect(await value(errbackId)).toBe(grouped.memberIds[0]);
+
+    // A group's link_error goes to each member, a chord header's too (as Celery's group.apply_async passes it on).
+    const groupErrbackId = crypto.randomUUID();
+    const failingId = crypto.randomUUID();
+    const header = { ...group([s('tasks.add', 1, 1), withId(s('tasks.fail', 'member'), failingId)]), options: { link_error: withId(s('tasks.echo'), groupErrbackId) } };
+    await apply(chain(header, s('tasks.xsum')));
+    expect(await value(groupErrbackId)).toBe(failingId);
   });
 });

@@ -65,6 +65,17 @@ function chordWithContinuation(sig: SignatureData): SignatureData {
 }
 
 /**
+ * A group member with the group's `link_error` added to its own: Celery's group.apply_async passes
+ * the group's options, `link_error` included, to every member (replacing theirs; added here). A
+ * chord's header group is applied the same way.
+ */
+function withGroupErrbacks(groupSig: SignatureData, m: SignatureData): SignatureData {
+  const linkError = groupSig.options?.['link_error'];
+  if (linkError === undefined) return m;
+  return { ...m, options: { ...m.options, link_error: [...asList(m.options?.['link_error']), ...asList(linkError)] } };
+}
+
+/**
  * Plans the messages for a signature of any kind, nested to any depth.
  * @example
  * const plan = planSignature(chain(add.s(1, 2), mul.s(4)), { generateId: () => crypto.randomUUID(), replyTo });
@@ -123,7 +134,7 @@ function planInto(sig: SignatureData, ctx: CanvasContext, member: Membership, ch
       for (const m of groupMembers(sig)) {
         // Members of a group that is itself in a chord header report to that chord; else to this group.
         const own: Membership = member.chord !== undefined ? member : { groupId };
-        const planned = planMember(inherit(sig, m), ctx, own, chords);
+        const planned = planMember(inherit(sig, withGroupErrbacks(sig, m)), ctx, own, chords);
         jobs.push(...planned.jobs);
         // A member whose result is a group (a chain ending in one, a chord with a group body) adds its members.
         memberIds.push(...(planned.result.kind === 'group' ? planned.result.memberIds : [planned.result.id]));
@@ -148,7 +159,7 @@ function planInto(sig: SignatureData, ctx: CanvasContext, member: Membership, ch
       // member reporting several (a chain ending in a group) takes that many.
       let size = 0;
       for (const m of members) {
-        jobs.push(...planMember(inherit(sig, m), ctx, { groupId, chord: frozenBody.sig, groupIndex: size }, inner).jobs);
+        jobs.push(...planMember(inherit(sig, withGroupErrbacks(header, m)), ctx, { groupId, chord: frozenBody.sig, groupIndex: size }, inner).jobs);
         size += chordContributions(m);
       }
       chords.push(...inner, { groupId, size });

@@ -66,6 +66,8 @@ SHAPES = {
     "chain_as_chord_body": lambda: chord([add(1, 1), add(2, 2)], chain(xsum(), mul(10))),
     "group_as_chord_body": lambda: chord([add(1, 1), add(2, 2)], group([mul(2), mul(3)])),
     "link_error_on_group_in_chain": lambda: chain(add(1, 1), group([mul(2), mul(3)]).set(link_error=err()), xsum()),
+    "link_error_on_group": lambda: group([add(1, 1), add(2, 2)]).set(link_error=err()),
+    "link_error_on_chord_header_group": lambda: chord([group([add(1, 1), add(2, 2)]).set(link_error=err()), add(3, 3)], xsum()),
     "link_on_chord_in_chain": lambda: chain(add(1, 1), chord([mul(2), mul(3)], xsum()).set(link=mul(10))),
     "link_error_on_chain_in_group": lambda: group([chain(add(1, 1), mul(2)).set(link_error=err()), add(5, 5)]),
     "link_error_on_chord_header_member": lambda: chord([add(1, 1).set(link_error=err()), chain(add(2, 2), mul(2))], xsum()),

@@ -115,7 +115,7 @@ describe.each(Object.keys(transports))('nested canvas run by a Celerity worker o
   }
   const apply = (sig: SignatureData) => applySignature(sig, sink, { defaultQueue: queue });
   const value = async (id: string) => {
-    const meta = await backend!.wait(id, { timeout: 20 });
+    const meta = await backend!.wait(id, { timeout: 45 });
     return meta.status === 'SUCCESS' ? meta.result : meta;
   };
 
@@ -143,11 +143,11 @@ describe.each(Object.keys(transports))('nested canvas run by a Celerity worker o
     const errbackId = crypto.randomUUID();
     const body = withId(s('tasks.xsum'), crypto.randomUUID(), { link_error: withId(s('tasks.echo'), errbackId) });
     const applied = await apply(chord([chain(s('tasks.add', 1, 1), withId(s('tasks.fail'), failingId)), s('tasks.add', 2, 2)], body));
-    const meta = await store.wait(applied.id, { timeout: 20 });
+    const meta = await store.wait(applied.id, { timeout: 45 });
     expect(meta.status).toBe('FAILURE');
     expect(meta.result).toEqual({ exc_type: 'ChordError', exc_message: [`Dependency ${failingId} raised TypeError('2')`], exc_module: 'celery.exceptions' });
     // The errback is called with the body's id (Celery's old-style errback signature).
-    expect((await store.wait(errbackId, { timeout: 20 })).result).toBe(applied.id);
+    expect((await store.wait(errbackId, { timeout: 45 })).result).toBe(applied.id);
   });
 
   it('fails a chord when a chain in its header fails before its last step (the last step reports the failure)', async () => {
@@ -161,11 +161,11 @@ describe.each(Object.keys(transports))('nested canvas run by a Celerity worker o
       s('tasks.add', 2, 2),
     ];
     const applied = await apply(chord(header, s('tasks.xsum')));
-    const meta = await store.wait(applied.id, { timeout: 20 });
+    const meta = await store.wait(applied.id, { timeout: 45 });
     expect(meta.status).toBe('FAILURE');
     const reason = (meta.result as { exc_message: string[] }).exc_message[0];
     expect([`Dependency ${lastId} raised TypeError('early')`, `Dependency ${innerBodyId} raised TypeError('deep')`]).toContain(reason);
-    expect((await store.wait(lastId, { timeout: 20 })).status).toBe('FAILURE');
+    expect((await store.wait(lastId, { timeout: 45 })).status).toBe('FAILURE');
   });
 
   it('counts a header task that ran twice (sent twice) or retried, once: the body runs once with each result once', async () => {
@@ -190,7 +190,7 @@ describe.each(Object.keys(transports))('nested canvas run by a Celerity worker o
     const errbackId = crypto.randomUUID();
     const failing = { ...chain(s('tasks.add', 1, 1), s('tasks.fail')), options: { link_error: withId(s('tasks.echo'), errbackId) } };
     const grouped = await apply(group([failing, s('tasks.add', 5, 5)]));
-    const [failedMeta, ok] = await Promise.all(grouped.memberIds.map((id) => store.wait(id, { timeout: 20 })));
+    const [failedMeta, ok] = await Promise.all(grouped.memberIds.map((id) => store.wait(id, { timeout: 45 })));
     expect(failedMeta!.status).toBe('FAILURE');
     expect(ok!.result).toBe(10);
     // link_error on a chain goes to each step: the step that failed calls it with its own id.

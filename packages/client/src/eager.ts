@@ -5,7 +5,7 @@
  */
 import type { Logger, ResultBackend, ResultMeta, SignatureData, TaskDefinition, TaskMessageInit } from '@celerity/core';
 import { NotRegisteredError } from '@celerity/core';
-import { buildResultMeta, errbackFollowups, recordChordPart, remainingChainIds, runTaskEagerly, successFollowups } from '@celerity/core/internal';
+import { buildResultMeta, errbackFollowups, recordChordPart, remainingChainIds, runTaskEagerly, successFollowups, unreachedChordParts } from '@celerity/core/internal';
 
 /** What eager execution needs from the client. */
 export interface EagerHost {
@@ -35,11 +35,15 @@ export async function runEagerMessage(init: TaskMessageInit, host: EagerHost): P
   } else {
     for (const id of remainingChainIds(init)) await host.backend.store({ ...meta, task_id: id, parent_id: init.id });
   }
-  const chord = await recordChordPart(host.backend, init, meta.status, meta.result);
-  if (chord?.kind === 'ready') await host.apply(chord.body);
-  else if (chord?.kind === 'failed') {
-    for (const failure of chord.failures) await host.backend.store(failure);
-    for (const sig of chord.errbacks) await host.apply(sig);
+  // A failed task also reports for the chord parts later in its chain, which will never run.
+  const parts = meta.status === 'SUCCESS' ? [init] : [init, ...unreachedChordParts(init)];
+  for (const part of parts) {
+    const chord = await recordChordPart(host.backend, part, meta.status, meta.result);
+    if (chord?.kind === 'ready') await host.apply(chord.body);
+    else if (chord?.kind === 'failed') {
+      for (const failure of chord.failures) await host.backend.store(failure);
+      for (const sig of chord.errbacks) await host.apply(sig);
+    }
   }
   if (meta.status !== 'SUCCESS') for (const sig of errbackFollowups(init)) await host.apply(sig);
   return meta;

@@ -85,18 +85,18 @@ describe('chain', () => {
     expect(header.options['task_id']).toBe(chordSig!.options['task_id']);
   });
 
-  it('turns a chain starting with a group into a chord whose body carries the rest, as Celery does', async () => {
+  it('turns a chain starting with a group into a chord whose body is the rest, as Celery’s | does', async () => {
     const { client, broker, backend } = setup();
     const result = await client.apply(chain(group([add(1, 1), add(2, 2)]), xsum(), mul(10), add(1)));
     const messages = broker.messages();
     expect(messages).toHaveLength(2);
+    // group | xsum | mul | add is chord(group, chain(xsum, mul, add)) in Celery: ids frozen.
     const body = messages[0]!.embed.chord!;
-    expect(body.task).toBe('tasks.xsum');
-    // Celery's chord.apply_async(chain=…) clones the chain onto the body: reversed, ids frozen.
-    const rest = body.options['chain'] as SignatureData[];
-    expect(rest.map((s) => [s.task, s.args])).toEqual([['tasks.add', [1]], ['tasks.mul', [10]]]);
-    expect(rest.every((s) => typeof s.options['task_id'] === 'string' && s.options['reply_to'] === APP_ID)).toBe(true);
-    expect(result.id).toBe(rest[0]!.options['task_id']);
+    expect(body.task).toBe('celery.chain');
+    const steps = body.kwargs['tasks'] as SignatureData[];
+    expect(steps.map((s) => [s.task, s.args])).toEqual([['tasks.xsum', []], ['tasks.mul', [10]], ['tasks.add', [1]]]);
+    expect(steps.every((s) => typeof s.options['task_id'] === 'string' && s.options['reply_to'] === APP_ID)).toBe(true);
+    expect(result.id).toBe(steps[2]!.options['task_id']);
     expect(body.options['link']).toBeUndefined();
     expect(messages.map((m) => m.groupIndex)).toEqual([0, 1]);
     expect(messages[1]!.embed.chord).toEqual(body);
@@ -169,10 +169,14 @@ describe('group', () => {
     await expect(g.get({ timeout: 0.02 })).rejects.toThrow(new RegExp(`group ${g.id}`));
   });
 
-  it('refuses canvas nested inside a group', async () => {
+  it('sends a chain nested inside a group: its first task now, its last reports to the group', async () => {
     const { client, broker } = setup();
-    await expect(client.apply(group([chain(add(1, 1), mul(2))]))).rejects.toThrow(ConfigurationError);
-    expect(broker.published).toHaveLength(0);
+    const result = await client.apply(group([chain(add(1, 1), mul(2)), add(5, 5)]));
+    const messages = broker.messages();
+    expect(messages.map((m) => [m.task, m.group])).toEqual([['tasks.add', null], ['tasks.add', result.id]]);
+    const last = messages[0]!.embed.chain![0]!;
+    expect(last.options['group_id']).toBe(result.id);
+    expect('results' in result && result.results.map((r) => r.id)).toEqual([last.options['task_id'], messages[1]!.id]);
   });
 
   it('applies group options to every member', async () => {

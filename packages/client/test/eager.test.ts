@@ -100,6 +100,17 @@ describe('eager mode', () => {
     await broker.close();
   });
 
+  it('runs nested canvases, and fails a chord when a chain in its header fails before its last step', async () => {
+    const { client, broker } = eagerClient();
+    const a = client.task(add);
+    const nested = await client.apply(chord([chain(a.s(1, 1), client.task(mul).s(2)), group([a.s(2, 2), a.s(3, 3)])], client.task(xsum).s()));
+    expect(await nested.get()).toBe(14);
+    const failing = await client.apply(chord([chain(client.task(fail).s('early'), a.s(1)), a.s(2, 2)], client.task(xsum).s()));
+    await expect(failing.get()).rejects.toMatchObject({ excType: 'ChordError' });
+    await client.close();
+    await broker.close();
+  });
+
   it('applies link callbacks with the result', async () => {
     const { client, broker } = eagerClient();
     calls.length = 0;

@@ -8,7 +8,7 @@ export { CeleryException } from './execution/index.js';
 
 export { resolveSend } from './canvas/send-options.js';
 export type { ResolveContext } from './canvas/send-options.js';
-export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups, workflowIds } from './canvas/followups.js';
+export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups, unreachedChordParts, workflowIds } from './canvas/followups.js';
 
 // One Python-compatible JSON writer and one URL redactor for every adapter.
 export { pythonJsonNumber, pythonJsonScalar, pythonJsonString, stringifyPythonJson } from './serializers/json-encode.js';

@@ -11,7 +11,7 @@
  */
 import type { AppliedSignature, Broker, CanvasSink, ResolvedSend, Clock, ExceptionInfo, Hooks, Logger, ResultBackend, ResultMeta, Serializer, SignatureData, TaskDefinition, TaskMessage, TaskRouter } from '@celerity/core';
 import { ConfigurationError, applySignature, emitPublishHooks, encodeTaskMessage } from '@celerity/core';
-import { buildResultMeta, errbackFollowups, exceptionInfoOf, pythonRepr, recordChordPart, remainingChainIds, successFollowups, workflowIds } from '@celerity/core/internal';
+import { buildResultMeta, errbackFollowups, exceptionInfoOf, pythonRepr, recordChordPart, remainingChainIds, successFollowups, unreachedChordParts, workflowIds } from '@celerity/core/internal';
 import type { ResultMetaFields } from '@celerity/core/internal';
 import { resultRequestOf } from './request.js';
 import { resultDate } from './result-date.js';
@@ -182,7 +182,8 @@ export async function completeChordPart(message: TaskMessage, status: string, re
 
 /**
  * After a failure: marks the rest of the chain failed with the same error (so waiting on the
- * chain's result fails too), then sends the errbacks with the failed task's id.
+ * chain's result fails too), records the failure with any chord a later step belonged to, then
+ * sends the errbacks with the failed task's id.
  */
 export async function sendFailureFollowups(message: TaskMessage, exception: unknown, traceback: string | null, ctx: FollowupContext): Promise<void> {
   const rest = remainingChainIds(message);
@@ -192,6 +193,11 @@ export async function sendFailureFollowups(message: TaskMessage, exception: unkn
     } catch (error) {
       ctx.logger.error(`Task ${message.task}[${message.id}]: storing FAILURE for the rest of its chain failed: ${(error as Error).message}`, { error });
     }
+  }
+  // A chord member later in the chain will never run: it reports the failure to its chord instead.
+  for (const part of unreachedChordParts(message)) {
+    const { id, group, groupIndex, embed } = part;
+    await completeChordPart({ ...message, id, group: group ?? null, groupIndex: groupIndex ?? null, embed: { ...message.embed, chain: [], chord: embed?.chord ?? null } }, 'FAILURE', exception, ctx);
   }
   const sent = await applyAll(errbackFollowups(message), message, ctx);
   if (sent.unsent.length > 0) await reportUnsent(message, 'its errbacks', sent, ctx);

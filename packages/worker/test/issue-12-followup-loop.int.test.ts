@@ -5,6 +5,8 @@
  * a result-store failure: with early acks SUCCESS was never stored and the caller waited forever, with
  * late acks the message was requeued at once, forever. The message here is the one Celery 5.2's
  * client sends for that canvas (captured from `apply_async()`, fresh ids), pushed as kombu does.
+ * Nested canvas is supported since, so `d` carries an `eta` no one can read: the group still
+ * cannot be sent, which is the case under test.
  */
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,7 +69,7 @@ function pythonMessage(ids: Workflow, replyTo: string): string {
         sig('celery.chain', {}, 'chain', {
           tasks: [sig('tasks.b', { task_id: ids.b, reply_to: replyTo }), sig('tasks.c', { task_id: ids.c, reply_to: replyTo, group_index: 0 })],
         }),
-        sig('tasks.d', { task_id: ids.d, reply_to: replyTo, group_index: 1 }),
+        sig('tasks.d', { task_id: ids.d, reply_to: replyTo, group_index: 1, eta: 'not a date' }),
       ],
     },
   );

@@ -20,7 +20,10 @@ export interface CanvasSink {
    * workflow's result will be, e.g. to start watching for it before anything runs.
    */
   publish(messages: ResolvedSend[], result: AppliedSignature): Promise<void>;
-  /** Records a chord's header size; called before any header message is published. */
+  /**
+   * Records a chord's header size; called for every chord of the workflow (nested ones first),
+   * before any message is published.
+   */
   chordInit(groupId: string, size: number): Promise<void>;
   /** Saves a group's member ids before its messages are published (so it can be restored by id). */
   saveGroup?(groupId: string, memberIds: string[]): Promise<void>;
@@ -69,8 +72,9 @@ function resolveContext(options: ApplySignatureOptions): ResolveContext {
 }
 
 /**
- * Sends a signature of any kind (task, chain, group, chord) as Celery's canvas does and reports
- * where its result will be. Nothing is published when planning or a chord's header count fails.
+ * Sends a signature of any kind (task, chain, group, chord, nested in one another to any depth) as
+ * Celery's canvas does and reports where its result will be. Nothing is published when planning
+ * or a chord's header count fails.
  * @example
  * const sink: CanvasSink = {
  *   publish: (messages) => broker.publishMany(messages.map((m) => ({ target: m.target, envelope: encodeTaskMessage(m.init, { serializer }) }))),
@@ -83,8 +87,8 @@ export async function applySignature(sig: SignatureData, sink: CanvasSink, optio
   const context = resolveContext(options);
   const plan = planSignature(sig, { generateId: context.generateId, replyTo: context.replyTo });
   const messages = plan.jobs.map((job) => resolveJob(job, context, options.definitions));
-  if (plan.kind === 'chord') await sink.chordInit(plan.groupId, messages.length);
-  else if (plan.kind === 'group') await sink.saveGroup?.(plan.groupId, plan.result.memberIds);
+  for (const { groupId, size } of plan.chords) await sink.chordInit(groupId, size);
+  if (plan.kind === 'group') await sink.saveGroup?.(plan.result.id, plan.result.memberIds);
   await sink.publish(messages, plan.result);
   return plan.result;
 }

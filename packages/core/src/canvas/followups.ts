@@ -9,7 +9,7 @@ import { buildResultMeta } from '../execution/meta.js';
 import type { Embed } from '../message.js';
 import { pythonRepr } from '../protocol/index.js';
 import type { SignatureData } from '../signature.js';
-import { canvasSignature } from '../signature.js';
+import { canvasSignature, signatureTasks } from '../signature.js';
 import { asList, resultIds, taskIdOf, withParentResult } from './freeze.js';
 
 /** The parts of a finished task's message that decide what comes next. */
@@ -82,6 +82,39 @@ export function workflowIds(sig: SignatureData): string[] {
  */
 export function remainingChainIds(task: FinishedTask): string[] {
   return (task.embed?.chain ?? []).flatMap(workflowIds);
+}
+
+/** The tasks of a frozen signature that report to a chord: a chain's last step, a chord's body, a group's members. */
+function chordReporters(sig: SignatureData): SignatureData[] {
+  switch (sig.subtask_type) {
+    case 'chain': {
+      const last = signatureTasks(sig).at(-1);
+      return last ? chordReporters(last) : [];
+    }
+    case 'chord': {
+      const body = sig.kwargs['body'];
+      return typeof body === 'object' && body !== null ? chordReporters(body as SignatureData) : [];
+    }
+    case 'group':
+      return signatureTasks(sig).flatMap(chordReporters);
+    default: {
+      const o = sig.options ?? {};
+      return typeof o['chord'] === 'object' && o['chord'] !== null && typeof o['group_id'] === 'string' && taskIdOf(sig) ? [sig] : [];
+    }
+  }
+}
+
+/**
+ * After a failure: the chord header parts that will now never run, because they sit later in the
+ * failed task's chain (a chain in a chord header reports through its last step). As Celery's
+ * `mark_as_failure` does, each is recorded as failed with the chord, so the chord completes (with a
+ * ChordError) instead of waiting forever.
+ */
+export function unreachedChordParts(task: FinishedTask): FinishedTask[] {
+  return (task.embed?.chain ?? []).flatMap(chordReporters).map((sig) => {
+    const o = sig.options;
+    return { id: taskIdOf(sig)!, rootId: task.rootId ?? task.id, group: o['group_id'] as string, groupIndex: typeof o['group_index'] === 'number' ? o['group_index'] : null, embed: { chord: o['chord'] as SignatureData } };
+  });
 }
 
 /** Python's repr of a stored exception, e.g. `TypeError('boom')`. */

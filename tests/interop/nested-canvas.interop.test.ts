@@ -16,6 +16,7 @@ import type { Client } from '@celerity/client';
 import { createClient } from '@celerity/client';
 import type { Worker } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
+import { closeClient, closeWorker } from './harness/closing.js';
 import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
 import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, startPythonWorker } from './harness/python.js';
 import type { RabbitVhost } from './harness/rabbitmq.js';
@@ -85,12 +86,8 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
-    await client?.broker.close();
-    await client?.backend?.close();
-    await tsWorker?.stop();
-    await tsWorker?.broker.close();
-    await tsWorker?.backend?.close();
+    await closeClient(client);
+    await closeWorker(tsWorker);
     await pyWorker?.stop();
     await interopTasks.closeInteropTasks();
     await redis?.cleanup();

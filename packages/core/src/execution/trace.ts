@@ -9,6 +9,8 @@ import type { Logger } from '../logger.js';
 import type { RetryOptions, TaskContext, TaskDefinition } from '../task.js';
 import type { TaskStateName } from '../backend.js';
 import { RetryRequest } from '../task.js';
+import type { SignatureData } from '../signature.js';
+import { ReplaceRequest, checkReplacement } from '../canvas/builtins/replace.js';
 import { UnrecoverableError } from '../errors.js';
 import { bindArguments } from '../task-params.js';
 import { formatTraceback } from '../protocol/exceptions.js';
@@ -85,7 +87,9 @@ export type TraceOutcome =
       exception: ExceptionInfo | null;
       traceback: string | null;
       runtime: number;
-    };
+    }
+  /** The body called `ctx.replace(signature)`: apply `replacementSignature(message, signature)` instead of storing anything. */
+  | { kind: 'replace'; signature: SignatureData; runtime: number };
 
 const DEFAULT_MAX_RETRIES = 3;
 const DEFAULT_RETRY_DELAY = 180;
@@ -94,6 +98,9 @@ const performanceNow = (): number => performance.now();
 const noop = (): void => {};
 function retry(options: RetryOptions = {}): never {
   throw new RetryRequest(options);
+}
+function replace(sig: SignatureData): never {
+  throw new ReplaceRequest(checkReplacement(sig));
 }
 
 /**
@@ -149,6 +156,7 @@ class RunContext implements TaskContext {
   readonly queue: string;
   readonly logger: Logger;
   readonly retry: (options?: RetryOptions) => never = retry;
+  readonly replace: (sig: SignatureData) => never = replace;
 
   readonly #env: TraceEnvironment;
   readonly #lazy: LazySignal;
@@ -306,6 +314,7 @@ function failure(error: unknown, runtime: number): TraceOutcome {
 }
 
 function classifyError(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment, error: unknown, runtime: number): TraceOutcome {
+  if (error instanceof ReplaceRequest) return { kind: 'replace', signature: error.signature, runtime };
   if (error instanceof UnrecoverableError || error instanceof TimeLimitExceeded) return failure(error, runtime);
   let options: RetryOptions | null = null;
   if (error instanceof RetryRequest) options = error.options;

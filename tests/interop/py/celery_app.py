@@ -131,3 +131,16 @@ def flaky(self, fails):
     if self.request.retries < fails:
         raise ValueError("attempt %d" % self.request.retries)
     return self.request.retries
+
+
+@app.task(name="tasks.replace_with", bind=True)
+def replace_with(self, sig):
+    # Celery's Task.replace: this task's place (id, callbacks, chain, chord) goes to the signature.
+    from celery import signature
+    return self.replace(signature(sig, app=app))
+
+
+@app.task(name="tasks.py_negate")
+def py_negate(x):
+    # Only the Python side has this task (the TypeScript one has no tasks.py_negate).
+    return -x

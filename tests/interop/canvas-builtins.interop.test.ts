@@ -38,7 +38,7 @@ function scenarios(version: PythonCeleryVersion): void {
     tsQueue = redis.name('ts');
     pyQueue = redis.name('py');
     env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url };
-    tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: [...Object.values(interopTasks), triple], queues: [tsQueue], concurrency: 4 });
+    tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: { ...interopTasks, triple }, queues: [tsQueue], concurrency: 4 });
     await tsWorker.start();
     pyWorker = await startPythonWorker({ version, env: { ...env, QUEUE: pyQueue }, queues: [pyQueue] });
     client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), config: { taskDefaultQueue: tsQueue } });

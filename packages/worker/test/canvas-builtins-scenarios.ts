@@ -116,7 +116,7 @@ export function builtinsScenarios(transport: () => BuiltinsTransport): void {
 
   it('counts a replaced chord member once: by a task, and by a group', async () => {
     await using s = await setup();
-    const result = await s.client.apply(chord([add.s(1, 1), replaceToTask.s(5), replaceToGroup.s(2)], collect.s(s.tag)));
+    const result = await s.client.apply(chord([add.s(1, 1), replaceToTask.s(5), replaceToGroup.s(2)], signature('builtins.collect', [s.tag])));
     expect(await result.get({ timeout: 10 })).toEqual([2, 105, [4, 3]]);
     expect(seen.get(s.tag)).toEqual([[2, 105, [4, 3]]]);
   });

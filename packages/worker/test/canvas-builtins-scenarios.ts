@@ -114,11 +114,11 @@ export function builtinsScenarios(transport: () => BuiltinsTransport): void {
     expect(await result.get({ timeout: 10 })).toBe(10);
   });
 
-  it('counts a replaced chord member once: by a task, and by a group', async () => {
+  it('counts a replaced chord member once: by a task, a group and a chain', async () => {
     await using s = await setup();
-    const result = await s.client.apply(chord([add.s(1, 1), replaceToTask.s(5), replaceToGroup.s(2)], signature('builtins.collect', [s.tag])));
-    expect(await result.get({ timeout: 10 })).toEqual([2, 105, [4, 3]]);
-    expect(seen.get(s.tag)).toEqual([[2, 105, [4, 3]]]);
+    const result = await s.client.apply(chord([add.s(1, 1), replaceToTask.s(5), replaceToGroup.s(2), replaceToChain.s(1)], signature('builtins.collect', [s.tag])));
+    expect(await result.get({ timeout: 10 })).toEqual([2, 105, [4, 3], 4]);
+    expect(seen.get(s.tag)).toEqual([[2, 105, [4, 3], 4]]);
   });
 
   it('keeps the errbacks: a failing replacement calls them with the replaced id', async () => {

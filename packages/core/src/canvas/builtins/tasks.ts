@@ -47,8 +47,8 @@ async function callEach(lookup: TaskLookup, builtin: string, task: unknown, it: 
 export function createBuiltinTasks(lookup: TaskLookup): TaskDefinition[] {
   const map = defineTask({ name: 'celery.map', params: ['task', 'it'] }, (task: unknown, it: unknown, ctx: TaskContext) => callEach(lookup, 'celery.map', task, it, false, ctx));
   const starmap = defineTask({ name: 'celery.starmap', params: ['task', 'it'] }, (task: unknown, it: unknown, ctx: TaskContext) => callEach(lookup, 'celery.starmap', task, it, true, ctx));
-  // Celery's returns the GroupResult of the starmaps it sends (which JSON cannot carry); replacing
-  // itself with that group makes the task's result the list of the chunks' results instead.
+  // Celery's returns the GroupResult of the starmaps it sends (kombu's JSON encoder refuses a
+  // GroupResult); replacing itself with that group makes the result the list of the chunks' results.
   const chunks = defineTask({ name: 'celery.chunks', params: ['task', 'it', 'n'] }, (task: unknown, it: unknown, n: unknown, ctx: TaskContext): never => {
     return ctx.replace(chunksGroup(checkedChunks(task, it, n)));
   });

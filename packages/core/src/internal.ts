@@ -9,7 +9,7 @@ export { CeleryException } from './execution/index.js';
 export { resolveSend } from './canvas/send-options.js';
 export type { ResolveContext } from './canvas/send-options.js';
 // The worker's built-in tasks (celery.map / starmap / chunks / accumulate) and ctx.replace().
-export { BUILTIN_TASK_NAMES, ReplaceRequest, createBuiltinTasks, replacementSignature, withBuiltinTasks } from './canvas/builtins/index.js';
+export { createBuiltinTasks, replacementSignature, withBuiltinTasks } from './canvas/builtins/index.js';
 export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups, workflowIds } from './canvas/followups.js';
 
 // One Python-compatible JSON writer and one URL redactor for every adapter.

@@ -14,9 +14,6 @@ import { chunksGroup, chunksParts } from './constructors.js';
 /** Looks up a registered task by name. */
 export type TaskLookup = (name: string) => TaskDefinition | undefined;
 
-/** The names of the built-in tasks a worker registers. */
-export const BUILTIN_TASK_NAMES = ['celery.map', 'celery.starmap', 'celery.chunks', 'celery.accumulate'] as const;
-
 function taskName(task: unknown, builtin: string): string {
   const name = typeof task === 'object' && task !== null ? (task as SignatureData).task : undefined;
   if (typeof name !== 'string') throw new TypeError(`${builtin}() needs a task signature as its task argument, got ${JSON.stringify(task)}`);

@@ -51,7 +51,7 @@ export interface TaskContext {
    * chain and its place in a chord (counted once). Nothing is stored for this run itself. Throws a
    * `ConfigurationError` for a signature that is already part of a chord or an empty chain.
    * @example
-   * const fanOut = defineTask('tasks.fan_out', (n: number, ctx: TaskContext) => ctx.replace(group(range(n).map((i) => add.s(i, i)))));
+   * const fanOut = defineTask('tasks.fan_out', (n: number, ctx: TaskContext) => ctx.replace(group(Array.from({ length: n }, (_, i) => add.s(i, i)))));
    */
   replace(signature: SignatureData): never;
 }

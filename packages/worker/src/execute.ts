@@ -171,7 +171,9 @@ async function executeHooked(
   } else if (outcome.kind === 'failure') {
     await emitHook(hooks, 'taskFailure', { ...event, exception: outcome.exception, traceback: outcome.traceback, error: outcome.error }, logger);
     await emitHook(hooks, 'taskPostrun', { ...event, state: 'FAILURE', result: outcome.exception }, logger);
-  } else if (outcome.kind === 'retry') {
+  } else if (outcome.kind === 'replace') {
+    await emitHook(hooks, 'taskPostrun', { ...event, state: 'IGNORED', result: outcome.signature }, logger);
+  } else {
     await emitHook(hooks, 'taskRetry', { ...event, reason: outcome.exception, eta: outcome.eta }, logger);
     await emitHook(hooks, 'taskPostrun', { ...event, state: 'RETRY', result: outcome.exception }, logger);
   }

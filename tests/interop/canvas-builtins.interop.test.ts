@@ -2,11 +2,12 @@
  * Celery's built-in canvas tasks and `Task.replace` across languages, on one Redis, against Python
  * Celery 5.2 and 5.5: a Python client's map / starmap / chunks run on a Celerity worker and
  * Celerity's on a Python worker; a Python task replaces itself with a task only Celerity has and
- * the other way round, with a group too (Celery's chord onto `celery.accumulate`) inside a chain.
+ * the other way round, with a group too (Celery's chord onto `celery.accumulate`) inside a chain, and
+ * as a chord member counted once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureData } from '@celerity/core';
-import { chain, chunks, chunksGroup, defineTask, group, map, signature, starmap } from '@celerity/core';
+import { chain, chord, chunks, chunksGroup, defineTask, group, map, signature, starmap } from '@celerity/core';
 import { createRedisBackend } from '@celerity/backend-redis';
 import { createRedisBroker } from '@celerity/broker-redis';
 import type { Client } from '@celerity/client';
@@ -87,6 +88,23 @@ function scenarios(version: PythonCeleryVersion): void {
     const negations = group([on(signature('tasks.py_negate', [1]), pyQueue), on(signature('tasks.py_negate', [2]), pyQueue)]);
     const tsReplaced = { chain: [{ task: 'tasks.replace_with', args: [negations], options: { queue: tsQueue } }, { task: 'tasks.echo', options: { queue: pyQueue } }] };
     expect(await applyFromPython(tsReplaced, pyQueue)).toMatchObject({ state: 'SUCCESS', result: [-1, -2] });
+  });
+
+  it('counts a chord member replaced by a task of the other language once', async () => {
+    // A Python client's chord: a Python member replaces itself with a Celerity task, whose result is counted in its place.
+    const pyChord = {
+      chord: {
+        header: [
+          { task: 'tasks.replace_with', args: [on(triple.s(2), tsQueue)], options: { queue: pyQueue } },
+          { task: 'tasks.add', args: [1, 1], options: { queue: tsQueue } },
+        ],
+        body: { task: 'tasks.echo', options: { queue: tsQueue } },
+      },
+    };
+    expect(await applyFromPython(pyChord, pyQueue)).toMatchObject({ state: 'SUCCESS', result: [6, 2] });
+    // A Celerity client's chord: a Celerity member replaces itself with a Python-only task; the body runs on Python.
+    const tsChord = chord([on(interopTasks.replaceWith.s(on(signature('tasks.py_negate', [3]), pyQueue)), tsQueue), on(interopTasks.add.s(2, 2), pyQueue)], on(interopTasks.echo.s(), pyQueue));
+    expect(await (await client.apply(tsChord)).get({ timeout: 30 })).toEqual([-3, 4]);
   });
 }
 

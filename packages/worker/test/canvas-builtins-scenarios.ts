@@ -108,10 +108,14 @@ export function builtinsScenarios(transport: () => BuiltinsTransport): void {
     expect(seen.get(s.tag)).toEqual([6]);
   });
 
-  it('replaces a chain step with a group: the next step gets the list of its results', async () => {
+  it('replaces a chain step with a group: the next step and the callbacks get the list of its results', async () => {
     await using s = await setup();
-    const result = await s.client.apply(chain(replaceToGroup.s(3), xsum.s()));
+    const callbackId = crypto.randomUUID();
+    const replaced = withOptions(replaceToGroup.s(3), { link: [withOptions(record.s(s.tag), { task_id: callbackId })] });
+    const result = await s.client.apply(chain(replaced, xsum.s()));
     expect(await result.get({ timeout: 10 })).toBe(10);
+    // The caller's callback moved onto the accumulating chord body: it gets the group's list.
+    expect((await s.backend.wait(callbackId, { timeout: 10 })).result).toEqual([6, 4]);
   });
 
   it('counts a replaced chord member once: by a task, a group and a chain', async () => {

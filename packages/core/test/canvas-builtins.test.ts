@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { SignatureData } from '@celerity/core';
 import { ConfigurationError, chain, chunks, chunksGroup, defineTask, group, map, signature, starmap } from '@celerity/core';
 import { replacementSignature } from '@celerity/core/internal';
+import { resolveJob } from '../src/canvas/apply.js';
 
 const celery = JSON.parse(readFileSync(new URL('./canvas-fixtures/builtins-celery-5.2.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const add = defineTask({ name: 'tasks.add', params: ['x', 'y'] }, (x: number, y: number) => x + y);
@@ -51,7 +52,7 @@ describe('replacementSignature (Celery Task.replace)', () => {
     const sig = replacementSignature(caller, add.s(1, 2));
     expect(sig.task).toBe('tasks.add');
     expect(sig.args).toEqual([1, 2]);
-    expect(sig.options).toEqual({ task_id: 'T', root_id: 'ROOT', parent_id: 'T' });
+    expect(sig.options).toEqual({ task_id: 'T', root_id: 'ROOT', parent_id: 'T', replaced_task_nesting: 1 });
   });
 
   it('takes the callbacks, errbacks, chord membership and the rest of the chain', () => {
@@ -60,16 +61,16 @@ describe('replacementSignature (Celery Task.replace)', () => {
     const next = { ...signature('tasks.next'), options: { task_id: 'N' } };
     const body = { ...signature('tasks.body'), options: { task_id: 'B' } };
     const sig = replacementSignature({ ...caller, group: 'G', groupIndex: 3, embed: { callbacks: [link], errbacks: [linkError], chain: [next], chord: body } }, add.s(1, 2));
-    expect(sig.options).toEqual({ task_id: 'T', root_id: 'ROOT', parent_id: 'T', link: [link], link_error: [linkError], chain: [next], chord: body, group_id: 'G', group_index: 3 });
+    expect(sig.options).toEqual({ task_id: 'T', root_id: 'ROOT', parent_id: 'T', replaced_task_nesting: 1, link: [link], link_error: [linkError], chain: [{ ...next, options: { task_id: 'N', replaced_task_nesting: 1 } }], chord: body, group_id: 'G', group_index: 3 });
   });
 
   it('a chain: its last task takes the id and chord membership, the chain the links and continuation', () => {
     const link = signature('tasks.cb');
     const sig = replacementSignature({ ...caller, group: 'G', groupIndex: 0, embed: { callbacks: [link], errbacks: null, chain: null, chord: signature('tasks.body') } }, chain(add.s(1, 1), double.s()));
     const [first, last] = sig.kwargs['tasks'] as SignatureData[];
-    expect(first!.options).toEqual({});
-    expect(last!.options).toEqual({ task_id: 'T', group_id: 'G', group_index: 0, chord: signature('tasks.body') });
-    expect(sig.options).toEqual({ root_id: 'ROOT', parent_id: 'T', link: [link] });
+    expect(first!.options).toEqual({ replaced_task_nesting: 1 });
+    expect(last!.options).toEqual({ task_id: 'T', group_id: 'G', group_index: 0, chord: signature('tasks.body'), replaced_task_nesting: 1 });
+    expect(sig.options).toEqual({ root_id: 'ROOT', parent_id: 'T', link: [link], replaced_task_nesting: 1 });
   });
 
   it('a group becomes chord(group, celery.accumulate.s(index=0)) whose body has the id', () => {
@@ -77,6 +78,13 @@ describe('replacementSignature (Celery Task.replace)', () => {
     expect(sig.subtask_type).toBe('chord');
     expect((sig.kwargs['header'] as SignatureData).subtask_type).toBe('group');
     expect(sig.kwargs['body']).toEqual({ ...signature('celery.accumulate', [], { index: 0 }), options: { task_id: 'T' } });
+  });
+
+  it("counts replacements in Celery's replaced_task_nesting header", () => {
+    const sig = replacementSignature({ ...caller, replacedTaskNesting: 2 }, add.s(1, 2));
+    expect(sig.options['replaced_task_nesting']).toBe(3);
+    const { init } = resolveJob({ sig, extras: {} }, { defaultQueue: 'celery', now: () => new Date(0), generateId: () => 'x' });
+    expect(init.replacedTaskNesting).toBe(3);
   });
 
   it('refuses what Celery refuses', () => {

@@ -9,6 +9,12 @@ import { CelerityError, ConfigurationError } from '../../errors.js';
 import type { SignatureData } from '../../signature.js';
 import { signature, signatureTasks } from '../../signature.js';
 import type { FinishedTask } from '../followups.js';
+
+/** The task being replaced: what decides what follows it, and how many replacements led to it. */
+export interface ReplacedTask extends FinishedTask {
+  /** Its `replaced_task_nesting` header. @default 0 */
+  replacedTaskNesting?: number | undefined;
+}
 import { asList, chordParts } from '../freeze.js';
 
 /** Thrown by `ctx.replace()`; the worker applies {@link replacementSignature} and stores nothing for the task. */
@@ -66,7 +72,7 @@ function atResultTask(sig: SignatureData, options: Record<string, unknown>): Sig
  * const sig = replacementSignature(message, chain(add.s(1, 1), mul.s(2)));
  * await applySignature(sig, sink); // mul's result is stored under message.id
  */
-export function replacementSignature(task: FinishedTask, replacement: SignatureData): SignatureData {
+export function replacementSignature(task: ReplacedTask, replacement: SignatureData): SignatureData {
   const checked = checkReplacement(replacement);
   const embed = task.embed ?? {};
   let sig: SignatureData =
@@ -81,7 +87,13 @@ export function replacementSignature(task: FinishedTask, replacement: SignatureD
   options['root_id'] = task.rootId ?? task.id;
   // Celery sends the replacement from inside the task: the task is its parent.
   options['parent_id'] = task.id;
-  if (embed.chain && embed.chain.length > 0) options['chain'] = [...asList(options['chain']), ...embed.chain];
+  // Celery (≥ 5.3) counts replacements in the `replaced_task_nesting` header: on the replacement, a
+  // chain's steps and the rest of the caller's chain.
+  const nesting = (task.replacedTaskNesting ?? 0) + 1;
+  const nested = (s: SignatureData): SignatureData => ({ ...s, options: { ...s.options, replaced_task_nesting: nesting } });
+  options['replaced_task_nesting'] = nesting;
+  if (sig.subtask_type === 'chain') sig = { ...sig, kwargs: { ...sig.kwargs, tasks: signatureTasks(sig).map(nested) } };
+  if (embed.chain && embed.chain.length > 0) options['chain'] = [...asList(options['chain']), ...embed.chain.map(nested)];
   const own: Record<string, unknown> = { task_id: task.id };
   if (embed.chord) own['chord'] = embed.chord;
   if (task.group) own['group_id'] = task.group;

@@ -61,6 +61,8 @@ function scenarios(version: PythonCeleryVersion): void {
   it("a Python client's map, starmap and chunks run on a Celerity worker", async () => {
     expect(await applyFromPython({ map: { task: { task: 'tasks.echo' }, it: [1, 'two', null] } }, tsQueue)).toMatchObject({ state: 'SUCCESS', result: [1, 'two', null] });
     expect(await applyFromPython({ starmap: { task: { task: 'tasks.add' }, it: [[1, 2], [3, 4]] } }, tsQueue)).toMatchObject({ state: 'SUCCESS', result: [3, 7] });
+    // A map step inside a Python chain: the next step gets the list.
+    expect(await applyFromPython({ chain: [{ map: { task: { task: 'tasks.echo' }, it: [4, 5] } }, { task: 'tasks.echo' }] }, tsQueue)).toMatchObject({ state: 'SUCCESS', result: [4, 5] });
     // Celery sends chunks as its group of celery.starmap tasks.
     expect(await applyFromPython({ chunks: { task: { task: 'tasks.add' }, it: [[1, 1], [2, 2], [3, 3]], n: 2 } }, tsQueue)).toMatchObject({ state: 'SUCCESS', result: [[2, 4], [6]] });
     // A celery.chunks message itself (as inside a chain): the Celerity worker replaces it with that group.

@@ -87,6 +87,9 @@ export function builtinsScenarios(transport: () => BuiltinsTransport): void {
     expect(await (await s.client.apply(add.chunks(items, 2))).get({ timeout: 10 })).toEqual([[2, 4], [6]]);
     const grouped = await s.client.apply(chunksGroup(add.chunks(items, 2)));
     expect(await grouped.get({ timeout: 10 })).toEqual([[2, 4], [6]]);
+    // Inside a chain, the next step gets the list of the chunks' results.
+    const chained = await s.client.apply(chain(add.chunks(items, 2), signature('builtins.collect', [s.tag])));
+    expect(await chained.get({ timeout: 10 })).toEqual([[2, 4], [6]]);
   });
 
   it('replaces a task with a task: the result is stored under the replaced id', async () => {

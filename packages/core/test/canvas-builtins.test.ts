@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { SignatureData } from '@celerity/core';
 import { ConfigurationError, chain, chunks, chunksGroup, defineTask, group, map, signature, starmap } from '@celerity/core';
-import { replacementSignature } from '@celerity/core/internal';
+import type { TaskContext } from '@celerity/core';
+import { replacementSignature, runTaskEagerly } from '@celerity/core/internal';
 import { resolveJob } from '../src/canvas/apply.js';
 
 const celery = JSON.parse(readFileSync(new URL('./canvas-fixtures/builtins-celery-5.2.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -91,5 +92,21 @@ describe('replacementSignature (Celery Task.replace)', () => {
     expect(() => replacementSignature(caller, { ...add.s(1, 2), options: { chord: signature('tasks.body') } })).toThrow('A signature replacing a task must not be part of a chord');
     expect(() => replacementSignature(caller, { ...chain(add.s(1, 1)), kwargs: { tasks: [] } })).toThrow('Cannot replace with an empty chain');
     expect(() => replacementSignature(caller, null as never)).toThrow(ConfigurationError);
+  });
+});
+
+describe('runTaskEagerly and ctx.replace()', () => {
+  const replacer = defineTask({ name: 'tasks.replacer', params: [] }, (ctx: TaskContext) => ctx.replace(add.s(1, 2)));
+
+  it('hands the replacement to its replace option and returns what that gives', async () => {
+    const seen: SignatureData[] = [];
+    const meta = await runTaskEagerly(replacer, { task: replacer.name, id: 'R' }, { replace: async (sig) => (seen.push(sig), { status: 'SUCCESS', result: 3, task_id: 'R' } as never) });
+    expect(seen).toEqual([add.s(1, 2)]);
+    expect(meta).toMatchObject({ status: 'SUCCESS', result: 3 });
+  });
+
+  it('without one, returns a FAILURE naming the task', async () => {
+    const meta = await runTaskEagerly(replacer, { task: replacer.name, id: 'R' });
+    expect(meta).toMatchObject({ status: 'FAILURE', result: { exc_type: 'ConfigurationError', exc_message: ['tasks.replacer replaced itself, which this eager runner cannot apply'] } });
   });
 });

@@ -99,9 +99,7 @@ const noop = (): void => {};
 function retry(options: RetryOptions = {}): never {
   throw new RetryRequest(options);
 }
-function replace(sig: SignatureData): never {
-  throw new ReplaceRequest(checkReplacement(sig));
-}
+
 
 /**
  * The abort side of one run. The AbortController (and its listener on the outer signal) exists only
@@ -156,7 +154,6 @@ class RunContext implements TaskContext {
   readonly queue: string;
   readonly logger: Logger;
   readonly retry: (options?: RetryOptions) => never = retry;
-  readonly replace: (sig: SignatureData) => never = replace;
 
   readonly #env: TraceEnvironment;
   readonly #lazy: LazySignal;
@@ -179,6 +176,11 @@ class RunContext implements TaskContext {
 
   get signal(): AbortSignal {
     return this.#lazy.signal;
+  }
+
+  // A prototype method (no per-run cost) that does not use `this`, so a destructured `replace` works.
+  replace(sig: SignatureData): never {
+    throw new ReplaceRequest(checkReplacement(sig));
   }
 
   get updateState(): (state: TaskStateName, meta?: unknown) => Promise<void> {

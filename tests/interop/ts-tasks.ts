@@ -3,7 +3,7 @@
  * `tests/interop/py/celery_app.py`, so a TypeScript worker can serve a Python client and the other
  * way round. `params` is given so Python callers may pass keyword arguments.
  */
-import { defineTask, type TaskContext } from '@celerity/core';
+import { defineTask, type SignatureData, type TaskContext } from '@celerity/core';
 import { Redis } from 'ioredis';
 
 /** Raised by `tasks.fail`; named like Python's so a Python client sees `exc_type` `ValueError`. */
@@ -96,3 +96,6 @@ export const flaky = defineTask(
     return ctx.retries;
   },
 );
+
+/** `tasks.replace_with(sig)` replaces itself with the signature `sig` (Celery's `Task.replace`), like the Python one. */
+export const replaceWith = defineTask({ name: 'tasks.replace_with', params: ['sig'] }, (sig: SignatureData, ctx: TaskContext): never => ctx.replace(sig));

@@ -5,7 +5,7 @@
  */
 import type { Logger, ResultBackend, ResultMeta, SignatureData, TaskDefinition, TaskMessageInit } from '@celerity/core';
 import { NotRegisteredError } from '@celerity/core';
-import { buildResultMeta, errbackFollowups, recordChordPart, remainingChainIds, runTaskEagerly, successFollowups, unreachedChordParts } from '@celerity/core/internal';
+import { buildResultMeta, createBuiltinTasks, errbackFollowups, recordChordPart, remainingChainIds, replacementSignature, runTaskEagerly, successFollowups, unreachedChordParts } from '@celerity/core/internal';
 
 /** What eager execution needs from the client. */
 export interface EagerHost {
@@ -17,19 +17,39 @@ export interface EagerHost {
   apply(sig: SignatureData): Promise<void>;
 }
 
+/** Celery's built-in tasks (celery.map, celery.accumulate…) over each host's definitions, made once per host. */
+const builtins = new WeakMap<EagerHost, Map<string, TaskDefinition>>();
+
+function definitionOf(host: EagerHost, name: string): TaskDefinition | undefined {
+  const own = host.definitions.get(name);
+  if (own) return own;
+  let found = builtins.get(host);
+  if (!found) builtins.set(host, (found = new Map(createBuiltinTasks((task) => host.definitions.get(task)).map((t) => [t.name, t]))));
+  return found.get(name);
+}
+
 /** Throws NotRegisteredError for a task eager mode cannot run. */
 export function eagerDefinition(host: EagerHost, task: string): TaskDefinition {
-  const definition = host.definitions.get(task);
+  const definition = definitionOf(host, task);
   if (!definition) throw new NotRegisteredError(task);
   return definition;
 }
 
 /** Runs one message in-process, stores its result and applies its follow-ups. */
 export async function runEagerMessage(init: TaskMessageInit, host: EagerHost): Promise<ResultMeta> {
-  const definition = host.definitions.get(init.task);
+  const definition = definitionOf(host, init.task);
+  let replaced = false;
+  // ctx.replace(): the replacement runs eagerly in the task's place, storing its result under the
+  // task's id and carrying the task's follow-ups, which are then not this run's to send.
+  const replace = async (sig: SignatureData): Promise<ResultMeta> => {
+    replaced = true;
+    await host.apply(replacementSignature(init, sig));
+    return (await host.backend.get(init.id)) ?? buildResultMeta({ taskId: init.id, status: 'PENDING', result: null });
+  };
   const meta = definition
-    ? await runTaskEagerly(definition, init, { backend: host.backend, logger: host.logger })
+    ? await runTaskEagerly(definition, init, { backend: host.backend, logger: host.logger, replace })
     : await storeNotRegistered(host, init);
+  if (replaced) return meta;
   if (meta.status === 'SUCCESS') {
     for (const sig of successFollowups(init, meta.result)) await host.apply(sig);
   } else {

@@ -121,6 +121,9 @@ export type { ApplySignatureOptions, CanvasSink } from './canvas/apply.js';
 export type { AppliedSignature } from './canvas/freeze.js';
 export type { ResolvedSend, SendOptions } from './canvas/send-options.js';
 export { toSignatureOptions } from './canvas/signature-options.js';
+// Celery's built-in canvas operations (`add.map(…)`, `add.starmap(…)`, `add.chunks(…, n)`).
+export { map, starmap, chunks, chunksGroup } from './canvas/builtins/index.js';
+export type { ChunksSignature, MapSignature, SingleArgument, TaskRef } from './canvas/builtins/index.js';
 
 // App-level configuration (Celery's settings), task routes and hooks (Celery's signals).
 export { defineConfig, loadConfig, configEnvName } from './config/config.js';

@@ -4,7 +4,9 @@
  */
 import type { Logger } from './logger.js';
 import type { ResultMeta, TaskStateName, WaitOptions } from './backend.js';
-import type { Signature } from './signature.js';
+import type { Signature, SignatureData } from './signature.js';
+import type { ChunksSignature, MapSignature, SingleArgument } from './canvas/builtins/constructors.js';
+import { chunks as chunksOf, map as mapOf, starmap as starmapOf } from './canvas/builtins/constructors.js';
 import { CelerityError, ConfigurationError } from './errors.js';
 import { parseParameterNames } from './task-params.js';
 import type { RateLimit, RateLimitScope } from './rate-limit.js';
@@ -42,6 +44,16 @@ export interface TaskContext {
   retry(options?: RetryOptions): never;
   /** Stores a custom state (e.g. `PROGRESS`) with meta, like Celery's `update_state`. */
   updateState(state: TaskStateName, meta?: unknown): Promise<void>;
+  /**
+   * Replaces this task with `signature` (Celery's `Task.replace`) and stops the current run. Always
+   * throws. The replacement's result is stored under this task's id (a chain's last task, or for a
+   * group the list of its results); it takes over this task's callbacks, errbacks, the rest of its
+   * chain and its place in a chord (counted once). Nothing is stored for this run itself. Throws a
+   * `ConfigurationError` for a signature that is already part of a chord or an empty chain.
+   * @example
+   * const fanOut = defineTask('tasks.fan_out', (n: number, ctx: TaskContext) => ctx.replace(group(Array.from({ length: n }, (_, i) => add.s(i, i)))));
+   */
+  replace(signature: SignatureData): never;
 }
 
 /** Options of {@link TaskContext.retry}. */
@@ -182,6 +194,12 @@ export interface TaskDefinition<A extends unknown[] = unknown[], R = unknown> {
   s<P extends Partial<A>>(...args: P): Signature<DropPrefix<A, P>, R>;
   /** An immutable signature: ignores the parent's result. */
   si(...args: A): Signature<[], R>;
+  /** `celery.map` over this task (Celery's `task.map(it)`): one message calling it with each item; see `map`. */
+  map(items: readonly SingleArgument<A>[]): MapSignature<R>;
+  /** `celery.starmap` over this task (Celery's `task.starmap(it)`): each item is an argument list; see `starmap`. */
+  starmap(items: readonly A[]): MapSignature<R>;
+  /** `celery.chunks` of this task (Celery's `task.chunks(it, n)`); see `chunks` and `chunksGroup`. */
+  chunks(items: readonly A[], n: number): ChunksSignature<R>;
   /** Phantom types for inference. Never present at run time. */
   readonly __args?: A;
   readonly __result?: R;
@@ -222,6 +240,7 @@ export function defineTask<F extends TaskFunction>(
   checkRetryOptions(options);
   const params = options.params ? [...options.params] : parseParameterNames(fn);
   const name = options.name;
+  const ref = { kind: 'celerity.task' as const, name };
   const sig = (args: unknown[], immutableSig: boolean) => ({
     task: name,
     args,
@@ -238,6 +257,9 @@ export function defineTask<F extends TaskFunction>(
     fn: fn as unknown as (...args: unknown[]) => unknown,
     s: (...args: unknown[]) => sig(args, false),
     si: (...args: unknown[]) => sig(args, true),
+    map: (items: readonly unknown[]) => mapOf(ref, items),
+    starmap: (items: readonly unknown[][]) => starmapOf(ref, items),
+    chunks: (items: readonly unknown[][], n: number) => chunksOf(ref, items, n),
   }) as unknown as TaskDefinition<StripContext<Parameters<F>>, Awaited<ReturnType<F>>>;
 }
 

@@ -21,7 +21,7 @@ export interface PublishSpan {
 
 /** How a traced run ended (the worker's outcome, reduced to what a span records). */
 export interface RunSpanOutcome {
-  kind: 'success' | 'failure' | 'retry';
+  kind: 'success' | 'failure' | 'retry' | 'replace';
   /** Exception type and message (failure), or the retry's reason. */
   exception?: { exc_type: string; exc_message: readonly unknown[] } | null;
   traceback?: string | null;

@@ -19,6 +19,7 @@ import { MessageRun, storesResult } from './message-run.js';
 import type { ResultWriter } from './result-writer.js';
 import { shortRepr } from './repr.js';
 import { sendRetry } from './retry.js';
+import { sendReplacement } from './replace.js';
 import type { TaskObserver } from './task-observer.js';
 import type { TaskEvents } from './events/task-events.js';
 import { reportOutcome } from './events/report-outcome.js';
@@ -170,6 +171,8 @@ async function executeHooked(
   } else if (outcome.kind === 'failure') {
     await emitHook(hooks, 'taskFailure', { ...event, exception: outcome.exception, traceback: outcome.traceback, error: outcome.error }, logger);
     await emitHook(hooks, 'taskPostrun', { ...event, state: 'FAILURE', result: outcome.exception }, logger);
+  } else if (outcome.kind === 'replace') {
+    await emitHook(hooks, 'taskPostrun', { ...event, state: 'IGNORED', result: outcome.signature }, logger);
   } else {
     await emitHook(hooks, 'taskRetry', { ...event, reason: outcome.exception, eta: outcome.eta }, logger);
     await emitHook(hooks, 'taskPostrun', { ...event, state: 'RETRY', result: outcome.exception }, logger);
@@ -294,7 +297,7 @@ async function finish(
   // Cancelled by a shutdown: the message went back to the queue, this outcome counts for nothing.
   if (ctx.cancelled?.has(delivery)) return traced;
   // A retry that cannot be sent turns into a failure of the task, which is then stored as one.
-  const outcome = traced.kind === 'retry' ? await sendRetry(delivery, message, traced, ctx) : traced;
+  const outcome = traced.kind === 'retry' ? await sendRetry(delivery, message, traced, ctx) : traced.kind === 'replace' ? await sendReplacement(message, traced, ctx) : traced;
   if (outcome.kind === 'failure' && acksLate && ctx.failurePolicy !== undefined) {
     await finishByPolicy(delivery, message, ctx, run, outcome, ctx.failurePolicy);
     return outcome;
@@ -302,6 +305,8 @@ async function finish(
   let recorded: boolean;
   if (outcome.kind === 'success') recorded = await finishSuccess(message, ctx, run, outcome, acksLate, store, release);
   else if (outcome.kind === 'retry') recorded = await stored(ctx, message, run.store(run.meta('RETRY', outcome.exception, [[[message.id, null], null]], outcome.traceback)));
+  // Replaced: the replacement stores this id's result and carries the follow-ups and chord part.
+  else if (outcome.kind === 'replace') recorded = true;
   else recorded = await finishFailure(message, ctx, run, outcome, acksLate);
   if (!acksLate) {
     // A body past its hard limit in the async pool keeps its slot until it settles.

@@ -95,7 +95,7 @@ interface Sent {
 }
 
 /** Applies the signatures in order and stops at the first that fails. */
-async function applyAll(sigs: readonly SignatureData[], message: TaskMessage, ctx: FollowupContext): Promise<Sent> {
+export async function applyAll(sigs: readonly SignatureData[], message: TaskMessage, ctx: FollowupContext): Promise<Sent> {
   const sink = sinkFor(ctx);
   const options = {
     defaultQueue: ctx.defaultQueue,

@@ -65,9 +65,9 @@ export function observeOutcome(
   observer: TaskObserver,
   message: TaskMessage,
   queue: string,
-  outcome: { kind: 'success' | 'failure' | 'retry'; runtime: number; exception?: { exc_type: string } | null },
+  outcome: { kind: 'success' | 'failure' | 'retry' | 'replace'; runtime: number; exception?: { exc_type: string } | null },
 ): void {
   if (outcome.kind === 'success') observer.succeeded?.(message, queue, outcome.runtime);
   else if (outcome.kind === 'retry') observer.retried?.(message, queue, outcome.runtime);
-  else if (outcome.exception?.exc_type !== 'TaskRevokedError') observer.failed?.(message, queue, outcome.runtime, outcome.exception?.exc_type ?? 'Exception');
+  else if (outcome.kind === 'failure' && outcome.exception?.exc_type !== 'TaskRevokedError') observer.failed?.(message, queue, outcome.runtime, outcome.exception?.exc_type ?? 'Exception');
 }

@@ -57,5 +57,5 @@ export function recordOutcome(stats: WorkerStats, outcome: TraceOutcome): void {
   stats.processed++;
   if (outcome.kind === 'success') stats.succeeded++;
   else if (outcome.kind === 'failure') stats.failed++;
-  else stats.retried++;
+  else if (outcome.kind === 'retry') stats.retried++;
 }

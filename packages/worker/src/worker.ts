@@ -5,7 +5,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import { ConfigurationError, DEFAULT_REVOKE_EXPIRES, asLogger, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, createTaskRouter, hasHook, systemClock } from '@celerity/core';
-import { backendOptionsWithExpires, loadMessageTracing, redactUrl } from '@celerity/core/internal';
+import { backendOptionsWithExpires, loadMessageTracing, redactUrl, withBuiltinTasks } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
 import { createDeliveryPipeline, isStale } from './delivery-pipeline.js';
@@ -75,7 +75,8 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
   // A pino instance gets its arguments in pino's order (pino-logger.ts).
   const logger = asLogger(options.logger);
   const clock = options.clock ?? systemClock;
-  const tasks = collectTasks(options.tasks);
+  // Celery's built-in tasks (celery.map, celery.chunks…) beside the user's, which win on a clash.
+  const tasks = withBuiltinTasks(collectTasks(options.tasks));
   const defaultQueue = options.defaultQueue ?? options.queues?.[0] ?? 'celery';
   const queues = [...(options.queues ?? [defaultQueue])];
   const poolConfig = resolvePoolConfig(options);

@@ -155,3 +155,16 @@ def py_fail(msg):
 def py_errback(task_id, tag):
     # Sent by a Celerity worker as an old-style errback: the failed task's id comes first.
     return {"failed": task_id, "tag": tag, "lang": "py"}
+
+
+@app.task(name="tasks.replace_with", bind=True)
+def replace_with(self, sig):
+    # Celery's Task.replace: this task's place (id, callbacks, chain, chord) goes to the signature.
+    from celery import signature
+    return self.replace(signature(sig, app=app))
+
+
+@app.task(name="tasks.py_negate")
+def py_negate(x):
+    # Only the Python side has this task (the TypeScript one has no tasks.py_negate).
+    return -x

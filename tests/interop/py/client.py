@@ -28,6 +28,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from celery import chain, chord, group, signature  # noqa: E402
+from celery.canvas import chunks, xmap, xstarmap  # noqa: E402
 from celery.exceptions import TimeoutError as CeleryTimeoutError  # noqa: E402
 
 from celery_app import app  # noqa: E402
@@ -100,6 +101,7 @@ def build_signature(spec):
 
     {"task": "tasks.add", "args": [1, 2], "kwargs": {}, "options": {}, "immutable": false}
     {"chain": [spec, ...]}   {"group": [spec, ...]}   {"chord": {"header": [spec, ...], "body": spec}}
+    {"map": {"task": spec, "it": [...]}}   {"starmap": {"task": spec, "it": [[...], ...]}}   {"chunks": {"task": spec, "it": [...], "n": 2}}
     """
     if "chain" in spec:
         return chain(*[build_signature(s) for s in spec["chain"]])
@@ -107,6 +109,13 @@ def build_signature(spec):
         return group([build_signature(s) for s in spec["group"]])
     if "chord" in spec:
         return chord([build_signature(s) for s in spec["chord"]["header"]], build_signature(spec["chord"]["body"]))
+    # Celery's built-ins, as task.map(it) / task.starmap(it) / task.chunks(it, n) build them (for any task name).
+    if "map" in spec:
+        return xmap(build_signature(spec["map"]["task"]), spec["map"]["it"], app=app)
+    if "starmap" in spec:
+        return xstarmap(build_signature(spec["starmap"]["task"]), spec["starmap"]["it"], app=app)
+    if "chunks" in spec:
+        return chunks(build_signature(spec["chunks"]["task"]), spec["chunks"]["it"], spec["chunks"]["n"], app=app)
     return signature(
         spec["task"],
         args=tuple(spec.get("args") or ()),

@@ -68,6 +68,8 @@ export interface MessageExtras {
   embed?: Partial<Embed>;
   /** A frozen signature's own `reply_to`, which wins over the sender's. */
   replyTo?: string;
+  /** How many replacements (`ctx.replace()`) led to this task: the `replaced_task_nesting` header. */
+  replacedTaskNesting?: number;
 }
 
 /** What a sender fixes once and every message shares. */
@@ -187,6 +189,7 @@ export function resolveSend(
   if (embed !== undefined) init.embed = embed;
   if (extras?.group !== undefined) init.group = extras.group;
   if (extras?.groupIndex !== undefined) init.groupIndex = extras.groupIndex;
+  if (extras?.replacedTaskNesting !== undefined) init.replacedTaskNesting = extras.replacedTaskNesting;
 
   const named = o.queue ?? defaults?.queue;
   const queue = named ?? route?.queue ?? context.defaultQueue;

@@ -75,6 +75,8 @@ export function fromSignatureOptions(options: Readonly<Record<string, unknown>>)
   if (groupId) extras.group = groupId;
   const groupIndex = num(o['group_index']);
   if (groupIndex !== undefined) extras.groupIndex = groupIndex;
+  const nesting = num(o['replaced_task_nesting']);
+  if (nesting !== undefined) extras.replacedTaskNesting = nesting;
   // An empty chain stays an empty list: Celery gives a chain's last link `[]`, not null.
   const chain = signatures(o['chain']);
   const chord = o['chord'];

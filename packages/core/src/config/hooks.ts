@@ -43,9 +43,12 @@ export interface TaskRunEvent {
   readonly queue: string;
 }
 
-/** After a run (Celery's `task_postrun`): its state and return value (or exception). */
+/**
+ * After a run (Celery's `task_postrun`): its state and return value (or exception); `IGNORED` for a
+ * run that replaced itself (`ctx.replace()`), with the replacement signature as `result`.
+ */
 export interface TaskPostrunEvent extends TaskRunEvent {
-  readonly state: 'SUCCESS' | 'FAILURE' | 'RETRY';
+  readonly state: 'SUCCESS' | 'FAILURE' | 'RETRY' | 'IGNORED';
   readonly result: unknown;
 }
 

@@ -1,6 +1,9 @@
 /** Eager mode: run a task in-process at send time, like Celery's `task_always_eager`. */
 import type { ResultBackend, ResultMeta } from '../backend.js';
 import type { TaskMessageInit } from '../message.js';
+import type { SignatureData } from '../signature.js';
+import { ConfigurationError } from '../errors.js';
+import { exceptionInfoOf } from './exceptions.js';
 import type { TaskDefinition } from '../task.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
@@ -14,6 +17,12 @@ export interface EagerOptions {
   logger?: Logger;
   /** @default 'eager@localhost' */
   hostname?: string;
+  /**
+   * Runs the replacement a task asked for with `ctx.replace(signature)` (given as the task's
+   * `signature`, not yet rewritten by `replacementSignature`) and returns the task's final record.
+   * Without it, a replacement is stored and returned as a FAILURE (`ConfigurationError`).
+   */
+  replace?: (signature: SignatureData) => Promise<ResultMeta>;
 }
 
 /**
@@ -49,14 +58,21 @@ export async function runTaskEagerly(definition: TaskDefinition, message: TaskMe
       },
     );
     if (outcome.kind === 'retry') continue;
+    if (outcome.kind === 'replace' && options.replace) return options.replace(outcome.signature);
+    const failed =
+      outcome.kind === 'replace'
+        ? { exception: exceptionInfoOf(new ConfigurationError(`${definition.name} replaced itself, which this eager runner cannot apply`)), traceback: null }
+        : outcome.kind === 'failure'
+          ? outcome
+          : undefined;
     const meta =
-      outcome.kind === 'success'
+      failed === undefined && outcome.kind === 'success'
         ? buildResultMeta({ taskId: message.id, status: 'SUCCESS', result: outcome.value, groupId: message.group ?? null, parentId: message.parentId ?? null })
         : buildResultMeta({
             taskId: message.id,
             status: 'FAILURE',
-            result: outcome.exception,
-            traceback: outcome.traceback,
+            result: failed?.exception,
+            traceback: failed?.traceback ?? null,
             groupId: message.group ?? null,
             parentId: message.parentId ?? null,
           });

@@ -9,6 +9,8 @@ import type { Logger } from '../logger.js';
 import type { RetryOptions, TaskContext, TaskDefinition } from '../task.js';
 import type { TaskStateName } from '../backend.js';
 import { RetryRequest } from '../task.js';
+import type { SignatureData } from '../signature.js';
+import { ReplaceRequest, checkReplacement } from '../canvas/builtins/replace.js';
 import { UnrecoverableError } from '../errors.js';
 import { bindArguments } from '../task-params.js';
 import { formatTraceback } from '../protocol/exceptions.js';
@@ -85,7 +87,9 @@ export type TraceOutcome =
       exception: ExceptionInfo | null;
       traceback: string | null;
       runtime: number;
-    };
+    }
+  /** The body called `ctx.replace(signature)`: apply `replacementSignature(message, signature)` instead of storing anything. */
+  | { kind: 'replace'; signature: SignatureData; runtime: number };
 
 const DEFAULT_MAX_RETRIES = 3;
 const DEFAULT_RETRY_DELAY = 180;
@@ -95,6 +99,7 @@ const noop = (): void => {};
 function retry(options: RetryOptions = {}): never {
   throw new RetryRequest(options);
 }
+
 
 /**
  * The abort side of one run. The AbortController (and its listener on the outer signal) exists only
@@ -171,6 +176,11 @@ class RunContext implements TaskContext {
 
   get signal(): AbortSignal {
     return this.#lazy.signal;
+  }
+
+  // A prototype method (no per-run cost) that does not use `this`, so a destructured `replace` works.
+  replace(sig: SignatureData): never {
+    throw new ReplaceRequest(checkReplacement(sig));
   }
 
   get updateState(): (state: TaskStateName, meta?: unknown) => Promise<void> {
@@ -306,6 +316,7 @@ function failure(error: unknown, runtime: number): TraceOutcome {
 }
 
 function classifyError(definition: TaskDefinition, request: TraceRequest, env: TraceEnvironment, error: unknown, runtime: number): TraceOutcome {
+  if (error instanceof ReplaceRequest) return { kind: 'replace', signature: error.signature, runtime };
   if (error instanceof UnrecoverableError || error instanceof TimeLimitExceeded) return failure(error, runtime);
   let options: RetryOptions | null = null;
   if (error instanceof RetryRequest) options = error.options;

@@ -209,7 +209,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       concurrency,
       pool: chosen.pool,
       queues,
-      tasks: [...worker.tasks.keys()].sort(),
+      // Celery's banner leaves its built-in celery.* tasks out below debug level.
+      tasks: [...worker.tasks.keys()].filter((name) => toLevel(values.loglevel ?? 'info') === 'debug' || !name.startsWith('celery.')).sort(),
       events: worker.eventsEnabled,
     }),
   );

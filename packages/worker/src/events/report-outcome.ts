@@ -16,7 +16,7 @@ export function reportOutcome(events: TaskEvents, outcome: Promise<TraceOutcome>
     if (run.terminated !== null) events.revoked(id, { terminated: true, signum: signalNumber(run.terminated), expired: false });
     else if (settled.kind === 'success') events.succeeded(id, settled.value, settled.runtime);
     else if (settled.kind === 'failure') events.failed(id, settled.exception, settled.traceback);
-    else events.retried(id, settled.exception, settled.traceback);
+    else if (settled.kind === 'retry') events.retried(id, settled.exception, settled.traceback);
     return settled;
   });
 }

@@ -9,7 +9,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger, SerializerRegistry, TaskDefinition, TaskStateName } from '@celerity/core';
 import { SoftTimeLimitExceeded, createJsonSerializer, createSerializerRegistry } from '@celerity/core';
-import { traceTask } from '@celerity/core/internal';
+import { traceTask, withBuiltinTasks } from '@celerity/core/internal';
 import type { TraceEnvironment, TraceRequest } from '@celerity/core/internal';
 import { loadOptionalSerializers, loadTaskModule, noteTypeScriptLoaderRegistered } from '../cli/environment.js';
 import type { FromChild, RunMessage, ToChild, WireOutcome } from './protocol.js';
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   try {
     if (!tasksModule) throw new Error('no tasks module given');
     const loaded = await loadTaskModule(tasksModule);
-    tasks = new Map(loaded.tasks.map((t) => [t.name, t]));
+    tasks = withBuiltinTasks(new Map(loaded.tasks.map((t) => [t.name, t])));
     serializers = createSerializerRegistry([createJsonSerializer(), ...(await loadOptionalSerializers(resolve(tasksModule)))]);
   } catch (error) {
     send({ t: 'load-failed', message: (error as Error).message });

@@ -3,7 +3,7 @@
  * and `updateState` metas cross as bytes encoded by the message's serializer, never as structured
  * clones, so what a pooled task returns is exactly what the worker stores.
  */
-import type { ExceptionInfo, TaskStateName } from '@celerity/core';
+import type { ExceptionInfo, SignatureData, TaskStateName } from '@celerity/core';
 
 /** Worker → child: run one task. */
 export interface RunMessage {
@@ -71,7 +71,9 @@ export interface StateMessage {
 export type WireOutcome =
   | { kind: 'success'; value: Uint8Array; runtime: number }
   | { kind: 'failure'; exception: ExceptionInfo; traceback: string | null; message: string; runtime: number }
-  | { kind: 'retry'; eta: number; countdown: number; exception: ExceptionInfo | null; traceback: string | null; runtime: number };
+  | { kind: 'retry'; eta: number; countdown: number; exception: ExceptionInfo | null; traceback: string | null; runtime: number }
+  /** `ctx.replace(signature)`: the signature is plain data and crosses as it is. */
+  | { kind: 'replace'; signature: SignatureData; runtime: number };
 
 /** Child → worker: run `seq` ended. */
 export interface DoneMessage {

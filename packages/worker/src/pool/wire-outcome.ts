@@ -22,6 +22,7 @@ export function toWire(outcome: TraceOutcome, encode: (value: unknown) => Uint8A
       return { kind: 'failure', exception: { exc_type: 'EncodeError', exc_message: [err.message], exc_module: 'kombu.exceptions' }, traceback: null, message: err.message, runtime: outcome.runtime };
     }
   }
+  if (outcome.kind === 'replace') return outcome;
   if (outcome.kind === 'retry') return { kind: 'retry', eta: outcome.eta.getTime(), countdown: outcome.countdown, exception: outcome.exception, traceback: outcome.traceback, runtime: outcome.runtime };
   const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
   return { kind: 'failure', exception: outcome.exception, traceback: outcome.traceback, message, runtime: outcome.runtime };
@@ -30,6 +31,7 @@ export function toWire(outcome: TraceOutcome, encode: (value: unknown) => Uint8A
 /** Worker side: the outcome back, the value decoded (`decode` may throw: the caller turns that into a failure). */
 export function fromWire(wire: WireOutcome, decode: (bytes: Uint8Array) => unknown): TraceOutcome {
   if (wire.kind === 'success') return { kind: 'success', value: decode(wire.value), runtime: wire.runtime };
+  if (wire.kind === 'replace') return wire;
   if (wire.kind === 'retry') return { kind: 'retry', eta: new Date(wire.eta), countdown: wire.countdown, exception: wire.exception, traceback: wire.traceback, runtime: wire.runtime };
   const error = new CeleryException(wire.exception.exc_type, wire.exception.exc_module ?? 'builtins', wire.exception.exc_message);
   error.message = wire.message;

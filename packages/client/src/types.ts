@@ -8,12 +8,13 @@ import type {
   Broker,
   CelerityConfig,
   Hooks,
-  DropPrefix,
+  ImmutableSignature,
   Logger,
   QueueDeclaration,
   ResultBackend,
   Serializer,
   Signature,
+  SignatureBuilder,
   SignatureData,
   SignatureResult,
   TaskArgs,
@@ -127,10 +128,13 @@ export interface TaskRef<A extends unknown[] = unknown[], R = unknown> {
   delay(...args: A): Promise<AsyncResult<R>>;
   /** Sends the task with options (`countdown`, `queue`, `priority`…). */
   applyAsync(args: A, options?: SendOptions): Promise<AsyncResult<R>>;
-  /** A signature for canvas; may leave trailing arguments to the parent's result (`mul.s(10)`). */
-  s<P extends Partial<A>>(...args: P): Signature<DropPrefix<A, P>, R>;
+  /**
+   * A signature for canvas; it may hold only the trailing arguments, a parent's result being
+   * prepended (`mul.s(10)` in a chain runs `mul(previous, 10)`).
+   */
+  readonly s: SignatureBuilder<A, R>;
   /** An immutable signature: ignores the parent's result. */
-  si(...args: A): Signature<[], R>;
+  si(...args: A): ImmutableSignature<R>;
 }
 
 /** One item of {@link Client.sendMany}. */

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Signature, TaskContext } from '@celerity/core';
+import type { ImmutableSignature, Signature, TaskContext } from '@celerity/core';
 import { chain, chord, defineTask, group } from '@celerity/core';
 import type { AsyncResult, GroupResult, TaskRef } from '@celerity/client';
 import { createClient } from '@celerity/client';
@@ -46,9 +46,9 @@ describe('task references', () => {
 
   it('build typed signatures', () => {
     const ref = client.task<typeof add>('tasks.add');
-    expectTypeOf(ref.s(2)).toEqualTypeOf<Signature<[y: number], number>>();
+    expectTypeOf(ref.s(2)).toEqualTypeOf<Signature<[x: number], number>>();
     expectTypeOf(ref.s(2, 2)).toEqualTypeOf<Signature<[], number>>();
-    expectTypeOf(ref.si(2, 2)).toEqualTypeOf<Signature<[], number>>();
+    expectTypeOf(ref.si(2, 2)).toEqualTypeOf<ImmutableSignature<number>>();
     // @ts-expect-error wrong argument type in a signature
     void ref.s('2');
   });

@@ -4,7 +4,8 @@
  */
 import type { Logger } from './logger.js';
 import type { ResultMeta, TaskStateName, WaitOptions } from './backend.js';
-import type { Signature } from './signature.js';
+import type { ImmutableSignature } from './signature.js';
+import type { SignatureBuilder } from './signature-types.js';
 import { CelerityError, ConfigurationError } from './errors.js';
 import { parseParameterNames } from './task-params.js';
 import type { RateLimit, RateLimitScope } from './rate-limit.js';
@@ -178,21 +179,17 @@ export interface TaskDefinition<A extends unknown[] = unknown[], R = unknown> {
   readonly params: readonly string[];
   /** The implementation. Called with the bound arguments and the context last. */
   readonly fn: (...args: unknown[]) => unknown;
-  /** Builds a signature for canvas (`add.s(2, 2)`); partial arguments allowed. */
-  s<P extends Partial<A>>(...args: P): Signature<DropPrefix<A, P>, R>;
+  /**
+   * Builds a signature for canvas (`add.s(2, 2)`). It may hold only the trailing arguments: a
+   * parent's result is prepended (`multiply.s(10)` in a chain runs `multiply(previous, 10)`).
+   */
+  readonly s: SignatureBuilder<A, R>;
   /** An immutable signature: ignores the parent's result. */
-  si(...args: A): Signature<[], R>;
+  si(...args: A): ImmutableSignature<R>;
   /** Phantom types for inference. Never present at run time. */
   readonly __args?: A;
   readonly __result?: R;
 }
-
-/** The arguments still missing after a partial signature (`add.s(2)` still needs `[y]`). */
-export type DropPrefix<A extends unknown[], P extends unknown[]> = P extends [unknown, ...infer PR]
-  ? A extends [unknown, ...infer AR]
-    ? DropPrefix<AR, PR>
-    : []
-  : A;
 
 /** The argument tuple of a task definition. */
 export type TaskArgs<T> = T extends TaskDefinition<infer A, unknown> ? A : never;

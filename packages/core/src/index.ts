@@ -94,6 +94,8 @@ export { encodeTaskMessage, decodeTaskMessage } from './protocol/index.js';
 export type { EncodeTaskOptions, DecodeTaskOptions } from './protocol/index.js';
 
 export { signature, immutable, chain, group, chord } from './signature.js';
+export { clone } from './signature-clone.js';
+export type { CloneArgs, Cloned } from './signature-clone.js';
 export type { GroupSignature, ImmutableSignature, Signature, SignatureData, SignatureOptions } from './signature.js';
 export type {
   AcceptsParent,

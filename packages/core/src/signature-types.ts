@@ -90,7 +90,8 @@ export interface ChordBodyMismatch<HeaderResults, Takes> {
 type Count<I extends unknown[]> = [...I, unknown]['length'] & number;
 
 /**
- * `unknown` for each chain step that accepts the previous step's result (and for the first),
+ * `unknown` for each chain step that accepts the previous step's result (and for the first, and
+ * after a step whose result is `unknown`, as an untyped signature's is),
  * {@link ChainStepMismatch} for one that does not. Intersected with the steps, it makes the
  * offending argument the one the compiler reports.
  */
@@ -98,7 +99,7 @@ export type ChainCheck<S extends readonly unknown[], Previous = never, I extends
   infer H,
   ...infer T,
 ]
-  ? ChainCheck<T, SignatureResult<H>, [...I, unknown], [...Out, I extends [] ? unknown : AcceptsParent<H, Previous> extends true ? unknown : ChainStepMismatch<Count<I>, Previous, SignatureArgs<H>>]>
+  ? ChainCheck<T, SignatureResult<H>, [...I, unknown], [...Out, I extends [] ? unknown : unknown extends Previous ? unknown : AcceptsParent<H, Previous> extends true ? unknown : ChainStepMismatch<Count<I>, Previous, SignatureArgs<H>>]>
   : S extends readonly []
     ? Out
     : [...Out, ...unknown[]];

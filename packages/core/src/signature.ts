@@ -113,13 +113,15 @@ export function group<S extends readonly SignatureData[]>(tasks: readonly [...S]
 
 /**
  * `chord([a, b], body)`: run the header in parallel, then `body` with the list of header results
- * prepended to its arguments; a body that does not accept that list is a compile error.
+ * prepended to its arguments; a body that does not accept that list is a compile error (unless a
+ * header member is untyped).
  * @example
  * chord([add.s(1, 1), add.s(2, 2)], tsum.s()) // Signature<[], number>
  */
 export function chord<H extends readonly SignatureData[], B extends SignatureData>(
   header: readonly [...H],
-  body: B & (AcceptsParent<B, GroupResults<H>> extends true ? unknown : ChordBodyMismatch<GroupResults<H>, SignatureArgs<B>>),
+  // Unchecked when a header member's result is unknown (an untyped signature's).
+  body: B & (unknown extends GroupResults<H>[number] ? unknown : AcceptsParent<B, GroupResults<H>> extends true ? unknown : ChordBodyMismatch<GroupResults<H>, SignatureArgs<B>>),
 ): Signature<GroupArgs<H>, SignatureResult<B>> {
   return canvasSignature('chord', { kwargs: {}, header: group(header), body: { ...body } });
 }

@@ -9,4 +9,4 @@ export { GroupResult } from './group-result.js';
 export type { Control, ControlCallOptions, ControlReplies, RevokeOptions } from './control.js';
 export type { ByWorker, Inspect, InspectOptions } from './inspect.js';
 export type { SendOptions } from './send-options.js';
-export type { ApplyResult, Client, ClientOptions, SendManyItem, TaskRef } from './types.js';
+export type { ApplyResult, Client, ClientOptions, NeedsParentResult, SendManyItem, TaskRef } from './types.js';

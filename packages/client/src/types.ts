@@ -5,6 +5,7 @@
 import type { Control, RevokeOptions } from './control.js';
 import type {
   Adapter,
+  CanStart,
   Broker,
   CelerityConfig,
   Hooks,
@@ -14,6 +15,7 @@ import type {
   ResultBackend,
   Serializer,
   Signature,
+  SignatureArgs,
   SignatureBuilder,
   SignatureData,
   SignatureResult,
@@ -147,6 +149,11 @@ export interface SendManyItem {
   options?: SendOptions;
 }
 
+/** What `client.apply()` is checked against for a signature that still needs a parent's result, so the error says so. */
+export interface NeedsParentResult<Takes> {
+  readonly 'signature still takes, in front of its own arguments': Takes;
+}
+
 /** What `client.apply()` returns for a signature: a GroupResult for groups, else an AsyncResult. */
 export type ApplyResult<S> = S extends { readonly subtask_type: 'group' }
   ? GroupResult<SignatureResult<S> extends readonly unknown[] ? SignatureResult<S> : unknown[]>
@@ -180,9 +187,10 @@ export interface Client extends AsyncDisposable {
 
   /**
    * Applies a signature: a plain one is sent; `chain` sends its first task carrying the rest;
-   * `group` sends every member; `chord` records the header size then sends the header.
+   * `group` sends every member; `chord` records the header size then sends the header. A signature
+   * that still needs a parent's result (`mul.s(10)`, or a chain starting with one) does not compile.
    */
-  apply<S extends SignatureData>(signature: S): Promise<ApplyResult<S>>;
+  apply<S extends SignatureData>(signature: S & (CanStart<S> extends true ? unknown : NeedsParentResult<SignatureArgs<S>>)): Promise<ApplyResult<S>>;
 
   /** A result handle for a task id (e.g. one stored elsewhere). */
   result<R = unknown>(id: string): AsyncResult<R>;

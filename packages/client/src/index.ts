@@ -6,6 +6,7 @@ export { createClient } from './client.js';
 export { AsyncResult } from './async-result.js';
 export type { GetOptions } from './async-result.js';
 export { GroupResult } from './group-result.js';
+export type { GroupMemberResults } from './group-result.js';
 export type { Control, ControlCallOptions, ControlReplies, RevokeOptions } from './control.js';
 export type { ByWorker, Inspect, InspectOptions } from './inspect.js';
 export type { SendOptions } from './send-options.js';

@@ -88,7 +88,8 @@ describe('canvas', () => {
     const r = await client.apply(group([a.s(1, 1), client.task(resize).s('x', 1)]));
     expectTypeOf(r).toEqualTypeOf<GroupResult<[number, { url: string; width: number; id: string }]>>();
     expectTypeOf(r.get()).toEqualTypeOf<Promise<[number, { url: string; width: number; id: string }]>>();
-    expectTypeOf(r.results[0]!).toEqualTypeOf<AsyncResult<number | { url: string; width: number; id: string }>>();
+    expectTypeOf(r.results[0]).toEqualTypeOf<AsyncResult<number>>();
+    expectTypeOf(r.results[1]).toEqualTypeOf<AsyncResult<{ url: string; width: number; id: string }>>();
   });
 
   it('types a group built from an array as a list', async () => {
@@ -109,8 +110,9 @@ describe('canvas', () => {
     expectTypeOf(r.get()).toEqualTypeOf<Promise<number>>();
   });
 
-  it('has a GroupResult class with typed members', () => {
-    expectTypeOf<GroupResult<[number, string]>['results'][number]>().toEqualTypeOf<AsyncResult<number | string>>();
+  it('has a GroupResult class with members typed one by one', () => {
+    expectTypeOf<GroupResult<[number, string]>['results']>().toEqualTypeOf<readonly [AsyncResult<number>, AsyncResult<string>]>();
+    expectTypeOf<GroupResult<number[]>['results']>().toEqualTypeOf<readonly AsyncResult<number>[]>();
   });
 });
 

@@ -4,7 +4,7 @@
  * its header's results, and a group passes what it receives to every member. Nothing here exists at
  * run time.
  */
-import type { Signature, SignatureData } from './signature.js';
+import type { Signature } from './signature.js';
 
 /**
  * The arguments a signature still takes in front of the ones it holds: `add.s(2)` takes `[x: number]`
@@ -49,7 +49,8 @@ export type TrailingArgs<P extends unknown[]> = number extends P['length']
 /**
  * The arguments left to prepend once a signature holds `Held` of a task's parameters `P`: the
  * leading ones `Held` does not fill, the last of them optional when `Held` alone is a valid call
- * too. `add.s(2)` → `[x: number]`; for `(a: number, b?: number)`, `.s(5)` → `[a?: number]`.
+ * too. `add.s(2)` → `[x: number]`; for `(a: number, b?: number)`, `.s(5)` → `[parent?: number]`
+ * (`f(5)` alone, or `f(previous, 5)` in a chain).
  */
 export type BoundArgs<P extends unknown[], Held extends unknown[]> = IsList<P> extends true
   ? P
@@ -127,6 +128,3 @@ export type GroupArgs<S extends readonly unknown[]> = S extends readonly []
 type GroupParentType<S extends readonly unknown[]> = UnionToIntersection<{ [K in keyof S]: Box<ParentType<S[K]>> }[number]> extends Box<infer T>
   ? T
   : never;
-
-/** Members accepted by `group()` and a chord's header. */
-export type Members = readonly SignatureData[];

@@ -87,7 +87,7 @@ type Last<S extends readonly unknown[]> = S extends readonly [...unknown[], infe
  * @example
  * chain(add.s(2, 2), multiply.s(10)) // Signature<[], number>
  */
-export function chain<S extends readonly SignatureData[]>(...tasks: S & ChainCheck<S>): Signature<SignatureArgs<S[0]>, SignatureResult<Last<S>>> {
+export function chain<S extends readonly SignatureData[]>(...tasks: S & (S extends readonly [] ? [first: SignatureData] : ChainCheck<S>)): Signature<SignatureArgs<S[0]>, SignatureResult<Last<S>>> {
   if (tasks.length === 0) throw new TypeError('chain() needs at least one signature');
   return canvasSignature('chain', { tasks: tasks.map((t) => ({ ...t })) });
 }

@@ -52,6 +52,16 @@ describe('chain', () => {
     chain(add.s(1, 1), str.s(5));
   });
 
+  it('takes steps spread from a list (unchecked past the listed ones)', () => {
+    const steps = [1, 2, 3].map((n) => add.s(n));
+    expectTypeOf(chain(add.s(1, 1), ...steps)).toEqualTypeOf<Signature<[], number>>();
+  });
+
+  it('needs at least one step', () => {
+    // @ts-expect-error an empty chain
+    chain();
+  });
+
   it('refuses a step missing more than the previous result', () => {
     // @ts-expect-error add.s() needs two arguments, a chain step gets one
     chain(add.s(1, 1), add.s());

@@ -41,9 +41,11 @@ export interface SignatureOptions {
 }
 
 /**
- * Builds a task signature.
+ * Builds a task signature. Untyped, it is not checked in a canvas; `A` (what it still takes in
+ * front of `args`) and `R` (its result) type one, e.g. for a task living in Python.
  * @example
  * const s = signature('tasks.add', [2, 2]);
+ * const double = signature<[x: number], number>('py.tasks.double'); // a chain step after a number
  */
 export function signature<A extends unknown[] = unknown[], R = unknown>(
   task: string,

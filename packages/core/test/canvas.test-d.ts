@@ -151,6 +151,15 @@ describe('group', () => {
     // @ts-expect-error the nested chain starts with len, which takes a string
     chain(add.s(1, 1), group([chain(len.s(), str.s()), add.s(1)]));
   });
+
+  it('checks three levels deep: a chord inside a chain inside a group inside a chain', () => {
+    const deep = chain(add.s(1, 1), group([len.si('abc'), chain(mul.s(2), chord([add.s(1), mul.s(3)], xsum.s()), str.s())]), pair.s());
+    expectTypeOf(deep).toEqualTypeOf<Signature<[], string>>();
+    // @ts-expect-error the innermost chord's body (str) gets [number, number]
+    chain(add.s(1, 1), group([chain(mul.s(2), chord([add.s(1), mul.s(3)], str.s())), len.si('abc')]));
+    // @ts-expect-error the group gives [string, number], pair takes [number, string]
+    chain(add.s(1, 1), group([chain(mul.s(2), chord([add.s(1), mul.s(3)], xsum.s()), str.s()), len.si('abc')]), pair.s());
+  });
 });
 
 describe('chord', () => {

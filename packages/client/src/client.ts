@@ -15,6 +15,7 @@ import type {
   ResultBackend,
   SendOptions,
   Serializer,
+  SignatureBuilder,
   SignatureData,
   TaskDefinition,
 } from '@celerity/core';
@@ -138,8 +139,9 @@ class CelerityClient implements Client {
       name,
       delay: (...args: A) => this.#send<R>(name, definition, args, undefined),
       applyAsync: (args: A, options?: SendOptions) => this.#send<R>(name, definition, args, options),
-      s: (...args) => signature(name, args),
-      si: (...args: A) => immutable(signature(name, args)),
+      // The builder's type is computed from A; at run time it only records the arguments.
+      s: ((...args: unknown[]) => signature(name, args)) as SignatureBuilder<A, R>,
+      si: (...args: A) => immutable(signature<[], R>(name, args)),
     };
   }
 

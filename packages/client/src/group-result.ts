@@ -18,6 +18,9 @@ export interface JoinOptions extends Omit<GetOptions, 'onState'> {
   propagate?: boolean;
 }
 
+/** One {@link AsyncResult} per element of a group's result type: a tuple for a tuple. */
+export type GroupMemberResults<R extends readonly unknown[]> = { readonly [K in keyof R]: AsyncResult<R[K]> };
+
 /**
  * Results of a group's members, in the order they were given, like Celery's `GroupResult`.
  * @example
@@ -28,8 +31,8 @@ export interface JoinOptions extends Omit<GetOptions, 'onState'> {
 export class GroupResult<R extends readonly unknown[] = unknown[]> implements AsyncResultContract<R> {
   /** The group id (the `group` header of every member). */
   readonly id: string;
-  /** One result per member, in order. */
-  readonly results: ReadonlyArray<AsyncResult<R[number]>>;
+  /** One result per member, in order: a tuple typed member by member when the group's members were. */
+  readonly results: GroupMemberResults<R>;
   readonly #backend: ResultBackend | null;
 
   readonly #control: Control | null;
@@ -55,7 +58,8 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> implements As
     parent: AsyncResult | GroupResult | null = null,
   ) {
     this.id = id;
-    this.results = results;
+    // The members arrive in the order of R, one per element.
+    this.results = results as GroupMemberResults<R>;
     this.#backend = backend;
     this.#control = control;
     this.parent = parent;

@@ -5,15 +5,18 @@
 import type { Control, RevokeOptions } from './control.js';
 import type {
   Adapter,
+  CanStart,
   Broker,
   CelerityConfig,
   Hooks,
-  DropPrefix,
+  ImmutableSignature,
   Logger,
   QueueDeclaration,
   ResultBackend,
   Serializer,
   Signature,
+  SignatureArgs,
+  SignatureBuilder,
   SignatureData,
   SignatureResult,
   TaskArgs,
@@ -127,10 +130,13 @@ export interface TaskRef<A extends unknown[] = unknown[], R = unknown> {
   delay(...args: A): Promise<AsyncResult<R>>;
   /** Sends the task with options (`countdown`, `queue`, `priority`…). */
   applyAsync(args: A, options?: SendOptions): Promise<AsyncResult<R>>;
-  /** A signature for canvas; may leave trailing arguments to the parent's result (`mul.s(10)`). */
-  s<P extends Partial<A>>(...args: P): Signature<DropPrefix<A, P>, R>;
+  /**
+   * A signature for canvas; it may hold only the trailing arguments, a parent's result being
+   * prepended (`mul.s(10)` in a chain runs `mul(previous, 10)`).
+   */
+  readonly s: SignatureBuilder<A, R>;
   /** An immutable signature: ignores the parent's result. */
-  si(...args: A): Signature<[], R>;
+  si(...args: A): ImmutableSignature<R>;
 }
 
 /** One item of {@link Client.sendMany}. */
@@ -141,6 +147,11 @@ export interface SendManyItem {
   args?: readonly unknown[];
   kwargs?: Record<string, unknown>;
   options?: SendOptions;
+}
+
+/** What `client.apply()` is checked against for a signature that still needs a parent's result, so the error says so. */
+export interface NeedsParentResult<Takes> {
+  readonly 'signature still takes, in front of its own arguments': Takes;
 }
 
 /** What `client.apply()` returns for a signature: a GroupResult for groups, else an AsyncResult. */
@@ -176,9 +187,10 @@ export interface Client extends AsyncDisposable {
 
   /**
    * Applies a signature: a plain one is sent; `chain` sends its first task carrying the rest;
-   * `group` sends every member; `chord` records the header size then sends the header.
+   * `group` sends every member; `chord` records the header size then sends the header. A signature
+   * that still needs a parent's result (`mul.s(10)`, or a chain starting with one) does not compile.
    */
-  apply<S extends SignatureData>(signature: S): Promise<ApplyResult<S>>;
+  apply<S extends SignatureData>(signature: S & (CanStart<S> extends true ? unknown : NeedsParentResult<SignatureArgs<S>>)): Promise<ApplyResult<S>>;
 
   /** A result handle for a task id (e.g. one stored elsewhere). */
   result<R = unknown>(id: string): AsyncResult<R>;

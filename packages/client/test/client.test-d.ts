@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Signature, TaskContext } from '@celerity/core';
+import type { ImmutableSignature, Signature, TaskContext } from '@celerity/core';
 import { chain, chord, defineTask, group } from '@celerity/core';
 import type { AsyncResult, GroupResult, TaskRef } from '@celerity/client';
 import { createClient } from '@celerity/client';
@@ -46,9 +46,9 @@ describe('task references', () => {
 
   it('build typed signatures', () => {
     const ref = client.task<typeof add>('tasks.add');
-    expectTypeOf(ref.s(2)).toEqualTypeOf<Signature<[y: number], number>>();
+    expectTypeOf(ref.s(2)).toEqualTypeOf<Signature<[x: number], number>>();
     expectTypeOf(ref.s(2, 2)).toEqualTypeOf<Signature<[], number>>();
-    expectTypeOf(ref.si(2, 2)).toEqualTypeOf<Signature<[], number>>();
+    expectTypeOf(ref.si(2, 2)).toEqualTypeOf<ImmutableSignature<number>>();
     // @ts-expect-error wrong argument type in a signature
     void ref.s('2');
   });
@@ -88,7 +88,8 @@ describe('canvas', () => {
     const r = await client.apply(group([a.s(1, 1), client.task(resize).s('x', 1)]));
     expectTypeOf(r).toEqualTypeOf<GroupResult<[number, { url: string; width: number; id: string }]>>();
     expectTypeOf(r.get()).toEqualTypeOf<Promise<[number, { url: string; width: number; id: string }]>>();
-    expectTypeOf(r.results[0]!).toEqualTypeOf<AsyncResult<number | { url: string; width: number; id: string }>>();
+    expectTypeOf(r.results[0]).toEqualTypeOf<AsyncResult<number>>();
+    expectTypeOf(r.results[1]).toEqualTypeOf<AsyncResult<{ url: string; width: number; id: string }>>();
   });
 
   it('types a group built from an array as a list', async () => {
@@ -109,8 +110,9 @@ describe('canvas', () => {
     expectTypeOf(r.get()).toEqualTypeOf<Promise<number>>();
   });
 
-  it('has a GroupResult class with typed members', () => {
-    expectTypeOf<GroupResult<[number, string]>['results'][number]>().toEqualTypeOf<AsyncResult<number | string>>();
+  it('has a GroupResult class with members typed one by one', () => {
+    expectTypeOf<GroupResult<[number, string]>['results']>().toEqualTypeOf<readonly [AsyncResult<number>, AsyncResult<string>]>();
+    expectTypeOf<GroupResult<number[]>['results']>().toEqualTypeOf<readonly AsyncResult<number>[]>();
   });
 });
 

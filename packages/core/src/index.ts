@@ -94,12 +94,28 @@ export { encodeTaskMessage, decodeTaskMessage } from './protocol/index.js';
 export type { EncodeTaskOptions, DecodeTaskOptions } from './protocol/index.js';
 
 export { signature, immutable, chain, group, chord } from './signature.js';
-export type { GroupSignature, Signature, SignatureData, SignatureOptions, SignatureResult } from './signature.js';
+export { clone } from './signature-clone.js';
+export type { CloneArgs, Cloned } from './signature-clone.js';
+export type { GroupSignature, ImmutableSignature, Signature, SignatureData, SignatureOptions } from './signature.js';
+export type {
+  AcceptsParent,
+  BoundArgs,
+  CanStart,
+  ChainCheck,
+  ChainStepMismatch,
+  ChordBodyMismatch,
+  GroupArgs,
+  GroupResults,
+  ParentType,
+  SignatureArgs,
+  SignatureBuilder,
+  SignatureResult,
+  TrailingArgs,
+} from './signature-types.js';
 
 export { defineTask, collectTasks, RetryRequest } from './task.js';
 export type {
   AsyncResult,
-  DropPrefix,
   RetryOptions,
   StripContext,
   TaskArgs,

@@ -1,7 +1,11 @@
 /**
  * Signatures as plain data, in Celery's dict shape, and the canvas constructors
- * (`chain`, `group`, `chord`). Running them is the client's and worker's job.
+ * (`chain`, `group`, `chord`). Running them is the client's and worker's job. The compile-time
+ * checks of how results flow between them live in `signature-types.ts`.
  */
+import type { ChainCheck, ChordBodyMismatch, AcceptsParent, GroupArgs, GroupResults, SignatureArgs, SignatureResult } from './signature-types.js';
+
+export type { SignatureResult } from './signature-types.js';
 
 /** Celery's signature dict, key for key (`celery.canvas.Signature`). */
 export interface SignatureData {
@@ -19,11 +23,12 @@ export interface SignatureData {
 }
 
 /**
- * A typed signature: the data plus phantom types for the argument tuple the task still needs and
- * its result, so canvas can check that a chain link accepts the previous result.
+ * A typed signature: the data plus phantom types for the arguments it still takes in front of the
+ * ones it holds (a parent's result is prepended, as Celery does) and its result, so canvas can
+ * check that a chain step accepts the previous result.
  */
 export interface Signature<A extends unknown[] = unknown[], R = unknown> extends SignatureData {
-  /** Phantom: remaining argument types. Never present at run time. */
+  /** Phantom: the argument types still to prepend. Never present at run time. */
   readonly __args?: A;
   /** Phantom: result type. Never present at run time. */
   readonly __result?: R;
@@ -36,9 +41,11 @@ export interface SignatureOptions {
 }
 
 /**
- * Builds a task signature.
+ * Builds a task signature. Untyped, it is not checked in a canvas; `A` (what it still takes in
+ * front of `args`) and `R` (its result) type one, e.g. for a task living in Python.
  * @example
  * const s = signature('tasks.add', [2, 2]);
+ * const double = signature<[x: number], number>('py.tasks.double'); // a chain step after a number
  */
 export function signature<A extends unknown[] = unknown[], R = unknown>(
   task: string,
@@ -56,25 +63,33 @@ export function signature<A extends unknown[] = unknown[], R = unknown>(
   };
 }
 
-/** A signature that ignores its parent's result (`si()` in Celery). */
-export function immutable<S extends SignatureData>(sig: S): S {
-  return { ...sig, immutable: true };
+/** A signature that ignores its parent's result (`add.si(1, 2)`), so it fits any step of a chain. */
+export interface ImmutableSignature<R = unknown> extends Signature<[], R> {
+  immutable: true;
 }
 
-/** Type of the value a signature's task returns. */
-export type SignatureResult<S> = S extends Signature<unknown[], infer R> ? R : unknown;
+/** A signature that ignores its parent's result (`si()` in Celery). */
+export function immutable<S extends SignatureData>(sig: S): S & { immutable: true } {
+  return { ...sig, immutable: true };
+}
 
 /** A canvas signature (`celery.chain`, `celery.group`, `celery.chord`) in Celery's dict shape. */
 export function canvasSignature(type: 'chain' | 'group' | 'chord', kwargs: Record<string, unknown>, options: Record<string, unknown> = {}): SignatureData {
   return { task: `celery.${type}`, args: [], kwargs, options, subtask_type: type, immutable: false };
 }
 
+/** The last element type of a tuple (the element type of a list). */
+type Last<S extends readonly unknown[]> = S extends readonly [...unknown[], infer L] ? L : S[number];
+
 /**
- * `chain(a, b, c)`: run `a`, pass its result to `b`, then to `c`.
+ * `chain(a, b, c)`: run `a`, pass its result to `b`, then to `c`. Each step after the first must
+ * accept the previous result as its first argument (`multiply.s(10)` takes one, `add.si(1, 2)`
+ * ignores it); a step that does not is a compile error naming the step. The chain takes what its
+ * first step takes and returns what its last returns.
  * @example
- * chain(add.s(2, 2), multiply.s(10))
+ * chain(add.s(2, 2), multiply.s(10)) // Signature<[], number>
  */
-export function chain<S extends SignatureData[]>(...tasks: S): Signature<[], SignatureResult<S extends [...unknown[], infer L] ? L : never>> {
+export function chain<S extends readonly SignatureData[]>(...tasks: S & (S extends readonly [] ? [first: SignatureData] : ChainCheck<S>)): Signature<SignatureArgs<S[0]>, SignatureResult<Last<S>>> {
   if (tasks.length === 0) throw new TypeError('chain() needs at least one signature');
   return canvasSignature('chain', { tasks: tasks.map((t) => ({ ...t })) });
 }
@@ -83,26 +98,33 @@ export function chain<S extends SignatureData[]>(...tasks: S): Signature<[], Sig
  * A group signature. `subtask_type` is the literal `'group'`, so `client.apply()` can tell a group
  * (whose result is a GroupResult) from other signatures by type.
  */
-export interface GroupSignature<R extends readonly unknown[] = unknown[]> extends Signature<[], R> {
+export interface GroupSignature<R extends readonly unknown[] = unknown[], A extends unknown[] = []> extends Signature<A, R> {
   subtask_type: 'group';
 }
 
 /**
  * `group([a, b])`: run signatures in parallel; the result is the list of their results, typed as a
- * tuple when the members are listed inline.
+ * tuple when the members are listed inline. As a chain step it passes the previous result to every
+ * member, so it takes what all of them accept.
  * @example
  * group([add.s(1, 1), add.s(2, 2)]) // GroupSignature<[number, number]>
  */
-export function group<S extends readonly SignatureData[]>(tasks: readonly [...S]): GroupSignature<{ -readonly [K in keyof S]: SignatureResult<S[K]> }> {
+export function group<S extends readonly SignatureData[]>(tasks: readonly [...S]): GroupSignature<GroupResults<S>, GroupArgs<S>> {
   return { ...canvasSignature('group', { tasks: tasks.map((t) => ({ ...t })) }), subtask_type: 'group' };
 }
 
 /**
- * `chord([a, b], body)`: run the header in parallel, then `body` with the list of header results.
+ * `chord([a, b], body)`: run the header in parallel, then `body` with the list of header results
+ * prepended to its arguments; a body that does not accept that list is a compile error (unless a
+ * header member is untyped).
  * @example
- * chord([add.s(1, 1), add.s(2, 2)], tsum.s())
+ * chord([add.s(1, 1), add.s(2, 2)], tsum.s()) // Signature<[], number>
  */
-export function chord<R>(header: readonly SignatureData[], body: Signature<unknown[], R> | SignatureData): Signature<[], R> {
+export function chord<H extends readonly SignatureData[], B extends SignatureData>(
+  header: readonly [...H],
+  // Unchecked when a header member's result is unknown (an untyped signature's).
+  body: B & (unknown extends GroupResults<H>[number] ? unknown : AcceptsParent<B, GroupResults<H>> extends true ? unknown : ChordBodyMismatch<GroupResults<H>, SignatureArgs<B>>),
+): Signature<GroupArgs<H>, SignatureResult<B>> {
   return canvasSignature('chord', { kwargs: {}, header: group(header), body: { ...body } });
 }
 

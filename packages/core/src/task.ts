@@ -4,7 +4,8 @@
  */
 import type { Logger } from './logger.js';
 import type { ResultMeta, TaskStateName, WaitOptions } from './backend.js';
-import type { Signature, SignatureData } from './signature.js';
+import type { ImmutableSignature, SignatureData } from './signature.js';
+import type { SignatureBuilder } from './signature-types.js';
 import type { ChunksSignature, MapSignature, SingleArgument } from './canvas/builtins/constructors.js';
 import { chunks as chunksOf, map as mapOf, starmap as starmapOf } from './canvas/builtins/constructors.js';
 import { CelerityError, ConfigurationError } from './errors.js';
@@ -190,10 +191,13 @@ export interface TaskDefinition<A extends unknown[] = unknown[], R = unknown> {
   readonly params: readonly string[];
   /** The implementation. Called with the bound arguments and the context last. */
   readonly fn: (...args: unknown[]) => unknown;
-  /** Builds a signature for canvas (`add.s(2, 2)`); partial arguments allowed. */
-  s<P extends Partial<A>>(...args: P): Signature<DropPrefix<A, P>, R>;
+  /**
+   * Builds a signature for canvas (`add.s(2, 2)`). It may hold only the trailing arguments: a
+   * parent's result is prepended (`multiply.s(10)` in a chain runs `multiply(previous, 10)`).
+   */
+  readonly s: SignatureBuilder<A, R>;
   /** An immutable signature: ignores the parent's result. */
-  si(...args: A): Signature<[], R>;
+  si(...args: A): ImmutableSignature<R>;
   /** `celery.map` over this task (Celery's `task.map(it)`): one message calling it with each item; see `map`. */
   map(items: readonly SingleArgument<A>[]): MapSignature<R>;
   /** `celery.starmap` over this task (Celery's `task.starmap(it)`): each item is an argument list; see `starmap`. */
@@ -204,13 +208,6 @@ export interface TaskDefinition<A extends unknown[] = unknown[], R = unknown> {
   readonly __args?: A;
   readonly __result?: R;
 }
-
-/** The arguments still missing after a partial signature (`add.s(2)` still needs `[y]`). */
-export type DropPrefix<A extends unknown[], P extends unknown[]> = P extends [unknown, ...infer PR]
-  ? A extends [unknown, ...infer AR]
-    ? DropPrefix<AR, PR>
-    : []
-  : A;
 
 /** The argument tuple of a task definition. */
 export type TaskArgs<T> = T extends TaskDefinition<infer A, unknown> ? A : never;

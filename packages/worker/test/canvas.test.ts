@@ -31,8 +31,9 @@ const errbackCalls: unknown[][] = [];
 const add = defineTask({ name: 'tasks.add', params: ['x', 'y'] }, (x: number, y: number) => x + y);
 const mul = defineTask({ name: 'tasks.mul', params: ['x', 'y'] }, (x: number, y: number) => x * y);
 const xsum = defineTask({ name: 'tasks.xsum', params: ['values'] }, (values: number[]) => values.reduce((a, b) => a + b, 0));
-const fail = defineTask({ name: 'tasks.fail', params: ['msg'] }, (msg: string): number => {
-  throw new TypeError(msg);
+// Also a chain step after add, so it takes the number add returns.
+const fail = defineTask({ name: 'tasks.fail', params: ['msg'] }, (msg: string | number): number => {
+  throw new TypeError(String(msg));
 });
 const onError = defineTask({ name: 'tasks.on_error', params: ['taskId', 'tag?'] }, (taskId: string, tag?: string) => {
   errbackCalls.push([taskId, tag]);

@@ -237,6 +237,57 @@ describe('event dispatcher', () => {
     await settle();
     expect(messages.map((m) => decodeEvents(m.envelope).length)).toEqual([100, 50]);
   });
+  it('collects the events sent while a list is being published and sends them when it is done', async () => {
+    const published: string[][] = [];
+    const pending: Array<() => void> = [];
+    const slow = {
+      capabilities: { broadcast: true },
+      broadcast: (_exchange: string, _key: string, envelope: { body: Uint8Array }) => {
+        published.push((JSON.parse(new TextDecoder().decode(envelope.body)) as CeleryEvent[]).map((e) => String(e['uuid'])));
+        return new Promise<void>((resolve) => pending.push(resolve));
+      },
+    } as unknown as Broker;
+    const dispatcher = createEventDispatcher({ broker: slow, hostname: 'b@test', clock: createFakeClock(), logger: silentLogger, bufferLimit: 5 });
+    dispatcher.sendBuffered('task-started', { uuid: 'a' });
+    await settle();
+    expect(published).toEqual([['a']]);
+    // The first list is on its way: later turns' events wait for it (up to bufferLimit).
+    dispatcher.sendBuffered('task-started', { uuid: 'b' });
+    await settle();
+    dispatcher.sendBuffered('task-started', { uuid: 'c' });
+    await settle();
+    expect(published).toEqual([['a']]);
+    pending.shift()!();
+    await settle();
+    expect(published).toEqual([['a'], ['b', 'c']]);
+    // A full buffer goes out at once even while a list is in flight.
+    for (const id of ['d', 'e', 'f', 'g', 'h']) dispatcher.sendBuffered('task-started', { uuid: id });
+    expect(published).toEqual([['a'], ['b', 'c'], ['d', 'e', 'f', 'g', 'h']]);
+    for (const resolve of pending.splice(0)) resolve();
+    await dispatcher.flush();
+  });
+
+  it('gives each event the time it was sent at, and the type\'s fields in Celery\'s order', async () => {
+    await setup();
+    const clock = createFakeClock(Date.UTC(2030, 0, 1));
+    const dispatcher = createEventDispatcher({ broker, hostname: 'b "q"@test', clock, logger: silentLogger, pid: 42 });
+    dispatcher.sendBuffered('task-started', { uuid: '1' });
+    dispatcher.sendBuffered('task-started', { uuid: '2' });
+    clock.advance(1);
+    dispatcher.sendBuffered('task-started', { uuid: '3' });
+    await dispatcher.send('worker-heartbeat', {});
+    await dispatcher.flush();
+    await settle();
+    const start = Date.UTC(2030, 0, 1) / 1000;
+    expect(events().map((e) => [e['uuid'], e.timestamp, e.clock])).toEqual([
+      [undefined, start + 0.001, 4],
+      ['1', start, 1],
+      ['2', start, 2],
+      ['3', start + 0.001, 3],
+    ]);
+    expect(Object.keys(events()[1]!)).toEqual(['hostname', 'utcoffset', 'pid', 'clock', 'uuid', 'timestamp', 'type']);
+    expect(events()[0]).toMatchObject({ hostname: 'b "q"@test', pid: 42, type: 'worker-heartbeat' });
+  });
 });
 
 describe('client task-sent', () => {

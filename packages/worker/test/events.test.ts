@@ -60,15 +60,43 @@ afterEach(async () => {
 });
 
 describe('worker events', () => {
-  it('sends nothing with events off (the default)', async () => {
+  it('sends worker events but no task events with task events off (the default), as Celery', async () => {
     await setup();
     worker = createWorker({ broker, backend, tasks, hostname: 'off@test' });
     await worker.start();
     const id = await send('tasks.add', [2, 3]);
     expect(await backend.wait(id, { timeout: 2000 })).toMatchObject({ status: 'SUCCESS' });
+    await until(() => worker!.stats.processed === 1);
     await worker.stop();
+    await settle();
     expect(worker.eventsEnabled).toBe(false);
+    expect(messages.map((m) => m.routingKey)).toEqual(['worker.online', 'worker.offline']);
+    expect(events().map((e) => [e.type, e['processed']])).toEqual([
+      ['worker-online', 0],
+      ['worker-offline', 1],
+    ]);
+  });
+
+  it('sends nothing with task events off and withoutHeartbeat, and no worker events with task events on', async () => {
+    await setup();
+    const clock = createFakeClock(Date.now());
+    worker = createWorker({ broker, backend, tasks, hostname: 'quiet@test', withoutHeartbeat: true, clock });
+    await worker.start();
+    const quiet = await send('tasks.add', [2, 3]);
+    await backend.wait(quiet, { timeout: 2000 });
+    clock.advance(10_000);
+    await worker.stop();
+    await settle();
     expect(messages).toEqual([]);
+
+    worker = createWorker({ broker, backend, tasks, hostname: 'tasks-only@test', withoutHeartbeat: true, eventsEnabled: true, clock });
+    await worker.start();
+    const id = await send('tasks.add', [2, 3]);
+    await until(() => ofTask(id).some((e) => e.type === 'task-succeeded'));
+    clock.advance(10_000);
+    await worker.stop();
+    await settle();
+    expect(new Set(events().map((e) => e.type))).toEqual(new Set(['task-received', 'task-started', 'task-succeeded']));
   });
 
   it('sends the task events of a success, a failure, a retry and an unregistered task with Celery fields', async () => {
@@ -184,8 +212,9 @@ describe('worker events', () => {
     await settle();
     expect(ofTask(before)).toEqual([]);
     expect(ofTask(after)).toEqual([]);
-    // Worker events started with the first enable and went on after disable_events, as in Celery.
+    // Worker events went out from the start, before any enable, and on after disable_events, as in Celery.
     expect(events()[0]!.type).toBe('worker-online');
+    expect(events()[0]!.clock).toBe(1);
     expect(events().at(-1)!.type).toBe('worker-offline');
   });
 });

@@ -147,7 +147,9 @@ describe('worker events', () => {
     const clocks = events().map((e) => e.clock);
     expect(clocks).toEqual(clocks.map((_, i) => i + 1));
     const online = events()[0]!;
-    expect(online).toMatchObject({ type: 'worker-online', freq: 2, active: 0, processed: 0, sw_ident: 'celerity', sw_ver: '0.1.0' });
+    // sw_ver is the worker package's own version.
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(online).toMatchObject({ type: 'worker-online', freq: 2, active: 0, processed: 0, sw_ident: 'celerity', sw_ver: version });
     expect(online['loadavg']).toHaveLength(3);
     expect(events().at(-1)).toMatchObject({ type: 'worker-offline', processed: 4 });
   });

@@ -7,11 +7,10 @@
  */
 import { loadavg, type as osType } from 'node:os';
 import type { Broker, Clock, Logger } from '@celerity/core';
+import { CELERITY_VERSION } from '../package-version.js';
 import { createEventDispatcher } from './event-dispatcher.js';
 import { TaskEvents } from './task-events.js';
 
-/** The version in `sw_ver` (the package's version). */
-export const CELERITY_VERSION = '0.1.0';
 
 /** Options of {@link createWorkerEvents}. */
 export interface WorkerEventsOptions {

@@ -172,6 +172,33 @@ describe('worker events', () => {
     expect(ofTask(expired)[1]).toMatchObject({ terminated: false, signum: null, expired: true });
   });
 
+  it('sends task-rejected (requeue false) for an undecodable message and a dead-lettered one, not without task events', async () => {
+    for (const eventsEnabled of [true, false]) {
+      await setup();
+      worker = createWorker({ broker, backend, tasks, hostname: 'dl@test', eventsEnabled });
+      await worker.start();
+      const garbled = crypto.randomUUID();
+      const envelope = encodeTaskMessage({ task: 'tasks.add', id: garbled, args: [1, 2] }, { serializer: json });
+      await broker.publish({ queue: 'celery' }, { ...envelope, body: new TextEncoder().encode('not json') });
+      const worn = crypto.randomUUID();
+      const tired = encodeTaskMessage({ task: 'tasks.add', id: worn, args: [1, 2] }, { serializer: json });
+      // Its sixth delivery, past the default maxDeliveries of 5.
+      await broker.publish({ queue: 'celery' }, { ...tired, headers: { ...tired.headers, celerity_deliveries: 6 } });
+      await until(() => worker!.stats.deadLettered === 1 && worker!.stats.rejected === 1);
+      await worker.stop();
+      await settle();
+      const rejected = events().filter((e) => e.type === 'task-rejected');
+      if (eventsEnabled) {
+        expect(ofTask(garbled).map((e) => [e.type, e['requeue']])).toEqual([['task-rejected', false]]);
+        expect(ofTask(worn).at(-1)).toMatchObject({ type: 'task-rejected', requeue: false });
+        expect(ofTask(worn).map((e) => e.type)).not.toContain('task-started');
+        expect(Object.keys(rejected[0]!)).toEqual(['hostname', 'utcoffset', 'pid', 'clock', 'uuid', 'requeue', 'timestamp', 'type']);
+      } else {
+        expect(rejected).toEqual([]);
+      }
+    }
+  });
+
   it('sends heartbeats every 2 s with the live counts (fake clock), and stops them at stop', async () => {
     await setup();
     const clock = createFakeClock(Date.now());

@@ -90,6 +90,14 @@ export class TaskEvents {
     this.dispatcher.sendBuffered('task-rejected', { uuid: id, requeue });
   }
 
+  /**
+   * `task-rejected` with `requeue: false` for a message taken off its queue without a run: dead-lettered
+   * after too many deliveries, or undecodable with its task id in the headers.
+   */
+  deadLettered(id: string): void {
+    this.dispatcher.sendBuffered('task-rejected', { uuid: id, requeue: false });
+  }
+
   /** Whether the run of `id` was reported as rejected (and forgets it). */
   wasRejected(id: string): boolean {
     return this.rejectedRuns.size > 0 && this.rejectedRuns.delete(id);

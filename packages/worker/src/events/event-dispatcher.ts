@@ -8,7 +8,9 @@
  * Events are best effort, as in Celery: a publish that fails is logged and dropped.
  */
 import type { Broker, Clock, Logger } from '@celerity/core';
-import { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsJson, eventRoutingKey, utcOffsetHours } from '@celerity/core/internal';
+import type { Envelope } from '@celerity/core';
+import { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes, encodeEventsJson, eventRoutingKey, utcOffsetHours } from '@celerity/core/internal';
+import { JsonListBytes } from './json-list.js';
 import { jsonString } from './json-text.js';
 
 /** Options of {@link createEventDispatcher}. */
@@ -69,9 +71,10 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
   const pid = options.pid ?? process.pid;
   const bufferLimit = options.bufferLimit ?? 100;
   let lamport = 0;
-  // Events are written as JSON text as they come (Celery's field order), joined into a list at the
-  // flush: a busy worker sends three per task, and building objects to stringify later costs more.
-  let buffer: string[] = [];
+  // Events are written as JSON text as they come (Celery's field order), straight into the UTF-8
+  // bytes of the next list: a busy worker sends three per task, and building objects to stringify
+  // later costs more. About 400 bytes an event, room for a full list before it grows.
+  const buffer = new JsonListBytes(Math.min(bufferLimit, 100) * 400);
   let scheduled = false;
   let listInFlight = false;
   let warned = false;
@@ -120,8 +123,8 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     return `${open(now)}${++lamport}${close(now)}${typeOf(type).tail}`;
   };
 
-  const publish = (routingKey: string, json: string): Promise<void> => {
-    const sent = broker.broadcast(EVENT_EXCHANGE, routingKey, encodeEventsJson(json, hostname)).catch((error: unknown) => {
+  const publish = (routingKey: string, envelope: Envelope): Promise<void> => {
+    const sent = broker.broadcast(EVENT_EXCHANGE, routingKey, envelope).catch((error: unknown) => {
       // One warning, not one per event: a broker that is down would flood the log otherwise.
       if (!warned) logger.warn(`Could not send events: ${(error as Error).message}`, { error });
       warned = true;
@@ -133,11 +136,9 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
 
   const flushBuffer = (): void => {
     scheduled = false;
-    if (buffer.length === 0) return;
-    const list = `[${buffer.join(',')}]`;
-    buffer = [];
+    if (buffer.count === 0) return;
     listInFlight = true;
-    void publish(TASK_BATCH_ROUTING_KEY, list).then(afterList);
+    void publish(TASK_BATCH_ROUTING_KEY, encodeEventsBytes(buffer.take(), hostname)).then(afterList);
   };
   // What collected while a list was on its way goes out now.
   const afterList = (): void => {
@@ -146,8 +147,8 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
   };
 
   const enqueue = (event: string): void => {
-    buffer.push(event);
-    if (buffer.length >= bufferLimit) flushBuffer();
+    buffer.add(event);
+    if (buffer.count >= bufferLimit) flushBuffer();
     else if (!scheduled && !listInFlight) {
       scheduled = true;
       setImmediate(flushBuffer);
@@ -156,7 +157,7 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
 
   return {
     send(type, fields) {
-      return publish(eventRoutingKey(type), writeFields(type, fields));
+      return publish(eventRoutingKey(type), encodeEventsJson(writeFields(type, fields), hostname));
     },
     sendBuffered(type, fields) {
       enqueue(writeFields(type, fields));

@@ -11,7 +11,7 @@ import { createRedisBackend } from '@celerity/backend-redis';
 import { createRedisBroker } from '@celerity/broker-redis';
 import { createClient } from '@celerity/client';
 import type { BenchConfig } from '../config.js';
-import { flush } from '../redis-stats.js';
+import { flush, redisCounters } from '../redis-stats.js';
 import { perSecond, summarize } from '../stats.js';
 import { countKeys } from '../system.js';
 import type { ScenarioContext } from '../scenarios/context.js';
@@ -77,12 +77,14 @@ export async function runEvents(ctx: ScenarioContext): Promise<EventsResults> {
           await flush(ctx.redis);
           await fill(ctx, sizes.jobs);
           heard = 0;
+          const redisBefore = await redisCounters(ctx.redis);
           const run = await workers[mode].run({ redisUrl: ctx.target.redisUrl, queue: ctx.target.queue, concurrency: sizes.concurrency, expect: sizes.jobs, timeout: ctx.config.runTimeoutMs });
           const stored = await countKeys(ctx.redis, 'celery-task-meta-*');
           if (stored < sizes.jobs) throw new Error(`only ${stored} of ${sizes.jobs} results stored`);
+          const redisCpuUs = ((await redisCounters(ctx.redis)).cpuSeconds - redisBefore.cpuSeconds) * 1e6;
           rates[mode].push(perSecond(sizes.jobs, run.ms));
           if (mode === 'on') out.heard.push(heard);
-          ctx.log(`  events ${mode} c=${sizes.concurrency} rep ${rep + 1}: ${rates[mode].at(-1)!.toFixed(0)} tasks/s${mode === 'on' ? ` (${heard} event messages heard)` : ''}`);
+          ctx.log(`  events ${mode} c=${sizes.concurrency} rep ${rep + 1}: ${rates[mode].at(-1)!.toFixed(0)} tasks/s, CPU per task: worker ${(run.cpuUs / sizes.jobs).toFixed(1)} µs, Redis ${(redisCpuUs / sizes.jobs).toFixed(1)} µs${mode === 'on' ? ` (${heard} event messages heard)` : ''}`);
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           out.errors.push({ row: `events ${mode} rep ${rep + 1}`, message });

@@ -51,5 +51,5 @@ export { readRevokeArguments, revokeArguments } from './control/revocations.js';
 export { createMessageTracing, loadMessageTracing } from './tracing.js';
 export type { MessageTracing, PublishSpan, RunSpan, RunSpanOutcome } from './tracing.js';
 // Celery's event messages (celeryev), written by worker and client, read by `celerity events`.
-export { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, decodeEvents, encodeEvents, encodeEventsJson, eventRoutingKey, utcOffsetHours } from './events/messages.js';
+export { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, decodeEvents, encodeEvents, encodeEventsBytes, encodeEventsJson, eventRoutingKey, utcOffsetHours } from './events/messages.js';
 export type { CeleryEvent } from './events/messages.js';

@@ -16,6 +16,7 @@ import { REPORT_GLOBALS, runReportCommand } from './cli/report-command.js';
 import { runRevokeCommand } from './cli/revoke-command.js';
 import { runWorkerCommand } from './cli/worker-command.js';
 import { runEventsCommand } from './cli/events-command.js';
+import { CELERITY_VERSION } from './package-version.js';
 
 const HELP = `Usage: celerity <command> [options]
 
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 1;
   }
   if (command === '--version' || command === '-V') {
-    process.stdout.write('celerity 0.1.0\n');
+    process.stdout.write(`celerity ${CELERITY_VERSION}\n`);
     return 0;
   }
   const args = (accepts: ReadonlySet<string>): string[] => commandArguments(split, accepts);

@@ -127,6 +127,7 @@ export function createRedeliveryPolicy(options: RedeliveryOptions): RedeliveryPo
     }
     lastErrors.delete(message.id);
     options.deadLettered?.();
+    if (ctx.events?.on === true) ctx.events.deadLettered(message.id);
     const exception: ExceptionInfo = { exc_type: MAX_DELIVERIES_EXCEEDED, exc_message: [`${text}; moved to the dead-letter queue of ${queue}`], exc_module: 'celery.exceptions' };
     const done = resultDate(ctx.clock);
     const meta = buildResultMeta({ ...(done ? { now: done } : {}), taskId: message.id, status: 'FAILURE', result: exception, groupId: message.group, parentId: message.parentId });

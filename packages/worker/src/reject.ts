@@ -49,6 +49,8 @@ export async function rejectUnrunnable(delivery: Delivery, message: TaskMessage 
   } else {
     ctx.logger.error(`${why.reason}${taskId ? ` (task id ${taskId})` : ''}; the message was rejected.`);
     if (taskId) meta = buildResultMeta({ ...dated, taskId, status: 'FAILURE', result: decodeFailure(why.error) });
+    // Rejected without requeue, as a Celery request's reject(requeue=False) reports it.
+    if (taskId && ctx.events?.on === true) ctx.events.deadLettered(taskId);
   }
   try {
     if (meta && ctx.writer) await ctx.writer.store(meta, resultRequestOf(message ?? null, delivery.envelope));

@@ -205,15 +205,21 @@ export interface WorkerOptions {
    */
   control?: boolean;
   /**
-   * Send Celery's events (Celery's `-E` / `worker_send_task_events`) on the broker's `celeryev`
-   * exchange, for `celery events`, Flower and `celerity events`: task events (received, started,
-   * succeeded, failed, retried, rejected, revoked; batched as `task.multi` lists), `worker-online`,
-   * a `worker-heartbeat` every 2 s and `worker-offline`. The `enable_events` / `disable_events`
-   * control commands switch task events at run time. Unlike Celery, heartbeats are not sent while
-   * events were never switched on.
+   * Send Celery's task events (Celery's `-E` / `worker_send_task_events`) on the broker's
+   * `celeryev` exchange, for `celery events`, Flower and `celerity events`: received, started,
+   * succeeded, failed, retried, rejected, revoked, batched as `task.multi` lists. The
+   * `enable_events` / `disable_events` control commands switch them at run time. Worker events
+   * (`worker-online`, a `worker-heartbeat` every 2 s, `worker-offline`) are sent either way, as
+   * Celery does, unless {@link withoutHeartbeat}.
    * @default false
    */
   eventsEnabled?: boolean;
+  /**
+   * Send no `worker-online`, `worker-heartbeat` or `worker-offline` event (Celery's
+   * `--without-heartbeat`). Task events are not affected.
+   * @default false
+   */
+  withoutHeartbeat?: boolean;
   /**
    * Seconds a revoke is kept: in the worker's revoked set, and in the broker's durable store
    * (`broker.revocations`: a Redis sorted set, a RabbitMQ stream, in memory) that workers load when

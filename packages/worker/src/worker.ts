@@ -195,7 +195,7 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
     left: () => lifecycle.checkIdle(),
   });
   const stats = createWorkerStats(gate, scheduler);
-  const events = createWorkerEvents({ broker, hostname, clock, logger, enabled: options.eventsEnabled ?? false, stats });
+  const events = createWorkerEvents({ broker, hostname, clock, logger, enabled: options.eventsEnabled ?? false, withoutHeartbeat: options.withoutHeartbeat ?? false, stats });
   ctx.events = events.tasks;
   const revocation = createRevocation({
     revoked,

@@ -60,15 +60,43 @@ afterEach(async () => {
 });
 
 describe('worker events', () => {
-  it('sends nothing with events off (the default)', async () => {
+  it('sends worker events but no task events with task events off (the default), as Celery', async () => {
     await setup();
     worker = createWorker({ broker, backend, tasks, hostname: 'off@test' });
     await worker.start();
     const id = await send('tasks.add', [2, 3]);
     expect(await backend.wait(id, { timeout: 2000 })).toMatchObject({ status: 'SUCCESS' });
+    await until(() => worker!.stats.processed === 1);
     await worker.stop();
+    await settle();
     expect(worker.eventsEnabled).toBe(false);
+    expect(messages.map((m) => m.routingKey)).toEqual(['worker.online', 'worker.offline']);
+    expect(events().map((e) => [e.type, e['processed']])).toEqual([
+      ['worker-online', 0],
+      ['worker-offline', 1],
+    ]);
+  });
+
+  it('sends nothing with task events off and withoutHeartbeat, and no worker events with task events on', async () => {
+    await setup();
+    const clock = createFakeClock(Date.now());
+    worker = createWorker({ broker, backend, tasks, hostname: 'quiet@test', withoutHeartbeat: true, clock });
+    await worker.start();
+    const quiet = await send('tasks.add', [2, 3]);
+    await backend.wait(quiet, { timeout: 2000 });
+    clock.advance(10_000);
+    await worker.stop();
+    await settle();
     expect(messages).toEqual([]);
+
+    worker = createWorker({ broker, backend, tasks, hostname: 'tasks-only@test', withoutHeartbeat: true, eventsEnabled: true, clock });
+    await worker.start();
+    const id = await send('tasks.add', [2, 3]);
+    await until(() => ofTask(id).some((e) => e.type === 'task-succeeded'));
+    clock.advance(10_000);
+    await worker.stop();
+    await settle();
+    expect(new Set(events().map((e) => e.type))).toEqual(new Set(['task-received', 'task-started', 'task-succeeded']));
   });
 
   it('sends the task events of a success, a failure, a retry and an unregistered task with Celery fields', async () => {
@@ -119,7 +147,9 @@ describe('worker events', () => {
     const clocks = events().map((e) => e.clock);
     expect(clocks).toEqual(clocks.map((_, i) => i + 1));
     const online = events()[0]!;
-    expect(online).toMatchObject({ type: 'worker-online', freq: 2, active: 0, processed: 0, sw_ident: 'celerity', sw_ver: '0.1.0' });
+    // sw_ver is the worker package's own version.
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(online).toMatchObject({ type: 'worker-online', freq: 2, active: 0, processed: 0, sw_ident: 'celerity', sw_ver: version });
     expect(online['loadavg']).toHaveLength(3);
     expect(events().at(-1)).toMatchObject({ type: 'worker-offline', processed: 4 });
   });
@@ -140,6 +170,33 @@ describe('worker events', () => {
     expect(ofTask(held)[1]).toMatchObject({ terminated: false, signum: null, expired: false });
     expect(ofTask(expired).map((e) => e.type)).toEqual(['task-received', 'task-revoked']);
     expect(ofTask(expired)[1]).toMatchObject({ terminated: false, signum: null, expired: true });
+  });
+
+  it('sends task-rejected (requeue false) for an undecodable message and a dead-lettered one, not without task events', async () => {
+    for (const eventsEnabled of [true, false]) {
+      await setup();
+      worker = createWorker({ broker, backend, tasks, hostname: 'dl@test', eventsEnabled });
+      await worker.start();
+      const garbled = crypto.randomUUID();
+      const envelope = encodeTaskMessage({ task: 'tasks.add', id: garbled, args: [1, 2] }, { serializer: json });
+      await broker.publish({ queue: 'celery' }, { ...envelope, body: new TextEncoder().encode('not json') });
+      const worn = crypto.randomUUID();
+      const tired = encodeTaskMessage({ task: 'tasks.add', id: worn, args: [1, 2] }, { serializer: json });
+      // Its sixth delivery, past the default maxDeliveries of 5.
+      await broker.publish({ queue: 'celery' }, { ...tired, headers: { ...tired.headers, celerity_deliveries: 6 } });
+      await until(() => worker!.stats.deadLettered === 1 && worker!.stats.rejected === 1);
+      await worker.stop();
+      await settle();
+      const rejected = events().filter((e) => e.type === 'task-rejected');
+      if (eventsEnabled) {
+        expect(ofTask(garbled).map((e) => [e.type, e['requeue']])).toEqual([['task-rejected', false]]);
+        expect(ofTask(worn).at(-1)).toMatchObject({ type: 'task-rejected', requeue: false });
+        expect(ofTask(worn).map((e) => e.type)).not.toContain('task-started');
+        expect(Object.keys(rejected[0]!)).toEqual(['hostname', 'utcoffset', 'pid', 'clock', 'uuid', 'requeue', 'timestamp', 'type']);
+      } else {
+        expect(rejected).toEqual([]);
+      }
+    }
   });
 
   it('sends heartbeats every 2 s with the live counts (fake clock), and stops them at stop', async () => {
@@ -184,8 +241,9 @@ describe('worker events', () => {
     await settle();
     expect(ofTask(before)).toEqual([]);
     expect(ofTask(after)).toEqual([]);
-    // Worker events started with the first enable and went on after disable_events, as in Celery.
+    // Worker events went out from the start, before any enable, and on after disable_events, as in Celery.
     expect(events()[0]!.type).toBe('worker-online');
+    expect(events()[0]!.clock).toBe(1);
     expect(events().at(-1)!.type).toBe('worker-offline');
   });
 });
@@ -236,6 +294,57 @@ describe('event dispatcher', () => {
     await dispatcher.flush();
     await settle();
     expect(messages.map((m) => decodeEvents(m.envelope).length)).toEqual([100, 50]);
+  });
+  it('collects the events sent while a list is being published and sends them when it is done', async () => {
+    const published: string[][] = [];
+    const pending: Array<() => void> = [];
+    const slow = {
+      capabilities: { broadcast: true },
+      broadcast: (_exchange: string, _key: string, envelope: { body: Uint8Array }) => {
+        published.push((JSON.parse(new TextDecoder().decode(envelope.body)) as CeleryEvent[]).map((e) => String(e['uuid'])));
+        return new Promise<void>((resolve) => pending.push(resolve));
+      },
+    } as unknown as Broker;
+    const dispatcher = createEventDispatcher({ broker: slow, hostname: 'b@test', clock: createFakeClock(), logger: silentLogger, bufferLimit: 5 });
+    dispatcher.sendBuffered('task-started', { uuid: 'a' });
+    await settle();
+    expect(published).toEqual([['a']]);
+    // The first list is on its way: later turns' events wait for it (up to bufferLimit).
+    dispatcher.sendBuffered('task-started', { uuid: 'b' });
+    await settle();
+    dispatcher.sendBuffered('task-started', { uuid: 'c' });
+    await settle();
+    expect(published).toEqual([['a']]);
+    pending.shift()!();
+    await settle();
+    expect(published).toEqual([['a'], ['b', 'c']]);
+    // A full buffer goes out at once even while a list is in flight.
+    for (const id of ['d', 'e', 'f', 'g', 'h']) dispatcher.sendBuffered('task-started', { uuid: id });
+    expect(published).toEqual([['a'], ['b', 'c'], ['d', 'e', 'f', 'g', 'h']]);
+    for (const resolve of pending.splice(0)) resolve();
+    await dispatcher.flush();
+  });
+
+  it('gives each event the time it was sent at, and the type\'s fields in Celery\'s order', async () => {
+    await setup();
+    const clock = createFakeClock(Date.UTC(2030, 0, 1));
+    const dispatcher = createEventDispatcher({ broker, hostname: 'b "q"@test', clock, logger: silentLogger, pid: 42 });
+    dispatcher.sendBuffered('task-started', { uuid: '1' });
+    dispatcher.sendBuffered('task-started', { uuid: '2' });
+    clock.advance(1);
+    dispatcher.sendBuffered('task-started', { uuid: '3' });
+    await dispatcher.send('worker-heartbeat', {});
+    await dispatcher.flush();
+    await settle();
+    const start = Date.UTC(2030, 0, 1) / 1000;
+    expect(events().map((e) => [e['uuid'], e.timestamp, e.clock])).toEqual([
+      [undefined, start + 0.001, 4],
+      ['1', start, 1],
+      ['2', start, 2],
+      ['3', start + 0.001, 3],
+    ]);
+    expect(Object.keys(events()[1]!)).toEqual(['hostname', 'utcoffset', 'pid', 'clock', 'uuid', 'timestamp', 'type']);
+    expect(events()[0]).toMatchObject({ hostname: 'b "q"@test', pid: 42, type: 'worker-heartbeat' });
   });
 });
 

@@ -53,8 +53,13 @@ export function encodeEvents(body: CeleryEvent | readonly CeleryEvent[], hostnam
  * what {@link encodeEvents} does after `JSON.stringify`, for a sender that writes events itself.
  */
 export function encodeEventsJson(json: string, hostname: string): Envelope {
+  return encodeEventsBytes(encoder.encode(json), hostname);
+}
+
+/** {@link encodeEventsJson} for JSON text already encoded as UTF-8. */
+export function encodeEventsBytes(body: Uint8Array, hostname: string): Envelope {
   return {
-    body: encoder.encode(json),
+    body,
     contentType: 'application/json',
     contentEncoding: 'utf-8',
     headers: { hostname },

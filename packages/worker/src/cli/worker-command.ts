@@ -40,7 +40,8 @@ Options:
       --visibility-timeout <s>  Redis: seconds before an unacked message is redelivered (default: 3600)
       --track-started           Store STARTED when a task begins
       --acks-late               Ack after the task ran
-  -E, --task-events             Send Celery's task and worker events (for celery events, Flower)
+  -E, --task-events             Send Celery's task events (for celery events, Flower)
+      --without-heartbeat       Send no worker-online / worker-heartbeat / worker-offline events
       --eta-hold-limit <s>      AMQP: hold ETA tasks unacked at most this long (default: 900; 0 = no limit)
       --max-deliveries <n>      Deliveries a message may have before it is dead-lettered; 0 = unbounded (default: 5)
       --no-deduplicate-successful-tasks
@@ -115,6 +116,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'track-started': { type: 'boolean' },
       'acks-late': { type: 'boolean' },
       'task-events': { type: 'boolean', short: 'E' },
+      'without-heartbeat': { type: 'boolean' },
       'eta-hold-limit': { type: 'string' },
       'max-deliveries': { type: 'string' },
       'no-deduplicate-successful-tasks': { type: 'boolean' },
@@ -183,6 +185,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     ...(values['track-started'] ? { trackStarted: true } : {}),
     ...(values['acks-late'] ? { acksLate: true } : {}),
     ...(values['task-events'] ? { eventsEnabled: true } : {}),
+    ...(values['without-heartbeat'] ? { withoutHeartbeat: true } : {}),
     deduplicateSuccessfulTasks: !values['no-deduplicate-successful-tasks'],
     brokerOptions,
     ...(connectRetries === undefined ? {} : { connectRetries }),

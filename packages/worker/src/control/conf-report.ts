@@ -5,9 +5,8 @@
  */
 import { arch, release, type } from 'node:os';
 import { redactUrl } from '@celerity/core/internal';
+import { CELERITY_VERSION } from '../package-version.js';
 
-/** Celerity's version, as the worker banner shows it. */
-export const CELERITY_VERSION = '0.1.0';
 
 /** One setting: its Celery name, the value configured (undefined = not set) and the value in effect. */
 export type Setting = readonly [name: string, configured: unknown, effective: unknown];

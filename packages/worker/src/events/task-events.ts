@@ -5,7 +5,8 @@
  */
 import type { ExceptionInfo, TaskMessage } from '@celerity/core';
 import { formatCeleryDate, pythonRepr } from '@celerity/core/internal';
-import type { EventDispatcher } from './event-dispatcher.js';
+import { bufferedType, type EventDispatcher } from './event-dispatcher.js';
+import { jsonString, jsonStringOrNull } from './json-text.js';
 
 /** How a revoked task ended (Celery's task-revoked fields). */
 export interface RevokedFields {
@@ -20,7 +21,12 @@ export function exceptionRepr(exception: ExceptionInfo): string {
   return `${exception.exc_type}(${exception.exc_message.map((part) => pythonRepr(part)).join(', ')})`;
 }
 
-const dateOrNull = (date: Date | null): string | null => (date === null ? null : formatCeleryDate(date));
+// A date as the JSON text of Celery's ISO 8601 string, or null.
+const dateOrNull = (date: Date | null): string => (date === null ? 'null' : jsonString(formatCeleryDate(date)));
+
+const RECEIVED = bufferedType('task-received');
+const STARTED = bufferedType('task-started');
+const SUCCEEDED = bufferedType('task-succeeded');
 
 const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15 };
 
@@ -48,22 +54,21 @@ export class TaskEvents {
 
   /** `task-received`: the message was taken, before any ETA wait. */
   received(message: TaskMessage): void {
-    const j = JSON.stringify;
     this.dispatcher.sendBufferedJson(
-      'task-received',
-      `"uuid":${j(message.id)},"name":${j(message.task)},"args":${j(message.argsrepr ?? pythonRepr(message.args))},"kwargs":${j(message.kwargsrepr ?? pythonRepr(message.kwargs))}` +
-        `,"root_id":${j(message.rootId)},"parent_id":${j(message.parentId)},"retries":${message.retries},"eta":${j(dateOrNull(message.eta))},"expires":${j(dateOrNull(message.expires))}`,
+      RECEIVED,
+      `"uuid":${jsonString(message.id)},"name":${jsonString(message.task)},"args":${jsonString(message.argsrepr ?? pythonRepr(message.args))},"kwargs":${jsonString(message.kwargsrepr ?? pythonRepr(message.kwargs))}` +
+        `,"root_id":${jsonStringOrNull(message.rootId)},"parent_id":${jsonStringOrNull(message.parentId)},"retries":${message.retries},"eta":${dateOrNull(message.eta)},"expires":${dateOrNull(message.expires)}`,
     );
   }
 
   /** `task-started`: the body is about to run. */
   started(id: string): void {
-    this.dispatcher.sendBufferedJson('task-started', `"uuid":${JSON.stringify(id)}`);
+    this.dispatcher.sendBufferedJson(STARTED, `"uuid":${jsonString(id)}`);
   }
 
   /** `task-succeeded`: the result's repr and the runtime in seconds. */
   succeeded(id: string, result: unknown, runtime: number): void {
-    this.dispatcher.sendBufferedJson('task-succeeded', `"uuid":${JSON.stringify(id)},"result":${JSON.stringify(pythonRepr(result))},"runtime":${Number.isFinite(runtime) ? runtime : 0}`);
+    this.dispatcher.sendBufferedJson(SUCCEEDED, `"uuid":${jsonString(id)},"result":${jsonString(pythonRepr(result))},"runtime":${Number.isFinite(runtime) ? runtime : 0}`);
   }
 
   /** `task-failed`; `traceback` is left out when there is none (as for NotRegistered). */
@@ -83,6 +88,14 @@ export class TaskEvents {
   rejected(id: string, requeue: boolean): void {
     this.rejectedRuns.add(id);
     this.dispatcher.sendBuffered('task-rejected', { uuid: id, requeue });
+  }
+
+  /**
+   * `task-rejected` with `requeue: false` for a message taken off its queue without a run: dead-lettered
+   * after too many deliveries, or undecodable with its task id in the headers.
+   */
+  deadLettered(id: string): void {
+    this.dispatcher.sendBuffered('task-rejected', { uuid: id, requeue: false });
   }
 
   /** Whether the run of `id` was reported as rejected (and forgets it). */

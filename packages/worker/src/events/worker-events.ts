@@ -1,17 +1,16 @@
 /**
- * A worker's events side (Celery's `Events` bootstep and `Heart`): task events while switched on,
- * and, from the moment events are first on, `worker-online`, a `worker-heartbeat` every `freq`
- * seconds with Celery's fields, and `worker-offline` at stop. Switched on by `eventsEnabled` or
- * the `enable_events` control command; `disable_events` stops task events only (as in Celery,
- * heartbeats go on).
+ * A worker's events side (Celery's `Events` bootstep and `Heart`): task events while switched on
+ * (`eventsEnabled`, the `enable_events` / `disable_events` control commands), and, whether task
+ * events are on or not, `worker-online` at start, a `worker-heartbeat` every `freq` seconds with
+ * Celery's fields, and `worker-offline` at stop, unless `withoutHeartbeat` (Celery's
+ * `--without-heartbeat`, which leaves out all three).
  */
 import { loadavg, type as osType } from 'node:os';
 import type { Broker, Clock, Logger } from '@celerity/core';
+import { CELERITY_VERSION } from '../package-version.js';
 import { createEventDispatcher } from './event-dispatcher.js';
 import { TaskEvents } from './task-events.js';
 
-/** The version in `sw_ver` (the package's version). */
-export const CELERITY_VERSION = '0.1.0';
 
 /** Options of {@link createWorkerEvents}. */
 export interface WorkerEventsOptions {
@@ -19,8 +18,10 @@ export interface WorkerEventsOptions {
   hostname: string;
   clock: Clock;
   logger: Logger;
-  /** Whether events are on from the start. */
+  /** Whether task events are on from the start. */
   enabled: boolean;
+  /** Sends no `worker-online`, `worker-heartbeat` or `worker-offline`. @default false */
+  withoutHeartbeat?: boolean;
   /** Seconds between heartbeats (Celery's `freq`). @default 2 */
   heartbeatInterval?: number;
   /** Live counts for the heartbeat: tasks running now and tasks run so far. */
@@ -30,7 +31,7 @@ export interface WorkerEventsOptions {
 /** See the module comment. */
 export interface WorkerEvents {
   readonly tasks: TaskEvents;
-  /** Called once the worker consumes: sends `worker-online` and starts heartbeats if events are on. */
+  /** Called once the worker consumes: sends `worker-online` and starts heartbeats (unless `withoutHeartbeat`). */
   start(): Promise<void>;
   /** Sends what is buffered, then `worker-offline` if heartbeats were sent. */
   stop(): Promise<void>;
@@ -54,6 +55,7 @@ const OFFLINE_TIMEOUT = 2000;
 export function createWorkerEvents(options: WorkerEventsOptions): WorkerEvents {
   const { broker, hostname, clock, logger, stats } = options;
   const freq = options.heartbeatInterval ?? 2;
+  const heart = options.withoutHeartbeat !== true;
   const dispatcher = createEventDispatcher({ broker, hostname, clock, logger });
   const tasks = new TaskEvents(dispatcher, options.enabled);
   let started = false;
@@ -86,7 +88,7 @@ export function createWorkerEvents(options: WorkerEventsOptions): WorkerEvents {
     tasks,
     async start() {
       started = true;
-      if (tasks.on) startHeart();
+      if (heart) startHeart();
     },
     async stop() {
       if (!started) return;
@@ -107,7 +109,6 @@ export function createWorkerEvents(options: WorkerEventsOptions): WorkerEvents {
       if (tasks.on) return false;
       tasks.on = true;
       logger.info('Events of group {task} enabled by remote.');
-      if (started) startHeart();
       return true;
     },
     disable() {

@@ -38,7 +38,8 @@ function request(id: string, args: unknown[]): PoolRequest {
 }
 
 describe('autoscale', () => {
-  it('grows to max while tasks wait, and lets children above min go after the keepalive', async () => {
+  // Child processes load the tasks module through tsx: seconds on a loaded machine, hence the long ceiling.
+  it('grows to max while tasks wait, and lets children above min go after the keepalive', { timeout: 60_000 }, async () => {
     const clock = createFakeClock();
     pool = createChildPool({ kind: 'processes', tasksModule, min: 1, max: 3, keepalive: 30_000, clock, logger: silentLogger, serializers: createSerializerRegistry([createJsonSerializer()]) });
     await pool.start();
@@ -51,14 +52,14 @@ describe('autoscale', () => {
     clock.advance(29_999);
     expect(pool.size).toBe(3);
     clock.advance(1);
-    await waitFor(() => pool?.size === 1, { timeout: 5000 });
+    await waitFor(() => pool?.size === 1, { timeout: 30_000 });
     // Never more than max, however many wait.
     const more = Array.from({ length: 5 }, (_, i) => pool!.trace(tasks.nap, request(`m${i}`, [50]), 'application/json'));
     expect(pool.size).toBe(3);
     await Promise.all(more);
   });
 
-  it('a pool with min 0 starts no child until a task comes', async () => {
+  it('a pool with min 0 starts no child until a task comes', { timeout: 30_000 }, async () => {
     pool = createChildPool({ kind: 'threads', tasksModule, min: 0, max: 2, clock: createFakeClock(), logger: silentLogger, serializers: createSerializerRegistry([createJsonSerializer()]) });
     await pool.start();
     expect(pool.size).toBe(0);

@@ -15,8 +15,8 @@ import { writeQueuedFrames } from './channel-frames.js';
 
 /** Batches acks for one channel; see the module comment. */
 export class AckTracker {
-  /** Delivered and not settled, in delivery (= tag) order: a Set keeps insertion order. */
-  private readonly open = new Set<number>();
+  /** Delivered and not settled, in delivery (= tag) order (a Map keeps insertion order) → its queue. */
+  private readonly open = new Map<number, string>();
   private acked: number[] = [];
   /** The promise every ack of the current tick shares. */
   private batch: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
@@ -35,9 +35,16 @@ export class AckTracker {
     return this.dead;
   }
 
-  /** Records a delivery as handed out. */
-  track(tag: number): void {
-    this.open.add(tag);
+  /** Deliveries from `queue` handed out and not settled yet. */
+  outstandingOf(queue: string): number {
+    let n = 0;
+    for (const from of this.open.values()) if (from === queue) n++;
+    return n;
+  }
+
+  /** Records a delivery (from `queue`) as handed out. */
+  track(tag: number, queue = ''): void {
+    this.open.set(tag, queue);
   }
 
   /** Acks a tag in the next batch; resolves when the batch has been written. */
@@ -98,7 +105,7 @@ export class AckTracker {
   }
 
   private send(acked: number[]): void {
-    const oldestOpen = this.open.size === 0 ? Infinity : (this.open.values().next().value as number);
+    const oldestOpen = this.open.size === 0 ? Infinity : (this.open.keys().next().value as number);
     let upTo = -1;
     let above = 0;
     for (const tag of acked) {

@@ -1,7 +1,10 @@
 /**
- * The consuming side: one channel per `consume()` call, `basic.qos(prefetch)` on it (channel-wide,
- * as Celery does on RabbitMQ, or per consumer when a queue is a quorum queue, appendix §3.2),
- * `basic.consume` with manual acks on each queue, batched acks (acks.ts). After a reconnect the
+ * The consuming side: one channel per `consume()` call, `basic.consume` with manual acks on each
+ * queue, batched acks (acks.ts). The prefetch window is per consumer (`basic.qos` with
+ * global=false before each `basic.consume`), never channel-wide: RabbitMQ 4.3 refuses global QoS
+ * (kombu#2469) and quorum queues never had it (appendix §3.2). So each queue consumed may hold up to
+ * `prefetch` unacked deliveries: a `consume()` of N queues holds at most N × prefetch in all (as a
+ * Celery worker consuming quorum queues does); one queue never waits for another's window. After a reconnect the
  * same Consumer opens a new channel and consumes again; RabbitMQ redelivers what was unacked.
  * A message that is not a Celery message (no header table, no content type) is set aside — rejected
  * to the queue's dead-letter exchange when it has one, else copied into its `celerity.dead.<queue>`
@@ -21,7 +24,7 @@ import { mapAmqpError } from './errors.js';
 export interface ConsumerHost {
   readonly connection: AmqpConnection;
   readonly logger: Logger;
-  /** Whether a queue is a quorum queue (per-consumer QoS). */
+  /** Whether a queue is a quorum queue (its deliveries carry `x-delivery-count`). */
   isQuorum(queue: string): boolean;
   /** Where rejected messages of a queue go, if anywhere. */
   deadLetterExchange(queue: string): string | undefined;
@@ -83,7 +86,6 @@ export class AmqpConsumer implements Consumer {
   private prefetch: number;
   private cancelled = false;
   private readonly queues: string[];
-  private readonly perConsumer: boolean;
   /** Channels of earlier cancels / restarts kept open until their deliveries are settled. */
   private readonly draining = new Set<ChannelState>();
   private readonly retiring = new Set<Promise<void>>();
@@ -101,7 +103,6 @@ export class AmqpConsumer implements Consumer {
   ) {
     this.queues = [...new Set(queues)];
     this.prefetch = normalizePrefetch(options.prefetch ?? 1);
-    this.perConsumer = this.queues.some((q) => host.isQuorum(q));
     this.offOpen = host.connection.onOpen((model, generation) => this.reopen(model, generation));
   }
 
@@ -139,11 +140,7 @@ export class AmqpConsumer implements Consumer {
     channel.on('error', (error: Error) => this.host.logger.warn(`AMQP consumer channel closed by RabbitMQ: ${error.message}`, { error }));
     channel.on('close', () => this.closed(state));
     try {
-      await channel.prefetch(this.prefetch, !this.perConsumer);
-      for (const queue of this.queues) {
-        const ok = await channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
-        state.tags.set(queue, ok.consumerTag);
-      }
+      for (const queue of this.queues) await this.consumeQueue(state, queue);
     } catch (error) {
       await channel.close().catch(() => undefined);
       throw mapAmqpError(error, `consume from ${this.queues.map((q) => JSON.stringify(q)).join(', ')}`);
@@ -165,7 +162,7 @@ export class AmqpConsumer implements Consumer {
       return;
     }
     const tag = message.fields.deliveryTag;
-    state.tracker.track(tag);
+    state.tracker.track(tag, queue);
     let envelope: Envelope;
     try {
       envelope = fromAmqpMessage(message);
@@ -231,20 +228,32 @@ export class AmqpConsumer implements Consumer {
   private async applyPrefetch(): Promise<void> {
     const state = this.state;
     if (state === undefined || this.cancelled) return;
-    if (!this.perConsumer) {
-      await state.channel.prefetch(this.prefetch, true);
-      return;
+    // Per-consumer QoS only applies to consumers started afterwards: cancel each queue's consumer,
+    // then start a new one with the new window.
+    try {
+      for (const [queue, oldTag] of [...state.tags]) {
+        state.tags.delete(queue);
+        await state.channel.cancel(oldTag);
+        await this.consumeQueue(state, queue);
+      }
+    } catch (error) {
+      // A queue left without a consumer is consumed again by repair().
+      if (state === this.state) this.scheduleRestart();
+      throw error;
     }
-    // Per-consumer QoS only applies to consumers started afterwards: start new ones, then cancel the
-    // old. Deliveries the old ones handed out still count, so the new window is what is left of it
-    // (at least 1: 0 would mean unlimited).
-    const window = this.prefetch === 0 ? 0 : Math.max(1, this.prefetch - state.tracker.outstanding);
+  }
+
+  /**
+   * `basic.qos` (per consumer) then `basic.consume` of one queue. Deliveries of an earlier consumer
+   * of the queue on this channel that are still unsettled still count, so the window is what is left
+   * of `prefetch` (at least 1: 0 would mean unlimited). After basic.cancel-ok that earlier consumer
+   * gets nothing more, so the count is exact.
+   */
+  private async consumeQueue(state: ChannelState, queue: string): Promise<void> {
+    const window = this.prefetch === 0 ? 0 : Math.max(1, this.prefetch - state.tracker.outstandingOf(queue));
     await state.channel.prefetch(window, false);
-    for (const [queue, oldTag] of [...state.tags]) {
-      const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
-      state.tags.set(queue, ok.consumerTag);
-      await state.channel.cancel(oldTag);
-    }
+    const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
+    state.tags.set(queue, ok.consumerTag);
   }
 
   private reopen(model: ChannelModel, generation: number): void {
@@ -290,8 +299,7 @@ export class AmqpConsumer implements Consumer {
     for (const queue of this.queues) {
       if (state.tags.has(queue)) continue;
       try {
-        const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
-        state.tags.set(queue, ok.consumerTag);
+        await this.consumeQueue(state, queue);
         this.restartDelay = FIRST_RESTART_DELAY_MS;
       } catch (error) {
         this.host.logger.warn(`Could not consume from queue ${JSON.stringify(queue)} again: ${error instanceof Error ? error.message : String(error)}`, { error });

@@ -15,15 +15,21 @@ import { writeQueuedFrames } from './channel-frames.js';
 
 /** Batches acks for one channel; see the module comment. */
 export class AckTracker {
-  /** Delivered and not settled, in delivery (= tag) order (a Map keeps insertion order) → its queue. */
+  /** Delivered and not settled, in delivery (= tag) order (a Map keeps insertion order) → its key. */
   private readonly open = new Map<number, string>();
+  /** How many of `open` each key has. */
+  private readonly perKey = new Map<string, number>();
   private acked: number[] = [];
   /** The promise every ack of the current tick shares. */
   private batch: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
   private dead = false;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly channel: Channel) {}
+  /** @param onSettled called (synchronously) with the key of each delivery acked or rejected */
+  constructor(
+    private readonly channel: Channel,
+    private readonly onSettled?: (key: string) => void,
+  ) {}
 
   /** Deliveries handed out and not settled yet. */
   get outstanding(): number {
@@ -35,22 +41,33 @@ export class AckTracker {
     return this.dead;
   }
 
-  /** Deliveries from `queue` handed out and not settled yet. */
-  outstandingOf(queue: string): number {
-    let n = 0;
-    for (const from of this.open.values()) if (from === queue) n++;
-    return n;
+  /** Deliveries tracked under `key` handed out and not settled yet. */
+  outstandingOf(key: string): number {
+    return this.perKey.get(key) ?? 0;
   }
 
-  /** Records a delivery (from `queue`) as handed out. */
-  track(tag: number, queue = ''): void {
-    this.open.set(tag, queue);
+  /** Records a delivery as handed out, under a key (the consumer's: its consumer tag). */
+  track(tag: number, key = ''): void {
+    this.open.set(tag, key);
+    this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
+  }
+
+  /** Takes a tag off the open ones; false when it was not open. */
+  private settle(tag: number): boolean {
+    const key = this.open.get(tag);
+    if (key === undefined) return false;
+    this.open.delete(tag);
+    const left = (this.perKey.get(key) ?? 1) - 1;
+    if (left === 0) this.perKey.delete(key);
+    else this.perKey.set(key, left);
+    this.onSettled?.(key);
+    return true;
   }
 
   /** Acks a tag in the next batch; resolves when the batch has been written. */
   ack(tag: number): Promise<void> {
     if (this.dead) return failed();
-    if (!this.open.delete(tag)) return Promise.resolve();
+    if (!this.settle(tag)) return Promise.resolve();
     this.acked.push(tag);
     if (this.batch === undefined) {
       let resolve!: () => void;
@@ -70,7 +87,7 @@ export class AckTracker {
   /** Rejects (`basic.reject`) a tag now, requeueing it or not. */
   reject(tag: number, requeue: boolean): Promise<void> {
     if (this.dead) return failed();
-    if (!this.open.delete(tag)) return Promise.resolve();
+    if (!this.settle(tag)) return Promise.resolve();
     try {
       this.channel.reject(asMessage(tag), requeue);
     } catch {
@@ -130,6 +147,7 @@ export class AckTracker {
     this.batch?.reject(lostChannel());
     this.batch = undefined;
     this.open.clear();
+    this.perKey.clear();
     this.maybeIdle();
   }
 

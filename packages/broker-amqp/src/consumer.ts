@@ -4,7 +4,9 @@
  * global=false before each `basic.consume`), never channel-wide: RabbitMQ 4.3 refuses global QoS
  * (kombu#2469) and quorum queues never had it (appendix §3.2). So each queue consumed may hold up to
  * `prefetch` unacked deliveries: a `consume()` of N queues holds at most N × prefetch in all (as a
- * Celery worker consuming quorum queues does); one queue never waits for another's window. After a reconnect the
+ * Celery worker consuming quorum queues does); one queue never waits for another's window.
+ * RabbitMQ applies `basic.qos` only to consumers started after it, so a new window means a new
+ * consumer (see setPrefetch and refill). After a reconnect the
  * same Consumer opens a new channel and consumes again; RabbitMQ redelivers what was unacked.
  * A message that is not a Celery message (no header table, no content type) is set aside — rejected
  * to the queue's dead-letter exchange when it has one, else copied into its `celerity.dead.<queue>`
@@ -76,8 +78,14 @@ interface ChannelState {
   tracker: AckTracker;
   serial: number;
   generation: number;
-  /** queue → consumer tag. */
+  /** queue → its current consumer's tag. */
   tags: Map<string, string>;
+  /** queue → its current consumer's prefetch (0 = unlimited). */
+  limits: Map<string, number>;
+  /** queue → the window (`prefetch`) its current consumer's prefetch was worked out from. */
+  bases: Map<string, number>;
+  /** consumer tag → queue, for current consumers and cancelled ones with deliveries still unsettled. */
+  queueOf: Map<string, string>;
 }
 
 /** Consumes a set of queues for one handler (see module comment). */
@@ -90,6 +98,8 @@ export class AmqpConsumer implements Consumer {
   private readonly draining = new Set<ChannelState>();
   private readonly retiring = new Set<Promise<void>>();
   private qosChain: Promise<void> = Promise.resolve();
+  /** Queues with a refill queued on qosChain. */
+  private readonly refills = new Set<string>();
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelay = FIRST_RESTART_DELAY_MS;
   private starting: Promise<void> | undefined;
@@ -136,7 +146,8 @@ export class AmqpConsumer implements Consumer {
     } catch (error) {
       throw mapAmqpError(error, 'opening a consumer channel');
     }
-    const state: ChannelState = { channel, tracker: new AckTracker(channel), serial: ++channelSerial, generation, tags: new Map() };
+    const tracker: AckTracker = new AckTracker(channel, (consumerTag) => this.settled(state, consumerTag));
+    const state: ChannelState = { channel, tracker, serial: ++channelSerial, generation, tags: new Map(), limits: new Map(), bases: new Map(), queueOf: new Map() };
     channel.on('error', (error: Error) => this.host.logger.warn(`AMQP consumer channel closed by RabbitMQ: ${error.message}`, { error }));
     channel.on('close', () => this.closed(state));
     try {
@@ -162,7 +173,7 @@ export class AmqpConsumer implements Consumer {
       return;
     }
     const tag = message.fields.deliveryTag;
-    state.tracker.track(tag, queue);
+    state.tracker.track(tag, message.fields.consumerTag);
     let envelope: Envelope;
     try {
       envelope = fromAmqpMessage(message);
@@ -228,14 +239,46 @@ export class AmqpConsumer implements Consumer {
   private async applyPrefetch(): Promise<void> {
     const state = this.state;
     if (state === undefined || this.cancelled) return;
-    // Per-consumer QoS only applies to consumers started afterwards: cancel each queue's consumer,
-    // then start a new one with the new window.
+    for (const queue of [...state.tags.keys()]) {
+      if (state.bases.get(queue) !== this.prefetch) await this.resubscribe(state, queue);
+    }
+  }
+
+  /**
+   * The window a new consumer of `queue` gets: what is left of `prefetch` after the deliveries of the
+   * queue's consumers on this channel still unsettled (at least 1: 0 would mean unlimited).
+   */
+  private windowFor(state: ChannelState, queue: string, prefetch: number): number {
+    if (prefetch === 0) return 0;
+    let held = 0;
+    for (const [consumerTag, of] of state.queueOf) if (of === queue) held += state.tracker.outstandingOf(consumerTag);
+    return Math.max(1, prefetch - held);
+  }
+
+  /** `basic.qos` (per consumer, global=false) then `basic.consume` of one queue, with windowFor's window. */
+  private async consumeQueue(state: ChannelState, queue: string): Promise<void> {
+    const basis = this.prefetch;
+    const window = this.windowFor(state, queue, basis);
+    await state.channel.prefetch(window, false);
+    const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
+    state.tags.set(queue, ok.consumerTag);
+    state.limits.set(queue, window);
+    state.bases.set(queue, basis);
+    state.queueOf.set(ok.consumerTag, queue);
+  }
+
+  /**
+   * Replaces a queue's consumer by one with a new window. The old consumer is cancelled first: after
+   * basic.cancel-ok it gets nothing more, so what it still holds is counted exactly.
+   */
+  private async resubscribe(state: ChannelState, queue: string): Promise<void> {
     try {
-      for (const [queue, oldTag] of [...state.tags]) {
+      const old = state.tags.get(queue);
+      if (old !== undefined) {
         state.tags.delete(queue);
-        await state.channel.cancel(oldTag);
-        await this.consumeQueue(state, queue);
+        await state.channel.cancel(old);
       }
+      await this.consumeQueue(state, queue);
     } catch (error) {
       // A queue left without a consumer is consumed again by repair().
       if (state === this.state) this.scheduleRestart();
@@ -244,16 +287,34 @@ export class AmqpConsumer implements Consumer {
   }
 
   /**
-   * `basic.qos` (per consumer) then `basic.consume` of one queue. Deliveries of an earlier consumer
-   * of the queue on this channel that are still unsettled still count, so the window is what is left
-   * of `prefetch` (at least 1: 0 would mean unlimited). After basic.cancel-ok that earlier consumer
-   * gets nothing more, so the count is exact.
+   * A delivery was settled. A consumer started while earlier ones of its queue still held deliveries
+   * got only what was left of the window; as those are settled the queue gets a new consumer with
+   * what is left now, whenever that is more than the current one has. Each such refill strictly
+   * widens, so they stop; the queue never holds more than the window. Under a full load (every
+   * consumer holding all it may) a queue can settle at half the window or more, not all of it.
    */
-  private async consumeQueue(state: ChannelState, queue: string): Promise<void> {
-    const window = this.prefetch === 0 ? 0 : Math.max(1, this.prefetch - state.tracker.outstandingOf(queue));
-    await state.channel.prefetch(window, false);
-    const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
-    state.tags.set(queue, ok.consumerTag);
+  private settled(state: ChannelState, consumerTag: string): void {
+    const queue = state.queueOf.get(consumerTag);
+    if (queue === undefined) return;
+    const current = state.tags.get(queue);
+    if (consumerTag === current) return;
+    if (state.tracker.outstandingOf(consumerTag) === 0) state.queueOf.delete(consumerTag);
+    if (state !== this.state || this.refills.has(queue) || !this.refillWanted(state, queue)) return;
+    this.refills.add(queue);
+    this.qosChain = this.qosChain
+      .then(() => {
+        this.refills.delete(queue);
+        return state === this.state && !this.cancelled && this.refillWanted(state, queue) ? this.resubscribe(state, queue) : undefined;
+      })
+      .catch((error: unknown) => {
+        this.host.logger.warn(`Could not widen the prefetch window of queue ${JSON.stringify(queue)}: ${error instanceof Error ? error.message : String(error)}`, { error });
+      });
+  }
+
+  private refillWanted(state: ChannelState, queue: string): boolean {
+    const limit = state.limits.get(queue) ?? 0;
+    if (!state.tags.has(queue) || limit === 0 || this.prefetch === 0) return false;
+    return this.windowFor(state, queue, this.prefetch) > limit;
   }
 
   private reopen(model: ChannelModel, generation: number): void {

@@ -1,0 +1,161 @@
+/**
+ * Everything Celerity declares on RabbitMQ, on a RabbitMQ 4.0 node with the deprecated features
+ * RabbitMQ 4.3 denies denied (rabbitmq4-node.ts): task queues (classic and quorum, with their
+ * delayed-delivery topology), ETA tasks, the dead-letter queue, the pidbox exchanges and queues
+ * (a ping and its reply), `celeryev` and an event receiver's queue, rpc:// reply queues, and the
+ * `celerity.revoked` stream. On 4.0 a denied global QoS is only logged, so the node's log is read:
+ * it must show no deprecated feature used by Celerity, and the negative checks at the end show
+ * both denials at work (a transient non-exclusive queue is refused; global QoS is logged).
+ * Outside CI the file is skipped when the node cannot be started here (no root, no chroot); in CI
+ * that fails.
+ */
+import { readFile } from 'node:fs/promises';
+import amqp from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BroadcastMessage, TaskContext } from '@celerity/core';
+import { defineTask } from '@celerity/core';
+import { EVENT_EXCHANGE, decodeEvents } from '@celerity/core/internal';
+import type { CeleryEvent } from '@celerity/core/internal';
+import { createAmqpBroker, createRpcBackend } from '@celerity/broker-amqp';
+import { createClient } from '@celerity/client';
+import type { Client } from '@celerity/client';
+import { randomSuffix, waitFor, type RabbitServer } from '@celerity/testing';
+import { createWorker } from '@celerity/worker';
+import type { Worker } from '@celerity/worker';
+import { rabbit4Unavailable, startRabbit4 } from './rabbitmq4-node.js';
+
+const unavailable = await rabbit4Unavailable();
+const skip = unavailable !== undefined && !process.env['CI'];
+
+const add = defineTask({ name: 'tasks.add', params: ['x', 'y'] }, (x: number, y: number) => x + y);
+const ran = new Set<string>();
+const mark = defineTask({ name: 'tasks.mark', params: [] }, (ctx: TaskContext) => void ran.add(ctx.id));
+const QUORUM = 'r4.quorum';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+let node: RabbitServer;
+let client: Client;
+let worker: Worker;
+const heard: BroadcastMessage[] = [];
+const events = (): CeleryEvent[] => heard.flatMap((m) => decodeEvents(m.envelope));
+/** The first line of each `Deprecated features:` error in the node's log: the feature's name. */
+const deprecatedUses = async (): Promise<string[]> => [...(await readFile(node.logFile, 'utf8')).matchAll(/Deprecated features: `(\w+)`/g)].map((m) => m[1] as string);
+
+describe.skipIf(skip)('RabbitMQ 4.0 with what 4.3 denies denied' + (skip ? ` (skipped: ${unavailable})` : ''), () => {
+  beforeAll(async () => {
+    if (unavailable !== undefined) throw new Error(`CI needs a RabbitMQ 4 node: ${unavailable}`);
+    node = await startRabbit4();
+    cleanups.push(() => node.dispose());
+    const monitor = createAmqpBroker({ url: node.url });
+    cleanups.push(() => monitor.close());
+    await monitor.subscribe(EVENT_EXCHANGE, '#', (message) => heard.push(message));
+
+    const workerBroker = createAmqpBroker({ url: node.url });
+    const workerBackend = createRpcBackend({ url: node.url });
+    worker = createWorker({
+      broker: workerBroker,
+      backend: workerBackend,
+      tasks: [add, mark],
+      queues: ['celery', QUORUM],
+      queueOptions: { [QUORUM]: { queueType: 'quorum' } },
+      hostname: `r4-${randomSuffix()}@test`,
+      eventsEnabled: true,
+      concurrency: 2,
+    });
+    cleanups.push(async () => {
+      await worker.stop({ force: true });
+      await workerBroker.close();
+      await workerBackend.close();
+    });
+    await worker.start();
+
+    const clientBroker = createAmqpBroker({ url: node.url });
+    const clientBackend = createRpcBackend({ url: node.url });
+    client = createClient({ broker: clientBroker, backend: clientBackend, queues: { [QUORUM]: { queueType: 'quorum' } } });
+    cleanups.push(async () => {
+      await client.close();
+      await clientBroker.close();
+      await clientBackend.close();
+    });
+  }, 120_000);
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  });
+
+  it('runs a round trip on a classic and a quorum queue, with rpc:// results', async () => {
+    const classic = await client.send('tasks.add', [2, 3]);
+    const quorum = await client.send('tasks.add', [4, 5], { queue: QUORUM });
+    expect(await classic.get({ timeout: 10 })).toBe(5);
+    expect(await quorum.get({ timeout: 10 })).toBe(9);
+  });
+
+  it('runs ETA tasks on both queue types', async () => {
+    const classic = await client.send('tasks.add', [1, 1], { countdown: 1 });
+    const quorum = await client.send('tasks.add', [2, 2], { queue: QUORUM, countdown: 1 });
+    expect(await classic.get({ timeout: 15 })).toBe(2);
+    expect(await quorum.get({ timeout: 15 })).toBe(4);
+  });
+
+  it('answers a broadcast ping through the pidbox exchanges', async () => {
+    const replies = await client.control.ping({ timeout: 2 });
+    expect(replies).toContainEqual({ [worker.hostname]: { ok: 'pong' } });
+  });
+
+  it('sends events an event receiver hears', async () => {
+    const result = await client.send('tasks.add', [3, 4]);
+    expect(await result.get({ timeout: 10 })).toBe(7);
+    await waitFor(() => events().some((e) => e.type === 'task-succeeded' && e['uuid'] === result.id), { message: 'task-succeeded' });
+    expect(events().some((e) => e.type === 'worker-online' && e['hostname'] === worker.hostname)).toBe(true);
+  });
+
+  it('sets a malformed message aside in its durable dead-letter queue', async () => {
+    const connection = await amqp.connect(node.url);
+    cleanups.push(() => connection.close());
+    const channel = await connection.createChannel();
+    channel.sendToQueue('celery', Buffer.from('not a celery message'));
+    await waitFor(async () => (await channel.checkQueue('celerity.dead.celery')).messageCount === 1, { message: 'the malformed message in celerity.dead.celery' });
+  });
+
+  it('honours a revoke read from the celerity.revoked stream by a worker started after it', async () => {
+    const late = `r4.late-${randomSuffix()}`;
+    await client.broker.declareQueue(late);
+    const id = crypto.randomUUID();
+    await client.revoke(id);
+    const result = await client.send('tasks.mark', [], { queue: late, taskId: id });
+    const lateBroker = createAmqpBroker({ url: node.url });
+    const lateBackend = createRpcBackend({ url: node.url });
+    const second = createWorker({ broker: lateBroker, backend: lateBackend, tasks: [add, mark], queues: [late], hostname: `r4-late-${randomSuffix()}@test` });
+    cleanups.push(async () => {
+      await second.stop({ force: true });
+      await lateBroker.close();
+      await lateBackend.close();
+    });
+    await second.start();
+    await expect(result.get({ timeout: 10 })).rejects.toMatchObject({ state: 'REVOKED' });
+    expect(ran.has(id)).toBe(false);
+  });
+
+  it('used no deprecated feature: the node logged none', async () => {
+    expect(await deprecatedUses()).toEqual([]);
+  });
+
+  it('denies what 4.3 denies: a transient non-exclusive queue is refused, global QoS is logged', async () => {
+    const refused = await amqp.connect(node.url);
+    let closedWith: Error | undefined;
+    refused.on('error', (error: Error) => void (closedWith = error));
+    expect(String(refused.connection.serverProperties['version'])).toMatch(/^4\./);
+    const channel = await refused.createChannel();
+    channel.on('error', () => undefined);
+    await expect(channel.assertQueue(`r4.transient-${randomSuffix()}`, { durable: false, exclusive: false })).rejects.toThrow();
+    // RabbitMQ closes the whole connection (541 INTERNAL_ERROR) naming the feature.
+    await waitFor(() => closedWith !== undefined, { message: 'the connection closed by RabbitMQ' });
+    expect(closedWith?.message).toMatch(/541.*transient_nonexcl_queues/s);
+
+    const logged = await amqp.connect(node.url);
+    cleanups.push(() => logged.close());
+    await (await logged.createChannel()).prefetch(5, true);
+    // Both denials are in the log, and nothing else: what Celerity did before is there too by now.
+    await waitFor(async () => (await deprecatedUses()).includes('global_qos') && (await deprecatedUses()).includes('transient_nonexcl_queues'), { message: 'both in the node log' });
+    expect((await deprecatedUses()).sort()).toEqual(['global_qos', 'transient_nonexcl_queues']);
+  });
+});

@@ -31,6 +31,12 @@ const add = defineTask({ name: 'tasks.add', params: ['x', 'y'] }, (x: number, y:
 const ran = new Set<string>();
 const mark = defineTask({ name: 'tasks.mark', params: [] }, (ctx: TaskContext) => void ran.add(ctx.id));
 const QUORUM = 'r4.quorum';
+let openGate: () => void = () => undefined;
+const gate = new Promise<void>((resolve) => (openGate = resolve));
+const block = defineTask({ name: 'tasks.block', params: ['n'] }, async (n: number) => {
+  await gate;
+  return n;
+});
 
 const cleanups: Array<() => Promise<unknown>> = [];
 let node: RabbitServer;
@@ -133,6 +139,27 @@ describe.skipIf(skip)('RabbitMQ 4.0 with what 4.3 denies denied' + (skip ? ` (sk
     await second.start();
     await expect(result.get({ timeout: 10 })).rejects.toMatchObject({ state: 'REVOKED' });
     expect(ran.has(id)).toBe(false);
+  });
+
+  it("a worker's prefetch is per queue consumed: with prefetch 2 on two queues it holds 2 of each", async () => {
+    const [qa, qb] = [`r4.pa-${randomSuffix()}`, `r4.pb-${randomSuffix()}`];
+    const paBroker = createAmqpBroker({ url: node.url });
+    const paBackend = createRpcBackend({ url: node.url });
+    const third = createWorker({ broker: paBroker, backend: paBackend, tasks: [block], queues: [qa, qb], prefetch: 2, concurrency: 1, hostname: `r4-pa-${randomSuffix()}@test` });
+    cleanups.push(async () => {
+      await third.stop({ force: true });
+      await paBroker.close();
+      await paBackend.close();
+    });
+    await third.start();
+    const results = [];
+    for (let n = 0; n < 5; n++) results.push(await client.send('tasks.block', [n], { queue: qa }), await client.send('tasks.block', [n], { queue: qb }));
+    // The running task's message is acked as it starts (Celery's default); each queue's consumer
+    // holds 2 more unacked, so RabbitMQ still has 10 - 1 - 2 × 2 = 5: 2 in the running task's queue, 3 in the other.
+    const sizes = async (): Promise<number[]> => [await client.broker.size(qa), await client.broker.size(qb)].sort();
+    await waitFor(async () => (await sizes()).join() === '2,3', { message: '2 and 3 messages left in the queues' });
+    openGate();
+    expect((await Promise.all(results.map((r) => r.get({ timeout: 10 })))).sort()).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
   });
 
   it('used no deprecated feature: the node logged none', async () => {

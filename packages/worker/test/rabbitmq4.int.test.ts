@@ -2,14 +2,17 @@
  * Everything Celerity declares on RabbitMQ, on a RabbitMQ 4.0 node with the deprecated features
  * RabbitMQ 4.3 denies denied (rabbitmq4-node.ts): task queues (classic and quorum, with their
  * delayed-delivery topology), ETA tasks, the dead-letter queue, the pidbox exchanges and queues
- * (a ping and its reply), `celeryev` and an event receiver's queue, rpc:// reply queues, and the
- * `celerity.revoked` stream. On 4.0 a denied global QoS is only logged, so the node's log is read:
+ * (a ping and its reply), `celeryev` and the event receivers' queues (a broker subscription and
+ * `celerity events --dump`), rpc:// reply queues, and the `celerity.revoked` stream; and a worker's
+ * prefetch window, per queue consumed now that QoS is per consumer. On 4.0 a denied global QoS is only logged, so the node's log is read:
  * it must show no deprecated feature used by Celerity, and the negative checks at the end show
  * both denials at work (a transient non-exclusive queue is refused; global QoS is logged).
  * Outside CI the file is skipped when the node cannot be started here (no root, no chroot); in CI
  * that fails.
  */
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BroadcastMessage, TaskContext } from '@celerity/core';
@@ -24,6 +27,7 @@ import { createWorker } from '@celerity/worker';
 import type { Worker } from '@celerity/worker';
 import { rabbit4Unavailable, startRabbit4 } from './rabbitmq4-node.js';
 
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const unavailable = await rabbit4Unavailable();
 const skip = unavailable !== undefined && !process.env['CI'];
 
@@ -112,6 +116,19 @@ describe.skipIf(skip)('RabbitMQ 4.0 with what 4.3 denies denied' + (skip ? ` (sk
     expect(await result.get({ timeout: 10 })).toBe(7);
     await waitFor(() => events().some((e) => e.type === 'task-succeeded' && e['uuid'] === result.id), { message: 'task-succeeded' });
     expect(events().some((e) => e.type === 'worker-online' && e['hostname'] === worker.hostname)).toBe(true);
+  });
+
+  it('`celerity events --dump` hears the worker through its own event queue', async () => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'events', '--dump', '-b', node.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(async () => void child.kill('SIGKILL'));
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    await waitFor(() => output.includes('-> evdump: starting capture...'), { timeout: 30_000, message: 'celerity events to start' });
+    // The capture line is printed once its queue is bound; a task sent now is heard.
+    const result = await client.send('tasks.add', [5, 6]);
+    expect(await result.get({ timeout: 10 })).toBe(11);
+    await waitFor(() => output.split('\n').some((line) => line.includes('task succeeded') && line.includes(result.id)), { timeout: 10_000, message: 'a task succeeded line for the task' });
   });
 
   it('sets a malformed message aside in its durable dead-letter queue', async () => {

@@ -16,6 +16,23 @@ function fakeChannel(): { channel: Channel; calls: Array<[string, number, boolea
 }
 
 describe('AckTracker', () => {
+  it("counts unsettled deliveries per key (a consumer's tag) and reports each settle's key", async () => {
+    const { channel } = fakeChannel();
+    const settled: string[] = [];
+    const tracker = new AckTracker(channel, (key) => settled.push(key));
+    tracker.track(1, 'a');
+    tracker.track(2, 'b');
+    tracker.track(3, 'a');
+    expect([tracker.outstandingOf('a'), tracker.outstandingOf('b'), tracker.outstandingOf('c')]).toEqual([2, 1, 0]);
+    await tracker.ack(3);
+    await tracker.reject(2, true);
+    await tracker.ack(3);
+    expect(settled).toEqual(['a', 'b']);
+    expect([tracker.outstandingOf('a'), tracker.outstandingOf('b')]).toEqual([1, 0]);
+    tracker.markDead();
+    expect(tracker.outstandingOf('a')).toBe(0);
+  });
+
   it('acks a run of settled tags with one multiple ack', async () => {
     const { channel, calls } = fakeChannel();
     const tracker = new AckTracker(channel);

@@ -6,7 +6,7 @@
  * `prefetch` unacked deliveries: a `consume()` of N queues holds at most N × prefetch in all (as a
  * Celery worker consuming quorum queues does); one queue never waits for another's window.
  * RabbitMQ applies `basic.qos` only to consumers started after it, so a new window means a new
- * consumer (see setPrefetch and refill). After a reconnect the
+ * consumer (see applyPrefetch and settled). After a reconnect the
  * same Consumer opens a new channel and consumes again; RabbitMQ redelivers what was unacked.
  * A message that is not a Celery message (no header table, no content type) is set aside — rejected
  * to the queue's dead-letter exchange when it has one, else copied into its `celerity.dead.<queue>`
@@ -277,6 +277,8 @@ export class AmqpConsumer implements Consumer {
       if (old !== undefined) {
         state.tags.delete(queue);
         await state.channel.cancel(old);
+        // Holding nothing, it is done with; else settled() forgets it after its last delivery.
+        if (state.tracker.outstandingOf(old) === 0) state.queueOf.delete(old);
       }
       await this.consumeQueue(state, queue);
     } catch (error) {

@@ -4,9 +4,10 @@
  * delayed-delivery topology), ETA tasks, the dead-letter queue, the pidbox exchanges and queues
  * (a ping and its reply), `celeryev` and the event receivers' queues (a broker subscription and
  * `celerity events --dump`), rpc:// reply queues, and the `celerity.revoked` stream; and a worker's
- * prefetch window, per queue consumed now that QoS is per consumer. On 4.0 a denied global QoS is only logged, so the node's log is read:
- * it must show no deprecated feature used by Celerity, and the negative checks at the end show
- * both denials at work (a transient non-exclusive queue is refused; global QoS is logged).
+ * prefetch window, per queue consumed now that QoS is per consumer. On 4.0 a denied global QoS is
+ * only logged, so the node's log is read: it must show no deprecated feature used by Celerity, and
+ * the negative checks at the end show both denials at work (a transient non-exclusive queue is
+ * refused, also as a task queue declared `durable: false`; global QoS is logged).
  * Outside CI the file is skipped when the node cannot be started here (no root, no chroot); in CI
  * that fails.
  */

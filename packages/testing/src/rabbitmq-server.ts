@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
 import { randomSuffix } from './helpers.js';
@@ -107,7 +107,8 @@ function amqpAnswers(port: number): Promise<boolean> {
  */
 export async function startRabbitServer(options: RabbitServerOptions = {}): Promise<RabbitServer> {
   installExitHook();
-  const root = options.root;
+  // resolve() drops a trailing slash, so the paths inside are `dir` without it.
+  const root = options.root === undefined ? undefined : resolve(options.root);
   const dir = await mkdtemp(join(root === undefined ? tmpdir() : join(root, 'tmp'), 'celerity-rabbitmq-'));
   // The paths the node is given, as it sees them (inside the chroot with `root`).
   const nodeDir = root === undefined ? dir : dir.slice(root.length);

@@ -5,8 +5,9 @@
  * (kombu#2469) and quorum queues never had it (appendix §3.2). So each queue consumed may hold up to
  * `prefetch` unacked deliveries: a `consume()` of N queues holds at most N × prefetch in all (as a
  * Celery worker consuming quorum queues does); one queue never waits for another's window.
- * RabbitMQ applies `basic.qos` only to consumers started after it, so a new window means a new
- * consumer (see applyPrefetch and settled). After a reconnect the
+ * RabbitMQ applies `basic.qos` only to consumers started after it, so a window is made of the
+ * limits of a queue's consumers: a wider one adds a consumer, a narrower one replaces them (see
+ * applyPrefetch and settled). After a reconnect the
  * same Consumer opens a new channel and consumes again; RabbitMQ redelivers what was unacked.
  * A message that is not a Celery message (no header table, no content type) is set aside — rejected
  * to the queue's dead-letter exchange when it has one, else copied into its `celerity.dead.<queue>`
@@ -78,14 +79,12 @@ interface ChannelState {
   tracker: AckTracker;
   serial: number;
   generation: number;
-  /** queue → its current consumer's tag. */
-  tags: Map<string, string>;
-  /** queue → its current consumer's prefetch (0 = unlimited). */
-  limits: Map<string, number>;
-  /** queue → the window (`prefetch`) its current consumer's prefetch was worked out from. */
+  /** Consumers running, by consumer tag: their queue and prefetch (0 = unlimited). */
+  live: Map<string, { queue: string; limit: number }>;
+  /** Cancelled consumers with deliveries still unsettled, by consumer tag → queue. */
+  retired: Map<string, string>;
+  /** queue → the window (`prefetch`) its consumers' limits were worked out for. */
   bases: Map<string, number>;
-  /** consumer tag → queue, for current consumers and cancelled ones with deliveries still unsettled. */
-  queueOf: Map<string, string>;
 }
 
 /** Consumes a set of queues for one handler (see module comment). */
@@ -147,11 +146,14 @@ export class AmqpConsumer implements Consumer {
       throw mapAmqpError(error, 'opening a consumer channel');
     }
     const tracker: AckTracker = new AckTracker(channel, (consumerTag) => this.settled(state, consumerTag));
-    const state: ChannelState = { channel, tracker, serial: ++channelSerial, generation, tags: new Map(), limits: new Map(), bases: new Map(), queueOf: new Map() };
+    const state: ChannelState = { channel, tracker, serial: ++channelSerial, generation, live: new Map(), retired: new Map(), bases: new Map() };
     channel.on('error', (error: Error) => this.host.logger.warn(`AMQP consumer channel closed by RabbitMQ: ${error.message}`, { error }));
     channel.on('close', () => this.closed(state));
     try {
-      for (const queue of this.queues) await this.consumeQueue(state, queue);
+      for (const queue of this.queues) {
+        state.bases.set(queue, this.prefetch);
+        await this.consumeQueue(state, queue, this.prefetch);
+      }
     } catch (error) {
       await channel.close().catch(() => undefined);
       throw mapAmqpError(error, `consume from ${this.queues.map((q) => JSON.stringify(q)).join(', ')}`);
@@ -168,7 +170,7 @@ export class AmqpConsumer implements Consumer {
     if (message === null) {
       // basic.cancel from the server: the queue was deleted. Try again (it may be redeclared).
       this.host.logger.warn(`RabbitMQ cancelled the consumer of queue ${JSON.stringify(queue)} (queue deleted?)`);
-      state.tags.delete(queue);
+      for (const tag of this.liveOf(state, queue)) state.live.delete(tag);
       if (state === this.state) this.scheduleRestart();
       return;
     }
@@ -239,84 +241,94 @@ export class AmqpConsumer implements Consumer {
   private async applyPrefetch(): Promise<void> {
     const state = this.state;
     if (state === undefined || this.cancelled) return;
-    for (const queue of [...state.tags.keys()]) {
-      if (state.bases.get(queue) !== this.prefetch) await this.resubscribe(state, queue);
-    }
-  }
-
-  /**
-   * The window a new consumer of `queue` gets: what is left of `prefetch` after the deliveries of the
-   * queue's consumers on this channel still unsettled (at least 1: 0 would mean unlimited).
-   */
-  private windowFor(state: ChannelState, queue: string, prefetch: number): number {
-    if (prefetch === 0) return 0;
-    let held = 0;
-    for (const [consumerTag, of] of state.queueOf) if (of === queue) held += state.tracker.outstandingOf(consumerTag);
-    return Math.max(1, prefetch - held);
-  }
-
-  /** `basic.qos` (per consumer, global=false) then `basic.consume` of one queue, with windowFor's window. */
-  private async consumeQueue(state: ChannelState, queue: string): Promise<void> {
-    const basis = this.prefetch;
-    const window = this.windowFor(state, queue, basis);
-    await state.channel.prefetch(window, false);
-    const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
-    state.tags.set(queue, ok.consumerTag);
-    state.limits.set(queue, window);
-    state.bases.set(queue, basis);
-    state.queueOf.set(ok.consumerTag, queue);
-  }
-
-  /**
-   * Replaces a queue's consumer by one with a new window. The old consumer is cancelled first: after
-   * basic.cancel-ok it gets nothing more, so what it still holds is counted exactly.
-   */
-  private async resubscribe(state: ChannelState, queue: string): Promise<void> {
-    try {
-      const old = state.tags.get(queue);
-      if (old !== undefined) {
-        state.tags.delete(queue);
-        await state.channel.cancel(old);
-        // Holding nothing, it is done with; else settled() forgets it after its last delivery.
-        if (state.tracker.outstandingOf(old) === 0) state.queueOf.delete(old);
+    const window = this.prefetch;
+    for (const queue of this.queues) {
+      const before = state.bases.get(queue);
+      if (before === undefined || before === window) continue;
+      state.bases.set(queue, window);
+      const free = this.free(state, queue, window);
+      try {
+        if (window !== 0 && before !== 0 && free > 0) {
+          // Wider: one more consumer with the difference; the running ones keep theirs.
+          await this.consumeQueue(state, queue, free);
+        } else if (window === 0 || before === 0 || free < 0) {
+          // Narrower (or to / from unlimited): replace them; what they hold still counts.
+          for (const tag of this.liveOf(state, queue)) await this.retireConsumer(state, tag);
+          const left = this.free(state, queue, window);
+          if (window === 0 || left > 0) await this.consumeQueue(state, queue, window === 0 ? 0 : left);
+          // else settled() starts one once enough of what is held is settled.
+        }
+      } catch (error) {
+        // A queue left without a consumer is consumed again by repair().
+        if (state === this.state) this.scheduleRestart();
+        throw error;
       }
-      await this.consumeQueue(state, queue);
-    } catch (error) {
-      // A queue left without a consumer is consumed again by repair().
-      if (state === this.state) this.scheduleRestart();
-      throw error;
     }
   }
 
+  private liveOf(state: ChannelState, queue: string): string[] {
+    return [...state.live].filter(([, c]) => c.queue === queue).map(([tag]) => tag);
+  }
+
+  /** Deliveries of a queue that its cancelled consumers on this channel still hold. */
+  private heldByRetired(state: ChannelState, queue: string): number {
+    let held = 0;
+    for (const [tag, of] of state.retired) if (of === queue) held += state.tracker.outstandingOf(tag);
+    return held;
+  }
+
+  /** What a window leaves to add for a queue: minus its consumers' limits and what cancelled ones hold. */
+  private free(state: ChannelState, queue: string, window: number): number {
+    let limits = 0;
+    for (const c of state.live.values()) if (c.queue === queue) limits += c.limit;
+    return window - limits - this.heldByRetired(state, queue);
+  }
+
+  /** `basic.qos` (per consumer, global=false) then `basic.consume` of one queue with that prefetch. */
+  private async consumeQueue(state: ChannelState, queue: string, limit: number): Promise<void> {
+    await state.channel.prefetch(limit, false);
+    const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
+    state.live.set(ok.consumerTag, { queue, limit });
+  }
+
+  /** basic.cancel: after cancel-ok it gets nothing more, so what it still holds is counted exactly. */
+  private async retireConsumer(state: ChannelState, tag: string): Promise<void> {
+    const consumer = state.live.get(tag);
+    if (consumer === undefined) return;
+    state.live.delete(tag);
+    await state.channel.cancel(tag);
+    if (state.tracker.outstandingOf(tag) > 0) state.retired.set(tag, consumer.queue);
+  }
+
   /**
-   * A delivery was settled. A consumer started while earlier ones of its queue still held deliveries
-   * got only what was left of the window; as those are settled the queue gets a new consumer with
-   * what is left now, whenever that is more than the current one has. Each such refill strictly
-   * widens, so they stop; the queue never holds more than the window. Under a full load (every
-   * consumer holding all it may) a queue can settle at half the window or more, not all of it.
+   * A delivery was settled. When it was held by a cancelled consumer, the window it leaves is given
+   * to a new consumer of its queue: at once when the queue has none, in chunks of a quarter window
+   * or more, and the rest once the cancelled consumers hold nothing. A queue never holds more than
+   * the window; once what was held before a change is settled, it has all of it again.
    */
   private settled(state: ChannelState, consumerTag: string): void {
-    const queue = state.queueOf.get(consumerTag);
+    const queue = state.retired.get(consumerTag);
     if (queue === undefined) return;
-    const current = state.tags.get(queue);
-    if (consumerTag === current) return;
-    if (state.tracker.outstandingOf(consumerTag) === 0) state.queueOf.delete(consumerTag);
-    if (state !== this.state || this.refills.has(queue) || !this.refillWanted(state, queue)) return;
+    if (state.tracker.outstandingOf(consumerTag) === 0) state.retired.delete(consumerTag);
+    if (state !== this.state || this.refills.has(queue) || !this.topUpWanted(state, queue)) return;
     this.refills.add(queue);
     this.qosChain = this.qosChain
-      .then(() => {
+      .then(async () => {
         this.refills.delete(queue);
-        return state === this.state && !this.cancelled && this.refillWanted(state, queue) ? this.resubscribe(state, queue) : undefined;
+        if (state !== this.state || this.cancelled || !this.topUpWanted(state, queue)) return;
+        await this.consumeQueue(state, queue, this.free(state, queue, this.prefetch));
       })
       .catch((error: unknown) => {
         this.host.logger.warn(`Could not widen the prefetch window of queue ${JSON.stringify(queue)}: ${error instanceof Error ? error.message : String(error)}`, { error });
       });
   }
 
-  private refillWanted(state: ChannelState, queue: string): boolean {
-    const limit = state.limits.get(queue) ?? 0;
-    if (!state.tags.has(queue) || limit === 0 || this.prefetch === 0) return false;
-    return this.windowFor(state, queue, this.prefetch) > limit;
+  private topUpWanted(state: ChannelState, queue: string): boolean {
+    const window = this.prefetch;
+    if (window === 0 || state.bases.get(queue) !== window) return false;
+    const free = this.free(state, queue, window);
+    if (free < 1) return false;
+    return this.liveOf(state, queue).length === 0 || this.heldByRetired(state, queue) === 0 || free >= Math.ceil(window / 4);
   }
 
   private reopen(model: ChannelModel, generation: number): void {
@@ -360,9 +372,13 @@ export class AmqpConsumer implements Consumer {
       return;
     }
     for (const queue of this.queues) {
-      if (state.tags.has(queue)) continue;
+      if (this.liveOf(state, queue).length > 0) continue;
+      state.bases.set(queue, this.prefetch);
+      const free = this.free(state, queue, this.prefetch);
+      // Nothing free: settled() starts the consumer once enough of what is held is settled.
+      if (this.prefetch !== 0 && free < 1) continue;
       try {
-        await this.consumeQueue(state, queue);
+        await this.consumeQueue(state, queue, this.prefetch === 0 ? 0 : free);
         this.restartDelay = FIRST_RESTART_DELAY_MS;
       } catch (error) {
         this.host.logger.warn(`Could not consume from queue ${JSON.stringify(queue)} again: ${error instanceof Error ? error.message : String(error)}`, { error });
@@ -385,8 +401,8 @@ export class AmqpConsumer implements Consumer {
   /** Stops a channel's consumers and closes it once its deliveries are settled. */
   private retire(state: ChannelState): void {
     this.draining.add(state);
-    const tags = [...state.tags.values()];
-    state.tags.clear();
+    const tags = [...state.live.keys()];
+    state.live.clear();
     const done = (async () => {
       for (const tag of tags) await state.channel.cancel(tag).catch(() => undefined);
       await state.tracker.idle();
@@ -413,8 +429,8 @@ export class AmqpConsumer implements Consumer {
     this.state = undefined;
     if (state === undefined) return;
     // basic.cancel now; the channel stays open for the deliveries already handed out.
-    const tags = [...state.tags.values()];
-    state.tags.clear();
+    const tags = [...state.live.keys()];
+    state.live.clear();
     for (const tag of tags) await state.channel.cancel(tag).catch(() => undefined);
     this.retire(state);
   }

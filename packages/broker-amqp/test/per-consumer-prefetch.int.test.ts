@@ -39,18 +39,18 @@ it('each queue of a consume() holds up to prefetch unacked; setPrefetch and sett
   await waitFor(() => from(got, 'pa').length === 2 && from(got, 'pb').length === 2, { message: '2 deliveries from each queue' });
   expect([await broker.size('pa'), await broker.size('pb')]).toEqual([4, 4]);
 
-  // Widening while each queue holds 2: the new consumers get what is left (1), so each queue holds 3.
+  // Widening adds a consumer per queue with the difference (1), so each queue holds 3.
   consumer.setPrefetch(3);
   await waitFor(() => from(got, 'pa').length === 3 && from(got, 'pb').length === 3, { message: '3 from each after widening' });
   expect([await broker.size('pa'), await broker.size('pb')]).toEqual([3, 3]);
 
-  // Settling what the old consumer of pa held refills pa's window: it holds 3 again (pa2, pa3, pa4).
+  // Settling two of pa's lets two more in: it holds 3 again (pa2, pa3, pa4).
   await Promise.all(from(got, 'pa').slice(0, 2).map((d) => d.ack()));
   await waitFor(() => from(got, 'pa').length === 5, { message: 'two more from pa once its old consumer had settled' });
   expect([await broker.size('pa'), await broker.size('pb')]).toEqual([1, 3]);
   expect(from(got, 'pb')).toHaveLength(3);
 
-  // Narrowing below what a queue holds leaves it a window of 1 (0 would mean unlimited).
+  // Narrowing below what a queue holds: nothing more until enough is settled, then the rest flows.
   consumer.setPrefetch(1);
   ackAll = true;
   await Promise.all(got.map((d) => d.ack()));

@@ -72,6 +72,8 @@ export class AmqpDelivery implements Delivery {
 
 let channelSerial = 0;
 const FIRST_RESTART_DELAY_MS = 500;
+/** Past this many consumers of a queue, a wider window replaces them rather than adding one more. */
+const MAX_CONSUMERS_PER_QUEUE = 8;
 const MAX_RESTART_DELAY_MS = 30_000;
 
 interface ChannelState {
@@ -248,11 +250,13 @@ export class AmqpConsumer implements Consumer {
       state.bases.set(queue, window);
       const free = this.free(state, queue, window);
       try {
-        if (window !== 0 && before !== 0 && free > 0) {
+        const crowded = this.liveOf(state, queue).length >= MAX_CONSUMERS_PER_QUEUE;
+        if (window !== 0 && before !== 0 && free > 0 && !crowded) {
           // Wider: one more consumer with the difference; the running ones keep theirs.
           await this.consumeQueue(state, queue, free);
-        } else if (window === 0 || before === 0 || free < 0) {
-          // Narrower (or to / from unlimited): replace them; what they hold still counts.
+        } else if (window === 0 || before === 0 || free < 0 || (free > 0 && crowded)) {
+          // Narrower (or to / from unlimited, or wider with many consumers already): replace them;
+          // what they hold still counts.
           for (const tag of this.liveOf(state, queue)) await this.retireConsumer(state, tag);
           const left = this.free(state, queue, window);
           if (window === 0 || left > 0) await this.consumeQueue(state, queue, window === 0 ? 0 : left);

@@ -156,6 +156,34 @@ describe('AmqpConsumer windows (per-consumer QoS)', () => {
   });
 });
 
+describe('AmqpConsumer windows: many widenings', () => {
+  it('keeps a few consumers per queue however often the window widens (as ETA tasks held widen it)', async () => {
+    const queue = new FakeQueue(1000);
+    const got: Delivery[] = [];
+    const consumer = consumerOn(queue, got, 4);
+    await consumer.start();
+    await settleDown();
+    for (let window = 5; window <= 60; window++) {
+      consumer.setPrefetch(window);
+      await settleDown();
+      // Settle the oldest held one now and then, as tasks finish.
+      if (window % 3 === 0) await got.find((d) => queue.unacked.has(tagOf(d)))?.ack();
+      await settleDown();
+      expect(queue.active.length).toBeLessThanOrEqual(14);
+      expect(queue.unacked.size).toBeLessThanOrEqual(window);
+    }
+    // Once everything held is settled, the whole window is back.
+    for (let i = 0; i < 200 && queue.unacked.size > 0; i++) {
+      await Promise.all(got.filter((d) => queue.unacked.has(tagOf(d))).map((d) => d.ack()));
+      await settleDown();
+      if (queue.limits.reduce((a, b) => a + b, 0) === 60) break;
+    }
+    expect(queue.limits.reduce((a, b) => a + b, 0)).toBe(60);
+    expect(queue.unacked.size).toBe(60);
+    await consumer.cancel();
+  });
+});
+
 function tagOf(delivery: Delivery): number {
   return Number(delivery.deliveryTag.split('.')[1]);
 }

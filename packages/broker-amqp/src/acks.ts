@@ -23,6 +23,8 @@ export class AckTracker {
   /** The promise every ack of the current tick shares. */
   private batch: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
   private dead = false;
+  private paused = 0;
+  private flushWhenResumed = false;
   private idleWaiters: Array<() => void> = [];
 
   /** @param onSettled called (synchronously) with the key of each delivery acked or rejected */
@@ -39,6 +41,25 @@ export class AckTracker {
   /** Whether the channel is gone (every settle now fails). */
   get closed(): boolean {
     return this.dead;
+  }
+
+  /**
+   * Holds the batched acks back (not `flush()` itself) until the returned function is called: while
+   * a consumer's consumers are cancelled one RPC after another, an ack must not let RabbitMQ hand a
+   * consumer not cancelled yet more deliveries.
+   */
+  pause(): () => void {
+    this.paused++;
+    let resumed = false;
+    return () => {
+      if (resumed) return;
+      resumed = true;
+      this.paused--;
+      if (this.paused === 0 && this.flushWhenResumed) {
+        this.flushWhenResumed = false;
+        this.flush();
+      }
+    };
   }
 
   /** Deliveries tracked under `key` handed out and not settled yet. */
@@ -79,7 +100,10 @@ export class AckTracker {
       // Callers often fire and forget an ack; a lost channel must not become an unhandled rejection.
       promise.catch(() => undefined);
       this.batch = { promise, resolve, reject };
-      setImmediate(() => this.flush());
+      setImmediate(() => {
+        if (this.paused > 0) this.flushWhenResumed = true;
+        else this.flush();
+      });
     }
     return this.batch.promise;
   }

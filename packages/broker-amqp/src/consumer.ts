@@ -256,8 +256,14 @@ export class AmqpConsumer implements Consumer {
           await this.consumeQueue(state, queue, free);
         } else if (window === 0 || before === 0 || free < 0 || (free > 0 && crowded)) {
           // Narrower (or to / from unlimited, or wider with many consumers already): replace them;
-          // what they hold still counts.
-          for (const tag of this.liveOf(state, queue)) await this.retireConsumer(state, tag);
+          // what they hold still counts. amqplib sends one basic.cancel after the other's cancel-ok:
+          // acks wait meanwhile, or RabbitMQ would refill a consumer not cancelled yet.
+          const resume = state.tracker.pause();
+          try {
+            for (const tag of this.liveOf(state, queue)) await this.retireConsumer(state, tag);
+          } finally {
+            resume();
+          }
           const left = this.free(state, queue, window);
           if (window === 0 || left > 0) await this.consumeQueue(state, queue, window === 0 ? 0 : left);
           // else settled() starts one once enough of what is held is settled.

@@ -16,6 +16,23 @@ function fakeChannel(): { channel: Channel; calls: Array<[string, number, boolea
 }
 
 describe('AckTracker', () => {
+  it('holds batched acks back while paused and sends them on resume; flush() still sends at once', async () => {
+    const { channel, calls } = fakeChannel();
+    const tracker = new AckTracker(channel);
+    for (const tag of [1, 2, 3]) tracker.track(tag);
+    const resume = tracker.pause();
+    void tracker.ack(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([]);
+    resume();
+    expect(calls).toEqual([['ack', 1, true]]);
+    const again = tracker.pause();
+    void tracker.ack(2);
+    tracker.flush();
+    expect(calls).toEqual([['ack', 1, true], ['ack', 2, true]]);
+    again();
+  });
+
   it("counts unsettled deliveries per key (a consumer's tag) and reports each settle's key", async () => {
     const { channel } = fakeChannel();
     const settled: string[] = [];

@@ -15,15 +15,23 @@ import { writeQueuedFrames } from './channel-frames.js';
 
 /** Batches acks for one channel; see the module comment. */
 export class AckTracker {
-  /** Delivered and not settled, in delivery (= tag) order: a Set keeps insertion order. */
-  private readonly open = new Set<number>();
+  /** Delivered and not settled, in delivery (= tag) order (a Map keeps insertion order) → its key. */
+  private readonly open = new Map<number, string>();
+  /** How many of `open` each key has. */
+  private readonly perKey = new Map<string, number>();
   private acked: number[] = [];
   /** The promise every ack of the current tick shares. */
   private batch: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
   private dead = false;
+  private paused = 0;
+  private flushWhenResumed = false;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly channel: Channel) {}
+  /** @param onSettled called (synchronously) with the key of each delivery acked or rejected */
+  constructor(
+    private readonly channel: Channel,
+    private readonly onSettled?: (key: string) => void,
+  ) {}
 
   /** Deliveries handed out and not settled yet. */
   get outstanding(): number {
@@ -35,15 +43,52 @@ export class AckTracker {
     return this.dead;
   }
 
-  /** Records a delivery as handed out. */
-  track(tag: number): void {
-    this.open.add(tag);
+  /**
+   * Holds the batched acks back (not `flush()` itself) until the returned function is called: while
+   * a consumer's consumers are cancelled one RPC after another, an ack must not let RabbitMQ hand a
+   * consumer not cancelled yet more deliveries.
+   */
+  pause(): () => void {
+    this.paused++;
+    let resumed = false;
+    return () => {
+      if (resumed) return;
+      resumed = true;
+      this.paused--;
+      if (this.paused === 0 && this.flushWhenResumed) {
+        this.flushWhenResumed = false;
+        this.flush();
+      }
+    };
+  }
+
+  /** Deliveries tracked under `key` handed out and not settled yet. */
+  outstandingOf(key: string): number {
+    return this.perKey.get(key) ?? 0;
+  }
+
+  /** Records a delivery as handed out, under a key (the consumer's: its consumer tag). */
+  track(tag: number, key = ''): void {
+    this.open.set(tag, key);
+    this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
+  }
+
+  /** Takes a tag off the open ones; false when it was not open. */
+  private settle(tag: number): boolean {
+    const key = this.open.get(tag);
+    if (key === undefined) return false;
+    this.open.delete(tag);
+    const left = (this.perKey.get(key) ?? 1) - 1;
+    if (left === 0) this.perKey.delete(key);
+    else this.perKey.set(key, left);
+    this.onSettled?.(key);
+    return true;
   }
 
   /** Acks a tag in the next batch; resolves when the batch has been written. */
   ack(tag: number): Promise<void> {
     if (this.dead) return failed();
-    if (!this.open.delete(tag)) return Promise.resolve();
+    if (!this.settle(tag)) return Promise.resolve();
     this.acked.push(tag);
     if (this.batch === undefined) {
       let resolve!: () => void;
@@ -55,7 +100,10 @@ export class AckTracker {
       // Callers often fire and forget an ack; a lost channel must not become an unhandled rejection.
       promise.catch(() => undefined);
       this.batch = { promise, resolve, reject };
-      setImmediate(() => this.flush());
+      setImmediate(() => {
+        if (this.paused > 0) this.flushWhenResumed = true;
+        else this.flush();
+      });
     }
     return this.batch.promise;
   }
@@ -63,7 +111,7 @@ export class AckTracker {
   /** Rejects (`basic.reject`) a tag now, requeueing it or not. */
   reject(tag: number, requeue: boolean): Promise<void> {
     if (this.dead) return failed();
-    if (!this.open.delete(tag)) return Promise.resolve();
+    if (!this.settle(tag)) return Promise.resolve();
     try {
       this.channel.reject(asMessage(tag), requeue);
     } catch {
@@ -98,7 +146,7 @@ export class AckTracker {
   }
 
   private send(acked: number[]): void {
-    const oldestOpen = this.open.size === 0 ? Infinity : (this.open.values().next().value as number);
+    const oldestOpen = this.open.size === 0 ? Infinity : (this.open.keys().next().value as number);
     let upTo = -1;
     let above = 0;
     for (const tag of acked) {
@@ -123,6 +171,7 @@ export class AckTracker {
     this.batch?.reject(lostChannel());
     this.batch = undefined;
     this.open.clear();
+    this.perKey.clear();
     this.maybeIdle();
   }
 

@@ -9,7 +9,7 @@ import type { ChannelModel, Options } from 'amqplib';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { CelerityError, ClosedError, ConfigurationError, ConnectionError } from '@celerity/core';
 import type { Logger } from '@celerity/core';
-import { mapAmqpError } from './errors.js';
+import { deprecatedFeatureRefused, mapAmqpError } from './errors.js';
 import { redactUrl } from '@celerity/core/internal';
 import type { AmqpUrlOptions } from './url.js';
 
@@ -65,6 +65,7 @@ export class AmqpConnection {
   private readonly listeners = new Set<Listener>();
   private readonly loopSignal: { cancelled: boolean; wake?: () => void } = { cancelled: false };
   private lastError: CelerityError | undefined;
+  private readonly refusals = new WeakMap<ChannelModel, { feature: string; error: Error }>();
 
   constructor(private readonly settings: AmqpConnectionSettings) {}
 
@@ -224,7 +225,18 @@ export class AmqpConnection {
     }
   }
 
+  /**
+   * The deprecated feature RabbitMQ named when it closed `model` for using it, if it did (see
+   * errors.ts `deprecatedFeatureRefused`): an operation that failed as that connection closed was
+   * the one refused, and retrying it would only close the next connection too.
+   */
+  refusedFeature(model: ChannelModel): { feature: string; error: Error } | undefined {
+    return this.refusals.get(model);
+  }
+
   private lost(model: ChannelModel, error: Error | undefined): void {
+    const feature = deprecatedFeatureRefused(error);
+    if (feature !== undefined && error !== undefined) this.refusals.set(model, { feature, error });
     if (this.model !== model) return;
     this.model = undefined;
     if (this.closed) return;

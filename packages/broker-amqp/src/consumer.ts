@@ -1,7 +1,13 @@
 /**
- * The consuming side: one channel per `consume()` call, `basic.qos(prefetch)` on it (channel-wide,
- * as Celery does on RabbitMQ, or per consumer when a queue is a quorum queue, appendix §3.2),
- * `basic.consume` with manual acks on each queue, batched acks (acks.ts). After a reconnect the
+ * The consuming side: one channel per `consume()` call, `basic.consume` with manual acks on each
+ * queue, batched acks (acks.ts). The prefetch window is per consumer (`basic.qos` with
+ * global=false before each `basic.consume`), never channel-wide: RabbitMQ 4.3 refuses global QoS
+ * (kombu#2469) and quorum queues never had it (appendix §3.2). So each queue consumed may hold up to
+ * `prefetch` unacked deliveries: a `consume()` of N queues holds at most N × prefetch in all (as a
+ * Celery worker consuming quorum queues does); one queue never waits for another's window.
+ * RabbitMQ applies `basic.qos` only to consumers started after it, so a window is made of the
+ * limits of a queue's consumers: a wider one adds a consumer, a narrower one replaces them (see
+ * applyPrefetch and settled). After a reconnect the
  * same Consumer opens a new channel and consumes again; RabbitMQ redelivers what was unacked.
  * A message that is not a Celery message (no header table, no content type) is set aside — rejected
  * to the queue's dead-letter exchange when it has one, else copied into its `celerity.dead.<queue>`
@@ -21,7 +27,7 @@ import { mapAmqpError } from './errors.js';
 export interface ConsumerHost {
   readonly connection: AmqpConnection;
   readonly logger: Logger;
-  /** Whether a queue is a quorum queue (per-consumer QoS). */
+  /** Whether a queue is a quorum queue (its deliveries carry `x-delivery-count`). */
   isQuorum(queue: string): boolean;
   /** Where rejected messages of a queue go, if anywhere. */
   deadLetterExchange(queue: string): string | undefined;
@@ -66,6 +72,8 @@ export class AmqpDelivery implements Delivery {
 
 let channelSerial = 0;
 const FIRST_RESTART_DELAY_MS = 500;
+/** Past this many consumers of a queue, a wider window replaces them rather than adding one more. */
+const MAX_CONSUMERS_PER_QUEUE = 8;
 const MAX_RESTART_DELAY_MS = 30_000;
 
 interface ChannelState {
@@ -73,8 +81,12 @@ interface ChannelState {
   tracker: AckTracker;
   serial: number;
   generation: number;
-  /** queue → consumer tag. */
-  tags: Map<string, string>;
+  /** Consumers running, by consumer tag: their queue and prefetch (0 = unlimited). */
+  live: Map<string, { queue: string; limit: number }>;
+  /** Cancelled consumers with deliveries still unsettled, by consumer tag → queue. */
+  retired: Map<string, string>;
+  /** queue → the window (`prefetch`) its consumers' limits were worked out for. */
+  bases: Map<string, number>;
 }
 
 /** Consumes a set of queues for one handler (see module comment). */
@@ -83,11 +95,12 @@ export class AmqpConsumer implements Consumer {
   private prefetch: number;
   private cancelled = false;
   private readonly queues: string[];
-  private readonly perConsumer: boolean;
   /** Channels of earlier cancels / restarts kept open until their deliveries are settled. */
   private readonly draining = new Set<ChannelState>();
   private readonly retiring = new Set<Promise<void>>();
   private qosChain: Promise<void> = Promise.resolve();
+  /** Queues with a refill queued on qosChain. */
+  private readonly refills = new Set<string>();
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelay = FIRST_RESTART_DELAY_MS;
   private starting: Promise<void> | undefined;
@@ -101,7 +114,6 @@ export class AmqpConsumer implements Consumer {
   ) {
     this.queues = [...new Set(queues)];
     this.prefetch = normalizePrefetch(options.prefetch ?? 1);
-    this.perConsumer = this.queues.some((q) => host.isQuorum(q));
     this.offOpen = host.connection.onOpen((model, generation) => this.reopen(model, generation));
   }
 
@@ -135,14 +147,14 @@ export class AmqpConsumer implements Consumer {
     } catch (error) {
       throw mapAmqpError(error, 'opening a consumer channel');
     }
-    const state: ChannelState = { channel, tracker: new AckTracker(channel), serial: ++channelSerial, generation, tags: new Map() };
+    const tracker: AckTracker = new AckTracker(channel, (consumerTag) => this.settled(state, consumerTag));
+    const state: ChannelState = { channel, tracker, serial: ++channelSerial, generation, live: new Map(), retired: new Map(), bases: new Map() };
     channel.on('error', (error: Error) => this.host.logger.warn(`AMQP consumer channel closed by RabbitMQ: ${error.message}`, { error }));
     channel.on('close', () => this.closed(state));
     try {
-      await channel.prefetch(this.prefetch, !this.perConsumer);
       for (const queue of this.queues) {
-        const ok = await channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
-        state.tags.set(queue, ok.consumerTag);
+        state.bases.set(queue, this.prefetch);
+        await this.consumeQueue(state, queue, this.prefetch);
       }
     } catch (error) {
       await channel.close().catch(() => undefined);
@@ -160,12 +172,12 @@ export class AmqpConsumer implements Consumer {
     if (message === null) {
       // basic.cancel from the server: the queue was deleted. Try again (it may be redeclared).
       this.host.logger.warn(`RabbitMQ cancelled the consumer of queue ${JSON.stringify(queue)} (queue deleted?)`);
-      state.tags.delete(queue);
+      for (const tag of this.liveOf(state, queue)) state.live.delete(tag);
       if (state === this.state) this.scheduleRestart();
       return;
     }
     const tag = message.fields.deliveryTag;
-    state.tracker.track(tag);
+    state.tracker.track(tag, message.fields.consumerTag);
     let envelope: Envelope;
     try {
       envelope = fromAmqpMessage(message);
@@ -231,20 +243,102 @@ export class AmqpConsumer implements Consumer {
   private async applyPrefetch(): Promise<void> {
     const state = this.state;
     if (state === undefined || this.cancelled) return;
-    if (!this.perConsumer) {
-      await state.channel.prefetch(this.prefetch, true);
-      return;
+    const window = this.prefetch;
+    for (const queue of this.queues) {
+      const before = state.bases.get(queue);
+      if (before === undefined || before === window) continue;
+      state.bases.set(queue, window);
+      const free = this.free(state, queue, window);
+      try {
+        const crowded = this.liveOf(state, queue).length >= MAX_CONSUMERS_PER_QUEUE;
+        if (window !== 0 && before !== 0 && free > 0 && !crowded) {
+          // Wider: one more consumer with the difference; the running ones keep theirs.
+          await this.consumeQueue(state, queue, free);
+        } else if (window === 0 || before === 0 || free < 0 || (free > 0 && crowded)) {
+          // Narrower (or to / from unlimited, or wider with many consumers already): replace them;
+          // what they hold still counts. amqplib sends one basic.cancel after the other's cancel-ok:
+          // acks wait meanwhile, or RabbitMQ would refill a consumer not cancelled yet.
+          const resume = state.tracker.pause();
+          try {
+            for (const tag of this.liveOf(state, queue)) await this.retireConsumer(state, tag);
+          } finally {
+            resume();
+          }
+          const left = this.free(state, queue, window);
+          if (window === 0 || left > 0) await this.consumeQueue(state, queue, window === 0 ? 0 : left);
+          // else settled() starts one once enough of what is held is settled.
+        }
+      } catch (error) {
+        // A queue left without a consumer is consumed again by repair().
+        if (state === this.state) this.scheduleRestart();
+        throw error;
+      }
     }
-    // Per-consumer QoS only applies to consumers started afterwards: start new ones, then cancel the
-    // old. Deliveries the old ones handed out still count, so the new window is what is left of it
-    // (at least 1: 0 would mean unlimited).
-    const window = this.prefetch === 0 ? 0 : Math.max(1, this.prefetch - state.tracker.outstanding);
-    await state.channel.prefetch(window, false);
-    for (const [queue, oldTag] of [...state.tags]) {
-      const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
-      state.tags.set(queue, ok.consumerTag);
-      await state.channel.cancel(oldTag);
-    }
+  }
+
+  private liveOf(state: ChannelState, queue: string): string[] {
+    return [...state.live].filter(([, c]) => c.queue === queue).map(([tag]) => tag);
+  }
+
+  /** Deliveries of a queue that its cancelled consumers on this channel still hold. */
+  private heldByRetired(state: ChannelState, queue: string): number {
+    let held = 0;
+    for (const [tag, of] of state.retired) if (of === queue) held += state.tracker.outstandingOf(tag);
+    return held;
+  }
+
+  /** What a window leaves to add for a queue: minus its consumers' limits and what cancelled ones hold. */
+  private free(state: ChannelState, queue: string, window: number): number {
+    let limits = 0;
+    for (const c of state.live.values()) if (c.queue === queue) limits += c.limit;
+    return window - limits - this.heldByRetired(state, queue);
+  }
+
+  /** `basic.qos` (per consumer, global=false) then `basic.consume` of one queue with that prefetch. */
+  private async consumeQueue(state: ChannelState, queue: string, limit: number): Promise<void> {
+    await state.channel.prefetch(limit, false);
+    const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
+    state.live.set(ok.consumerTag, { queue, limit });
+  }
+
+  /** basic.cancel: after cancel-ok it gets nothing more, so what it still holds is counted exactly. */
+  private async retireConsumer(state: ChannelState, tag: string): Promise<void> {
+    const consumer = state.live.get(tag);
+    if (consumer === undefined) return;
+    state.live.delete(tag);
+    await state.channel.cancel(tag);
+    if (state.tracker.outstandingOf(tag) > 0) state.retired.set(tag, consumer.queue);
+  }
+
+  /**
+   * A delivery was settled. When it was held by a cancelled consumer, the window it leaves is given
+   * to a new consumer of its queue: at once when the queue has none, in chunks of a quarter window
+   * or more, and the rest once the cancelled consumers hold nothing. A queue never holds more than
+   * the window; once what was held before a change is settled, it has all of it again.
+   */
+  private settled(state: ChannelState, consumerTag: string): void {
+    const queue = state.retired.get(consumerTag);
+    if (queue === undefined) return;
+    if (state.tracker.outstandingOf(consumerTag) === 0) state.retired.delete(consumerTag);
+    if (state !== this.state || this.refills.has(queue) || !this.topUpWanted(state, queue)) return;
+    this.refills.add(queue);
+    this.qosChain = this.qosChain
+      .then(async () => {
+        this.refills.delete(queue);
+        if (state !== this.state || this.cancelled || !this.topUpWanted(state, queue)) return;
+        await this.consumeQueue(state, queue, this.free(state, queue, this.prefetch));
+      })
+      .catch((error: unknown) => {
+        this.host.logger.warn(`Could not widen the prefetch window of queue ${JSON.stringify(queue)}: ${error instanceof Error ? error.message : String(error)}`, { error });
+      });
+  }
+
+  private topUpWanted(state: ChannelState, queue: string): boolean {
+    const window = this.prefetch;
+    if (window === 0 || state.bases.get(queue) !== window) return false;
+    const free = this.free(state, queue, window);
+    if (free < 1) return false;
+    return this.liveOf(state, queue).length === 0 || this.heldByRetired(state, queue) === 0 || free >= Math.ceil(window / 4);
   }
 
   private reopen(model: ChannelModel, generation: number): void {
@@ -288,10 +382,13 @@ export class AmqpConsumer implements Consumer {
       return;
     }
     for (const queue of this.queues) {
-      if (state.tags.has(queue)) continue;
+      if (this.liveOf(state, queue).length > 0) continue;
+      state.bases.set(queue, this.prefetch);
+      const free = this.free(state, queue, this.prefetch);
+      // Nothing free: settled() starts the consumer once enough of what is held is settled.
+      if (this.prefetch !== 0 && free < 1) continue;
       try {
-        const ok = await state.channel.consume(queue, (message) => this.receive(state, queue, message), { noAck: false });
-        state.tags.set(queue, ok.consumerTag);
+        await this.consumeQueue(state, queue, this.prefetch === 0 ? 0 : free);
         this.restartDelay = FIRST_RESTART_DELAY_MS;
       } catch (error) {
         this.host.logger.warn(`Could not consume from queue ${JSON.stringify(queue)} again: ${error instanceof Error ? error.message : String(error)}`, { error });
@@ -314,8 +411,8 @@ export class AmqpConsumer implements Consumer {
   /** Stops a channel's consumers and closes it once its deliveries are settled. */
   private retire(state: ChannelState): void {
     this.draining.add(state);
-    const tags = [...state.tags.values()];
-    state.tags.clear();
+    const tags = [...state.live.keys()];
+    state.live.clear();
     const done = (async () => {
       for (const tag of tags) await state.channel.cancel(tag).catch(() => undefined);
       await state.tracker.idle();
@@ -342,8 +439,8 @@ export class AmqpConsumer implements Consumer {
     this.state = undefined;
     if (state === undefined) return;
     // basic.cancel now; the channel stays open for the deliveries already handed out.
-    const tags = [...state.tags.values()];
-    state.tags.clear();
+    const tags = [...state.live.keys()];
+    state.live.clear();
     for (const tag of tags) await state.channel.cancel(tag).catch(() => undefined);
     this.retire(state);
   }

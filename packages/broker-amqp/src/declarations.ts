@@ -7,7 +7,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import type { Logger } from '@celerity/core';
 import type { AmqpConnection } from './connection.js';
-import { isConnectionLoss, mapAmqpError } from './errors.js';
+import { featureRefusedError, isConnectionLoss, mapAmqpError } from './errors.js';
 import { typeFieldTable } from './header-types.js';
 import type { ExchangeSpec, ResolvedQueueDeclaration } from './topology.js';
 
@@ -52,6 +52,9 @@ export class Declarations {
       try {
         return await op(await this.channelOf(model));
       } catch (error) {
+        // RabbitMQ closed the connection over this operation (a denied deprecated feature): final.
+        const refused = this.connection.refusedFeature(model);
+        if (refused !== undefined) throw featureRefusedError(refused.feature, what, refused.error);
         // A lost connection (or a channel closed under us): wait for the next one and try again.
         if (!isConnectionLoss(error) || Date.now() >= deadline || attempt >= MAX_ATTEMPTS) throw mapAmqpError(error, what);
         await new Promise((resolve) => setTimeout(resolve, Math.min(attempt * 50, 500)));

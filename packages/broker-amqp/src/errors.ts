@@ -50,6 +50,31 @@ export function isConnectionLoss(error: unknown): boolean {
 }
 
 /**
+ * The deprecated feature RabbitMQ named when it closed the connection for using it (541
+ * INTERNAL_ERROR, "Feature `transient_nonexcl_queues` is deprecated…"), else undefined.
+ * @example deprecatedFeatureRefused(closeError) // 'transient_nonexcl_queues'
+ */
+export function deprecatedFeatureRefused(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as ErrorLike;
+  if (e.code !== 541 || typeof e.message !== 'string') return undefined;
+  return /Feature `(\w+)` is deprecated/.exec(e.message)?.[1];
+}
+
+const FEATURE_HINTS: Record<string, string> = {
+  transient_nonexcl_queues: 'declare the queue durable (RabbitMQ 4.3 denies queues that are neither durable nor exclusive)',
+};
+
+/**
+ * The error for an operation RabbitMQ refused by closing the connection, because it uses a
+ * deprecated feature the server denies: retrying cannot help, so it is a `ConfigurationError`.
+ */
+export function featureRefusedError(feature: string, what: string, cause: unknown): ConfigurationError {
+  const hint = FEATURE_HINTS[feature] ?? `the server denies it (rabbitmq.conf: deprecated_features.permit.${feature})`;
+  return new ConfigurationError(`AMQP ${what} failed: RabbitMQ closed the connection because it uses the deprecated feature \`${feature}\`; ${hint}`, { cause });
+}
+
+/**
  * Maps an amqplib error to a Celerity error; `what` says what we were doing (`publish`, `declare`…).
  * Connection failures give a retryable `ConnectionError`; authentication / vhost failures a
  * `ConfigurationError`; refused channel operations an {@link AmqpChannelError}; anything else a

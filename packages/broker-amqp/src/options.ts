@@ -31,7 +31,7 @@ export interface AmqpBrokerOptions extends BrokerCommonOptions {
   publishTimeout?: number;
   /**
    * Queue type of `declareQueue` calls that name none: `'quorum'` adds `x-queue-type: quorum`
-   * (Celery 5.5 `task_default_queue_type`) and switches consumers to per-consumer QoS.
+   * (Celery 5.5 `task_default_queue_type`). (QoS is per consumer on every queue type.)
    * @default 'classic'
    */
   queueType?: 'classic' | 'quorum';

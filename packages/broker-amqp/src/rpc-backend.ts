@@ -11,7 +11,8 @@
  * Nothing is remembered per task, so nothing can overflow.
  * Which queues are read (`wait` / `get`): the reply queue named in each `watch` request (the client
  * passes the `reply_to` it puts in the message), queues adopted with `adoptReplyQueue`, or else its
- * own `replyTo` queue — declared as Celery does: non-durable, auto-delete, `x-expires` = `expires`.
+ * own `replyTo` queue — declared auto-delete with `x-expires` = `expires` as Celery does, but durable
+ * (RabbitMQ 4.3 refuses transient non-exclusive queues; see rpc-reply-queues.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';

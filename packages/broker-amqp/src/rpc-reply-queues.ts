@@ -1,7 +1,9 @@
 /**
- * The reply queues an `rpc://` client reads: declared as Celery declares them (non-durable,
- * auto-delete, `x-expires`), consumed without acks on one channel, consumed again after a
- * reconnect or a channel error, and drained with `basic.get` when a `get` must see every state
+ * The reply queues an `rpc://` client reads: auto-delete with `x-expires` as Celery declares them,
+ * but durable where Celery's are not: RabbitMQ 4.3 refuses queues that are neither durable nor
+ * exclusive (celery/kombu#2237), and an exclusive one could not be declared again under its fixed
+ * name after a reconnect until RabbitMQ has noticed the old connection is dead. Consumed without
+ * acks on one channel, consumed again after a reconnect or a channel error, and drained with `basic.get` when a `get` must see every state
  * already sent.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
@@ -96,7 +98,7 @@ export class ReplyQueues {
   }
 
   private assert(channel: Channel, queue: string): Promise<unknown> {
-    return channel.assertQueue(queue, { durable: false, autoDelete: true, exclusive: false, arguments: typeFieldTable({ 'x-expires': this.host.expiresMs }) });
+    return channel.assertQueue(queue, { durable: true, autoDelete: true, exclusive: false, arguments: typeFieldTable({ 'x-expires': this.host.expiresMs }) });
   }
 
   private async start(queue: string, entry: ReplyQueue): Promise<void> {

@@ -16,6 +16,40 @@ function fakeChannel(): { channel: Channel; calls: Array<[string, number, boolea
 }
 
 describe('AckTracker', () => {
+  it('holds batched acks back while paused and sends them on resume; flush() still sends at once', async () => {
+    const { channel, calls } = fakeChannel();
+    const tracker = new AckTracker(channel);
+    for (const tag of [1, 2, 3]) tracker.track(tag);
+    const resume = tracker.pause();
+    void tracker.ack(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([]);
+    resume();
+    expect(calls).toEqual([['ack', 1, true]]);
+    const again = tracker.pause();
+    void tracker.ack(2);
+    tracker.flush();
+    expect(calls).toEqual([['ack', 1, true], ['ack', 2, true]]);
+    again();
+  });
+
+  it("counts unsettled deliveries per key (a consumer's tag) and reports each settle's key", async () => {
+    const { channel } = fakeChannel();
+    const settled: string[] = [];
+    const tracker = new AckTracker(channel, (key) => settled.push(key));
+    tracker.track(1, 'a');
+    tracker.track(2, 'b');
+    tracker.track(3, 'a');
+    expect([tracker.outstandingOf('a'), tracker.outstandingOf('b'), tracker.outstandingOf('c')]).toEqual([2, 1, 0]);
+    await tracker.ack(3);
+    await tracker.reject(2, true);
+    await tracker.ack(3);
+    expect(settled).toEqual(['a', 'b']);
+    expect([tracker.outstandingOf('a'), tracker.outstandingOf('b')]).toEqual([1, 0]);
+    tracker.markDead();
+    expect(tracker.outstandingOf('a')).toBe(0);
+  });
+
   it('acks a run of settled tags with one multiple ack', async () => {
     const { channel, calls } = fakeChannel();
     const tracker = new AckTracker(channel);

@@ -4,7 +4,10 @@
  * foreground in its own process group with its own node name, ports, data and log directories, an
  * empty plugin list (no management port), its own `rabbitmq.conf` (the system one pins port 5672),
  * its own env file and its own HOME (its own Erlang cookie). Durable queues and persistent messages
- * survive a stop and start, as on a real restart. Node built-ins only (the chaos harness runs it).
+ * survive a stop and start, as on a real restart. With `root` it runs the `rabbitmq-server` of a
+ * chroot instead (another RabbitMQ version, e.g. Debian trixie's 4.0), its directories inside the
+ * chroot's /tmp; it registers with the machine's epmd like any node. Node built-ins only (the chaos
+ * harness runs it).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -12,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
 import { randomSuffix } from './helpers.js';
@@ -28,6 +31,11 @@ export interface RabbitServerOptions {
   advancedConfig?: string;
   /** How long to wait for AMQP to answer, in milliseconds. @default 90000 */
   startTimeout?: number;
+  /**
+   * A chroot whose `/usr/lib/rabbitmq/bin/rabbitmq-server` runs the node (needs root), e.g.
+   * `/var/cache/celerity/trixie`. @default none: the machine's own RabbitMQ
+   */
+  root?: string;
 }
 
 /** A running (or stopped) private RabbitMQ node. */
@@ -38,6 +46,8 @@ export interface RabbitServer extends AsyncDisposable {
   /** The Erlang VM's process id while it runs (from its pid file). */
   readonly pid: number | undefined;
   readonly running: boolean;
+  /** The node's log file (a path on this machine, also with `root`). */
+  readonly logFile: string;
   /** Orderly shutdown (SIGTERM, SIGKILL after 20 s); resolves when the node has exited. */
   stop(): Promise<void>;
   /** Abrupt death (SIGKILL), like a crash; resolves when the node has exited. */
@@ -51,6 +61,7 @@ export interface RabbitServer extends AsyncDisposable {
 }
 
 const BINARY = existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server') ? '/usr/lib/rabbitmq/bin/rabbitmq-server' : 'rabbitmq-server';
+const CHROOT_BINARY = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const STOP_GRACE_MS = 20_000;
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -96,29 +107,33 @@ function amqpAnswers(port: number): Promise<boolean> {
  */
 export async function startRabbitServer(options: RabbitServerOptions = {}): Promise<RabbitServer> {
   installExitHook();
-  const dir = await mkdtemp(join(tmpdir(), 'celerity-rabbitmq-'));
+  // resolve() drops a trailing slash, so the paths inside are `dir` without it.
+  const root = options.root === undefined ? undefined : resolve(options.root);
+  const dir = await mkdtemp(join(root === undefined ? tmpdir() : join(root, 'tmp'), 'celerity-rabbitmq-'));
+  // The paths the node is given, as it sees them (inside the chroot with `root`).
+  const nodeDir = root === undefined ? dir : dir.slice(root.length);
   const [port, distPort] = [await freePort(), await freePort()];
   const pidFile = join(dir, 'rabbitmq.pid');
+  const nodeName = `celerity-test-${randomSuffix()}@localhost`;
   await writeFile(join(dir, 'enabled_plugins'), '[].\n');
   await writeFile(join(dir, 'rabbitmq-env.conf'), '');
   await writeFile(join(dir, 'rabbitmq.conf'), [`listeners.tcp.default = 127.0.0.1:${port}`, 'loopback_users = none', ...(options.config ?? [])].join('\n') + '\n');
-  const advanced = join(dir, 'advanced.config');
-  if (options.advancedConfig !== undefined) await writeFile(advanced, options.advancedConfig + '\n');
+  if (options.advancedConfig !== undefined) await writeFile(join(dir, 'advanced.config'), options.advancedConfig + '\n');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    HOME: dir,
-    RABBITMQ_NODENAME: `celerity-test-${randomSuffix()}@localhost`,
+    HOME: nodeDir,
+    RABBITMQ_NODENAME: nodeName,
     RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
     RABBITMQ_NODE_PORT: String(port),
     RABBITMQ_DIST_PORT: String(distPort),
-    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
-    RABBITMQ_LOG_BASE: join(dir, 'log'),
-    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
-    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
+    RABBITMQ_MNESIA_BASE: join(nodeDir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(nodeDir, 'log'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(nodeDir, 'enabled_plugins'),
+    RABBITMQ_CONFIG_FILE: join(nodeDir, 'rabbitmq.conf'),
     // The system's env file names the shared node; ours must not read it.
-    RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
-    RABBITMQ_PID_FILE: pidFile,
-    ...(options.advancedConfig !== undefined ? { RABBITMQ_ADVANCED_CONFIG_FILE: advanced } : {}),
+    RABBITMQ_CONF_ENV_FILE: join(nodeDir, 'rabbitmq-env.conf'),
+    RABBITMQ_PID_FILE: join(nodeDir, 'rabbitmq.pid'),
+    ...(options.advancedConfig !== undefined ? { RABBITMQ_ADVANCED_CONFIG_FILE: join(nodeDir, 'advanced.config') } : {}),
     ERL_EPMD_ADDRESS: '127.0.0.1',
     ERL_FLAGS: '-kernel inet_dist_use_interface {127,0,0,1}',
   };
@@ -134,7 +149,8 @@ export async function startRabbitServer(options: RabbitServerOptions = {}): Prom
     vmPid = undefined;
     await rm(pidFile, { force: true });
     // Its own process group: stop() and kill() reach the wrapper script and the Erlang VM alike.
-    const spawned = spawn(BINARY, [], { env, cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, args] = root === undefined ? [BINARY, []] : ['chroot', [root, CHROOT_BINARY]];
+    const spawned = spawn(command, args, { env, cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child = spawned;
     live.add(spawned);
     const keep = (chunk: Buffer): void => void (output = (output + chunk.toString()).slice(-4000));
@@ -191,6 +207,7 @@ export async function startRabbitServer(options: RabbitServerOptions = {}): Prom
     get running() {
       return child !== undefined;
     },
+    logFile: join(dir, 'log', `${nodeName}.log`),
     stop,
     kill,
     start,

@@ -49,7 +49,12 @@ export interface WorkerOptions {
   queueOptions?: Readonly<Record<string, QueueDeclaration>>;
   /** Tasks running at once. @default 10 */
   concurrency?: number;
-  /** Messages held unacked (running + waiting); wins over `prefetchMultiplier`. @default concurrency × prefetchMultiplier */
+  /**
+   * Messages held unacked (running + waiting); wins over `prefetchMultiplier`. On RabbitMQ the window
+   * is per queue consumed (per-consumer QoS; RabbitMQ 4.3 refuses global QoS): a worker consuming N
+   * queues holds up to N × this, as a Celery worker on quorum queues does.
+   * @default concurrency × prefetchMultiplier
+   */
   prefetch?: number;
   /**
    * Celery's `worker_prefetch_multiplier`: the prefetch window is `concurrency × prefetchMultiplier`;

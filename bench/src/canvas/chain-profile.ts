@@ -1,0 +1,32 @@
+/**
+ * `node bench/dist/canvas/chain-profile.js [steps] [--cpu-prof]`: one chain of `steps` `add` steps
+ * on a Celerity worker (child process) on the local Redis, timed, with the worker's CPU profile
+ * when asked for; to study what each step costs without the rest of the canvas rows.
+ */
+import { performance } from 'node:perf_hooks';
+import { createRedisBackend } from '@celerity/backend-redis';
+import { createRedisBroker } from '@celerity/broker-redis';
+import { chain, signature } from '@celerity/core';
+import type { AsyncResult } from '@celerity/client';
+import { createClient } from '@celerity/client';
+import { startWorkerProcess } from '../worker-process.js';
+
+const steps = Number(process.argv[2] ?? 1000);
+const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cp/profiles'] : [];
+const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379/9';
+const queue = `chainprof-${process.pid}`;
+const worker = await startWorkerProcess('celerity-canvas.ts', prof);
+await worker.serve({ redisUrl, queue, concurrency: 10 });
+const broker = createRedisBroker({ url: redisUrl });
+const backend = createRedisBackend({ url: redisUrl });
+const client = createClient({ broker, backend, defaultQueue: queue });
+const sigs = [signature('tasks.add', [0, 0]), ...Array.from({ length: steps - 1 }, () => signature('tasks.add', [1]))];
+const start = performance.now();
+const value = await ((await client.apply(chain(...sigs))) as AsyncResult).get();
+const ms = performance.now() - start;
+console.log(`chain ${steps}: ${(ms / 1000).toFixed(2)} s, value ${String(value)}`);
+await worker.stopServing();
+await worker.close();
+await client.close();
+await broker.close();
+await backend.close();

@@ -1,7 +1,10 @@
 /**
- * `node bench/dist/canvas/chain-profile.js [steps] [--cpu-prof]`: one chain of `steps` `add` steps
- * on a Celerity worker (child process) on the local Redis, timed, with the worker's CPU profile
- * when asked for; to study what each step costs without the rest of the canvas rows.
+ * `REDIS_URL=redis://… node dist/canvas/chain-profile.js [steps] [--cpu-prof]` (from bench/, after
+ * `pnpm build:bench`): one chain of `steps` (default 1000) `add` steps on a Celerity worker (child
+ * process), timed, with the worker's CPU profile in /tmp/cp/profiles when asked for; to study what
+ * each step costs without the rest of the canvas rows. Summarize a profile with
+ * `node --import tsx src/profile-summary.ts <file>`. Its keys stay in that Redis: give it a
+ * database of its own.
  */
 import { performance } from 'node:perf_hooks';
 import { createRedisBackend } from '@celerity/backend-redis';
@@ -13,7 +16,8 @@ import { startWorkerProcess } from '../worker-process.js';
 
 const steps = Number(process.argv[2] ?? 1000);
 const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cp/profiles'] : [];
-const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379/9';
+const redisUrl = process.env['REDIS_URL'];
+if (redisUrl === undefined) throw new Error('Set REDIS_URL to a Redis database of its own (e.g. redis://127.0.0.1:6379/9)');
 const queue = `chainprof-${process.pid}`;
 const worker = await startWorkerProcess('celerity-canvas.ts', prof);
 await worker.serve({ redisUrl, queue, concurrency: 10 });

@@ -106,6 +106,8 @@ describe('decodeKombuEnvelope', () => {
     ['no body', JSON.stringify({ ...good, body: undefined })],
     ['body not base64', JSON.stringify({ ...good, body: 'not base64!' })],
     ['body with bad padding', JSON.stringify({ ...good, body: 'W10' })],
+    ['body in the URL-safe alphabet', JSON.stringify({ ...good, body: 'W1-_' })],
+    ['body with whitespace', JSON.stringify({ ...good, body: 'W1 0=' })],
     ['no content-type', JSON.stringify({ ...good, 'content-type': undefined })],
     ['headers not an object', JSON.stringify({ ...good, headers: 'x' })],
     ['no properties', JSON.stringify({ ...good, properties: undefined })],
@@ -114,6 +116,10 @@ describe('decodeKombuEnvelope', () => {
   ];
   it.each(bad)('rejects an envelope with %s', (_name, raw) => {
     expect(() => decodeKombuEnvelope(raw)).toThrow(DecodeError);
+  });
+
+  it('accepts base64 with non-zero padding bits, as Python does (W11= reads as W10=)', () => {
+    expect(decodeKombuEnvelope(JSON.stringify({ ...good, body: 'W11=' })).envelope.body).toEqual(Buffer.from('[]'));
   });
 
   it('accepts the minimal good envelope used above', () => {

@@ -31,16 +31,24 @@ const FAST_CHECK_MAX_DEPTH = 64;
 // Python's ESCAPE_ASCII escapes everything outside ' '..'~'. JSON.stringify already escapes `"`, `\`,
 // control characters and lone surrogates exactly as Python does (\b \f \n \r \t, lowercase \u00XX
 // otherwise); DEL and non-ASCII are left, and escaped here.
-const NEEDS_ESCAPE = /[^\x00-\x7e]/;
 const NEEDS_ESCAPE_ALL = /[\u007f-\uffff]/g;
 // Printable ASCII except `"` and `\`: a string written as-is between quotes.
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 const escapeChar = (ch: string): string => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
+/**
+ * Whether the text is ASCII without DEL. UTF-8 writes every other code unit (a lone surrogate too)
+ * in more than one byte, so equal lengths mean ASCII; both calls are native passes, several times
+ * faster than a character-class pattern over a message body.
+ */
+function plainAscii(json: string): boolean {
+  return Buffer.byteLength(json, 'utf8') === json.length && !json.includes('\x7f');
+}
+
 /** Escapes DEL and every non-ASCII UTF-16 unit of JSON text as `\uXXXX` (astral chars become surrogate pairs, like Python). */
 export function asciiOnly(json: string): string {
-  return NEEDS_ESCAPE.test(json) ? json.replace(NEEDS_ESCAPE_ALL, escapeChar) : json;
+  return plainAscii(json) ? json : json.replace(NEEDS_ESCAPE_ALL, escapeChar);
 }
 
 /**

@@ -2,6 +2,7 @@
  * The JSON serializer (`application/json`, `utf-8`) with kombu's conventions: pure-ASCII output,
  * Python's `NaN` / `Infinity` tokens, exact big integers, and kombu ≥ 5.3 `__type__` tagging.
  */
+import { isAscii } from 'node:buffer';
 import { CelerityError, DecodeError } from '../errors.js';
 import type { Serializer } from '../serializer.js';
 import { stringifyJsonText, type JsonEncodeMode, type JsonSeparators } from './json-encode.js';
@@ -53,6 +54,19 @@ function asciiBytes(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
   Buffer.from(out.buffer, 0, text.length).write(text, 'latin1');
   return out;
+}
+
+/**
+ * The bytes as text, strictly UTF-8. ASCII (what kombu and Celerity write) is checked and read as
+ * latin1 by native code, several times faster than the validating UTF-8 decoder that reads the rest.
+ */
+function utf8Text(bytes: Uint8Array): string {
+  try {
+    if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    return utf8Decoder.decode(bytes);
+  } catch (err) {
+    throw new DecodeError('JSON body must be valid UTF-8 bytes', { cause: err });
+  }
 }
 
 /**
@@ -113,13 +127,7 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
       return asciiBytes(stringifyJsonText(value, mode, separators));
     },
     decode(bytes: Uint8Array): unknown {
-      let text: string;
-      try {
-        text = utf8Decoder.decode(bytes);
-      } catch (err) {
-        throw new DecodeError('JSON body must be valid UTF-8 bytes', { cause: err });
-      }
-      return parseCeleryJson(text, parseOptions);
+      return parseCeleryJson(utf8Text(bytes), parseOptions);
     },
   };
 }

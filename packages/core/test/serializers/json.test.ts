@@ -54,6 +54,13 @@ describe('decode: what Python writes', () => {
     expect(decode('["héllo ☃ 😀"]')).toEqual(['héllo ☃ 😀']);
   });
 
+  it('reads only the bytes of a view into a larger buffer, ASCII or not', () => {
+    const ascii = utf8.encode('xx["a\\u00e9\\u007f"]yy');
+    expect(jsonSerializer.decode(ascii.subarray(2, ascii.length - 2))).toEqual(['a\u00e9\u007f']);
+    const raw = utf8.encode('é["é"]é');
+    expect(jsonSerializer.decode(raw.subarray(2, raw.length - 2))).toEqual(['é']);
+  });
+
   it('decodes kombu ≥ 5.3 tagged values', () => {
     expect(
       decode(

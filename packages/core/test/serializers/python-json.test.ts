@@ -55,6 +55,11 @@ describe('the JSON serializer writes through the same writer', () => {
     expect(stringifyCeleryJson(['\x7f', 1n])).toBe('["\\u007f",1]');
   });
 
+  it('escapes non-ASCII on the fast path, and leaves plain ASCII as JSON.stringify wrote it', () => {
+    expect(stringifyCeleryJson({ s: 'é😀', t: '\x7e' })).toBe('{"s":"\\u00e9\\ud83d\\ude00","t":"~"}');
+    expect(stringifyCeleryJson(['a\ud800'])).toBe('["a\\ud800"]');
+  });
+
   it('writes small floats in Python form on both paths', () => {
     expect(stringifyCeleryJson([0.00001])).toBe('[1e-05]');
     expect(stringifyCeleryJson([0.00001, NaN])).toBe('[1e-05,NaN]');

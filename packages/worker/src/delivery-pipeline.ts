@@ -7,7 +7,7 @@
 import type { Delivery, Logger, MalformedDelivery, SerializerRegistry, TaskDefinition, TaskMessage } from '@celerity/core';
 import { ContentDisallowedError, decodeTaskMessage, silentLogger } from '@celerity/core';
 import type { EtaScheduler } from './eta-scheduler.js';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import type { RedeliveryPolicy } from './redelivery.js';
 import { rejectUnrunnable } from './reject.js';
 import type { SlotGate } from './slot-gate.js';

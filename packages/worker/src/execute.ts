@@ -6,61 +6,21 @@
 import type { Delivery, TaskDefinition, TaskMessage, TaskRunEvent } from '@celerity/core';
 import { emitHook, silentLogger } from '@celerity/core';
 import { traceTask } from '@celerity/core/internal';
-import type { MessageTracing, TraceOutcome } from '@celerity/core/internal';
-import type { BlockingBodies } from './blocking-bodies.js';
-import type { RunningTasks } from './running-tasks.js';
+import type { TraceOutcome } from '@celerity/core/internal';
 import { finishTerminated } from './terminated.js';
 import type { FailurePolicy } from './failure-ack.js';
 import { failureDisposition } from './failure-ack.js';
-import type { ChildPool } from './pool/child-pool.js';
-import type { FollowupContext } from './followups.js';
 import { completeChordPart, sendFailureFollowups, sendSuccessFollowups } from './followups.js';
 import { MessageRun, storesResult } from './message-run.js';
-import type { ResultWriter } from './result-writer.js';
 import { shortRepr } from './repr.js';
 import { sendRetry } from './retry.js';
 import { sendReplacement } from './replace.js';
-import type { TaskObserver } from './task-observer.js';
-import type { TaskEvents } from './events/task-events.js';
 import { reportOutcome } from './events/report-outcome.js';
 
 export { retryMessage } from './retry.js';
+import type { ExecutionContext } from './execution-context.js';
 
-/** Worker-wide settings the executor reads. */
-export interface ExecutionContext extends FollowupContext {
-  hostname: string;
-  writer: ResultWriter | null;
-  trackStarted: boolean;
-  acksLate: boolean;
-  resultExtended: boolean;
-  /** Aborted on a forced shutdown. */
-  signal: AbortSignal;
-  /** Told when a task's outcome could not be stored (the redelivery policy keeps it as the last error). */
-  storeFailed?: (taskId: string, error: unknown) => void;
-  /** Which task bodies block the event loop, and the acks-late runs finishing (blocking-bodies.ts). */
-  blocking?: BlockingBodies;
-  /**
-   * Deliveries of runs cancelled by a shutdown (running-jobs.ts): their outcome is neither stored nor
-   * acked, as their message went back to the queue. Created at the first cancel.
-   */
-  cancelled?: WeakSet<Delivery>;
-  /** Whether a task hook (prerun, postrun, success, failure, retry) is set; false skips them all. */
-  taskHooks?: boolean;
-  /** Runs in progress, by task id, for revoke with terminate (running-tasks.ts). */
-  running?: RunningTasks;
-  /** The thread or process pool running task bodies; absent for the async pool (bodies run here). */
-  pool?: ChildPool;
-  /** `[hard, soft]` seconds when neither message nor task gives a limit. */
-  defaultTimeLimit?: readonly [number | null, number | null];
-  /** What a late-acked failure does to its message; absent = Celery's defaults (ack, FAILURE stored). */
-  failurePolicy?: FailurePolicy;
-  /** Metrics and traces watching task lifecycles (task-observer.ts); absent when none is set. */
-  observer?: TaskObserver;
-  /** OpenTelemetry consumer spans (`@opentelemetry/api` installed and tracing on); absent otherwise. */
-  tracing?: MessageTracing;
-  /** Celery task events; sent only while `events.on` (events/task-events.ts). */
-  events?: TaskEvents;
-}
+export type { ExecutionContext } from './execution-context.js';
 
 /** Calls the task, timing the synchronous part of the call (how long it held the event loop). */
 function trace(definition: TaskDefinition, run: MessageRun, ctx: ExecutionContext): Promise<TraceOutcome> {

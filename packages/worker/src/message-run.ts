@@ -6,7 +6,7 @@ import { constants } from 'node:os';
 import type { Clock, Logger, ResultMeta, ResultRequest, TaskDefinition, TaskMessage, TaskStateName } from '@celerity/core';
 import { TaskRevokedError, buildResultMeta } from '@celerity/core/internal';
 import type { ResultMetaFields, RunAbort, RunSpan, TraceEnvironment, TraceRequest } from '@celerity/core/internal';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import { resultRequestOf } from './request.js';
 import type { RunningTask } from './running-tasks.js';
 import { resultDate } from './result-date.js';

@@ -16,7 +16,7 @@
 import type { Delivery, Envelope, ExceptionInfo, TaskMessage } from '@celerity/core';
 import { DELIVERIES_HEADER, LAST_ERROR_HEADER } from '@celerity/core';
 import { buildResultMeta } from '@celerity/core/internal';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import { completeChordPart, sendFailureFollowups } from './followups.js';
 import { resultRequestOf } from './request.js';
 import { resultDate } from './result-date.js';

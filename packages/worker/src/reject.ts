@@ -6,7 +6,7 @@
 import type { Delivery, ExceptionInfo, TaskMessage } from '@celerity/core';
 import { ContentDisallowedError, InvalidTaskError, emitHook } from '@celerity/core';
 import { buildResultMeta } from '@celerity/core/internal';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import { resultRequestOf } from './request.js';
 import { resultDate } from './result-date.js';
 

@@ -6,7 +6,7 @@
 import type { TaskMessage } from '@celerity/core';
 import { exceptionInfoOf, formatTraceback, replacementSignature } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import { applyAll } from './followups.js';
 
 type Replaced = Extract<TraceOutcome, { kind: 'replace' }>;

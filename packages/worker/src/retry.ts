@@ -7,7 +7,7 @@ import type { Delivery, TaskMessage, TaskMessageInit } from '@celerity/core';
 import { DELIVERIES_HEADER, LAST_ERROR_HEADER, emitPublishHooks, encodeTaskMessage } from '@celerity/core';
 import { exceptionInfoOf, formatTraceback } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import { shortRepr } from './repr.js';
 import { retryTarget, withoutDeadLetterHeaders } from './retry-route.js';
 

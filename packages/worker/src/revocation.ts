@@ -7,7 +7,7 @@
 import type { Broker, Logger, RevokeArguments } from '@celerity/core';
 import type { Job } from './delivery-pipeline.js';
 import type { EtaScheduler } from './eta-scheduler.js';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import { completeChordPart } from './followups.js';
 import { rejectUnrunnable } from './reject.js';
 import type { RevokedSet } from './revoked-set.js';

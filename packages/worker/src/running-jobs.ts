@@ -9,7 +9,7 @@
  */
 import type { Broker, Delivery, Logger } from '@celerity/core';
 import type { Job } from './delivery-pipeline.js';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import { MessageRun } from './message-run.js';
 import { retryTarget } from './retry-route.js';
 

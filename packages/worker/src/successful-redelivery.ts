@@ -5,7 +5,7 @@
  * backend, cost a lookup; first deliveries never do.
  */
 import { TaskState } from '@celerity/core';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import type { Job } from './delivery-pipeline.js';
 import { completeChordPart } from './followups.js';
 import { deliveryNumber } from './redelivery.js';

@@ -7,7 +7,7 @@ import type { Delivery, ExceptionInfo, TaskMessage } from '@celerity/core';
 import { emitHook } from '@celerity/core';
 import { TaskRevokedError, exceptionInfoOf } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import { completeChordPart } from './followups.js';
 import type { MessageRun } from './message-run.js';
 

@@ -13,7 +13,7 @@ import { checkEtaHoldLimit, limitEtaHold } from './eta-hold-limit.js';
 import { BlockingBodies } from './blocking-bodies.js';
 import { withConfig } from './config-options.js';
 import { createEtaScheduler } from './eta-scheduler.js';
-import type { ExecutionContext } from './execute.js';
+import type { ExecutionContext } from './execution-context.js';
 import { executeMessage } from './execute.js';
 import { createLifecycle } from './lifecycle.js';
 import { controlCommands } from './control/commands.js';

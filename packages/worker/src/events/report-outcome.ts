@@ -5,7 +5,7 @@
  */
 import type { Delivery, TaskMessage } from '@celerity/core';
 import type { TraceOutcome } from '@celerity/core/internal';
-import type { ExecutionContext } from '../execute.js';
+import type { ExecutionContext } from '../execution-context.js';
 import type { MessageRun } from '../message-run.js';
 import { signalNumber, type TaskEvents } from './task-events.js';
 

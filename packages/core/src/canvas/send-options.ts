@@ -109,6 +109,21 @@ function toList(value: SignatureData | readonly SignatureData[]): SignatureData[
   return Array.isArray(value) ? [...(value as readonly SignatureData[])] : [value as SignatureData];
 }
 
+/** Celery's built-ins that call another task (`celery.map`, `celery.starmap`, `celery.chunks`). */
+const CALLS_ANOTHER_TASK = new Set(['celery.map', 'celery.starmap', 'celery.chunks']);
+
+/**
+ * The name `task_routes` looks a message up by: a built-in that calls another task is routed by that
+ * task's name, as Celery's `xmap` / `xstarmap` / `chunks` pass `route_name`; any other by its own.
+ */
+export function routeName(task: string, kwargs: Readonly<Record<string, unknown>>): string {
+  if (!CALLS_ANOTHER_TASK.has(task)) return task;
+  const inner = kwargs['task'];
+  if (typeof inner === 'string') return inner;
+  const name = typeof inner === 'object' && inner !== null ? (inner as { task?: unknown }).task : undefined;
+  return typeof name === 'string' ? name : task;
+}
+
 /**
  * Builds the message for one task from the caller's options, the task definition's defaults
  * (when the task is known locally) and the sender's context. `kwargs` wins over `options.kwargs`.
@@ -159,7 +174,8 @@ export function resolveSend(
   }
 
   // Celery's order: the send's options, then the task's own, then its route, then the default queue.
-  const route: Route | undefined = context.route?.(task, args, kwargs ?? o.kwargs ?? {}, o as Readonly<Record<string, unknown>>);
+  const routeKwargs = kwargs ?? o.kwargs ?? {};
+  const route: Route | undefined = context.route?.(routeName(task, routeKwargs), args, routeKwargs, o as Readonly<Record<string, unknown>>);
   const priority = o.priority ?? defaults?.priority ?? route?.priority;
   if (priority !== undefined) {
     if (!Number.isInteger(priority) || priority < 0 || priority > 255) bad('priority (an integer 0–9)', priority);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, createTaskRouter, defineTask } from '@celerity/core';
+import { ConfigurationError, chunks, createTaskRouter, defineTask, map, starmap } from '@celerity/core';
 import type { ResolveContext } from '@celerity/core/internal';
 import { resolveSend } from '@celerity/core/internal';
 
@@ -71,6 +71,17 @@ describe('routing in resolveSend', () => {
     const fromDefinition = resolveSend('images.resize', definition, [], undefined, undefined, context(routes));
     expect(fromDefinition.target).toEqual({ queue: 'defined' });
     expect(fromDefinition.init.priority).toBe(7);
+  });
+
+  it("routes map, starmap and chunks messages by the task they call, as Celery's route_name does", () => {
+    const resize = defineTask({ name: 'images.resize', params: ['path'] }, (path: string) => path);
+    for (const sig of [map(resize, ['a.png']), starmap(resize, [['a.png']]), chunks(resize, [['a.png']], 1), map('images.crop', ['b.png'])]) {
+      const sent = resolveSend(sig.task, undefined, sig.args, sig.kwargs, undefined, context(routes));
+      expect(sent.target).toEqual({ queue: 'images', exchange: 'media', routingKey: 'img' });
+      expect(sent.init.task).toBe(sig.task);
+    }
+    // Another task's name in a kwarg of an ordinary task changes nothing.
+    expect(resolveSend('tasks.add', undefined, [], { task: 'images.resize' }, undefined, context(routes)).target).toEqual({ queue: 'default' });
   });
 
   it('falls back to the default queue when no route answers', () => {

@@ -104,6 +104,8 @@ export interface PythonSendOptions {
   taskId?: string;
   /** The message's `retries` header (as if it had been retried that often). */
   retries?: number;
+  /** Extra message headers (`apply_async(headers=…)`), e.g. `traceparent`. */
+  headers?: Readonly<Record<string, string>>;
   /** Seconds `AsyncResult.get` waits. @default 30 */
   wait?: number;
   /** Return right after sending, with only the id. @default false */
@@ -132,6 +134,7 @@ export function sendFromPython(
   if (options.serializer !== undefined) argv.push('--serializer', options.serializer);
   if (options.taskId !== undefined) argv.push('--task-id', options.taskId);
   if (options.retries !== undefined) argv.push('--retries', String(options.retries));
+  if (options.headers !== undefined) argv.push('--headers', JSON.stringify(options.headers));
   if (options.noWait) argv.push('--no-wait');
   const wait = options.wait ?? 30;
   argv.push('--timeout', String(wait));

@@ -168,3 +168,10 @@ def replace_with(self, sig):
 def py_negate(x):
     # Only the Python side has this task (the TypeScript one has no tasks.py_negate).
     return -x
+
+
+@app.task(name="tasks.request_header", bind=True)
+def request_header(self, name):
+    # A message header as the task sees it (custom headers become request attributes, as
+    # OpenTelemetry's Celery instrumentation reads traceparent).
+    return getattr(self.request, name, None)

@@ -9,7 +9,7 @@ export { CeleryException } from './execution/index.js';
 export { resolveSend } from './canvas/send-options.js';
 export type { ResolveContext } from './canvas/send-options.js';
 // The worker's built-in tasks (celery.map / starmap / chunks / accumulate) and ctx.replace().
-export { createBuiltinTasks, replacementSignature, withBuiltinTasks } from './canvas/builtins/index.js';
+export { chordUnlockStep, createBuiltinTasks, parseChordUnlock, replacementSignature, withBuiltinTasks } from './canvas/builtins/index.js';
 export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups, unreachedChordParts, workflowIds } from './canvas/followups.js';
 
 // One Python-compatible JSON writer and one URL redactor for every adapter.

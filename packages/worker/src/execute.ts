@@ -50,6 +50,8 @@ export interface ExecutionContext extends FollowupContext {
   running?: RunningTasks;
   /** The thread or process pool running task bodies; absent for the async pool (bodies run here). */
   pool?: ChildPool;
+  /** Tasks that run in this process even with a pool: they need its result backend (`celery.chord_unlock`). */
+  inProcess?: ReadonlySet<TaskDefinition>;
   /** `[hard, soft]` seconds when neither message nor task gives a limit. */
   defaultTimeLimit?: readonly [number | null, number | null];
   /** What a late-acked failure does to its message; absent = Celery's defaults (ack, FAILURE stored). */
@@ -70,7 +72,7 @@ function trace(definition: TaskDefinition, run: MessageRun, ctx: ExecutionContex
 }
 
 function traceUntraced(definition: TaskDefinition, run: MessageRun, ctx: ExecutionContext): Promise<TraceOutcome> {
-  if (ctx.pool !== undefined) return ctx.pool.trace(definition, run, run.contentType);
+  if (ctx.pool !== undefined && ctx.inProcess?.has(definition) !== true) return ctx.pool.trace(definition, run, run.contentType);
   if (ctx.blocking === undefined) return traceTask(definition, run, run);
   const started = ctx.clock.now();
   const traced = traceTask(definition, run, run);

@@ -9,6 +9,8 @@
 import type { ResultBackend } from '../../backend.js';
 import { InvalidTaskError } from '../../errors.js';
 import type { SignatureData } from '../../signature.js';
+import type { TaskContext, TaskDefinition } from '../../task.js';
+import { defineTask } from '../../task.js';
 import type { ChordPartOutcome, FinishedTask } from '../followups.js';
 import { chordBodyFailure, chordBodyReady } from '../followups.js';
 
@@ -79,4 +81,36 @@ export async function chordUnlockStep(backend: ResultBackend, task: FinishedTask
   const failed = metas.findIndex((m) => m!.status !== 'SUCCESS');
   if (failed >= 0) return chordBodyFailure(request.body, request.memberIds[failed]!, metas[failed]!.result, task);
   return chordBodyReady(request.body, metas.map((m) => m!.result), task);
+}
+
+/** The chord's outcome once the header is in: the worker applies the body, or stores the ChordError and applies the errbacks. */
+export type ChordUnlockSettle = (outcome: Exclude<ChordUnlockOutcome, { kind: 'waiting' }>, request: ChordUnlockRequest, ctx: TaskContext) => Promise<void>;
+
+/**
+ * The `celery.chord_unlock` task for a worker whose result backend is `backend`, as Celery's
+ * (`max_retries=None`, `ignore_result=True`): each run checks the members once; while one is not
+ * ready it retries itself through `ctx.retry` with `countdown = interval` and the message's
+ * `max_retries` (so the retry message is Celery's); a member it cannot read is retried the same
+ * way with the read error. Malformed arguments fail it with an `InvalidTaskError`, never a retry.
+ * @example
+ * tasks.set('celery.chord_unlock', createChordUnlockTask(backend, (outcome) => sendOrFail(outcome)));
+ */
+export function createChordUnlockTask(backend: ResultBackend, settle: ChordUnlockSettle): TaskDefinition {
+  const definition = defineTask(
+    { name: 'celery.chord_unlock', params: ['group_id', 'callback', 'interval?', 'max_retries?', 'result?'], maxRetries: null, ignoreResult: true },
+    async (_groupId: unknown, _callback: unknown, _interval: unknown, _maxRetries: unknown, _result: unknown, ctx: TaskContext): Promise<null> => {
+      const request = parseChordUnlock(ctx.args, ctx.kwargs);
+      const retry = { countdown: request.interval, maxRetries: request.maxRetries };
+      let outcome: ChordUnlockOutcome;
+      try {
+        outcome = await chordUnlockStep(backend, { id: ctx.id, rootId: ctx.rootId }, request);
+      } catch (error) {
+        return ctx.retry({ ...retry, exc: error });
+      }
+      if (outcome.kind === 'waiting') return ctx.retry(retry);
+      await settle(outcome, request, ctx);
+      return null;
+    },
+  );
+  return definition as TaskDefinition;
 }

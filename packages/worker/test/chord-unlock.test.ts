@@ -1,7 +1,7 @@
 // celery.chord_unlock on a Celerity worker (memory transport, fake clock): what a Python client
 // sends for a chord when its backend cannot count parts (the live run is tests/interop/chord-unlock.interop.test.ts).
 import { describe, expect, it } from 'vitest';
-import type { SignatureData } from '@celerity/core';
+import type { ResultBackend, SignatureData } from '@celerity/core';
 import { createMemoryBackend, createMemoryBroker, defineTask, signature, silentLogger } from '@celerity/core';
 import { buildResultMeta } from '@celerity/core/internal';
 import { createClient } from '@celerity/client';
@@ -14,12 +14,31 @@ const onError = defineTask({ name: 'unlock.on_error', params: ['taskId'] }, (tas
 
 const tuples = (ids: string[]) => ids.map((id) => [[id, null], null]);
 
-async function setup() {
+/** A memory backend whose next `failReads` reads throw, as a backend that is briefly down. */
+function flakyBackend(name: string, failReads: { count: number }): ResultBackend {
+  const backend = createMemoryBackend({ name });
+  return new Proxy(backend, {
+    get(target, key, receiver) {
+      if (key === 'get')
+        return (id: string) => {
+          if (failReads.count > 0) {
+            failReads.count--;
+            return Promise.reject(new Error('backend down'));
+          }
+          return target.get(id);
+        };
+      const value: unknown = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+async function setup(failReads = { count: 0 }) {
   const name = `chord-unlock-${crypto.randomUUID()}`;
   const broker = createMemoryBroker({ name });
-  const backend = createMemoryBackend({ name });
+  const backend = flakyBackend(name, failReads);
   const clock = createFakeClock();
-  const retries: Array<{ id: string; eta: number }> = [];
+  const retries: Array<{ id: string; eta: number; reason?: unknown }> = [];
   const failures: Array<{ task: string; excType: string; message: unknown }> = [];
   const worker = createWorker({
     broker,
@@ -28,7 +47,7 @@ async function setup() {
     tasks: [xsum, onError],
     logger: silentLogger,
     hooks: {
-      taskRetry: (e) => void retries.push({ id: e.id, eta: e.eta?.getTime() ?? Number.NaN }),
+      taskRetry: (e) => void retries.push({ id: e.id, eta: e.eta?.getTime() ?? Number.NaN, reason: e.reason }),
       taskFailure: (e) => void failures.push({ task: e.task, excType: e.exception.exc_type, message: e.exception.exc_message }),
     },
   });
@@ -62,7 +81,7 @@ describe('celery.chord_unlock on a worker', () => {
     await t.backend.store(buildResultMeta({ taskId: 'm1', status: 'SUCCESS', result: 1 }));
     const sent = await t.unlock(['g1', body(bodyId)], { result: tuples(['m0', 'm1']), interval: 2, max_retries: null });
     await until(() => t.retries.length === 1);
-    expect(t.retries[0]).toEqual({ id: sent.id, eta: t.clock.now() + 2000 });
+    expect(t.retries[0]).toMatchObject({ id: sent.id, eta: t.clock.now() + 2000 });
     await t.backend.store(buildResultMeta({ taskId: 'm0', status: 'SUCCESS', result: 0 }));
     t.clock.advance(2000);
     const meta = await t.backend.wait(bodyId, { timeout: 10 });
@@ -100,5 +119,17 @@ describe('celery.chord_unlock on a worker', () => {
     t.clock.advance(1000);
     await until(() => t.failures.length === 1);
     expect(t.failures[0]).toMatchObject({ task: 'celery.chord_unlock', excType: 'MaxRetriesExceededError' });
+  });
+
+  it('retries with the read error when the backend cannot be read, then goes on', async () => {
+    await using t = await setup({ count: 1 });
+    const bodyId = crypto.randomUUID();
+    await t.backend.store(buildResultMeta({ taskId: 'r0', status: 'SUCCESS', result: 7 }));
+    await t.unlock(['g5', body(bodyId)], { result: tuples(['r0']), interval: 3 });
+    await until(() => t.retries.length === 1);
+    expect(t.retries[0]).toMatchObject({ eta: t.clock.now() + 3000, reason: { exc_message: ['backend down'] } });
+    t.clock.advance(3000);
+    const meta = await t.backend.wait(bodyId, { timeout: 10 });
+    expect([meta.status, meta.result]).toEqual(['SUCCESS', '7']);
   });
 });

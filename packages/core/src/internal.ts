@@ -9,8 +9,10 @@ export { CeleryException } from './execution/index.js';
 export { resolveSend } from './canvas/send-options.js';
 export type { ResolveContext } from './canvas/send-options.js';
 // The worker's built-in tasks (celery.map / starmap / chunks / accumulate) and ctx.replace().
-export { createBuiltinTasks, replacementSignature, withBuiltinTasks } from './canvas/builtins/index.js';
+export { chordUnlockStep, createBuiltinTasks, createChordUnlockTask, parseChordUnlock, replacementSignature, withBuiltinTasks } from './canvas/builtins/index.js';
+export type { ChordUnlockOutcome, ChordUnlockRequest, ChordUnlockSettle } from './canvas/builtins/index.js';
 export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups, unreachedChordParts, workflowIds } from './canvas/followups.js';
+export type { ChordPartOutcome } from './canvas/followups.js';
 
 // One Python-compatible JSON writer and one URL redactor for every adapter.
 export { pythonJsonNumber, pythonJsonScalar, pythonJsonString, stringifyPythonJson } from './serializers/json-encode.js';

@@ -30,7 +30,7 @@ function trace(definition: TaskDefinition, run: MessageRun, ctx: ExecutionContex
 }
 
 function traceUntraced(definition: TaskDefinition, run: MessageRun, ctx: ExecutionContext): Promise<TraceOutcome> {
-  if (ctx.pool !== undefined) return ctx.pool.trace(definition, run, run.contentType);
+  if (ctx.pool !== undefined && ctx.inProcess?.has(definition) !== true) return ctx.pool.trace(definition, run, run.contentType);
   if (ctx.blocking === undefined) return traceTask(definition, run, run);
   const started = ctx.clock.now();
   const traced = traceTask(definition, run, run);

@@ -3,7 +3,7 @@
  * hands off: retries, replacement, termination, events), in a file of their own so those steps do
  * not import the executor that calls them.
  */
-import type { Delivery } from '@celerity/core';
+import type { Delivery, TaskDefinition } from '@celerity/core';
 import type { MessageTracing } from '@celerity/core/internal';
 import type { BlockingBodies } from './blocking-bodies.js';
 import type { FailurePolicy } from './failure-ack.js';
@@ -38,6 +38,8 @@ export interface ExecutionContext extends FollowupContext {
   running?: RunningTasks;
   /** The thread or process pool running task bodies; absent for the async pool (bodies run here). */
   pool?: ChildPool;
+  /** Tasks that run in this process even with a pool: they need its result backend (`celery.chord_unlock`). */
+  inProcess?: ReadonlySet<TaskDefinition>;
   /** `[hard, soft]` seconds when neither message nor task gives a limit. */
   defaultTimeLimit?: readonly [number | null, number | null];
   /** What a late-acked failure does to its message; absent = Celery's defaults (ack, FAILURE stored). */

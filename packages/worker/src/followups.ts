@@ -12,9 +12,12 @@
 import type { AppliedSignature, Broker, CanvasSink, ResolvedSend, Clock, ExceptionInfo, Hooks, Logger, ResultBackend, ResultMeta, Serializer, SignatureData, TaskDefinition, TaskMessage, TaskRouter } from '@celerity/core';
 import { ConfigurationError, applySignature, emitPublishHooks, encodeTaskMessage } from '@celerity/core';
 import { buildResultMeta, errbackFollowups, exceptionInfoOf, pythonRepr, recordChordPart, remainingChainIds, successFollowups, unreachedChordParts, workflowIds } from '@celerity/core/internal';
-import type { ResultMetaFields } from '@celerity/core/internal';
+import type { ChordPartOutcome, ResultMetaFields } from '@celerity/core/internal';
 import { resultRequestOf } from './request.js';
 import { resultDate } from './result-date.js';
+
+/** The message follow-ups are sent for: what names it in logs and routes stored records to its caller. */
+export type FollowupOrigin = Pick<TaskMessage, 'id' | 'task' | 'replyTo' | 'correlationId'>;
 
 /** What follow-ups need from the worker. */
 export interface FollowupContext {
@@ -73,7 +76,7 @@ function sinkFor(ctx: FollowupContext): CanvasSink {
 }
 
 /** Stores records of other tasks of the same workflow, routed to the caller of `message` (rpc://). */
-function storeForCaller(backend: ResultBackend, metas: readonly ResultMeta[], message: TaskMessage): Promise<void> {
+function storeForCaller(backend: ResultBackend, metas: readonly ResultMeta[], message: FollowupOrigin): Promise<void> {
   const request = resultRequestOf(message);
   return request === undefined ? backend.storeMany(metas) : backend.storeMany(metas, metas.map(() => request));
 }
@@ -95,7 +98,7 @@ interface Sent {
 }
 
 /** Applies the signatures in order and stops at the first that fails. */
-export async function applyAll(sigs: readonly SignatureData[], message: TaskMessage, ctx: FollowupContext): Promise<Sent> {
+export async function applyAll(sigs: readonly SignatureData[], message: FollowupOrigin, ctx: FollowupContext): Promise<Sent> {
   const sink = sinkFor(ctx);
   const options = {
     defaultQueue: ctx.defaultQueue,
@@ -120,7 +123,7 @@ export async function applyAll(sigs: readonly SignatureData[], message: TaskMess
  * Logs follow-ups that could not be sent and stores FAILURE (`exception`, by default the send error)
  * for every result that would have come from them, routed to the caller of `message`.
  */
-async function reportUnsent(message: TaskMessage, what: string, sent: Sent, ctx: FollowupContext, exception: ExceptionInfo = exceptionInfoOf(sent.error)): Promise<void> {
+async function reportUnsent(message: FollowupOrigin, what: string, sent: Sent, ctx: FollowupContext, exception: ExceptionInfo = exceptionInfoOf(sent.error)): Promise<void> {
   const line = `Task ${message.task}[${message.id}]: sending ${what} failed: ${(sent.error as Error).message}`;
   const ids = sent.unsent.flatMap(workflowIds);
   if (ids.length === 0 || !ctx.backend) return ctx.logger.error(line, { error: sent.error });
@@ -164,20 +167,28 @@ export async function completeChordPart(message: TaskMessage, status: string, re
     ctx.logger.error(`Task ${message.task}[${message.id}]: recording its part of chord ${message.group} failed: ${(error as Error).message}`, { error });
     return;
   }
-  if (outcome?.kind === 'ready') {
+  if (outcome !== null && outcome.kind !== 'waiting') await settleChord(message, message.group, outcome, ctx.backend, ctx);
+}
+
+/**
+ * A chord whose header is in: sends the body, or stores its ChordError and sends its errbacks, as
+ * children of `message` (the header task that completed it, or `celery.chord_unlock`).
+ */
+export async function settleChord(message: FollowupOrigin, groupId: string, outcome: Exclude<ChordPartOutcome, { kind: 'waiting' }>, backend: ResultBackend, ctx: FollowupContext): Promise<void> {
+  if (outcome.kind === 'ready') {
     const sent = await applyAll([outcome.body], message, ctx);
     // As Celery's backends do: the body's result fails with a ChordError naming the send error.
-    if (sent.unsent.length > 0) await reportUnsent(message, `the body of chord ${message.group}`, sent, ctx, callbackError(sent.error));
-  } else if (outcome?.kind === 'failed') {
-    ctx.logger.error(`Chord ${message.group} failed: ${outcome.reason}`);
-    try {
-      await storeForCaller(ctx.backend, outcome.failures, message);
-    } catch (error) {
-      ctx.logger.error(`Task ${message.task}[${message.id}]: storing the failure of chord ${message.group} failed: ${(error as Error).message}`, { error });
-    }
-    const sent = await applyAll(outcome.errbacks, message, ctx);
-    if (sent.unsent.length > 0) await reportUnsent(message, `the errbacks of chord ${message.group}`, sent, ctx);
+    if (sent.unsent.length > 0) await reportUnsent(message, `the body of chord ${groupId}`, sent, ctx, callbackError(sent.error));
+    return;
   }
+  ctx.logger.error(`Chord ${groupId} failed: ${outcome.reason}`);
+  try {
+    await storeForCaller(backend, outcome.failures, message);
+  } catch (error) {
+    ctx.logger.error(`Task ${message.task}[${message.id}]: storing the failure of chord ${groupId} failed: ${(error as Error).message}`, { error });
+  }
+  const sent = await applyAll(outcome.errbacks, message, ctx);
+  if (sent.unsent.length > 0) await reportUnsent(message, `the errbacks of chord ${groupId}`, sent, ctx);
 }
 
 /**

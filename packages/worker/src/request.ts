@@ -10,7 +10,7 @@ import type { Envelope, ResultRequest, TaskMessage } from '@celerity/core';
  * undefined when neither names a reply queue or correlation id (most Redis traffic), so the hot
  * path allocates nothing for it.
  */
-export function resultRequestOf(message: TaskMessage | null, envelope?: Envelope): ResultRequest | undefined {
+export function resultRequestOf(message: Pick<TaskMessage, 'replyTo' | 'correlationId'> | null, envelope?: Envelope): ResultRequest | undefined {
   const replyTo = message?.replyTo ?? envelope?.properties.replyTo ?? null;
   const correlationId = message?.correlationId ?? envelope?.properties.correlationId ?? null;
   if (replyTo === null && correlationId === null) return undefined;

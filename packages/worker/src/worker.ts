@@ -5,6 +5,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import { ConfigurationError, DEFAULT_REVOKE_EXPIRES, asLogger, collectTasks, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, createSerializerRegistry, createTaskRouter, hasHook, systemClock } from '@celerity/core';
+import { chordUnlockTask } from './chord-unlock.js';
 import { backendOptionsWithExpires, loadMessageTracing, redactUrl, withBuiltinTasks } from '@celerity/core/internal';
 import type { TraceOutcome } from '@celerity/core/internal';
 import type { Job } from './delivery-pipeline.js';
@@ -126,6 +127,12 @@ export function createWorker(workerOptions: WorkerOptions): Worker {
   const observer = combineObservers(options.observers, logger);
   if (observer !== undefined) ctx.observer = observer;
   if (hooks !== undefined) ctx.hooks = hooks;
+  // celery.chord_unlock reads the chord's header through this worker's backend (a user's task of that name wins).
+  if (backend !== null && !tasks.has('celery.chord_unlock')) {
+    const unlock = chordUnlockTask(backend, ctx);
+    tasks.set(unlock.name, unlock);
+    ctx.inProcess = new Set([unlock]);
+  }
   const revoked = createRevokedSet(clock);
   const pool = createWorkerPool(poolConfig, { clock, logger, serializers, shutdown: shutdown.signal });
   if (pool.children) ctx.pool = pool.children;

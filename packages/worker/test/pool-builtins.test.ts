@@ -2,7 +2,8 @@
 // tasks exist in each child, and a replacement asked for in a child crosses back to the worker.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createMemoryBackend, createMemoryBroker, silentLogger } from '@celerity/core';
+import { createMemoryBackend, createMemoryBroker, signature, silentLogger } from '@celerity/core';
+import { buildResultMeta } from '@celerity/core/internal';
 import { createClient } from '@celerity/client';
 import { createWorker } from '@celerity/worker';
 import * as tasks from './fixtures/pool-tasks.js';
@@ -22,6 +23,25 @@ describe('built-ins and replace in pools', () => {
       const replaced = await client.apply(tasks.replaceWithAdd.s(41));
       expect(await replaced.get({ timeout: 30 })).toBe(42);
       expect((await backend.get(replaced.id))?.status).toBe('SUCCESS');
+    } finally {
+      await worker.stop();
+      await client.close();
+    }
+  });
+
+  it.each(['threads', 'processes'] as const)('%s: celery.chord_unlock runs in the worker process (where the backend is) and sends the body to a child', { timeout: 60_000 }, async (pool) => {
+    const name = `pool-unlock-${crypto.randomUUID()}`;
+    const broker = createMemoryBroker({ name });
+    const backend = createMemoryBackend({ name });
+    const worker = createWorker({ broker, backend, tasks, tasksModule, pool, concurrency: 1, logger: silentLogger });
+    await worker.start();
+    const client = createClient({ broker, backend });
+    try {
+      await backend.store(buildResultMeta({ taskId: 'member', status: 'SUCCESS', result: 1 }));
+      const bodyId = crypto.randomUUID();
+      const body = { ...tasks.add.si(20, 22), options: { task_id: bodyId } };
+      await client.apply(signature('celery.chord_unlock', ['g', body], { result: [[['member', null], null]] }));
+      expect(await client.result(bodyId).get({ timeout: 30 })).toBe(42);
     } finally {
       await worker.stop();
       await client.close();

@@ -125,6 +125,26 @@ function exceptionRepr(exc: unknown): string {
   return `${typeof e.exc_type === 'string' ? e.exc_type : 'Exception'}(${args.map((a) => pythonRepr(a)).join(', ')})`;
 }
 
+/** The chord body applied with the header results, in header order: what a complete header sets off. */
+export function chordBodyReady(body: SignatureData, results: readonly unknown[], task: FinishedTask): ChordPartOutcome & { kind: 'ready' } {
+  return { kind: 'ready', body: asChild(withParentResult(body, [...results]), task) };
+}
+
+/**
+ * The body's failure after header member `failedId` failed with `failedResult` (a stored
+ * exception): Celery's ChordError (`Dependency <id> raised <repr>`) stored for the body's result
+ * ids, and the body's errbacks, called with the body's id as children of `task`.
+ */
+export function chordBodyFailure(body: SignatureData, failedId: string, failedResult: unknown, task: FinishedTask): ChordPartOutcome & { kind: 'failed' } {
+  const reason = `Dependency ${failedId} raised ${exceptionRepr(failedResult)}`;
+  const error = { exc_type: 'ChordError', exc_message: [reason], exc_module: 'celery.exceptions' };
+  const failures = workflowIds(body).map((id) => buildResultMeta({ taskId: id, status: 'FAILURE', result: error }));
+  const bodyId = taskIdOf(body) ?? resultIds(body).at(-1);
+  // Celery calls the body's errbacks with the body's id, from the task that found the failure.
+  const errbacks = bodyId ? together(asList(body.options?.['link_error']) as SignatureData[], bodyId, task, true) : [];
+  return { kind: 'failed', reason, failures, errbacks };
+}
+
 /**
  * Records a finished chord header task (`status`, `result`) and says what follows: nothing yet,
  * the body with the header results, or, when a header task failed, the body's failure. Null when
@@ -136,12 +156,6 @@ export async function recordChordPart(backend: ResultBackend, task: FinishedTask
   const progress = await backend.chordPartReturn(task.group, { taskId: task.id, index: task.groupIndex ?? Number.MAX_SAFE_INTEGER, status, result });
   if (!progress.complete) return { kind: 'waiting' };
   const failed = progress.parts.find((p) => p.status !== 'SUCCESS');
-  if (!failed) return { kind: 'ready', body: asChild(withParentResult(body, progress.parts.map((p) => p.result)), task) };
-  const reason = `Dependency ${failed.taskId} raised ${exceptionRepr(failed.result)}`;
-  const error = { exc_type: 'ChordError', exc_message: [reason], exc_module: 'celery.exceptions' };
-  const failures = workflowIds(body).map((id) => buildResultMeta({ taskId: id, status: 'FAILURE', result: error }));
-  const bodyId = taskIdOf(body) ?? resultIds(body).at(-1);
-  // Celery calls the body's errbacks with the body's id, from the header task that completed.
-  const errbacks = bodyId ? together(asList(body.options?.['link_error']) as SignatureData[], bodyId, task, true) : [];
-  return { kind: 'failed', reason, failures, errbacks };
+  if (!failed) return chordBodyReady(body, progress.parts.map((p) => p.result), task);
+  return chordBodyFailure(body, failed.taskId, failed.result, task);
 }

@@ -4,3 +4,5 @@ export type { ChunksSignature, MapSignature, SingleArgument, TaskRef } from './c
 export { createBuiltinTasks, withBuiltinTasks } from './tasks.js';
 export type { TaskLookup } from './tasks.js';
 export { replacementSignature } from './replace.js';
+export { CHORD_UNLOCK_DEFAULT_INTERVAL, chordUnlockStep, createChordUnlockTask, parseChordUnlock } from './chord-unlock.js';
+export type { ChordUnlockOutcome, ChordUnlockRequest, ChordUnlockSettle } from './chord-unlock.js';

@@ -9,3 +9,6 @@ export { BeatRunner } from './runner.js';
 export type { BeatRunnerOptions, TickSender } from './runner.js';
 export { createTickSender, tickSendOptions, BEAT_TICK_HEADER } from './sender.js';
 export type { TaskSendingClient } from './sender.js';
+export { createBrokerTickSender } from './broker-sender.js';
+export type { BrokerTickSenderOptions } from './broker-sender.js';
+export { openBeatStore } from './open-store.js';

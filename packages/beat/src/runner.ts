@@ -105,25 +105,32 @@ export class BeatRunner {
     const token = this.#token!;
     if (lastRun === undefined && !('at' in entry.schedule)) {
       // First sight of a repeating entry: its ticks start after now, not at the epoch.
-      return this.#claim(token, entry, now, false);
+      return this.#claim(token, entry, now, 'record');
     }
     let tick = nextTick(entry.schedule, lastRun ?? -Infinity);
     for (let n = 0; tick !== undefined && tick <= now && n < TICKS_PER_POLL; n++) {
       const late = now - tick > this.#o.lateAfterMs;
-      if (!(await this.#claim(token, entry, tick, !(late && entry.missed === 'skip')))) return false;
+      if (!(await this.#claim(token, entry, tick, late && entry.missed === 'skip' ? 'skip' : 'send'))) return false;
       tick = nextTick(entry.schedule, tick);
     }
     return true;
   }
 
-  async #claim(token: number, entry: BeatEntry, tick: number, send: boolean): Promise<boolean> {
+  /** Claims `tick`; then sends it, or records it only ('record': a new entry's start; 'skip': a missed tick skipped). */
+  async #claim(token: number, entry: BeatEntry, tick: number, then: 'send' | 'record' | 'skip'): Promise<boolean> {
     const outcome = await this.#o.store.claimTick(token, entry.name, tick);
     if (outcome === 'not-leader') {
       this.#o.logger.warn('beat: lease lost', { token });
       this.#token = undefined;
       return false;
     }
-    if (outcome === 'claimed' && send) await this.#o.send(entry, tick);
+    if (outcome !== 'claimed') return true;
+    if (then === 'send') {
+      await this.#o.send(entry, tick);
+      this.#o.logger.info(`beat: sent ${entry.name} (${entry.task})`, { entry: entry.name, tick: new Date(tick).toISOString(), token });
+    } else if (then === 'skip') {
+      this.#o.logger.info(`beat: skipped missed tick of ${entry.name}`, { entry: entry.name, tick: new Date(tick).toISOString() });
+    }
     return true;
   }
 }

@@ -57,7 +57,7 @@ second Ctrl+C: cold shutdown (soft first with --soft-shutdown-timeout): running 
 and their messages requeued. REMAP_SIGTERM=SIGQUIT makes SIGTERM cold too.
 `;
 
-function toLevel(value: string): LogLevel {
+export function toLevel(value: string): LogLevel {
   const v = value.toLowerCase();
   if (v === 'warning' || v === 'warn') return 'warn';
   if (v === 'debug' || v === 'info' || v === 'error') return v;

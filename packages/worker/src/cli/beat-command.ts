@@ -9,9 +9,8 @@ import { BeatRunner, checkEntry, checkSchedule, createBrokerTickSender, openBeat
 import { CommandError, UsageError, against } from './cli-errors.js';
 import { brokerUrlFrom, importUserModule, loadAdapters } from './environment.js';
 import { exitAtOnceOnInterrupt } from './interrupt.js';
-import { createCommandLogger, logFormatOf } from './observability.js';
+import { createCommandLogger, logFormatOf, toLevel } from './observability.js';
 import { disableColors, renderTable } from './output.js';
-import { toLevel } from './worker-command.js';
 
 const HELP = `Usage: celerity beat [run] [options]
        celerity beat list [--json]

@@ -19,7 +19,7 @@ export interface BrokerTickSenderOptions {
   now?: () => number;
 }
 
-export function createBrokerTickSender(broker: Broker, options: BrokerTickSenderOptions = {}): TickSender {
+export function createBrokerTickSender(broker: Pick<Broker, 'declareQueue' | 'publish'>, options: BrokerTickSenderOptions = {}): TickSender {
   const declared = new Set<string>();
   const origin = `beat${process.pid}@${hostname()}`;
   const now = options.now ?? Date.now;

@@ -16,6 +16,7 @@ const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const redis = new Redis(REDIS_URL);
 const id = randomUUID().slice(0, 8);
 const beatTasks = fileURLToPath(new URL('./fixtures/beat-tasks.ts', import.meta.url));
+const celeryShape = fileURLToPath(new URL('./fixtures/beat-celery-shape.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'celerity-beat-'));
 const prefixes: string[] = [];
 const queues: string[] = [];
@@ -104,6 +105,22 @@ describe('running', () => {
     }
     expect(beat.exitCode).toBe(0);
     expect(await redis.exists(`${prefix}lease`)).toBe(0);
+  });
+
+  it("celerity beat -A takes a beat_schedule export in Celery's shape", async () => {
+    const { common, prefix } = fresh();
+    const beat = spawnCelerity(['beat', '-A', celeryShape, ...common]);
+    try {
+      await waitFor(async () => (await redis.hlen(`${prefix}entries`)) === 2, { timeout: 30_000 });
+    } finally {
+      beat.kill('SIGTERM');
+      await new Promise((resolve) => beat.once('close', resolve));
+    }
+    const listed = JSON.parse((await celerity(['beat', 'list', '--json', ...common])).stdout) as Array<{ name: string; schedule: unknown; args: unknown[]; options: unknown }>;
+    expect(listed.map(({ name, schedule, args, options }) => ({ name, schedule, args, options }))).toEqual([
+      { name: 'hourly', schedule: { cron: '0 * * * *' }, args: [], options: {} },
+      { name: 'ping-every-5s', schedule: { every: 5 }, args: [1], options: { queue: 'periodic' } },
+    ]);
   });
 
   it('celerity worker -B runs the tasks its embedded beat sends', async () => {

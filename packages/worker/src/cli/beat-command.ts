@@ -21,12 +21,11 @@ Sends periodic tasks. The schedule lives in Redis (--store), not in a file as Ce
 any number of 'celerity beat' processes; one leads at a time through a lease with a fencing token,
 and each tick is recorded in Redis before it is sent, so none is sent twice. When a leader dies the
 next one takes over within the lease and sends each tick missed meanwhile once (or skips them,
-for entries with "missed": "skip"). Entries from -A's 'beatSchedule' export (defineSchedule) and
-the --config module's beat_schedule are written to the store at start; 'add' writes more.
+for entries with "missed": "skip"). Entries from -A's 'beatSchedule' export (defineSchedule, or
+Celery's beat_schedule shape) are written to the store at start; 'add' writes more.
 
 Options (run):
   -A, --app <module>       Module exporting beatSchedule (defineSchedule(...) or Celery's beat_schedule shape)
-      --config <module>    Configuration module whose beat_schedule (or beatSchedule) is read
   -b, --broker <url>       Broker the tasks are sent to (env CELERITY_BROKER_URL, CELERY_BROKER_URL)
       --store <url>        Redis for the schedule and the lease (env CELERITY_BEAT_STORE_URL; default: the broker, if Redis)
       --prefix <p>         Key prefix in the store (default celerity:beat:)
@@ -44,7 +43,7 @@ Options (add):
 `;
 
 /** The global options (before the command) `beat` reads. */
-export const BEAT_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'config', 'no-color']);
+export const BEAT_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'no-color']);
 
 const SUBCOMMANDS = new Set(['run', 'list', 'add', 'remove', 'enable', 'disable', 'run-now']);
 
@@ -55,19 +54,14 @@ export function beatStoreUrl(flag: string | undefined, brokerUrl: string): strin
   return url;
 }
 
-/** The entries defined in code: -A's `beatSchedule` / `beat_schedule` export, the --config module's `beat_schedule`. */
-export async function codeEntries(app: string | undefined, configModule: string | undefined): Promise<BeatEntry[]> {
+/** The entries defined in code: -A's `beatSchedule` export (defineSchedule's list, or Celery's `beat_schedule` shape) or `beat_schedule` export. */
+export async function codeEntries(app: string | undefined): Promise<BeatEntry[]> {
   const entries: BeatEntry[] = [];
   if (app !== undefined) {
     const mod = await importUserModule(app);
     const table = mod['beatSchedule'] ?? mod['beat_schedule'];
     if (Array.isArray(table)) entries.push(...table.map((e: unknown) => checkEntry(String((e as { name?: unknown }).name ?? ''), e)));
     else if (table !== undefined) entries.push(...scheduleFromConfig({ beatSchedule: table }));
-  }
-  if (configModule !== undefined) {
-    const mod = await importUserModule(configModule);
-    const config = mod['default'] ?? mod['config'];
-    if (typeof config === 'object' && config !== null) entries.push(...scheduleFromConfig(config as Record<string, unknown>));
   }
   return entries;
 }
@@ -145,7 +139,6 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       app: { type: 'string', short: 'A' },
-      config: { type: 'string' },
       broker: { type: 'string', short: 'b' },
       store: { type: 'string' },
       prefix: { type: 'string' },
@@ -188,7 +181,7 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
 
   if (sub === 'run') {
     const logger = createCommandLogger(logFormatOf(values['log-format'], process.stderr.isTTY === true), toLevel(values.loglevel ?? 'info'));
-    const entries = await codeEntries(values.app, values.config);
+    const entries = await codeEntries(values.app);
     const beat = await startBeat({
       brokerUrl,
       storeUrl,

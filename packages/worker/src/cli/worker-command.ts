@@ -87,9 +87,9 @@ function oneLine(error: unknown): string {
 }
 
 /** `-B`: beat in this process, with its defaults (lease 10 s); null when it cannot start (the worker is stopped). */
-async function startEmbeddedBeat(app: string, configModule: string | undefined, brokerUrl: string, logger: Logger, worker: { stop(): Promise<void> }): Promise<{ stop(): Promise<void> } | null> {
+async function startEmbeddedBeat(app: string, brokerUrl: string, logger: Logger, worker: { stop(): Promise<void> }): Promise<{ stop(): Promise<void> } | null> {
   try {
-    const entries = await codeEntries(app, configModule);
+    const entries = await codeEntries(app);
     return await startBeat({ brokerUrl, storeUrl: beatStoreUrl(undefined, brokerUrl), entries, leaseMs: 10_000, pollMs: 250, logger });
   } catch (error) {
     logger.error(`beat: cannot start: ${oneLine(error)}`);
@@ -256,7 +256,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const beat = values.beat ? await startEmbeddedBeat(values.app, configModule, brokerUrl, logger, worker) : undefined;
+  const beat = values.beat ? await startEmbeddedBeat(values.app, brokerUrl, logger, worker) : undefined;
   if (beat === null) return 1;
   // A remote `shutdown` stops the worker without a signal: a warm stop, exit code 0.
   const code = await Promise.race([done, worker.stopped.then(() => (bySignal ? done : 0))]);

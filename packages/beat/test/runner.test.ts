@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '@celerity/core';
 import { at, BeatRunner, defineSchedule, every } from '../src/index.js';
+import { createCapturingLogger } from '@celerity/testing';
 import { MemoryBeatStore } from './memory-beat-store.js';
 
 /** A clock that moves only when told to (the runner's steps are called by hand). */
@@ -72,6 +73,26 @@ describe('BeatRunner', () => {
     expect(sent.filter((s) => s.by === 'b').map((s) => s.tick)[0]).toBe(15_000);
   });
 
+  it('lateAfterMs decides which ticks count as missed; the logger hears of leading, sends and skips', async () => {
+    const entries = defineSchedule({ skip: { task: 'tasks.skip', schedule: every(1), missed: 'skip' } });
+    const { clock, store, sent } = setup(entries);
+    const logger = createCapturingLogger();
+    const beat = new BeatRunner({ store, clock, leaseMs: 60_000, pollMs: 250, lateAfterMs: 2500, logger, send: async (entry, tick) => void sent.push({ by: 'a', name: entry.name, tick }) });
+    await beat.step();
+    clock.set(15_100);
+    await beat.step();
+    // 11 s and 12 s are more than 2.5 s late: skipped; 13, 14 and 15 s are sent.
+    expect(sent.map((s) => s.tick)).toEqual([13_000, 14_000, 15_000]);
+    expect(logger.lines.map((l) => l.message)).toEqual([
+      'beat: leading',
+      'beat: skipped missed tick of skip',
+      'beat: skipped missed tick of skip',
+      'beat: sent skip (tasks.skip)',
+      'beat: sent skip (tasks.skip)',
+      'beat: sent skip (tasks.skip)',
+    ]);
+  });
+
   it('sends a one-off once, and a disabled entry never', async () => {
     const entries = defineSchedule({ once: { task: 't', schedule: at(new Date(12_000)) }, off: { task: 't', schedule: every(1) } });
     const { clock, store, sent, runner } = setup(entries);
@@ -92,6 +113,26 @@ describe('BeatRunner', () => {
     const b = runner('b');
     await b.step();
     expect(b.token).toBe(2);
+  });
+
+  it('start polls every pollMs through the injected clock; stop cancels the timer and releases the lease', async () => {
+    const { clock, store, sent } = setup();
+    const timers: Array<{ callback: () => void; ms: number }> = [];
+    let cleared = 0;
+    const timed = { ...clock, setTimeout: (callback: () => void, ms: number) => timers.push({ callback, ms }), clearTimeout: () => void cleared++ };
+    const beat = new BeatRunner({ store, clock: timed, leaseMs: 3000, pollMs: 250, send: async (entry, tick) => void sent.push({ by: 'a', name: entry.name, tick }) });
+    beat.start();
+    await vi.waitFor(() => expect(timers).toHaveLength(1));
+    expect(timers[0]!.ms).toBe(250);
+    expect(beat.token).toBe(1);
+    clock.set(11_000);
+    timers[0]!.callback();
+    await vi.waitFor(() => expect(timers).toHaveLength(2));
+    expect(sent.map((s) => s.tick)).toEqual([11_000]);
+    await beat.stop();
+    expect(cleared).toBe(1);
+    expect(store.lease).toBeUndefined();
+    expect(beat.token).toBeUndefined();
   });
 
   it('refuses a poll as long as the lease', () => {

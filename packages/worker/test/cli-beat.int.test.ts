@@ -87,6 +87,14 @@ describe('celerity beat list | add | remove | enable | disable', () => {
     });
     expect(await redis.keys(`${prefix}*`)).toEqual([]);
   });
+
+  it('keeps the schedule in --store or CELERITY_BEAT_STORE_URL when the broker is not Redis', async () => {
+    const { prefix } = fresh();
+    const amqp = ['-b', 'amqp://guest:guest@127.0.0.1:5672//', '--prefix', prefix];
+    expect(await celerity(['beat', 'add', 'a', '--task', 't', '--every', '5', '--store', REDIS_URL, ...amqp])).toMatchObject({ code: 0 });
+    const listed = await celerity(['beat', 'list', '--json', ...amqp], { env: { CELERITY_BEAT_STORE_URL: REDIS_URL } });
+    expect((JSON.parse(listed.stdout) as Array<{ name: string }>).map((e) => e.name)).toEqual(['a']);
+  });
 });
 
 describe('running', () => {

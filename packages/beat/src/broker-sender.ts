@@ -1,11 +1,11 @@
 /**
- * Sends ticks straight to a broker as Celery task messages (protocol 2, core's encoder), for the
+ * Sends ticks straight to a broker as Celery task messages (protocol 2, JSON, core's encoder), for the
  * `celerity beat` command, which has a broker URL and no client. Library users with a client use
  * `createTickSender(client)` instead, which goes through the client's routing and hooks.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { encodeTaskMessage, jsonSerializer, type Broker, type Serializer } from '@celerity/core';
+import { encodeTaskMessage, jsonSerializer, type Broker } from '@celerity/core';
 import type { BeatEntry } from './entry.js';
 import type { TickSender } from './runner.js';
 import { tickSendOptions } from './sender.js';
@@ -13,8 +13,6 @@ import { tickSendOptions } from './sender.js';
 export interface BrokerTickSenderOptions {
   /** Queue of entries that name none. @default 'celery' */
   defaultQueue?: string;
-  /** @default jsonSerializer */
-  serializer?: Serializer;
   /** Time of the send, for `expires`. @default Date.now */
   now?: () => number;
 }
@@ -41,7 +39,7 @@ export function createBrokerTickSender(broker: Pick<Broker, 'declareQueue' | 'pu
         ...(send.expires === undefined ? {} : { expires: new Date(now() + send.expires * 1000) }),
         ...(send.priority === undefined ? {} : { priority: send.priority }),
       },
-      { serializer: options.serializer ?? jsonSerializer },
+      { serializer: jsonSerializer },
     );
     await broker.publish({ queue }, envelope);
   };

@@ -24,6 +24,8 @@ export interface BenchArgs {
   events: boolean;
   /** Run the canvas rows (`--only canvas` or `--scenario canvas`; part of the default run). @default true */
   canvas: boolean;
+  /** Run the beat takeover row (`--only beat` or `--scenario beat`; part of the default run). @default true */
+  beat: boolean;
 }
 
 /** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
@@ -36,12 +38,14 @@ export const POOLS = 'pools';
 export const EVENTS = 'events';
 /** The name that selects the canvas rows (a chord and a chain, Celerity's and Python Celery's workers), with `--only` or `--scenario`. */
 export const CANVAS = 'canvas';
-const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS];
+/** The name that selects the beat takeover row (a SIGKILLed `celerity beat` leader replaced), with `--only` or `--scenario`. */
+export const BEAT = 'beat';
+const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT];
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
-  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only)
-  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers)`;
+  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only)
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -57,7 +61,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -90,6 +94,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   out.pools = (only.length === 0 || o.parts.has(POOLS)) && (scenarios.length === 0 || sc.parts.has(POOLS));
   out.events = (only.length === 0 || o.parts.has(EVENTS)) && (scenarios.length === 0 || sc.parts.has(EVENTS));
   out.canvas = (only.length === 0 || o.parts.has(CANVAS)) && (scenarios.length === 0 || sc.parts.has(CANVAS));
+  out.beat = (only.length === 0 || o.parts.has(BEAT)) && (scenarios.length === 0 || sc.parts.has(BEAT));
   if (o.parts.size > 0 && !o.rest && scenarios.length === 0) out.scenarios = [];
   if (sc.parts.size > 0 && !sc.rest && only.length === 0) out.only = [];
   return out;

@@ -9,6 +9,8 @@ import type { WithEvents } from './events/results.js';
 import { renderEvents } from './events/report.js';
 import type { WithCanvas } from './canvas/results.js';
 import { renderCanvas } from './canvas/report.js';
+import type { WithBeat } from './beat/results.js';
+import { renderBeat } from './beat/report.js';
 import type { BenchResults } from './results.js';
 import { ratio } from './stats.js';
 import type { SystemName } from './system.js';
@@ -27,7 +29,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas): string {
+export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -86,6 +88,7 @@ export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & 
   if (results.pools) parts.push(renderPools(results.pools));
   if (results.events) parts.push(renderEvents(results.events));
   if (results.canvas) parts.push(renderCanvas(results.canvas));
+  if (results.beat) parts.push(renderBeat(results.beat));
   return parts.join('\n\n');
 }
 

@@ -17,6 +17,8 @@ import type { WithEvents } from './events/results.js';
 import { runEvents } from './events/scenario.js';
 import type { WithCanvas } from './canvas/results.js';
 import { runCanvas } from './canvas/scenario.js';
+import type { WithBeat } from './beat/results.js';
+import { runBeatTakeover } from './beat/scenario.js';
 import { USAGE, parseArgs } from './args.js';
 import { FULL, QUICK, SCENARIO_NAMES } from './config.js';
 import { machineInfo } from './machine.js';
@@ -53,7 +55,7 @@ async function main(): Promise<number> {
   await using server = await startRedisServer();
   const redis = new Redis(server.url);
   const startedAt = new Date().toISOString();
-  const results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas = {
+  const results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat = {
     startedAt,
     finishedAt: startedAt,
     config,
@@ -122,16 +124,21 @@ async function main(): Promise<number> {
       await settle('canvas');
       results.canvas = await runCanvas(ctx);
     }
+    if (args.beat) {
+      log('— beat (a SIGKILLed celerity beat leader replaced)');
+      await settle('beat');
+      results.beat = await runBeatTakeover(ctx);
+    }
   } finally {
     redis.disconnect();
   }
   results.finishedAt = new Date().toISOString();
   // Only a complete full run may replace the README's figures.
-  const complete = !args.quick && !args.cpuProf && args.amqp && args.rateLimit && args.pools && args.events && args.canvas && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
+  const complete = !args.quick && !args.cpuProf && args.amqp && args.rateLimit && args.pools && args.events && args.canvas && args.beat && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
   // Profiled workers run slower: their figures must not replace the recorded ones.
   const files = args.cpuProf ? [] : await writeReport(results, { readme: complete });
   log(`\n${renderTables(results)}\n\n${renderTargets(results)}\n`);
-  const failures = results.errors.length + (results.amqp?.errors.length ?? 0) + (results.rateLimit?.errors.length ?? 0) + (results.pools?.errors.length ?? 0) + (results.events?.errors.length ?? 0) + (results.canvas?.errors.length ?? 0);
+  const failures = results.errors.length + (results.amqp?.errors.length ?? 0) + (results.rateLimit?.errors.length ?? 0) + (results.pools?.errors.length ?? 0) + (results.events?.errors.length ?? 0) + (results.canvas?.errors.length ?? 0) + (results.beat?.errors.length ?? 0);
   if (failures > 0) log(`${failures} run(s) failed: see the Errors section of results/latest.md`);
   log(`wrote ${files.join(', ') || (args.cpuProf ? `profiles to ${profiles} (no report)` : 'nothing')} in ${((performance.now() - clock) / 1000).toFixed(0)} s`);
   return failures > 0 ? 1 : 0;

@@ -5,6 +5,7 @@
  * `CELERITY_RESULT_BACKEND`). Celery's global options may come before the command
  * (`celerity -A tasks.ts worker`). A failure is one line on stderr and a non-zero exit.
  */
+import { BEAT_GLOBALS, runBeatCommand } from './cli/beat-command.js';
 import { CALL_GLOBALS, RESULT_GLOBALS, runCallCommand, runResultCommand } from './cli/call-command.js';
 import { describeFailure } from './cli/cli-errors.js';
 import { REMOTE_GLOBALS, runRemoteCommand, runStatusCommand } from './cli/control-command.js';
@@ -32,6 +33,7 @@ Commands:
   dlq      List, show, replay or purge dead-lettered messages
   revoke   Revoke tasks on every worker (--terminate to stop running ones)
   events   Show workers and tasks live from Celery's events (--dump: print each event)
+  beat     Send periodic tasks (one leader among any number of processes); list/add/remove… entries
 
 Run 'celerity <command> --help' for the options of a command.
 As in Celery, -A/--app, -b/--broker, --result-backend, --config and --no-color may come before
@@ -55,8 +57,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = (accepts: ReadonlySet<string>): string[] => commandArguments(split, accepts);
-  // The worker and the live events view handle Ctrl+C themselves (a shutdown, a terminal to restore).
-  if (command !== 'worker' && command !== 'events') exitAtOnceOnInterrupt();
+  // The worker, the live events view and beat handle Ctrl+C themselves (a shutdown, a terminal to restore, a lease to give up).
+  if (command !== 'worker' && command !== 'events' && command !== 'beat') exitAtOnceOnInterrupt();
   switch (command) {
     case 'worker':
       return runWorkerCommand(args(WORKER_GLOBALS));
@@ -79,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
       return runRevokeCommand(args(BROKER_ONLY));
     case 'events':
       return runEventsCommand(args(BROKER_ONLY));
+    case 'beat':
+      return runBeatCommand(args(BEAT_GLOBALS));
     default:
       process.stderr.write(`celerity: unknown command '${command}'\n\n${HELP}`);
       return 2;

@@ -66,3 +66,12 @@ export async function loadWorkerMetrics(port: number): Promise<WorkerMetricsServ
     },
   };
 }
+
+/** A -l/--loglevel word (Celery's, case-insensitive) as a log level. */
+export function toLevel(value: string): LogLevel {
+  const v = value.toLowerCase();
+  if (v === 'warning' || v === 'warn') return 'warn';
+  if (v === 'debug' || v === 'info' || v === 'error') return v;
+  if (v === 'critical') return 'error';
+  throw new Error(`unknown log level '${value}'`);
+}

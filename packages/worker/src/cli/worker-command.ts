@@ -1,6 +1,6 @@
 /** `celerity worker`: start a worker for the tasks a module exports. */
 import { parseArgs } from 'node:util';
-import type { LogLevel } from '@celerity/core';
+import type { Logger } from '@celerity/core';
 import { loadConfig } from '@celerity/core';
 import { isAbsolute, resolve } from 'node:path';
 import { createWorker } from '../worker.js';
@@ -8,7 +8,8 @@ import { parseAutoscale, poolFromWord } from '../pool/pool-config.js';
 import { renderBanner } from './banner.js';
 import { loadAdapters, loadConfigModule, loadOptionalSerializers, loadTaskModule } from './environment.js';
 import { installShutdownSignals } from './shutdown-signals.js';
-import { createCommandLogger, loadWorkerMetrics, logFormatOf, metricsPortOf } from './observability.js';
+import { createCommandLogger, loadWorkerMetrics, logFormatOf, metricsPortOf, toLevel } from './observability.js';
+import { beatStoreUrl, codeEntries, startBeat } from './beat-command.js';
 
 const HELP = `Usage: celerity worker -A <module> [options]
 
@@ -42,6 +43,8 @@ Options:
       --acks-late               Ack after the task ran
   -E, --task-events             Send Celery's task events (for celery events, Flower)
       --without-heartbeat       Send no worker-online / worker-heartbeat / worker-offline events
+  -B, --beat                    Run celerity beat in this worker too (schedule in the Redis of the
+                                broker or CELERITY_BEAT_STORE_URL; see celerity beat --help)
       --eta-hold-limit <s>      AMQP: hold ETA tasks unacked at most this long (default: 900; 0 = no limit)
       --max-deliveries <n>      Deliveries a message may have before it is dead-lettered; 0 = unbounded (default: 5)
       --no-deduplicate-successful-tasks
@@ -57,13 +60,6 @@ second Ctrl+C: cold shutdown (soft first with --soft-shutdown-timeout): running 
 and their messages requeued. REMAP_SIGTERM=SIGQUIT makes SIGTERM cold too.
 `;
 
-function toLevel(value: string): LogLevel {
-  const v = value.toLowerCase();
-  if (v === 'warning' || v === 'warn') return 'warn';
-  if (v === 'debug' || v === 'info' || v === 'error') return v;
-  if (v === 'critical') return 'error';
-  throw new Error(`unknown log level '${value}'`);
-}
 
 function nonNegativeNumber(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -88,6 +84,18 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
+}
+
+/** `-B`: beat in this process, with its defaults (lease 10 s); null when it cannot start (the worker is stopped). */
+async function startEmbeddedBeat(app: string, brokerUrl: string, logger: Logger, worker: { stop(): Promise<void> }): Promise<{ stop(): Promise<void> } | null> {
+  try {
+    const entries = await codeEntries(app);
+    return await startBeat({ brokerUrl, storeUrl: beatStoreUrl(undefined, brokerUrl), entries, leaseMs: 10_000, pollMs: 250, logger });
+  } catch (error) {
+    logger.error(`beat: cannot start: ${oneLine(error)}`);
+    await worker.stop();
+    return null;
+  }
 }
 
 export async function runWorkerCommand(argv: string[]): Promise<number> {
@@ -124,6 +132,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'connect-retry-delay': { type: 'string' },
       'connect-retry-max-delay': { type: 'string' },
       'eta-task-limit': { type: 'string' },
+      beat: { type: 'boolean', short: 'B' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -247,8 +256,11 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       return 1;
     }
   }
+  const beat = values.beat ? await startEmbeddedBeat(values.app, brokerUrl, logger, worker) : undefined;
+  if (beat === null) return 1;
   // A remote `shutdown` stops the worker without a signal: a warm stop, exit code 0.
   const code = await Promise.race([done, worker.stopped.then(() => (bySignal ? done : 0))]);
+  await beat?.stop();
   await metrics?.close();
   // Bodies cancelled by a soft or cold shutdown may still hold timers: their messages are back in
   // the queue and nothing of theirs is stored, so leave now rather than wait for them.

@@ -1,0 +1,14 @@
+export { BeatScheduleError } from './errors.js';
+export { every, cron, at, checkSchedule, nextTick, defaultExpiresSeconds } from './schedule.js';
+export type { Schedule, EverySchedule, CronSchedule, AtSchedule } from './schedule.js';
+export { defineSchedule, scheduleFromConfig, checkEntry } from './entry.js';
+export type { BeatEntry, BeatEntryInput, EntrySendOptions, MissedTickPolicy } from './entry.js';
+export { BeatStore } from './store.js';
+export type { BeatStoreOptions, ClaimOutcome, StoredEntry } from './store.js';
+export { BeatRunner } from './runner.js';
+export type { BeatRunnerOptions, TickSender } from './runner.js';
+export { createTickSender, tickSendOptions, BEAT_TICK_HEADER } from './sender.js';
+export type { TaskSendingClient } from './sender.js';
+export { createBrokerTickSender } from './broker-sender.js';
+export type { BrokerTickSenderOptions } from './broker-sender.js';
+export { openBeatStore } from './open-store.js';

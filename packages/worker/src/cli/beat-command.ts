@@ -1,0 +1,270 @@
+/**
+ * `celerity beat`: runs the periodic-task scheduler (any number of processes; one leads through a
+ * fenced lease in Redis), and `list | add | remove | enable | disable | run-now` edit the schedule
+ * stored in Redis while it runs.
+ */
+import { parseArgs } from 'node:util';
+import { createBrokerFromUrl, loadConfig, type Logger } from '@celerity/core';
+import { BeatRunner, checkEntry, checkSchedule, createBrokerTickSender, openBeatStore, scheduleFromConfig, type BeatEntry, type StoredEntry } from '@celerity/beat';
+import { CommandError, UsageError, against } from './cli-errors.js';
+import { brokerUrlFrom, importUserModule, loadAdapters } from './environment.js';
+import { exitAtOnceOnInterrupt } from './interrupt.js';
+import { createCommandLogger, logFormatOf, toLevel } from './observability.js';
+import { disableColors, renderTable } from './output.js';
+
+const HELP = `Usage: celerity beat [run] [options]
+       celerity beat list [--json]
+       celerity beat add <name> --task <task> (--every <s> | --cron <expr> [--timezone <tz>] | --at <iso>) [options]
+       celerity beat remove|enable|disable|run-now <name>
+
+Sends periodic tasks. The schedule lives in Redis (--store), not in a file as Celery's -s: start
+any number of 'celerity beat' processes; one leads at a time through a lease with a fencing token,
+and each tick is recorded in Redis before it is sent, so none is sent twice. When a leader dies the
+next one takes over within the lease and sends each tick missed meanwhile once (or skips them,
+for entries with "missed": "skip"). Entries from -A's 'beatSchedule' export (defineSchedule, or
+Celery's beat_schedule shape) are written to the store at start; 'add' writes more.
+
+Options (run):
+  -A, --app <module>       Module exporting beatSchedule (defineSchedule(...) or Celery's beat_schedule shape)
+  -b, --broker <url>       Broker the tasks are sent to (env CELERITY_BROKER_URL, CELERY_BROKER_URL)
+      --store <url>        Redis for the schedule and the lease (env CELERITY_BEAT_STORE_URL; default: the broker, if Redis)
+      --prefix <p>         Key prefix in the store (default celerity:beat:)
+      --lease <s>          Lease time: a dead leader is replaced within it (default 10)
+      --poll <s>           How often the lease is renewed and the schedule read (default 0.25)
+  -l, --loglevel <level>   debug, info, warning, error (default info)
+      --log-format <f>     text or json
+  -s, --schedule <file>    Not used: the schedule is in Redis (--store); given, it is an error
+Options (add):
+      --task <name>  --every <s> | --cron <expr> [--timezone <tz>] | --at <iso time>
+      --args <json array>  --kwargs <json object>  --queue <q>  --priority <n>  --expires <s>
+      --missed <run-once|skip>
+  -j, --json               list: print JSON
+  -h, --help               Show this help
+`;
+
+/** The global options (before the command) `beat` reads. */
+export const BEAT_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'no-color']);
+
+const SUBCOMMANDS = new Set(['run', 'list', 'add', 'remove', 'enable', 'disable', 'run-now']);
+
+/** The Redis holding the schedule: --store, CELERITY_BEAT_STORE_URL, else the broker when it is Redis. */
+export function beatStoreUrl(flag: string | undefined, brokerUrl: string): string {
+  const url = flag ?? (process.env['CELERITY_BEAT_STORE_URL'] || undefined) ?? (/^rediss?:/.test(brokerUrl) ? brokerUrl : undefined);
+  if (url === undefined) throw new UsageError(`beat keeps its schedule in Redis: give --store <redis-url> (the broker ${brokerUrl.split(':')[0]}:// is not Redis)`);
+  return url;
+}
+
+/** The entries defined in code: -A's `beatSchedule` export (defineSchedule's list, or Celery's `beat_schedule` shape) or `beat_schedule` export. */
+export async function codeEntries(app: string | undefined): Promise<BeatEntry[]> {
+  const entries: BeatEntry[] = [];
+  if (app !== undefined) {
+    const mod = await importUserModule(app);
+    const table = mod['beatSchedule'] ?? mod['beat_schedule'];
+    if (Array.isArray(table)) entries.push(...table.map((e: unknown) => checkEntry(String((e as { name?: unknown }).name ?? ''), e)));
+    else if (table !== undefined) entries.push(...scheduleFromConfig({ beatSchedule: table }));
+  }
+  return entries;
+}
+
+export interface BeatProcessOptions {
+  brokerUrl: string;
+  storeUrl: string;
+  prefix?: string;
+  entries: readonly BeatEntry[];
+  leaseMs: number;
+  pollMs: number;
+  logger: Logger;
+  defaultQueue?: string;
+}
+
+/** Writes the code entries to the store and starts a runner; `stop` gives the lease up and closes. */
+export async function startBeat(options: BeatProcessOptions): Promise<{ stop(): Promise<void> }> {
+  const { store, close } = openBeatStore(options.storeUrl, options.prefix === undefined ? {} : { prefix: options.prefix });
+  const broker = createBrokerFromUrl(options.brokerUrl, { adapters: await loadAdapters(options.brokerUrl, undefined) });
+  try {
+    await against(options.storeUrl, () => store.put(options.entries));
+    await against(options.brokerUrl, () => broker.connect());
+  } catch (error) {
+    await close();
+    await broker.close().catch(() => undefined);
+    throw error;
+  }
+  const runner = new BeatRunner({
+    store,
+    send: createBrokerTickSender(broker, options.defaultQueue === undefined ? {} : { defaultQueue: options.defaultQueue }),
+    leaseMs: options.leaseMs,
+    pollMs: options.pollMs,
+    logger: options.logger,
+  });
+  runner.start();
+  return {
+    stop: async () => {
+      await runner.stop().catch(() => undefined);
+      await broker.close().catch(() => undefined);
+      await close();
+    },
+  };
+}
+
+function positiveSeconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0)) throw new UsageError(`--${name} must be a number of seconds > 0, got '${value}'`);
+  return n;
+}
+
+function jsonFlag(name: string, value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new UsageError(`--${name} must be JSON, got '${value}'`);
+  }
+}
+
+function describeSchedule(entry: BeatEntry): string {
+  const s = entry.schedule;
+  if ('every' in s) return `every ${s.every}s`;
+  if ('cron' in s) return `cron '${s.cron}'${s.timezone ? ` ${s.timezone}` : ''}`;
+  return `at ${s.at}`;
+}
+
+function listRow(e: StoredEntry): string[] {
+  return [e.name, e.task, describeSchedule(e), e.enabled ? 'yes' : 'no', e.lastRun === undefined ? '-' : new Date(e.lastRun).toISOString()];
+}
+
+export async function runBeatCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      app: { type: 'string', short: 'A' },
+      broker: { type: 'string', short: 'b' },
+      store: { type: 'string' },
+      prefix: { type: 'string' },
+      lease: { type: 'string' },
+      poll: { type: 'string' },
+      loglevel: { type: 'string', short: 'l' },
+      'log-format': { type: 'string' },
+      schedule: { type: 'string', short: 's' },
+      task: { type: 'string' },
+      every: { type: 'string' },
+      cron: { type: 'string' },
+      timezone: { type: 'string' },
+      at: { type: 'string' },
+      args: { type: 'string' },
+      kwargs: { type: 'string' },
+      queue: { type: 'string' },
+      priority: { type: 'string' },
+      expires: { type: 'string' },
+      missed: { type: 'string' },
+      json: { type: 'boolean', short: 'j' },
+      'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values['no-color']) disableColors();
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const [sub = 'run', name, ...rest] = positionals;
+  if (!SUBCOMMANDS.has(sub)) throw new UsageError(`unknown beat command '${sub}' (run, list, add, remove, enable, disable, run-now)`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument '${rest.join(' ')}'`);
+  if (values.schedule !== undefined) throw new UsageError('-s/--schedule names Celery\'s schedule file; celerity beat keeps the schedule in Redis (--store)');
+  const needsName = sub !== 'run' && sub !== 'list';
+  if (needsName && name === undefined) throw new UsageError(`beat ${sub} needs an entry name`);
+  if (!needsName && name !== undefined) throw new UsageError(`unexpected argument '${name}'`);
+  const brokerUrl = brokerUrlFrom(values.broker);
+  const storeUrl = beatStoreUrl(values.store, brokerUrl);
+  const prefix = values.prefix;
+
+  if (sub === 'run') {
+    const logger = createCommandLogger(logFormatOf(values['log-format'], process.stderr.isTTY === true), toLevel(values.loglevel ?? 'info'));
+    const entries = await codeEntries(values.app);
+    const beat = await startBeat({
+      brokerUrl,
+      storeUrl,
+      ...(prefix === undefined ? {} : { prefix }),
+      entries,
+      leaseMs: positiveSeconds('lease', values.lease, 10) * 1000,
+      pollMs: positiveSeconds('poll', values.poll, 0.25) * 1000,
+      logger,
+      defaultQueue: loadConfig({ env: process.env }).taskDefaultQueue ?? 'celery',
+    });
+    logger.info(`beat: started (${entries.length} entries from code; store ${storeUrl.replace(/\/\/[^@/]*@/, '//***@')})`);
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    logger.info(`beat: stopping (${signal})`);
+    await beat.stop();
+    return 0;
+  }
+
+  exitAtOnceOnInterrupt();
+  const { store, close } = openBeatStore(storeUrl, prefix === undefined ? {} : { prefix });
+  try {
+    return await against(storeUrl, async () => {
+      switch (sub) {
+        case 'list': {
+          const entries = await store.list();
+          if (values.json) process.stdout.write(`${JSON.stringify(entries)}\n`);
+          else process.stdout.write(entries.length === 0 ? 'No beat entries.\n' : renderTable(['name', 'task', 'schedule', 'enabled', 'last run'], entries.map(listRow)));
+          return 0;
+        }
+        case 'add': {
+          const kinds = [values.every, values.cron, values.at].filter((v) => v !== undefined);
+          if (kinds.length !== 1) throw new UsageError('beat add needs one of --every, --cron, --at');
+          if (values.timezone !== undefined && values.cron === undefined) throw new UsageError('--timezone goes with --cron');
+          const schedule = checkSchedule(
+            values.every !== undefined
+              ? { every: positiveSeconds('every', values.every, 0) }
+              : values.cron !== undefined
+                ? { cron: values.cron, ...(values.timezone === undefined ? {} : { timezone: values.timezone }) }
+                : { at: values.at },
+          );
+          const options: Record<string, unknown> = {};
+          if (values.queue !== undefined) options['queue'] = values.queue;
+          if (values.priority !== undefined) options['priority'] = Number(values.priority);
+          if (values.expires !== undefined) options['expires'] = positiveSeconds('expires', values.expires, 0);
+          const entry = checkEntry(name!, {
+            task: values.task,
+            schedule,
+            args: jsonFlag('args', values.args),
+            kwargs: jsonFlag('kwargs', values.kwargs),
+            options,
+            missed: values.missed,
+          });
+          await store.put([entry]);
+          process.stdout.write(`Added beat entry '${entry.name}': ${entry.task}, ${describeSchedule(entry)}.\n`);
+          return 0;
+        }
+        case 'remove':
+          if (!(await store.remove(name!))) throw new CommandError(`no beat entry '${name}'`);
+          process.stdout.write(`Removed beat entry '${name}'.\n`);
+          return 0;
+        case 'enable':
+        case 'disable':
+          if (!(await store.setEnabled(name!, sub === 'enable'))) throw new CommandError(`no beat entry '${name}'`);
+          process.stdout.write(`${sub === 'enable' ? 'Enabled' : 'Disabled'} beat entry '${name}'.\n`);
+          return 0;
+        default: {
+          // run-now: one extra send, outside the schedule (its last run is not changed).
+          const entry = await store.get(name!);
+          if (entry === undefined) throw new CommandError(`no beat entry '${name}'`);
+          const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
+          try {
+            await against(brokerUrl, () => createBrokerTickSender(broker, { defaultQueue: loadConfig({ env: process.env }).taskDefaultQueue ?? 'celery' })(entry, Date.now()));
+          } finally {
+            await broker.close().catch(() => undefined);
+          }
+          process.stdout.write(`Sent ${entry.task} for beat entry '${entry.name}'.\n`);
+          return 0;
+        }
+      }
+    });
+  } finally {
+    await close();
+  }
+}

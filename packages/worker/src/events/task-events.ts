@@ -6,7 +6,7 @@
 import type { ExceptionInfo, TaskMessage } from '@celerity/core';
 import { formatCeleryDate, pythonRepr } from '@celerity/core/internal';
 import { bufferedType, type EventDispatcher } from './event-dispatcher.js';
-import { jsonString, jsonStringOrNull } from './json-text.js';
+import { jsonInner, jsonString, jsonStringOrNull } from './json-text.js';
 
 /** How a revoked task ended (Celery's task-revoked fields). */
 export interface RevokedFields {
@@ -56,19 +56,19 @@ export class TaskEvents {
   received(message: TaskMessage): void {
     this.dispatcher.sendBufferedJson(
       RECEIVED,
-      `"uuid":${jsonString(message.id)},"name":${jsonString(message.task)},"args":${jsonString(message.argsrepr ?? pythonRepr(message.args))},"kwargs":${jsonString(message.kwargsrepr ?? pythonRepr(message.kwargs))}` +
+      `"uuid":"${jsonInner(message.id)}","name":"${jsonInner(message.task)}","args":"${jsonInner(message.argsrepr ?? pythonRepr(message.args))}","kwargs":"${jsonInner(message.kwargsrepr ?? pythonRepr(message.kwargs))}"` +
         `,"root_id":${jsonStringOrNull(message.rootId)},"parent_id":${jsonStringOrNull(message.parentId)},"retries":${message.retries},"eta":${dateOrNull(message.eta)},"expires":${dateOrNull(message.expires)}`,
     );
   }
 
   /** `task-started`: the body is about to run. */
   started(id: string): void {
-    this.dispatcher.sendBufferedJson(STARTED, `"uuid":${jsonString(id)}`);
+    this.dispatcher.sendBufferedJson(STARTED, `"uuid":"${jsonInner(id)}"`);
   }
 
   /** `task-succeeded`: the result's repr and the runtime in seconds. */
   succeeded(id: string, result: unknown, runtime: number): void {
-    this.dispatcher.sendBufferedJson(SUCCEEDED, `"uuid":${jsonString(id)},"result":${jsonString(pythonRepr(result))},"runtime":${Number.isFinite(runtime) ? runtime : 0}`);
+    this.dispatcher.sendBufferedJson(SUCCEEDED, `"uuid":"${jsonInner(id)}","result":"${jsonInner(pythonRepr(result))}","runtime":${Number.isFinite(runtime) ? runtime : 0}`);
   }
 
   /** `task-failed`; `traceback` is left out when there is none (as for NotRegistered). */

@@ -20,7 +20,7 @@ export function renderEvents(events: EventsResults): string {
   return [
     `### Celerity with events on — tasks/s (higher is better)`,
     '',
-    `One worker process on the bench's Redis, async pool, concurrency ${sizes.concurrency}, \`add(x, y)\` × ${formatNumber(sizes.jobs)} pre-enqueued, results kept; after one untimed run each, ${sizes.reps} repetitions each, off and on alternating.${heard}`,
+    `One worker process on the bench's Redis, async pool, concurrency ${sizes.concurrency}, \`add(x, y)\` × ${formatNumber(sizes.jobs)} pre-enqueued, results kept; after one untimed run of as many tasks each, ${sizes.reps} repetitions each, off and on alternating.${heard}`,
     '',
     line(['events', 'tasks/s', '× off', `target ≥ ${EVENTS_TARGET}×`]),
     line(['---', '---:', '---:', '---']),

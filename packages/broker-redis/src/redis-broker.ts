@@ -31,7 +31,7 @@ import { createRedisRevocations, revokedKey } from './revocations.js';
 import { RedisConsumer, type ConsumerHost } from './consumer.js';
 import { createRedisDeadLetters } from './dead-letters.js';
 import { HeldDeliveries } from './delivery.js';
-import { encodeKombuEnvelope } from './envelope.js';
+import { encodeKombuEnvelope, encodeKombuEnvelopeBytes } from './envelope.js';
 import { FanoutHub } from './fanout.js';
 import { HeldRefresher, refreshHeld, refreshPeriod } from './held-refresh.js';
 import { bindingMember, createKeyspace, type Keyspace } from './keys.js';
@@ -387,7 +387,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
 
   async broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void> {
     this.assertOpen();
-    const raw = encodeKombuEnvelope(envelope, { exchange, routingKey, deliveryTag: this.generateId() });
+    const raw = encodeKombuEnvelopeBytes(envelope, { exchange, routingKey, deliveryTag: this.generateId() });
     await this.run('broadcast', () => this.client.publish(this.keys.channel(exchange, routingKey), raw));
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '@celerity/core';
 import type { Envelope, EnvelopeProperties } from '@celerity/core';
-import { decodeKombuEnvelope, encodeKombuEnvelope } from '../src/envelope.js';
+import { decodeKombuEnvelope, encodeKombuEnvelope, encodeKombuEnvelopeBytes } from '../src/envelope.js';
 import { loadFixture, rawVectors } from './vectors.js';
 
 const vectors = rawVectors();
@@ -62,6 +62,27 @@ describe('encodeKombuEnvelope', () => {
     expect(raw).toBe(
       '{"body": "", "content-encoding": "utf-8", "content-type": "application/json", "headers": {}, "properties": {"delivery_mode": 1, "expiration": "60000", "delivery_info": {"exchange": "", "routing_key": "q"}, "priority": 9, "body_encoding": "base64", "delivery_tag": "t"}}',
     );
+  });
+});
+
+describe('encodeKombuEnvelopeBytes', () => {
+  it.each(vectors.map((v) => [`${v.file}#${v.index}`, v] as const))('writes the bytes of %s', (_name, vector) => {
+    const info = vector.envelope.properties.delivery_info;
+    const bytes = encodeKombuEnvelopeBytes(envelopeFromFields(vector.envelope), {
+      exchange: String(info['exchange']),
+      routingKey: String(info['routing_key']),
+      deliveryTag: vector.envelope.properties.delivery_tag,
+      redelivered: info['redelivered'] === true,
+    });
+    expect(bytes.equals(Buffer.from(vector.raw, 'utf8'))).toBe(true);
+  });
+
+  it('writes non-ASCII headers as the same escapes as the text', () => {
+    const envelope: Envelope = { body: Buffer.from('[{"type": "task-started"}]'), contentType: 'application/json', contentEncoding: 'utf-8', headers: { hostname: 'w\u00e9@h\u2603', x: '\ud83d\ude00' }, properties: { deliveryMode: 1 } };
+    const target = { exchange: 'celeryev', routingKey: 'task.multi', deliveryTag: 't' };
+    const bytes = encodeKombuEnvelopeBytes(envelope, target);
+    expect(bytes.toString('latin1')).toBe(encodeKombuEnvelope(envelope, target));
+    expect(decodeKombuEnvelope(bytes).envelope.headers).toEqual(envelope.headers);
   });
 });
 

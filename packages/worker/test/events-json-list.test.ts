@@ -1,4 +1,4 @@
-/** The UTF-8 bytes of a task.multi list, written as events come. */
+/** The UTF-8 bytes of a task.multi list, collected as events come. */
 import { describe, expect, it } from 'vitest';
 import { JsonListBytes } from '../src/events/json-list.js';
 
@@ -6,7 +6,7 @@ const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 describe('JsonListBytes', () => {
   it('writes the items as one JSON list, and starts a new one after take', () => {
-    const list = new JsonListBytes(64);
+    const list = new JsonListBytes();
     list.add('{"a":1}');
     list.add('{"b":"☃ 😀"}');
     expect(list.count).toBe(2);
@@ -17,8 +17,8 @@ describe('JsonListBytes', () => {
     expect(text(list.take())).toBe('[]');
   });
 
-  it('grows past its starting size without losing what it holds, and leaves a taken list alone', () => {
-    const list = new JsonListBytes(8);
+  it('keeps every item of a long list, and leaves a taken list alone', () => {
+    const list = new JsonListBytes();
     const items = Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, text: 'é'.repeat(i) }));
     for (const item of items) list.add(item);
     const taken = list.take();

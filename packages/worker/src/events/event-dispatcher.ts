@@ -71,10 +71,10 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
   const pid = options.pid ?? process.pid;
   const bufferLimit = options.bufferLimit ?? 100;
   let lamport = 0;
-  // Events are written as JSON text as they come (Celery's field order), straight into the UTF-8
-  // bytes of the next list: a busy worker sends three per task, and building objects to stringify
-  // later costs more. About 400 bytes an event, room for a full list before it grows.
-  const buffer = new JsonListBytes(Math.min(bufferLimit, 100) * 400);
+  // Events are written as JSON text as they come (Celery's field order) and added to the text of
+  // the next list: a busy worker sends three per task, and building objects to stringify later
+  // costs more.
+  const buffer = new JsonListBytes();
   let scheduled = false;
   let listInFlight = false;
   let warned = false;

@@ -6,7 +6,7 @@
 import type { ExceptionInfo, TaskMessage } from '@celerity/core';
 import { formatCeleryDate, pythonRepr } from '@celerity/core/internal';
 import { bufferedType, type EventDispatcher } from './event-dispatcher.js';
-import { jsonString, jsonStringOrNull } from './json-text.js';
+import { jsonInner, jsonString, jsonStringOrNull } from './json-text.js';
 
 /** How a revoked task ended (Celery's task-revoked fields). */
 export interface RevokedFields {
@@ -56,19 +56,23 @@ export class TaskEvents {
   received(message: TaskMessage): void {
     this.dispatcher.sendBufferedJson(
       RECEIVED,
-      `"uuid":${jsonString(message.id)},"name":${jsonString(message.task)},"args":${jsonString(message.argsrepr ?? pythonRepr(message.args))},"kwargs":${jsonString(message.kwargsrepr ?? pythonRepr(message.kwargs))}` +
-        `,"root_id":${jsonStringOrNull(message.rootId)},"parent_id":${jsonStringOrNull(message.parentId)},"retries":${message.retries},"eta":${dateOrNull(message.eta)},"expires":${dateOrNull(message.expires)}`,
+      `"uuid":"${jsonInner(message.id)}","name":"${jsonInner(message.task)}","args":"${jsonInner(message.argsrepr ?? pythonRepr(message.args))}","kwargs":"${jsonInner(message.kwargsrepr ?? pythonRepr(message.kwargs))}"` +
+        // Most messages are a root task's, due now, without expiry: those nulls are written in one
+        // piece of the template, fewer pieces to join and flatten.
+        (message.rootId !== null && message.parentId === null && message.eta === null && message.expires === null
+          ? `,"root_id":"${jsonInner(message.rootId)}","parent_id":null,"retries":${message.retries},"eta":null,"expires":null`
+          : `,"root_id":${jsonStringOrNull(message.rootId)},"parent_id":${jsonStringOrNull(message.parentId)},"retries":${message.retries},"eta":${dateOrNull(message.eta)},"expires":${dateOrNull(message.expires)}`),
     );
   }
 
   /** `task-started`: the body is about to run. */
   started(id: string): void {
-    this.dispatcher.sendBufferedJson(STARTED, `"uuid":${jsonString(id)}`);
+    this.dispatcher.sendBufferedJson(STARTED, `"uuid":"${jsonInner(id)}"`);
   }
 
   /** `task-succeeded`: the result's repr and the runtime in seconds. */
   succeeded(id: string, result: unknown, runtime: number): void {
-    this.dispatcher.sendBufferedJson(SUCCEEDED, `"uuid":${jsonString(id)},"result":${jsonString(pythonRepr(result))},"runtime":${Number.isFinite(runtime) ? runtime : 0}`);
+    this.dispatcher.sendBufferedJson(SUCCEEDED, `"uuid":"${jsonInner(id)}","result":"${jsonInner(pythonRepr(result))}","runtime":${Number.isFinite(runtime) ? runtime : 0}`);
   }
 
   /** `task-failed`; `traceback` is left out when there is none (as for NotRegistered). */

@@ -1,0 +1,51 @@
+/** The members task-received is written with: Celery's fields and order, on the common path and the other. */
+import { describe, expect, it } from 'vitest';
+import type { TaskMessage } from '@celerity/core';
+import type { BufferedType, EventDispatcher } from '../src/events/event-dispatcher.js';
+import { TaskEvents } from '../src/events/task-events.js';
+
+type ReceivedFields = Pick<TaskMessage, 'id' | 'task' | 'args' | 'kwargs' | 'argsrepr' | 'kwargsrepr' | 'rootId' | 'parentId' | 'retries' | 'eta' | 'expires'>;
+
+const ID = '6aae7816-476f-45dc-b163-879dfdbccac9';
+const base: ReceivedFields = { id: ID, task: 'tasks.add', args: [2, 3], kwargs: {}, argsrepr: '(2, 3)', kwargsrepr: '{}', rootId: ID, parentId: null, retries: 0, eta: null, expires: null };
+
+// What received() hands the dispatcher, read back as the JSON object it is the members of.
+function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<string, unknown> } {
+  const written: string[] = [];
+  const dispatcher: EventDispatcher = {
+    send: () => Promise.resolve(),
+    sendBuffered: () => undefined,
+    sendBufferedJson: (_type: BufferedType, members: string) => void written.push(members),
+    flush: () => Promise.resolve(),
+  };
+  new TaskEvents(dispatcher, true).received(fields as TaskMessage);
+  expect(written).toHaveLength(1);
+  const text = `{${written[0]!}}`;
+  return { text, parsed: JSON.parse(text) as Record<string, unknown> };
+}
+
+const ORDER = ['uuid', 'name', 'args', 'kwargs', 'root_id', 'parent_id', 'retries', 'eta', 'expires'];
+
+describe('TaskEvents.received', () => {
+  it('writes a root task due now, without expiry, as JSON.stringify would', () => {
+    const { text } = receivedJson(base);
+    expect(text).toBe(JSON.stringify({ uuid: ID, name: 'tasks.add', args: '(2, 3)', kwargs: '{}', root_id: ID, parent_id: null, retries: 0, eta: null, expires: null }));
+  });
+
+  it('writes a child with an ETA and an expiry, and a message without root_id, with the same keys in the same order', () => {
+    const eta = new Date('2026-12-07T03:00:00.123Z');
+    const expires = new Date('2026-12-07T04:00:00Z');
+    const child = receivedJson({ ...base, parentId: 'parent-1', retries: 2, eta, expires });
+    expect(Object.keys(child.parsed)).toEqual(ORDER);
+    expect(child.parsed).toMatchObject({ root_id: ID, parent_id: 'parent-1', retries: 2, eta: '2026-12-07T03:00:00.123000+00:00', expires: '2026-12-07T04:00:00.000000+00:00' });
+    const orphan = receivedJson({ ...base, rootId: null });
+    expect(Object.keys(orphan.parsed)).toEqual(ORDER);
+    expect(orphan.parsed).toMatchObject({ root_id: null, parent_id: null, eta: null, expires: null });
+  });
+
+  it('escapes quotes, backslashes and controls in every string field', () => {
+    const odd = 'a"b\\c\nd';
+    const { parsed } = receivedJson({ ...base, id: odd, task: odd, argsrepr: odd, kwargsrepr: odd, rootId: odd });
+    expect(parsed).toMatchObject({ uuid: odd, name: odd, args: odd, kwargs: odd, root_id: odd });
+  });
+});

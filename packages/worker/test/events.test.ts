@@ -220,6 +220,22 @@ describe('worker events', () => {
     expect(events().at(-1)!.type).toBe('worker-offline');
   });
 
+  it('the heartbeat control command sends a worker-heartbeat at once, with Celery fields and an empty reply', async () => {
+    await setup();
+    worker = createWorker({ broker, backend, tasks, hostname: 'hb@test' });
+    await worker.start();
+    const client = createClient({ broker, backend });
+    const beats = (): CeleryEvent[] => events().filter((e) => e.type === 'worker-heartbeat' && e['freq'] === 5);
+    expect(beats()).toEqual([]);
+    expect(await client.control.call('heartbeat', {}, { timeout: 0.2, limit: 1 })).toEqual([{ 'hb@test': null }]);
+    await until(() => beats().length === 1);
+    expect(beats()[0]).toMatchObject({ hostname: 'hb@test', freq: 5, sw_ident: 'celerity', sw_sys: expect.any(String) });
+    expect(beats()[0]).not.toHaveProperty('active');
+    await client.close();
+    await worker.stop();
+    await settle();
+  });
+
   it('enable_events / disable_events switch task events, with Celery replies', async () => {
     await setup();
     worker = createWorker({ broker, backend, tasks, hostname: 'sw@test' });

@@ -187,6 +187,12 @@ const enable_events: ControlCommand = (_args, host) => ({ ok: host.events.enable
 /** Celery's `disable_events`: task events off (heartbeats go on). */
 const disable_events: ControlCommand = (_args, host) => ({ ok: host.events.disable() ? 'task events disabled' : 'task events already disabled' });
 
+/** Celery's `heartbeat`: a `worker-heartbeat` event now; the reply is empty (null), as Celery's. */
+const heartbeat: ControlCommand = (_args, host) => {
+  host.events.heartbeatNow();
+  return null;
+};
+
 /** The built-in commands, by name (with Celery's aliases). */
 export const controlCommands: Readonly<Record<string, ControlCommand>> = {
   ping,
@@ -219,4 +225,5 @@ export const controlCommands: Readonly<Record<string, ControlCommand>> = {
   cancel_consumer: cancelConsumer,
   enable_events,
   disable_events,
+  heartbeat,
 };

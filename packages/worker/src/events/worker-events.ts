@@ -35,6 +35,11 @@ export interface WorkerEvents {
   start(): Promise<void>;
   /** Sends what is buffered, then `worker-offline` if heartbeats were sent. */
   stop(): Promise<void>;
+  /**
+   * Sends a `worker-heartbeat` now, as Celery's `heartbeat` control command does: `freq` 5 and the
+   * software fields only (no counts, no load). Nothing when the broker has no broadcast.
+   */
+  heartbeatNow(): void;
   /** Switches task events on; false when they already were. */
   enable(): boolean;
   /** Switches task events off; false when they already were. */
@@ -104,6 +109,10 @@ export function createWorkerEvents(options: WorkerEventsOptions): WorkerEvents {
       const expired = new Promise<void>((resolve) => (expire = clock.setTimeout(resolve, OFFLINE_TIMEOUT)));
       await Promise.race([dispatcher.flush(), expired]);
       clock.clearTimeout(expire);
+    },
+    heartbeatNow() {
+      if (!broker.capabilities.broadcast) return;
+      void dispatcher.send('worker-heartbeat', { freq: 5, sw_ident: 'celerity', sw_ver: CELERITY_VERSION, sw_sys: osType() });
     },
     enable() {
       if (tasks.on) return false;

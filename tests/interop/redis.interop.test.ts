@@ -18,6 +18,7 @@ import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClien
 import type { RedisScratch } from './harness/redis.js';
 import { createRedisScratch } from './harness/redis.js';
 import * as interopTasks from './ts-tasks.js';
+import { waitFor } from '@celerity/testing';
 import { closeClient } from './harness/closing.js';
 
 const status = pythonCeleryStatus();
@@ -139,6 +140,17 @@ function matrix(version: PythonCeleryVersion, serializerName: SerializerName): v
     expect(records.map((r) => r.tag).sort()).toEqual([...tags].sort());
     expect(new Set(records.map((r) => r.lang))).toEqual(new Set(['py', 'ts']));
     interopTasks.configureInteropTasks({ recordUrl: redis.url });
+  });
+
+  it("a Python client's ignore_result is honoured by the TypeScript worker: the task runs, nothing is stored", async () => {
+    const tag = `ignored-${redis.name('tag')}`;
+    const sent = await sendFromPython(version, 'tasks.record', [tag], { queue: tsQueue, ignoreResult: true, noWait: true }, env);
+    const id = String(sent.id);
+    await waitFor(async () => (await redis.records()).some((r) => r.tag === tag), { timeout: 20_000 });
+    // The same worker stores the next task's result: by then this one's would have been stored too.
+    const next = await sendFromPython(version, 'tasks.add', [1, 2], { queue: tsQueue }, env);
+    expect(next).toMatchObject({ state: 'SUCCESS', result: 3 });
+    expect(await redis.client.exists(`celery-task-meta-${id}`)).toBe(0);
   });
 
   it('priority and countdown sent from Python are honoured by the TypeScript worker', async () => {

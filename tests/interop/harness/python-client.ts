@@ -106,6 +106,8 @@ export interface PythonSendOptions {
   retries?: number;
   /** Extra message headers (`apply_async(headers=…)`), e.g. `traceparent`. */
   headers?: Readonly<Record<string, string>>;
+  /** `ignore_result=True`: the message's `ignore_result` header. */
+  ignoreResult?: boolean;
   /** Seconds `AsyncResult.get` waits. @default 30 */
   wait?: number;
   /** Return right after sending, with only the id. @default false */
@@ -135,6 +137,7 @@ export function sendFromPython(
   if (options.taskId !== undefined) argv.push('--task-id', options.taskId);
   if (options.retries !== undefined) argv.push('--retries', String(options.retries));
   if (options.headers !== undefined) argv.push('--headers', JSON.stringify(options.headers));
+  if (options.ignoreResult) argv.push('--ignore-result');
   if (options.noWait) argv.push('--no-wait');
   const wait = options.wait ?? 30;
   argv.push('--timeout', String(wait));

@@ -1,7 +1,7 @@
 """Command-line Celery client for Celerity's interop tests. Prints exactly ONE JSON line on stdout.
 
   python3 client.py send tasks.add '[2,3]' '{}' [--queue q] [--priority 5] [--countdown 2] [--eta ISO]
-                    [--expires SECONDS] [--serializer json|msgpack] [--task-id ID] [--retries N] [--headers JSON] [--timeout 30] [--no-wait]
+                    [--expires SECONDS] [--serializer json|msgpack] [--task-id ID] [--retries N] [--headers JSON] [--ignore-result] [--timeout 30] [--no-wait]
   python3 client.py get TASK_ID [--timeout 30]
   python3 client.py watch TASK_ID [--timeout 30]           states seen until ready, and the RETRY exception
   python3 client.py apply CANVAS_JSON [--timeout 30]      chain/group/chord, see build_signature()
@@ -142,6 +142,8 @@ def cmd_send(a):
         options["retries"] = a.retries
     if a.headers:
         options["headers"] = json.loads(a.headers)
+    if a.ignore_result:
+        options["ignore_result"] = True
     result = app.send_task(a.name, args=json.loads(a.args), kwargs=json.loads(a.kwargs), **options)
     if a.no_wait:
         emit({"id": result.id})
@@ -253,6 +255,7 @@ def main(argv):
     p.add_argument("--task-id")
     p.add_argument("--retries", type=int)
     p.add_argument("--headers", help="JSON object of extra message headers (e.g. traceparent)")
+    p.add_argument("--ignore-result", action="store_true")
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--no-wait", action="store_true")
     p.set_defaults(func=cmd_send)

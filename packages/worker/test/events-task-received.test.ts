@@ -17,6 +17,8 @@ function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<st
     sendBuffered: () => undefined,
     sendBufferedJson: (_type: BufferedType, members: string) => void written.push(members),
     flush: () => Promise.resolve(),
+    forwardClock: () => 1,
+    clockValue: () => 0,
   };
   new TaskEvents(dispatcher, true).received(fields as TaskMessage);
   expect(written).toHaveLength(1);

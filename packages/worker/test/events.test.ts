@@ -236,6 +236,25 @@ describe('worker events', () => {
     await settle();
   });
 
+  it("the clock control command forwards the Lamport clock the worker's events carry; inspect stats shows it", async () => {
+    await setup();
+    worker = createWorker({ broker, backend, tasks, hostname: 'clock@test' });
+    await worker.start();
+    const client = createClient({ broker, backend });
+    await until(() => events().some((e) => e.type === 'worker-online'));
+    const online = events().find((e) => e.type === 'worker-online')!['clock'] as number;
+    const [first] = (await client.control.call('clock', {}, { timeout: 0.2, limit: 1 })) as Array<Record<string, { clock: number }>>;
+    const [second] = (await client.control.call('clock', {}, { timeout: 0.2, limit: 1 })) as Array<Record<string, { clock: number }>>;
+    expect(first!['clock@test']!.clock).toBeGreaterThan(online);
+    // A heartbeat between the calls may advance it too.
+    expect(second!['clock@test']!.clock).toBeGreaterThan(first!['clock@test']!.clock);
+    const [stats] = (await client.control.call('stats', {}, { timeout: 0.2, limit: 1 })) as Array<Record<string, { clock: string }>>;
+    expect(Number(stats!['clock@test']!.clock)).toBeGreaterThanOrEqual(second!['clock@test']!.clock);
+    await client.close();
+    await worker.stop();
+    await settle();
+  });
+
   it('enable_events / disable_events switch task events, with Celery replies', async () => {
     await setup();
     worker = createWorker({ broker, backend, tasks, hostname: 'sw@test' });

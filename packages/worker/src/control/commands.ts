@@ -216,7 +216,7 @@ export const controlCommands: Readonly<Record<string, ControlCommand>> = {
   conf: (args, host) => host.conf(withDefaults(args['with_defaults'])),
   dump_conf: (args, host) => host.conf(withDefaults(args['with_defaults'])),
   report: (_, host) => ok(host.report()),
-  clock: () => ({ clock: 0 }),
+  clock: (_, host) => ({ clock: host.events.forwardClock() }),
   pool_grow: poolResize(true),
   pool_shrink: poolResize(false),
   autoscale,

@@ -157,6 +157,7 @@ export function createControlHost(parts: ControlHostParts): ControlHost {
         pool: { kind: parts.pool.kind, maxConcurrency: gate.concurrency, childIds: parts.pool.children?.childIds ?? [], maxTasksPerChild: parts.pool.maxTasksPerChild, timeouts: parts.pool.defaultTimeLimit },
         broker: parts.broker,
         prefetchCount: parts.lifecycle.prefetchCount,
+        clock: parts.events.clockValue(),
       }),
     activeQueues: () => parts.lifecycle.queues.map((queue) => queueAsDict(queue, parts.queueOptions?.[queue] ?? {})),
     addConsumer: (queue) => parts.lifecycle.addQueue(queue, parts.queueOptions?.[queue] ?? {}),

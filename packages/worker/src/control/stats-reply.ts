@@ -17,6 +17,8 @@ export interface StatsSource {
   /** The broker URL as configured (its password is left out), or the transport name of a broker object. */
   broker: string | { transport: string };
   prefetchCount: number;
+  /** The worker's Lamport clock (the one its events carry). */
+  clock: number;
 }
 
 const POOL_IMPLEMENTATIONS: Record<string, string> = { async: 'celerity:AsyncPool', threads: 'celerity:ThreadPool', processes: 'celerity:ProcessPool' };
@@ -84,7 +86,7 @@ export function statsReply(source: StatsSource): Record<string, unknown> {
   return {
     total: Object.fromEntries(source.totals),
     pid: process.pid,
-    clock: '0',
+    clock: String(source.clock),
     uptime: Math.round((source.now - source.startedAt) / 1000),
     pool: poolInfo,
     broker: brokerInfo(source.broker),

@@ -56,6 +56,10 @@ export interface EventDispatcher {
   sendBufferedJson(type: BufferedType, members: string): void;
   /** Publishes what is buffered and waits for every publish in flight. */
   flush(): Promise<void>;
+  /** Advances the Lamport clock the events carry and returns it (Celery's `app.clock.forward()`). */
+  forwardClock(): number;
+  /** The Lamport clock's value now (Celery's `app.clock.value`). */
+  clockValue(): number;
 }
 
 /** The members of a JSON object: its text without the braces. */
@@ -169,5 +173,7 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
       flushBuffer();
       await Promise.all([...inFlight]);
     },
+    forwardClock: () => ++lamport,
+    clockValue: () => lamport,
   };
 }

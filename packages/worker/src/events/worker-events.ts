@@ -40,6 +40,10 @@ export interface WorkerEvents {
    * software fields only (no counts, no load). Nothing when the broker has no broadcast.
    */
   heartbeatNow(): void;
+  /** Advances the worker's Lamport clock (the one its events carry) and returns it, as Celery's `clock` command. */
+  forwardClock(): number;
+  /** The worker's Lamport clock now, without advancing it (`inspect stats`' `clock`). */
+  clockValue(): number;
   /** Switches task events on; false when they already were. */
   enable(): boolean;
   /** Switches task events off; false when they already were. */
@@ -110,6 +114,8 @@ export function createWorkerEvents(options: WorkerEventsOptions): WorkerEvents {
       await Promise.race([dispatcher.flush(), expired]);
       clock.clearTimeout(expire);
     },
+    forwardClock: () => dispatcher.forwardClock(),
+    clockValue: () => dispatcher.clockValue(),
     heartbeatNow() {
       if (!broker.capabilities.broadcast) return;
       void dispatcher.send('worker-heartbeat', { freq: 5, sw_ident: 'celerity', sw_ver: CELERITY_VERSION, sw_sys: osType() });

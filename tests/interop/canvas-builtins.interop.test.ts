@@ -5,19 +5,12 @@
  * the other way round, with a group too (Celery's chord onto `celery.accumulate`) inside a chain, and
  * as a chord member counted once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SignatureData } from '@celerity/core';
 import { chain, chord, chunks, chunksGroup, defineTask, group, map, signature, starmap } from '@celerity/core';
-import { createRedisBackend } from '@celerity/backend-redis';
-import { createRedisBroker } from '@celerity/broker-redis';
-import type { Client } from '@celerity/client';
-import { createClient } from '@celerity/client';
-import type { Worker } from '@celerity/worker';
-import { createWorker } from '@celerity/worker';
-import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
-import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, sendFromPython, startPythonWorker } from './harness/python.js';
-import type { RedisScratch } from './harness/redis.js';
-import { createRedisScratch } from './harness/redis.js';
+import type { PythonCeleryVersion } from './harness/python.js';
+import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, sendFromPython } from './harness/python.js';
+import { useRedisFleet } from './harness/fleet.js';
 import * as interopTasks from './ts-tasks.js';
 
 const status = pythonCeleryStatus();
@@ -26,39 +19,12 @@ const triple = defineTask({ name: 'ts.triple', params: ['x'] }, (x: number) => x
 const on = (sig: SignatureData, queue: string): SignatureData => ({ ...sig, options: { ...sig.options, queue } });
 
 function scenarios(version: PythonCeleryVersion): void {
-  let redis: RedisScratch;
-  let env: Record<string, string>;
-  let tsWorker: Worker;
-  let pyWorker: PythonWorker;
-  let client: Client;
-  let tsQueue: string;
-  let pyQueue: string;
+  const fleet = useRedisFleet(version, { tsWorker: { tasks: { ...interopTasks, triple }, concurrency: 4 }, client: ({ tsQueue }) => ({ config: { taskDefaultQueue: tsQueue } }) });
 
-  beforeAll(async () => {
-    redis = await createRedisScratch();
-    tsQueue = redis.name('ts');
-    pyQueue = redis.name('py');
-    env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url };
-    tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: { ...interopTasks, triple }, queues: [tsQueue], concurrency: 4 });
-    await tsWorker.start();
-    pyWorker = await startPythonWorker({ version, env: { ...env, QUEUE: pyQueue }, queues: [pyQueue] });
-    client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), config: { taskDefaultQueue: tsQueue } });
-  }, 120_000);
-
-  afterAll(async () => {
-    await client?.close();
-    await client?.broker.close();
-    await client?.backend?.close();
-    await tsWorker?.stop();
-    await tsWorker?.broker.close();
-    await tsWorker?.backend?.close();
-    await pyWorker?.stop();
-    await redis?.cleanup();
-  }, 60_000);
-
-  const applyFromPython = (canvas: unknown, queue: string) => runPythonClient(version, ['apply', JSON.stringify(canvas), '--timeout', '30'], { ...env, QUEUE: queue });
+  const applyFromPython = (canvas: unknown, queue: string) => runPythonClient(version, ['apply', JSON.stringify(canvas), '--timeout', '30'], { ...fleet.env, QUEUE: queue });
 
   it("a Python client's map, starmap and chunks run on a Celerity worker", async () => {
+    const { tsQueue } = fleet;
     expect(await applyFromPython({ map: { task: { task: 'tasks.echo' }, it: [1, 'two', null] } }, tsQueue)).toMatchObject({ state: 'SUCCESS', result: [1, 'two', null] });
     expect(await applyFromPython({ starmap: { task: { task: 'tasks.add' }, it: [[1, 2], [3, 4]] } }, tsQueue)).toMatchObject({ state: 'SUCCESS', result: [3, 7] });
     // A map step inside a Python chain: the next step gets the list.
@@ -70,12 +36,14 @@ function scenarios(version: PythonCeleryVersion): void {
   });
 
   it("a Python worker runs Celerity's map, starmap and chunks", async () => {
+    const { pyQueue, client } = fleet;
     expect(await (await client.apply(on(map('tasks.echo', [1, 'two']), pyQueue))).get({ timeout: 30 })).toEqual([1, 'two']);
     expect(await (await client.apply(on(starmap('tasks.add', [[1, 2], [3, 4]]), pyQueue))).get({ timeout: 30 })).toEqual([3, 7]);
     expect(await (await client.apply(on(chunksGroup(chunks('tasks.add', [[1, 1], [2, 2], [3, 3]], 2)), pyQueue))).get({ timeout: 30 })).toEqual([[2, 4], [6]]);
   });
 
   it('a Python task replaces itself with a task only Celerity has, and a Celerity task with one only Python has', async () => {
+    const { env, tsQueue, pyQueue, client } = fleet;
     const fromTs = await client.apply(on(interopTasks.replaceWith.s(on(triple.s(5), tsQueue)), pyQueue));
     expect(await fromTs.get({ timeout: 30 })).toBe(15);
     const fromPython = await sendFromPython(version, 'tasks.replace_with', [on(signature('tasks.py_negate', [7]), pyQueue)], { queue: tsQueue }, env);
@@ -83,6 +51,7 @@ function scenarios(version: PythonCeleryVersion): void {
   });
 
   it('replaces a chain step with a group of the other language: the next step gets the list', async () => {
+    const { tsQueue, pyQueue, client } = fleet;
     // Python replaces with chord(group of Celerity tasks, celery.accumulate), then tasks.echo runs on Celerity.
     const pyReplaced = chain(on(interopTasks.replaceWith.s(group([on(triple.s(1), tsQueue), on(triple.s(2), tsQueue)])), pyQueue), on(interopTasks.echo.s(), tsQueue));
     expect(await (await client.apply(pyReplaced)).get({ timeout: 30 })).toEqual([3, 6]);
@@ -93,6 +62,7 @@ function scenarios(version: PythonCeleryVersion): void {
   });
 
   it('counts a chord member replaced by a task of the other language once', async () => {
+    const { tsQueue, pyQueue, client } = fleet;
     // A Python client's chord: a Python member replaces itself with a Celerity task, whose result is counted in its place.
     const pyChord = {
       chord: {

@@ -4,51 +4,19 @@
  * of a task a Celerity client sent and awaits, and the `retries` header of a Python-sent message
  * counted by a Celerity worker against `maxRetries`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TaskError } from '@celerity/core';
-import { createRedisBackend } from '@celerity/backend-redis';
-import { createRedisBroker } from '@celerity/broker-redis';
-import type { Client } from '@celerity/client';
-import { createClient } from '@celerity/client';
-import type { Worker } from '@celerity/worker';
-import { createWorker } from '@celerity/worker';
-import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
-import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, sendFromPython, startPythonWorker } from './harness/python.js';
-import type { RedisScratch } from './harness/redis.js';
-import { createRedisScratch } from './harness/redis.js';
-import * as interopTasks from './ts-tasks.js';
-import { closeClient, closeWorker } from './harness/closing.js';
+import type { PythonCeleryVersion } from './harness/python.js';
+import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, runPythonClient, sendFromPython } from './harness/python.js';
+import { useRedisFleet } from './harness/fleet.js';
 
 const status = pythonCeleryStatus();
 
 function retries(version: PythonCeleryVersion): void {
-  let redis: RedisScratch;
-  let env: Record<string, string>;
-  let tsWorker: Worker;
-  let pyWorker: PythonWorker;
-  let client: Client;
-  let tsQueue: string;
-  let pyQueue: string;
-
-  beforeAll(async () => {
-    redis = await createRedisScratch();
-    tsQueue = redis.name('ts');
-    pyQueue = redis.name('py');
-    env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url };
-    tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], hostname: 'ts-retry@celerity' });
-    await tsWorker.start();
-    pyWorker = await startPythonWorker({ version, env: { ...env, QUEUE: pyQueue }, queues: [pyQueue] });
-    client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }) });
-  }, 120_000);
-
-  afterAll(async () => {
-    await closeClient(client);
-    await closeWorker(tsWorker);
-    await pyWorker?.stop();
-    await redis?.cleanup();
-  }, 60_000);
+  const fleet = useRedisFleet(version, { tsWorker: { hostname: 'ts-retry@celerity' } });
 
   it('Celerity worker retries, Python reads RETRY with the ValueError, then SUCCESS', async () => {
+    const { env, tsQueue } = fleet;
     // RETRY lasts the 0.5 s retry delay: the watcher starts first, the task only runs after a countdown.
     const id = crypto.randomUUID();
     const watching = runPythonClient(version, ['watch', id, '--timeout', '30'], env);
@@ -63,6 +31,7 @@ function retries(version: PythonCeleryVersion): void {
   });
 
   it('Python worker retries a task a Celerity client sent; the client sees RETRY and awaits the final result', async () => {
+    const { pyQueue, client } = fleet;
     const flaky = client.task<[fails: number], number>('tasks.flaky');
     const result = await flaky.applyAsync([1], { queue: pyQueue });
     const seen = new Set<string>();
@@ -86,6 +55,7 @@ function retries(version: PythonCeleryVersion): void {
   });
 
   it("a Python-sent message's retries header counts against a Celerity worker's maxRetries", async () => {
+    const { env, tsQueue } = fleet;
     // Already retried twice (the most tasks.flaky allows): its first failure here is final.
     const out = await sendFromPython(version, 'tasks.flaky', [9], { queue: tsQueue, retries: 2, wait: 20 }, env);
     expect(out).toMatchObject({ state: 'FAILURE', exc_type: 'ValueError', exc_message: 'attempt 2' });

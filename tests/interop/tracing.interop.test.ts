@@ -10,19 +10,10 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRedisBackend } from '@celerity/backend-redis';
-import { createRedisBroker } from '@celerity/broker-redis';
-import type { Client } from '@celerity/client';
-import { createClient } from '@celerity/client';
-import type { Worker } from '@celerity/worker';
-import { createWorker } from '@celerity/worker';
 import { waitFor } from '@celerity/testing';
-import { closeClient, closeWorker } from './harness/closing.js';
-import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
-import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, sendFromPython, startPythonWorker } from './harness/python.js';
-import type { RedisScratch } from './harness/redis.js';
-import { createRedisScratch } from './harness/redis.js';
-import * as interopTasks from './ts-tasks.js';
+import { useRedisFleet } from './harness/fleet.js';
+import type { PythonCeleryVersion } from './harness/python.js';
+import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, sendFromPython } from './harness/python.js';
 
 const status = pythonCeleryStatus();
 const exporter = new InMemorySpanExporter();
@@ -48,37 +39,12 @@ function parentOf(span: ReadableSpan): string | undefined {
 const hex = (digits: number): string => Array.from({ length: digits }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 
 function tracing(version: PythonCeleryVersion): void {
-  let redis: RedisScratch;
-  let env: Record<string, string>;
-  let tsWorker: Worker;
-  let pyWorker: PythonWorker;
-  let client: Client;
-  let tsQueue: string;
-  let pyQueue: string;
-
-  beforeAll(async () => {
-    redis = await createRedisScratch();
-    tsQueue = redis.name('ts');
-    pyQueue = redis.name('py');
-    env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url };
-    tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], hostname: `ts-${tsQueue}@celerity` });
-    await tsWorker.start();
-    pyWorker = await startPythonWorker({ version, env: { ...env, QUEUE: pyQueue }, queues: [pyQueue] });
-    client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }) });
-  }, 120_000);
-
-  afterAll(async () => {
-    await closeClient(client);
-    await closeWorker(tsWorker);
-    await pyWorker?.stop();
-    await interopTasks.closeInteropTasks();
-    await redis?.cleanup();
-  }, 60_000);
+  const fleet = useRedisFleet(version);
 
   it("a Python-sent traceparent header is the parent of the Celerity worker's consumer span", async () => {
     const traceId = hex(32);
     const parentSpanId = hex(16);
-    const out = await sendFromPython(version, 'tasks.add', [2, 3], { queue: tsQueue, headers: { traceparent: `00-${traceId}-${parentSpanId}-01` } }, env);
+    const out = await sendFromPython(version, 'tasks.add', [2, 3], { queue: fleet.tsQueue, headers: { traceparent: `00-${traceId}-${parentSpanId}-01` } }, fleet.env);
     expect(out).toMatchObject({ state: 'SUCCESS', result: 5 });
     const id = String(out.id);
     await waitFor(() => exporter.getFinishedSpans().some((s) => s.name === 'run/tasks.add' && s.attributes['messaging.message.id'] === id), { timeout: 10_000 });
@@ -88,7 +54,7 @@ function tracing(version: PythonCeleryVersion): void {
   });
 
   it("a Celerity client's producer span reaches a Python task as its request's traceparent", async () => {
-    const result = await client.task<[name: string], string | null>('tasks.request_header').applyAsync(['traceparent'], { queue: pyQueue });
+    const result = await fleet.client.task<[name: string], string | null>('tasks.request_header').applyAsync(['traceparent'], { queue: fleet.pyQueue });
     const seen = await result.get({ timeout: 30 });
     const producer = exporter.getFinishedSpans().find((s) => s.name === 'apply_async/tasks.request_header' && s.attributes['messaging.message.id'] === result.id);
     expect(producer).toBeDefined();

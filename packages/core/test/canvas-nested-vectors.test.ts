@@ -11,11 +11,10 @@ import { describe, expect, it } from 'vitest';
 import type { CanvasSink, Envelope, SignatureData } from '@celerity/core';
 import { applySignature, chain, chord, encodeTaskMessage, group, signature } from '@celerity/core';
 import { createJsonSerializer, parseCeleryJson } from '../src/serializers/json.js';
-import { tupleReprAsList } from './protocol/vector-helpers.js';
+import { canonical, tupleReprAsList } from './protocol/vector-helpers.js';
 
 const serializer = createJsonSerializer();
 const EXCEPTED = new Set(['lang', 'origin', 'ignore_result', 'replaced_task_nesting', 'stamped_headers', 'stamps']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface CapturedMessage {
   headers: Record<string, unknown>;
@@ -57,20 +56,6 @@ const SHAPES: Record<string, () => SignatureData> = {
   link_error_on_chain_in_group: () => group([withOptions(chain(add(1, 1), mul(2)), { link_error: errback }), add(5, 5)]),
   link_error_on_chord_header_member: () => chord([withOptions(add(1, 1), { link_error: errback }), chain(add(2, 2), mul(2))], xsum()),
 };
-
-function canonical(value: unknown, ids = new Map<string, string>()): unknown {
-  if (typeof value === 'string' && UUID.test(value)) {
-    if (!ids.has(value)) ids.set(value, `#${ids.size}`);
-    return ids.get(value);
-  }
-  if (Array.isArray(value)) return value.map((v) => canonical(v, ids));
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = canonical((value as Record<string, unknown>)[key], ids);
-    return out;
-  }
-  return value;
-}
 
 function ourWire(envelope: Envelope): CapturedMessage {
   return {

@@ -13,13 +13,12 @@ import { applySignature, chain, chord, createMemoryBackend, decodeTaskMessage, e
 import { errbackFollowups, recordChordPart, successFollowups } from '@celerity/core/internal';
 import { createJsonSerializer, parseCeleryJson } from '../src/serializers/json.js';
 import { createSerializerRegistry } from '../src/serializer.js';
-import { tupleReprAsList, vectorMessages } from './protocol/vector-helpers.js';
+import { canonical, tupleReprAsList, vectorMessages } from './protocol/vector-helpers.js';
 import type { VectorMessage } from './protocol/vector-helpers.js';
 
 const serializer = createJsonSerializer();
 const registry = createSerializerRegistry([serializer]);
 const EXCEPTED = new Set(['lang', 'origin', 'ignore_result', 'replaced_task_nesting', 'stamped_headers', 'stamps']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const add = (...args: unknown[]) => signature('tasks.add', args);
 const mul = (...args: unknown[]) => signature('tasks.mul', args);
@@ -45,21 +44,6 @@ function theirWire(v: Pick<VectorMessage, 'headers' | 'properties' | 'body'>): W
   const headers = Object.fromEntries(Object.entries(v.headers).filter(([k]) => !EXCEPTED.has(k)));
   headers['argsrepr'] = tupleReprAsList(headers['argsrepr'] as string);
   return { headers, properties: { correlation_id: v.properties['correlation_id'], reply_to: v.properties['reply_to'] }, body: v.body };
-}
-
-/** Sorted keys, and every uuid replaced by `#n` in order of first appearance. */
-function canonical(value: unknown, ids = new Map<string, string>()): unknown {
-  if (typeof value === 'string' && UUID.test(value)) {
-    if (!ids.has(value)) ids.set(value, `#${ids.size}`);
-    return ids.get(value);
-  }
-  if (Array.isArray(value)) return value.map((v) => canonical(v, ids));
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = canonical((value as Record<string, unknown>)[key], ids);
-    return out;
-  }
-  return value;
 }
 
 function expectSameWire(ours: Wire[], theirs: Wire[]): void {

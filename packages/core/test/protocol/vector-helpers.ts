@@ -120,3 +120,20 @@ export function tupleReprAsList(repr: string): string {
   const inner = repr.slice(1, -1);
   return `[${inner.endsWith(',') ? inner.slice(0, -1) : inner}]`;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Sorted keys, and every uuid replaced by `#n` in order of first appearance: two wires compared without their ids. */
+export function canonical(value: unknown, ids = new Map<string, string>()): unknown {
+  if (typeof value === 'string' && UUID.test(value)) {
+    if (!ids.has(value)) ids.set(value, `#${ids.size}`);
+    return ids.get(value);
+  }
+  if (Array.isArray(value)) return value.map((v) => canonical(v, ids));
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = canonical((value as Record<string, unknown>)[key], ids);
+    return out;
+  }
+  return value;
+}

@@ -41,7 +41,7 @@ describe('celerity beat list | add | remove | enable | disable', () => {
   it('edits the schedule stored in Redis', async () => {
     const { common } = fresh();
     expect(await celerity(['beat', 'list', ...common])).toMatchObject({ code: 0, stdout: 'No beat entries.\n' });
-    expect(await celerity(['beat', 'add', 'nightly', '--task', 'tasks.report', '--cron', '30 2 * * *', '--timezone', 'Europe/Berlin', '--kwargs', '{"full":true}', '--priority', '5', ...common])).toMatchObject({
+    expect(await celerity(['beat', 'add', 'nightly', '--task', 'tasks.report', '--cron', '30 2 * * *', '--timezone', 'Europe/Berlin', '--kwargs', '{"full":true}', '--priority', '5', '--queue', 'reports', '--expires', '600', '--missed', 'skip', ...common])).toMatchObject({
       code: 0,
       stdout: "Added beat entry 'nightly': tasks.report, cron '30 2 * * *' Europe/Berlin.\n",
     });
@@ -54,8 +54,8 @@ describe('celerity beat list | add | remove | enable | disable', () => {
         schedule: { cron: '30 2 * * *', timezone: 'Europe/Berlin' },
         args: [],
         kwargs: { full: true },
-        options: { priority: 5 },
-        missed: 'run-once',
+        options: { queue: 'reports', priority: 5, expires: 600 },
+        missed: 'skip',
         enabled: false,
       },
     ]);

@@ -11,7 +11,7 @@ import { createClient } from '@celerity/client';
 import type { Worker, WorkerOptions } from '@celerity/worker';
 import { createWorker } from '@celerity/worker';
 import { closeClient, closeWorker } from './closing.js';
-import type { PythonCeleryVersion, PythonWorker, PythonWorkerOptions } from './python.js';
+import type { PythonCeleryVersion, PythonWorker } from './python.js';
 import { startPythonWorker } from './python.js';
 import type { RedisScratch } from './redis.js';
 import { createRedisScratch } from './redis.js';
@@ -20,7 +20,7 @@ import * as interopTasks from '../ts-tasks.js';
 /** What a file's tests use; set once `beforeAll` has run. */
 export interface RedisFleet {
   redis: RedisScratch;
-  /** `BROKER_URL` and `RESULT_BACKEND` for Python processes (plus what the options added). */
+  /** `BROKER_URL` and `RESULT_BACKEND` for Python processes. */
   env: Record<string, string>;
   tsQueue: string;
   pyQueue: string;
@@ -33,12 +33,8 @@ export interface RedisFleet {
 export interface RedisFleetOptions {
   /** Extra worker options (tasks default to the interop tasks). */
   tsWorker?: Partial<Omit<WorkerOptions, 'broker' | 'backend' | 'queues'>>;
-  /** Extra Python worker options. */
-  pyWorker?: Partial<Omit<PythonWorkerOptions, 'version' | 'env' | 'queues'>>;
   /** Extra client options. */
   client?: (fleet: Pick<RedisFleet, 'tsQueue' | 'pyQueue'>) => Partial<Omit<ClientOptions, 'broker' | 'backend'>>;
-  /** Extra environment for the Python side. */
-  env?: (redis: RedisScratch) => Record<string, string>;
 }
 
 /**
@@ -54,7 +50,7 @@ export function useRedisFleet(version: PythonCeleryVersion, options: RedisFleetO
     const { redis } = fleet;
     fleet.tsQueue = redis.name('ts');
     fleet.pyQueue = redis.name('py');
-    fleet.env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url, ...options.env?.(redis) };
+    fleet.env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url };
     fleet.tsWorker = createWorker({
       tasks: interopTasks,
       hostname: `ts-${fleet.tsQueue}@celerity`,
@@ -64,7 +60,7 @@ export function useRedisFleet(version: PythonCeleryVersion, options: RedisFleetO
       queues: [fleet.tsQueue],
     });
     await fleet.tsWorker.start();
-    fleet.pyWorker = await startPythonWorker({ ...options.pyWorker, version, env: { ...fleet.env, QUEUE: fleet.pyQueue }, queues: [fleet.pyQueue] });
+    fleet.pyWorker = await startPythonWorker({ version, env: { ...fleet.env, QUEUE: fleet.pyQueue }, queues: [fleet.pyQueue] });
     fleet.client = createClient({ ...options.client?.(fleet), broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }) });
   }, 120_000);
   afterAll(async () => {

@@ -12,6 +12,7 @@ import type {
   BroadcastMessage,
   Broker,
   BrokerCapabilities,
+  BrokerRecipe,
   ConsumeOptions,
   DeadLetterQueue,
   Consumer,
@@ -98,6 +99,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly deadLetters: DeadLetterQueue;
   /** Cluster-wide rate limit buckets, `<keyPrefix>_celerity.ratelimit.<task>` (rate-limiter.ts). */
   readonly rateLimiter: SharedRateLimiter;
+  readonly recipe?: BrokerRecipe;
   readonly client: Redis;
   readonly keys: Keyspace;
   readonly logger: Logger;
@@ -124,6 +126,9 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.pollInterval = this.settings.pollInterval;
     this.generateId = options.generateId ?? randomUUID;
     this.clock = options.now ?? Date.now;
+    // Only a broker opened from its URL can be opened again elsewhere from plain options.
+    const plain = options.client === undefined && options.now === undefined && options.generateId === undefined;
+    if (plain) this.recipe = { module: import.meta.url, factory: 'createRedisBroker', options: { url: options.url, keyPrefix: this.settings.keyPrefix } };
     const connections = createConnections(options, this.logger);
     this.connections = connections;
     this.client = connections.main;

@@ -39,6 +39,7 @@ export { asLogger } from './pino-logger.js';
 export type {
   Broker,
   BrokerCapabilities,
+  BrokerRecipe,
   BrokerCommonOptions,
   BroadcastMessage,
   ConsumeOptions,

@@ -1,37 +1,47 @@
-/** The members task-received is written with: Celery's fields and order, on the common path and the other. */
+/** The task-received event as written from its records: Celery's fields and order, on the common path and the other. */
 import { describe, expect, it } from 'vitest';
 import type { TaskMessage } from '@celerity/core';
-import type { BufferedType, EventDispatcher } from '../src/events/event-dispatcher.js';
+import { utcOffsetHours } from '@celerity/core/internal';
+import type { EventDispatcher } from '../src/events/event-dispatcher.js';
+import { EventWriter, type EventRecords } from '../src/events/event-records.js';
 import { TaskEvents } from '../src/events/task-events.js';
 
 type ReceivedFields = Pick<TaskMessage, 'id' | 'task' | 'args' | 'kwargs' | 'argsrepr' | 'kwargsrepr' | 'rootId' | 'parentId' | 'retries' | 'eta' | 'expires'>;
 
 const ID = '6aae7816-476f-45dc-b163-879dfdbccac9';
 const base: ReceivedFields = { id: ID, task: 'tasks.add', args: [2, 3], kwargs: {}, argsrepr: '(2, 3)', kwargsrepr: '{}', rootId: ID, parentId: null, retries: 0, eta: null, expires: null };
+const NOW = Date.UTC(2026, 11, 7, 6, 0, 0, 250);
+const COMMON = ['hostname', 'utcoffset', 'pid', 'clock'];
 
-// What received() hands the dispatcher, read back as the JSON object it is the members of.
+// What received() records, written as the writer writes it and read back.
 function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<string, unknown> } {
-  const written: string[] = [];
+  const records: EventRecords = [];
+  let counted = 0;
   const dispatcher: EventDispatcher = {
     send: () => Promise.resolve(),
     sendBuffered: () => undefined,
-    sendBufferedJson: (_type: BufferedType, members: string) => void written.push(members),
+    records: () => records,
+    buffered: () => void counted++,
+    now: () => NOW,
     flush: () => Promise.resolve(),
-    forwardClock: () => 1,
+    close: () => Promise.resolve(),
+    forwardClock: () => 7,
     clockValue: () => 0,
   };
   new TaskEvents(dispatcher, true).received(fields as TaskMessage);
-  expect(written).toHaveLength(1);
-  const text = `{${written[0]!}}`;
+  expect(counted).toBe(1);
+  const text = new EventWriter('w@test', 42).list(records);
   return { text, parsed: JSON.parse(text) as Record<string, unknown> };
 }
 
-const ORDER = ['uuid', 'name', 'args', 'kwargs', 'root_id', 'parent_id', 'retries', 'eta', 'expires'];
+const ORDER = [...COMMON, 'uuid', 'name', 'args', 'kwargs', 'root_id', 'parent_id', 'retries', 'eta', 'expires', 'timestamp', 'type'];
 
 describe('TaskEvents.received', () => {
   it('writes a root task due now, without expiry, as JSON.stringify would', () => {
     const { text } = receivedJson(base);
-    expect(text).toBe(JSON.stringify({ uuid: ID, name: 'tasks.add', args: '(2, 3)', kwargs: '{}', root_id: ID, parent_id: null, retries: 0, eta: null, expires: null }));
+    expect(text).toBe(
+      JSON.stringify({ hostname: 'w@test', utcoffset: utcOffsetHours(new Date(NOW)), pid: 42, clock: 7, uuid: ID, name: 'tasks.add', args: '(2, 3)', kwargs: '{}', root_id: ID, parent_id: null, retries: 0, eta: null, expires: null, timestamp: 1796623200.25, type: 'task-received' }),
+    );
   });
 
   it('writes a child with an ETA and an expiry, and a message without root_id, with the same keys in the same order', () => {

@@ -5,8 +5,8 @@
  */
 import type { ExceptionInfo, TaskMessage } from '@celerity/core';
 import { formatCeleryDate, pythonRepr } from '@celerity/core/internal';
-import { bufferedType, type EventDispatcher } from './event-dispatcher.js';
-import { jsonInner, jsonString, jsonStringOrNull } from './json-text.js';
+import type { EventDispatcher } from './event-dispatcher.js';
+import { pushReceived, pushStarted, pushSucceeded } from './event-records.js';
 
 /** How a revoked task ended (Celery's task-revoked fields). */
 export interface RevokedFields {
@@ -21,12 +21,8 @@ export function exceptionRepr(exception: ExceptionInfo): string {
   return `${exception.exc_type}(${exception.exc_message.map((part) => pythonRepr(part)).join(', ')})`;
 }
 
-// A date as the JSON text of Celery's ISO 8601 string, or null.
-const dateOrNull = (date: Date | null): string => (date === null ? 'null' : jsonString(formatCeleryDate(date)));
-
-const RECEIVED = bufferedType('task-received');
-const STARTED = bufferedType('task-started');
-const SUCCEEDED = bufferedType('task-succeeded');
+// A date as Celery's ISO 8601 text, or null.
+const dateOrNull = (date: Date | null): string | null => (date === null ? null : formatCeleryDate(date));
 
 const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15 };
 
@@ -50,29 +46,41 @@ export class TaskEvents {
     this.on = on;
   }
 
-  // The three events of every run are written as JSON here, without an object to stringify.
+  // The three events of every run are kept as records (event-records.ts): their JSON is written
+  // where they are published, on the events thread when there is one.
 
   /** `task-received`: the message was taken, before any ETA wait. */
   received(message: TaskMessage): void {
-    this.dispatcher.sendBufferedJson(
-      RECEIVED,
-      `"uuid":"${jsonInner(message.id)}","name":"${jsonInner(message.task)}","args":"${jsonInner(message.argsrepr ?? pythonRepr(message.args))}","kwargs":"${jsonInner(message.kwargsrepr ?? pythonRepr(message.kwargs))}"` +
-        // Most messages are a root task's, due now, without expiry: those nulls are written in one
-        // piece of the template, fewer pieces to join and flatten.
-        (message.rootId !== null && message.parentId === null && message.eta === null && message.expires === null
-          ? `,"root_id":"${jsonInner(message.rootId)}","parent_id":null,"retries":${message.retries},"eta":null,"expires":null`
-          : `,"root_id":${jsonStringOrNull(message.rootId)},"parent_id":${jsonStringOrNull(message.parentId)},"retries":${message.retries},"eta":${dateOrNull(message.eta)},"expires":${dateOrNull(message.expires)}`),
+    const d = this.dispatcher;
+    pushReceived(
+      d.records(),
+      d.forwardClock(),
+      d.now(),
+      message.id,
+      message.task,
+      message.argsrepr ?? pythonRepr(message.args),
+      message.kwargsrepr ?? pythonRepr(message.kwargs),
+      message.rootId,
+      message.parentId,
+      message.retries,
+      dateOrNull(message.eta),
+      dateOrNull(message.expires),
     );
+    d.buffered();
   }
 
   /** `task-started`: the body is about to run. */
   started(id: string): void {
-    this.dispatcher.sendBufferedJson(STARTED, `"uuid":"${jsonInner(id)}"`);
+    const d = this.dispatcher;
+    pushStarted(d.records(), d.forwardClock(), d.now(), id);
+    d.buffered();
   }
 
   /** `task-succeeded`: the result's repr and the runtime in seconds. */
   succeeded(id: string, result: unknown, runtime: number): void {
-    this.dispatcher.sendBufferedJson(SUCCEEDED, `"uuid":"${jsonInner(id)}","result":"${jsonInner(pythonRepr(result))}","runtime":${Number.isFinite(runtime) ? runtime : 0}`);
+    const d = this.dispatcher;
+    pushSucceeded(d.records(), d.forwardClock(), d.now(), id, pythonRepr(result), runtime);
+    d.buffered();
   }
 
   /** `task-failed`; `traceback` is left out when there is none (as for NotRegistered). */

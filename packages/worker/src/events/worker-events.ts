@@ -104,14 +104,14 @@ export function createWorkerEvents(options: WorkerEventsOptions): WorkerEvents {
       started = false;
       tasks.on = false;
       clock.clearTimeout(timer);
-      if (beating) {
-        beating = false;
-        void dispatcher.send('worker-offline', workerFields());
-      }
+      const wasBeating = beating;
+      beating = false;
+      // Task events first (and the events thread closed once they are out), then worker-offline.
+      const sent = dispatcher.close().then(() => (wasBeating ? dispatcher.send('worker-offline', workerFields()) : undefined));
       // A broker that cannot be reached must not hold the stop up for long.
       let expire: unknown;
       const expired = new Promise<void>((resolve) => (expire = clock.setTimeout(resolve, OFFLINE_TIMEOUT)));
-      await Promise.race([dispatcher.flush(), expired]);
+      await Promise.race([sent, expired]);
       clock.clearTimeout(expire);
     },
     forwardClock: () => dispatcher.forwardClock(),

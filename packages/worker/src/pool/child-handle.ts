@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
-import { tsxRegisterUrl } from '../cli/environment.js';
+import { fromSource as isFromSource, siblingModule, threadExecArgv, threadScript } from '../thread-script.js';
 import type { FromChild, ToChild } from './protocol.js';
 
 export type PoolKind = 'threads' | 'processes';
@@ -26,22 +26,15 @@ export interface ChildEvents {
   exit(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
-const entry = new URL(import.meta.url.endsWith('.ts') ? './child-main.ts' : './child-main.js', import.meta.url);
+const entry = siblingModule(import.meta.url, 'child-main');
 /** Run from sources (tests, `--conditions=source`): the child needs tsx and the same condition. */
-const fromSource = entry.href.endsWith('.ts');
-
-function threadScript(): string {
-  if (!fromSource) return `import(${JSON.stringify(entry.href)})`;
-  // A thread cannot be given a .ts entry even with tsx in its execArgv: register tsx, then import.
-  const tsx = tsxRegisterUrl();
-  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-}
+const fromSource = isFromSource(entry);
 
 /** Starts a child that loads `tasksModule`. */
 export function spawnChild(kind: PoolKind, tasksModule: string, events: ChildEvents): ChildHandle {
-  const conditions = fromSource ? ['--conditions=source'] : [];
+  const conditions = threadExecArgv(entry);
   if (kind === 'threads') {
-    const thread = new Thread(threadScript(), { eval: true, workerData: { tasksModule, tsxRegistered: fromSource }, execArgv: conditions, stdout: false, stderr: false });
+    const thread = new Thread(threadScript(entry), { eval: true, workerData: { tasksModule, tsxRegistered: fromSource }, execArgv: conditions, stdout: false, stderr: false });
     thread.on('message', (m: FromChild) => events.message(m));
     // A thread that throws at top level ends with an error, then an exit.
     thread.on('error', () => {});

@@ -11,6 +11,7 @@ import type {
   SubscribeOptions,
   Broker,
   BrokerCapabilities,
+  BrokerRecipe,
   ConsumeOptions,
   Consumer,
   DeadLetterQueue,
@@ -62,6 +63,7 @@ class AmqpBrokerImpl implements AmqpBroker {
     return Math.max(0, this.connection.generation - 1);
   }
   readonly capabilities: BrokerCapabilities = { priorityOrder: 'high-first', broadcast: true, deadLetters: true };
+  readonly recipe?: BrokerRecipe;
   /** One durable queue per source queue, `celerity.dead.<queue>` (see dead-letters.ts). */
   readonly deadLetters: AmqpDeadLetters;
   /** Durable revokes: the stream queue `celerity.revoked` (see revocations.ts). */
@@ -87,6 +89,11 @@ class AmqpBrokerImpl implements AmqpBroker {
     this.settings = resolveOptions(options);
     this.logger = options.logger ?? silentLogger;
     this.exchangeSpecs = options.exchanges;
+    // Only a broker opened from plain options can be opened again elsewhere (TLS options hold
+    // buffers and callbacks; exchange specs are the caller's objects).
+    if (options.tls === undefined && options.exchanges === undefined) {
+      this.recipe = { module: import.meta.url, factory: 'createAmqpBroker', options: { url: this.settings.url, heartbeat: this.settings.heartbeat } };
+    }
     const url = parseAmqpUrl(this.settings.url);
     this.url = redactUrl(this.settings.url);
     this.vhost = url.vhost;

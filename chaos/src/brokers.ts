@@ -48,6 +48,10 @@ export interface BrokerEnv {
   drain(queue: string): Promise<LeftInBroker>;
   /** Stops what this scenario started (a shared RabbitMQ node stays up). */
   close: () => Promise<void>;
+  /** Adapter options for the producer's client (e.g. `master_name` for a `sentinel://` URL). */
+  brokerOptions?: Record<string, unknown>;
+  /** Extra environment of the worker processes (e.g. `CELERITY_BROKER_TRANSPORT_OPTIONS`). */
+  workerEnv?: Record<string, string>;
 }
 
 /** What was left in the broker at the end of a run. */
@@ -80,6 +84,29 @@ function kombuTaskId(text: string): string | undefined {
   }
 }
 
+/** What is left of `queue` in the Redis at `url` (see {@link BrokerEnv.drain}). */
+export async function drainRedis(url: string, queue: string): Promise<LeftInBroker> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const lists = await Promise.all(kombuLists(queue).map((key) => client.lrange(key, 0, -1)));
+    const unacked = await client.hvals('unacked');
+    const items = [...lists.flat(), ...unacked];
+    const ttl = await client.pttl('unacked_mutex');
+    const dead = await client.lrange(`_celerity.dead.${queue}`, 0, -1);
+    return {
+      messages: items.length,
+      unacked: unacked.length,
+      ids: items.map(kombuTaskId).filter((id): id is string => id !== undefined),
+      deadLettered: dead.map(kombuTaskId).filter((id): id is string => id !== undefined),
+      restoreLockTtlMs: ttl >= 0 ? ttl : null,
+    };
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** A fresh durable Redis for one scenario; `crashable` makes it fsync every write so a SIGKILL loses none. */
 export async function redisEnv(options: { crashable?: boolean } = {}): Promise<BrokerEnv> {
   const redis: DurableRedis = await startDurableRedis({ fsync: options.crashable === true ? 'always' : 'everysec' });
@@ -90,27 +117,7 @@ export async function redisEnv(options: { crashable?: boolean } = {}): Promise<B
     urlVia: (port, query) => withQuery(`redis://127.0.0.1:${port}`, query),
     restart: (mode) => redis.restart(mode),
     openBroker: () => createBrokerFromUrl(redis.url, { adapters: [redisAdapter] }),
-    async drain(queue) {
-      const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        const lists = await Promise.all(kombuLists(queue).map((key) => client.lrange(key, 0, -1)));
-        const unacked = await client.hvals('unacked');
-        const items = [...lists.flat(), ...unacked];
-        const ttl = await client.pttl('unacked_mutex');
-        const dead = await client.lrange(`_celerity.dead.${queue}`, 0, -1);
-        return {
-          messages: items.length,
-          unacked: unacked.length,
-          ids: items.map(kombuTaskId).filter((id): id is string => id !== undefined),
-          deadLettered: dead.map(kombuTaskId).filter((id): id is string => id !== undefined),
-          restoreLockTtlMs: ttl >= 0 ? ttl : null,
-        };
-      } finally {
-        client.disconnect();
-      }
-    },
+    drain: (queue) => drainRedis(redis.url, queue),
     close: () => redis.close(),
   };
 }

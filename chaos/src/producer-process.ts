@@ -16,7 +16,7 @@ function post(message: ProducerMessage): void {
 }
 
 async function produce(command: ProduceCommand): Promise<void> {
-  const client: Client = createClient({ broker: command.url, adapters: [command.broker === 'redis' ? redisAdapter : amqpAdapter] });
+  const client: Client = createClient({ broker: command.url, adapters: [command.broker === 'redis' ? redisAdapter : amqpAdapter], brokerOptions: command.brokerOptions ?? {} });
   try {
     await runProducer({
       client,

@@ -11,6 +11,8 @@ export interface ProduceCommand {
   tasks: readonly TaskToSend[];
   rate: number;
   batch: number;
+  /** Adapter options of the client's broker (e.g. `master_name`, `wait_replicas`). */
+  brokerOptions?: Record<string, unknown>;
 }
 
 /** Producer → harness. */

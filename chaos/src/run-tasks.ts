@@ -129,6 +129,7 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
       acksLate: plan.acksLate,
       ...(plan.visibilityTimeout !== undefined ? { visibilityTimeout: plan.visibilityTimeout } : {}),
       ...(plan.env.resultsUrl !== undefined ? { resultBackendUrl: plan.env.resultsUrl } : {}),
+      ...(plan.env.workerEnv !== undefined ? { env: plan.env.workerEnv } : {}),
       ledgerDir,
       logFile: join(plan.dir, `worker-${slot + 1}.log`),
       hostname: `w${slot + 1}-${generation}@chaos`,
@@ -179,7 +180,16 @@ export async function runTasks(plan: RunPlan): Promise<RunOutcome> {
   let failure: unknown;
   const producing = (async () => {
     await plan.beforeProducing?.(handle);
-    producer = startProducer({ type: 'produce', broker: plan.env.kind, url: plan.env.url, queue: plan.queue, tasks: plan.tasks, rate: plan.rate ?? 0, batch: plan.batch ?? 100 });
+    producer = startProducer({
+      type: 'produce',
+      broker: plan.env.kind,
+      url: plan.env.url,
+      queue: plan.queue,
+      tasks: plan.tasks,
+      rate: plan.rate ?? 0,
+      batch: plan.batch ?? 100,
+      ...(plan.env.brokerOptions !== undefined ? { brokerOptions: plan.env.brokerOptions } : {}),
+    });
     await producer.finished;
     lastProgressAt = Math.max(lastProgressAt, Date.now());
   })().catch((error: unknown) => (failure ??= error));

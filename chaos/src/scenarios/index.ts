@@ -1,6 +1,7 @@
 /** Every scenario of issue 12, in the order a run goes through them. */
 import { baselineScenario } from './baseline.js';
 import { etaScenario } from './eta.js';
+import { failoverScenario } from './failover.js';
 import { garbageScenario } from './garbage-queue.js';
 import { killScenario } from './kill.js';
 import { poisonScenario } from './poison.js';
@@ -33,5 +34,7 @@ export const SCENARIOS: readonly Scenario[] = [
   poisonScenario('amqp'),
   garbageScenario('redis'),
   garbageScenario('amqp'),
+  failoverScenario(false),
+  failoverScenario(true),
   soakScenario(),
 ];

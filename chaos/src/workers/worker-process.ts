@@ -37,6 +37,8 @@ export interface WorkerSpec {
   logFile: string;
   /** Node name, e.g. `w1-3@chaos`. */
   hostname: string;
+  /** Extra environment variables (e.g. `CELERITY_BROKER_TRANSPORT_OPTIONS`). */
+  env?: Record<string, string>;
 }
 
 /** How a worker process ended. */
@@ -100,7 +102,7 @@ export function startWorkerProcess(spec: WorkerSpec): WorkerProcess {
   // cwd = the chaos package: the command finds the adapter packages by scheme from there.
   const child: ChildProcess = spawn(process.execPath, workerArgs(spec), {
     cwd: CHAOS_DIR,
-    env: { ...process.env, CHAOS_LEDGER_DIR: spec.ledgerDir },
+    env: { ...process.env, ...spec.env, CHAOS_LEDGER_DIR: spec.ledgerDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error('could not start a worker process');

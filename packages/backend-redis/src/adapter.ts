@@ -1,5 +1,6 @@
 import { ConfigurationError } from '@celerity/core';
 import type { BackendAdapter, Serializer } from '@celerity/core';
+import { sentinelSettingsFrom } from '@celerity/redis-common/internal';
 import { createRedisBackend } from './backend.js';
 import type { RedisBackendOptions } from './options.js';
 
@@ -14,7 +15,7 @@ function readOptions(bag: Record<string, unknown>): RedisBackendOptions {
   const wrong = (key: string, expected: string): never => {
     throw new ConfigurationError(`Redis result backend option ${key} must be ${expected}`);
   };
-  const { keyPrefix, expires, serializer, connectionName, watchTimeout, maxWatched, resultSubscription } = bag;
+  const { keyPrefix, expires, serializer, connectionName, watchTimeout, maxWatched, resultSubscription, waitReplicas, waitReplicasTimeout } = bag;
   if (keyPrefix !== undefined) out.keyPrefix = typeof keyPrefix === 'string' ? keyPrefix : wrong('keyPrefix', 'a string');
   if (expires !== undefined) out.expires = expires === null || typeof expires === 'number' ? expires : wrong('expires', 'a number of seconds or null');
   if (serializer !== undefined) out.serializer = isSerializer(serializer) ? serializer : wrong('serializer', 'a Serializer');
@@ -24,18 +25,24 @@ function readOptions(bag: Record<string, unknown>): RedisBackendOptions {
   if (resultSubscription !== undefined) {
     out.resultSubscription = resultSubscription === 'prefix' || resultSubscription === 'task' ? resultSubscription : wrong('resultSubscription', "'prefix' or 'task'");
   }
-  return out;
+  if (waitReplicas !== undefined) out.waitReplicas = typeof waitReplicas === 'number' ? waitReplicas : wrong('waitReplicas', 'a number of replicas');
+  if (waitReplicasTimeout !== undefined) {
+    out.waitReplicasTimeout = typeof waitReplicasTimeout === 'number' ? waitReplicasTimeout : wrong('waitReplicasTimeout', 'a number of ms');
+  }
+  return { ...out, ...sentinelSettingsFrom(bag) };
 }
 
 /**
- * Resolves `redis://` and `rediss://` result backend URLs; pass it in `adapters`.
+ * Resolves `redis://`, `rediss://` and `sentinel://` result backend URLs; pass it in `adapters`.
+ * Options: our names, plus Celery's `result_backend_transport_options` keys `master_name` and
+ * `sentinel_kwargs` (`{ password, username }`).
  * @example
  * import { backendAdapter } from '@celerity/backend-redis';
  * const client = createClient({ backend: 'redis://localhost:6379/0', adapters: [backendAdapter] });
  */
 export const backendAdapter: BackendAdapter = {
   kind: 'backend',
-  schemes: ['redis', 'rediss'],
+  schemes: ['redis', 'rediss', 'sentinel'],
   create(url, context) {
     return createRedisBackend({
       ...readOptions(context.options ?? {}),

@@ -5,7 +5,7 @@ import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type { ResultBackend, ResultMeta } from '@celerity/core';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { closeConnection, onAuthFailure, parseRedisUrl } from '@celerity/redis-common/internal';
+import { closeConnection, isSentinelUrl, onAuthFailure, parseRedisUrl, replicaWaitOptions, sentinelConnectionOptions } from '@celerity/redis-common/internal';
 import { resultSerializer } from './default-serializer.js';
 import { logBackendConnection, toCelerityError } from './errors.js';
 import * as groups from './groups.js';
@@ -41,11 +41,14 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
   const timers = options.timers ?? systemTimers;
   const nameOverride = options.connectionName === undefined ? {} : { connectionName: options.connectionName };
 
+  const replicaWait = replicaWaitOptions(NAME, options.waitReplicas, options.waitReplicasTimeout);
+  const url = options.url ?? REDIS_BACKEND_DEFAULTS.url;
   const ownsCommand = options.client === undefined;
   const command: Redis =
     options.client ??
     new Redis({
-      ...parseRedisUrl(options.url ?? REDIS_BACKEND_DEFAULTS.url),
+      // sentinel://: this connection and its pub/sub duplicate ask the sentinels for the primary on every (re)connect.
+      ...(isSentinelUrl(url) ? sentinelConnectionOptions(url, options) : parseRedisUrl(url)),
       lazyConnect: true,
       enableAutoPipelining: true,
       ...nameOverride,
@@ -93,7 +96,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
   };
   const groupCtx: GroupStoreContext = { command, keys, ttl, encode, decode: (bytes) => serializer.decode(bytes) };
 
-  const storeCtx: StoreContext = { command, keys, ttl, check: successCheckFor(serializer), encode, get };
+  const storeCtx: StoreContext = { command, keys, ttl, check: successCheckFor(serializer), encode, get, replicaWait };
   // The default serializer's bytes for the common record can be written without it.
   if (options.serializer === undefined) {
     storeCtx.fastEncode = fastJsonMeta;

@@ -6,3 +6,4 @@ export { createRedisBackend } from './backend.js';
 export { backendAdapter } from './adapter.js';
 export type { RedisBackendOptions } from './options.js';
 export type { BackendTimers } from './timers.js';
+export { ReplicaWaitError } from '@celerity/redis-common';

@@ -6,10 +6,33 @@ import type { BackendTimers } from './timers.js';
 export interface RedisBackendOptions {
   /**
    * `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS (Celery's
-   * `?ssl_cert_reqs=none` skips certificate checks). Ignored when `client` is given.
+   * `?ssl_cert_reqs=none` skips certificate checks), or Celery's Sentinel form
+   * `sentinel://[[user]:password@]host[:port][/db];sentinel://host2[:port];…` (one URL per
+   * sentinel, default port 26379; the password and db of the first are the primary's; needs
+   * `masterName`). Ignored when `client` is given.
    * @default 'redis://localhost:6379/0'
    */
   url?: string;
+  /**
+   * With a `sentinel://` URL: the name the sentinels monitor the primary under (Celery's
+   * `result_backend_transport_options={'master_name': …}`). The command and pub/sub connections ask
+   * the sentinels for the current primary on every (re)connect, so both follow a failover.
+   */
+  masterName?: string;
+  /** With a `sentinel://` URL: the sentinels' own password (`sentinel_kwargs={'password': …}`). @default none */
+  sentinelPassword?: string;
+  /** With a `sentinel://` URL: the sentinels' own username (`sentinel_kwargs={'username': …}`). @default none */
+  sentinelUsername?: string;
+  /**
+   * Opt-in durable store: after each `store` / `storeMany`, `WAIT` until this many replicas
+   * acknowledged the result, else reject with `ReplicaWaitError` (the result stays stored on the
+   * primary). Without it, a result the primary acknowledged is lost if the primary dies before a
+   * replica copied it and that replica is promoted. Group and chord writes are not covered. 0 = off.
+   * @default 0
+   */
+  waitReplicas?: number;
+  /** Milliseconds `waitReplicas` waits for the replicas before rejecting (whole, ≥ 1). @default 1000 */
+  waitReplicasTimeout?: number;
   /**
    * An existing ioredis client to run commands on; it is not closed by `close()`. The pub/sub
    * connection is a `duplicate()` of it. Must not use ioredis' own `keyPrefix` (use ours).

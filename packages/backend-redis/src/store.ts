@@ -7,7 +7,8 @@
 import { ConfigurationError, READY_STATES, TaskState, replacesStoredState } from '@celerity/core';
 import type { ResultMeta, Serializer } from '@celerity/core';
 import type { Redis } from 'ioredis';
-import { runScript } from '@celerity/redis-common/internal';
+import { runScript, waitForReplicas } from '@celerity/redis-common/internal';
+import type { ReplicaWaitOptions } from '@celerity/redis-common/internal';
 import type { KeySpace } from './keys.js';
 import { toCeleryMeta } from './meta.js';
 import { STORE_BATCH, STORE_SCRIPT } from './scripts.js';
@@ -30,6 +31,8 @@ export interface StoreContext {
   fastEncode?(meta: ResultMeta): string | undefined;
   /** GET + decode (for the `client` check). */
   get(taskId: string): Promise<ResultMeta | null>;
+  /** The `waitReplicas` option: WAIT after each write (undefined = off). */
+  readonly replicaWait?: ReplicaWaitOptions | undefined;
 }
 
 /** Picks the SUCCESS check for a serializer. */
@@ -92,7 +95,17 @@ function writeOne(ctx: StoreContext, batch: Batch): Promise<unknown> {
   return runScript(ctx.command, STORE_SCRIPT, batch.keys, scriptArgs(ctx, batch));
 }
 
+/**
+ * Writes, then (with `waitReplicas`) WAITs. The WAIT is sent in the continuation of the last reply,
+ * before any I/O can swap the socket; not beside the writes, because a NOSCRIPT fallback would send
+ * its EVAL after it.
+ */
 async function write(ctx: StoreContext, entries: readonly Prepared[]): Promise<void> {
+  await writeAll(ctx, entries);
+  if (ctx.replicaWait !== undefined) await waitForReplicas(ctx.command, ctx.replicaWait, 'Redis result backend: store');
+}
+
+async function writeAll(ctx: StoreContext, entries: readonly Prepared[]): Promise<void> {
   const batches = toBatches(entries);
   const single = batches.length === 1 ? batches[0] : undefined;
   if (single !== undefined) {

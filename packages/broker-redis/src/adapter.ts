@@ -4,8 +4,9 @@ import { optionsFromSettings } from './options.js';
 import { createRedisBroker } from './redis-broker.js';
 
 /**
- * Broker adapter for `redis://` and `rediss://`. `context.options` may use our option names or
- * kombu's transport option names (`global_keyprefix`, `visibility_timeout`, `polling_interval`).
+ * Broker adapter for `redis://`, `rediss://` and `sentinel://`. `context.options` may use our option
+ * names or kombu's transport option names (`global_keyprefix`, `visibility_timeout`,
+ * `polling_interval`, `master_name`, `sentinel_kwargs`).
  * @example
  * import { createBrokerFromUrl } from '@celerity/core';
  * import { brokerAdapter } from '@celerity/broker-redis';
@@ -13,7 +14,7 @@ import { createRedisBroker } from './redis-broker.js';
  */
 export const brokerAdapter: BrokerAdapter = {
   kind: 'broker',
-  schemes: ['redis', 'rediss'],
+  schemes: ['redis', 'rediss', 'sentinel'],
   create(url, context) {
     return createRedisBroker({
       ...optionsFromSettings(context.options),

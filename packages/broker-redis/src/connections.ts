@@ -7,13 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from '@celerity/core';
-import { logConnectionErrors, parseRedisUrl } from '@celerity/redis-common/internal';
+import { isSentinelUrl, logConnectionErrors, parseRedisUrl, sentinelConnectionOptions } from '@celerity/redis-common/internal';
+import type { SentinelSettings } from '@celerity/redis-common/internal';
 import { BROKER_ERRORS } from './redis-errors.js';
 
 // The ioredis options this broker sets (RedisOptions as a whole trips exactOptionalPropertyTypes).
 type ConnectionSettings = Pick<
   RedisOptions,
-  'host' | 'port' | 'db' | 'username' | 'password' | 'tls' | 'lazyConnect' | 'retryStrategy' | 'maxRetriesPerRequest' | 'connectionName'
+  | 'host' | 'port' | 'db' | 'username' | 'password' | 'tls' | 'lazyConnect' | 'retryStrategy' | 'maxRetriesPerRequest' | 'connectionName'
+  // sentinel://: ioredis asks the sentinels for the primary on every (re)connect, duplicates included.
+  | 'sentinels' | 'name' | 'sentinelUsername' | 'sentinelPassword' | 'failoverDetector' | 'reconnectOnError'
 >;
 
 /** The connections of one broker. */
@@ -42,7 +45,10 @@ function watch(connection: Redis, role: string, logger: Logger): Redis {
  * @example
  * const connections = createConnections({ url: 'redis://localhost:6379/2' }, logger);
  */
-export function createConnections(source: { url?: string | undefined; client?: Redis | undefined }, logger: Logger): BrokerConnections {
+export function createConnections(
+  source: { url?: string | undefined; client?: Redis | undefined; sentinel?: SentinelSettings | undefined },
+  logger: Logger,
+): BrokerConnections {
   const client = source.client;
   let settings: ConnectionSettings = {};
   let main: Redis;
@@ -51,7 +57,8 @@ export function createConnections(source: { url?: string | undefined; client?: R
     main = client; // the application's: no error listeners added (only the reconnect count below), never closed here
     db = client.options.db ?? 0;
   } else {
-    const url = parseRedisUrl(source.url ?? 'redis://localhost:6379/0');
+    const text = source.url ?? 'redis://localhost:6379/0';
+    const url = isSentinelUrl(text) ? sentinelConnectionOptions(text, source.sentinel ?? {}) : parseRedisUrl(text);
     db = url.db;
     settings = { ...url, lazyConnect: true, retryStrategy: (times) => Math.min(times * 100, 2000) };
     main = watch(new Redis(settings), 'main', logger);

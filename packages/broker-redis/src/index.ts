@@ -6,3 +6,4 @@ export { createRedisBroker } from './redis-broker.js';
 export type { RedisBroker } from './redis-broker.js';
 export type { RedisBrokerOptions } from './options.js';
 export { brokerAdapter } from './adapter.js';
+export { ReplicaWaitError } from '@celerity/redis-common';

@@ -2,16 +2,42 @@
 import type { Redis } from 'ioredis';
 import { ConfigurationError } from '@celerity/core';
 import type { BrokerCommonOptions } from '@celerity/core';
+import { replicaWaitOptions, sentinelSettingsFrom } from '@celerity/redis-common/internal';
+import type { ReplicaWaitOptions, SentinelSettings } from '@celerity/redis-common/internal';
 import { MIN_PARK_ETA_AFTER } from './parking.js';
 
 /** Options of {@link createRedisBroker} (kombu transport option names in parentheses). */
 export interface RedisBrokerOptions extends BrokerCommonOptions {
   /**
    * `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS
-   * (`?ssl_cert_reqs=CERT_NONE` skips certificate checks). Ignored when `client` is given.
+   * (`?ssl_cert_reqs=CERT_NONE` skips certificate checks), or kombu's Sentinel form
+   * `sentinel://[[user]:password@]host[:port][/db];sentinel://host2[:port];…` (one URL per
+   * sentinel, default port 26379; the password and db of the first are the primary's; needs
+   * `masterName`). Ignored when `client` is given.
    * @default 'redis://localhost:6379/0'
    */
   url?: string;
+  /**
+   * With a `sentinel://` URL: the name the sentinels monitor the primary under (kombu's
+   * `master_name` transport option). Every connection (commands, blocking reads, pub/sub) asks the
+   * sentinels for the current primary each time it (re)connects, so all of them follow a failover.
+   */
+  masterName?: string;
+  /** With a `sentinel://` URL: the sentinels' own password (kombu's `sentinel_kwargs={'password': …}`). @default none */
+  sentinelPassword?: string;
+  /** With a `sentinel://` URL: the sentinels' own username (`sentinel_kwargs={'username': …}`). @default none */
+  sentinelUsername?: string;
+  /**
+   * Opt-in durable publish: after each `publish` / `publishMany`, `WAIT` until this many replicas
+   * acknowledged it, else reject with `ReplicaWaitError` (the message stays published on the
+   * primary). Redis replication is asynchronous: without this, a publish the primary acknowledged
+   * is lost if the primary dies before a replica copied it and that replica is promoted. `WAIT`
+   * confirms receipt in the replicas' memory, not an fsync. 0 = off.
+   * @default 0
+   */
+  waitReplicas?: number;
+  /** Milliseconds `waitReplicas` waits for the replicas before rejecting (whole, ≥ 1). @default 1000 */
+  waitReplicasTimeout?: number;
   /**
    * An existing ioredis client to use for commands. The broker never closes it; it opens its own
    * duplicates for blocking reads and pub/sub (and closes those). Don't set ioredis' own `keyPrefix`
@@ -70,6 +96,10 @@ export interface ResolvedRedisBrokerOptions {
   restoreInterval: number;
   publishTimeout: number;
   parkEtaAfter: number | undefined;
+  /** `waitReplicas` and its timeout; undefined when off. */
+  waitReplicas: ReplicaWaitOptions | undefined;
+  /** The Sentinel settings for a `sentinel://` URL. */
+  sentinel: SentinelSettings;
 }
 
 function positive(name: string, value: number | undefined, fallback: number, integer = false, max = Infinity): number {
@@ -99,6 +129,8 @@ export function resolveOptions(options: RedisBrokerOptions): ResolvedRedisBroker
     restoreInterval: positive('restoreInterval', options.restoreInterval, 10),
     publishTimeout: options.publishTimeout === 0 ? 0 : positive('publishTimeout', options.publishTimeout, 10_000),
     parkEtaAfter: parkEtaAfter(options.parkEtaAfter),
+    waitReplicas: replicaWaitOptions('Redis broker', options.waitReplicas, options.waitReplicasTimeout),
+    sentinel: sentinelSettingsFrom(options as Record<string, unknown>),
   };
 }
 
@@ -115,19 +147,25 @@ const ADAPTER_KEYS: Record<string, keyof RedisBrokerOptions> = {
   publishTimeout: 'publishTimeout',
   parkEtaAfter: 'parkEtaAfter',
   park_eta_after: 'parkEtaAfter',
+  waitReplicas: 'waitReplicas',
+  wait_replicas: 'waitReplicas',
+  waitReplicasTimeout: 'waitReplicasTimeout',
+  wait_replicas_timeout: 'waitReplicasTimeout',
 };
+const STRING_KEYS = new Set<keyof RedisBrokerOptions>(['keyPrefix']);
 
 /**
  * Reads broker options given as untyped settings (`AdapterContext.options`), accepting our names and
- * kombu's transport option names (`global_keyprefix`, `visibility_timeout`, `polling_interval`).
- * Unknown keys are ignored; known keys of the wrong type throw `ConfigurationError`.
+ * kombu's transport option names (`global_keyprefix`, `visibility_timeout`, `polling_interval`,
+ * `master_name`, `sentinel_kwargs`). Unknown keys are ignored; known keys of the wrong type throw
+ * `ConfigurationError`.
  */
 export function optionsFromSettings(settings: Record<string, unknown> | undefined): RedisBrokerOptions {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = { ...sentinelSettingsFrom(settings ?? {}) };
   for (const [key, value] of Object.entries(settings ?? {})) {
     const name = ADAPTER_KEYS[key];
     if (name === undefined || value === undefined) continue;
-    const expected = name === 'keyPrefix' ? 'string' : 'number';
+    const expected = STRING_KEYS.has(name) ? 'string' : 'number';
     if (typeof value !== expected) throw new ConfigurationError(`Redis broker option ${key} must be a ${expected}`);
     out[name] = value;
   }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { closeConnection } from '@celerity/redis-common/internal';
+import { closeConnection, waitForReplicas } from '@celerity/redis-common/internal';
 import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type {
   RevocationStore,
@@ -128,8 +128,10 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.clock = options.now ?? Date.now;
     // Only a broker opened from its URL can be opened again elsewhere from plain options.
     const plain = options.client === undefined && options.now === undefined && options.generateId === undefined;
-    if (plain) this.recipe = { module: import.meta.url, factory: 'createRedisBroker', options: { url: options.url, keyPrefix: this.settings.keyPrefix } };
-    const connections = createConnections(options, this.logger);
+    if (plain) {
+      this.recipe = { module: import.meta.url, factory: 'createRedisBroker', options: { url: options.url, keyPrefix: this.settings.keyPrefix, ...this.settings.sentinel } };
+    }
+    const connections = createConnections({ url: options.url, client: options.client, sentinel: this.settings.sentinel }, this.logger);
     this.connections = connections;
     this.client = connections.main;
     this.keys = createKeyspace(this.settings.keyPrefix, connections.db);
@@ -185,6 +187,16 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     return withReconnect(this.client, what, op, { timeout: options?.timeout ?? this.settings.publishTimeout, signal: options?.signal });
   }
 
+  /**
+   * `write` (already sent), then the `waitReplicas` WAIT sent in the same tick on the same
+   * connection (see @celerity/redis-common's replica-wait.ts for why the same tick).
+   */
+  private durable<T>(write: Promise<T>, what: string): Promise<T> {
+    const wait = this.settings.waitReplicas;
+    if (wait === undefined) return write;
+    return Promise.all([write, waitForReplicas(this.client, wait, `Redis broker: ${what}`)]).then(([value]) => value);
+  }
+
   async connect(): Promise<void> {
     this.assertOpen();
     await waitReady(this.client, Date.now() + this.settings.publishTimeout, undefined, true);
@@ -230,10 +242,10 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     const until = parkUntil(envelope, this.settings.parkEtaAfter, this.now());
     if (until !== undefined) {
       this.startPromoting();
-      await this.run('publish', () => this.client.zadd(this.keys.parked, until, parkedMember(key, raw)), options);
+      await this.run('publish', () => this.durable(this.client.zadd(this.keys.parked, until, parkedMember(key, raw)), 'publish'), options);
       return;
     }
-    await this.run('publish', () => this.client.lpush(key, raw), options);
+    await this.run('publish', () => this.durable(this.client.lpush(key, raw), 'publish'), options);
   }
 
   async publishMany(items: ReadonlyArray<{ target: PublishTarget; envelope: Envelope }>, options?: PublishOptions): Promise<void> {
@@ -264,7 +276,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
               multi.lpush(pushed[start]?.key ?? '', ...pushed.slice(start, i).map((e) => e.raw));
               start = i;
             }
-            const replies = await multi.exec();
+            const replies = await this.durable(multi.exec(), 'publishMany');
             const failed = replies?.find(([error]) => error !== null);
             if (failed) throw failed[0];
           },

@@ -6,7 +6,7 @@ import { toBrokerError } from '../src/redis-errors.js';
 
 describe('options', () => {
   it('applies kombu defaults', () => {
-    expect(resolveOptions({})).toEqual({ keyPrefix: '', visibilityTimeout: 3600, batchSize: 100, pollInterval: 1, restoreInterval: 10, publishTimeout: 10_000 });
+    expect(resolveOptions({})).toEqual({ keyPrefix: '', visibilityTimeout: 3600, batchSize: 100, pollInterval: 1, restoreInterval: 10, publishTimeout: 10_000, sentinel: {} });
   });
 
   it('rejects out-of-range values', () => {
@@ -25,6 +25,25 @@ describe('options', () => {
     });
     expect(() => optionsFromSettings({ visibilityTimeout: '10' })).toThrow(ConfigurationError);
   });
+
+  it('reads the Sentinel and replica-wait options under both names', () => {
+    expect(optionsFromSettings({ master_name: 'm', sentinel_kwargs: { password: 'sp' }, wait_replicas: 1, wait_replicas_timeout: 200 })).toEqual({
+      masterName: 'm',
+      sentinelPassword: 'sp',
+      waitReplicas: 1,
+      waitReplicasTimeout: 200,
+    });
+    expect(optionsFromSettings({ masterName: 'm', sentinelUsername: 'su', waitReplicas: 2, waitReplicasTimeout: 50 })).toEqual({
+      masterName: 'm',
+      sentinelUsername: 'su',
+      waitReplicas: 2,
+      waitReplicasTimeout: 50,
+    });
+    expect(resolveOptions({ masterName: 'm', sentinelPassword: 'sp', waitReplicas: 1 })).toMatchObject({ sentinel: { masterName: 'm', sentinelPassword: 'sp' }, waitReplicas: { replicas: 1, timeout: 1000 } });
+    expect(() => optionsFromSettings({ wait_replicas: '1' })).toThrow(ConfigurationError);
+    expect(() => createRedisBroker({ waitReplicas: -1 })).toThrow(ConfigurationError);
+    expect(() => createRedisBroker({ url: 'sentinel://127.0.0.1:1' })).toThrow(/master_name/);
+  });
 });
 
 describe('brokerAdapter', () => {
@@ -32,7 +51,7 @@ describe('brokerAdapter', () => {
     const broker = createBrokerFromUrl('redis://127.0.0.1:1/4', { adapters: [brokerAdapter], options: { keyPrefix: 'p:' } });
     expect(broker.transport).toBe('redis');
     expect(broker.capabilities).toEqual({ priorityOrder: 'low-first', broadcast: true, deadLetters: true });
-    expect(brokerAdapter.schemes).toEqual(['redis', 'rediss']);
+    expect(brokerAdapter.schemes).toEqual(['redis', 'rediss', 'sentinel']);
     expect((broker as ReturnType<typeof createRedisBroker>).db).toBe(4);
     expect((broker as ReturnType<typeof createRedisBroker>).keyPrefix).toBe('p:');
     await broker.close(); // never connected: nothing to do

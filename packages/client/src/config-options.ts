@@ -16,6 +16,8 @@ function fromConfig(config: CelerityConfig): Partial<ClientOptions> {
   if (config.taskSerializer !== undefined) out.serializer = config.taskSerializer;
   if (config.resultExpires !== undefined) out.resultExpires = config.resultExpires;
   if (config.taskSendSentEvent !== undefined) out.taskSendSentEvent = config.taskSendSentEvent;
+  if (config.brokerTransportOptions !== undefined) out.brokerOptions = { ...config.brokerTransportOptions };
+  if (config.resultBackendTransportOptions !== undefined) out.backendOptions = { ...config.resultBackendTransportOptions };
   if (config.hooks !== undefined) out.hooks = config.hooks;
   return out;
 }
@@ -28,6 +30,11 @@ function fromConfig(config: CelerityConfig): Partial<ClientOptions> {
 export function withConfig(options: ClientOptions): ClientOptions {
   if (options.config === undefined) return options;
   const merged: Record<string, unknown> = { ...fromConfig(defineConfig(options.config)) };
-  for (const [key, value] of Object.entries(options)) if (value !== undefined && key !== 'config') merged[key] = value;
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || key === 'config') continue;
+    // Adapter options merge key by key: the transport options of the configuration stay beneath them.
+    const beneath = merged[key];
+    merged[key] = (key === 'brokerOptions' || key === 'backendOptions') && typeof beneath === 'object' ? { ...beneath, ...(value as object) } : value;
+  }
   return merged as ClientOptions;
 }

@@ -5,3 +5,6 @@
  */
 export { parseRedisUrl } from './url.js';
 export type { RedisUrlOptions } from './url.js';
+export { parseSentinelUrl } from './sentinel-url.js';
+export type { SentinelUrlOptions } from './sentinel-url.js';
+export { ReplicaWaitError } from './replica-wait.js';

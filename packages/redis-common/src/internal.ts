@@ -14,3 +14,7 @@ export type { ErrorEvents } from './auth-failure.js';
 export type { ConnectionEvents } from './connection-log.js';
 export { defineScript, runScript } from './scripts.js';
 export type { LuaScript, RedisArg } from './scripts.js';
+export { isSentinelUrl, parseSentinelUrl, sentinelConnectionOptions, sentinelSettingsFrom, DEFAULT_SENTINEL_PORT } from './sentinel-url.js';
+export type { SentinelConnectionOptions, SentinelSettings, SentinelUrlOptions } from './sentinel-url.js';
+export { ReplicaWaitError, replicaWaitOptions, waitForReplicas } from './replica-wait.js';
+export type { ReplicaWaitOptions } from './replica-wait.js';

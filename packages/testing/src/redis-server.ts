@@ -18,6 +18,11 @@ export interface RedisServerOptions {
   host?: string;
   /** The server binary. @default 'redis-server' */
   binary?: string;
+  /**
+   * A config file, passed as the first argument (`redis-server <file> …`). Sentinel mode
+   * (`args: ['--sentinel']`) needs one: it writes what it learns back to it. @default none
+   */
+  configFile?: string;
   /** Extra command-line arguments, e.g. `['--maxmemory', '10mb']`. @default [] */
   args?: readonly string[];
   /** Starts the server with `--requirepass` (the readiness check authenticates). @default none */
@@ -116,7 +121,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
   const launch = async (): Promise<void> => {
     const auth = options.password === undefined ? [] : ['--requirepass', options.password];
-    const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...auth, ...(options.args ?? [])];
+    const args = [...(options.configFile === undefined ? [] : [options.configFile]), '--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...auth, ...(options.args ?? [])];
     const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     installExitHook();
     live.add(proc);

@@ -7,3 +7,5 @@ export type { RedisServer, RedisServerOptions } from './redis-server.js';
 export { deleteKeys, scanKeys } from './redis-keys.js';
 export type { ScanClient } from './redis-keys.js';
 export { freePort } from './free-port.js';
+export { startSentinelTopology } from './redis-sentinel.js';
+export type { SentinelTopology, SentinelTopologyOptions } from './redis-sentinel.js';

@@ -29,6 +29,8 @@ function fromConfig(config: CelerityConfig): Partial<WorkerOptions> {
   if (config.taskAcksOnFailureOrTimeout !== undefined) out.acksOnFailureOrTimeout = config.taskAcksOnFailureOrTimeout;
   if (config.taskDefaultRateLimit !== undefined) out.defaultRateLimit = config.taskDefaultRateLimit;
   if (config.workerSendTaskEvents !== undefined) out.eventsEnabled = config.workerSendTaskEvents;
+  if (config.brokerTransportOptions !== undefined) out.brokerOptions = { ...config.brokerTransportOptions };
+  if (config.resultBackendTransportOptions !== undefined) out.backendOptions = { ...config.resultBackendTransportOptions };
   if (config.hooks !== undefined) out.hooks = config.hooks;
   return out;
 }
@@ -41,6 +43,11 @@ function fromConfig(config: CelerityConfig): Partial<WorkerOptions> {
 export function withConfig(options: WorkerOptions): WorkerOptions {
   if (options.config === undefined) return options;
   const merged: Record<string, unknown> = { ...fromConfig(defineConfig(options.config)) };
-  for (const [key, value] of Object.entries(options)) if (value !== undefined && key !== 'config') merged[key] = value;
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || key === 'config') continue;
+    // Adapter options merge key by key: the transport options of the configuration stay beneath them.
+    const beneath = merged[key];
+    merged[key] = (key === 'brokerOptions' || key === 'backendOptions') && typeof beneath === 'object' ? { ...beneath, ...(value as object) } : value;
+  }
   return merged as unknown as WorkerOptions;
 }

@@ -22,6 +22,8 @@ Configured only through environment variables so one file serves Celery 5.2 (Deb
                       quorum, 5.5 workers declare the celery_delayed_* topology and 5.5 clients send countdown
                       tasks through it (when the queue's exchange is not direct, see EXCHANGE_TYPE)
   EXCHANGE_TYPE       task_default_exchange_type, direct | topic (default: Celery's, direct)
+  MASTER_NAME         master_name in broker_transport_options and result_backend_transport_options, for
+                      sentinel:// URLs (set RESULT_BACKEND too: the default is only taken from redis:// brokers)
 """
 import json
 import os
@@ -77,6 +79,9 @@ if os.environ.get("EXCHANGE_TYPE"):
     conf["task_default_exchange_type"] = os.environ["EXCHANGE_TYPE"]
 if os.environ.get("VISIBILITY_TIMEOUT"):
     conf["broker_transport_options"] = {"visibility_timeout": int(os.environ["VISIBILITY_TIMEOUT"])}
+if os.environ.get("MASTER_NAME"):
+    conf["broker_transport_options"] = {**conf.get("broker_transport_options", {}), "master_name": os.environ["MASTER_NAME"]}
+    conf["result_backend_transport_options"] = {"master_name": os.environ["MASTER_NAME"]}
 # Only Celery >= 5.3 knows this setting; it silences a deprecation warning there and is inert on 5.2.
 conf["broker_connection_retry_on_startup"] = True
 app.conf.update(conf)

@@ -57,11 +57,19 @@ export interface CelerityConfig {
   workerSendTaskEvents?: boolean;
   /** `task_send_sent_event`: the client sends a `task-sent` event for each task it sends (client `taskSendSentEvent`). @default false */
   taskSendSentEvent?: boolean;
+  /**
+   * `broker_transport_options`: adapter options for a broker created from `brokerUrl`, under kombu's
+   * names or ours (e.g. `{ master_name: 'mymaster' }` for `sentinel://`, `{ visibility_timeout: 7200 }`).
+   * From the environment: JSON of an object. A worker's or client's own `brokerOptions` win key by key.
+   */
+  brokerTransportOptions?: Readonly<Record<string, unknown>>;
+  /** `result_backend_transport_options`: the same for a result backend created from `resultBackend`. */
+  resultBackendTransportOptions?: Readonly<Record<string, unknown>>;
   /** Hooks (Celery's signals); in code only. */
   hooks?: Hooks;
 }
 
-type Kind = 'url' | 'name' | 'boolean' | 'seconds' | 'positiveInt' | 'nonNegativeInt' | 'names' | 'routes' | 'rateLimit' | 'hooks';
+type Kind = 'url' | 'name' | 'boolean' | 'seconds' | 'positiveInt' | 'nonNegativeInt' | 'names' | 'routes' | 'rateLimit' | 'options' | 'hooks';
 
 /** Each setting's kind and Celery's name; the environment variable is `CELERITY_` + Celery's name upper-cased. */
 const SETTINGS: Readonly<Record<keyof CelerityConfig, { kind: Kind; celery: string; celeryEnv?: string }>> = {
@@ -86,6 +94,8 @@ const SETTINGS: Readonly<Record<keyof CelerityConfig, { kind: Kind; celery: stri
   taskDefaultRateLimit: { kind: 'rateLimit', celery: 'task_default_rate_limit' },
   taskRejectOnWorkerLost: { kind: 'boolean', celery: 'task_reject_on_worker_lost' },
   taskAcksOnFailureOrTimeout: { kind: 'boolean', celery: 'task_acks_on_failure_or_timeout' },
+  brokerTransportOptions: { kind: 'options', celery: 'broker_transport_options' },
+  resultBackendTransportOptions: { kind: 'options', celery: 'result_backend_transport_options' },
   hooks: { kind: 'hooks', celery: '' },
 };
 
@@ -134,6 +144,9 @@ function check(key: keyof CelerityConfig, value: unknown, source?: string): unkn
       } catch (error) {
         throw new ConfigurationError(`Invalid setting taskRoutes${source === undefined ? '' : ` (from ${source})`}: ${(error as Error).message}`, { cause: error });
       }
+      return value;
+    case 'options':
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(key, 'an object of options', value, source);
       return value;
     case 'hooks': {
       if (typeof value !== 'object' || value === null) invalid(key, 'an object of hook functions', value, source);
@@ -198,12 +211,13 @@ function parseEnv(key: keyof CelerityConfig, raw: string, variable: string): unk
       return check(key, /^\d+(\.\d+)?$/.test(text) ? Number(text) : text, variable);
     case 'names':
       return check(key, text.split(',').map((s) => s.trim()).filter(Boolean), variable);
-    case 'routes': {
+    case 'routes':
+    case 'options': {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
-        return invalid(key, 'JSON of a map of task names or globs to queues', raw, variable);
+        return invalid(key, kind === 'routes' ? 'JSON of a map of task names or globs to queues' : 'JSON of an object', raw, variable);
       }
       return check(key, parsed, variable);
     }

@@ -93,3 +93,15 @@ describe('loadConfig', () => {
     expect(configEnvName('resultBackend')).toBe('CELERITY_RESULT_BACKEND');
   });
 });
+
+describe('transport options', () => {
+  it('reads broker_transport_options and result_backend_transport_options as objects, from code or JSON variables', () => {
+    expect(defineConfig({ brokerTransportOptions: { master_name: 'm' } }).brokerTransportOptions).toEqual({ master_name: 'm' });
+    const config = loadConfig({ env: { CELERITY_BROKER_TRANSPORT_OPTIONS: '{"master_name":"m","sentinel_kwargs":{"password":"p"}}', CELERITY_RESULT_BACKEND_TRANSPORT_OPTIONS: '{"master_name":"r"}' } });
+    expect(config.brokerTransportOptions).toEqual({ master_name: 'm', sentinel_kwargs: { password: 'p' } });
+    expect(config.resultBackendTransportOptions).toEqual({ master_name: 'r' });
+    expect(thrown(() => loadConfig({ env: { CELERITY_BROKER_TRANSPORT_OPTIONS: '[1]' } })).message).toContain('brokerTransportOptions (from CELERITY_BROKER_TRANSPORT_OPTIONS)');
+    expect(thrown(() => loadConfig({ env: { CELERITY_RESULT_BACKEND_TRANSPORT_OPTIONS: '{oops' } })).message).toContain('JSON of an object');
+    expect(thrown(() => defineConfig({ brokerTransportOptions: 'master_name=m' as never })).message).toContain('an object of options');
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * Redis Sentinel URLs the way kombu (broker) and Celery's `SentinelBackend` (result backend) read
+ * them: `sentinel://[[user]:password@]host[:port][/db]`, several joined by `;`, one per sentinel.
+ * As in Celery, the credentials and the DB number come from the first URL and are those of the
+ * primary (the data node), not of the sentinels; the primary's name comes from the `master_name`
+ * transport option, and the sentinels' own password from `sentinel_kwargs={'password': …}`.
+ * The connection itself is ioredis' built-in Sentinel support (`sentinels` + `name`).
+ */
+import { ConfigurationError } from '@celerity/core';
+import { redactUrl } from '@celerity/core/internal';
+
+/** kombu's and redis-py's default Sentinel port. */
+export const DEFAULT_SENTINEL_PORT = 26379;
+
+/** What a `sentinel://` URL holds. */
+export interface SentinelUrlOptions {
+  /** Every sentinel, in the order given (ioredis asks them in turn). */
+  sentinels: Array<{ host: string; port: number }>;
+  /** DB of the primary, from the first URL. @default 0 */
+  db: number;
+  /** The primary's username, from the first URL. */
+  username?: string;
+  /** The primary's password, from the first URL. */
+  password?: string;
+}
+
+/** The Sentinel settings that come from transport options rather than the URL. */
+export interface SentinelSettings {
+  /** Celery's `master_name`: the name the sentinels monitor the primary under. Required. */
+  masterName?: string;
+  /** Password of the sentinels themselves (Celery's `sentinel_kwargs={'password': …}`). */
+  sentinelPassword?: string;
+  /** Username of the sentinels themselves (`sentinel_kwargs={'username': …}`). */
+  sentinelUsername?: string;
+}
+
+/**
+ * ioredis options for a Sentinel-managed primary; spreads into `RedisOptions`. `duplicate()` of a
+ * connection made with them asks the sentinels too, so every connection follows a failover.
+ */
+export interface SentinelConnectionOptions {
+  sentinels: Array<{ host: string; port: number }>;
+  name: string;
+  db: number;
+  username?: string;
+  password?: string;
+  sentinelUsername?: string;
+  sentinelPassword?: string;
+  /** Subscribes to the sentinels' `+switch-master`, so a failover is noticed without waiting for the socket to die. */
+  failoverDetector: boolean;
+  /** A `READONLY` reply means the node was demoted: reconnect (asking the sentinels again) and resend. */
+  reconnectOnError: (error: Error) => boolean | 1 | 2;
+}
+
+/** Whether `url` uses the `sentinel://` scheme (case-insensitive). */
+export function isSentinelUrl(url: string): boolean {
+  return /^sentinel:\/\//i.test(url.trim());
+}
+
+function decode(text: string, url: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ConfigurationError(`Invalid percent-encoding in the credentials of Sentinel URL ${JSON.stringify(redactUrl(url))}`);
+  }
+}
+
+/**
+ * Parses `sentinel://…[;sentinel://…]`. Defaults: port 26379, db 0.
+ * @throws ConfigurationError for another scheme, a bad port or DB, with passwords hidden.
+ * @example
+ * parseSentinelUrl('sentinel://:secret@s1:26379/2;sentinel://s2:26380');
+ * // { sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }], db: 2, password: 'secret' }
+ */
+export function parseSentinelUrl(url: string): SentinelUrlOptions {
+  const parts = url.split(';').map((part) => part.trim()).filter((part) => part !== '');
+  const result: SentinelUrlOptions = { sentinels: [], db: 0 };
+  parts.forEach((part, index) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(part);
+    } catch {
+      throw new ConfigurationError(`Invalid Sentinel URL ${JSON.stringify(redactUrl(part))} (expected sentinel://[[user]:password@]host[:port][/db])`);
+    }
+    if (parsed.protocol.toLowerCase() !== 'sentinel:') {
+      throw new ConfigurationError(`Sentinel URL ${JSON.stringify(redactUrl(part))}: each ';'-separated part must use sentinel://`);
+    }
+    const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
+    const port = parsed.port === '' ? DEFAULT_SENTINEL_PORT : Number(parsed.port);
+    if (port < 1) throw new ConfigurationError(`Invalid port ${parsed.port} in Sentinel URL ${JSON.stringify(redactUrl(part))}`);
+    result.sentinels.push({ host, port });
+    if (index !== 0) return; // Celery: the primary's db and credentials come from the first URL only.
+    const dbText = parsed.pathname.replace(/^\//, '').replace(/\/+$/, '') || parsed.searchParams.get('db') || '0';
+    if (!/^\d+$/.test(dbText)) throw new ConfigurationError(`Invalid Redis DB number in ${JSON.stringify(redactUrl(part))}`);
+    result.db = Number(dbText);
+    if (parsed.username) result.username = decode(parsed.username, part);
+    if (parsed.password) result.password = decode(parsed.password, part);
+  });
+  if (result.sentinels.length === 0) throw new ConfigurationError('Empty Sentinel URL (expected sentinel://host[:port][;sentinel://…])');
+  return result;
+}
+
+const isReadonly = (error: Error): boolean => error.message.startsWith('READONLY');
+
+/**
+ * The ioredis options for a `sentinel://` URL and its transport options.
+ * @throws ConfigurationError when `masterName` is missing (as kombu: "'master_name' transport option must be specified").
+ * @example
+ * new Redis({ ...sentinelConnectionOptions('sentinel://s1;sentinel://s2', { masterName: 'mymaster' }), lazyConnect: true });
+ */
+export function sentinelConnectionOptions(url: string, settings: SentinelSettings): SentinelConnectionOptions {
+  const parsed = parseSentinelUrl(url);
+  if (typeof settings.masterName !== 'string' || settings.masterName === '') {
+    throw new ConfigurationError(`'master_name' transport option must be specified for Sentinel URL ${JSON.stringify(redactUrl(url))}`);
+  }
+  const out: SentinelConnectionOptions = {
+    ...parsed,
+    name: settings.masterName,
+    failoverDetector: true,
+    reconnectOnError: (error) => (isReadonly(error) ? 2 : false),
+  };
+  if (settings.sentinelPassword !== undefined) out.sentinelPassword = settings.sentinelPassword;
+  if (settings.sentinelUsername !== undefined) out.sentinelUsername = settings.sentinelUsername;
+  return out;
+}
+
+/**
+ * Reads the Sentinel settings out of untyped transport options: `master_name` / `masterName`,
+ * `sentinel_kwargs: { password, username }` / `sentinelPassword` / `sentinelUsername`.
+ * @throws ConfigurationError for a value of the wrong type.
+ * @example
+ * sentinelSettingsFrom({ master_name: 'mymaster', sentinel_kwargs: { password: 's3cret' } });
+ * // { masterName: 'mymaster', sentinelPassword: 's3cret' }
+ */
+export function sentinelSettingsFrom(bag: Readonly<Record<string, unknown>>): SentinelSettings {
+  const out: SentinelSettings = {};
+  const text = (key: string, value: unknown): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw new ConfigurationError(`Redis transport option ${key} must be a string`);
+    return value;
+  };
+  const kwargs = bag['sentinel_kwargs'];
+  if (kwargs !== undefined && (typeof kwargs !== 'object' || kwargs === null)) {
+    throw new ConfigurationError('Redis transport option sentinel_kwargs must be an object such as { password: … }');
+  }
+  const fromKwargs = (kwargs ?? {}) as Record<string, unknown>;
+  const masterName = text('master_name', bag['master_name']) ?? text('masterName', bag['masterName']);
+  const password = text('sentinel_kwargs.password', fromKwargs['password']) ?? text('sentinelPassword', bag['sentinelPassword']);
+  const username = text('sentinel_kwargs.username', fromKwargs['username']) ?? text('sentinelUsername', bag['sentinelUsername']);
+  if (masterName !== undefined) out.masterName = masterName;
+  if (password !== undefined) out.sentinelPassword = password;
+  if (username !== undefined) out.sentinelUsername = username;
+  return out;
+}

@@ -1,10 +1,13 @@
 /**
  * A RabbitMQ virtual host of its own for one test file, created and deleted with `rabbitmqctl`
- * (which needs root or the rabbitmq user), so queues and exchanges never meet other runs'.
+ * (which needs root or the rabbitmq user), so queues and exchanges never meet other runs'. Under
+ * the version matrix (`CELERITY_TEST_AMQP_URL`, a private node of the run's own) it is that node's
+ * vhost as it is, and cleanup deletes nothing (the node is deleted after the run).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { testAmqpUrl } from '@celerity/testing/internal';
 
 const run = promisify(execFile);
 
@@ -47,6 +50,11 @@ async function rabbitmqctl(...args: string[]): Promise<void> {
  * const env = { BROKER_URL: rabbit.url };
  */
 export async function createRabbitVhost(options: RabbitVhostOptions = {}): Promise<RabbitVhost> {
+  const matrixUrl = testAmqpUrl();
+  if (matrixUrl !== undefined && options.host === undefined && options.port === undefined) {
+    const kept = async (): Promise<void> => undefined;
+    return { vhost: decodeURIComponent(new URL(matrixUrl).pathname.slice(1)), url: matrixUrl, cleanup: kept, [Symbol.asyncDispose]: kept };
+  }
   const user = options.user ?? 'guest';
   const password = options.password ?? 'guest';
   const vhost = `celerity-test-${randomBytes(6).toString('hex')}`;

@@ -1,6 +1,6 @@
 /**
  * The server version matrix: the broker and result-backend conformance suites and the Redis / AMQP
- * interop tests (Python Celery 5.2 and 5.5 ↔ Celerity) again, against Debian trixie's Redis 8.0,
+ * interop tests (Python Celery 5.2 and 5.5 ↔ Celerity, JSON bodies) again, against Debian trixie's Redis 8.0,
  * Valkey 8.1 and RabbitMQ 4.0 (with what RabbitMQ 4.3 denies denied), each started once from the
  * trixie chroot on free ports. One vitest run per server, with CELERITY_TEST_REDIS_URL /
  * CELERITY_TEST_AMQP_URL pointing the tests at it; each writes test-results/matrix-<server>.json.
@@ -38,7 +38,9 @@ const TARGETS: readonly Target[] = [
 function vitest(target: Target, env: Record<string, string>): Promise<number> {
   const report = `test-results/matrix-${target.name}.json`;
   rmSync(report, { force: true });
-  const args = ['vitest', 'run', '--project', 'integration', '--project', 'interop', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...target.files];
+  // The interop tests' msgpack half is left out: the body's serializer is nothing the server sees,
+  // and the main run covers it (this keeps the matrix to a few minutes).
+  const args = ['vitest', 'run', '--project', 'integration', '--project', 'interop', '--testNamePattern', '^(?!.*\\(msgpack\\))', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...target.files];
   const child = spawn('npx', args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }

@@ -22,6 +22,8 @@ Configured only through environment variables so one file serves Celery 5.2 (Deb
                       quorum, 5.5 workers declare the celery_delayed_* topology and 5.5 clients send countdown
                       tasks through it (when the queue's exchange is not direct, see EXCHANGE_TYPE)
   EXCHANGE_TYPE       task_default_exchange_type, direct | topic (default: Celery's, direct)
+  REMOTE_CONTROL      worker_enable_remote_control, 1 | 0 (default 1). Celery 5.2 / 5.5 declare the pidbox queue
+                      transient and non-exclusive, which RabbitMQ 4.3 refuses (541): there the worker needs 0
 """
 import json
 import os
@@ -65,6 +67,7 @@ conf = dict(
     timezone="UTC",
     # Tests start workers and servers themselves; a missing server should fail fast, not hang.
     broker_connection_max_retries=int(os.environ.get("BROKER_MAX_RETRIES") or 3),
+    worker_enable_remote_control=_env_flag("REMOTE_CONTROL", True),
 )
 if os.environ.get("PREFETCH"):
     conf["worker_prefetch_multiplier"] = int(os.environ["PREFETCH"])

@@ -8,7 +8,7 @@
  * Without root or the chroot it skips, except in CI, where that fails.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chrootServersUnavailable, startChrootRabbit, startChrootRedis } from '@celerity/testing/internal';
 import type { ChrootServer, RabbitServer, RedisServer } from '@celerity/testing/internal';
@@ -35,8 +35,20 @@ const TARGETS: readonly Target[] = [
   { name: 'rabbitmq-4.0', server: 'rabbitmq', version: /^4\.0\./, files: AMQP_FILES, env: (url) => ({ CELERITY_TEST_AMQP_URL: url('rabbitmq'), CELERITY_TEST_REDIS_URL: url('redis') }) },
 ];
 
+const reportOf = (target: Target): string => `${root}/test-results/matrix-${target.name}.json`;
+
+/**
+ * A target that could not run counts as one failed test in scripts/test.sh's summary line (which
+ * sums the reports), not as nothing.
+ */
+function failed(target: Target, why: string): number {
+  console.error(`matrix: ${target.name}: ${why}`);
+  if (!existsSync(reportOf(target))) writeFileSync(reportOf(target), JSON.stringify({ numPassedTests: 0, numFailedTests: 1, numPendingTests: 0, numTodoTests: 0, error: why }));
+  return 1;
+}
+
 function vitest(target: Target, env: Record<string, string>): Promise<number> {
-  const report = `test-results/matrix-${target.name}.json`;
+  const report = reportOf(target);
   rmSync(report, { force: true });
   // The interop tests' msgpack half is left out: the body's serializer is nothing the server sees,
   // and the main run covers it (this keeps the matrix to a few minutes).
@@ -51,6 +63,23 @@ function rabbitVersion(server: RabbitServer): string {
     return /Starting RabbitMQ (\S+)/.exec(readFileSync(server.logFile, 'utf8'))?.[1] ?? 'unknown';
   } catch {
     return 'unknown (no log)';
+  }
+}
+
+/** The servers started so far: their URL, the version they report, and how to stop them. */
+type Started = Partial<Record<ChrootServer, { url: string; version: string; dispose(): Promise<void> }>>;
+
+async function start(needed: readonly ChrootServer[], started: Started): Promise<void> {
+  // One at a time: started together they are slower on a loaded machine, and each is recorded as
+  // it starts, so one that fails leaves none running unrecorded (the caller stops those).
+  for (const server of needed) {
+    if (server === 'rabbitmq') {
+      const node: RabbitServer = await startChrootRabbit();
+      started.rabbitmq = { url: node.url, version: rabbitVersion(node), dispose: () => node.dispose() };
+    } else {
+      const redis: RedisServer = await startChrootRedis(server);
+      started[server] = { url: redis.url, version: redis.version, dispose: () => redis.stop() };
+    }
   }
 }
 
@@ -69,32 +98,28 @@ async function main(): Promise<number> {
     return process.env['CI'] ? 1 : 0;
   }
   mkdirSync(`${root}/test-results`, { recursive: true });
-  const started: Partial<Record<ChrootServer, { url: string; version: string; dispose(): Promise<void> }>> = {};
+  for (const target of targets) rmSync(reportOf(target), { force: true });
+  const started: Started = {};
   try {
-    // One at a time: started together they are slower on a loaded machine, and one that fails
-    // must not leave the others unrecorded (and so running).
-    for (const server of needed) {
-      if (server === 'rabbitmq') {
-        const node: RabbitServer = await startChrootRabbit();
-        started.rabbitmq = { url: node.url, version: rabbitVersion(node), dispose: () => node.dispose() };
-      } else {
-        const redis: RedisServer = await startChrootRedis(server);
-        started[server] = { url: redis.url, version: redis.version, dispose: () => redis.stop() };
-      }
+    try {
+      await start(needed, started);
+    } catch (error) {
+      for (const target of targets) failed(target, `starting the servers failed: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
     }
     const url = (server: ChrootServer): string => started[server]?.url ?? '';
     let status = 0;
     for (const target of targets) {
       const version = started[target.server]?.version ?? 'unknown';
       if (!target.version.test(version)) {
-        console.error(`matrix: ${target.name}: the chroot's server reports version ${version}`);
-        status = 1;
+        status = failed(target, `the chroot's server reports version ${version}`);
         continue;
       }
       const env = target.env(url);
       console.log(`\nmatrix: ${target.name} (${target.server} ${version}): ${target.files.join(' ')}`);
       const code = await vitest(target, env);
       if (code !== 0) status = code;
+      if (!existsSync(reportOf(target))) status = failed(target, `vitest exited with ${code} and wrote no report`);
     }
     return status;
   } finally {

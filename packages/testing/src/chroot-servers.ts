@@ -2,7 +2,7 @@
  * The servers of the version matrix, run from the Debian trixie chroot that scripts/python-celery.sh
  * builds (scripts/rabbitmq4.sh and scripts/redis-valkey.sh install them there): Redis 8.0, Valkey
  * 8.1 and RabbitMQ 4.0, each on free ports of its own. Running a chroot's binary needs root.
- * Node built-ins only (the matrix runner imports them outside vitest).
+ * No vitest here: the matrix runner (tests/matrix/run.ts) imports them as a plain script.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -40,12 +40,14 @@ export function trixieChroot(): string {
 }
 
 /**
- * Why `servers` cannot be started from the chroot here, or undefined when they can.
+ * Why `servers` cannot be started from the chroot here (`CELERITY_SKIP_CHROOT=1`, no root, no
+ * chroot, a binary missing), or undefined when they can.
  * @example
  * const why = chrootServersUnavailable(['redis', 'valkey']);
  */
 export function chrootServersUnavailable(servers: readonly ChrootServer[]): string | undefined {
   const root = trixieChroot();
+  if (process.env['CELERITY_SKIP_CHROOT'] === '1') return 'CELERITY_SKIP_CHROOT=1';
   if (process.getuid?.() !== 0) return `running servers from the chroot ${root} needs root`;
   if (!existsSync(join(root, 'usr/bin/apt-get'))) return `no chroot at ${root}; run scripts/bootstrap.sh --all (as root)`;
   const missing = servers.filter((server) => !existsSync(join(root, CHROOT_BINARIES[server])));

@@ -5,8 +5,8 @@
  * declared alike on both sides) and countdown honoured across; and the `rpc://` result backend in
  * both directions, with no Redis for results. On a node that refuses transient non-exclusive queues
  * as RabbitMQ 4.3 does (the version matrix's 4.0 node), stock Celery 5.2 / 5.5 cannot declare their
- * pidbox and `rpc://` reply queues (Celery 5.6 declares them exclusive): there the Python workers run
- * without remote control and the Python client's `rpc://` test is skipped.
+ * pidbox and `rpc://` reply queues (celery/celery#10290 and celery/kombu#2531 make them exclusive):
+ * there the Python workers run without remote control and the Python client's `rpc://` test is skipped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker, Serializer } from '@celerity/core';

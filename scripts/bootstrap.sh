@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes a fresh machine ready: pnpm (pinned), node_modules, and with --all also Redis, RabbitMQ
-# and Python Celery (5.2 from Debian, 5.5 in a trixie chroot) for the interop tests, RabbitMQ 4.0
-# in that chroot for the RabbitMQ 4 test, and Debian's prometheus for the metrics test.
+# and Python Celery (5.2 from Debian, 5.5 in a trixie chroot) for the interop tests, RabbitMQ 4.0,
+# Redis 8.0 and Valkey 8.1 in that chroot for the RabbitMQ 4 test and the server matrix
+# (scripts/matrix.sh), and Debian's prometheus for the metrics test.
 #   bash scripts/bootstrap.sh --deps   # pnpm + node_modules only
 #   bash scripts/bootstrap.sh --all    # + services + Python Celery + prometheus
 set -euo pipefail
@@ -35,5 +36,6 @@ if [ "$mode" = "--all" ]; then
   bash scripts/services.sh
   bash scripts/python-celery.sh
   bash scripts/rabbitmq4.sh
+  bash scripts/redis-valkey.sh
   bash scripts/prometheus.sh
 fi

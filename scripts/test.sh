@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# The whole suite: unit, type, integration and interop tests (vitest projects), then one plain
-# summary line ("N passed, N failed") that CI reads.
+# The whole suite: unit, type, integration and interop tests (vitest projects) against the shared
+# servers, then the server version matrix (scripts/matrix.sh: Redis 8.0, Valkey 8.1, RabbitMQ 4.0),
+# then one plain summary line ("N passed, N failed") over both that CI reads. With arguments (vitest
+# filters) only that vitest run, no matrix.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
 report=test-results/vitest.json
-rm -f "$report"
+rm -f "$report" test-results/matrix-*.json
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 status=$?
+if [ "$#" = 0 ]; then
+  bash scripts/matrix.sh
+  matrix=$?
+  [ "$status" = 0 ] && status=$matrix
+fi
 node -e '
 const fs = require("fs");
-const file = process.argv[1];
-if (!fs.existsSync(file)) { console.log("Tests: 0 passed, 1 failed (no report written)"); process.exit(0); }
-const r = JSON.parse(fs.readFileSync(file, "utf8"));
-const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
-console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
-' "$report"
+const [main, ...matrix] = process.argv.slice(1);
+let passed = 0, failed = 0, skipped = 0;
+if (!fs.existsSync(main)) failed++;
+for (const file of [main, ...matrix].filter((f) => fs.existsSync(f))) {
+  const r = JSON.parse(fs.readFileSync(file, "utf8"));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += (r.numPendingTests || 0) + (r.numTodoTests || 0);
+}
+console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped${fs.existsSync(main) ? "" : " (no report written)"}`);
+' "$report" test-results/matrix-*.json
 exit $status

@@ -1,8 +1,10 @@
 /** Shared pieces of the integration tests: a unique key prefix per run, raw clients, cleanup. */
 import { randomSuffix } from '@celerity/testing';
+import { testRedisUrl } from '@celerity/testing/internal';
 import { Redis } from 'ioredis';
 
-export const REDIS_URL = 'redis://127.0.0.1:6379/0';
+/** Database 0 of the shared test Redis (or of the matrix's server: `CELERITY_TEST_REDIS_URL`). */
+export const REDIS_URL = testRedisUrl(0);
 
 /** A key prefix no other run uses (pub/sub channels are server-wide, so the prefix isolates those too). */
 export function uniquePrefix(): string {

@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Envelope, EnvelopeProperties } from '@celerity/core';
 import { waitFor as waitUntil } from '@celerity/testing';
+import { testRedisUrl } from '@celerity/testing/internal';
 
-export const REDIS_URL = 'redis://127.0.0.1:6379/0';
+/** Database 0 of the shared test Redis (or of the matrix's server: `CELERITY_TEST_REDIS_URL`). */
+export const REDIS_URL = testRedisUrl(0);
 
 /** A key prefix no other test run uses. */
 export function randomPrefix(): string {

@@ -1,7 +1,9 @@
 /**
  * Starts a private `redis-server` on a free port for fault tests (connection loss, restart, a
- * password), so they never touch the shared server; the bench runs on one too. The only launcher in
- * the repository: it uses node built-ins alone, so the bench can run it compiled.
+ * password), so they never touch the shared server; the bench runs on one too. With `root` it runs
+ * a server binary of a chroot instead (another version, e.g. Debian trixie's Redis 8.0 or Valkey
+ * 8.1, for the server matrix). The only launcher in the repository: it uses node built-ins alone,
+ * so the bench can run it compiled.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -16,13 +18,18 @@ export interface RedisServerOptions {
   port?: number;
   /** Address to bind. @default '127.0.0.1' */
   host?: string;
-  /** The server binary. @default 'redis-server' */
+  /** The server binary (a path inside the chroot with `root`), e.g. `/usr/bin/valkey-server`. @default 'redis-server' */
   binary?: string;
   /**
    * A config file, passed as the first argument (`redis-server <file> …`). Sentinel mode
    * (`args: ['--sentinel']`) needs one: it writes what it learns back to it. @default none
    */
   configFile?: string;
+  /**
+   * A chroot to run `binary` in (needs root), e.g. `/var/cache/celerity/trixie`; its `--dir` is
+   * the chroot's `/tmp`. @default none: the binary on this machine's PATH
+   */
+  root?: string;
   /** Extra command-line arguments, e.g. `['--maxmemory', '10mb']`. @default [] */
   args?: readonly string[];
   /** Starts the server with `--requirepass` (the readiness check authenticates). @default none */
@@ -39,8 +46,10 @@ export interface RedisServer extends AsyncDisposable {
   readonly port: number;
   /** The server process id while it runs. */
   readonly pid: number | undefined;
-  /** `redis_version` as the server reports it. */
+  /** The server's version: `valkey_version` for Valkey (whose `redis_version` is a fixed 7.2.4), else `redis_version`. */
   readonly version: string;
+  /** `valkey` or `redis`, from INFO's `server_name` (Redis has none). */
+  readonly product: string;
   readonly running: boolean;
   /** Graceful shutdown (SIGTERM); resolves when the process has exited. */
   stop(): Promise<void>;
@@ -70,6 +79,7 @@ function resp(...args: string[]): string {
 interface ServerInfo {
   pid: number;
   version: string;
+  product: string;
 }
 
 /**
@@ -93,7 +103,10 @@ function serverInfo(host: string, port: number, password: string | undefined): P
       if (answer.startsWith('-')) return done(undefined); // e.g. LOADING
       const pid = /process_id:(\d+)\r\n/.exec(answer);
       const version = /redis_version:([^\r\n]+)\r\n/.exec(answer);
-      if (pid && version) done({ pid: Number(pid[1]), version: version[1] ?? 'unknown' });
+      // INFO's fields come in one reply: when redis_version is there, so are the others.
+      const valkey = /valkey_version:([^\r\n]+)\r\n/.exec(answer)?.[1];
+      const product = /server_name:([^\r\n]+)\r\n/.exec(answer)?.[1] ?? 'redis';
+      if (pid && version) done({ pid: Number(pid[1]), version: valkey ?? version[1] ?? 'unknown', product });
     });
   });
 }
@@ -118,11 +131,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = options.port ?? (await freePort(host));
   let child: ChildProcess | undefined;
   let version = 'unknown';
+  let product = 'redis';
 
   const launch = async (): Promise<void> => {
     const auth = options.password === undefined ? [] : ['--requirepass', options.password];
-    const args = [...(options.configFile === undefined ? [] : [options.configFile]), '--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...auth, ...(options.args ?? [])];
-    const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [...(options.configFile === undefined ? [] : [options.configFile]), '--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', options.root === undefined ? tmpdir() : '/tmp', ...auth, ...(options.args ?? [])];
+    // chroot(8) execs the binary, so the pid INFO reports is still the child's.
+    const [command, argv] = options.root === undefined ? [binary, args] : ['chroot', [options.root, binary, ...args]];
+    const proc = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     installExitHook();
     live.add(proc);
     child = proc;
@@ -144,6 +160,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       const info = proc.pid === undefined ? undefined : await serverInfo(host, port, options.password);
       if (info !== undefined && info.pid === proc.pid) {
         version = info.version;
+        product = info.product;
         return;
       }
       if (Date.now() >= deadline) {
@@ -179,6 +196,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     },
     get version() {
       return version;
+    },
+    get product() {
+      return product;
     },
     get running() {
       return isRunning();

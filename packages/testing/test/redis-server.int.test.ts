@@ -48,6 +48,7 @@ describe('startRedisServer', () => {
   it('reports its version and, with a password, requires it (the readiness check authenticates)', async () => {
     await using redis = await startRedisServer({ password: 's3cret' });
     expect(redis.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(redis.product).toBe('redis');
     expect(await command(redis.port, 'GET k')).toMatch(/^-NOAUTH/);
     expect(await command(redis.port, 'AUTH s3cret')).toBe('+OK');
   });

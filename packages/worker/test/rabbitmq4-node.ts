@@ -9,23 +9,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startRabbitServer, type RabbitServer } from '@celerity/testing';
+import { RABBITMQ_4_3_DENIALS } from '@celerity/testing/internal';
 
 const run = promisify(execFile);
 const INSTALL_SCRIPT = fileURLToPath(new URL('../../../scripts/rabbitmq4.sh', import.meta.url));
 const BINARY = '/usr/lib/rabbitmq/bin/rabbitmq-server';
-
-/**
- * `rabbitmq.conf` lines denying what RabbitMQ 4.3 denies by default (transient non-exclusive
- * queues, global QoS) and what 4.x removed (classic queue mirroring, RAM nodes). On 4.0 a denied
- * `transient_nonexcl_queues` closes the connection (541); a denied `global_qos` is logged as an
- * error and the QoS is applied per consumer instead (4.3 closes the channel).
- */
-export const RABBITMQ_4_3_DENIALS: readonly string[] = [
-  'deprecated_features.permit.transient_nonexcl_queues = false',
-  'deprecated_features.permit.global_qos = false',
-  'deprecated_features.permit.classic_queue_mirroring = false',
-  'deprecated_features.permit.ram_node_type = false',
-];
 
 /** The chroot holding RabbitMQ 4.0. @default '/var/cache/celerity/trixie' (env `CELERITY_CHROOT`) */
 export function rabbit4Root(): string {

@@ -1,15 +1,17 @@
 /**
  * A private corner of the shared Redis for one test file: a random database 1–15 (an empty one
- * when there is one), unique names, and FLUSHDB of that database only when done.
+ * when there is one), unique names, and FLUSHDB of that database only when done. The server is
+ * the shared one, or the version matrix's (`CELERITY_TEST_REDIS_URL`).
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { testRedisAddress } from '@celerity/testing/internal';
 
 /** Options of {@link createRedisScratch}. */
 export interface RedisScratchOptions {
-  /** @default '127.0.0.1' */
+  /** @default '127.0.0.1' (the host of `CELERITY_TEST_REDIS_URL` when set) */
   host?: string;
-  /** @default 6379 */
+  /** @default 6379 (the port of `CELERITY_TEST_REDIS_URL` when set) */
   port?: number;
 }
 
@@ -64,8 +66,9 @@ function isRecordEntry(value: unknown): value is RecordEntry {
  * const env = { BROKER_URL: redis.url, QUEUE: redis.name('q') };
  */
 export async function createRedisScratch(options: RedisScratchOptions = {}): Promise<RedisScratch> {
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 6379;
+  const shared = testRedisAddress();
+  const host = options.host ?? shared.host;
+  const port = options.port ?? shared.port;
   const token = `celerity-test-${randomBytes(6).toString('hex')}`;
   const candidates = shuffled(Array.from({ length: 15 }, (_, i) => i + 1));
   let db = candidates[0]!;

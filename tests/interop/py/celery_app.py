@@ -24,6 +24,8 @@ Configured only through environment variables so one file serves Celery 5.2 (Deb
   EXCHANGE_TYPE       task_default_exchange_type, direct | topic (default: Celery's, direct)
   MASTER_NAME         master_name in broker_transport_options and result_backend_transport_options, for
                       sentinel:// URLs (set RESULT_BACKEND too: the default is only taken from redis:// brokers)
+  REMOTE_CONTROL      worker_enable_remote_control, 1 | 0 (default 1). Celery 5.2 / 5.5 declare the pidbox queue
+                      transient and non-exclusive, which RabbitMQ 4.3 refuses (541): there the worker needs 0
 """
 import json
 import os
@@ -67,6 +69,7 @@ conf = dict(
     timezone="UTC",
     # Tests start workers and servers themselves; a missing server should fail fast, not hang.
     broker_connection_max_retries=int(os.environ.get("BROKER_MAX_RETRIES") or 3),
+    worker_enable_remote_control=_env_flag("REMOTE_CONTROL", True),
 )
 if os.environ.get("PREFETCH"):
     conf["worker_prefetch_multiplier"] = int(os.environ["PREFETCH"])

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from '@celerity/core';
 import { logConnectionErrors, parseRedisUrl } from '@celerity/redis-common/internal';
+import type { RedisSslSettings } from '@celerity/redis-common/internal';
 import { BROKER_ERRORS } from './redis-errors.js';
 
 // The ioredis options this broker sets (RedisOptions as a whole trips exactOptionalPropertyTypes).
@@ -42,7 +43,10 @@ function watch(connection: Redis, role: string, logger: Logger): Redis {
  * @example
  * const connections = createConnections({ url: 'redis://localhost:6379/2' }, logger);
  */
-export function createConnections(source: { url?: string | undefined; client?: Redis | undefined }, logger: Logger): BrokerConnections {
+export function createConnections(
+  source: { url?: string | undefined; client?: Redis | undefined; ssl?: RedisSslSettings | boolean | undefined },
+  logger: Logger,
+): BrokerConnections {
   const client = source.client;
   let settings: ConnectionSettings = {};
   let main: Redis;
@@ -51,7 +55,7 @@ export function createConnections(source: { url?: string | undefined; client?: R
     main = client; // the application's: no error listeners added (only the reconnect count below), never closed here
     db = client.options.db ?? 0;
   } else {
-    const url = parseRedisUrl(source.url ?? 'redis://localhost:6379/0');
+    const url = parseRedisUrl(source.url ?? 'redis://localhost:6379/0', source.ssl);
     db = url.db;
     settings = { ...url, lazyConnect: true, retryStrategy: (times) => Math.min(times * 100, 2000) };
     main = watch(new Redis(settings), 'main', logger);

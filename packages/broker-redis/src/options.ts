@@ -1,6 +1,7 @@
 /** Options of the Redis broker, their defaults and their validation. */
 import type { Redis } from 'ioredis';
 import { ConfigurationError } from '@celerity/core';
+import type { RedisSslSettings } from '@celerity/redis-common';
 import type { BrokerCommonOptions } from '@celerity/core';
 import { MIN_PARK_ETA_AFTER } from './parking.js';
 
@@ -18,6 +19,15 @@ export interface RedisBrokerOptions extends BrokerCommonOptions {
    * on it: use this broker's `keyPrefix`.
    */
   client?: Redis;
+  /**
+   * Celery's `broker_use_ssl`: TLS with a CA, a client certificate, `ssl_cert_reqs` and
+   * `ssl_check_hostname` (redis-py's names; files are read when connecting). It turns TLS on for a
+   * `redis://` URL too; `true` is TLS with the defaults. Query options of a `rediss://` URL win.
+   * Ignored when `client` is given.
+   * @default undefined (TLS only for `rediss://`)
+   * @example createRedisBroker({ url: 'rediss://cache:6380/0', ssl: { ssl_ca_certs: '/etc/ssl/ca.pem' } })
+   */
+  ssl?: RedisSslSettings | boolean;
   /**
    * Prefix concatenated as-is to every key and pub/sub channel (`global_keyprefix`), e.g. `'myapp:'`.
    * @default ''
@@ -115,18 +125,25 @@ const ADAPTER_KEYS: Record<string, keyof RedisBrokerOptions> = {
   publishTimeout: 'publishTimeout',
   parkEtaAfter: 'parkEtaAfter',
   park_eta_after: 'parkEtaAfter',
+  ssl: 'ssl',
+  broker_use_ssl: 'ssl',
 };
 
 /**
  * Reads broker options given as untyped settings (`AdapterContext.options`), accepting our names and
- * kombu's transport option names (`global_keyprefix`, `visibility_timeout`, `polling_interval`).
- * Unknown keys are ignored; known keys of the wrong type throw `ConfigurationError`.
+ * kombu's transport option names (`global_keyprefix`, `visibility_timeout`, `polling_interval`),
+ * and Celery's `broker_use_ssl` (an object or a boolean) for `ssl`. Unknown keys are ignored; known keys of the wrong type throw `ConfigurationError`.
  */
 export function optionsFromSettings(settings: Record<string, unknown> | undefined): RedisBrokerOptions {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(settings ?? {})) {
     const name = ADAPTER_KEYS[key];
     if (name === undefined || value === undefined) continue;
+    if (name === 'ssl') {
+      if (typeof value !== 'boolean' && (typeof value !== 'object' || value === null)) throw new ConfigurationError(`Redis broker option ${key} must be an object or a boolean`);
+      out[name] = value;
+      continue;
+    }
     const expected = name === 'keyPrefix' ? 'string' : 'number';
     if (typeof value !== expected) throw new ConfigurationError(`Redis broker option ${key} must be a ${expected}`);
     out[name] = value;

@@ -5,3 +5,4 @@
  */
 export { parseRedisUrl } from './url.js';
 export type { RedisUrlOptions } from './url.js';
+export type { RedisSslSettings, RedisTlsOptions } from './ssl.js';

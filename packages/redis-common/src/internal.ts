@@ -14,3 +14,5 @@ export type { ErrorEvents } from './auth-failure.js';
 export type { ConnectionEvents } from './connection-log.js';
 export { defineScript, runScript } from './scripts.js';
 export type { LuaScript, RedisArg } from './scripts.js';
+export { redisTlsOptions, REDIS_SSL_KEYS } from './ssl.js';
+export type { RedisSslSettings, RedisTlsOptions } from './ssl.js';

@@ -35,6 +35,7 @@ import { resolveOptions, type AmqpBrokerOptions, type ResolvedAmqpBrokerOptions 
 import { Publisher, type OutgoingMessage } from './publisher.js';
 import { exchangeSpec, resolveQueueDeclaration, type ExchangeSpec } from './topology.js';
 import { redactUrl } from '@celerity/core/internal';
+import { amqpTlsOptions } from './ssl.js';
 import { parseAmqpUrl } from './url.js';
 
 /** The AMQP broker: the core `Broker` plus RabbitMQ-specific details. */
@@ -87,7 +88,8 @@ class AmqpBrokerImpl implements AmqpBroker {
     this.settings = resolveOptions(options);
     this.logger = options.logger ?? silentLogger;
     this.exchangeSpecs = options.exchanges;
-    const url = parseAmqpUrl(this.settings.url);
+    const url = parseAmqpUrl(this.settings.url, options.ssl !== undefined && options.ssl !== false);
+    const tls = amqpTlsOptions(options.ssl, options.tls);
     this.url = redactUrl(this.settings.url);
     this.vhost = url.vhost;
     this.connection = new AmqpConnection({
@@ -95,7 +97,7 @@ class AmqpBrokerImpl implements AmqpBroker {
       displayUrl: this.settings.url,
       heartbeat: url.heartbeat ?? this.settings.heartbeat,
       ...(options.connectionName ?? url.connectionName ? { connectionName: options.connectionName ?? url.connectionName } : {}),
-      ...(options.tls !== undefined ? { tls: options.tls } : {}),
+      ...(tls !== undefined ? { tls } : {}),
       reconnectDelay: this.settings.reconnectDelay,
       maxReconnectDelay: this.settings.maxReconnectDelay,
       logger: this.logger,

@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('withTlsFiles / checkTlsFiles', () => {
   it('reads each file whenever its option is read, and only then', () => {
     const ca = join(dir, 'ca.pem');
-    const tls = withTlsFiles({ servername: 'h' }, { ca: { path: ca, setting: 'ca_certs' } });
+    const tls: { servername: string; ca?: Buffer } = withTlsFiles({ servername: 'h' }, { ca: { path: ca, setting: 'ca_certs' } });
     expect(Object.keys(tls)).toEqual(['servername', 'ca']);
     expect(() => checkTlsFiles(tls)).toThrow(new ConfigurationError(`TLS ca_certs ${JSON.stringify(ca)} cannot be read (ENOENT)`));
     writeFileSync(ca, 'one');

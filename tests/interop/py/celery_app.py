@@ -22,6 +22,8 @@ Configured only through environment variables so one file serves Celery 5.2 (Deb
                       quorum, 5.5 workers declare the celery_delayed_* topology and 5.5 clients send countdown
                       tasks through it (when the queue's exchange is not direct, see EXCHANGE_TYPE)
   EXCHANGE_TYPE       task_default_exchange_type, direct | topic (default: Celery's, direct)
+  SSL_CA_CERTS        with SSL_CERTFILE and SSL_KEYFILE: broker_use_ssl and redis_backend_use_ssl for a rediss://
+                      Redis (ssl_cert_reqs CERT_REQUIRED, these files; default: no TLS settings)
 """
 import json
 import os
@@ -77,6 +79,17 @@ if os.environ.get("EXCHANGE_TYPE"):
     conf["task_default_exchange_type"] = os.environ["EXCHANGE_TYPE"]
 if os.environ.get("VISIBILITY_TIMEOUT"):
     conf["broker_transport_options"] = {"visibility_timeout": int(os.environ["VISIBILITY_TIMEOUT"])}
+if os.environ.get("SSL_CA_CERTS"):
+    import ssl
+
+    _ssl = {
+        "ssl_cert_reqs": ssl.CERT_REQUIRED,
+        "ssl_ca_certs": os.environ["SSL_CA_CERTS"],
+        "ssl_certfile": os.environ.get("SSL_CERTFILE"),
+        "ssl_keyfile": os.environ.get("SSL_KEYFILE"),
+    }
+    conf["broker_use_ssl"] = _ssl
+    conf["redis_backend_use_ssl"] = _ssl
 # Only Celery >= 5.3 knows this setting; it silences a deprecation warning there and is inert on 5.2.
 conf["broker_connection_retry_on_startup"] = True
 app.conf.update(conf)

@@ -15,19 +15,30 @@ export interface TlsFileSettings {
   key?: { path: string; setting: string };
 }
 
-function readPem(path: string, setting: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new ConfigurationError(`TLS ${setting} ${JSON.stringify(path)} cannot be read${typeof code === 'string' ? ` (${code})` : ''}`, { cause: error });
-  }
+/**
+ * Reads `path` on every call. Once a read has succeeded, a failed one returns the last content: a
+ * driver reconnecting in the background (ioredis) has no way to report the error, and would be
+ * left stuck rather than failed, so a file replaced non-atomically or removed keeps working.
+ */
+function pemReader(path: string, setting: string): () => Buffer {
+  let last: Buffer | undefined;
+  return () => {
+    try {
+      last = readFileSync(path);
+      return last;
+    } catch (error) {
+      if (last !== undefined) return last;
+      const code = (error as { code?: unknown }).code;
+      throw new ConfigurationError(`TLS ${setting} ${JSON.stringify(path)} cannot be read${typeof code === 'string' ? ` (${code})` : ''}`, { cause: error });
+    }
+  };
 }
 
 /**
  * Adds `ca` / `cert` / `key` to `target` as enumerable getters that read their file on every read.
  * Drivers copy TLS options (spread, `Object.assign`) right before each `tls.connect`, so each
- * connection attempt reads the files then; a missing file throws `ConfigurationError`.
+ * connection attempt reads the files then; a file never read successfully throws
+ * `ConfigurationError`, one that was read before and no longer can be gives its last content.
  * @example
  * const tls = withTlsFiles({ servername: 'cache' }, { ca: { path: '/etc/ca.pem', setting: 'ssl_ca_certs' } });
  */
@@ -35,7 +46,7 @@ export function withTlsFiles<T extends object>(target: T, files: TlsFileSettings
   for (const name of ['ca', 'cert', 'key'] as const) {
     const file = files[name];
     if (file === undefined) continue;
-    Object.defineProperty(target, name, { enumerable: true, configurable: true, get: () => readPem(file.path, file.setting) });
+    Object.defineProperty(target, name, { enumerable: true, configurable: true, get: pemReader(file.path, file.setting) });
   }
   return target;
 }

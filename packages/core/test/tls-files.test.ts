@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'celerity-tls-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('withTlsFiles / checkTlsFiles', () => {
-  it('reads each file whenever its option is read, and only then', () => {
+  it('reads each file whenever its option is read, and only then; keeps the last content of a file that was read', () => {
     const ca = join(dir, 'ca.pem');
     const tls: { servername: string; ca?: Buffer } = withTlsFiles({ servername: 'h' }, { ca: { path: ca, setting: 'ca_certs' } });
     expect(Object.keys(tls)).toEqual(['servername', 'ca']);
@@ -21,6 +21,9 @@ describe('withTlsFiles / checkTlsFiles', () => {
     expect(String({ ...tls }.ca)).toBe('one');
     writeFileSync(ca, 'two');
     expect(String(Object.assign({}, tls).ca)).toBe('two');
+    // Read once, then gone: the last content (a background reconnect could not report the error).
+    rmSync(ca);
+    expect(String({ ...tls }.ca)).toBe('two');
     expect(() => checkTlsFiles(undefined)).not.toThrow();
   });
 });

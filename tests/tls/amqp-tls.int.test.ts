@@ -5,7 +5,7 @@
 // refused with one ConfigurationError, and cert_reqs=none accepts the server without a CA.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, defineTask } from '@celerity/core';
-import { backendAdapter, brokerAdapter, createAmqpBroker } from '@celerity/broker-amqp';
+import { backendAdapter, brokerAdapter, createAmqpBroker, createRpcBackend } from '@celerity/broker-amqp';
 import type { AmqpSslSettings } from '@celerity/broker-amqp';
 import { createClient } from '@celerity/client';
 import { createTestCertificates, freePort, rabbitTlsConfig, startRabbitServer } from '@celerity/testing';
@@ -61,6 +61,15 @@ describe('RabbitMQ over TLS', () => {
     cleanups.push(() => client.close());
     const result = await client.send<[number, number], number>('tls.add', [4, 5]);
     expect(await result.get({ timeout: 60 })).toBe(9);
+  });
+
+  it('gives an rpc:// backend of its own connection (no broker) the same settings', async () => {
+    const backend = createRpcBackend({ url: `amqp://guest:guest@127.0.0.1:${tlsPort}//`, ssl: withClientCert() });
+    cleanups.push(() => backend.close());
+    await backend.connect();
+    const refused = createRpcBackend({ url: amqpsUrl(), ssl: { ...withClientCert(), ca_certs: certs.otherCa } });
+    cleanups.push(() => refused.close());
+    await expect(refused.connect()).rejects.toThrow(/not signed by a trusted CA/);
   });
 
   it('refuses a server whose certificate is signed by a CA it does not trust, with one ConfigurationError', async () => {

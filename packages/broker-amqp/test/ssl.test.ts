@@ -63,3 +63,10 @@ describe('broker_use_ssl', () => {
     expect(() => optionsFromSettings({ broker_use_ssl: 'on' })).toThrow('AMQP broker option broker_use_ssl must be an object or a boolean');
   });
 });
+
+describe('broker_use_ssl for an rpc:// backend of its own connection', () => {
+  it('must be an object or a boolean', async () => {
+    const { backendAdapter } = await import('../src/index.js');
+    expect(() => backendAdapter.create('rpc://', { options: { url: 'amqp://h//', broker_use_ssl: 'on' } })).toThrow('rpc:// result backend option broker_use_ssl must be an object or a boolean');
+  });
+});

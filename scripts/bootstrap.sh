@@ -2,7 +2,8 @@
 # Makes a fresh machine ready: pnpm (pinned), node_modules, and with --all also Redis, RabbitMQ
 # and Python Celery (5.2 from Debian, 5.5 in a trixie chroot) for the interop tests, RabbitMQ 4.0,
 # Redis 8.0 and Valkey 8.1 in that chroot for the RabbitMQ 4 test and the server matrix
-# (scripts/matrix.sh), and Debian's prometheus for the metrics test.
+# (scripts/matrix.sh), Debian's prometheus for the metrics test, and the openssl command the TLS
+# tests (tests/tls) make their certificates with.
 #   bash scripts/bootstrap.sh --deps   # pnpm + node_modules only
 #   bash scripts/bootstrap.sh --all    # + services + Python Celery + prometheus
 set -euo pipefail
@@ -38,4 +39,5 @@ if [ "$mode" = "--all" ]; then
   bash scripts/rabbitmq4.sh
   bash scripts/redis-valkey.sh
   bash scripts/prometheus.sh
+  command -v openssl >/dev/null 2>&1 || (LOG_TAG=tls && . scripts/lib.sh && apt_install openssl)
 fi

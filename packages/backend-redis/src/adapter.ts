@@ -2,6 +2,7 @@ import { ConfigurationError } from '@celerity/core';
 import type { BackendAdapter, Serializer } from '@celerity/core';
 import { sentinelSettingsFrom } from '@celerity/redis-common/internal';
 import { createRedisBackend } from './backend.js';
+import type { RedisSslSettings } from '@celerity/redis-common';
 import type { RedisBackendOptions } from './options.js';
 
 function isSerializer(value: unknown): value is Serializer {
@@ -16,6 +17,11 @@ function readOptions(bag: Record<string, unknown>): RedisBackendOptions {
     throw new ConfigurationError(`Redis result backend option ${key} must be ${expected}`);
   };
   const { keyPrefix, expires, serializer, connectionName, watchTimeout, maxWatched, resultSubscription, waitReplicas, waitReplicasTimeout } = bag;
+  // Celery's setting name, or ours.
+  const ssl = bag['redis_backend_use_ssl'] ?? bag['ssl'];
+  if (ssl !== undefined) {
+    out.ssl = typeof ssl === 'boolean' || (typeof ssl === 'object' && ssl !== null) ? (ssl as RedisSslSettings | boolean) : wrong('redis_backend_use_ssl', 'an object or a boolean');
+  }
   if (keyPrefix !== undefined) out.keyPrefix = typeof keyPrefix === 'string' ? keyPrefix : wrong('keyPrefix', 'a string');
   if (expires !== undefined) out.expires = expires === null || typeof expires === 'number' ? expires : wrong('expires', 'a number of seconds or null');
   if (serializer !== undefined) out.serializer = isSerializer(serializer) ? serializer : wrong('serializer', 'a Serializer');

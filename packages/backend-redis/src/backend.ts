@@ -5,6 +5,7 @@ import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type { ResultBackend, ResultMeta } from '@celerity/core';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { checkTlsFiles } from '@celerity/core/internal';
 import { closeConnection, isSentinelUrl, onAuthFailure, parseRedisUrl, replicaWaitOptions, sentinelConnectionOptions } from '@celerity/redis-common/internal';
 import { resultSerializer } from './default-serializer.js';
 import { logBackendConnection, toCelerityError } from './errors.js';
@@ -48,7 +49,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     options.client ??
     new Redis({
       // sentinel://: this connection and its pub/sub duplicate ask the sentinels for the primary on every (re)connect.
-      ...(isSentinelUrl(url) ? sentinelConnectionOptions(url, options) : parseRedisUrl(url)),
+      ...(isSentinelUrl(url) ? sentinelConnectionOptions(url, options) : parseRedisUrl(url, options.ssl)),
       lazyConnect: true,
       enableAutoPipelining: true,
       ...nameOverride,
@@ -125,6 +126,8 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     connect: () =>
       guard('connect', async () => {
         if (command.status === 'wait') {
+          // A TLS certificate file that cannot be read fails here, not inside ioredis' connect.
+          checkTlsFiles(command.options.tls);
           // ioredis answers a refused AUTH with "Connection is closed."; the server's reason is the error.
           let refused: unknown;
           const stop = onAuthFailure(command, (error) => (refused ??= error));

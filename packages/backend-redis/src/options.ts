@@ -1,5 +1,6 @@
 import type { Logger, Serializer } from '@celerity/core';
 import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisSslSettings } from '@celerity/redis-common';
 import type { BackendTimers } from './timers.js';
 
 /** Options of {@link createRedisBackend}. */
@@ -38,6 +39,15 @@ export interface RedisBackendOptions {
    * connection is a `duplicate()` of it. Must not use ioredis' own `keyPrefix` (use ours).
    */
   client?: Redis;
+  /**
+   * Celery's `redis_backend_use_ssl`: TLS with a CA, a client certificate, `ssl_cert_reqs` and
+   * `ssl_check_hostname` (redis-py's names; files are read when connecting). It turns TLS on for a
+   * `redis://` URL too; `true` is TLS with the defaults. Query options of a `rediss://` URL win.
+   * Ignored when `client` is given.
+   * @default undefined (TLS only for `rediss://`)
+   * @example createRedisBackend({ url: 'rediss://cache:6380/1', ssl: { ssl_ca_certs: '/etc/ssl/ca.pem' } })
+   */
+  ssl?: RedisSslSettings | boolean;
   /** @default silentLogger */
   logger?: Logger;
   /**

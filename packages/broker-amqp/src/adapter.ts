@@ -6,6 +6,7 @@ import { brokerInternals } from './internals.js';
 import { optionsFromSettings } from './options.js';
 import { createRpcBackend } from './rpc-backend.js';
 import type { RpcBackendOptions } from './rpc-options.js';
+import type { AmqpSslSettings } from './ssl.js';
 
 /**
  * Broker adapter for `amqp://`, `amqps://` and `pyamqp://`. `context.options` may use our option
@@ -48,6 +49,8 @@ function readRpcOptions(bag: Record<string, unknown>): RpcBackendOptions {
   if (serializer !== undefined) out.serializer = isSerializer(serializer) ? serializer : wrong('serializer', 'a Serializer');
   const maxStates = bag['maxStates'];
   if (maxStates !== undefined) out.maxStates = typeof maxStates === 'number' ? maxStates : wrong('maxStates', 'a number');
+  const ssl = bag['ssl'] ?? bag['broker_use_ssl'];
+  if (ssl !== undefined) out.ssl = typeof ssl === 'boolean' || (typeof ssl === 'object' && ssl !== null) ? (ssl as AmqpSslSettings) : wrong('broker_use_ssl', 'an object or a boolean');
   const url = bag['url'] ?? bag['brokerUrl'];
   if (url !== undefined) out.url = typeof url === 'string' ? url : wrong('url', 'a string');
   return out;

@@ -36,6 +36,7 @@ import { resolveOptions, type AmqpBrokerOptions, type ResolvedAmqpBrokerOptions 
 import { Publisher, type OutgoingMessage } from './publisher.js';
 import { exchangeSpec, resolveQueueDeclaration, type ExchangeSpec } from './topology.js';
 import { redactUrl } from '@celerity/core/internal';
+import { amqpTlsOptions } from './ssl.js';
 import { parseAmqpUrl } from './url.js';
 
 /** The AMQP broker: the core `Broker` plus RabbitMQ-specific details. */
@@ -91,10 +92,11 @@ class AmqpBrokerImpl implements AmqpBroker {
     this.exchangeSpecs = options.exchanges;
     // Only a broker opened from plain options can be opened again elsewhere (TLS options hold
     // buffers and callbacks; exchange specs are the caller's objects).
-    if (options.tls === undefined && options.exchanges === undefined) {
+    if (options.tls === undefined && options.ssl === undefined && options.exchanges === undefined) {
       this.recipe = { module: import.meta.url, factory: 'createAmqpBroker', options: { url: this.settings.url, heartbeat: this.settings.heartbeat } };
     }
-    const url = parseAmqpUrl(this.settings.url);
+    const url = parseAmqpUrl(this.settings.url, options.ssl !== undefined && options.ssl !== false);
+    const tls = amqpTlsOptions(options.ssl, options.tls);
     this.url = redactUrl(this.settings.url);
     this.vhost = url.vhost;
     this.connection = new AmqpConnection({
@@ -102,7 +104,7 @@ class AmqpBrokerImpl implements AmqpBroker {
       displayUrl: this.settings.url,
       heartbeat: url.heartbeat ?? this.settings.heartbeat,
       ...(options.connectionName ?? url.connectionName ? { connectionName: options.connectionName ?? url.connectionName } : {}),
-      ...(options.tls !== undefined ? { tls: options.tls } : {}),
+      ...(tls !== undefined ? { tls } : {}),
       reconnectDelay: this.settings.reconnectDelay,
       maxReconnectDelay: this.settings.maxReconnectDelay,
       logger: this.logger,

@@ -6,6 +6,7 @@
  */
 import { CelerityError, ConfigurationError, ConnectionError } from '@celerity/core';
 import type { CelerityErrorOptions } from '@celerity/core';
+import { tlsRefusal } from '@celerity/core/internal';
 
 /** RabbitMQ refused an operation on a channel (AMQP reply codes 403, 404, 405, 406…). */
 export class AmqpChannelError extends CelerityError {
@@ -76,7 +77,8 @@ export function featureRefusedError(feature: string, what: string, cause: unknow
 
 /**
  * Maps an amqplib error to a Celerity error; `what` says what we were doing (`publish`, `declare`…).
- * Connection failures give a retryable `ConnectionError`; authentication / vhost failures a
+ * Connection failures give a retryable `ConnectionError`; authentication / vhost failures and
+ * refused TLS handshakes (untrusted or misnamed certificate, no client certificate) a
  * `ConfigurationError`; refused channel operations an {@link AmqpChannelError}; anything else a
  * `CelerityError` with code `BROKER_ERROR`. Celerity errors pass through unchanged.
  * @example
@@ -87,6 +89,9 @@ export function mapAmqpError(error: unknown, what: string): CelerityError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
   const detail = typeof e.message === 'string' ? e.message : String(error);
   const text = `AMQP ${what} failed: ${detail}`;
+  // A TLS handshake refused over certificates fails the same way on every retry.
+  const refusal = tlsRefusal(error);
+  if (refusal !== undefined) return new ConfigurationError(`AMQP ${what} failed: ${refusal}`, { cause: error });
   if (typeof e.code === 'number' && CONFIGURATION_REPLY_CODES.has(e.code)) return new ConfigurationError(text, { cause: error });
   if (/ACCESS.REFUSED|NOT.ALLOWED|authentication|vhost .* not found/i.test(detail)) return new ConfigurationError(text, { cause: error });
   // amqplib's whole report when the server closes the connection instead of opening the vhost.

@@ -9,6 +9,7 @@
 export { createAmqpBroker } from './amqp-broker.js';
 export type { AmqpBroker } from './amqp-broker.js';
 export type { AmqpBrokerOptions } from './options.js';
+export type { AmqpSslSettings } from './ssl.js';
 export type { ExchangeSpec } from './topology.js';
 export { createRpcBackend } from './rpc-backend.js';
 export type { RpcBackend } from './rpc-backend.js';

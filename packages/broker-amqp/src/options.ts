@@ -2,6 +2,7 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConfigurationError } from '@celerity/core';
 import type { BrokerCommonOptions } from '@celerity/core';
+import type { AmqpSslSettings } from './ssl.js';
 import type { ExchangeSpec } from './topology.js';
 
 /** Options of {@link createAmqpBroker}. */
@@ -20,7 +21,15 @@ export interface AmqpBrokerOptions extends BrokerCommonOptions {
   heartbeat?: number;
   /** Shown as `connection_name` in RabbitMQ's management UI and `rabbitmqctl list_connections`. */
   connectionName?: string;
-  /** TLS options for `amqps://` (CA, client certificate, `rejectUnauthorized`…). */
+  /**
+   * Celery's `broker_use_ssl`: TLS with a CA, a client certificate, `cert_reqs` and
+   * `server_hostname` (py-amqp's names; files are read when connecting). It turns TLS on for an
+   * `amqp://` URL too (port 5671 unless the URL names one); `true` is TLS with the defaults.
+   * @default undefined (TLS only for `amqps://`)
+   * @example createAmqpBroker({ url: 'amqps://rabbit.internal//', ssl: { ca_certs: '/etc/ssl/ca.pem', certfile: '/etc/ssl/client.pem', keyfile: '/etc/ssl/client.key' } })
+   */
+  ssl?: AmqpSslSettings | boolean;
+  /** Node's `tls.connect` options for `amqps://` (CA, client certificate, `rejectUnauthorized`…); laid over `ssl`. */
   tls?: TlsOptions;
   /**
    * Milliseconds a publish (and `connect`, declarations, `consume`) waits for RabbitMQ — a
@@ -110,13 +119,15 @@ const SETTING_NAMES: Record<string, keyof AmqpBrokerOptions> = {
   maxReconnectDelay: 'maxReconnectDelay',
 };
 
+const SSL_SETTINGS = new Set(['ssl', 'broker_use_ssl']);
+
 const STRING_SETTINGS = new Set<keyof AmqpBrokerOptions>(['connectionName', 'queueType', 'delayQueueType']);
 
 /**
  * Reads broker options given as untyped settings (`AdapterContext.options`), accepting our names
  * and Celery's (`broker_heartbeat`, `task_default_queue_type`,
- * `broker_native_delayed_delivery_queue_type`). `tls` and `exchanges` pass through
- * when they are objects. Unknown keys are ignored; known keys of the wrong type throw `ConfigurationError`.
+ * `broker_native_delayed_delivery_queue_type`, and `broker_use_ssl` for `ssl`). `tls` and `exchanges` pass through
+ * when they are objects; `ssl` when it is an object or a boolean. Unknown keys are ignored; known keys of the wrong type throw `ConfigurationError`.
  */
 export function optionsFromSettings(settings: Record<string, unknown> | undefined): AmqpBrokerOptions {
   const out: Record<string, unknown> = {};
@@ -125,6 +136,11 @@ export function optionsFromSettings(settings: Record<string, unknown> | undefine
     if (key === 'tls' || key === 'exchanges') {
       if (typeof value !== 'object' || value === null) throw new ConfigurationError(`AMQP broker option ${key} must be an object`);
       out[key] = value;
+      continue;
+    }
+    if (SSL_SETTINGS.has(key)) {
+      if (typeof value !== 'boolean' && (typeof value !== 'object' || value === null)) throw new ConfigurationError(`AMQP broker option ${key} must be an object or a boolean`);
+      out['ssl'] = value;
       continue;
     }
     const name = SETTING_NAMES[key];

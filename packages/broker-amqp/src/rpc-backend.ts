@@ -27,6 +27,7 @@ import { ReplyQueues } from './rpc-reply-queues.js';
 import { decodeResultMessage, encodeResultBody, resultPublishOptions } from './rpc-codec.js';
 import { ResultStates } from './rpc-states.js';
 import type { RpcBackendOptions } from './rpc-options.js';
+import { amqpTlsOptions } from './ssl.js';
 import { parseAmqpUrl } from './url.js';
 
 export type { RpcBackendOptions } from './rpc-options.js';
@@ -91,12 +92,13 @@ class RpcBackendImpl implements RpcBackend {
       this.fallbackToOwn = options.replyTo !== undefined;
     } else {
       const text = options.url ?? DEFAULT_AMQP_URL;
+      const tls = amqpTlsOptions(options.ssl, options.tls);
       this.connection = new AmqpConnection({
-        url: parseAmqpUrl(text),
+        url: parseAmqpUrl(text, options.ssl !== undefined && options.ssl !== false),
         displayUrl: text,
         heartbeat: options.heartbeat ?? 60,
         ...(options.connectionName !== undefined ? { connectionName: options.connectionName } : {}),
-        ...(options.tls !== undefined ? { tls: options.tls } : {}),
+        ...(tls !== undefined ? { tls } : {}),
         reconnectDelay: 100,
         maxReconnectDelay: 5_000,
         logger: this.logger,

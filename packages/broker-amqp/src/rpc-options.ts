@@ -1,5 +1,6 @@
 /** Options of the `rpc://` result backend. */
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { AmqpSslSettings } from './ssl.js';
 import type { Broker, Logger, Serializer } from '@celerity/core';
 
 /** Options of {@link createRpcBackend}. */
@@ -38,7 +39,9 @@ export interface RpcBackendOptions {
   heartbeat?: number;
   /** Own connection only: `connection_name` client property. */
   connectionName?: string;
-  /** Own connection only: TLS options for `amqps://`. */
+  /** Own connection only: Celery's `broker_use_ssl`, as the broker's `ssl` option (it turns TLS on for `amqp://` too). */
+  ssl?: AmqpSslSettings | boolean;
+  /** Own connection only: Node TLS options for `amqps://`, laid over `ssl`'s. */
   tls?: TlsOptions;
   /** @default silentLogger */
   logger?: Logger;

@@ -44,18 +44,21 @@ function nonNegativeInt(value: string | null, name: string, url: string): number
  * Parses a broker URL as kombu does: defaults `localhost`, port 5672 (5671 for `amqps`), user and
  * password `guest`, vhost `/`; an empty path or a single `/` is vhost `/`; the rest of the path,
  * percent-decoded, is the vhost (`//` and `/%2F` both mean `/`). `pyamqp://` is an alias of `amqp://`.
+ * With `tls` (Celery's `broker_use_ssl` is set), an `amqp://` URL is read as `amqps://`, port 5671
+ * unless it names one, as kombu does.
  * @example
  * parseAmqpUrl('amqp://guest:guest@localhost:5672//'); // { protocol: 'amqp', hostname: 'localhost', port: 5672, vhost: '/', … }
  * parseAmqpUrl('amqps://user:p%40ss@rabbit.example.com/prod?heartbeat=30');
  */
-export function parseAmqpUrl(url: string): AmqpUrlOptions {
+export function parseAmqpUrl(url: string, tls = false): AmqpUrlOptions {
   const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?/i.exec(url);
   if (!match) throw new ConfigurationError(`Invalid AMQP URL ${JSON.stringify(redactUrl(url))}`);
   const scheme = (match[1] ?? '').toLowerCase();
-  const protocol = SCHEMES[scheme];
-  if (protocol === undefined) {
+  const named = SCHEMES[scheme];
+  if (named === undefined) {
     throw new ConfigurationError(`Unsupported scheme ${scheme}:// for the AMQP broker (use amqp://, amqps:// or pyamqp://)`);
   }
+  const protocol = tls ? 'amqps' : named;
   const authority = match[2] ?? '';
   const at = authority.lastIndexOf('@');
   const userInfo = at >= 0 ? authority.slice(0, at) : undefined;

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from '@celerity/core';
 import { isSentinelUrl, logConnectionErrors, parseRedisUrl, sentinelConnectionOptions } from '@celerity/redis-common/internal';
-import type { SentinelSettings } from '@celerity/redis-common/internal';
+import type { RedisSslSettings, SentinelSettings } from '@celerity/redis-common/internal';
 import { BROKER_ERRORS } from './redis-errors.js';
 
 // The ioredis options this broker sets (RedisOptions as a whole trips exactOptionalPropertyTypes).
@@ -46,7 +46,7 @@ function watch(connection: Redis, role: string, logger: Logger): Redis {
  * const connections = createConnections({ url: 'redis://localhost:6379/2' }, logger);
  */
 export function createConnections(
-  source: { url?: string | undefined; client?: Redis | undefined; sentinel?: SentinelSettings | undefined },
+  source: { url?: string | undefined; client?: Redis | undefined; sentinel?: SentinelSettings | undefined; ssl?: RedisSslSettings | boolean | undefined },
   logger: Logger,
 ): BrokerConnections {
   const client = source.client;
@@ -58,7 +58,7 @@ export function createConnections(
     db = client.options.db ?? 0;
   } else {
     const text = source.url ?? 'redis://localhost:6379/0';
-    const url = isSentinelUrl(text) ? sentinelConnectionOptions(text, source.sentinel ?? {}) : parseRedisUrl(text);
+    const url = isSentinelUrl(text) ? sentinelConnectionOptions(text, source.sentinel ?? {}) : parseRedisUrl(text, source.ssl);
     db = url.db;
     settings = { ...url, lazyConnect: true, retryStrategy: (times) => Math.min(times * 100, 2000) };
     main = watch(new Redis(settings), 'main', logger);

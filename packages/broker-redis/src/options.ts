@@ -1,6 +1,7 @@
 /** Options of the Redis broker, their defaults and their validation. */
 import type { Redis } from 'ioredis';
 import { ConfigurationError } from '@celerity/core';
+import type { RedisSslSettings } from '@celerity/redis-common';
 import type { BrokerCommonOptions } from '@celerity/core';
 import { replicaWaitOptions, sentinelSettingsFrom } from '@celerity/redis-common/internal';
 import type { ReplicaWaitOptions, SentinelSettings } from '@celerity/redis-common/internal';
@@ -44,6 +45,15 @@ export interface RedisBrokerOptions extends BrokerCommonOptions {
    * on it: use this broker's `keyPrefix`.
    */
   client?: Redis;
+  /**
+   * Celery's `broker_use_ssl`: TLS with a CA, a client certificate, `ssl_cert_reqs` and
+   * `ssl_check_hostname` (redis-py's names; files are read when connecting). It turns TLS on for a
+   * `redis://` URL too; `true` is TLS with the defaults. Query options of a `rediss://` URL win.
+   * Ignored when `client` is given.
+   * @default undefined (TLS only for `rediss://`)
+   * @example createRedisBroker({ url: 'rediss://cache:6380/0', ssl: { ssl_ca_certs: '/etc/ssl/ca.pem' } })
+   */
+  ssl?: RedisSslSettings | boolean;
   /**
    * Prefix concatenated as-is to every key and pub/sub channel (`global_keyprefix`), e.g. `'myapp:'`.
    * @default ''
@@ -151,20 +161,27 @@ const ADAPTER_KEYS: Record<string, keyof RedisBrokerOptions> = {
   wait_replicas: 'waitReplicas',
   waitReplicasTimeout: 'waitReplicasTimeout',
   wait_replicas_timeout: 'waitReplicasTimeout',
+  ssl: 'ssl',
+  broker_use_ssl: 'ssl',
 };
 const STRING_KEYS = new Set<keyof RedisBrokerOptions>(['keyPrefix']);
 
 /**
  * Reads broker options given as untyped settings (`AdapterContext.options`), accepting our names and
  * kombu's transport option names (`global_keyprefix`, `visibility_timeout`, `polling_interval`,
- * `master_name`, `sentinel_kwargs`). Unknown keys are ignored; known keys of the wrong type throw
- * `ConfigurationError`.
+ * `master_name`, `sentinel_kwargs`), and Celery's `broker_use_ssl` (an object or a boolean) for
+ * `ssl`. Unknown keys are ignored; known keys of the wrong type throw `ConfigurationError`.
  */
 export function optionsFromSettings(settings: Record<string, unknown> | undefined): RedisBrokerOptions {
   const out: Record<string, unknown> = { ...sentinelSettingsFrom(settings ?? {}) };
   for (const [key, value] of Object.entries(settings ?? {})) {
     const name = ADAPTER_KEYS[key];
     if (name === undefined || value === undefined) continue;
+    if (name === 'ssl') {
+      if (typeof value !== 'boolean' && (typeof value !== 'object' || value === null)) throw new ConfigurationError(`Redis broker option ${key} must be an object or a boolean`);
+      out[name] = value;
+      continue;
+    }
     const expected = STRING_KEYS.has(name) ? 'string' : 'number';
     if (typeof value !== expected) throw new ConfigurationError(`Redis broker option ${key} must be a ${expected}`);
     out[name] = value;

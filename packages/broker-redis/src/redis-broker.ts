@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { checkTlsFiles } from '@celerity/core/internal';
 import { closeConnection, waitForReplicas } from '@celerity/redis-common/internal';
 import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type {
@@ -199,6 +200,8 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
 
   async connect(): Promise<void> {
     this.assertOpen();
+    // A TLS certificate file that cannot be read fails here, not inside ioredis' connect.
+    checkTlsFiles(this.client.options.tls);
     await waitReady(this.client, Date.now() + this.settings.publishTimeout, undefined, true);
   }
 

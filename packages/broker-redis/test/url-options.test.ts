@@ -73,3 +73,11 @@ describe('error mapping', () => {
     expect(other.retryable).toBe(false);
   });
 });
+
+describe('broker_use_ssl', () => {
+  it('is read from the settings bag as broker_use_ssl or ssl, an object or a boolean', () => {
+    expect(optionsFromSettings({ broker_use_ssl: { ssl_ca_certs: '/ca.pem' } })).toEqual({ ssl: { ssl_ca_certs: '/ca.pem' } });
+    expect(optionsFromSettings({ ssl: true })).toEqual({ ssl: true });
+    expect(() => optionsFromSettings({ broker_use_ssl: 'yes' })).toThrow('Redis broker option broker_use_ssl must be an object or a boolean');
+  });
+});

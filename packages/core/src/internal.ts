@@ -55,3 +55,6 @@ export type { MessageTracing, PublishSpan, RunSpan, RunSpanOutcome } from './tra
 // Celery's event messages (celeryev), written by worker and client, read by `celerity events`.
 export { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, decodeEvents, encodeEvents, encodeEventsBytes, encodeEventsJson, eventRoutingKey, utcOffsetHours } from './events/messages.js';
 export type { CeleryEvent } from './events/messages.js';
+// TLS certificate files read at connect time, and the TLS refusals no retry fixes (Redis and AMQP adapters).
+export { checkTlsFiles, tlsRefusal, withTlsFiles } from './tls-files.js';
+export type { TlsFileSettings } from './tls-files.js';

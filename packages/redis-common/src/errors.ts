@@ -13,9 +13,11 @@
  *   `CLUSTERDOWN`, `NOREPLICAS` (failover or replication in progress), and
  *   `ERR max number of clients reached` (redis-py: ConnectionError).
  * - **auth** (`ConfigurationError`, not retryable): `NOAUTH`, `WRONGPASS`, `NOPERM`,
- *   `ERR invalid password`. kombu counts redis-py's AuthenticationError as a connection error and
- *   retries it; the same credentials fail the same way every time, so we fail at once with the
- *   server's reason instead of retrying into a timeout that hides it.
+ *   `ERR invalid password`, and a refused TLS handshake (an untrusted or misnamed server
+ *   certificate, a server alert such as "certificate required": core's `tlsRefusal`). kombu
+ *   counts redis-py's AuthenticationError as a connection error and retries it; the same
+ *   credentials (or certificates) fail the same way every time, so we fail at once with the
+ *   reason instead of retrying into a timeout that hides it.
  * - **command** (`CelerityError` with the caller's code, not retryable): everything else — the
  *   command or the data is wrong (`WRONGTYPE`, `ERR …`, `EXECABORT`, a script error, `NOSCRIPT`
  *   left unhandled) or the server needs a person: `OOM` (maxmemory reached) and `MISCONF` (it
@@ -26,6 +28,7 @@
  * it is hidden before the error is wrapped, logged or thrown.
  */
 import { CelerityError, ConfigurationError, ConnectionError } from '@celerity/core';
+import { tlsRefusal } from '@celerity/core/internal';
 
 /** What a driver error means for the caller (see the module comment). */
 export type RedisErrorKind = 'connection' | 'auth' | 'command';
@@ -67,7 +70,7 @@ export function classifyRedisError(error: unknown): RedisErrorKind {
   const { name, code } = error as ErrorLike;
   const message = messageOf(error);
   if (TRANSIENT_REPLIES.test(message)) return 'connection';
-  if (AUTH_REPLIES.test(message)) return 'auth';
+  if (AUTH_REPLIES.test(message) || tlsRefusal(error) !== undefined) return 'auth';
   if ((typeof code === 'string' && NETWORK_CODES.has(code)) || (typeof name === 'string' && NETWORK_NAMES.has(name)) || NETWORK_MESSAGES.test(message)) {
     return 'connection';
   }
@@ -100,7 +103,7 @@ function hideCredentials(error: unknown): void {
 export function mapRedisError(error: unknown, action: string, source: RedisErrorSource): CelerityError {
   if (error instanceof CelerityError) return error;
   hideCredentials(error);
-  const text = `${source.name}: ${action} failed: ${messageOf(error)}`;
+  const text = `${source.name}: ${action} failed: ${tlsRefusal(error) ?? messageOf(error)}`;
   switch (classifyRedisError(error)) {
     case 'connection':
       return new ConnectionError(text, { cause: error });

@@ -8,3 +8,4 @@ export type { RedisUrlOptions } from './url.js';
 export { parseSentinelUrl } from './sentinel-url.js';
 export type { SentinelUrlOptions } from './sentinel-url.js';
 export { ReplicaWaitError } from './replica-wait.js';
+export type { RedisSslSettings, RedisTlsOptions } from './ssl.js';

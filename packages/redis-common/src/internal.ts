@@ -18,3 +18,5 @@ export { isSentinelUrl, parseSentinelUrl, sentinelConnectionOptions, sentinelSet
 export type { SentinelConnectionOptions, SentinelSettings, SentinelUrlOptions } from './sentinel-url.js';
 export { ReplicaWaitError, replicaWaitOptions, waitForReplicas } from './replica-wait.js';
 export type { ReplicaWaitOptions } from './replica-wait.js';
+export { redisTlsOptions, REDIS_SSL_KEYS } from './ssl.js';
+export type { RedisSslSettings, RedisTlsOptions } from './ssl.js';

@@ -6,9 +6,10 @@
  * moves part of it into the path or the query) nor carry the URL parser's own error (it holds the
  * input, password included).
  */
-import { isIP } from 'node:net';
 import { ConfigurationError } from '@celerity/core';
 import { redactUrl } from '@celerity/core/internal';
+import { REDIS_SSL_KEYS, redisTlsOptions } from './ssl.js';
+import type { RedisSslSettings, RedisTlsOptions } from './ssl.js';
 
 /** Connection settings parsed from a `redis://` / `rediss://` URL; spreads into ioredis' `RedisOptions`. */
 export interface RedisUrlOptions {
@@ -17,21 +18,9 @@ export interface RedisUrlOptions {
   db: number;
   username?: string;
   password?: string;
-  /** Present for `rediss://`: options for `tls.connect`. */
-  tls?: { rejectUnauthorized?: boolean; servername?: string };
+  /** Present for `rediss://` (or TLS settings): options for `tls.connect`, certificate files read when connecting. */
+  tls?: RedisTlsOptions;
 }
-
-// Celery's `ssl_cert_reqs` values (kombu spells them CERT_*); Node cannot verify "optionally", so
-// optional, like none, accepts any certificate.
-const CERT_REQS: Readonly<Record<string, boolean>> = {
-  '': true,
-  required: true,
-  cert_required: true,
-  optional: false,
-  cert_optional: false,
-  none: false,
-  cert_none: false,
-};
 
 function decodeCredential(text: string, url: string): string {
   try {
@@ -44,13 +33,18 @@ function decodeCredential(text: string, url: string): string {
 /**
  * Parses a Redis URL. Defaults: host `localhost`, port 6379, db 0 (or `?db=`). Credentials may be
  * percent-encoded; an empty password (`redis://:@host`) means none. `rediss://` verifies the
- * server's certificate unless `?ssl_cert_reqs=none` (or `CERT_NONE`, `optional`).
+ * server's certificate and its host name unless told otherwise by the query options
+ * `ssl_cert_reqs` (`required`, `optional` / `CERT_OPTIONAL` or `none` / `CERT_NONE`: the last two
+ * skip verification), `ssl_check_hostname=false`, `ssl_ca_certs`, `ssl_certfile` and `ssl_keyfile`
+ * (see {@link RedisSslSettings}). `ssl`, Celery's `broker_use_ssl` / `redis_backend_use_ssl`, gives
+ * the same settings as an object (the URL's query wins) and turns TLS on for `redis://` too, as in
+ * Celery; `true` is TLS with the defaults.
  * @throws ConfigurationError for anything else, with the URL's password hidden.
  * @example
- * parseRedisUrl('rediss://:secret@cache.example.com:6380/2');
- * // { host: 'cache.example.com', port: 6380, db: 2, password: 'secret', tls: { servername: 'cache.example.com' } }
+ * parseRedisUrl('rediss://:secret@cache.example.com:6380/2?ssl_ca_certs=/etc/ssl/ca.pem');
+ * // { host: 'cache.example.com', port: 6380, db: 2, password: 'secret', tls: { servername: 'cache.example.com', ca: <read on connect> } }
  */
-export function parseRedisUrl(url: string): RedisUrlOptions {
+export function parseRedisUrl(url: string, ssl?: RedisSslSettings | boolean): RedisUrlOptions {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -70,16 +64,18 @@ export function parseRedisUrl(url: string): RedisUrlOptions {
   const result: RedisUrlOptions = { host, port, db: Number(dbText) };
   if (parsed.username) result.username = decodeCredential(parsed.username, url);
   if (parsed.password) result.password = decodeCredential(parsed.password, url);
-  if (scheme === 'rediss') {
-    const certReqs = (parsed.searchParams.get('ssl_cert_reqs') ?? '').toLowerCase();
-    const verify = CERT_REQS[certReqs];
-    if (verify === undefined) {
-      throw new ConfigurationError(`Invalid ssl_cert_reqs in ${JSON.stringify(redactUrl(url))} (use required, optional or none)`);
+  if (ssl !== undefined && typeof ssl !== 'boolean' && (typeof ssl !== 'object' || ssl === null)) {
+    throw new ConfigurationError('Redis TLS settings (broker_use_ssl / redis_backend_use_ssl) must be an object or a boolean');
+  }
+  if (scheme === 'rediss' || (ssl !== undefined && ssl !== false)) {
+    const settings: Record<string, unknown> = typeof ssl === 'object' ? { ...ssl } : {};
+    for (const key of REDIS_SSL_KEYS) {
+      const value = parsed.searchParams.get(key);
+      if (value !== null) settings[key] = value;
     }
-    result.tls = {};
-    // SNI for host names (Node refuses an IP address as a server name).
-    if (isIP(host) === 0) result.tls.servername = host;
-    if (!verify) result.tls.rejectUnauthorized = false;
+    // A bare `?ssl_cert_reqs=` means the default (required), as before.
+    if (settings['ssl_cert_reqs'] === '') delete settings['ssl_cert_reqs'];
+    result.tls = redisTlsOptions(host, settings, `the TLS settings of ${JSON.stringify(redactUrl(url))}`);
   }
   return result;
 }

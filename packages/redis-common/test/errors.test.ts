@@ -116,3 +116,17 @@ describe('logConnectionErrors', () => {
     ]);
   });
 });
+
+describe('refused TLS handshakes', () => {
+  it('are configuration errors (not retried) whose message says what to look at', () => {
+    const untrusted = Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' });
+    expect(classifyRedisError(untrusted)).toBe('auth');
+    const mapped = mapRedisError(untrusted, 'connect', SOURCE);
+    expect(mapped).toBeInstanceOf(ConfigurationError);
+    expect(mapped.message).toBe("Redis thing: connect failed: TLS: the server's certificate is not signed by a trusted CA (SELF_SIGNED_CERT_IN_CHAIN); give the CA's certificate (ssl_ca_certs / ca_certs)");
+    const misnamed = Object.assign(new Error("Hostname/IP does not match certificate's altnames: IP: 127.0.0.2 is not in the cert's list: 127.0.0.1"), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    expect(mapRedisError(misnamed, 'connect', SOURCE).message).toBe(`Redis thing: connect failed: TLS: the server's certificate is not for the host name checked: ${misnamed.message}`);
+    // A reset is still the network's.
+    expect(classifyRedisError(networkError('ECONNRESET'))).toBe('connection');
+  });
+});

@@ -26,6 +26,8 @@ Configured only through environment variables so one file serves Celery 5.2 (Deb
                       sentinel:// URLs (set RESULT_BACKEND too: the default is only taken from redis:// brokers)
   REMOTE_CONTROL      worker_enable_remote_control, 1 | 0 (default 1). Celery 5.2 / 5.5 declare the pidbox queue
                       transient and non-exclusive, which RabbitMQ 4.3 refuses (541): there the worker needs 0
+  SSL_CA_CERTS        with SSL_CERTFILE and SSL_KEYFILE: broker_use_ssl and redis_backend_use_ssl for a rediss://
+                      Redis (ssl_cert_reqs CERT_REQUIRED, these files; default: no TLS settings)
 """
 import json
 import os
@@ -85,6 +87,17 @@ if os.environ.get("VISIBILITY_TIMEOUT"):
 if os.environ.get("MASTER_NAME"):
     conf["broker_transport_options"] = {**conf.get("broker_transport_options", {}), "master_name": os.environ["MASTER_NAME"]}
     conf["result_backend_transport_options"] = {"master_name": os.environ["MASTER_NAME"]}
+if os.environ.get("SSL_CA_CERTS"):
+    import ssl
+
+    _ssl = {
+        "ssl_cert_reqs": ssl.CERT_REQUIRED,
+        "ssl_ca_certs": os.environ["SSL_CA_CERTS"],
+        "ssl_certfile": os.environ.get("SSL_CERTFILE"),
+        "ssl_keyfile": os.environ.get("SSL_KEYFILE"),
+    }
+    conf["broker_use_ssl"] = _ssl
+    conf["redis_backend_use_ssl"] = _ssl
 # Only Celery >= 5.3 knows this setting; it silences a deprecation warning there and is inert on 5.2.
 conf["broker_connection_retry_on_startup"] = True
 app.conf.update(conf)

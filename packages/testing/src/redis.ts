@@ -7,3 +7,5 @@ export type { RedisServer, RedisServerOptions } from './redis-server.js';
 export { deleteKeys, scanKeys } from './redis-keys.js';
 export type { ScanClient } from './redis-keys.js';
 export { freePort } from './free-port.js';
+export { startRedisCluster } from './redis-cluster.js';
+export type { RedisCluster, RedisClusterNode, RedisClusterOptions } from './redis-cluster.js';

@@ -5,3 +5,6 @@
  */
 export { parseRedisUrl } from './url.js';
 export type { RedisUrlOptions } from './url.js';
+export { parseRedisClusterUrl } from './cluster-url.js';
+export type { RedisClusterUrlOptions } from './cluster-url.js';
+export type { RedisClient } from './redis-client.js';

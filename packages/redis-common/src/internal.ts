@@ -14,3 +14,8 @@ export type { ErrorEvents } from './auth-failure.js';
 export type { ConnectionEvents } from './connection-log.js';
 export { defineScript, runScript } from './scripts.js';
 export type { LuaScript, RedisArg } from './scripts.js';
+// Redis Cluster
+export { CLUSTER_SCHEME, isClusterUrl, parseRedisClusterUrl } from './cluster-url.js';
+export type { RedisClusterUrlOptions } from './cluster-url.js';
+export { createClusterClient, duplicateClient, isCluster } from './redis-client.js';
+export type { ClusterClientOptions, ConnectionOverrides, RedisClient } from './redis-client.js';

@@ -1,5 +1,5 @@
 /** Options of the Redis broker, their defaults and their validation. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import { ConfigurationError } from '@celerity/core';
 import type { BrokerCommonOptions } from '@celerity/core';
 import { MIN_PARK_ETA_AFTER } from './parking.js';
@@ -17,7 +17,7 @@ export interface RedisBrokerOptions extends BrokerCommonOptions {
    * duplicates for blocking reads and pub/sub (and closes those). Don't set ioredis' own `keyPrefix`
    * on it: use this broker's `keyPrefix`.
    */
-  client?: Redis;
+  client?: RedisClient;
   /**
    * Prefix concatenated as-is to every key and pub/sub channel (`global_keyprefix`), e.g. `'myapp:'`.
    * @default ''

@@ -28,14 +28,14 @@ function readOptions(bag: Record<string, unknown>): RedisBackendOptions {
 }
 
 /**
- * Resolves `redis://` and `rediss://` result backend URLs; pass it in `adapters`.
+ * Resolves `redis://`, `rediss://` and `rediscluster://` (Redis Cluster) result backend URLs; pass it in `adapters`.
  * @example
  * import { backendAdapter } from '@celerity/backend-redis';
  * const client = createClient({ backend: 'redis://localhost:6379/0', adapters: [backendAdapter] });
  */
 export const backendAdapter: BackendAdapter = {
   kind: 'backend',
-  schemes: ['redis', 'rediss'],
+  schemes: ['redis', 'rediss', 'rediscluster'],
   create(url, context) {
     return createRedisBackend({
       ...readOptions(context.options ?? {}),

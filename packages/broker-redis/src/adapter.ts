@@ -4,7 +4,7 @@ import { optionsFromSettings } from './options.js';
 import { createRedisBroker } from './redis-broker.js';
 
 /**
- * Broker adapter for `redis://` and `rediss://`. `context.options` may use our option names or
+ * Broker adapter for `redis://`, `rediss://` and `rediscluster://` (Redis Cluster). `context.options` may use our option names or
  * kombu's transport option names (`global_keyprefix`, `visibility_timeout`, `polling_interval`).
  * @example
  * import { createBrokerFromUrl } from '@celerity/core';
@@ -13,7 +13,7 @@ import { createRedisBroker } from './redis-broker.js';
  */
 export const brokerAdapter: BrokerAdapter = {
   kind: 'broker',
-  schemes: ['redis', 'rediss'],
+  schemes: ['redis', 'rediss', 'rediscluster'],
   create(url, context) {
     return createRedisBroker({
       ...optionsFromSettings(context.options),

@@ -8,14 +8,16 @@ import { MIN_PARK_ETA_AFTER } from './parking.js';
 export interface RedisBrokerOptions extends BrokerCommonOptions {
   /**
    * `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS
-   * (`?ssl_cert_reqs=CERT_NONE` skips certificate checks). Ignored when `client` is given.
+   * (`?ssl_cert_reqs=CERT_NONE` skips certificate checks), or
+   * `rediscluster://[[user]:password@]host:port[,host:port…]` for a Redis Cluster (startup nodes; the
+   * cluster key layout applies, see the README). Ignored when `client` is given.
    * @default 'redis://localhost:6379/0'
    */
   url?: string;
   /**
-   * An existing ioredis client to use for commands. The broker never closes it; it opens its own
-   * duplicates for blocking reads and pub/sub (and closes those). Don't set ioredis' own `keyPrefix`
-   * on it: use this broker's `keyPrefix`.
+   * An existing ioredis client to use for commands: a `Redis`, or a `Cluster` (the cluster key layout
+   * then applies). The broker never closes it; it opens its own duplicates for blocking reads and
+   * pub/sub (and closes those). Don't set ioredis' own `keyPrefix` on it: use this broker's `keyPrefix`.
    */
   client?: RedisClient;
   /**
@@ -45,7 +47,7 @@ export interface RedisBrokerOptions extends BrokerCommonOptions {
    * half this long before its ETA by the restore pass of any Celerity consumer of this Redis, or by
    * this broker every `restoreInterval` while it is open. Workers then hold at most the tasks due
    * within half this time. Python workers see an ordinary message once it is promoted, but never
-   * promote one themselves.
+   * promote one themselves. Not supported on a Redis Cluster (`ConfigurationError`).
    * @default undefined (never park)
    */
   parkEtaAfter?: number;

@@ -21,6 +21,7 @@ export interface ResolveUrlOptions extends AdapterContext {
 export const KNOWN_BROKER_PACKAGES: Readonly<Record<string, string>> = {
   redis: '@celerity/broker-redis',
   rediss: '@celerity/broker-redis',
+  rediscluster: '@celerity/broker-redis',
   amqp: '@celerity/broker-amqp',
   amqps: '@celerity/broker-amqp',
   pyamqp: '@celerity/broker-amqp',
@@ -28,6 +29,7 @@ export const KNOWN_BROKER_PACKAGES: Readonly<Record<string, string>> = {
 export const KNOWN_BACKEND_PACKAGES: Readonly<Record<string, string>> = {
   redis: '@celerity/backend-redis',
   rediss: '@celerity/backend-redis',
+  rediscluster: '@celerity/backend-redis',
   rpc: '@celerity/broker-amqp',
 };
 

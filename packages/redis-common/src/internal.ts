@@ -17,5 +17,5 @@ export type { LuaScript, RedisArg } from './scripts.js';
 // Redis Cluster
 export { CLUSTER_SCHEME, isClusterUrl, parseRedisClusterUrl } from './cluster-url.js';
 export type { RedisClusterUrlOptions } from './cluster-url.js';
-export { createClusterClient, duplicateClient, isCluster } from './redis-client.js';
+export { createClusterClient, duplicateClient, isCluster, keySlot } from './redis-client.js';
 export type { ClusterClientOptions, ConnectionOverrides, RedisClient } from './redis-client.js';

@@ -3,7 +3,7 @@
  * Redis Cluster (`Cluster`), and the few places where they differ: how a client is told apart, how
  * a duplicate connection is opened, and how a cluster client is built from a `rediscluster://` URL.
  */
-import { Cluster } from 'ioredis';
+import { Cluster, Command } from 'ioredis';
 import type { ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { RedisClusterUrlOptions } from './cluster-url.js';
 
@@ -67,4 +67,13 @@ export function createClusterClient(url: RedisClusterUrlOptions, options: Cluste
   if (enableAutoPipelining !== undefined) clusterOptions.enableAutoPipelining = enableAutoPipelining;
   if (clusterRetryStrategy !== undefined) clusterOptions.clusterRetryStrategy = clusterRetryStrategy;
   return new Cluster(url.nodes, clusterOptions);
+}
+
+/**
+ * The cluster slot of `key` (CRC16 of its hash tag, modulo 16384), as ioredis computes it to route a
+ * command: lets a caller group keys per slot before a multi-key script or a MULTI.
+ * @example keySlot('{celery}unacked') === keySlot('{celery}') // true
+ */
+export function keySlot(key: string): number {
+  return Number(new Command('get', [key]).getSlot());
 }

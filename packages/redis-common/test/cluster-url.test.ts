@@ -43,3 +43,13 @@ describe('parseRedisClusterUrl', () => {
     expect(isClusterUrl('redis://h:1')).toBe(false);
   });
 });
+
+describe('keySlot', () => {
+  it('hashes only the {tag} of a key, as Redis Cluster does', async () => {
+    const { keySlot } = await import('../src/internal.js');
+    expect(keySlot('{celery}unacked')).toBe(keySlot('{celery}'));
+    expect(keySlot('{celery}')).toBe(keySlot('celery'));
+    // Redis' documented example: the slot of "foo" is 12182.
+    expect(keySlot('foo')).toBe(12182);
+  });
+});

@@ -5,7 +5,7 @@
  * `redis-cli` binary only, like the single-server launcher, so the bench can run it compiled.
  */
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,7 +53,7 @@ export interface RedisCluster extends AsyncDisposable {
   nodes(): Promise<RedisClusterNode[]>;
   /** Waits until every running node reports `cluster_state:ok` and `expectedMasters` live masters serve all slots. */
   waitHealthy(expectedMasters?: number): Promise<void>;
-  /** Stops every node and removes their cluster config files. */
+  /** Stops every node and removes their directory (cluster config files). */
   stop(): Promise<void>;
 }
 
@@ -88,12 +88,12 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const cli = options.cli ?? 'redis-cli';
   const startTimeout = options.startTimeout ?? 30_000;
   const servers = new Map<number, RedisServer>();
-  const configs: string[] = [];
-  const tag = `${process.pid}-${Date.now()}`;
+  // A directory of its own: nodes must start empty (a dump.rdb left in the shared tmpdir would load).
+  const dir = await mkdtemp(join(tmpdir(), 'celerity-cluster-'));
 
   const stop = async (): Promise<void> => {
     await Promise.all([...servers.values()].map((s) => s.stop()));
-    await Promise.all(configs.map((file) => rm(file, { force: true })));
+    await rm(dir, { recursive: true, force: true });
   };
 
   const ask = async (port: number, ...args: string[]): Promise<string> => (await run(cli, ['-h', host, '-p', String(port), ...args])).stdout;
@@ -131,17 +131,17 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
 
   try {
     for (let i = 0; i < masters * (1 + replicas); i++) {
-      // The port is only known once started, so the config file is named by run and index.
-      const config = join(tmpdir(), `celerity-cluster-${tag}-${i}.conf`);
-      configs.push(config);
+      // The port is only known once started, so the files are named by index.
       const server = await startRedisServer({
         host,
-        args: ['--cluster-enabled', 'yes', '--cluster-config-file', config, '--cluster-node-timeout', String(options.nodeTimeout ?? 2000)],
+        args: ['--dir', dir, '--dbfilename', `dump-${i}.rdb`, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--cluster-node-timeout', String(options.nodeTimeout ?? 2000)],
       });
       servers.set(server.port, server);
     }
     const addresses = [...servers.keys()].map((port) => `${host}:${port}`);
-    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes']);
+    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes']).catch((error: { stdout?: string; stderr?: string }) => {
+      throw new Error(`redis-cli --cluster create failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, { cause: error });
+    });
     await waitHealthy();
   } catch (error) {
     await stop();

@@ -5,7 +5,17 @@ import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type { ResultBackend, ResultMeta } from '@celerity/core';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { closeConnection, onAuthFailure, parseRedisUrl } from '@celerity/redis-common/internal';
+import {
+  closeConnection,
+  createClusterClient,
+  duplicateClient,
+  isCluster,
+  isClusterUrl,
+  onAuthFailure,
+  parseRedisClusterUrl,
+  parseRedisUrl,
+  type RedisClient,
+} from '@celerity/redis-common/internal';
 import { resultSerializer } from './default-serializer.js';
 import { logBackendConnection, toCelerityError } from './errors.js';
 import * as groups from './groups.js';
@@ -37,21 +47,25 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
   const serializer = resultSerializer(options.serializer);
   const expires = options.expires === undefined ? REDIS_BACKEND_DEFAULTS.expires : options.expires;
   const ttl = expires && expires > 0 ? Math.max(1, Math.round(expires)) : 0;
-  const keys = createKeySpace(options.keyPrefix);
   const timers = options.timers ?? systemTimers;
   const nameOverride = options.connectionName === undefined ? {} : { connectionName: options.connectionName };
 
   const ownsCommand = options.client === undefined;
-  const command: Redis =
+  const url = options.url ?? REDIS_BACKEND_DEFAULTS.url;
+  const command: RedisClient =
     options.client ??
-    new Redis({
-      ...parseRedisUrl(options.url ?? REDIS_BACKEND_DEFAULTS.url),
-      lazyConnect: true,
-      enableAutoPipelining: true,
-      ...nameOverride,
-      ...options.redisOptions,
-    });
-  if (options.client?.options.keyPrefix) {
+    (isClusterUrl(url)
+      ? createClusterClient(parseRedisClusterUrl(url), { lazyConnect: true, enableAutoPipelining: true, ...nameOverride, ...(options.redisOptions === undefined ? {} : { redisOptions: options.redisOptions }) })
+      : new Redis({
+          ...parseRedisUrl(url),
+          lazyConnect: true,
+          enableAutoPipelining: true,
+          ...nameOverride,
+          ...options.redisOptions,
+        }));
+  const keys = createKeySpace(options.keyPrefix, isCluster(command));
+  const clientPrefix = options.client === undefined ? undefined : isCluster(options.client) ? (options.client.options.keyPrefix ?? options.client.options.redisOptions?.keyPrefix) : options.client.options.keyPrefix;
+  if (clientPrefix) {
     throw new ConfigurationError(`${NAME}: the ioredis client must not set keyPrefix (channels would not match); use the keyPrefix option`);
   }
   if (ownsCommand) {
@@ -65,7 +79,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     logger,
     ...(idPrefix === undefined ? {} : { coverPrefix: keys.task(idPrefix) }),
     connect: () =>
-      command.duplicate({ autoResubscribe: false, enableAutoPipelining: false, lazyConnect: false, ...nameOverride }),
+      duplicateClient(command, { autoResubscribe: false, enableAutoPipelining: false, lazyConnect: false, ...nameOverride }),
   });
 
   let closed = false;
@@ -133,8 +147,9 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
             stop();
           }
         }
-        // Warms the script cache so the first pipelined store needs no NOSCRIPT retry.
-        await command.script('LOAD', STORE_SCRIPT.lua);
+        // Warms the script cache so the first pipelined store needs no NOSCRIPT retry (on every master of a cluster).
+        if (isCluster(command)) await Promise.all(command.nodes('master').map((node) => node.script('LOAD', STORE_SCRIPT.lua)));
+        else await command.script('LOAD', STORE_SCRIPT.lua);
       }),
     store: (meta) => guard('store', () => storeOne(meta)),
     storeMany: (metas) => guard('storeMany', () => storeResults(storeCtx, metas)),

@@ -1,20 +1,24 @@
 import type { Logger, Serializer } from '@celerity/core';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import type { BackendTimers } from './timers.js';
 
 /** Options of {@link createRedisBackend}. */
 export interface RedisBackendOptions {
   /**
    * `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS (Celery's
-   * `?ssl_cert_reqs=none` skips certificate checks). Ignored when `client` is given.
+   * `?ssl_cert_reqs=none` skips certificate checks), or `rediscluster://[[user]:password@]host:port[,host:port…]`
+   * for a Redis Cluster (startup nodes; group keys then carry a hash tag, see the README). Ignored
+   * when `client` is given.
    * @default 'redis://localhost:6379/0'
    */
   url?: string;
   /**
-   * An existing ioredis client to run commands on; it is not closed by `close()`. The pub/sub
-   * connection is a `duplicate()` of it. Must not use ioredis' own `keyPrefix` (use ours).
+   * An existing ioredis client to run commands on, a `Redis` or a `Cluster` (the cluster layout then
+   * applies); it is not closed by `close()`. The pub/sub connection is a `duplicate()` of it. Must
+   * not use ioredis' own `keyPrefix` (use ours).
    */
-  client?: Redis;
+  client?: RedisClient;
   /** @default silentLogger */
   logger?: Logger;
   /**
@@ -59,7 +63,8 @@ export interface RedisBackendOptions {
    */
   resultSubscription?: 'prefix' | 'task';
   /**
-   * Extra ioredis options for the connections this backend opens (retry strategy, TLS…).
+   * Extra ioredis options for the connections this backend opens (retry strategy, TLS…); on a
+   * cluster, the options of every node connection.
    * `keyPrefix` and `replyMapping` are ours to decide (see `keyPrefix`).
    */
   redisOptions?: Omit<RedisOptions, 'keyPrefix' | 'replyMapping'>;

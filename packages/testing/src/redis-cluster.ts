@@ -51,7 +51,10 @@ export interface RedisCluster extends AsyncDisposable {
   readonly servers: ReadonlyMap<number, RedisServer>;
   /** The live nodes' view of the cluster (asked of the first node still running). */
   nodes(): Promise<RedisClusterNode[]>;
-  /** Waits until every running node reports `cluster_state:ok` and `expectedMasters` live masters serve all slots. */
+  /**
+   * Waits until every running node reports `cluster_state:ok`, every replica is in sync with its master
+   * (else it would not take over), and `expectedMasters` live masters serve all slots.
+   */
   waitHealthy(expectedMasters?: number): Promise<void>;
   /** Stops every node and removes their directory (cluster config files). */
   stop(): Promise<void>;
@@ -115,6 +118,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       if (!server.running) continue;
       const info = await ask(port, 'CLUSTER', 'INFO').catch(() => '');
       if (!info.includes('cluster_state:ok')) return false;
+      // A replica that never finished its first sync refuses to take over a failed master.
+      const replication = await ask(port, 'INFO', 'replication').catch(() => '');
+      if (replication.includes('role:slave') && !replication.includes('master_link_status:up')) return false;
     }
     const live = (await nodes()).filter((n) => n.role === 'master' && n.slots.length > 0);
     const served = live.reduce((sum, n) => sum + n.slots.reduce((s, [a, b]) => s + b - a + 1, 0), 0);

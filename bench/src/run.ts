@@ -19,6 +19,8 @@ import type { WithCanvas } from './canvas/results.js';
 import { runCanvas } from './canvas/scenario.js';
 import type { WithBeat } from './beat/results.js';
 import { runBeatTakeover } from './beat/scenario.js';
+import type { WithCluster } from './cluster/results.js';
+import { runCluster } from './cluster/scenario.js';
 import { USAGE, parseArgs } from './args.js';
 import { FULL, QUICK, SCENARIO_NAMES } from './config.js';
 import { machineInfo } from './machine.js';
@@ -55,7 +57,7 @@ async function main(): Promise<number> {
   await using server = await startRedisServer();
   const redis = new Redis(server.url);
   const startedAt = new Date().toISOString();
-  const results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat = {
+  const results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster = {
     startedAt,
     finishedAt: startedAt,
     config,
@@ -129,6 +131,11 @@ async function main(): Promise<number> {
       await settle('beat');
       results.beat = await runBeatTakeover(ctx);
     }
+    if (args.cluster) {
+      log('— cluster (broker throughput on a private Redis Cluster vs the single server)');
+      await settle('cluster');
+      results.cluster = await runCluster(ctx);
+    }
   } finally {
     redis.disconnect();
   }
@@ -138,7 +145,7 @@ async function main(): Promise<number> {
   // Profiled workers run slower: their figures must not replace the recorded ones.
   const files = args.cpuProf ? [] : await writeReport(results, { readme: complete });
   log(`\n${renderTables(results)}\n\n${renderTargets(results)}\n`);
-  const failures = results.errors.length + (results.amqp?.errors.length ?? 0) + (results.rateLimit?.errors.length ?? 0) + (results.pools?.errors.length ?? 0) + (results.events?.errors.length ?? 0) + (results.canvas?.errors.length ?? 0) + (results.beat?.errors.length ?? 0);
+  const failures = results.errors.length + (results.amqp?.errors.length ?? 0) + (results.rateLimit?.errors.length ?? 0) + (results.pools?.errors.length ?? 0) + (results.events?.errors.length ?? 0) + (results.canvas?.errors.length ?? 0) + (results.beat?.errors.length ?? 0) + (results.cluster?.errors.length ?? 0);
   if (failures > 0) log(`${failures} run(s) failed: see the Errors section of results/latest.md`);
   log(`wrote ${files.join(', ') || (args.cpuProf ? `profiles to ${profiles} (no report)` : 'nothing')} in ${((performance.now() - clock) / 1000).toFixed(0)} s`);
   return failures > 0 ? 1 : 0;

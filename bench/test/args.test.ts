@@ -5,7 +5,7 @@ import { SYSTEM_NAMES } from '../src/system.js';
 
 describe('parseArgs', () => {
   it('runs everything at full size by default', () => {
-    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true });
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false });
   });
   it('reads --quick, --only lists (in the bench order), --scenario=… and --cpu-prof', () => {
     const args = parseArgs(['--quick', '--only', 'celerity,bullmq', '--scenario=process', '--scenario', 'bytes', '--cpu-prof']);
@@ -36,6 +36,12 @@ describe('parseArgs', () => {
     expect(parseArgs(['--scenario', 'pools,amqp'])).toMatchObject({ only: [], scenarios: [], amqp: true, pools: true });
     expect(parseArgs(['--only', 'celerity'])).toMatchObject({ pools: false, events: false });
     expect(parseArgs(['--only', 'events'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, rateLimit: false, events: true });
+  });
+  it('runs the Redis Cluster rows only when `cluster` is named in --only or --scenario', () => {
+    expect(parseArgs(['--only', 'cluster'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, rateLimit: false, events: false, canvas: false, beat: false, cluster: true });
+    expect(parseArgs(['--scenario', 'cluster'])).toMatchObject({ only: [], scenarios: [], beat: false, cluster: true });
+    expect(parseArgs(['--only', 'celerity,cluster'])).toMatchObject({ only: ['celerity'], cluster: true, beat: false });
+    expect(parseArgs(['--only', 'beat'])).toMatchObject({ cluster: false });
   });
   it('selects the beat takeover row with `beat` in --only or --scenario', () => {
     expect(parseArgs(['--only', 'beat'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, rateLimit: false, events: false, canvas: false, beat: true });

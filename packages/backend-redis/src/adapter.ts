@@ -39,16 +39,16 @@ function readOptions(bag: Record<string, unknown>): RedisBackendOptions {
 }
 
 /**
- * Resolves `redis://`, `rediss://` and `sentinel://` result backend URLs; pass it in `adapters`.
- * Options: our names, plus Celery's `result_backend_transport_options` keys `master_name` and
- * `sentinel_kwargs` (`{ password, username }`).
+ * Resolves `redis://`, `rediss://`, `sentinel://` and `rediscluster://` (Redis Cluster) result backend
+ * URLs; pass it in `adapters`. Options: our names, plus Celery's `result_backend_transport_options`
+ * keys `master_name` and `sentinel_kwargs` (`{ password, username }`).
  * @example
  * import { backendAdapter } from '@celerity/backend-redis';
  * const client = createClient({ backend: 'redis://localhost:6379/0', adapters: [backendAdapter] });
  */
 export const backendAdapter: BackendAdapter = {
   kind: 'backend',
-  schemes: ['redis', 'rediss', 'sentinel'],
+  schemes: ['redis', 'rediss', 'sentinel', 'rediscluster'],
   create(url, context) {
     return createRedisBackend({
       ...readOptions(context.options ?? {}),

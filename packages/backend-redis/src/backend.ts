@@ -6,7 +6,21 @@ import type { ResultBackend, ResultMeta } from '@celerity/core';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { checkTlsFiles } from '@celerity/core/internal';
-import { closeConnection, isSentinelUrl, onAuthFailure, parseRedisUrl, replicaWaitOptions, sentinelConnectionOptions } from '@celerity/redis-common/internal';
+import {
+  closeConnection,
+  createClusterClient,
+  duplicateClient,
+  isCluster,
+  isClusterUrl,
+  isSentinelUrl,
+  onAuthFailure,
+  parseRedisClusterUrl,
+  parseRedisUrl,
+  replicaWaitOptions,
+  sentinelConnectionOptions,
+  tlsOf,
+  type RedisClient,
+} from '@celerity/redis-common/internal';
 import { resultSerializer } from './default-serializer.js';
 import { logBackendConnection, toCelerityError } from './errors.js';
 import * as groups from './groups.js';
@@ -38,24 +52,29 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
   const serializer = resultSerializer(options.serializer);
   const expires = options.expires === undefined ? REDIS_BACKEND_DEFAULTS.expires : options.expires;
   const ttl = expires && expires > 0 ? Math.max(1, Math.round(expires)) : 0;
-  const keys = createKeySpace(options.keyPrefix);
   const timers = options.timers ?? systemTimers;
   const nameOverride = options.connectionName === undefined ? {} : { connectionName: options.connectionName };
 
   const replicaWait = replicaWaitOptions(NAME, options.waitReplicas, options.waitReplicasTimeout);
-  const url = options.url ?? REDIS_BACKEND_DEFAULTS.url;
   const ownsCommand = options.client === undefined;
-  const command: Redis =
+  const url = options.url ?? REDIS_BACKEND_DEFAULTS.url;
+  const command: RedisClient =
     options.client ??
-    new Redis({
-      // sentinel://: this connection and its pub/sub duplicate ask the sentinels for the primary on every (re)connect.
-      ...(isSentinelUrl(url) ? sentinelConnectionOptions(url, options) : parseRedisUrl(url, options.ssl)),
-      lazyConnect: true,
-      enableAutoPipelining: true,
-      ...nameOverride,
-      ...options.redisOptions,
-    });
-  if (options.client?.options.keyPrefix) {
+    (isClusterUrl(url)
+      ? createClusterClient(parseRedisClusterUrl(url), { lazyConnect: true, enableAutoPipelining: true, ...nameOverride, ...(options.redisOptions === undefined ? {} : { redisOptions: options.redisOptions }) })
+      : new Redis({
+          // sentinel://: this connection and its pub/sub duplicate ask the sentinels for the primary on every (re)connect.
+          ...(isSentinelUrl(url) ? sentinelConnectionOptions(url, options) : parseRedisUrl(url, options.ssl)),
+          lazyConnect: true,
+          enableAutoPipelining: true,
+          ...nameOverride,
+          ...options.redisOptions,
+        }));
+  // WAIT counts the replicas of the one node a connection is on: a cluster's writes go to many.
+  if (replicaWait !== undefined && isCluster(command)) throw new ConfigurationError(`${NAME}: waitReplicas is not supported on a Redis Cluster`);
+  const keys = createKeySpace(options.keyPrefix, isCluster(command));
+  const clientPrefix = options.client === undefined ? undefined : isCluster(options.client) ? (options.client.options.keyPrefix ?? options.client.options.redisOptions?.keyPrefix) : options.client.options.keyPrefix;
+  if (clientPrefix) {
     throw new ConfigurationError(`${NAME}: the ioredis client must not set keyPrefix (channels would not match); use the keyPrefix option`);
   }
   if (ownsCommand) {
@@ -69,7 +88,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
     logger,
     ...(idPrefix === undefined ? {} : { coverPrefix: keys.task(idPrefix) }),
     connect: () =>
-      command.duplicate({ autoResubscribe: false, enableAutoPipelining: false, lazyConnect: false, ...nameOverride }),
+      duplicateClient(command, { autoResubscribe: false, enableAutoPipelining: false, lazyConnect: false, ...nameOverride }),
   });
 
   let closed = false;
@@ -127,7 +146,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
       guard('connect', async () => {
         if (command.status === 'wait') {
           // A TLS certificate file that cannot be read fails here, not inside ioredis' connect.
-          checkTlsFiles(command.options.tls);
+          checkTlsFiles(tlsOf(command));
           // ioredis answers a refused AUTH with "Connection is closed."; the server's reason is the error.
           let refused: unknown;
           const stop = onAuthFailure(command, (error) => (refused ??= error));
@@ -139,8 +158,9 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
             stop();
           }
         }
-        // Warms the script cache so the first pipelined store needs no NOSCRIPT retry.
-        await command.script('LOAD', STORE_SCRIPT.lua);
+        // Warms the script cache so the first pipelined store needs no NOSCRIPT retry (on every master of a cluster).
+        if (isCluster(command)) await Promise.all(command.nodes('master').map((node) => node.script('LOAD', STORE_SCRIPT.lua)));
+        else await command.script('LOAD', STORE_SCRIPT.lua);
       }),
     store: (meta) => guard('store', () => storeOne(meta)),
     storeMany: (metas) => guard('storeMany', () => storeResults(storeCtx, metas)),

@@ -6,7 +6,7 @@
  */
 import { DecodeError } from '@celerity/core';
 import type { ChordPart, ChordProgress } from '@celerity/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import { runScript } from '@celerity/redis-common/internal';
 import type { KeySpace } from './keys.js';
 import { fromChordEntry, fromGroupMeta, toChordEntry, toGroupMeta } from './meta.js';
@@ -14,7 +14,7 @@ import { CHORD_PART_SCRIPT } from './scripts.js';
 
 /** What the group / chord operations need from the backend. */
 export interface GroupStoreContext {
-  readonly command: Redis;
+  readonly command: RedisClient;
   readonly keys: KeySpace;
   /** TTL in seconds; 0 = keys do not expire. */
   readonly ttl: number;

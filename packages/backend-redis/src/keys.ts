@@ -23,6 +23,8 @@ export function normalizeKeyPrefix(prefix: string | undefined | null): string {
 export interface KeySpace {
   /** The normalised prefix (`''` when none). */
   readonly prefix: string;
+  /** The Redis Cluster layout: a group's keys share the hash tag `{<gid>}` (task keys are unchanged). */
+  readonly cluster: boolean;
   /** `celery-task-meta-<id>`: a task's result, also the channel its states are published on. */
   task(taskId: string): string;
   /** `celery-taskset-meta-<gid>`: a saved group. */
@@ -32,18 +34,26 @@ export interface KeySpace {
 }
 
 /**
+ * Celery's key names; with `cluster`, the layout for a Redis Cluster, where a group's saved result
+ * and its chord counters must share a slot (the chord-part script and the final read-and-delete
+ * touch `.j`, `.t` and `.s` together): the group id goes in a hash tag,
+ * `celery-taskset-meta-{<gid>}` and `celery-taskset-meta-{<gid>}.j` … Task keys keep Celery's names,
+ * so results spread over the cluster by task id. Python Celery reads neither on a cluster.
  * @example
  * const keys = createKeySpace('myapp');
  * keys.task('42'); // 'myapp_celery-task-meta-42'
+ * createKeySpace('', true).chord('g1', '.j'); // 'celery-taskset-meta-{g1}.j'
  */
-export function createKeySpace(keyPrefix?: string | null): KeySpace {
+export function createKeySpace(keyPrefix?: string | null, cluster = false): KeySpace {
   const prefix = normalizeKeyPrefix(keyPrefix);
   const taskPrefix = `${prefix}${TASK_KEY_PREFIX}`;
   const groupPrefix = `${prefix}${GROUP_KEY_PREFIX}`;
+  const group = cluster ? (groupId: string) => `${groupPrefix}{${groupId}}` : (groupId: string) => `${groupPrefix}${groupId}`;
   return {
     prefix,
+    cluster,
     task: (taskId) => `${taskPrefix}${taskId}`,
-    group: (groupId) => `${groupPrefix}${groupId}`,
-    chord: (groupId, suffix) => `${groupPrefix}${groupId}${suffix}`,
+    group,
+    chord: (groupId, suffix) => `${group(groupId)}${suffix}`,
   };
 }

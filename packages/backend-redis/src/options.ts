@@ -1,16 +1,18 @@
 import type { Logger, Serializer } from '@celerity/core';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { RedisSslSettings } from '@celerity/redis-common';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import type { BackendTimers } from './timers.js';
 
 /** Options of {@link createRedisBackend}. */
 export interface RedisBackendOptions {
   /**
    * `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS (Celery's
-   * `?ssl_cert_reqs=none` skips certificate checks), or Celery's Sentinel form
+   * `?ssl_cert_reqs=none` skips certificate checks), Celery's Sentinel form
    * `sentinel://[[user]:password@]host[:port][/db];sentinel://host2[:port];…` (one URL per
    * sentinel, default port 26379; the password and db of the first are the primary's; needs
-   * `masterName`). Ignored when `client` is given.
+   * `masterName`), or `rediscluster://[[user]:password@]host:port[,host:port…]` for a Redis Cluster
+   * (startup nodes; group keys then carry a hash tag, see the README). Ignored when `client` is given.
    * @default 'redis://localhost:6379/0'
    */
   url?: string;
@@ -29,16 +31,18 @@ export interface RedisBackendOptions {
    * acknowledged the result, else reject with `ReplicaWaitError` (the result stays stored on the
    * primary). Without it, a result the primary acknowledged is lost if the primary dies before a
    * replica copied it and that replica is promoted. Group and chord writes are not covered. 0 = off.
+   * Refused on a Redis Cluster (`ConfigurationError`).
    * @default 0
    */
   waitReplicas?: number;
   /** Milliseconds `waitReplicas` waits for the replicas before rejecting (whole, ≥ 1). @default 1000 */
   waitReplicasTimeout?: number;
   /**
-   * An existing ioredis client to run commands on; it is not closed by `close()`. The pub/sub
-   * connection is a `duplicate()` of it. Must not use ioredis' own `keyPrefix` (use ours).
+   * An existing ioredis client to run commands on, a `Redis` or a `Cluster` (the cluster layout then
+   * applies); it is not closed by `close()`. The pub/sub connection is a `duplicate()` of it. Must
+   * not use ioredis' own `keyPrefix` (use ours).
    */
-  client?: Redis;
+  client?: RedisClient;
   /**
    * Celery's `redis_backend_use_ssl`: TLS with a CA, a client certificate, `ssl_cert_reqs` and
    * `ssl_check_hostname` (redis-py's names; files are read when connecting). It turns TLS on for a
@@ -92,7 +96,8 @@ export interface RedisBackendOptions {
    */
   resultSubscription?: 'prefix' | 'task';
   /**
-   * Extra ioredis options for the connections this backend opens (retry strategy, TLS…).
+   * Extra ioredis options for the connections this backend opens (retry strategy, TLS…); on a
+   * cluster, the options of every node connection.
    * `keyPrefix` and `replyMapping` are ours to decide (see `keyPrefix`).
    */
   redisOptions?: Omit<RedisOptions, 'keyPrefix' | 'replyMapping'>;

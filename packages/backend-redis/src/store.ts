@@ -6,9 +6,8 @@
  */
 import { ConfigurationError, READY_STATES, TaskState, replacesStoredState } from '@celerity/core';
 import type { ResultMeta, Serializer } from '@celerity/core';
-import type { Redis } from 'ioredis';
-import { runScript, waitForReplicas } from '@celerity/redis-common/internal';
-import type { ReplicaWaitOptions } from '@celerity/redis-common/internal';
+import type { RedisClient, ReplicaWaitOptions } from '@celerity/redis-common/internal';
+import { isCluster, keySlot, runScript, waitForReplicas } from '@celerity/redis-common/internal';
 import type { KeySpace } from './keys.js';
 import { toCeleryMeta } from './meta.js';
 import { STORE_BATCH, STORE_SCRIPT } from './scripts.js';
@@ -18,7 +17,7 @@ export type SuccessCheck = 'json' | 'msgpack' | 'client';
 
 /** What storing needs from the backend. */
 export interface StoreContext {
-  readonly command: Redis;
+  readonly command: RedisClient;
   readonly keys: KeySpace;
   /** TTL in seconds; 0 = results do not expire. */
   readonly ttl: number;
@@ -72,7 +71,20 @@ function prepare(ctx: StoreContext, meta: ResultMeta): Prepared {
   return { key: ctx.keys.task(meta.task_id), value: ctx.fastEncode?.(meta) ?? ctx.encode(toCeleryMeta(meta)), kind: kindOf(meta.status) };
 }
 
-function toBatches(entries: readonly Prepared[]): Batch[] {
+function toBatches(ctx: StoreContext, entries: readonly Prepared[]): Batch[] {
+  if (!ctx.keys.cluster) return chunked(entries);
+  // On a cluster a script's keys must share a slot: one group of calls per slot, in order within it.
+  const bySlot = new Map<number, Prepared[]>();
+  for (const entry of entries) {
+    const slot = keySlot(entry.key);
+    const group = bySlot.get(slot);
+    if (group === undefined) bySlot.set(slot, [entry]);
+    else group.push(entry);
+  }
+  return [...bySlot.values()].flatMap(chunked);
+}
+
+function chunked(entries: readonly Prepared[]): Batch[] {
   const batches: Batch[] = [];
   for (let i = 0; i < entries.length; i += STORE_BATCH) {
     const slice = entries.slice(i, i + STORE_BATCH);
@@ -102,11 +114,12 @@ function writeOne(ctx: StoreContext, batch: Batch): Promise<unknown> {
  */
 async function write(ctx: StoreContext, entries: readonly Prepared[]): Promise<void> {
   await writeAll(ctx, entries);
-  if (ctx.replicaWait !== undefined) await waitForReplicas(ctx.command, ctx.replicaWait, 'Redis result backend: store');
+  // A cluster refuses waitReplicas when the backend is made (backend.ts).
+  if (ctx.replicaWait !== undefined && !isCluster(ctx.command)) await waitForReplicas(ctx.command, ctx.replicaWait, 'Redis result backend: store');
 }
 
 async function writeAll(ctx: StoreContext, entries: readonly Prepared[]): Promise<void> {
-  const batches = toBatches(entries);
+  const batches = toBatches(ctx, entries);
   const single = batches.length === 1 ? batches[0] : undefined;
   if (single !== undefined) {
     await writeOne(ctx, single);

@@ -7,7 +7,7 @@
  * the server confirmed it, listeners are told to re-read what they may have missed.
  */
 import type { Logger } from '@celerity/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import { closeConnection } from '@celerity/redis-common/internal';
 import { logBackendConnection, toCelerityError } from './errors.js';
 
@@ -52,7 +52,7 @@ export interface SubscriberHub {
 /** Options of {@link createSubscriberHub}. */
 export interface SubscriberHubOptions {
   /** Opens the pub/sub connection (called once, on the first `listen`). */
-  connect: () => Redis;
+  connect: () => RedisClient;
   logger: Logger;
   /**
    * Channels starting with this are covered by one `PSUBSCRIBE <prefix>*` instead of a SUBSCRIBE
@@ -68,7 +68,7 @@ export interface SubscriberHubOptions {
 }
 
 /** Writes what `send` issues on a connection in one syscall (a pub/sub connection does not pipeline). */
-function corked(conn: Redis, send: () => void): void {
+function corked(conn: RedisClient, send: () => void): void {
   const stream = (conn as unknown as { stream?: { cork?: () => void; uncork?: () => void } }).stream;
   stream?.cork?.();
   try {
@@ -131,7 +131,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
   const channels = new Map<string, Channel>();
   const dirty = new Set<string>();
   let flushQueued = false;
-  let connection: Redis | undefined;
+  let connection: RedisClient | undefined;
   let readyOnce = false;
   let closed = false;
   const { coverPrefix } = options;
@@ -152,7 +152,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     else for (const listener of listeners.slice()) listener.message(payload, name);
   };
 
-  const resubscribe = async (conn: Redis): Promise<void> => {
+  const resubscribe = async (conn: RedisClient): Promise<void> => {
     const held = [...channels.entries()].filter(([, channel]) => channel.sent);
     const names = held.map(([name]) => name);
     if (names.length === 0) return;
@@ -167,7 +167,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     for (const [name, channel] of held) for (const listener of channel.listeners.slice()) listener.resync(name);
   };
 
-  const sendCover = (conn: Redis, resync: boolean): void => {
+  const sendCover = (conn: RedisClient, resync: boolean): void => {
     if (coverPrefix === undefined) return;
     cover = 'sent';
     conn.psubscribe(prefixPattern(coverPrefix)).then(
@@ -203,7 +203,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     return coverAck.promise;
   };
 
-  const getConnection = (): Redis => {
+  const getConnection = (): RedisClient => {
     if (connection) return connection;
     const conn = options.connect();
     conn.on('messageBuffer', onMessage);
@@ -251,7 +251,7 @@ export function createSubscriberHub(options: SubscriberHubOptions): SubscriberHu
     corked(conn, () => send(conn, subscribe, unsubscribe));
   };
 
-  const send = (conn: Redis, subscribe: [string, Channel][], unsubscribe: string[]): void => {
+  const send = (conn: RedisClient, subscribe: [string, Channel][], unsubscribe: string[]): void => {
     for (const chunk of chunks(unsubscribe)) {
       conn.unsubscribe(...chunk).catch((err: unknown) => {
         logger.debug('Redis result backend: unsubscribe failed', { error: toCelerityError(err, 'unsubscribe') });

@@ -24,7 +24,7 @@ afterEach(async () => {
 
 describe('backendAdapter', () => {
   it('resolves redis:// URLs with options from the adapter context', async () => {
-    expect(backendAdapter.schemes).toEqual(['redis', 'rediss', 'sentinel']);
+    expect(backendAdapter.schemes).toEqual(['redis', 'rediss', 'sentinel', 'rediscluster']);
     await using backend = createBackendFromUrl(REDIS_URL, { adapters: [backendAdapter], logger: silentLogger, options: { keyPrefix: prefix, expires: 120 } });
     expect(backend.name).toBe('redis');
     await backend.connect();

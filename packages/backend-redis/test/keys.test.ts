@@ -29,3 +29,18 @@ describe('key prefix (Celery 5.5+ global_keyprefix)', () => {
     expect(createKeySpace().chord('g', '.s')).toBe('celery-taskset-meta-g.s');
   });
 });
+
+describe('createKeySpace on a cluster', () => {
+  it('puts a group id in a hash tag for the group and chord keys, and keeps Celery task keys', () => {
+    const keys = createKeySpace('myapp', true);
+    expect(keys.cluster).toBe(true);
+    expect(keys.task('42')).toBe('myapp_celery-task-meta-42');
+    expect(keys.group('g1')).toBe('myapp_celery-taskset-meta-{g1}');
+    expect(['.j', '.t', '.s'].map((s) => keys.chord('g1', s as '.j' | '.t' | '.s'))).toEqual([
+      'myapp_celery-taskset-meta-{g1}.j',
+      'myapp_celery-taskset-meta-{g1}.t',
+      'myapp_celery-taskset-meta-{g1}.s',
+    ]);
+    expect(createKeySpace('myapp').chord('g1', '.j')).toBe('myapp_celery-taskset-meta-g1.j');
+  });
+});

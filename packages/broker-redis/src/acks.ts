@@ -6,7 +6,7 @@
  * the worker's heap. A batch goes out at the end of the turn (setImmediate), with the next fetch
  * if that comes first, or at once when the broker's `flushAcks()` is called (before a blocking task).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import { withReconnect } from './reconnect.js';
 import { runScript } from '@celerity/redis-common/internal';
 import { ACK_SCRIPT } from './scripts.js';
@@ -14,27 +14,37 @@ import type { Keyspace } from './keys.js';
 
 /** Tags acked together and the promise their `ack()` calls share. */
 export interface AckBatch {
+  /** The `unacked` hash of these tags (one for every queue on one server, per queue on a cluster). */
+  unacked: string;
+  /** The `unacked_index` zset of these tags. */
+  unackedIndex: string;
   tags: string[];
   promise: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
-/** Collects delivery tags and removes their `unacked` / `unacked_index` entries in batches. */
+/**
+ * Collects delivery tags and removes their `unacked` / `unacked_index` entries in batches, one batch
+ * per `unacked` hash: a single batch on one server, one per queue on a cluster (a script's keys must
+ * share a slot there).
+ */
 export class AckBatcher {
-  private batch: AckBatch | undefined;
+  private readonly batches = new Map<string, AckBatch>();
+  private flushQueued = false;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly keys: Keyspace,
     /** How long an ack keeps retrying across a reconnect (ms). */
     private readonly timeout: number,
   ) {}
 
-  /** Queues a tag; the promise settles when its batch is written. All acks of a batch share it. */
-  add(tag: string): Promise<void> {
-    let batch = this.batch;
+  /** Queues the tag of a message taken from `queue`; the promise settles when its batch is written. All acks of a batch share it. */
+  add(tag: string, queue: string): Promise<void> {
+    const unacked = this.keys.unackedOf(queue);
+    let batch = this.batches.get(unacked);
     if (batch === undefined) {
       let resolve!: () => void;
       let reject!: (error: unknown) => void;
@@ -44,38 +54,53 @@ export class AckBatcher {
       });
       // An ack whose caller does not await it must not become an unhandled rejection.
       promise.catch(() => undefined);
-      batch = { tags: [], promise, resolve, reject };
-      this.batch = batch;
-      // setImmediate (not a microtask) so acks made from several I/O callbacks share a batch.
-      setImmediate(() => this.flush());
+      batch = { unacked, unackedIndex: this.keys.unackedIndexOf(queue), tags: [], promise, resolve, reject };
+      this.batches.set(unacked, batch);
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        // setImmediate (not a microtask) so acks made from several I/O callbacks share a batch.
+        setImmediate(() => this.flush());
+      }
     }
     batch.tags.push(tag);
     return batch.promise;
   }
 
   /**
-   * Takes the batch waiting for its turn, for a caller that removes the tags itself (the fetch
-   * script, in the same call that takes the next messages). `undefined` when nothing waits.
+   * Takes the batch of the `unacked` hash `unacked` waiting for its turn, for a caller that removes
+   * the tags itself (the fetch script, in the same call that takes the next messages). `undefined`
+   * when nothing waits.
    */
-  take(): AckBatch | undefined {
-    const batch = this.batch;
-    this.batch = undefined;
+  take(unacked: string): AckBatch | undefined {
+    const batch = this.batches.get(unacked);
+    this.batches.delete(unacked);
     return batch;
   }
 
   /** Gives back a taken batch whose removal failed: it goes out with the next flush. */
   restore(batch: AckBatch): void {
-    const merged = this.add(batch.tags[0] ?? '');
-    for (const tag of batch.tags.slice(1)) this.batch?.tags.push(tag);
-    merged.then(batch.resolve, batch.reject);
+    let waiting = this.batches.get(batch.unacked);
+    if (waiting === undefined) {
+      this.batches.set(batch.unacked, batch);
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        setImmediate(() => this.flush());
+      }
+      return;
+    }
+    for (const tag of batch.tags) waiting.tags.push(tag);
+    waiting.promise.then(batch.resolve, batch.reject);
   }
 
-  /** Sends the batch waiting for its turn now (the command is written in the caller's tick when connected). */
+  /** Sends the batches waiting for their turn now (the command is written in the caller's tick when connected). */
   flush(): void {
-    const batch = this.batch;
-    if (batch === undefined) return;
-    this.batch = undefined;
-    const { unacked, unackedIndex } = this.keys;
+    this.flushQueued = false;
+    for (const batch of this.batches.values()) this.write(batch);
+    this.batches.clear();
+  }
+
+  private write(batch: AckBatch): void {
+    const { unacked, unackedIndex } = batch;
     const write = withReconnect(
       this.client,
       'ack',

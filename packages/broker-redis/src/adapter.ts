@@ -4,9 +4,9 @@ import { optionsFromSettings } from './options.js';
 import { createRedisBroker } from './redis-broker.js';
 
 /**
- * Broker adapter for `redis://`, `rediss://` and `sentinel://`. `context.options` may use our option
- * names or kombu's transport option names (`global_keyprefix`, `visibility_timeout`,
- * `polling_interval`, `master_name`, `sentinel_kwargs`).
+ * Broker adapter for `redis://`, `rediss://`, `sentinel://` and `rediscluster://` (Redis Cluster).
+ * `context.options` may use our option names or kombu's transport option names (`global_keyprefix`,
+ * `visibility_timeout`, `polling_interval`, `master_name`, `sentinel_kwargs`).
  * @example
  * import { createBrokerFromUrl } from '@celerity/core';
  * import { brokerAdapter } from '@celerity/broker-redis';
@@ -14,7 +14,7 @@ import { createRedisBroker } from './redis-broker.js';
  */
 export const brokerAdapter: BrokerAdapter = {
   kind: 'broker',
-  schemes: ['redis', 'rediss', 'sentinel'],
+  schemes: ['redis', 'rediss', 'sentinel', 'rediscluster'],
   create(url, context) {
     return createRedisBroker({
       ...optionsFromSettings(context.options),

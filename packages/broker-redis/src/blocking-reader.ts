@@ -4,15 +4,15 @@
  * queued right behind it (the fetch script that records what moved). Nothing is ever held only in
  * this process: what BLMOVE takes is in the in-flight list until that script records it.
  */
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from '@celerity/redis-common/internal';
 
 /** What a blocking reader needs from its broker. */
 export interface BlockingReaderHost {
   /** The command connection (CLIENT UNBLOCK). */
-  readonly client: Redis;
+  readonly client: RedisClient;
   /** BLMOVE timeout, seconds. */
   readonly pollInterval: number;
-  createBlockingClient(): Redis;
+  createBlockingClient(): RedisClient;
 }
 
 const CANCELLED = Symbol('cancelled');
@@ -27,7 +27,7 @@ function sleep(ms: number): Promise<void> {
 
 /** BLMOVE (BRPOPLPUSH before Redis 6.2) on a dedicated connection, opened on first use. */
 export class BlockingReader {
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
   private pending: { settled: Promise<unknown>; abort: () => void } | undefined;
   private closed = false;
   private legacy = false;
@@ -40,7 +40,7 @@ export class BlockingReader {
    * packet as the BLMOVE, so Redis runs it as soon as the BLMOVE ends (moved or timed out).
    * `undefined` once closed.
    */
-  async move<T>(source: string, inflight: string, then: (connection: Redis) => Promise<T>): Promise<T | undefined> {
+  async move<T>(source: string, inflight: string, then: (connection: RedisClient) => Promise<T>): Promise<T | undefined> {
     if (this.closed) return undefined;
     this.connection ??= this.host.createBlockingClient();
     const connection = this.connection;
@@ -94,7 +94,9 @@ export class BlockingReader {
     connection.disconnect();
   }
 
-  private async unblock(connection: Redis): Promise<void> {
+  private async unblock(connection: RedisClient): Promise<void> {
+    // On a cluster CLIENT LIST would go to any node, not the one blocking: the wait runs out instead.
+    if (isCluster(connection)) return;
     const name = connection.options.connectionName;
     if (name === undefined) return;
     const list = String(await this.host.client.call('CLIENT', 'LIST', 'TYPE', 'normal'));

@@ -6,7 +6,7 @@
  * is ever only in this process.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import { DecodeError } from '@celerity/core';
 import type { ConsumeOptions, Consumer, Delivery, Logger, MalformedDelivery } from '@celerity/core';
 import type { AckBatcher } from './acks.js';
@@ -24,7 +24,7 @@ import { DEAD_LETTER_SCRIPT, FETCH_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
 
 /** What a consumer needs from its broker. */
 export interface ConsumerHost extends BlockingReaderHost {
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly keys: Keyspace;
   readonly logger: Logger;
   readonly acks: AckBatcher;
@@ -32,8 +32,8 @@ export interface ConsumerHost extends BlockingReaderHost {
   readonly held: HeldDeliveries;
   readonly batchSize: number;
   now(): number;
-  /** Gives a message back to the back of its queue, marked redelivered. */
-  requeue(tag: string): Promise<void>;
+  /** Gives a message taken from `queue` back to the back of its queue, marked redelivered. */
+  requeue(tag: string, queue: string): Promise<void>;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -61,10 +61,13 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     this.prefetch = normalizePrefetch(options.prefetch ?? 1);
     this.reader = new BlockingReader(host);
     const unique = [...new Set(queues)];
-    this.keySets = unique.map((_, r) => buildKeySet(host.keys, [...unique.slice(r), ...unique.slice(0, r)]));
+    // On a cluster a fetch reads one queue (one slot); the loop rotates over them (see `fetch`).
+    this.keySets = host.keys.cluster
+      ? unique.map((queue) => buildKeySet(host.keys, [queue]))
+      : unique.map((_, r) => buildKeySet(host.keys, [...unique.slice(r), ...unique.slice(0, r)]));
     const id = randomUUID();
     for (const queue of unique) this.inflight.set(queue, inflightList(host.keys, id, queue));
-    this.lease = new InflightLease(host.client, host.keys, [...this.inflight.values()], () => host.now());
+    this.lease = new InflightLease(host.client, [...this.inflight.values()], () => host.now());
   }
 
   start(): void {
@@ -97,8 +100,8 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     this.host.held.delete(delivery);
     this.outstanding--;
     this.wake();
-    if (!requeue) return this.host.acks.add(delivery.deliveryTag);
-    const restored = this.host.requeue(delivery.deliveryTag);
+    if (!requeue) return this.host.acks.add(delivery.deliveryTag, delivery.queue);
+    const restored = this.host.requeue(delivery.deliveryTag, delivery.queue);
     // Handled here too, so a fire-and-forget reject() can't become an unhandled rejection.
     restored.catch((error: unknown) => {
       this.host.logger.warn(`Requeue of ${delivery.deliveryTag} failed; the visibility timeout will restore it`, { error });
@@ -176,7 +179,7 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
 
   /**
    * Asks for the next batch before `arriving` items are handed out, when the window will still have
-   * room for it: Redis takes it while this batch is decoded and started, instead of after.
+   * room for it: RedisClient takes it while this batch is decoded and started, instead of after.
    */
   private fetchAhead(arriving: number): Promise<Item[]> | undefined {
     if (!this.running || this.drained) return undefined;
@@ -196,10 +199,25 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
    * with the in-flight list to drain, and with Redis' own clock for the scores (sent up to a poll
    * interval before it runs).
    */
-  private async fetch(max: number, idle?: { inflight: InflightList; connection: Redis }): Promise<Item[]> {
+  private async fetch(max: number, idle?: { inflight: InflightList; connection: RedisClient }): Promise<Item[]> {
+    if (!this.host.keys.cluster || this.keySets.length === 1 || idle !== undefined) return this.fetchSet(max, idle);
+    // Cluster, several queues: one script call per queue (each its own slot), starting at the rotation,
+    // until the batch is full; the lists were drained only if every queue came up short.
+    const items: Item[] = [];
+    for (let tried = 0; tried < this.keySets.length && items.length < max; tried++) {
+      const start = this.rotation;
+      const got = await this.fetchSet(max - items.length);
+      for (const item of got) items.push(item);
+      if (this.rotation === start) this.rotation = (start + 1) % this.keySets.length;
+    }
+    this.drained = items.length < max;
+    return items;
+  }
+
+  private async fetchSet(max: number, idle?: { inflight: InflightList; connection: RedisClient }): Promise<Item[]> {
     const set = this.keySets[this.rotation];
     if (set === undefined) return [];
-    const acks = idle === undefined ? this.host.acks.take() : undefined;
+    const acks = idle === undefined ? this.host.acks.take(set.unacked) : undefined;
     const now = idle === undefined ? String(this.host.now() / 1000) : '';
     const args: Array<string | number | Buffer> = [max, now, set.order.length, ...set.queueArgs, acks?.tags.length ?? 0];
     if (acks !== undefined) for (const tag of acks.tags) args.push(tag);
@@ -239,6 +257,8 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     if (set === undefined || inflight === undefined) return [];
     await this.lease.renew();
     const items = await this.reader.move(inflight.source, inflight.key, (connection) => this.fetch(room, { inflight, connection }));
+    // On a cluster the wait covered one queue: the next one waits on the next queue.
+    if (this.host.keys.cluster && (items === undefined || items.length === 0)) this.rotation = (this.rotation + 1) % this.keySets.length;
     return items ?? [];
   }
 
@@ -279,7 +299,7 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     const { keys } = this.host;
     const dead = keys.dead(item.queue);
     // Items without a tag were moved by the fetch script itself.
-    if (item.tag !== '') await runScript(this.host.client, DEAD_LETTER_SCRIPT, [keys.unacked, keys.unackedIndex, dead], [item.tag, item.raw]);
+    if (item.tag !== '') await runScript(this.host.client, DEAD_LETTER_SCRIPT, [keys.unackedOf(item.queue), keys.unackedIndexOf(item.queue), dead], [item.tag, item.raw]);
     this.host.logger.warn(`Malformed message in queue ${JSON.stringify(item.queue)} set aside in ${JSON.stringify(dead)}: ${error.message}`, {
       queue: item.queue,
       key: dead,
@@ -300,7 +320,7 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
       [...items].reverse().map((item) =>
         item.tag === ''
           ? this.setAside(item, new DecodeError('Item has no properties.delivery_tag'))
-          : runScript(client, RESTORE_SCRIPT, [keys.unacked, keys.unackedIndex, item.key], [item.tag, item.raw, '0']),
+          : runScript(client, RESTORE_SCRIPT, [keys.unackedOf(item.queue), keys.unackedIndexOf(item.queue), item.key], [item.tag, item.raw, '0']),
       ),
     );
   }

@@ -6,7 +6,7 @@
  * back to its queue's list with one script, so a concurrent replay cannot send it twice.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import type { DeadLetter, DeadLetterQueue, Envelope } from '@celerity/core';
 import { markDeadLetter, readDeadLetter, replayEnvelope } from '@celerity/core/internal';
 import { runScript } from '@celerity/redis-common/internal';
@@ -16,7 +16,7 @@ import { REPLAY_DEAD_LETTER_SCRIPT } from './scripts.js';
 
 /** What the dead-letter queues need from the broker. */
 export interface DeadLetterHost {
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly keys: Keyspace;
   /** Runs a command with the broker's reconnect and timeout handling. */
   run<T>(what: string, op: () => Promise<T>): Promise<T>;

@@ -59,6 +59,19 @@ export class HeldDeliveries {
     return tags;
   }
 
+  /** The held deliveries' tags grouped by `keyOf(queue)`. */
+  tagsBy(keyOf: (queue: string) => string): Map<string, string[]> {
+    const groups = new Map<string, string[]>();
+    for (const delivery of this.slots) {
+      if (delivery === undefined) continue;
+      const key = keyOf(delivery.queue);
+      const tags = groups.get(key);
+      if (tags === undefined) groups.set(key, [delivery.deliveryTag]);
+      else tags.push(delivery.deliveryTag);
+    }
+    return groups;
+  }
+
   /** Removes and returns every held delivery. */
   takeAll(): RedisDelivery[] {
     const taken: RedisDelivery[] = [];

@@ -4,17 +4,17 @@
  * and a reply queue `<routing key>.<exchange>` is bound there and read with BRPOP on its own
  * connection, without acks, until unsubscribed (then unbound and deleted, as kombu's auto-delete).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import type { BroadcastMessage, Envelope, Logger, Subscription } from '@celerity/core';
 import { decodeKombuEnvelope, encodeKombuEnvelope } from './envelope.js';
 import { bindingMember, parseBindingMember, type Keyspace } from './keys.js';
 
 /** What direct routing needs from the broker. */
 export interface DirectHost {
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly keys: Keyspace;
   readonly logger: Logger;
-  createBlockingClient(): Redis;
+  createBlockingClient(): RedisClient;
   generateId(): string;
 }
 
@@ -27,6 +27,11 @@ export async function publishDirect(host: DirectHost, exchange: string, routingK
   }
   if (queues.size === 0) return;
   const raw = encodeKombuEnvelope(envelope, { exchange, routingKey, deliveryTag: host.generateId() });
+  // On a cluster the reply queues are in different slots: one LPUSH each instead of a MULTI.
+  if (host.keys.cluster) {
+    await Promise.all([...queues].map((queue) => host.client.lpush(host.keys.list(queue, 0), raw)));
+    return;
+  }
   const multi = host.client.multi();
   for (const queue of queues) multi.lpush(host.keys.list(queue, 0), raw);
   await multi.exec();
@@ -65,7 +70,8 @@ export async function consumeDirect(host: DirectHost, exchange: string, routingK
       active = false;
       reader.disconnect();
       await loop;
-      await host.client.multi().srem(host.keys.binding(exchange), member).del(key).exec();
+      if (host.keys.cluster) await Promise.all([host.client.srem(host.keys.binding(exchange), member), host.client.del(key)]);
+      else await host.client.multi().srem(host.keys.binding(exchange), member).del(key).exec();
     },
   };
 }

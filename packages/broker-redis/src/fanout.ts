@@ -5,7 +5,7 @@
  * topic rules exactly (kombu's glob would let `a.*` see `a.b.c`): the glob only narrows what Redis
  * sends, each message is then matched against the binding key.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import type { BroadcastMessage, Logger, Subscription } from '@celerity/core';
 import { decodeKombuEnvelope } from './envelope.js';
 import { topicMatches, type Keyspace } from './keys.js';
@@ -20,16 +20,16 @@ interface Sub {
 
 /** Routes pattern messages of one subscriber connection to the subscriptions they match. */
 export class FanoutHub {
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
   private readonly byPattern = new Map<string, Set<Sub>>();
 
   constructor(
     private readonly keys: Keyspace,
     private readonly logger: Logger,
-    private readonly createConnection: () => Redis,
+    private readonly createConnection: () => RedisClient,
   ) {}
 
-  private ensureConnection(): Redis {
+  private ensureConnection(): RedisClient {
     if (this.connection === undefined) {
       const connection = this.createConnection();
       connection.on('pmessageBuffer', (pattern: Buffer, channel: Buffer, message: Buffer) => this.receive(String(pattern), String(channel), message));

@@ -6,7 +6,7 @@
  * stops refreshing, and its messages come back after the visibility timeout as before.
  * One script call per pass for every held message, on one interval timer: nothing per delivery.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import type { Logger } from '@celerity/core';
 import { runScript } from '@celerity/redis-common/internal';
 import type { HeldDeliveries } from './delivery.js';
@@ -15,7 +15,7 @@ import { REFRESH_SCRIPT } from './scripts.js';
 
 /** What refreshing needs from the broker. */
 export interface HeldRefreshHost {
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly keys: Keyspace;
   readonly logger: Logger;
   readonly held: HeldDeliveries;
@@ -42,12 +42,17 @@ export function refreshPeriod(visibilityTimeout: number): number {
  * many scores moved. Acked and restored messages are left alone (see `REFRESH_SCRIPT`).
  */
 export async function refreshHeld(host: HeldRefreshHost): Promise<number> {
-  const tags = host.held.tags();
-  if (tags.length === 0) return 0;
+  const { keys } = host;
+  // One group on one server (every queue shares `unacked`); one per queue on a cluster.
+  const groups = host.held.tagsBy((queue) => (keys.cluster ? queue : ''));
+  if (groups.size === 0) return 0;
   const now = String(host.now() / 1000);
   let moved = 0;
-  for (let i = 0; i < tags.length; i += CHUNK) {
-    moved += Number(await runScript(host.client, REFRESH_SCRIPT, [host.keys.unacked, host.keys.unackedIndex], [now, ...tags.slice(i, i + CHUNK)]));
+  for (const [queue, tags] of groups) {
+    const bookkeeping = [keys.unackedOf(queue), keys.unackedIndexOf(queue)];
+    for (let i = 0; i < tags.length; i += CHUNK) {
+      moved += Number(await runScript(host.client, REFRESH_SCRIPT, bookkeeping, [now, ...tags.slice(i, i + CHUNK)]));
+    }
   }
   return moved;
 }

@@ -12,7 +12,7 @@
  * lists back to their source list, unchanged and consumed next, as if never popped. Python workers
  * never see these lists: they only hold a message for the instant between BLMOVE and the fetch.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import { runScript } from '@celerity/redis-common/internal';
 import type { Keyspace } from './keys.js';
 import { INFLIGHT_RETURN_SCRIPT, INFLIGHT_SWEEP_SCRIPT } from './scripts.js';
@@ -24,6 +24,8 @@ export const INFLIGHT_LEASE_SECONDS = 30;
 export interface InflightList {
   key: string;
   source: string;
+  /** The registry it is listed in (one for every queue on one server, per queue on a cluster). */
+  registry: string;
   /** The registry member (JSON `[key, source]`). */
   member: string;
 }
@@ -32,7 +34,7 @@ export interface InflightList {
 export function inflightList(keys: Keyspace, consumerId: string, queue: string): InflightList {
   const key = keys.inflight(consumerId, queue);
   const source = keys.list(queue, 0);
-  return { key, source, member: JSON.stringify([key, source]) };
+  return { key, source, registry: keys.inflightRegistryOf(queue), member: JSON.stringify([key, source]) };
 }
 
 /**
@@ -43,8 +45,7 @@ export class InflightLease {
   private renewedAt = -Infinity;
 
   constructor(
-    private readonly client: Redis,
-    private readonly keys: Keyspace,
+    private readonly client: RedisClient,
     private readonly lists: readonly InflightList[],
     private readonly now: () => number,
   ) {}
@@ -53,15 +54,16 @@ export class InflightLease {
     const now = this.now();
     if (now - this.renewedAt < (INFLIGHT_LEASE_SECONDS * 1000) / 3) return;
     const until = now / 1000 + INFLIGHT_LEASE_SECONDS;
-    await this.client.zadd(this.keys.inflightRegistry, ...this.lists.flatMap((list) => [until, list.member]));
+    const byRegistry = new Map<string, Array<number | string>>();
+    for (const list of this.lists) byRegistry.set(list.registry, [...(byRegistry.get(list.registry) ?? []), until, list.member]);
+    await Promise.all([...byRegistry].map(([registry, members]) => this.client.zadd(registry, ...members)));
     this.renewedAt = now;
   }
 
   /** Gives back whatever the lists hold (a BLMOVE that finished during cancel) and drops the registration. */
   async release(): Promise<number> {
-    const { keys } = this;
     const counts = await Promise.all(
-      this.lists.map((list) => runScript(this.client, INFLIGHT_RETURN_SCRIPT, [keys.inflightRegistry, list.key, list.source], [list.member]) as Promise<number>),
+      this.lists.map((list) => runScript(this.client, INFLIGHT_RETURN_SCRIPT, [list.registry, list.key, list.source], [list.member]) as Promise<number>),
     );
     this.renewedAt = -Infinity;
     return counts.reduce((sum, n) => sum + Number(n), 0);
@@ -69,6 +71,34 @@ export class InflightLease {
 }
 
 /** Gives the contents of every lapsed in-flight list back to its source list; returns how many messages moved. */
-export async function sweepLapsedInflight(client: Redis, keys: Keyspace, now: number): Promise<number> {
+export async function sweepLapsedInflight(client: RedisClient, keys: Keyspace, now: number): Promise<number> {
   return Number(await runScript(client, INFLIGHT_SWEEP_SCRIPT, [keys.inflightRegistry], [String(now / 1000)]));
+}
+
+/**
+ * The cluster form of {@link sweepLapsedInflight} for one queue's registry: the sweep script reads
+ * list names out of the registry, keys it could not declare, so here the lapsed members are read
+ * first and each list is given back by the return script, with its keys declared. A member whose
+ * lists are not this queue's (not written by us) is dropped.
+ */
+export async function sweepLapsedInflightOf(client: RedisClient, keys: Keyspace, queue: string, now: number): Promise<number> {
+  const registry = keys.inflightRegistryOf(queue);
+  const lapsed = await client.zrangebyscore(registry, '-inf', String(now / 1000), 'LIMIT', 0, 100);
+  let moved = 0;
+  for (const member of lapsed) {
+    let pair: unknown;
+    try {
+      pair = JSON.parse(member);
+    } catch {
+      pair = undefined;
+    }
+    const [list, source] = Array.isArray(pair) ? (pair as unknown[]) : [];
+    const ours = typeof list === 'string' && source === keys.list(queue, 0) && list.startsWith(keys.inflight('', queue));
+    if (!ours) {
+      await client.zrem(registry, member);
+      continue;
+    }
+    moved += Number(await runScript(client, INFLIGHT_RETURN_SCRIPT, [registry, list, source], [member]));
+  }
+  return moved;
 }

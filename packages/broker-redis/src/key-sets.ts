@@ -1,6 +1,6 @@
 /**
  * The Redis keys a consumer reads, per rotation of its queues (kombu rotates the queue it took from
- * to the end of the cycle): the fetch script's KEYS.
+ * to the end of the cycle): the fetch script's KEYS. On a cluster each key set holds one queue.
  */
 import type { Keyspace } from './keys.js';
 import { pythonJsonString } from '@celerity/core/internal';
@@ -17,6 +17,8 @@ export interface Item {
 /** The keys of one rotation of a consumer's queues, in the order the fetch script reads them. */
 export interface KeySet {
   order: string[];
+  /** The `unacked` hash these queues' messages are recorded in (KEYS[1]). */
+  unacked: string;
   keys: string[];
   queueArgs: string[];
   indexOfKey: Map<string, number>;
@@ -28,7 +30,9 @@ export interface KeySet {
  * const set = buildKeySet(keys, ['celery', 'other']);
  */
 export function buildKeySet(keys: Keyspace, order: string[]): KeySet {
-  const all = [keys.unacked, keys.unackedIndex];
+  // One server: every queue shares them. A cluster: a key set holds one queue (its keys, one slot).
+  const first = order[0] ?? '';
+  const all = [keys.unackedOf(first), keys.unackedIndexOf(first)];
   const indexOfKey = new Map<string, number>();
   for (const queue of order) {
     for (const list of keys.lists(queue)) {
@@ -37,5 +41,5 @@ export function buildKeySet(keys: Keyspace, order: string[]): KeySet {
     }
     all.push(keys.dead(queue));
   }
-  return { order, keys: all, queueArgs: order.map(pythonJsonString), indexOfKey };
+  return { order, unacked: all[0] ?? '', keys: all, queueArgs: order.map(pythonJsonString), indexOfKey };
 }

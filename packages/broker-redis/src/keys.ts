@@ -91,6 +91,19 @@ export function topicMatches(bindingKey: string, routingKey: string): boolean {
 export interface Keyspace {
   readonly prefix: string;
   readonly db: number;
+  /**
+   * The Redis Cluster layout (see {@link createClusterKeyspace}): each queue's keys share the hash
+   * tag `{<queue>}` and the ack bookkeeping is per queue. False: kombu's single-server layout.
+   */
+  readonly cluster: boolean;
+  /** The `unacked` hash holding `queue`'s messages: {@link Keyspace.unacked} on one server, per queue on a cluster. */
+  unackedOf(queue: string): string;
+  /** The `unacked_index` zset of `queue`'s messages (one for all queues on one server). */
+  unackedIndexOf(queue: string): string;
+  /** The restore mutex guarding `queue`'s `unacked_index` (one for all queues on one server). */
+  unackedMutexOf(queue: string): string;
+  /** The in-flight registry of `queue`'s consumers (one for all queues on one server). */
+  inflightRegistryOf(queue: string): string;
   /** `<prefix>unacked` (hash tag → `[envelope, exchange, routing_key]`). */
   readonly unacked: string;
   /** `<prefix>unacked_index` (zset tag → unix seconds). */
@@ -129,9 +142,18 @@ export interface Keyspace {
  */
 export function createKeyspace(prefix: string, db: number): Keyspace {
   const fanoutPrefix = `${prefix}/${db}.`;
+  const unacked = `${prefix}unacked`;
+  const unackedIndex = `${prefix}unacked_index`;
+  const unackedMutex = `${prefix}unacked_mutex`;
+  const inflightRegistry = `${prefix}_celerity.inflight`;
   return {
     prefix,
     db,
+    cluster: false,
+    unackedOf: () => unacked,
+    unackedIndexOf: () => unackedIndex,
+    unackedMutexOf: () => unackedMutex,
+    inflightRegistryOf: () => inflightRegistry,
     unacked: `${prefix}unacked`,
     unackedIndex: `${prefix}unacked_index`,
     unackedMutex: `${prefix}unacked_mutex`,
@@ -145,5 +167,40 @@ export function createKeyspace(prefix: string, db: number): Keyspace {
     channel: (exchange, routingKey) => (routingKey ? `${fanoutPrefix}${exchange}/${routingKey}` : `${fanoutPrefix}${exchange}`),
     channelBase: (exchange) => `${fanoutPrefix}${exchange}`,
     channelPatterns: (exchange, bindingKey) => channelPatterns(`${fanoutPrefix}${exchange}`, bindingKey),
+  };
+}
+
+/**
+ * The Redis Cluster layout: every key of a queue starts with `<prefix>{<queue>}`, so its lists,
+ * its `unacked` / `unacked_index` / mutex, its dead-letter list and its in-flight lists and registry
+ * hash to one slot (a script touching them all stays on one node), while different queues spread
+ * over the cluster's slots. kombu has no cluster transport, so nothing else reads these names:
+ *
+ * - lists: `<prefix>{<queue>}`, `<prefix>{<queue>}\x06\x163` … (kombu's priority steps)
+ * - `<prefix>{<queue>}unacked`, `…unacked_index`, `…unacked_mutex`
+ * - `<prefix>{<queue>}_celerity.dead`, `…_celerity.inflight` (registry), `…_celerity.inflight.<consumer>`
+ *
+ * Bindings, pub/sub channels, rate-limit buckets and revocations keep their single-server names (each
+ * is one key or a channel). The global `unacked`, `unackedIndex`, `unackedMutex`, `inflightRegistry`
+ * and `parked` names are not used on a cluster.
+ * @example
+ * const keys = createClusterKeyspace('app:');
+ * keys.list('celery', 9); // 'app:{celery}\x06\x169'
+ * keys.unackedOf('celery'); // 'app:{celery}unacked'
+ */
+export function createClusterKeyspace(prefix: string): Keyspace {
+  const single = createKeyspace(prefix, 0);
+  const tag = (queue: string): string => `${prefix}{${queue}}`;
+  return {
+    ...single,
+    cluster: true,
+    unackedOf: (queue) => `${tag(queue)}unacked`,
+    unackedIndexOf: (queue) => `${tag(queue)}unacked_index`,
+    unackedMutexOf: (queue) => `${tag(queue)}unacked_mutex`,
+    inflightRegistryOf: (queue) => `${tag(queue)}_celerity.inflight`,
+    list: (queue, priority) => tag(queue) + priorityQueueKey('', priority),
+    lists: (queue) => PRIORITY_STEPS.map((step) => tag(queue) + priorityQueueKey('', step)),
+    dead: (queue) => `${tag(queue)}_celerity.dead`,
+    inflight: (consumerId, queue) => `${tag(queue)}_celerity.inflight.${consumerId}`,
   };
 }

@@ -1,5 +1,5 @@
 /** Options of the Redis broker, their defaults and their validation. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import { ConfigurationError } from '@celerity/core';
 import type { RedisSslSettings } from '@celerity/redis-common';
 import type { BrokerCommonOptions } from '@celerity/core';
@@ -11,10 +11,11 @@ import { MIN_PARK_ETA_AFTER } from './parking.js';
 export interface RedisBrokerOptions extends BrokerCommonOptions {
   /**
    * `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS
-   * (`?ssl_cert_reqs=CERT_NONE` skips certificate checks), or kombu's Sentinel form
+   * (`?ssl_cert_reqs=CERT_NONE` skips certificate checks), kombu's Sentinel form
    * `sentinel://[[user]:password@]host[:port][/db];sentinel://host2[:port];…` (one URL per
    * sentinel, default port 26379; the password and db of the first are the primary's; needs
-   * `masterName`). Ignored when `client` is given.
+   * `masterName`), or `rediscluster://[[user]:password@]host:port[,host:port…]` for a Redis Cluster
+   * (startup nodes; the cluster key layout applies, see the README). Ignored when `client` is given.
    * @default 'redis://localhost:6379/0'
    */
   url?: string;
@@ -33,18 +34,18 @@ export interface RedisBrokerOptions extends BrokerCommonOptions {
    * acknowledged it, else reject with `ReplicaWaitError` (the message stays published on the
    * primary). Redis replication is asynchronous: without this, a publish the primary acknowledged
    * is lost if the primary dies before a replica copied it and that replica is promoted. `WAIT`
-   * confirms receipt in the replicas' memory, not an fsync. 0 = off.
+   * confirms receipt in the replicas' memory, not an fsync. 0 = off. Refused on a Redis Cluster.
    * @default 0
    */
   waitReplicas?: number;
   /** Milliseconds `waitReplicas` waits for the replicas before rejecting (whole, ≥ 1). @default 1000 */
   waitReplicasTimeout?: number;
   /**
-   * An existing ioredis client to use for commands. The broker never closes it; it opens its own
-   * duplicates for blocking reads and pub/sub (and closes those). Don't set ioredis' own `keyPrefix`
-   * on it: use this broker's `keyPrefix`.
+   * An existing ioredis client to use for commands: a `Redis`, or a `Cluster` (the cluster key layout
+   * then applies). The broker never closes it; it opens its own duplicates for blocking reads and
+   * pub/sub (and closes those). Don't set ioredis' own `keyPrefix` on it: use this broker's `keyPrefix`.
    */
-  client?: Redis;
+  client?: RedisClient;
   /**
    * Celery's `broker_use_ssl`: TLS with a CA, a client certificate, `ssl_cert_reqs` and
    * `ssl_check_hostname` (redis-py's names; files are read when connecting). It turns TLS on for a
@@ -81,7 +82,7 @@ export interface RedisBrokerOptions extends BrokerCommonOptions {
    * half this long before its ETA by the restore pass of any Celerity consumer of this Redis, or by
    * this broker every `restoreInterval` while it is open. Workers then hold at most the tasks due
    * within half this time. Python workers see an ordinary message once it is promoted, but never
-   * promote one themselves.
+   * promote one themselves. Not supported on a Redis Cluster (`ConfigurationError`).
    * @default undefined (never park)
    */
   parkEtaAfter?: number;

@@ -11,7 +11,7 @@
  * Member layout: `<list key length>:<list key><raw message>`, so the raw bytes come back unchanged
  * (a JSON array would go through cjson, which rewrites escapes).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import { runScript } from '@celerity/redis-common/internal';
 import { parseCeleryDate } from '@celerity/core/internal';
 import type { Envelope } from '@celerity/core';
@@ -49,7 +49,7 @@ export function parkedMember(list: string, raw: string): string {
 }
 
 /** Promotes every parked message whose time has come (in pages of 500); returns how many moved. */
-export async function promoteParked(client: Redis, keys: Keyspace, now: number): Promise<number> {
+export async function promoteParked(client: RedisClient, keys: Keyspace, now: number): Promise<number> {
   let total = 0;
   for (;;) {
     const moved = Number(await runScript(client, PROMOTE_PARKED_SCRIPT, [keys.parked, keys.dead('_celerity.parked')], [String(now / 1000), '500']));

@@ -7,7 +7,7 @@
 import type { RateLimitRequest, SharedRateLimiter } from '@celerity/core';
 import { grantOf } from '@celerity/core/internal';
 import { defineScript, runScript } from '@celerity/redis-common/internal';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 
 /**
  * ratelimit: refills the bucket by the time passed since its last change (at `rate` tokens per
@@ -56,7 +56,7 @@ return {granted, string.format('%.6f', before)}
 
 /** Options of {@link createRedisRateLimiter}. */
 export interface RedisRateLimiterOptions {
-  client: Redis;
+  client: RedisClient;
   /** Put in front of every bucket key (the broker's kombu `global_keyprefix`). */
   keyPrefix: string;
   /** Runs a command with the broker's reconnect and timeout handling. */

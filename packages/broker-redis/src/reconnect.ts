@@ -2,7 +2,7 @@
  * Riding out connection loss: waiting for a connection that is being re-established, and retrying
  * an operation across a reconnect until a deadline.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import { ConnectionError } from '@celerity/core';
 import { isConnectionError, onAuthFailure } from '@celerity/redis-common/internal';
 import { toBrokerError } from './redis-errors.js';
@@ -22,7 +22,7 @@ export interface RetryOptions {
  * driver's reason): `connect()` reports an unreachable server at once and leaves the retry policy
  * to its caller (the worker's start-up retry) instead of hiding the reason behind a timeout.
  */
-export function waitReady(client: Redis, deadline: number, signal?: AbortSignal, failFast = false): Promise<void> {
+export function waitReady(client: RedisClient, deadline: number, signal?: AbortSignal, failFast = false): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   if (client.status === 'end') return Promise.reject(new ConnectionError('Redis connection is closed'));
   if (client.status === 'wait') client.connect().catch(() => undefined);
@@ -74,7 +74,7 @@ export function waitReady(client: Redis, deadline: number, signal?: AbortSignal,
  * Runs `op`, and on a connection error waits for the reconnect and runs it again, until `timeout`
  * has passed; then fails with `ConnectionError`. Other errors are mapped and thrown at once.
  */
-export async function withReconnect<T>(client: Redis, what: string, op: () => Promise<T>, options: RetryOptions): Promise<T> {
+export async function withReconnect<T>(client: RedisClient, what: string, op: () => Promise<T>, options: RetryOptions): Promise<T> {
   const deadline = Date.now() + options.timeout;
   let lastError: unknown;
   for (;;) {

@@ -4,9 +4,9 @@
  * consumer.ts / acks.ts / restore.ts; broadcast in fanout.ts.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { checkTlsFiles } from '@celerity/core/internal';
-import { closeConnection, waitForReplicas } from '@celerity/redis-common/internal';
+import type { RedisClient } from '@celerity/redis-common/internal';
+import { closeConnection, isCluster, tlsOf, waitForReplicas } from '@celerity/redis-common/internal';
 import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type {
   RevocationStore,
@@ -36,10 +36,10 @@ import { HeldDeliveries } from './delivery.js';
 import { encodeKombuEnvelope, encodeKombuEnvelopeBytes } from './envelope.js';
 import { FanoutHub } from './fanout.js';
 import { HeldRefresher, refreshHeld, refreshPeriod } from './held-refresh.js';
-import { bindingMember, createKeyspace, type Keyspace } from './keys.js';
+import { bindingMember, createClusterKeyspace, createKeyspace, type Keyspace } from './keys.js';
 import { resolveOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
 import { toBrokerError } from './redis-errors.js';
-import { sweepLapsedInflight } from './inflight.js';
+import { sweepLapsedInflight, sweepLapsedInflightOf } from './inflight.js';
 import { parkUntil, parkedMember, promoteParked } from './parking.js';
 import { createRedisRateLimiter } from './rate-limiter.js';
 import { restoreByTag, restoreVisible } from './restore.js';
@@ -101,7 +101,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   /** Cluster-wide rate limit buckets, `<keyPrefix>_celerity.ratelimit.<task>` (rate-limiter.ts). */
   readonly rateLimiter: SharedRateLimiter;
   readonly recipe?: BrokerRecipe;
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly keys: Keyspace;
   readonly logger: Logger;
   readonly acks: AckBatcher;
@@ -114,6 +114,8 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   private readonly clock: () => number;
   private readonly hub: FanoutHub;
   private readonly consumers = new Set<RedisConsumer>();
+  /** Queues consumed since the broker opened: on a cluster, the restore pass covers these (per-queue bookkeeping). */
+  private readonly consumedQueues = new Set<string>();
   private readonly refresher: HeldRefresher;
   private restoreTimer: NodeJS.Timeout | undefined;
   private promoteTimer: NodeJS.Timeout | undefined;
@@ -128,14 +130,25 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.generateId = options.generateId ?? randomUUID;
     this.clock = options.now ?? Date.now;
     // Only a broker opened from its URL can be opened again elsewhere from plain options.
-    const plain = options.client === undefined && options.now === undefined && options.generateId === undefined;
+    // (TLS settings given as an object are left out: a thread of its own reads the files again.)
+    const plain = options.client === undefined && options.now === undefined && options.generateId === undefined && typeof (options.ssl ?? false) === 'boolean';
     if (plain) {
-      this.recipe = { module: import.meta.url, factory: 'createRedisBroker', options: { url: options.url, keyPrefix: this.settings.keyPrefix, ...this.settings.sentinel } };
+      this.recipe = {
+        module: import.meta.url,
+        factory: 'createRedisBroker',
+        options: { url: options.url, keyPrefix: this.settings.keyPrefix, ssl: options.ssl as boolean | undefined, ...this.settings.sentinel },
+      };
     }
-    const connections = createConnections({ url: options.url, client: options.client, sentinel: this.settings.sentinel }, this.logger);
+    const connections = createConnections({ url: options.url, client: options.client, sentinel: this.settings.sentinel, ssl: options.ssl }, this.logger);
     this.connections = connections;
     this.client = connections.main;
-    this.keys = createKeyspace(this.settings.keyPrefix, connections.db);
+    this.keys = connections.cluster ? createClusterKeyspace(this.settings.keyPrefix) : createKeyspace(this.settings.keyPrefix, connections.db);
+    if (connections.cluster && this.settings.parkEtaAfter !== undefined) {
+      // The parked zset would hold messages for every queue, i.e. for every slot.
+      throw new ConfigurationError('Redis broker option parkEtaAfter is not supported on a Redis Cluster');
+    }
+    // WAIT counts the replicas of the one node a connection is on: a cluster's writes go to many.
+    if (connections.cluster && this.settings.waitReplicas !== undefined) throw new ConfigurationError('Redis broker option waitReplicas is not supported on a Redis Cluster');
     this.acks = new AckBatcher(this.client, this.keys, this.settings.publishTimeout);
     this.hub = new FanoutHub(this.keys, this.logger, connections.subscriber);
     this.rateLimiter = createRedisRateLimiter({
@@ -176,7 +189,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     return this.clock();
   }
 
-  createBlockingClient(): Redis {
+  createBlockingClient(): RedisClient {
     return this.connections.blocking();
   }
 
@@ -194,14 +207,15 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
    */
   private durable<T>(write: Promise<T>, what: string): Promise<T> {
     const wait = this.settings.waitReplicas;
-    if (wait === undefined) return write;
+    // A cluster refuses waitReplicas in the constructor.
+    if (wait === undefined || isCluster(this.client)) return write;
     return Promise.all([write, waitForReplicas(this.client, wait, `Redis broker: ${what}`)]).then(([value]) => value);
   }
 
   async connect(): Promise<void> {
     this.assertOpen();
     // A TLS certificate file that cannot be read fails here, not inside ioredis' connect.
-    checkTlsFiles(this.client.options.tls);
+    checkTlsFiles(tlsOf(this.client));
     await waitReady(this.client, Date.now() + this.settings.publishTimeout, undefined, true);
   }
 
@@ -222,7 +236,9 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   async deleteQueue(queue: string): Promise<void> {
     this.assertOpen();
     await this.run('delete', async () => {
-      await this.client.multi().srem(this.keys.binding(queue), bindingMember(queue, queue)).del(...this.keys.lists(queue)).exec();
+      // On a cluster the binding set and the lists are in different slots: no MULTI across them.
+      if (this.keys.cluster) await Promise.all([this.client.srem(this.keys.binding(queue), bindingMember(queue, queue)), this.client.del(...this.keys.lists(queue))]);
+      else await this.client.multi().srem(this.keys.binding(queue), bindingMember(queue, queue)).del(...this.keys.lists(queue)).exec();
     });
   }
 
@@ -261,6 +277,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
       until: parkUntil(envelope, this.settings.parkEtaAfter, now),
     }));
     if (encoded.some((e) => e.until !== undefined)) this.startPromoting();
+    if (this.keys.cluster) return this.publishManyToCluster(encoded, options);
     const chunks: Array<typeof encoded> = [];
     for (let i = 0; i < encoded.length; i += MAX_PUBLISH_BATCH) chunks.push(encoded.slice(i, i + MAX_PUBLISH_BATCH));
     await Promise.all(
@@ -289,10 +306,30 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     );
   }
 
+  /**
+   * publishMany on a cluster: a MULTI may only touch one slot, so the messages are grouped by list
+   * (one queue, one slot) and each list gets one variadic LPUSH, atomic on its own, in publish order.
+   */
+  private async publishManyToCluster(encoded: ReadonlyArray<{ key: string; raw: string }>, options?: PublishOptions): Promise<void> {
+    const byList = new Map<string, string[]>();
+    for (const { key, raw } of encoded) byList.set(key, [...(byList.get(key) ?? []), raw]);
+    await Promise.all(
+      [...byList].flatMap(([key, raws]) => {
+        const pushes: Array<Promise<unknown>> = [];
+        for (let i = 0; i < raws.length; i += MAX_PUBLISH_BATCH) {
+          const chunk = raws.slice(i, i + MAX_PUBLISH_BATCH);
+          pushes.push(this.run('publishMany', () => this.client.lpush(key, ...chunk), options));
+        }
+        return pushes;
+      }),
+    );
+  }
+
   async consume(queues: readonly string[], handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Consumer> {
     this.assertOpen();
     if (queues.length === 0) throw new ConfigurationError('consume() needs at least one queue');
     const consumer = new RedisConsumer(this, queues, handler, options);
+    for (const queue of queues) this.consumedQueues.add(queue);
     this.consumers.add(consumer);
     consumer.start();
     this.startRestoring();
@@ -306,19 +343,27 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     };
   }
 
-  requeue(tag: string): Promise<void> {
+  requeue(tag: string, queue: string): Promise<void> {
     return this.run('reject', async () => {
-      await restoreByTag(this, tag, true);
+      await restoreByTag(this, tag, queue, true);
     });
   }
 
   restoreVisible(): Promise<number> {
     this.assertOpen();
-    return this.run('restore', () => restoreVisible(this, this.settings.visibilityTimeout));
+    return this.run('restore', () => this.restorePass());
   }
 
-  /** Moves parked messages that are due onto their queues (parking.ts). */
+  // One server: one pass over the shared `unacked_index`. A cluster: one pass per queue consumed here.
+  private async restorePass(): Promise<number> {
+    if (!this.keys.cluster) return restoreVisible(this, this.settings.visibilityTimeout);
+    const counts = await Promise.all([...this.consumedQueues].map((queue) => restoreVisible(this, this.settings.visibilityTimeout, queue)));
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Moves parked messages that are due onto their queues (parking.ts). Nothing is parked on a cluster. */
   promoteParked(): Promise<number> {
+    if (this.keys.cluster) return Promise.resolve(0);
     return promoteParked(this.client, this.keys, this.now());
   }
 
@@ -334,7 +379,10 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
 
   /** Gives back what consumers that died left in their in-flight lists (inflight.ts). */
   private async sweepInflight(): Promise<number> {
-    const moved = await sweepLapsedInflight(this.client, this.keys, this.now());
+    const now = this.now();
+    const moved = this.keys.cluster
+      ? (await Promise.all([...this.consumedQueues].map((queue) => sweepLapsedInflightOf(this.client, this.keys, queue, now)))).reduce((sum, n) => sum + n, 0)
+      : await sweepLapsedInflight(this.client, this.keys, now);
     if (moved > 0) this.logger.info(`Gave back ${moved} message(s) a stopped consumer had taken but not recorded`, { restored: moved });
     return moved;
   }
@@ -349,7 +397,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     if (this.restoreTimer !== undefined) return;
     const pass = (): void => {
       if (this.restoring !== undefined || this.closing !== undefined) return;
-      this.restoring = Promise.all([restoreVisible(this, this.settings.visibilityTimeout), this.sweepInflight(), this.promoteParked()])
+      this.restoring = Promise.all([this.restorePass(), this.sweepInflight(), this.promoteParked()])
         .catch((error: unknown) => this.logger.warn(`Restore pass failed: ${error instanceof Error ? error.message : String(error)}`, { error }))
         .finally(() => {
           this.restoring = undefined;
@@ -443,7 +491,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     for (const delivery of held) delivery.settled = true;
     if (held.length > 0) {
       try {
-        await this.run('restore', () => Promise.all(held.map((d) => restoreByTag(this, d.deliveryTag))));
+        await this.run('restore', () => Promise.all(held.map((d) => restoreByTag(this, d.deliveryTag, d.queue))));
         this.logger.info(`Restored ${held.length} unacked message(s) on close`, { restored: held.length });
       } catch (error) {
         this.logger.error(`Could not restore ${held.length} unacked message(s) on close; the visibility timeout will`, { error });

@@ -4,7 +4,7 @@
  * taken by a consumer that died.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import type { Logger } from '@celerity/core';
 import { parseBindingMember, priorityStep, type Keyspace } from './keys.js';
 import { stringifyPythonJson } from '@celerity/core/internal';
@@ -13,7 +13,7 @@ import { DEAD_LETTER_SCRIPT, RELEASE_MUTEX_SCRIPT, RENEW_MUTEX_SCRIPT, RESTORE_S
 
 /** What restoring needs from the broker. */
 export interface RestoreContext {
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly keys: Keyspace;
   readonly logger: Logger;
   /** Clock seam, milliseconds. */
@@ -45,9 +45,11 @@ async function destinationQueues(context: RestoreContext, exchange: string, rout
   return queues.length > 0 ? queues : routingKey === '' ? [] : [routingKey];
 }
 
-async function setAside(context: RestoreContext, tag: string, raw: string, queue: string, why: string): Promise<void> {
-  const dead = context.keys.dead(queue);
-  await runScript(context.client, DEAD_LETTER_SCRIPT, [context.keys.unacked, context.keys.unackedIndex, dead], [tag, raw]);
+// `owner`: the queue whose `unacked` hash holds the entry; `queue`: whose dead-letter list receives it (the same on a cluster).
+async function setAside(context: RestoreContext, tag: string, raw: string, owner: string, queue: string, why: string): Promise<void> {
+  const { keys } = context;
+  const dead = keys.dead(keys.cluster ? owner : queue);
+  await runScript(context.client, DEAD_LETTER_SCRIPT, [keys.unackedOf(owner), keys.unackedIndexOf(owner), dead], [tag, raw]);
   context.logger.warn(`Unacked message ${tag} could not be restored (${why}); set aside in ${JSON.stringify(dead)}`, { deliveryTag: tag, key: dead });
 }
 
@@ -56,13 +58,16 @@ async function setAside(context: RestoreContext, tag: string, raw: string, queue
  * `redelivered` in headers and `delivery_info`, pushes it to the priority list its
  * `properties.priority` names (kombu ≥ 5.4) — RPUSH (consumed next) or, with `leftmost`, LPUSH — and
  * removes the unacked entry, atomically and only if nobody acked or restored it meanwhile.
+ * `queue` is the queue the message was taken from: on a cluster its `unacked` hash holds the entry,
+ * and the message goes back to it (kombu's lookup would need the bindings of another slot).
  * Returns whether it was restored.
  */
-export async function restoreByTag(context: RestoreContext, tag: string, leftmost = false): Promise<boolean> {
+export async function restoreByTag(context: RestoreContext, tag: string, queue: string, leftmost = false): Promise<boolean> {
   const { client, keys } = context;
-  const entry = await client.hget(keys.unacked, tag);
+  const unacked = keys.unackedOf(queue);
+  const entry = await client.hget(unacked, tag);
   if (entry === null) {
-    await client.zrem(keys.unackedIndex, tag);
+    await client.zrem(keys.unackedIndexOf(queue), tag);
     return false;
   }
   let parsed: unknown;
@@ -73,8 +78,8 @@ export async function restoreByTag(context: RestoreContext, tag: string, leftmos
   }
   if (!Array.isArray(parsed) || parsed.length !== 3 || !isRecord(parsed[0]) || typeof parsed[1] !== 'string' || typeof parsed[2] !== 'string') {
     const own = OWN_ENTRY.exec(entry);
-    const queue = own ? (JSON.parse(own[2] ?? '""') as string) : 'unacked';
-    await setAside(context, tag, own?.[1] ?? entry, queue, 'its envelope is not a JSON object');
+    const from = own ? (JSON.parse(own[2] ?? '""') as string) : 'unacked';
+    await setAside(context, tag, own?.[1] ?? entry, queue, from, 'its envelope is not a JSON object');
     return false;
   }
   const [message, exchange, routingKey] = parsed as [Record<string, unknown>, string, string];
@@ -85,9 +90,9 @@ export async function restoreByTag(context: RestoreContext, tag: string, leftmos
     headers['redelivered'] = true;
     if (isRecord(properties) && isRecord(properties['delivery_info'])) properties['delivery_info']['redelivered'] = true;
   }
-  const queues = await destinationQueues(context, exchange, routingKey);
+  const queues = keys.cluster ? [queue] : await destinationQueues(context, exchange, routingKey);
   if (queues.length === 0) {
-    await setAside(context, tag, JSON.stringify(message), 'unacked', `no queue for exchange ${JSON.stringify(exchange)} / routing key ${JSON.stringify(routingKey)}`);
+    await setAside(context, tag, JSON.stringify(message), queue, 'unacked', `no queue for exchange ${JSON.stringify(exchange)} / routing key ${JSON.stringify(routingKey)}`);
     return false;
   }
   const step = priorityStep(isRecord(properties) ? properties['priority'] : 0);
@@ -95,7 +100,7 @@ export async function restoreByTag(context: RestoreContext, tag: string, leftmos
   const result = await runScript(
     client,
     RESTORE_SCRIPT,
-    [keys.unacked, keys.unackedIndex, ...queues.map((q) => keys.list(q, step))],
+    [unacked, keys.unackedIndexOf(queue), ...queues.map((q) => keys.list(q, step))],
     [tag, raw, leftmost ? '1' : '0'],
   );
   return result === 1;
@@ -105,26 +110,29 @@ export async function restoreByTag(context: RestoreContext, tag: string, leftmos
  * kombu's `restore_visible`: under the `unacked_mutex` (SET PX NX), restores every message unacked
  * for longer than `visibilityTimeout` seconds, oldest last as kombu pages them (ZREVRANGEBYSCORE),
  * then releases the mutex with a compare-and-delete. Returns how many were restored; 0 when another
- * process holds the mutex.
+ * process holds the mutex. On one server one pass covers every queue (`queue` only names where an
+ * entry without a usable envelope is set aside: its own entry says); on a cluster it covers `queue`.
  */
-export async function restoreVisible(context: RestoreContext, visibilityTimeout: number): Promise<number> {
+export async function restoreVisible(context: RestoreContext, visibilityTimeout: number, queue = ''): Promise<number> {
   const { client, keys } = context;
+  const mutex = keys.unackedMutexOf(queue);
+  const index = keys.unackedIndexOf(queue);
   const token = randomUUID().replace(/-/g, '');
-  const locked = await client.set(keys.unackedMutex, token, 'PX', MUTEX_LEASE_MS, 'NX');
+  const locked = await client.set(mutex, token, 'PX', MUTEX_LEASE_MS, 'NX');
   if (locked === null) return 0;
   let restored = 0;
   try {
     const ceil = context.now() / 1000 - visibilityTimeout;
     for (;;) {
-      const tags = await client.zrevrangebyscore(keys.unackedIndex, ceil, 0, 'LIMIT', 0, PAGE);
-      const results = await Promise.all(tags.map((tag) => restoreByTag(context, tag)));
+      const tags = await client.zrevrangebyscore(index, ceil, 0, 'LIMIT', 0, PAGE);
+      const results = await Promise.all(tags.map((tag) => restoreByTag(context, tag, queue)));
       restored += results.filter(Boolean).length;
       if (tags.length < PAGE) break;
       // Lost the mutex (a stall longer than the lease): another pass may be running; leave it the rest.
-      if ((await runScript(client, RENEW_MUTEX_SCRIPT, [keys.unackedMutex], [token, String(MUTEX_LEASE_MS)])) !== 1) break;
+      if ((await runScript(client, RENEW_MUTEX_SCRIPT, [mutex], [token, String(MUTEX_LEASE_MS)])) !== 1) break;
     }
   } finally {
-    await runScript(client, RELEASE_MUTEX_SCRIPT, [keys.unackedMutex], [token]).catch(() => undefined);
+    await runScript(client, RELEASE_MUTEX_SCRIPT, [mutex], [token]).catch(() => undefined);
   }
   if (restored > 0) context.logger.info(`Restored ${restored} unacked message(s) past the visibility timeout`, { restored });
   return restored;

@@ -3,7 +3,7 @@
  * when the revoke lapses (ms since the epoch). Each add also trims lapsed members, so the set
  * never outgrows the revokes of the last `revokedExpires` seconds.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@celerity/redis-common/internal';
 import type { Revocation, RevocationStore } from '@celerity/core';
 
 /** The key of the revoked set for a key prefix. */
@@ -11,7 +11,7 @@ export function revokedKey(prefix: string): string {
   return `${prefix}_celerity.revoked`;
 }
 
-export function createRedisRevocations(options: { client: Redis; key: string; run<T>(what: string, op: () => Promise<T>): Promise<T>; now(): number }): RevocationStore {
+export function createRedisRevocations(options: { client: RedisClient; key: string; run<T>(what: string, op: () => Promise<T>): Promise<T>; now(): number }): RevocationStore {
   const { client, key, run } = options;
   return {
     async add(ids, expiresAt) {

@@ -22,7 +22,7 @@ describe('AckBatcher', () => {
     const kept = ['kept-1', 'kept-2'];
     await recordUnacked([...tags, ...kept]);
     const acks = new AckBatcher(redis, keys, 5_000);
-    await Promise.all(tags.map((tag) => acks.add(tag)));
+    await Promise.all(tags.map((tag) => acks.add(tag, 'q')));
     expect(await redis.hkeys(keys.unacked)).toEqual(expect.arrayContaining(kept));
     expect(await redis.hlen(keys.unacked)).toBe(2);
     expect(await redis.zrange(keys.unackedIndex, '0', '-1')).toEqual(kept);
@@ -32,7 +32,7 @@ describe('AckBatcher', () => {
     await recordUnacked(['a', 'b']);
     await redis.script('FLUSH');
     const acks = new AckBatcher(redis, keys, 5_000);
-    await Promise.all([acks.add('a'), acks.add('b')]);
+    await Promise.all([acks.add('a', 'q'), acks.add('b', 'q')]);
     expect(await redis.hlen(keys.unacked)).toBe(0);
     expect(await redis.zcard(keys.unackedIndex)).toBe(0);
   });

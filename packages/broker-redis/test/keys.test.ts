@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindingMember, createKeyspace, parseBindingMember, priorityQueueKey, priorityQueueKeys, topicMatches } from '../src/keys.js';
+import { bindingMember, createClusterKeyspace, createKeyspace, parseBindingMember, priorityQueueKey, priorityQueueKeys, topicMatches } from '../src/keys.js';
 import { loadFixture } from './vectors.js';
 
 describe('priority sub-lists', () => {
@@ -60,5 +60,28 @@ describe('topicMatches', () => {
       ['worker.#', 'worker.heartbeat', true], ['worker.#', 'task.multi', false],
     ];
     for (const [binding, key, expected] of cases) expect([binding, key, topicMatches(binding, key)]).toEqual([binding, key, expected]);
+  });
+});
+
+describe('createClusterKeyspace', () => {
+  it('puts every key of a queue under its {queue} hash tag, and keeps single-key names elsewhere', () => {
+    const keys = createClusterKeyspace('app:');
+    expect(keys.cluster).toBe(true);
+    expect(keys.lists('celery')).toEqual(['app:{celery}', 'app:{celery}\x06\x163', 'app:{celery}\x06\x166', 'app:{celery}\x06\x169']);
+    expect(keys.list('celery', 4)).toBe('app:{celery}\x06\x163');
+    expect([keys.unackedOf('celery'), keys.unackedIndexOf('celery'), keys.unackedMutexOf('celery')]).toEqual(['app:{celery}unacked', 'app:{celery}unacked_index', 'app:{celery}unacked_mutex']);
+    expect(keys.dead('celery')).toBe('app:{celery}_celerity.dead');
+    expect(keys.inflight('c1', 'celery')).toBe('app:{celery}_celerity.inflight.c1');
+    expect(keys.inflightRegistryOf('celery')).toBe('app:{celery}_celerity.inflight');
+    expect(keys.binding('celery')).toBe('app:_kombu.binding.celery');
+    expect(keys.channel('celeryev', 'task.sent')).toBe('app:/0.celeryev/task.sent');
+  });
+
+  it('leaves the single-server layout as kombu writes it', () => {
+    const keys = createKeyspace('app:', 2);
+    expect(keys.cluster).toBe(false);
+    expect(keys.list('celery', 9)).toBe('app:celery\x06\x169');
+    expect([keys.unackedOf('a'), keys.unackedOf('b')]).toEqual(['app:unacked', 'app:unacked']);
+    expect([keys.unackedIndexOf('a'), keys.unackedMutexOf('a'), keys.inflightRegistryOf('a')]).toEqual(['app:unacked_index', 'app:unacked_mutex', 'app:_celerity.inflight']);
   });
 });

@@ -51,7 +51,7 @@ describe('brokerAdapter', () => {
     const broker = createBrokerFromUrl('redis://127.0.0.1:1/4', { adapters: [brokerAdapter], options: { keyPrefix: 'p:' } });
     expect(broker.transport).toBe('redis');
     expect(broker.capabilities).toEqual({ priorityOrder: 'low-first', broadcast: true, deadLetters: true });
-    expect(brokerAdapter.schemes).toEqual(['redis', 'rediss', 'sentinel']);
+    expect(brokerAdapter.schemes).toEqual(['redis', 'rediss', 'sentinel', 'rediscluster']);
     expect((broker as ReturnType<typeof createRedisBroker>).db).toBe(4);
     expect((broker as ReturnType<typeof createRedisBroker>).keyPrefix).toBe('p:');
     await broker.close(); // never connected: nothing to do

@@ -22,6 +22,7 @@ export const KNOWN_BROKER_PACKAGES: Readonly<Record<string, string>> = {
   redis: '@celerity/broker-redis',
   rediss: '@celerity/broker-redis',
   sentinel: '@celerity/broker-redis',
+  rediscluster: '@celerity/broker-redis',
   amqp: '@celerity/broker-amqp',
   amqps: '@celerity/broker-amqp',
   pyamqp: '@celerity/broker-amqp',
@@ -30,6 +31,7 @@ export const KNOWN_BACKEND_PACKAGES: Readonly<Record<string, string>> = {
   redis: '@celerity/backend-redis',
   rediss: '@celerity/backend-redis',
   sentinel: '@celerity/backend-redis',
+  rediscluster: '@celerity/backend-redis',
   rpc: '@celerity/broker-amqp',
 };
 

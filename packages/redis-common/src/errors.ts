@@ -11,7 +11,8 @@
  *   ResponseError, we do not: nothing is wrong with the command), `READONLY` (the node became a
  *   replica in a failover: a reconnect reaches the new master), `MASTERDOWN`, `TRYAGAIN`,
  *   `CLUSTERDOWN`, `NOREPLICAS` (failover or replication in progress), and
- *   `ERR max number of clients reached` (redis-py: ConnectionError).
+ *   `ERR max number of clients reached` (redis-py: ConnectionError); on a cluster, ioredis giving up
+ *   on redirections or on reaching any node while a failover is under way.
  * - **auth** (`ConfigurationError`, not retryable): `NOAUTH`, `WRONGPASS`, `NOPERM`,
  *   `ERR invalid password`, and a refused TLS handshake (an untrusted or misnamed server
  *   certificate, a server alert such as "certificate required": core's `tlsRefusal`). kombu
@@ -45,8 +46,8 @@ const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN',
   'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'EADDRNOTAVAIL',
 ]);
-const NETWORK_NAMES = new Set(['MaxRetriesPerRequestError', 'AbortError']);
-const NETWORK_MESSAGES = /connection is closed|connection (?:.* )?(?:lost|closed?)\b|stream isn't writeable|command timed out|socket closed unexpectedly|max retries per request/i;
+const NETWORK_NAMES = new Set(['MaxRetriesPerRequestError', 'AbortError', 'ClusterAllFailedError']);
+const NETWORK_MESSAGES = /connection is closed|connection (?:.* )?(?:lost|closed?)\b|stream isn't writeable|command timed out|socket closed unexpectedly|max retries per request|too many cluster redirections|failed to refresh slots cache|none of startup nodes is available/i;
 const TRANSIENT_REPLIES = /^(?:LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b|^ERR max number of clients reached/;
 const AUTH_REPLIES = /^(?:NOAUTH|WRONGPASS|NOPERM)\b|^ERR invalid (?:password|username-password pair)/;
 const CREDENTIAL_COMMANDS = new Set(['auth', 'hello']);

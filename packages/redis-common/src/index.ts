@@ -9,3 +9,6 @@ export { parseSentinelUrl } from './sentinel-url.js';
 export type { SentinelUrlOptions } from './sentinel-url.js';
 export { ReplicaWaitError } from './replica-wait.js';
 export type { RedisSslSettings, RedisTlsOptions } from './ssl.js';
+export { parseRedisClusterUrl } from './cluster-url.js';
+export type { RedisClusterUrlOptions } from './cluster-url.js';
+export type { RedisClient } from './redis-client.js';

@@ -20,3 +20,8 @@ export { ReplicaWaitError, replicaWaitOptions, waitForReplicas } from './replica
 export type { ReplicaWaitOptions } from './replica-wait.js';
 export { redisTlsOptions, REDIS_SSL_KEYS } from './ssl.js';
 export type { RedisSslSettings, RedisTlsOptions } from './ssl.js';
+// Redis Cluster
+export { CLUSTER_SCHEME, isClusterUrl, parseRedisClusterUrl } from './cluster-url.js';
+export type { RedisClusterUrlOptions } from './cluster-url.js';
+export { createClusterClient, duplicateClient, isCluster, keySlot, tlsOf } from './redis-client.js';
+export type { ClusterClientOptions, ConnectionOverrides, RedisClient } from './redis-client.js';

@@ -1,12 +1,13 @@
 /**
  * Running Lua scripts: EVALSHA, and when the server does not know the script (NOSCRIPT: first use
  * after a restart or SCRIPT FLUSH) EVAL, which runs it and caches it again in one round trip.
+ * On a cluster every key must be in one slot; ioredis routes the call by its first key.
  * The command goes straight to `sendCommand`: no argument copies beyond the one argv array, and no
  * ioredis auto-pipelining queue in between.
  */
 import { createHash } from 'node:crypto';
 import { Command } from 'ioredis';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { isNoScriptError } from './errors.js';
 
 /** An argument of a Redis command. */
@@ -38,7 +39,7 @@ export function defineScript(name: string, lua: string): LuaScript {
  * @example
  * const removed = await runScript(client, ACK_SCRIPT, [unacked, unackedIndex], tags);
  */
-export async function runScript(client: Redis, script: LuaScript, keys: readonly RedisArg[], args: readonly RedisArg[], buffers = false): Promise<unknown> {
+export async function runScript(client: RedisClient, script: LuaScript, keys: readonly RedisArg[], args: readonly RedisArg[], buffers = false): Promise<unknown> {
   const argv: RedisArg[] = [script.sha, keys.length, ...keys, ...args];
   const options = buffers ? BUFFER_REPLIES : STRING_REPLIES;
   try {

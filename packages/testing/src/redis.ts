@@ -9,3 +9,5 @@ export type { ScanClient } from './redis-keys.js';
 export { freePort } from './free-port.js';
 export { startSentinelTopology } from './redis-sentinel.js';
 export type { SentinelTopology, SentinelTopologyOptions } from './redis-sentinel.js';
+export { startRedisCluster } from './redis-cluster.js';
+export type { RedisCluster, RedisClusterNode, RedisClusterOptions } from './redis-cluster.js';

@@ -57,11 +57,35 @@ export interface CelerityConfig {
   workerSendTaskEvents?: boolean;
   /** `task_send_sent_event`: the client sends a `task-sent` event for each task it sends (client `taskSendSentEvent`). @default false */
   taskSendSentEvent?: boolean;
+  /**
+   * `beat_schedule`: periodic tasks for `celerity beat` and `celerity worker -B`, by entry name, in
+   * Celery's shape (`{ task, schedule, args?, kwargs?, options? }`, `schedule` a number of seconds, a
+   * cron string (UTC) or `@celerity/beat`'s `{ every }` / `{ cron, timezone? }` / `{ at }`) plus
+   * Celerity's `missed` policy. Checked here as an object of entries naming a task; each entry in
+   * full by `@celerity/beat` when beat starts. From the environment: JSON of that object.
+   * @example
+   * defineConfig({ beatSchedule: { 'add-every-30s': { task: 'tasks.add', schedule: 30, args: [2, 3] } } })
+   */
+  beatSchedule?: Readonly<Record<string, BeatScheduleEntryConfig>>;
   /** Hooks (Celery's signals); in code only. */
   hooks?: Hooks;
 }
 
-type Kind = 'url' | 'name' | 'boolean' | 'seconds' | 'positiveInt' | 'nonNegativeInt' | 'names' | 'routes' | 'rateLimit' | 'hooks';
+/** One entry of {@link CelerityConfig.beatSchedule} (checked in full by `@celerity/beat`). */
+export interface BeatScheduleEntryConfig {
+  /** The task's registered name. */
+  task: string;
+  /** Seconds (number), a cron expression (string, UTC), or `{ every }`, `{ cron, timezone? }`, `{ at }`. */
+  schedule: number | string | { every: number } | { cron: string; timezone?: string } | { at: string };
+  args?: readonly unknown[];
+  kwargs?: Readonly<Record<string, unknown>>;
+  /** Celery's send options of the entry: `queue`, `priority`, `expires` (seconds). */
+  options?: { queue?: string; priority?: number; expires?: number };
+  /** Ticks due while no beat ran: sent once each (`'run-once'`, the default) or skipped. */
+  missed?: 'run-once' | 'skip';
+}
+
+type Kind = 'url' | 'name' | 'boolean' | 'seconds' | 'positiveInt' | 'nonNegativeInt' | 'names' | 'routes' | 'rateLimit' | 'beatSchedule' | 'hooks';
 
 /** Each setting's kind and Celery's name; the environment variable is `CELERITY_` + Celery's name upper-cased. */
 const SETTINGS: Readonly<Record<keyof CelerityConfig, { kind: Kind; celery: string; celeryEnv?: string }>> = {
@@ -86,6 +110,7 @@ const SETTINGS: Readonly<Record<keyof CelerityConfig, { kind: Kind; celery: stri
   taskDefaultRateLimit: { kind: 'rateLimit', celery: 'task_default_rate_limit' },
   taskRejectOnWorkerLost: { kind: 'boolean', celery: 'task_reject_on_worker_lost' },
   taskAcksOnFailureOrTimeout: { kind: 'boolean', celery: 'task_acks_on_failure_or_timeout' },
+  beatSchedule: { kind: 'beatSchedule', celery: 'beat_schedule' },
   hooks: { kind: 'hooks', celery: '' },
 };
 
@@ -135,6 +160,16 @@ function check(key: keyof CelerityConfig, value: unknown, source?: string): unkn
         throw new ConfigurationError(`Invalid setting taskRoutes${source === undefined ? '' : ` (from ${source})`}: ${(error as Error).message}`, { cause: error });
       }
       return value;
+    case 'beatSchedule': {
+      const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+      if (!isObject(value)) invalid(key, 'an object of beat entries by name', value, source);
+      for (const [name, entry] of Object.entries(value)) {
+        if (!isObject(entry) || typeof entry['task'] !== 'string' || entry['task'] === '' || entry['schedule'] === undefined) {
+          invalid(`${key}.${name}`, 'an entry { task, schedule, args?, kwargs?, options?, missed? }', entry, source);
+        }
+      }
+      return value;
+    }
     case 'hooks': {
       if (typeof value !== 'object' || value === null) invalid(key, 'an object of hook functions', value, source);
       for (const [name, hook] of Object.entries(value)) {
@@ -198,12 +233,13 @@ function parseEnv(key: keyof CelerityConfig, raw: string, variable: string): unk
       return check(key, /^\d+(\.\d+)?$/.test(text) ? Number(text) : text, variable);
     case 'names':
       return check(key, text.split(',').map((s) => s.trim()).filter(Boolean), variable);
-    case 'routes': {
+    case 'routes':
+    case 'beatSchedule': {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
-        return invalid(key, 'JSON of a map of task names or globs to queues', raw, variable);
+        return invalid(key, kind === 'routes' ? 'JSON of a map of task names or globs to queues' : 'JSON of an object of beat entries by name', raw, variable);
       }
       return check(key, parsed, variable);
     }

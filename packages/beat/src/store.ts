@@ -3,8 +3,10 @@
  * names, each entry's last-run tick, each entry's pending tick (claimed, publish not yet confirmed),
  * the leader lease and its token counter.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { encodeTaskMessage, jsonSerializer, type Broker } from '@celerity/core';
+import type { ListPushBroker } from './broker-sender.js';
 import { checkEntry, type BeatEntry } from './entry.js';
 import { BeatScheduleError } from './errors.js';
 import { ACQUIRE, CLAIM_PENDING, CLAIM_PUSH, CLAIM_TICK, CONFIRM, PUSH_PENDING, RELEASE, RENEW } from './scripts.js';
@@ -130,6 +132,23 @@ export class BeatStore {
   /** One entry, or undefined. */
   async get(name: string): Promise<StoredEntry | undefined> {
     return (await this.list()).find((e) => e.name === name);
+  }
+
+  /**
+   * Whether `broker`'s queues are on this store's Redis server and db, which claiming with a `push`
+   * needs: LPUSHes a probe item through the store onto the list the broker would use for a probe queue,
+   * asks the broker that queue's size, and deletes the list.
+   */
+  async sharesRedisWith(broker: ListPushBroker & Pick<Broker, 'size'>): Promise<boolean> {
+    const queue = `${this.#prefix}probe-${randomUUID()}`;
+    const envelope = encodeTaskMessage({ task: 'celerity.beat.probe', id: randomUUID(), args: [], kwargs: {} }, { serializer: jsonSerializer });
+    const { list } = broker.encodePush({ queue }, envelope);
+    await this.#redis.lpush(list, 'probe');
+    try {
+      return (await broker.size(queue)) === 1;
+    } finally {
+      await this.#redis.del(list);
+    }
   }
 
   /** Takes the lease when free: the new fencing token, or undefined when another process holds it. */

@@ -48,6 +48,12 @@ export async function runBeatTakeover(ctx: ScenarioContext): Promise<BeatResults
       beats.push(beat);
     }
     const live = (): typeof beats => beats.filter((b) => b.child.exitCode === null && b.child.signalCode === null);
+    // Start-up takes seconds on a loaded machine: wait for a leader's first tick before the first kill.
+    const started = performance.now() + 60_000;
+    while ((await ctx.redis.llen(queue)) === 0) {
+      if (performance.now() > started) throw new Error('no tick within 60 s of starting the beat processes');
+      await sleep(50);
+    }
     for (let k = 0; k < kills; k++) {
       // Let the schedule run a little between kills.
       await sleep(2500);

@@ -118,6 +118,26 @@ describe('running', () => {
     expect(await redis.exists(`${prefix}lease`)).toBe(0);
   });
 
+  it('a Redis broker on another db than the store: beat warns and claims, publishes, then clears each tick', async () => {
+    const { prefix, queue } = fresh();
+    const db1 = new Redis('redis://127.0.0.1:6379/1');
+    const args = ['beat', '-A', beatTasks, '-b', 'redis://127.0.0.1:6379/1', '--store', REDIS_URL, '--prefix', prefix, '--lease', '2', '--poll', '0.2', '--log-format', 'json'];
+    const beat = spawnCelerity(args, { env: { BEAT_QUEUE: queue } });
+    try {
+      await waitFor(async () => (await db1.llen(queue)) >= 2, { timeout: 30_000 });
+      expect(beat.output()).toContain("the store is not on the Redis broker's server and db");
+      expect(beat.output()).toContain('"delivery":"send"');
+    } finally {
+      beat.kill('SIGTERM');
+      await new Promise((resolve) => beat.once('close', resolve));
+      await db1.del(queue, `_kombu.binding.${queue}`);
+      db1.disconnect();
+    }
+    // Stopped after its poll: each tick it claimed was cleared once the broker had it.
+    expect(await redis.hlen(`${prefix}pending`)).toBe(0);
+    expect(await redis.hexists(`${prefix}last-run`, 'note-every-second')).toBe(1);
+  });
+
   it("celerity beat -A takes a beat_schedule export in Celery's shape", async () => {
     const { common, prefix } = fresh();
     const beat = spawnCelerity(['beat', '-A', celeryShape, ...common]);

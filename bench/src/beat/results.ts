@@ -9,9 +9,13 @@ export interface BeatResults {
   /** Kill to a new lease holder, ms, one per kill. */
   takeoversMs: number[];
   takeover: Summary | undefined;
+  /** How ticks reached the broker, as the leaders logged it: `push` (claim and LPUSH in one script) or `send` (claim, publish, confirm). */
+  delivery: string;
   /** Ticks of the 1 s entry read back from the queue, how many seconds were sent twice, and the largest gap between ticks (ms). */
   ticks: number;
   duplicates: number;
+  /** Seconds between the first and the last tick read back that are not in the queue. */
+  lost: number;
   largestGapMs: number;
   errors: Array<{ what: string; message: string }>;
 }

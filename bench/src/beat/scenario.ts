@@ -36,7 +36,7 @@ export async function runBeatTakeover(ctx: ScenarioContext): Promise<BeatResults
   const kills = ctx.config.mode === 'quick' ? 2 : 5;
   const prefix = `bench-beat-${Date.now().toString(36)}:`;
   const queue = `${prefix}ticks`;
-  const results: BeatResults = { leaseMs: LEASE_MS, pollMs: POLL_MS, processes: PROCESSES, takeoversMs: [], takeover: undefined, ticks: 0, duplicates: 0, largestGapMs: 0, errors: [] };
+  const results: BeatResults = { leaseMs: LEASE_MS, pollMs: POLL_MS, processes: PROCESSES, takeoversMs: [], takeover: undefined, delivery: 'unknown', ticks: 0, duplicates: 0, lost: 0, largestGapMs: 0, errors: [] };
   const common = ['-b', ctx.target.redisUrl, '--prefix', prefix];
   const beats: Array<{ child: ChildProcess; output: string }> = [];
   try {
@@ -48,6 +48,12 @@ export async function runBeatTakeover(ctx: ScenarioContext): Promise<BeatResults
       beats.push(beat);
     }
     const live = (): typeof beats => beats.filter((b) => b.child.exitCode === null && b.child.signalCode === null);
+    // Start-up takes seconds on a loaded machine: wait for a leader's first tick before the first kill.
+    const started = performance.now() + 60_000;
+    while ((await ctx.redis.llen(queue)) === 0) {
+      if (performance.now() > started) throw new Error('no tick within 60 s of starting the beat processes');
+      await sleep(50);
+    }
     for (let k = 0; k < kills; k++) {
       // Let the schedule run a little between kills.
       await sleep(2500);
@@ -79,10 +85,13 @@ export async function runBeatTakeover(ctx: ScenarioContext): Promise<BeatResults
   const ticks = raw.map((m) => Date.parse((JSON.parse(m) as { headers: { beat_tick: string } }).headers.beat_tick)).sort((a, b) => a - b);
   results.ticks = ticks.length;
   results.duplicates = ticks.length - new Set(ticks).size;
+  results.lost = ticks.length === 0 ? 0 : (ticks.at(-1)! - ticks[0]!) / 1000 + 1 - new Set(ticks).size;
+  const modes = new Set(beats.flatMap((b) => [...b.output.matchAll(/"delivery":"(\w+)"/g)].map((m) => m[1]!)));
+  results.delivery = [...modes].join(', ') || 'unknown';
   results.largestGapMs = ticks.slice(1).reduce((gap, t, i) => Math.max(gap, t - ticks[i]!), 0);
   results.takeover = results.takeoversMs.length === 0 ? undefined : summarize(results.takeoversMs);
   const keys = await ctx.redis.keys(`${prefix}*`);
   if (keys.length > 0) await ctx.redis.del(...keys);
-  ctx.log(`  beat: takeover ${results.takeoversMs.join(', ')} ms (lease ${LEASE_MS} ms), ${results.ticks} ticks, ${results.duplicates} twice, largest gap ${results.largestGapMs} ms`);
+  ctx.log(`  beat: takeover ${results.takeoversMs.join(', ')} ms (lease ${LEASE_MS} ms), ${results.ticks} ticks, ${results.duplicates} twice, ${results.lost} lost (delivery ${results.delivery}), largest gap ${results.largestGapMs} ms`);
   return results;
 }

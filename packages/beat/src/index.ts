@@ -4,11 +4,11 @@ export type { Schedule, EverySchedule, CronSchedule, AtSchedule } from './schedu
 export { defineSchedule, scheduleFromConfig, checkEntry } from './entry.js';
 export type { BeatEntry, BeatEntryInput, EntrySendOptions, MissedTickPolicy } from './entry.js';
 export { BeatStore } from './store.js';
-export type { BeatStoreOptions, ClaimOutcome, StoredEntry } from './store.js';
+export type { BeatStoreOptions, ClaimAction, ClaimOutcome, ListPush, PendingTick, StoredEntry } from './store.js';
 export { BeatRunner } from './runner.js';
-export type { BeatRunnerOptions, TickSender } from './runner.js';
+export type { BeatRunnerOptions, BeatRunnerBaseOptions, TickPusher, TickSender } from './runner.js';
 export { createTickSender, tickSendOptions, BEAT_TICK_HEADER } from './sender.js';
 export type { TaskSendingClient } from './sender.js';
-export { createBrokerTickSender } from './broker-sender.js';
-export type { BrokerTickSenderOptions } from './broker-sender.js';
+export { createBrokerTickSender, createBrokerTickPusher, isListPushBroker } from './broker-sender.js';
+export type { BrokerTickSenderOptions, ListPushBroker } from './broker-sender.js';
 export { openBeatStore } from './open-store.js';

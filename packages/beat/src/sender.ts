@@ -11,7 +11,7 @@ export interface TaskSendingClient {
   send(
     task: string,
     args: unknown[],
-    options: { kwargs?: Record<string, unknown>; queue?: string; priority?: number; expires?: number; headers?: Record<string, unknown> },
+    options: { taskId?: string; kwargs?: Record<string, unknown>; queue?: string; priority?: number; expires?: number; headers?: Record<string, unknown> },
   ): Promise<unknown>;
 }
 
@@ -30,8 +30,13 @@ export function tickSendOptions(entry: BeatEntry, tickMs: number): { kwargs: Rec
   };
 }
 
+/**
+ * A runner's `send` through a client: the task id is the runner's (the same for a re-send of a tick).
+ * @example
+ * const runner = new BeatRunner({ store, send: createTickSender(client) });
+ */
 export function createTickSender(client: TaskSendingClient): TickSender {
-  return async (entry, tickMs) => {
-    await client.send(entry.task, entry.args, tickSendOptions(entry, tickMs));
+  return async (entry, tickMs, taskId) => {
+    await client.send(entry.task, entry.args, { taskId, ...tickSendOptions(entry, tickMs) });
   };
 }

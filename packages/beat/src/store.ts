@@ -1,19 +1,47 @@
 /**
  * Where beat keeps its state, in Redis under one prefix: the entries (JSON by name), the disabled
- * names, each entry's last-run tick, the leader lease and its token counter.
+ * names, each entry's last-run tick, each entry's pending tick (claimed, publish not yet confirmed),
+ * the leader lease and its token counter.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { encodeTaskMessage, jsonSerializer, type Broker } from '@celerity/core';
+import type { ListPushBroker } from './broker-sender.js';
 import { checkEntry, type BeatEntry } from './entry.js';
 import { BeatScheduleError } from './errors.js';
-import { ACQUIRE, CLAIM_TICK, RELEASE, RENEW } from './scripts.js';
+import { ACQUIRE, CLAIM_PENDING, CLAIM_PUSH, CLAIM_TICK, CONFIRM, PUSH_PENDING, RELEASE, RENEW } from './scripts.js';
 
-/** What a tick claim found: this caller sends it, it was already recorded, or the caller no longer leads. */
-export type ClaimOutcome = 'claimed' | 'already-run' | 'not-leader';
+/**
+ * What a tick claim found: this caller owns the tick, it was already recorded, the caller no longer
+ * leads, or the entry has an earlier tick pending (to be re-sent before any newer one is claimed).
+ */
+export type ClaimOutcome = 'claimed' | 'already-run' | 'not-leader' | 'pending';
+
+/** A message for the broker's Redis: the list it goes to (prefixed, priority-suffixed) and kombu's bytes. */
+export interface ListPush {
+  list: string;
+  raw: string;
+}
+
+/**
+ * What a claim does besides recording the tick: nothing (`record`: a new entry's start, a skipped
+ * tick), mark it pending under a task id until {@link BeatStore.confirmTick} (`pending`), or LPUSH its
+ * message in the same script (`push`; the list must be on this store's Redis server and db).
+ */
+export type ClaimAction = { record: true } | { pending: string } | { push: ListPush };
+
+/** A tick claimed for sending whose publish was not confirmed (its leader died or the publish failed). */
+export interface PendingTick {
+  tick: number;
+  taskId: string;
+}
 
 export interface StoredEntry extends BeatEntry {
   enabled: boolean;
   /** The last tick recorded as run (epoch ms), if any. */
   lastRun: number | undefined;
+  /** A claimed tick whose publish was not confirmed, if any. */
+  pending?: PendingTick;
 }
 
 export interface BeatStoreOptions {
@@ -23,12 +51,25 @@ export interface BeatStoreOptions {
 
 export class BeatStore {
   readonly #redis: Redis;
-  readonly #keys: { entries: string; disabled: string; last: string; lease: string; token: string };
+  readonly #keys: { entries: string; disabled: string; last: string; pending: string; lease: string; token: string };
+  readonly #prefix: string;
 
   constructor(redis: Redis, options: BeatStoreOptions = {}) {
     this.#redis = redis;
     const p = options.prefix ?? 'celerity:beat:';
-    this.#keys = { entries: `${p}entries`, disabled: `${p}disabled`, last: `${p}last-run`, lease: `${p}lease`, token: `${p}token` };
+    this.#prefix = p;
+    this.#keys = { entries: `${p}entries`, disabled: `${p}disabled`, last: `${p}last-run`, pending: `${p}pending`, lease: `${p}lease`, token: `${p}token` };
+  }
+
+  /**
+   * The task id of an entry's tick: the same for every send of that tick (a re-send after a takeover
+   * carries the first send's id, so a duplicate is identifiable), different across prefixes. A UUID
+   * (version 5 layout) of the SHA-1 of prefix, name and tick.
+   */
+  taskId(name: string, tickMs: number): string {
+    const hex = createHash('sha1').update(`${this.#prefix}\0${name}\0${tickMs}`).digest('hex');
+    const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 
   /** Writes entries (a new definition replaces the stored one; enabled/disabled and last run are kept). */
@@ -39,7 +80,7 @@ export class BeatStore {
 
   /** Removes an entry and its state; false when there was none. */
   async remove(name: string): Promise<boolean> {
-    const [[, removed]] = (await this.#redis.multi().hdel(this.#keys.entries, name).srem(this.#keys.disabled, name).hdel(this.#keys.last, name).exec()) as [[unknown, number]];
+    const [[, removed]] = (await this.#redis.multi().hdel(this.#keys.entries, name).srem(this.#keys.disabled, name).hdel(this.#keys.last, name).hdel(this.#keys.pending, name).exec()) as [[unknown, number]];
     return removed === 1;
   }
 
@@ -60,11 +101,13 @@ export class BeatStore {
 
   /** The readable entries, and an error for each unreadable one (so one bad entry stops no other). */
   async read(): Promise<{ entries: StoredEntry[]; invalid: BeatScheduleError[] }> {
-    const [[, raw], [, disabled], [, last]] = (await this.#redis.multi().hgetall(this.#keys.entries).smembers(this.#keys.disabled).hgetall(this.#keys.last).exec()) as [
-      [unknown, Record<string, string>],
-      [unknown, string[]],
-      [unknown, Record<string, string>],
-    ];
+    const [[, raw], [, disabled], [, last], [, pending]] = (await this.#redis
+      .multi()
+      .hgetall(this.#keys.entries)
+      .smembers(this.#keys.disabled)
+      .hgetall(this.#keys.last)
+      .hgetall(this.#keys.pending)
+      .exec()) as [[unknown, Record<string, string>], [unknown, string[]], [unknown, Record<string, string>], [unknown, Record<string, string>]];
     const off = new Set(disabled);
     const entries: StoredEntry[] = [];
     const invalid: BeatScheduleError[] = [];
@@ -77,7 +120,8 @@ export class BeatStore {
           throw new BeatScheduleError(`beat entry '${name}' in Redis is not JSON`, { cause });
         }
         const lastRun = last[name] === undefined ? undefined : Number(last[name]);
-        entries.push({ ...checkEntry(name, parsed), enabled: !off.has(name), lastRun });
+        const [tick, taskId] = pending[name]?.split(' ') ?? [];
+        entries.push({ ...checkEntry(name, parsed), enabled: !off.has(name), lastRun, ...(tick && taskId ? { pending: { tick: Number(tick), taskId } } : {}) });
       } catch (error) {
         invalid.push(error as BeatScheduleError);
       }
@@ -88,6 +132,23 @@ export class BeatStore {
   /** One entry, or undefined. */
   async get(name: string): Promise<StoredEntry | undefined> {
     return (await this.list()).find((e) => e.name === name);
+  }
+
+  /**
+   * Whether `broker`'s queues are on this store's Redis server and db, which claiming with a `push`
+   * needs: LPUSHes a probe item through the store onto the list the broker would use for a probe queue,
+   * asks the broker that queue's size, and deletes the list.
+   */
+  async sharesRedisWith(broker: ListPushBroker & Pick<Broker, 'size'>): Promise<boolean> {
+    const queue = `${this.#prefix}probe-${randomUUID()}`;
+    const envelope = encodeTaskMessage({ task: 'celerity.beat.probe', id: randomUUID(), args: [], kwargs: {} }, { serializer: jsonSerializer });
+    const { list } = broker.encodePush({ queue }, envelope);
+    await this.#redis.lpush(list, 'probe');
+    try {
+      return (await broker.size(queue)) === 1;
+    } finally {
+      await this.#redis.del(list);
+    }
   }
 
   /** Takes the lease when free: the new fencing token, or undefined when another process holds it. */
@@ -106,9 +167,33 @@ export class BeatStore {
     await this.#redis.eval(RELEASE, 1, this.#keys.lease, token);
   }
 
-  /** Records `tickMs` as `name`'s last run if `token` still leads and the last run is older. */
-  async claimTick(token: number, name: string, tickMs: number): Promise<ClaimOutcome> {
-    const result = (await this.#redis.eval(CLAIM_TICK, 2, this.#keys.lease, this.#keys.last, token, name, tickMs)) as number;
+  /**
+   * Records `tickMs` as `name`'s last run if `token` still leads, the last run is older and no tick of
+   * `name` is pending; then does `action` in the same script (see {@link ClaimAction}).
+   */
+  async claimTick(token: number, name: string, tickMs: number, action: ClaimAction = { record: true }): Promise<ClaimOutcome> {
+    const k = this.#keys;
+    const result = (
+      'push' in action
+        ? await this.#redis.eval(CLAIM_PUSH, 4, k.lease, k.last, k.pending, action.push.list, token, name, tickMs, action.push.raw)
+        : 'pending' in action
+          ? await this.#redis.eval(CLAIM_PENDING, 3, k.lease, k.last, k.pending, token, name, tickMs, action.pending)
+          : await this.#redis.eval(CLAIM_TICK, 3, k.lease, k.last, k.pending, token, name, tickMs)
+    ) as number;
+    return result === 1 ? 'claimed' : result === 0 ? 'already-run' : result === -2 ? 'pending' : 'not-leader';
+  }
+
+  /** Clears `name`'s pending tick once its publish is confirmed (a no-op when another tick or none is pending). */
+  async confirmTick(name: string, tickMs: number): Promise<void> {
+    await this.#redis.eval(CONFIRM, 1, this.#keys.pending, name, tickMs);
+  }
+
+  /**
+   * LPUSHes the message of `name`'s pending tick and clears it in one script, while `token` leads:
+   * 'claimed' = pushed, 'already-run' = that tick is no longer pending, 'not-leader'.
+   */
+  async pushPending(token: number, name: string, tickMs: number, push: ListPush): Promise<ClaimOutcome> {
+    const result = (await this.#redis.eval(PUSH_PENDING, 3, this.#keys.lease, this.#keys.pending, push.list, token, name, tickMs, push.raw)) as number;
     return result === 1 ? 'claimed' : result === 0 ? 'already-run' : 'not-leader';
   }
 }

@@ -12,13 +12,13 @@ describe('createTickSender (through a client)', () => {
   it("sends the entry's task, args and options, expires defaulting to the interval, the tick in a header", async () => {
     const calls: Parameters<TaskSendingClient['send']>[] = [];
     const send = createTickSender({ send: async (...args) => void calls.push(args) });
-    await send(ping!, 60_000);
-    await send(report!, Date.parse('2026-01-01T05:00:00Z'));
-    await send(once!, Date.parse('2026-05-01T10:00:00Z'));
+    await send(ping!, 60_000, 'id-1');
+    await send(report!, Date.parse('2026-01-01T05:00:00Z'), 'id-2');
+    await send(once!, Date.parse('2026-05-01T10:00:00Z'), 'id-3');
     expect(calls).toEqual([
-      ['tasks.ping', [1], { kwargs: { loud: true }, queue: 'periodic', priority: 7, expires: 30, headers: { beat_tick: '1970-01-01T00:01:00.000Z' } }],
-      ['tasks.report', [], { kwargs: {}, expires: 5, headers: { beat_tick: '2026-01-01T05:00:00.000Z' } }],
-      ['tasks.once', [], { kwargs: {}, headers: { beat_tick: '2026-05-01T10:00:00.000Z' } }],
+      ['tasks.ping', [1], { taskId: 'id-1', kwargs: { loud: true }, queue: 'periodic', priority: 7, expires: 30, headers: { beat_tick: '1970-01-01T00:01:00.000Z' } }],
+      ['tasks.report', [], { taskId: 'id-2', kwargs: {}, expires: 5, headers: { beat_tick: '2026-01-01T05:00:00.000Z' } }],
+      ['tasks.once', [], { taskId: 'id-3', kwargs: {}, headers: { beat_tick: '2026-05-01T10:00:00.000Z' } }],
     ]);
   });
 });
@@ -33,7 +33,7 @@ describe('createBrokerTickSender', () => {
     );
     await send(ping!, 60_000);
     await send(ping!, 90_000);
-    await send(report!, 3_600_000);
+    await send(report!, 3_600_000, 'given-id');
     expect(declared).toEqual(['periodic', 'beat-default']);
     expect(published.map((p) => p.target)).toEqual([{ queue: 'periodic' }, { queue: 'periodic' }, { queue: 'beat-default' }]);
     const message = decodeTaskMessage(published[0]!.envelope, { serializers: createSerializerRegistry([jsonSerializer]) });
@@ -41,6 +41,8 @@ describe('createBrokerTickSender', () => {
     expect(message.expires?.getTime()).toBe(1_000_000 + 30_000);
     expect(published[0]!.envelope.headers['beat_tick']).toBe('1970-01-01T00:01:00.000Z');
     expect(published[0]!.envelope.properties.priority).toBe(7);
+    // Without a task id (beat run-now) each send gets a new one; with one (the runner's), that one.
     expect(published[0]!.envelope.headers['id']).not.toBe(published[1]!.envelope.headers['id']);
+    expect(published[2]!.envelope.headers['id']).toBe('given-id');
   });
 });

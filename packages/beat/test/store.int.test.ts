@@ -45,6 +45,38 @@ describe('BeatStore (Redis)', () => {
     expect((await s.get('tick'))).toBeUndefined(); // claims record state, not entries
   });
 
+  it('a pending tick blocks newer claims until confirmed (the right tick only), or pushed and cleared in one script', async () => {
+    const s = store();
+    const list = `${prefixes.at(-1)}list`;
+    const token = (await s.acquireLease(10_000))!;
+    await s.put(defineSchedule({ tick: { task: 't', schedule: every(1) } }));
+    expect(await s.claimTick(token, 'tick', 1000, { pending: s.taskId('tick', 1000) })).toBe('claimed');
+    expect(await s.claimTick(token, 'tick', 2000, { pending: s.taskId('tick', 2000) })).toBe('pending');
+    expect((await s.get('tick'))?.pending).toEqual({ tick: 1000, taskId: s.taskId('tick', 1000) });
+    await s.confirmTick('tick', 2000); // not the pending tick: kept
+    expect((await s.get('tick'))?.pending?.tick).toBe(1000);
+    expect(await s.pushPending(token - 1, 'tick', 1000, { list, raw: 'm1000' })).toBe('not-leader');
+    expect(await s.pushPending(token, 'tick', 999, { list, raw: 'm999' })).toBe('already-run');
+    expect(await s.pushPending(token, 'tick', 1000, { list, raw: 'm1000' })).toBe('claimed');
+    expect((await s.get('tick'))?.pending).toBeUndefined();
+    expect(await s.claimTick(token, 'tick', 2000, { pending: 'id-2000' })).toBe('claimed');
+    await s.confirmTick('tick', 2000);
+    expect(await s.claimTick(token, 'tick', 3000, { push: { list, raw: 'm3000' } })).toBe('claimed');
+    expect(await s.claimTick(token, 'tick', 3000, { push: { list, raw: 'm3000' } })).toBe('already-run');
+    expect(await s.claimTick(token - 1, 'tick', 4000, { push: { list, raw: 'm4000' } })).toBe('not-leader');
+    expect(await redis.lrange(list, 0, -1)).toEqual(['m3000', 'm1000']);
+    expect((await s.get('tick'))?.lastRun).toBe(3000);
+  });
+
+  it('task ids: a UUID per entry and tick, the same each time, different under another prefix', () => {
+    const a = store();
+    const b = store();
+    expect(a.taskId('tick', 1000)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.taskId('tick', 1000)).toBe(a.taskId('tick', 1000));
+    expect(a.taskId('tick', 2000)).not.toBe(a.taskId('tick', 1000));
+    expect(b.taskId('tick', 1000)).not.toBe(a.taskId('tick', 1000));
+  });
+
   it('stores entries editable at run time; a code definition keeps enabled state and last run', async () => {
     const s = store();
     await s.put(defineSchedule({ a: { task: 'tasks.a', schedule: every(5) }, b: { task: 'tasks.b', schedule: '0 * * * *' } }));

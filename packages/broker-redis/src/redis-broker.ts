@@ -83,6 +83,14 @@ export interface RedisBroker extends Broker {
    * entries: `<keyPrefix>_celerity.dead.<queue>`.
    */
   deadLetterKey(queue: string): string;
+  /**
+   * What {@link Broker.publish} would LPUSH for `envelope`, and to which list (prefixed, priority
+   * suffix), without pushing it: for callers that push it in their own script, atomically with their
+   * own state (`@celerity/beat` claims a tick and queues its message in one step). The caller must run
+   * that script on this broker's server and db. An envelope publish would park (an eta past
+   * `parkEtaAfter`) is refused with a ConfigurationError.
+   */
+  encodePush(target: PublishTarget, envelope: Envelope): { list: string; raw: string };
 }
 
 const MAX_PUBLISH_BATCH = 1000;
@@ -252,6 +260,11 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
       routingKey: target.routingKey ?? target.queue,
       deliveryTag: this.generateId(),
     });
+  }
+
+  encodePush(target: PublishTarget, envelope: Envelope): { list: string; raw: string } {
+    if (parkUntil(envelope, this.settings.parkEtaAfter, this.now()) !== undefined) throw new ConfigurationError('encodePush: this message would be parked (its eta is past parkEtaAfter), not pushed');
+    return { list: this.keys.list(target.queue, envelope.properties.priority ?? 0), raw: this.encode(target, envelope) };
   }
 
   async publish(target: PublishTarget, envelope: Envelope, options?: PublishOptions): Promise<void> {

@@ -144,7 +144,7 @@ export type { ChunksSignature, MapSignature, SingleArgument, TaskRef } from './c
 
 // App-level configuration (Celery's settings), task routes and hooks (Celery's signals).
 export { defineConfig, loadConfig, configEnvName } from './config/config.js';
-export type { CelerityConfig, LoadConfigOptions } from './config/config.js';
+export type { BeatScheduleEntryConfig, CelerityConfig, LoadConfigOptions } from './config/config.js';
 export { createTaskRouter } from './config/routes.js';
 export type { Route, RouteMap, RouterFunction, TaskRouter, TaskRoutes } from './config/routes.js';
 export { emitHook, hasHook, emitPublishHooks } from './config/hooks.js';

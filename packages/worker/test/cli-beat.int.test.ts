@@ -17,6 +17,7 @@ const redis = new Redis(REDIS_URL);
 const id = randomUUID().slice(0, 8);
 const beatTasks = fileURLToPath(new URL('./fixtures/beat-tasks.ts', import.meta.url));
 const celeryShape = fileURLToPath(new URL('./fixtures/beat-celery-shape.ts', import.meta.url));
+const beatConfig = fileURLToPath(new URL('./fixtures/beat-config.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'celerity-beat-'));
 const prefixes: string[] = [];
 const queues: string[] = [];
@@ -104,6 +105,8 @@ describe('running', () => {
     try {
       await waitFor(async () => (await redis.llen(queue)) >= 2, { timeout: 30_000 });
       expect(await redis.hkeys(`${prefix}entries`)).toEqual(['note-every-second']);
+      // The broker is the store's Redis: each tick is claimed and queued in one script.
+      expect(beat.output()).toContain('beat: ticks claimed and queued in one Redis script');
       const message = JSON.parse((await redis.lindex(queue, 0))!) as { headers: { task: string; beat_tick: string } };
       expect(message.headers.task).toBe('beat.note');
       expect(Date.parse(message.headers.beat_tick) % 1000).toBe(0);
@@ -113,6 +116,26 @@ describe('running', () => {
     }
     expect(beat.exitCode).toBe(0);
     expect(await redis.exists(`${prefix}lease`)).toBe(0);
+  });
+
+  it('a Redis broker on another db than the store: beat warns and claims, publishes, then clears each tick', async () => {
+    const { prefix, queue } = fresh();
+    const db1 = new Redis('redis://127.0.0.1:6379/1');
+    const args = ['beat', '-A', beatTasks, '-b', 'redis://127.0.0.1:6379/1', '--store', REDIS_URL, '--prefix', prefix, '--lease', '2', '--poll', '0.2', '--log-format', 'json'];
+    const beat = spawnCelerity(args, { env: { BEAT_QUEUE: queue } });
+    try {
+      await waitFor(async () => (await db1.llen(queue)) >= 2, { timeout: 30_000 });
+      expect(beat.output()).toContain("the store is not on the Redis broker's server and db");
+      expect(beat.output()).toContain('"delivery":"send"');
+    } finally {
+      beat.kill('SIGTERM');
+      await new Promise((resolve) => beat.once('close', resolve));
+      await db1.del(queue, `_kombu.binding.${queue}`);
+      db1.disconnect();
+    }
+    // Stopped after its poll: each tick it claimed was cleared once the broker had it.
+    expect(await redis.hlen(`${prefix}pending`)).toBe(0);
+    expect(await redis.hexists(`${prefix}last-run`, 'note-every-second')).toBe(1);
   });
 
   it("celerity beat -A takes a beat_schedule export in Celery's shape", async () => {
@@ -131,18 +154,58 @@ describe('running', () => {
     ]);
   });
 
-  it('celerity worker -B runs the tasks its embedded beat sends', async () => {
-    const { queue } = fresh();
+  it('celerity worker -B runs the tasks its embedded beat sends, with the --beat-* options', async () => {
+    const { queue, prefix } = fresh();
     const notes = join(dir, 'notes.txt');
-    const worker = spawnCelerity(['worker', '-A', beatTasks, '-B', '-b', REDIS_URL, '-Q', queue], { env: { BEAT_QUEUE: queue, BEAT_NOTES_FILE: notes } });
+    const args = ['worker', '-A', beatTasks, '-B', '-b', REDIS_URL, '-Q', queue, '--beat-prefix', prefix, '--beat-store', 'redis://127.0.0.1:6379/0', '--beat-lease', '3', '--beat-poll', '0.2'];
+    const worker = spawnCelerity(args, { env: { BEAT_QUEUE: queue, BEAT_NOTES_FILE: notes } });
     try {
       await waitFor(() => existsSync(notes) && readFileSync(notes, 'utf8').split('\n').filter(Boolean).length >= 2, { timeout: 30_000 });
+      // The schedule and the lease are under --beat-prefix, the lease for --beat-lease (3 s).
+      expect(await redis.hkeys(`${prefix}entries`)).toEqual(['note-every-second']);
+      const ttl = await redis.pttl(`${prefix}lease`);
+      expect(ttl).toBeGreaterThan(2000);
+      expect(ttl).toBeLessThanOrEqual(3000);
     } finally {
       worker.kill('SIGTERM');
       await new Promise((resolve) => worker.once('close', resolve));
     }
     expect(readFileSync(notes, 'utf8')).toMatch(/^(tick\n){2,}$/);
-    // -B without --prefix uses the default one: clean it up.
-    await deleteKeys(redis, 'celerity:beat:*');
+    // Stopped, it gave the lease up.
+    expect(await redis.exists(`${prefix}lease`)).toBe(0);
+  });
+
+  it('--beat-* options without -B are a usage error', async () => {
+    expect(await celerity(['worker', '-A', beatTasks, '-b', REDIS_URL, '--beat-lease', '3'])).toMatchObject({ code: 2, stderr: 'celerity: --beat-lease goes with -B\n' });
+    expect(await celerity(['worker', '-A', beatTasks, '-b', REDIS_URL, '--beat-prefix', 'x:'])).toMatchObject({ code: 2, stderr: 'celerity: --beat-prefix goes with -B\n' });
+  });
+
+  it("the --config module's beatSchedule (Celery's beat_schedule shape) runs in celerity beat and in worker -B", async () => {
+    const { prefix, queue, common } = fresh();
+    const beat = spawnCelerity(['beat', '--config', beatConfig, ...common, '--lease', '2', '--poll', '0.2'], { env: { BEAT_QUEUE: queue } });
+    try {
+      await waitFor(async () => (await redis.llen(queue)) >= 1, { timeout: 30_000 });
+      expect(await redis.hkeys(`${prefix}entries`)).toEqual(['config-note']);
+      const message = JSON.parse((await redis.lindex(queue, 0))!) as { headers: { task: string } };
+      expect(message.headers.task).toBe('beat.note'); // to the configuration's taskDefaultQueue
+    } finally {
+      beat.kill('SIGTERM');
+      await new Promise((resolve) => beat.once('close', resolve));
+    }
+    expect(beat.exitCode).toBe(0);
+
+    const other = fresh();
+    const notes = join(dir, 'config-notes.txt');
+    const worker = spawnCelerity(['worker', '-A', beatTasks, '-B', '--config', beatConfig, '-b', REDIS_URL, '-Q', other.queue, '--beat-prefix', other.prefix], {
+      env: { BEAT_QUEUE: other.queue, BEAT_NOTES_FILE: notes },
+    });
+    try {
+      await waitFor(() => existsSync(notes) && readFileSync(notes, 'utf8').includes('from-config'), { timeout: 30_000 });
+      // Both the -A module's entry and the configuration's.
+      expect((await redis.hkeys(`${other.prefix}entries`)).sort()).toEqual(['config-note', 'note-every-second']);
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker.once('close', resolve));
+    }
   });
 });

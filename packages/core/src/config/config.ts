@@ -65,11 +65,35 @@ export interface CelerityConfig {
   brokerTransportOptions?: Readonly<Record<string, unknown>>;
   /** `result_backend_transport_options`: the same for a result backend created from `resultBackend`. */
   resultBackendTransportOptions?: Readonly<Record<string, unknown>>;
+  /**
+   * `beat_schedule`: periodic tasks for `celerity beat` and `celerity worker -B`, by entry name, in
+   * Celery's shape (`{ task, schedule, args?, kwargs?, options? }`, `schedule` a number of seconds, a
+   * cron string (UTC) or `@celerity/beat`'s `{ every }` / `{ cron, timezone? }` / `{ at }`) plus
+   * Celerity's `missed` policy. Checked here as an object of entries naming a task; each entry in
+   * full by `@celerity/beat` when beat starts. From the environment: JSON of that object.
+   * @example
+   * defineConfig({ beatSchedule: { 'add-every-30s': { task: 'tasks.add', schedule: 30, args: [2, 3] } } })
+   */
+  beatSchedule?: Readonly<Record<string, BeatScheduleEntryConfig>>;
   /** Hooks (Celery's signals); in code only. */
   hooks?: Hooks;
 }
 
-type Kind = 'url' | 'name' | 'boolean' | 'seconds' | 'positiveInt' | 'nonNegativeInt' | 'names' | 'routes' | 'rateLimit' | 'options' | 'hooks';
+/** One entry of {@link CelerityConfig.beatSchedule} (checked in full by `@celerity/beat`). */
+export interface BeatScheduleEntryConfig {
+  /** The task's registered name. */
+  task: string;
+  /** Seconds (number), a cron expression (string, UTC), or `{ every }`, `{ cron, timezone? }`, `{ at }`. */
+  schedule: number | string | { every: number } | { cron: string; timezone?: string } | { at: string };
+  args?: readonly unknown[];
+  kwargs?: Readonly<Record<string, unknown>>;
+  /** Celery's send options of the entry: `queue`, `priority`, `expires` (seconds). */
+  options?: { queue?: string; priority?: number; expires?: number };
+  /** Ticks due while no beat ran: sent once each (`'run-once'`, the default) or skipped. */
+  missed?: 'run-once' | 'skip';
+}
+
+type Kind = 'url' | 'name' | 'boolean' | 'seconds' | 'positiveInt' | 'nonNegativeInt' | 'names' | 'routes' | 'rateLimit' | 'options' | 'beatSchedule' | 'hooks';
 
 /** Each setting's kind and Celery's name; the environment variable is `CELERITY_` + Celery's name upper-cased. */
 const SETTINGS: Readonly<Record<keyof CelerityConfig, { kind: Kind; celery: string; celeryEnv?: string }>> = {
@@ -96,6 +120,7 @@ const SETTINGS: Readonly<Record<keyof CelerityConfig, { kind: Kind; celery: stri
   taskAcksOnFailureOrTimeout: { kind: 'boolean', celery: 'task_acks_on_failure_or_timeout' },
   brokerTransportOptions: { kind: 'options', celery: 'broker_transport_options' },
   resultBackendTransportOptions: { kind: 'options', celery: 'result_backend_transport_options' },
+  beatSchedule: { kind: 'beatSchedule', celery: 'beat_schedule' },
   hooks: { kind: 'hooks', celery: '' },
 };
 
@@ -148,6 +173,16 @@ function check(key: keyof CelerityConfig, value: unknown, source?: string): unkn
     case 'options':
       if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(key, 'an object of options', value, source);
       return value;
+    case 'beatSchedule': {
+      const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+      if (!isObject(value)) invalid(key, 'an object of beat entries by name', value, source);
+      for (const [name, entry] of Object.entries(value)) {
+        if (!isObject(entry) || typeof entry['task'] !== 'string' || entry['task'] === '' || entry['schedule'] === undefined) {
+          invalid(`${key}.${name}`, 'an entry { task, schedule, args?, kwargs?, options?, missed? }', entry, source);
+        }
+      }
+      return value;
+    }
     case 'hooks': {
       if (typeof value !== 'object' || value === null) invalid(key, 'an object of hook functions', value, source);
       for (const [name, hook] of Object.entries(value)) {
@@ -212,12 +247,13 @@ function parseEnv(key: keyof CelerityConfig, raw: string, variable: string): unk
     case 'names':
       return check(key, text.split(',').map((s) => s.trim()).filter(Boolean), variable);
     case 'routes':
-    case 'options': {
+    case 'options':
+    case 'beatSchedule': {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
-        return invalid(key, kind === 'routes' ? 'JSON of a map of task names or globs to queues' : 'JSON of an object', raw, variable);
+        return invalid(key, kind === 'routes' ? 'JSON of a map of task names or globs to queues' : kind === 'options' ? 'JSON of an object' : 'JSON of an object of beat entries by name', raw, variable);
       }
       return check(key, parsed, variable);
     }

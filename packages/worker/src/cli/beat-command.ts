@@ -4,10 +4,11 @@
  * stored in Redis while it runs.
  */
 import { parseArgs } from 'node:util';
-import { createBrokerFromUrl, loadConfig, type Logger } from '@celerity/core';
-import { BeatRunner, checkEntry, checkSchedule, createBrokerTickSender, openBeatStore, scheduleFromConfig, type BeatEntry, type StoredEntry } from '@celerity/beat';
+import { createBrokerFromUrl, loadConfig } from '@celerity/core';
+import { checkEntry, checkSchedule, createBrokerTickSender, openBeatStore, type BeatEntry, type StoredEntry } from '@celerity/beat';
 import { CommandError, UsageError, against } from './cli-errors.js';
-import { brokerUrlFrom, importUserModule, loadAdapters } from './environment.js';
+import { brokerUrlFrom, loadAdapters, loadConfigModule } from './environment.js';
+import { beatStoreUrl, codeEntries, positiveSeconds, startBeat } from './beat-process.js';
 import { exitAtOnceOnInterrupt } from './interrupt.js';
 import { createCommandLogger, logFormatOf, toLevel } from './observability.js';
 import { disableColors, renderTable } from './output.js';
@@ -19,13 +20,19 @@ const HELP = `Usage: celerity beat [run] [options]
 
 Sends periodic tasks. The schedule lives in Redis (--store), not in a file as Celery's -s: start
 any number of 'celerity beat' processes; one leads at a time through a lease with a fencing token,
-and each tick is recorded in Redis before it is sent, so none is sent twice. When a leader dies the
-next one takes over within the lease and sends each tick missed meanwhile once (or skips them,
-for entries with "missed": "skip"). Entries from -A's 'beatSchedule' export (defineSchedule, or
-Celery's beat_schedule shape) are written to the store at start; 'add' writes more.
+and each tick is claimed in Redis with that token. On a Redis broker sharing the store's server and
+db, the claim and the queueing of the message are one script: each tick is sent exactly once. On
+other brokers a claimed tick stays pending until the broker confirms its publish; a leader killed
+in between leaves it to the next, which re-sends it with the same task id (at least once). When a
+leader dies the next one takes over within the lease and sends each tick missed meanwhile once
+(or skips them, for entries with "missed": "skip"). Entries from -A's 'beatSchedule' export
+(defineSchedule, or Celery's beat_schedule shape) and the --config module's beatSchedule are
+written to the store at start; 'add' writes more.
 
 Options (run):
   -A, --app <module>       Module exporting beatSchedule (defineSchedule(...) or Celery's beat_schedule shape)
+      --config <module>    Configuration module (env CELERITY_CONFIG_MODULE): its beatSchedule, brokerUrl
+                           and taskDefaultQueue are used
   -b, --broker <url>       Broker the tasks are sent to (env CELERITY_BROKER_URL, CELERY_BROKER_URL)
       --store <url>        Redis for the schedule and the lease (env CELERITY_BEAT_STORE_URL; default: the broker, if Redis)
       --prefix <p>         Key prefix in the store (default celerity:beat:)
@@ -43,75 +50,9 @@ Options (add):
 `;
 
 /** The global options (before the command) `beat` reads. */
-export const BEAT_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'no-color']);
+export const BEAT_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'config', 'no-color']);
 
 const SUBCOMMANDS = new Set(['run', 'list', 'add', 'remove', 'enable', 'disable', 'run-now']);
-
-/** The Redis holding the schedule: --store, CELERITY_BEAT_STORE_URL, else the broker when it is Redis. */
-export function beatStoreUrl(flag: string | undefined, brokerUrl: string): string {
-  const url = flag ?? (process.env['CELERITY_BEAT_STORE_URL'] || undefined) ?? (/^rediss?:/.test(brokerUrl) ? brokerUrl : undefined);
-  if (url === undefined) throw new UsageError(`beat keeps its schedule in Redis: give --store <redis-url> (the broker ${brokerUrl.split(':')[0]}:// is not Redis)`);
-  return url;
-}
-
-/** The entries defined in code: -A's `beatSchedule` export (defineSchedule's list, or Celery's `beat_schedule` shape) or `beat_schedule` export. */
-export async function codeEntries(app: string | undefined): Promise<BeatEntry[]> {
-  const entries: BeatEntry[] = [];
-  if (app !== undefined) {
-    const mod = await importUserModule(app);
-    const table = mod['beatSchedule'] ?? mod['beat_schedule'];
-    if (Array.isArray(table)) entries.push(...table.map((e: unknown) => checkEntry(String((e as { name?: unknown }).name ?? ''), e)));
-    else if (table !== undefined) entries.push(...scheduleFromConfig({ beatSchedule: table }));
-  }
-  return entries;
-}
-
-export interface BeatProcessOptions {
-  brokerUrl: string;
-  storeUrl: string;
-  prefix?: string;
-  entries: readonly BeatEntry[];
-  leaseMs: number;
-  pollMs: number;
-  logger: Logger;
-  defaultQueue?: string;
-}
-
-/** Writes the code entries to the store and starts a runner; `stop` gives the lease up and closes. */
-export async function startBeat(options: BeatProcessOptions): Promise<{ stop(): Promise<void> }> {
-  const { store, close } = openBeatStore(options.storeUrl, options.prefix === undefined ? {} : { prefix: options.prefix });
-  const broker = createBrokerFromUrl(options.brokerUrl, { adapters: await loadAdapters(options.brokerUrl, undefined) });
-  try {
-    await against(options.storeUrl, () => store.put(options.entries));
-    await against(options.brokerUrl, () => broker.connect());
-  } catch (error) {
-    await close();
-    await broker.close().catch(() => undefined);
-    throw error;
-  }
-  const runner = new BeatRunner({
-    store,
-    send: createBrokerTickSender(broker, options.defaultQueue === undefined ? {} : { defaultQueue: options.defaultQueue }),
-    leaseMs: options.leaseMs,
-    pollMs: options.pollMs,
-    logger: options.logger,
-  });
-  runner.start();
-  return {
-    stop: async () => {
-      await runner.stop().catch(() => undefined);
-      await broker.close().catch(() => undefined);
-      await close();
-    },
-  };
-}
-
-function positiveSeconds(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !(n > 0)) throw new UsageError(`--${name} must be a number of seconds > 0, got '${value}'`);
-  return n;
-}
 
 function jsonFlag(name: string, value: string | undefined): unknown {
   if (value === undefined) return undefined;
@@ -139,6 +80,7 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       app: { type: 'string', short: 'A' },
+      config: { type: 'string' },
       broker: { type: 'string', short: 'b' },
       store: { type: 'string' },
       prefix: { type: 'string' },
@@ -175,13 +117,16 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
   const needsName = sub !== 'run' && sub !== 'list';
   if (needsName && name === undefined) throw new UsageError(`beat ${sub} needs an entry name`);
   if (!needsName && name !== undefined) throw new UsageError(`unexpected argument '${name}'`);
-  const brokerUrl = brokerUrlFrom(values.broker);
+  // Settings: the --config module under CELERITY_* variables, under flags (as for the worker).
+  const configModule = values.config ?? (process.env['CELERITY_CONFIG_MODULE'] || undefined);
+  const config = loadConfig({ env: process.env, ...(configModule === undefined ? {} : { base: await loadConfigModule(configModule) }) });
+  const brokerUrl = values.broker ?? config.brokerUrl ?? brokerUrlFrom(undefined);
   const storeUrl = beatStoreUrl(values.store, brokerUrl);
   const prefix = values.prefix;
 
   if (sub === 'run') {
     const logger = createCommandLogger(logFormatOf(values['log-format'], process.stderr.isTTY === true), toLevel(values.loglevel ?? 'info'));
-    const entries = await codeEntries(values.app);
+    const entries = await codeEntries(values.app, config);
     const beat = await startBeat({
       brokerUrl,
       storeUrl,
@@ -190,9 +135,9 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
       leaseMs: positiveSeconds('lease', values.lease, 10) * 1000,
       pollMs: positiveSeconds('poll', values.poll, 0.25) * 1000,
       logger,
-      defaultQueue: loadConfig({ env: process.env }).taskDefaultQueue ?? 'celery',
+      defaultQueue: config.taskDefaultQueue ?? 'celery',
     });
-    logger.info(`beat: started (${entries.length} entries from code; store ${storeUrl.replace(/\/\/[^@/]*@/, '//***@')})`);
+    logger.info(`beat: started (${entries.length} entries from code and configuration; store ${storeUrl.replace(/\/\/[^@/]*@/, '//***@')})`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -255,7 +200,7 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
           if (entry === undefined) throw new CommandError(`no beat entry '${name}'`);
           const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
           try {
-            await against(brokerUrl, () => createBrokerTickSender(broker, { defaultQueue: loadConfig({ env: process.env }).taskDefaultQueue ?? 'celery' })(entry, Date.now()));
+            await against(brokerUrl, () => createBrokerTickSender(broker, { defaultQueue: config.taskDefaultQueue ?? 'celery' })(entry, Date.now()));
           } finally {
             await broker.close().catch(() => undefined);
           }

@@ -1,6 +1,6 @@
 /** `celerity worker`: start a worker for the tasks a module exports. */
 import { parseArgs } from 'node:util';
-import type { Logger } from '@celerity/core';
+import type { CelerityConfig, Logger } from '@celerity/core';
 import { loadConfig } from '@celerity/core';
 import { isAbsolute, resolve } from 'node:path';
 import { createWorker } from '../worker.js';
@@ -9,7 +9,8 @@ import { renderBanner } from './banner.js';
 import { loadAdapters, loadConfigModule, loadOptionalSerializers, loadTaskModule } from './environment.js';
 import { installShutdownSignals } from './shutdown-signals.js';
 import { createCommandLogger, loadWorkerMetrics, logFormatOf, metricsPortOf, toLevel } from './observability.js';
-import { beatStoreUrl, codeEntries, startBeat } from './beat-command.js';
+import { UsageError } from './cli-errors.js';
+import { beatStoreUrl, codeEntries, positiveSeconds, startBeat } from './beat-process.js';
 
 const HELP = `Usage: celerity worker -A <module> [options]
 
@@ -43,8 +44,13 @@ Options:
       --acks-late               Ack after the task ran
   -E, --task-events             Send Celery's task events (for celery events, Flower)
       --without-heartbeat       Send no worker-online / worker-heartbeat / worker-offline events
-  -B, --beat                    Run celerity beat in this worker too (schedule in the Redis of the
-                                broker or CELERITY_BEAT_STORE_URL; see celerity beat --help)
+  -B, --beat                    Run celerity beat in this worker too: the -A module's beatSchedule and
+                                the configuration's, stored in the Redis of --beat-store (env
+                                CELERITY_BEAT_STORE_URL; default: the broker); see celerity beat --help
+      --beat-store <url>        -B: Redis for the schedule and the lease
+      --beat-prefix <p>         -B: key prefix in the store (default celerity:beat:)
+      --beat-lease <s>          -B: lease time: a dead leader is replaced within it (default 10)
+      --beat-poll <s>           -B: how often the lease is renewed and the schedule read (default 0.25)
       --eta-hold-limit <s>      AMQP: hold ETA tasks unacked at most this long (default: 900; 0 = no limit)
       --max-deliveries <n>      Deliveries a message may have before it is dead-lettered; 0 = unbounded (default: 5)
       --no-deduplicate-successful-tasks
@@ -86,11 +92,36 @@ function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
 }
 
-/** `-B`: beat in this process, with its defaults (lease 10 s); null when it cannot start (the worker is stopped). */
-async function startEmbeddedBeat(app: string, brokerUrl: string, logger: Logger, worker: { stop(): Promise<void> }): Promise<{ stop(): Promise<void> } | null> {
+/** The `--beat-*` flags of `-B`. */
+interface EmbeddedBeatFlags {
+  'beat-store'?: string | undefined;
+  'beat-prefix'?: string | undefined;
+  'beat-lease'?: string | undefined;
+  'beat-poll'?: string | undefined;
+}
+
+/** `-B`: beat in this process, with the `--beat-*` flags (else beat's defaults); null when it cannot start (the worker is stopped). */
+async function startEmbeddedBeat(
+  app: string,
+  brokerUrl: string,
+  config: CelerityConfig,
+  flags: EmbeddedBeatFlags,
+  logger: Logger,
+  worker: { stop(): Promise<void> },
+): Promise<{ stop(): Promise<void> } | null> {
   try {
-    const entries = await codeEntries(app);
-    return await startBeat({ brokerUrl, storeUrl: beatStoreUrl(undefined, brokerUrl), entries, leaseMs: 10_000, pollMs: 250, logger });
+    const entries = await codeEntries(app, config);
+    const prefix = flags['beat-prefix'];
+    return await startBeat({
+      brokerUrl,
+      storeUrl: beatStoreUrl(flags['beat-store'], brokerUrl),
+      ...(prefix === undefined ? {} : { prefix }),
+      entries,
+      leaseMs: positiveSeconds('beat-lease', flags['beat-lease'], 10) * 1000,
+      pollMs: positiveSeconds('beat-poll', flags['beat-poll'], 0.25) * 1000,
+      logger,
+      defaultQueue: config.taskDefaultQueue ?? 'celery',
+    });
   } catch (error) {
     logger.error(`beat: cannot start: ${oneLine(error)}`);
     await worker.stop();
@@ -133,6 +164,10 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       'connect-retry-max-delay': { type: 'string' },
       'eta-task-limit': { type: 'string' },
       beat: { type: 'boolean', short: 'B' },
+      'beat-store': { type: 'string' },
+      'beat-prefix': { type: 'string' },
+      'beat-lease': { type: 'string' },
+      'beat-poll': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -145,6 +180,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     process.stderr.write(`celerity worker: -A/--app is required\n\n${HELP}`);
     return 2;
   }
+  const beatFlag = (['beat-store', 'beat-prefix', 'beat-lease', 'beat-poll'] as const).find((flag) => values[flag] !== undefined);
+  if (beatFlag !== undefined && !values.beat) throw new UsageError(`--${beatFlag} goes with -B`);
   const logger = createCommandLogger(logFormatOf(values['log-format'], process.stderr.isTTY === true), toLevel(values.loglevel ?? 'info'));
   const metricsPort = metricsPortOf(values['metrics-port']);
   const metrics = metricsPort === undefined ? undefined : await loadWorkerMetrics(metricsPort);
@@ -256,7 +293,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const beat = values.beat ? await startEmbeddedBeat(values.app, brokerUrl, logger, worker) : undefined;
+  const beat = values.beat ? await startEmbeddedBeat(values.app, brokerUrl, config, values, logger, worker) : undefined;
   if (beat === null) return 1;
   // A remote `shutdown` stops the worker without a signal: a warm stop, exit code 0.
   const code = await Promise.race([done, worker.stopped.then(() => (bySignal ? done : 0))]);

@@ -1,0 +1,91 @@
+/**
+ * A running beat, for `celerity beat` and `celerity worker -B`: where its schedule comes from (the -A
+ * module, the configuration's `beatSchedule`), where it is stored, and how ticks reach the broker —
+ * claimed and LPUSHed in one script when the broker is Redis on the store's server and db (exactly
+ * once), else claimed, published with the broker's confirm, then cleared (at least once; a re-send
+ * after a takeover keeps the task id).
+ */
+import { createBrokerFromUrl, type CelerityConfig, type Logger } from '@celerity/core';
+import { BeatRunner, checkEntry, createBrokerTickPusher, createBrokerTickSender, isListPushBroker, openBeatStore, scheduleFromConfig, type BeatEntry } from '@celerity/beat';
+import { UsageError, against } from './cli-errors.js';
+import { importUserModule, loadAdapters } from './environment.js';
+
+/** The Redis holding the schedule: --store, CELERITY_BEAT_STORE_URL, else the broker when it is Redis. */
+export function beatStoreUrl(flag: string | undefined, brokerUrl: string): string {
+  const url = flag ?? (process.env['CELERITY_BEAT_STORE_URL'] || undefined) ?? (/^rediss?:/.test(brokerUrl) ? brokerUrl : undefined);
+  if (url === undefined) throw new UsageError(`beat keeps its schedule in Redis: give --store <redis-url> (the broker ${brokerUrl.split(':')[0]}:// is not Redis)`);
+  return url;
+}
+
+/**
+ * The entries defined in code: -A's `beatSchedule` (or `beat_schedule`) export (defineSchedule's list, or
+ * Celery's `beat_schedule` shape), and the configuration's `beatSchedule`; a name defined in both is an error.
+ */
+export async function codeEntries(app: string | undefined, config: Pick<CelerityConfig, 'beatSchedule'> = {}): Promise<BeatEntry[]> {
+  const entries: BeatEntry[] = [];
+  if (app !== undefined) {
+    const mod = await importUserModule(app);
+    const table = mod['beatSchedule'] ?? mod['beat_schedule'];
+    if (Array.isArray(table)) entries.push(...table.map((e: unknown) => checkEntry(String((e as { name?: unknown }).name ?? ''), e)));
+    else if (table !== undefined) entries.push(...scheduleFromConfig({ beatSchedule: table }));
+  }
+  if (config.beatSchedule !== undefined) {
+    const fromApp = new Set(entries.map((e) => e.name));
+    for (const entry of scheduleFromConfig({ beatSchedule: config.beatSchedule })) {
+      if (fromApp.has(entry.name)) throw new UsageError(`beat entry '${entry.name}' is defined both in ${app} and in the configuration's beatSchedule`);
+      entries.push(entry);
+    }
+  }
+  return entries;
+}
+
+export interface BeatProcessOptions {
+  brokerUrl: string;
+  storeUrl: string;
+  prefix?: string;
+  entries: readonly BeatEntry[];
+  leaseMs: number;
+  pollMs: number;
+  logger: Logger;
+  defaultQueue?: string;
+}
+
+/** Writes the code entries to the store and starts a runner; `stop` gives the lease up and closes. */
+export async function startBeat(options: BeatProcessOptions): Promise<{ stop(): Promise<void> }> {
+  const { store, close } = openBeatStore(options.storeUrl, options.prefix === undefined ? {} : { prefix: options.prefix });
+  const broker = createBrokerFromUrl(options.brokerUrl, { adapters: await loadAdapters(options.brokerUrl, undefined) });
+  let push = false;
+  try {
+    await against(options.storeUrl, () => store.put(options.entries));
+    await against(options.brokerUrl, () => broker.connect());
+    // Pushing in the claim's script is only right when the broker's lists are on the store's Redis: checked, not assumed from the URLs.
+    push = isListPushBroker(broker) && (await against(options.storeUrl, () => store.sharesRedisWith(broker)));
+  } catch (error) {
+    await close();
+    await broker.close().catch(() => undefined);
+    throw error;
+  }
+  const senderOptions = options.defaultQueue === undefined ? {} : { defaultQueue: options.defaultQueue };
+  if (isListPushBroker(broker) && !push) {
+    options.logger.warn('beat: the store is not on the Redis broker\'s server and db: ticks are published, then confirmed (at least once), not queued in the claim (exactly once)');
+  }
+  options.logger.info(`beat: ticks ${push ? 'claimed and queued in one Redis script' : 'claimed, published with confirm, then cleared'}`, { delivery: push ? 'push' : 'send' });
+  const timing = { store, leaseMs: options.leaseMs, pollMs: options.pollMs, logger: options.logger };
+  const runner = push && isListPushBroker(broker) ? new BeatRunner({ ...timing, push: createBrokerTickPusher(broker, senderOptions) }) : new BeatRunner({ ...timing, send: createBrokerTickSender(broker, senderOptions) });
+  runner.start();
+  return {
+    stop: async () => {
+      await runner.stop().catch(() => undefined);
+      await broker.close().catch(() => undefined);
+      await close();
+    },
+  };
+}
+
+/** A number of seconds > 0 from a flag, or `fallback` when the flag is absent. */
+export function positiveSeconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0)) throw new UsageError(`--${name} must be a number of seconds > 0, got '${value}'`);
+  return n;
+}

@@ -24,6 +24,7 @@ import type {
 } from '@celerity/core';
 import { BroadcastHub } from './broadcast.js';
 import { AmqpConnection } from './connection.js';
+import type { AmqpEndpoint } from './connection.js';
 import { AmqpConsumer } from './consumer.js';
 import { createAmqpRevocations } from './revocations.js';
 import { createAmqpDeadLetters, deadLetterQueueName, type AmqpDeadLetters } from './dead-letters.js';
@@ -35,7 +36,7 @@ import { resolveOptions, type AmqpBrokerOptions, type ResolvedAmqpBrokerOptions 
 import { Publisher, type OutgoingMessage } from './publisher.js';
 import { exchangeSpec, resolveQueueDeclaration, type ExchangeSpec } from './topology.js';
 import { redactUrl } from '@celerity/core/internal';
-import { parseAmqpUrl } from './url.js';
+import { amqpEndpoints } from './url.js';
 
 /** The AMQP broker: the core `Broker` plus RabbitMQ-specific details. */
 export interface AmqpBroker extends Broker {
@@ -43,6 +44,11 @@ export interface AmqpBroker extends Broker {
   readonly vhost: string;
   /** The broker URL with its password masked. */
   readonly url: string;
+  /**
+   * The URL (password masked) of the server the open connection goes to — with a failover list,
+   * which node of it — or undefined while there is no connection.
+   */
+  readonly connectedTo: string | undefined;
   /** The dead-letter exchange a queue was declared with (where rejected messages go), if any. */
   deadLetterExchange(queue: string): string | undefined;
   /** Always there on AMQP: through Celery 5.5's `celery_delayed_*` queues (see the README). */
@@ -57,6 +63,9 @@ const CLOSE_GRACE_MS = 2_000;
 
 class AmqpBrokerImpl implements AmqpBroker {
   readonly transport = 'amqp';
+  get connectedTo(): string | undefined {
+    return this.connection.connectedTo;
+  }
   /** Each connection after the first is a reconnect (connection.ts counts them as generations). */
   get reconnects(): number {
     return Math.max(0, this.connection.generation - 1);
@@ -87,11 +96,13 @@ class AmqpBrokerImpl implements AmqpBroker {
     this.settings = resolveOptions(options);
     this.logger = options.logger ?? silentLogger;
     this.exchangeSpecs = options.exchanges;
-    const url = parseAmqpUrl(this.settings.url);
+    const endpoints = amqpEndpoints(this.settings.url);
+    // Heartbeat and connection name apply to the whole connection: the first URL's count.
+    const url = (endpoints[0] as AmqpEndpoint).url;
     this.url = redactUrl(this.settings.url);
     this.vhost = url.vhost;
     this.connection = new AmqpConnection({
-      url,
+      endpoints,
       displayUrl: this.settings.url,
       heartbeat: url.heartbeat ?? this.settings.heartbeat,
       ...(options.connectionName ?? url.connectionName ? { connectionName: options.connectionName ?? url.connectionName } : {}),

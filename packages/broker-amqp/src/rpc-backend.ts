@@ -27,7 +27,7 @@ import { ReplyQueues } from './rpc-reply-queues.js';
 import { decodeResultMessage, encodeResultBody, resultPublishOptions } from './rpc-codec.js';
 import { ResultStates } from './rpc-states.js';
 import type { RpcBackendOptions } from './rpc-options.js';
-import { parseAmqpUrl } from './url.js';
+import { amqpEndpoints } from './url.js';
 
 export type { RpcBackendOptions } from './rpc-options.js';
 
@@ -92,7 +92,7 @@ class RpcBackendImpl implements RpcBackend {
     } else {
       const text = options.url ?? DEFAULT_AMQP_URL;
       this.connection = new AmqpConnection({
-        url: parseAmqpUrl(text),
+        endpoints: amqpEndpoints(text),
         displayUrl: text,
         heartbeat: options.heartbeat ?? 60,
         ...(options.connectionName !== undefined ? { connectionName: options.connectionName } : {}),

@@ -1,5 +1,6 @@
-/** Every scenario of issue 12, in the order a run goes through them. */
+/** Every scenario of issue 12 (and issue 17's cluster ones), in the order a run goes through them. */
 import { baselineScenario } from './baseline.js';
+import { clusterScenario } from './cluster.js';
 import { etaScenario } from './eta.js';
 import { garbageScenario } from './garbage-queue.js';
 import { killScenario } from './kill.js';
@@ -33,5 +34,7 @@ export const SCENARIOS: readonly Scenario[] = [
   poisonScenario('amqp'),
   garbageScenario('redis'),
   garbageScenario('amqp'),
+  clusterScenario('graceful'),
+  clusterScenario('crash'),
   soakScenario(),
 ];

@@ -10,6 +10,8 @@ import { renderEvents } from './events/report.js';
 import type { WithCanvas } from './canvas/results.js';
 import { renderCanvas } from './canvas/report.js';
 import type { WithBeat } from './beat/results.js';
+import type { WithAmqpCluster } from './amqp-cluster/results.js';
+import { renderAmqpCluster } from './amqp-cluster/report.js';
 import { renderBeat } from './beat/report.js';
 import type { BenchResults } from './results.js';
 import { ratio } from './stats.js';
@@ -29,7 +31,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat): string {
+export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithAmqpCluster): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -89,6 +91,7 @@ export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & 
   if (results.events) parts.push(renderEvents(results.events));
   if (results.canvas) parts.push(renderCanvas(results.canvas));
   if (results.beat) parts.push(renderBeat(results.beat));
+  if (results.amqpCluster) parts.push(renderAmqpCluster(results.amqpCluster));
   return parts.join('\n\n');
 }
 

@@ -5,7 +5,7 @@ import { SYSTEM_NAMES } from '../src/system.js';
 
 describe('parseArgs', () => {
   it('runs everything at full size by default', () => {
-    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true });
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, amqpCluster: true });
   });
   it('reads --quick, --only lists (in the bench order), --scenario=… and --cpu-prof', () => {
     const args = parseArgs(['--quick', '--only', 'celerity,bullmq', '--scenario=process', '--scenario', 'bytes', '--cpu-prof']);
@@ -37,6 +37,12 @@ describe('parseArgs', () => {
     expect(parseArgs(['--only', 'celerity'])).toMatchObject({ pools: false, events: false });
     expect(parseArgs(['--only', 'events'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, rateLimit: false, events: true });
   });
+  it('selects the RabbitMQ cluster rows with `amqp-cluster` in --only or --scenario', () => {
+    expect(parseArgs(['--only', 'amqp-cluster'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, rateLimit: false, events: false, canvas: false, beat: false, amqpCluster: true });
+    expect(parseArgs(['--scenario', 'amqp-cluster'])).toMatchObject({ only: [], scenarios: [], amqp: false, amqpCluster: true });
+    expect(parseArgs(['--only', 'amqp'])).toMatchObject({ amqp: true, amqpCluster: false });
+  });
+
   it('selects the beat takeover row with `beat` in --only or --scenario', () => {
     expect(parseArgs(['--only', 'beat'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, rateLimit: false, events: false, canvas: false, beat: true });
     expect(parseArgs(['--only', 'canvas'])).toMatchObject({ beat: false });

@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineTask } from '@celerity/core';
-import type { TaskContext } from '@celerity/core';
+import type { Logger, TaskContext } from '@celerity/core';
 import { createAmqpBroker } from '@celerity/broker-amqp';
 import type { AmqpBroker } from '@celerity/broker-amqp';
 import { createClient } from '@celerity/client';
@@ -28,6 +28,14 @@ const runs = new Map<string, number>();
 const record = defineTask({ name: 'tasks.record', params: [] }, async (ctx: TaskContext) => {
   runs.set(ctx.id, (runs.get(ctx.id) ?? 0) + 1);
   await sleep(Math.floor(Math.random() * 5));
+});
+
+/** Connection warnings (lost, reconnected, refused) go to the test's output: they show where each side went. */
+const consoleLogger = (who: string): Logger => ({
+  debug: () => undefined,
+  info: (message) => console.log(`[${who}] ${message}`),
+  warn: (message) => console.log(`[${who}] ${message}`),
+  error: (message) => console.log(`[${who}] ${message}`),
 });
 
 let cluster: RabbitCluster;
@@ -72,13 +80,16 @@ async function runWithFault(count: number, fault: () => Promise<void>): Promise<
   let publishFailures = 0;
   let faultDone: Promise<void> | undefined;
   const send = async (id: string): Promise<void> => {
+    // A publish that keeps failing for two minutes means the client never found a surviving node.
+    const giveUpAt = Date.now() + 120_000;
     for (;;) {
       try {
         await client.send('tasks.record', [], { queue: QUEUE, taskId: id });
         confirmed.add(id);
         return;
-      } catch {
+      } catch (error) {
         publishFailures++;
+        if (Date.now() > giveUpAt) throw new Error(`publishing ${id} kept failing (client on ${clientBroker.connectedTo ?? 'no node'})`, { cause: error });
         await sleep(200);
       }
     }
@@ -107,7 +118,7 @@ async function runWithFault(count: number, fault: () => Promise<void>): Promise<
 describe('a three-node RabbitMQ cluster with a quorum task queue', () => {
   beforeAll(async () => {
     cluster = await startRabbitCluster({ size: 3 });
-    workerBroker = createAmqpBroker({ url: listFrom(0), queueType: 'quorum', publishTimeout: 30_000 });
+    workerBroker = createAmqpBroker({ url: listFrom(0), queueType: 'quorum', publishTimeout: 30_000, logger: consoleLogger('worker') });
     worker = createWorker({
       broker: workerBroker,
       tasks: [record],
@@ -118,7 +129,7 @@ describe('a three-node RabbitMQ cluster with a quorum task queue', () => {
       hostname: `cluster-${randomSuffix()}@test`,
     });
     await worker.start();
-    clientBroker = createAmqpBroker({ url: listFrom(1), queueType: 'quorum', publishTimeout: 30_000 });
+    clientBroker = createAmqpBroker({ url: listFrom(1), queueType: 'quorum', publishTimeout: 30_000, logger: consoleLogger('client') });
     client = createClient({ broker: clientBroker });
     await clientBroker.connect();
   }, 600_000);

@@ -1,9 +1,9 @@
 /**
  * Issue 17: a three-node RabbitMQ cluster with a quorum task queue (servers/rabbitmq-cluster.ts).
- * The producer and worker 1 connect through node 1 first, worker 2 through node 2 (each with a
- * failover list of all three). Mid-run node 1 is stopped — in order (SIGTERM) or killed (SIGKILL) —
+ * The producer and worker 1 connect through node 2 first, worker 2 through node 3 (each with a
+ * failover list of all three). Mid-run node 2 is stopped — in order (SIGTERM) or killed (SIGKILL) —
  * while the producer publishes with confirms and both workers consume with acks late; it is started
- * again later (it rejoins the cluster). Whoever was on node 1 has to move to another node; the
+ * again later (it rejoins the cluster). Whoever was on node 2 has to move to another node; the
  * queue keeps a majority of its members throughout, so nothing confirmed may be lost.
  */
 import type { RabbitServer } from '@celerity/testing';
@@ -33,9 +33,10 @@ export function clusterScenario(mode: 'crash' | 'graceful'): Scenario {
         const victim = env.cluster.nodes[1] as RabbitServer;
         const [down, up] = progressPoints(ctx.random, 2, count, 0.2, 0.6) as [number, number];
         const producerEnv = { ...env, url: env.listFrom(1) };
+        const queue = queueName(name);
         const outcome = await runTasks({
           env: producerEnv,
-          queue: queueName(name),
+          queue,
           dir: ctx.dir,
           workers: 2,
           workerUrl: (slot) => env.listFrom(slot + 1),
@@ -59,13 +60,19 @@ export function clusterScenario(mode: 'crash' | 'graceful'): Scenario {
             ctx.log(`${victim.nodeName} back after ${((Date.now() - at) / 1000).toFixed(1)} s`);
           },
         });
+        // What the scenario is about: the queue the workers and the producer declared is a quorum queue.
+        const queueType = await env.queueType(queue);
+        if (queueType !== 'quorum') throw new Error(`the task queue is a ${queueType} queue, not a quorum queue`);
         return {
           name,
           broker: 'amqp',
           acks: 'late',
           parameters: { tasks: count, 'publish rate /s': rate, workers: 2, concurrency: 10, 'task ms': '0–10', nodes: 3, queue: 'quorum', stop: how },
           outcome,
-          notes: [`node stopped at ${down} tasks done, started again at ${up} done; the producer and worker 1 were connected to it first`],
+          notes: [
+            `node 2 stopped once ${down} tasks were done, started again once ${up} were; the producer and worker 1 were connected to it first`,
+            `queue type as RabbitMQ lists it: ${queueType}`,
+          ],
         };
       } finally {
         await env.close();

@@ -19,6 +19,8 @@ export interface ClusterEnv extends BrokerEnv {
   readonly cluster: RabbitCluster;
   /** The failover list of every node, starting at node `first`. */
   listFrom(first: number): string;
+  /** The queue's type as `rabbitmqctl list_queues` reports it (`quorum`, `classic`), or `missing`. */
+  queueType(queue: string): Promise<string>;
 }
 
 /**
@@ -45,6 +47,11 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
     kind: 'amqp',
     cluster,
     listFrom: (first) => listFrom(first),
+    async queueType(queue) {
+      const live = cluster.nodes.find((node) => node.running) as RabbitServer;
+      const rows = JSON.parse(await live.ctl(['list_queues', '-p', VHOST, 'name', 'type', '--formatter', 'json'])) as Array<{ name: string; type: string }>;
+      return rows.find((row) => row.name === queue)?.type ?? 'missing';
+    },
     port: (cluster.nodes[0] as RabbitServer).port,
     url,
     urlVia: (port, query) => {

@@ -63,12 +63,18 @@ async function rep(ctx: ScenarioContext, sizes: AmqpClusterSizes, queue: string,
     await t.admin.waitReady(sizes.publishOne, 30_000);
     t.rates['publish-bulk'].push(await timed(sizes.publishBulk, () => producer.publishBulk!(sizes.publishBulk, sizes.bulkBatch)));
     await t.admin.waitReady(sizes.publishOne + sizes.publishBulk, 30_000);
-    await t.admin.resetQueue();
-    await producer.publishBulk!(sizes.processJobs, sizes.bulkBatch);
-    await t.admin.waitReady(sizes.processJobs, 30_000);
   } finally {
     await producer.close();
   }
+  // A new producer for the fill: the old one's broker would not declare the deleted queue again.
+  await t.admin.resetQueue();
+  const filler = await openCelerityProducer(t.url, queue);
+  try {
+    await filler.publishBulk!(sizes.processJobs, sizes.bulkBatch);
+  } finally {
+    await filler.close();
+  }
+  await t.admin.waitReady(sizes.processJobs, 30_000);
   const run = await t.worker!.run({ redisUrl: ctx.target.redisUrl, queue, concurrency: CONCURRENCY, expect: sizes.processJobs, timeout: ctx.config.runTimeoutMs });
   if (run.processed < sizes.processJobs) throw new Error(`only ${run.processed} of ${sizes.processJobs} processed`);
   const left = await t.admin.ready();

@@ -81,8 +81,12 @@ it('moves a consumer to the next URL when its connection is lost, and keeps cons
     await first.down();
     await waitFor(() => broker.connectedTo?.includes(`:${second.port}/`) === true, { message: 'a connection through the second URL', timeout: 30_000 });
     await broker.publish({ queue: 'failover' }, envelope('after'));
-    await waitFor(() => got.length === 2, { message: 'the message sent after the move', timeout: 30_000 });
-    expect(got.map((d) => Buffer.from(d.envelope.body).toString())).toEqual(['before', 'after']);
+    const bodies = (): string[] => got.map((d) => Buffer.from(d.envelope.body).toString());
+    await waitFor(() => bodies().includes('after'), { message: 'the message sent after the move', timeout: 30_000 });
+    // An ack still in the proxy when it reset the connection is lost with it: then 'before' comes
+    // again (at-least-once), which is not what this test is about.
+    expect(bodies()[0]).toBe('before');
+    expect(bodies().filter((body) => body !== 'before')).toEqual(['after']);
     expect(first.connections).toBe(0);
     expect(second.connections).toBeGreaterThan(0);
   } finally {

@@ -28,6 +28,8 @@ export interface BenchArgs {
   beat: boolean;
   /** Run the Redis Cluster rows (`--only cluster` or `--scenario cluster`; not part of the default run). @default false */
   cluster: boolean;
+  /** Run the RabbitMQ cluster rows (`--only amqp-cluster` or `--scenario amqp-cluster`; part of the default run). @default true */
+  amqpCluster: boolean;
 }
 
 /** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
@@ -44,12 +46,14 @@ export const CANVAS = 'canvas';
 export const BEAT = 'beat';
 /** The name that selects the Redis Cluster rows (broker throughput on a private cluster vs one server), with `--only` or `--scenario`. */
 export const CLUSTER = 'cluster';
-const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT, CLUSTER];
+/** The name that selects the RabbitMQ cluster rows (quorum queues on 3 nodes vs a classic queue on 1), with `--only` or `--scenario`. */
+export const AMQP_CLUSTER = 'amqp-cluster';
+const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT, CLUSTER, AMQP_CLUSTER];
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
-  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only), cluster (the Redis Cluster rows; only when named)
-  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced), cluster (broker throughput on a Redis Cluster vs one server; only when named)`;
+  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only), cluster (the Redis Cluster rows; only when named), amqp-cluster (the RabbitMQ cluster rows only)
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced), cluster (broker throughput on a Redis Cluster vs one server; only when named), amqp-cluster (quorum queues on a 3-node RabbitMQ cluster vs a classic queue on 1 node)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -65,7 +69,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -101,6 +105,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   out.beat = (only.length === 0 || o.parts.has(BEAT)) && (scenarios.length === 0 || sc.parts.has(BEAT));
   // It starts six more redis-servers: run only when named.
   out.cluster = (o.parts.has(CLUSTER) || sc.parts.has(CLUSTER)) && (only.length === 0 || o.parts.has(CLUSTER)) && (scenarios.length === 0 || sc.parts.has(CLUSTER));
+  out.amqpCluster = (only.length === 0 || o.parts.has(AMQP_CLUSTER)) && (scenarios.length === 0 || sc.parts.has(AMQP_CLUSTER));
   if (o.parts.size > 0 && !o.rest && scenarios.length === 0) out.scenarios = [];
   if (sc.parts.size > 0 && !sc.rest && only.length === 0) out.only = [];
   return out;

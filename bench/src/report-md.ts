@@ -10,6 +10,8 @@ import { renderEvents } from './events/report.js';
 import type { WithCanvas } from './canvas/results.js';
 import { renderCanvas } from './canvas/report.js';
 import type { WithBeat } from './beat/results.js';
+import type { WithAmqpCluster } from './amqp-cluster/results.js';
+import { renderAmqpCluster } from './amqp-cluster/report.js';
 import { renderBeat } from './beat/report.js';
 import type { WithCluster } from './cluster/results.js';
 import { renderCluster } from './cluster/report.js';
@@ -31,7 +33,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster): string {
+export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -92,6 +94,7 @@ export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & 
   if (results.canvas) parts.push(renderCanvas(results.canvas));
   if (results.beat) parts.push(renderBeat(results.beat));
   if (results.cluster) parts.push(renderCluster(results.cluster));
+  if (results.amqpCluster) parts.push(renderAmqpCluster(results.amqpCluster));
   return parts.join('\n\n');
 }
 

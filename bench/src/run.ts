@@ -18,6 +18,8 @@ import { runEvents } from './events/scenario.js';
 import type { WithCanvas } from './canvas/results.js';
 import { runCanvas } from './canvas/scenario.js';
 import type { WithBeat } from './beat/results.js';
+import type { WithAmqpCluster } from './amqp-cluster/results.js';
+import { runAmqpCluster } from './amqp-cluster/scenario.js';
 import { runBeatTakeover } from './beat/scenario.js';
 import type { WithCluster } from './cluster/results.js';
 import { runCluster } from './cluster/scenario.js';
@@ -57,7 +59,7 @@ async function main(): Promise<number> {
   await using server = await startRedisServer();
   const redis = new Redis(server.url);
   const startedAt = new Date().toISOString();
-  const results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster = {
+  const results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster = {
     startedAt,
     finishedAt: startedAt,
     config,
@@ -136,12 +138,17 @@ async function main(): Promise<number> {
       await settle('cluster');
       results.cluster = await runCluster(ctx);
     }
+    if (args.amqpCluster) {
+      log('— amqp-cluster (quorum queues on a 3-node RabbitMQ cluster vs a classic queue on 1 node)');
+      await settle('amqp-cluster');
+      results.amqpCluster = await runAmqpCluster(ctx);
+    }
   } finally {
     redis.disconnect();
   }
   results.finishedAt = new Date().toISOString();
   // Only a complete full run may replace the README's figures.
-  const complete = !args.quick && !args.cpuProf && args.amqp && args.rateLimit && args.pools && args.events && args.canvas && args.beat && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
+  const complete = !args.quick && !args.cpuProf && args.amqp && args.rateLimit && args.pools && args.events && args.canvas && args.beat && args.amqpCluster && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
   // Profiled workers run slower: their figures must not replace the recorded ones.
   const files = args.cpuProf ? [] : await writeReport(results, { readme: complete });
   log(`\n${renderTables(results)}\n\n${renderTargets(results)}\n`);

@@ -5,7 +5,7 @@ import { SYSTEM_NAMES } from '../src/system.js';
 
 describe('parseArgs', () => {
   it('runs everything at full size by default', () => {
-    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false });
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true });
   });
   it('reads --quick, --only lists (in the bench order), --scenario=… and --cpu-prof', () => {
     const args = parseArgs(['--quick', '--only', 'celerity,bullmq', '--scenario=process', '--scenario', 'bytes', '--cpu-prof']);
@@ -43,6 +43,13 @@ describe('parseArgs', () => {
     expect(parseArgs(['--only', 'celerity,cluster'])).toMatchObject({ only: ['celerity'], cluster: true, beat: false });
     expect(parseArgs(['--only', 'beat'])).toMatchObject({ cluster: false });
   });
+
+  it('selects the RabbitMQ cluster rows with `amqp-cluster` in --only or --scenario', () => {
+    expect(parseArgs(['--only', 'amqp-cluster'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, rateLimit: false, events: false, canvas: false, beat: false, amqpCluster: true });
+    expect(parseArgs(['--scenario', 'amqp-cluster'])).toMatchObject({ only: [], scenarios: [], amqp: false, amqpCluster: true });
+    expect(parseArgs(['--only', 'amqp'])).toMatchObject({ amqp: true, amqpCluster: false });
+  });
+
   it('selects the beat takeover row with `beat` in --only or --scenario', () => {
     expect(parseArgs(['--only', 'beat'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, rateLimit: false, events: false, canvas: false, beat: true });
     expect(parseArgs(['--only', 'canvas'])).toMatchObject({ beat: false });

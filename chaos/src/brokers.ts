@@ -131,41 +131,7 @@ export function amqpEnv(node: RabbitServer): BrokerEnv {
     urlVia: (port, query) => withQuery(`amqp://guest:guest@127.0.0.1:${port}//`, query),
     restart: (mode) => node.restart(mode),
     openBroker: () => createBrokerFromUrl(node.url, { adapters: [amqpAdapter] }),
-    async drain(queue) {
-      const connection = await connect(node.url);
-      try {
-        const channel = await connection.createChannel();
-        const left: LeftInBroker = { messages: 0, unacked: 0, ids: [], deadLettered: [] };
-        const idOf = (message: { properties: { headers?: Record<string, unknown> | undefined } }): string | undefined => {
-          const id: unknown = message.properties.headers?.['id'];
-          return typeof id === 'string' ? id : undefined;
-        };
-        for (;;) {
-          const message = await channel.get(queue, { noAck: true });
-          if (message === false) break;
-          left.messages++;
-          const id = idOf(message);
-          if (id !== undefined) left.ids.push(id);
-        }
-        // The dead-letter queue exists once something was set aside; checking a missing one closes the channel.
-        const deadChannel = await connection.createChannel();
-        deadChannel.on('error', () => undefined);
-        try {
-          await deadChannel.checkQueue(`celerity.dead.${queue}`);
-          for (;;) {
-            const message = await deadChannel.get(`celerity.dead.${queue}`, { noAck: true });
-            if (message === false) break;
-            const id = idOf(message);
-            if (id !== undefined) left.deadLettered.push(id);
-          }
-        } catch {
-          // No dead-letter queue: nothing was dead-lettered.
-        }
-        return left;
-      } finally {
-        await connection.close().catch(() => undefined);
-      }
-    },
+    drain: (queue) => drainAmqpQueue(node.url, queue),
     close: async () => {},
   };
 }
@@ -173,4 +139,54 @@ export function amqpEnv(node: RabbitServer): BrokerEnv {
 function withQuery(url: string, query: Record<string, string> | undefined): string {
   const entries = Object.entries(query ?? {});
   return entries.length === 0 ? url : `${url}?${new URLSearchParams(entries).toString()}`;
+}
+
+/**
+ * Takes every message left in `queue` (and its dead-letter queue) with the plain driver; `url` may
+ * be a failover list, whose first node that answers is used.
+ */
+export async function drainAmqpQueue(url: string, queue: string): Promise<LeftInBroker> {
+  let connection: Awaited<ReturnType<typeof connect>> | undefined;
+  let lastError: unknown;
+  for (const one of url.split(/;(?=amqps?:\/\/)/)) {
+    try {
+      connection = await connect(one);
+      break;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  if (connection === undefined) throw lastError;
+  try {
+    const channel = await connection.createChannel();
+    const left: LeftInBroker = { messages: 0, unacked: 0, ids: [], deadLettered: [] };
+    const idOf = (message: { properties: { headers?: Record<string, unknown> | undefined } }): string | undefined => {
+      const id: unknown = message.properties.headers?.['id'];
+      return typeof id === 'string' ? id : undefined;
+    };
+    for (;;) {
+      const message = await channel.get(queue, { noAck: true });
+      if (message === false) break;
+      left.messages++;
+      const id = idOf(message);
+      if (id !== undefined) left.ids.push(id);
+    }
+    // The dead-letter queue exists once something was set aside; checking a missing one closes the channel.
+    const deadChannel = await connection.createChannel();
+    deadChannel.on('error', () => undefined);
+    try {
+      await deadChannel.checkQueue(`celerity.dead.${queue}`);
+      for (;;) {
+        const message = await deadChannel.get(`celerity.dead.${queue}`, { noAck: true });
+        if (message === false) break;
+        const id = idOf(message);
+        if (id !== undefined) left.deadLettered.push(id);
+      }
+    } catch {
+      // No dead-letter queue: nothing was dead-lettered.
+    }
+    return left;
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
 }

@@ -1,5 +1,6 @@
-/** Every scenario of issue 12, in the order a run goes through them. */
+/** Every scenario of issue 12 (and issue 17's cluster ones), in the order a run goes through them. */
 import { baselineScenario } from './baseline.js';
+import { clusterScenario } from './cluster.js';
 import { etaScenario } from './eta.js';
 import { failoverScenario } from './failover.js';
 import { garbageScenario } from './garbage-queue.js';
@@ -36,5 +37,7 @@ export const SCENARIOS: readonly Scenario[] = [
   garbageScenario('amqp'),
   failoverScenario(false),
   failoverScenario(true),
+  clusterScenario('graceful'),
+  clusterScenario('crash'),
   soakScenario(),
 ];

@@ -25,6 +25,7 @@ import type {
 } from '@celerity/core';
 import { BroadcastHub } from './broadcast.js';
 import { AmqpConnection } from './connection.js';
+import type { AmqpEndpoint } from './connection.js';
 import { AmqpConsumer } from './consumer.js';
 import { createAmqpRevocations } from './revocations.js';
 import { createAmqpDeadLetters, deadLetterQueueName, type AmqpDeadLetters } from './dead-letters.js';
@@ -37,7 +38,7 @@ import { Publisher, type OutgoingMessage } from './publisher.js';
 import { exchangeSpec, resolveQueueDeclaration, type ExchangeSpec } from './topology.js';
 import { redactUrl } from '@celerity/core/internal';
 import { amqpTlsOptions } from './ssl.js';
-import { parseAmqpUrl } from './url.js';
+import { amqpEndpoints } from './url.js';
 
 /** The AMQP broker: the core `Broker` plus RabbitMQ-specific details. */
 export interface AmqpBroker extends Broker {
@@ -45,6 +46,11 @@ export interface AmqpBroker extends Broker {
   readonly vhost: string;
   /** The broker URL with its password masked. */
   readonly url: string;
+  /**
+   * The URL (password masked) of the server the open connection goes to — with a failover list,
+   * which node of it — or undefined while there is no connection.
+   */
+  readonly connectedTo: string | undefined;
   /** The dead-letter exchange a queue was declared with (where rejected messages go), if any. */
   deadLetterExchange(queue: string): string | undefined;
   /** Always there on AMQP: through Celery 5.5's `celery_delayed_*` queues (see the README). */
@@ -59,6 +65,9 @@ const CLOSE_GRACE_MS = 2_000;
 
 class AmqpBrokerImpl implements AmqpBroker {
   readonly transport = 'amqp';
+  get connectedTo(): string | undefined {
+    return this.connection.connectedTo;
+  }
   /** Each connection after the first is a reconnect (connection.ts counts them as generations). */
   get reconnects(): number {
     return Math.max(0, this.connection.generation - 1);
@@ -95,12 +104,14 @@ class AmqpBrokerImpl implements AmqpBroker {
     if (options.tls === undefined && options.ssl === undefined && options.exchanges === undefined) {
       this.recipe = { module: import.meta.url, factory: 'createAmqpBroker', options: { url: this.settings.url, heartbeat: this.settings.heartbeat } };
     }
-    const url = parseAmqpUrl(this.settings.url, options.ssl !== undefined && options.ssl !== false);
+    const endpoints = amqpEndpoints(this.settings.url, options.ssl !== undefined && options.ssl !== false);
+    // Heartbeat and connection name apply to the whole connection: the first URL's count.
+    const url = (endpoints[0] as AmqpEndpoint).url;
     const tls = amqpTlsOptions(options.ssl, options.tls);
     this.url = redactUrl(this.settings.url);
     this.vhost = url.vhost;
     this.connection = new AmqpConnection({
-      url,
+      endpoints,
       displayUrl: this.settings.url,
       heartbeat: url.heartbeat ?? this.settings.heartbeat,
       ...(options.connectionName ?? url.connectionName ? { connectionName: options.connectionName ?? url.connectionName } : {}),

@@ -3,6 +3,9 @@
  * away (restart, `connection.close` from the server, missed heartbeats, a dead socket) reconnects
  * with exponential backoff, runs the owner's setup (redeclarations) and then tells every listener
  * (consumers, subscriptions, the rpc backend) to resume. Callers wait for it with a deadline.
+ * Given several endpoints (a kombu failover list, the nodes of a cluster), it goes round them as
+ * kombu's `round-robin` failover strategy does: a lost connection or a failed attempt moves on to
+ * the next endpoint at once, and the backoff delay is only waited once every endpoint has failed.
  */
 import { connect as amqpConnect } from 'amqplib';
 import type { ChannelModel, Options } from 'amqplib';
@@ -13,10 +16,18 @@ import { deprecatedFeatureRefused, mapAmqpError } from './errors.js';
 import { redactUrl } from '@celerity/core/internal';
 import type { AmqpUrlOptions } from './url.js';
 
-/** Settings of {@link AmqpConnection}. */
-export interface AmqpConnectionSettings {
+/** One server to connect to. */
+export interface AmqpEndpoint {
   url: AmqpUrlOptions;
   /** The URL as given, for messages (password redacted). */
+  displayUrl: string;
+}
+
+/** Settings of {@link AmqpConnection}. */
+export interface AmqpConnectionSettings {
+  /** Where to connect, tried in turn (at least one). */
+  endpoints: readonly AmqpEndpoint[];
+  /** The URL (or failover list) as given, for messages (password redacted). */
   displayUrl: string;
   /** Seconds; 0 disables heartbeats. */
   heartbeat: number;
@@ -66,8 +77,18 @@ export class AmqpConnection {
   private readonly loopSignal: { cancelled: boolean; wake?: () => void } = { cancelled: false };
   private lastError: CelerityError | undefined;
   private readonly refusals = new WeakMap<ChannelModel, { feature: string; error: Error }>();
+  /** Index of the endpoint the next attempt goes to. */
+  private cursor = 0;
+  private connectedEndpoint: AmqpEndpoint | undefined;
 
-  constructor(private readonly settings: AmqpConnectionSettings) {}
+  constructor(private readonly settings: AmqpConnectionSettings) {
+    if (settings.endpoints.length === 0) throw new ConfigurationError('An AMQP connection needs at least one URL');
+  }
+
+  /** The URL (password redacted) of the server the open connection goes to, if one is open. */
+  get connectedTo(): string | undefined {
+    return this.model === undefined || this.connectedEndpoint === undefined ? undefined : redactUrl(this.connectedEndpoint.displayUrl);
+  }
 
   /** Increases with every successful (re)connection; channels remember the one they belong to. */
   get generation(): number {
@@ -143,16 +164,21 @@ export class AmqpConnection {
   private async loop(): Promise<void> {
     let delay = this.settings.reconnectDelay;
     let attempt = 0;
+    const { endpoints } = this.settings;
+    // Attempts since the last wait: the delay comes once every endpoint has failed in a row.
+    let failedInRound = 0;
     while (!this.closed) {
       attempt++;
+      const endpoint = endpoints[this.cursor % endpoints.length] as AmqpEndpoint;
       try {
-        const model = await this.open();
+        const model = await this.open(endpoint.url);
         if (this.closed) {
           await model.close().catch(() => undefined);
           return;
         }
+        this.connectedEndpoint = endpoint;
         this.adopt(model);
-        if (attempt > 1 || this.generationCounter > 1) this.settings.logger.info(`Connected to RabbitMQ at ${redactUrl(this.settings.displayUrl)}`);
+        if (attempt > 1 || this.generationCounter > 1) this.settings.logger.info(`Connected to RabbitMQ at ${redactUrl(endpoint.displayUrl)}`);
         return;
       } catch (error) {
         const mapped = mapAmqpError(error, 'connect');
@@ -164,17 +190,25 @@ export class AmqpConnection {
           for (const waiter of [...this.waiters]) waiter.reject(mapped);
           return;
         }
-        for (const waiter of [...this.waiters]) if (waiter.failFast) waiter.reject(mapped);
+        this.cursor = (this.cursor + 1) % endpoints.length;
+        failedInRound++;
         const log = attempt === 1 ? 'warn' : 'debug';
-        this.settings.logger[log](`Cannot connect to RabbitMQ at ${redactUrl(this.settings.displayUrl)} (attempt ${attempt}), retrying in ${delay} ms: ${mapped.message}`, { error: mapped });
+        if (failedInRound < endpoints.length) {
+          const next = endpoints[this.cursor] as AmqpEndpoint;
+          this.settings.logger[log](`Cannot connect to RabbitMQ at ${redactUrl(endpoint.displayUrl)} (attempt ${attempt}), trying ${redactUrl(next.displayUrl)}: ${mapped.message}`, { error: mapped });
+          continue;
+        }
+        failedInRound = 0;
+        // With a failover list, connect() fails fast only once every endpoint has refused.
+        for (const waiter of [...this.waiters]) if (waiter.failFast) waiter.reject(mapped);
+        this.settings.logger[log](`Cannot connect to RabbitMQ at ${redactUrl(endpoint.displayUrl)} (attempt ${attempt}), retrying in ${delay} ms: ${mapped.message}`, { error: mapped });
         await sleep(delay, this.loopSignal);
         delay = Math.min(delay * 2, this.settings.maxReconnectDelay);
       }
     }
   }
 
-  private async open(): Promise<ChannelModel> {
-    const { url } = this.settings;
+  private async open(url: AmqpUrlOptions): Promise<ChannelModel> {
     const connectOptions: Options.Connect = {
       protocol: url.protocol,
       hostname: url.hostname,
@@ -242,7 +276,10 @@ export class AmqpConnection {
     if (this.closed) return;
     const mapped = error ? mapAmqpError(error, 'connection') : new ConnectionError('AMQP connection closed by the server');
     this.lastError = mapped;
-    this.settings.logger.warn(`Lost the connection to RabbitMQ at ${redactUrl(this.settings.displayUrl)}, reconnecting: ${mapped.message}`, { error: mapped });
+    const lostAt = this.connectedEndpoint?.displayUrl ?? this.settings.displayUrl;
+    // The server that dropped us is likely going down: the next attempt goes to the next endpoint.
+    this.cursor = (this.cursor + 1) % this.settings.endpoints.length;
+    this.settings.logger.warn(`Lost the connection to RabbitMQ at ${redactUrl(lostAt)}, reconnecting: ${mapped.message}`, { error: mapped });
     this.start();
   }
 

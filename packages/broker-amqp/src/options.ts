@@ -10,6 +10,8 @@ export interface AmqpBrokerOptions extends BrokerCommonOptions {
   /**
    * `amqp://[user[:password]@]host[:port][/vhost][?heartbeat=…]`, `amqps://…` for TLS, or `pyamqp://…`.
    * The vhost is the path after the first `/`: `amqp://guest:guest@localhost:5672//` is vhost `/`.
+   * Several URLs joined with `;` (kombu's failover list, e.g. the nodes of a cluster) are tried in
+   * turn, moving on to the next when a connection is lost; `heartbeat` and `connection_name` come from the first.
    * @default 'amqp://guest:guest@localhost:5672//'
    */
   url?: string;

@@ -1,6 +1,7 @@
 /**
  * Publishing with publisher confirms on one ConfirmChannel. A publish resolves when RabbitMQ acks
- * it and rejects on a nack (`PublishNackedError`) or a channel error (`AmqpChannelError`). When the
+ * it and rejects on a nack (`PublishNackedError`, after which later publishes go on a new channel)
+ * or a channel error (`AmqpChannelError`). When the
  * connection goes away, unconfirmed and new publishes wait for the reconnect and are sent again
  * (at-least-once, as kombu's retrying producer), until their deadline, then fail with
  * `ConnectionError`. Back-pressure: when the channel's write buffer is full we wait for `drain`
@@ -161,6 +162,7 @@ export class Publisher {
     if (error === null || error === undefined) return this.settle(pending, null);
     const message = error instanceof Error ? error.message : String(error);
     if (message === 'message nacked') {
+      this.retireAfterNack(channel);
       return this.settle(pending, new PublishNackedError(`RabbitMQ refused the message (basic.nack) published to ${JSON.stringify(pending.exchange)} / ${JSON.stringify(pending.routingKey)}`));
     }
     const channelError = this.channelErrors.get(channel);
@@ -208,6 +210,20 @@ export class Publisher {
     } finally {
       this.retrying = false;
     }
+  }
+
+  /**
+   * After a nack the channel is replaced: RabbitMQ 3.10 nacks every publish to a quorum queue on a
+   * channel opened while the queue had no leader (its node just died, the election still running),
+   * for as long as that channel lives, while a new channel is served by the new leader (seen in
+   * packages/worker/test/rabbitmq-cluster.int.test.ts). Publishes still unconfirmed on the old
+   * channel are sent again on the new one, as after a lost connection.
+   */
+  private retireAfterNack(channel: ConfirmChannel): void {
+    if (this.channel !== channel) return;
+    this.logger.warn('RabbitMQ refused a publish (basic.nack); publishing on a new channel from now on');
+    this.channelClosed(channel);
+    void channel.close().catch(() => undefined);
   }
 
   private channelClosed(channel: ConfirmChannel): void {

@@ -28,7 +28,7 @@ import { decodeResultMessage, encodeResultBody, resultPublishOptions } from './r
 import { ResultStates } from './rpc-states.js';
 import type { RpcBackendOptions } from './rpc-options.js';
 import { amqpTlsOptions } from './ssl.js';
-import { parseAmqpUrl } from './url.js';
+import { amqpEndpoints } from './url.js';
 
 export type { RpcBackendOptions } from './rpc-options.js';
 
@@ -94,7 +94,7 @@ class RpcBackendImpl implements RpcBackend {
       const text = options.url ?? DEFAULT_AMQP_URL;
       const tls = amqpTlsOptions(options.ssl, options.tls);
       this.connection = new AmqpConnection({
-        url: parseAmqpUrl(text, options.ssl !== undefined && options.ssl !== false),
+        endpoints: amqpEndpoints(text, options.ssl !== undefined && options.ssl !== false),
         displayUrl: text,
         heartbeat: options.heartbeat ?? 60,
         ...(options.connectionName !== undefined ? { connectionName: options.connectionName } : {}),

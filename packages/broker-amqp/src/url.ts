@@ -1,6 +1,7 @@
 /**
  * Broker URLs the way kombu reads them: `amqp://user:pass@host:port/vhost`, where the path after
- * the first `/` is the virtual host, so `amqp://guest:guest@localhost:5672//` means vhost `/`.
+ * the first `/` is the virtual host, so `amqp://guest:guest@localhost:5672//` means vhost `/`; and
+ * kombu's failover lists, several such URLs joined with `;` (the nodes of a cluster).
  */
 import { ConfigurationError } from '@celerity/core';
 import { redactUrl } from '@celerity/core/internal';
@@ -105,4 +106,25 @@ export function parseAmqpUrl(url: string, tls = false): AmqpUrlOptions {
   const name = query.get('connection_name') ?? query.get('name');
   if (name !== null && name !== '') result.connectionName = name;
   return result;
+}
+
+// A `;` followed by a scheme starts the next URL (a `;` inside a password or query stays put).
+const NEXT_URL = /;(?=[a-z][a-z0-9+.-]*:\/\/)/i;
+
+/**
+ * Splits a kombu failover list, `amqp://h1//;amqp://h2//`, into its URLs (one URL gives a list of
+ * one). Each is read by {@link parseAmqpUrl} on its own: host, port, credentials, vhost and
+ * `frame_max` may differ from one to the next.
+ * @example
+ * splitAmqpUrls('amqp://guest:guest@rabbit1//;amqp://guest:guest@rabbit2//'); // ['amqp://guest:guest@rabbit1//', 'amqp://guest:guest@rabbit2//']
+ */
+export function splitAmqpUrls(url: string): string[] {
+  const parts = url.split(NEXT_URL);
+  if (parts.some((part) => part === '')) throw new ConfigurationError(`Empty URL in the failover list ${JSON.stringify(redactUrl(url))}`);
+  return parts;
+}
+
+/** The endpoints of a URL or failover list, each parsed (as TLS ones with `tls`), for the connection. */
+export function amqpEndpoints(url: string, tls = false): Array<{ url: AmqpUrlOptions; displayUrl: string }> {
+  return splitAmqpUrls(url).map((part) => ({ url: parseAmqpUrl(part, tls), displayUrl: part }));
 }

@@ -14,6 +14,8 @@ export type { WaitForOptions } from './helpers.js';
 export { startRedisServer, startSentinelTopology, startRedisCluster, deleteKeys, scanKeys, freePort } from './redis.js';
 export type { RedisServer, RedisServerOptions, ScanClient, SentinelTopology, SentinelTopologyOptions, RedisCluster, RedisClusterNode, RedisClusterOptions } from './redis.js';
 export { startRabbitServer } from './rabbitmq-server.js';
+export { startRabbitCluster } from './rabbitmq-cluster.js';
+export type { RabbitCluster, RabbitClusterOptions } from './rabbitmq-cluster.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy, TcpProxyOptions } from './tcp-proxy.js';
 export type { RabbitServer, RabbitServerOptions } from './rabbitmq-server.js';

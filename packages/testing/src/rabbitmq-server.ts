@@ -9,7 +9,7 @@
  * chroot's /tmp; it registers with the machine's epmd like any node. Node built-ins only (the chaos
  * harness runs it).
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -36,6 +36,11 @@ export interface RabbitServerOptions {
    * `/var/cache/celerity/trixie`. @default none: the machine's own RabbitMQ
    */
   root?: string;
+  /**
+   * The Erlang cookie, written to the node's `$HOME/.erlang.cookie`: nodes that are to form a
+   * cluster need the same one (see rabbitmq-cluster.ts). @default a cookie of its own
+   */
+  cookie?: string;
 }
 
 /** A running (or stopped) private RabbitMQ node. */
@@ -48,6 +53,13 @@ export interface RabbitServer extends AsyncDisposable {
   readonly running: boolean;
   /** The node's log file (a path on this machine, also with `root`). */
   readonly logFile: string;
+  /** The Erlang node name, `celerity-test-<random>@localhost` (what `rabbitmqctl -n` takes). */
+  readonly nodeName: string;
+  /**
+   * Runs `rabbitmqctl -n <node> <args>` (the chroot's with `root`) with the node's environment and
+   * cookie; resolves with its standard output, rejects with its standard error.
+   */
+  ctl(args: readonly string[], timeoutMs?: number): Promise<string>;
   /** Orderly shutdown (SIGTERM, SIGKILL after 20 s); resolves when the node has exited. */
   stop(): Promise<void>;
   /** Abrupt death (SIGKILL), like a crash; resolves when the node has exited. */
@@ -62,6 +74,8 @@ export interface RabbitServer extends AsyncDisposable {
 
 const BINARY = existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server') ? '/usr/lib/rabbitmq/bin/rabbitmq-server' : 'rabbitmq-server';
 const CHROOT_BINARY = '/usr/lib/rabbitmq/bin/rabbitmq-server';
+const CTL = existsSync('/usr/lib/rabbitmq/bin/rabbitmqctl') ? '/usr/lib/rabbitmq/bin/rabbitmqctl' : 'rabbitmqctl';
+const CHROOT_CTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
 const STOP_GRACE_MS = 20_000;
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -82,6 +96,15 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** Polls until the port answers AMQP, `deadline` (epoch ms) at the latest; false when it never did. */
+export async function waitForAmqp(port: number, deadline: number): Promise<boolean> {
+  while (!(await amqpAnswers(port))) {
+    if (Date.now() > deadline) return false;
+    await sleep(250);
+  }
+  return true;
 }
 
 /** Whether something on the port answers the AMQP 0-9-1 header with a method frame (Connection.Start). */
@@ -117,6 +140,8 @@ export async function startRabbitServer(options: RabbitServerOptions = {}): Prom
   const nodeName = `celerity-test-${randomSuffix()}@localhost`;
   await writeFile(join(dir, 'enabled_plugins'), '[].\n');
   await writeFile(join(dir, 'rabbitmq-env.conf'), '');
+  // Erlang refuses a cookie file that others can read.
+  if (options.cookie !== undefined) await writeFile(join(dir, '.erlang.cookie'), options.cookie, { mode: 0o400 });
   await writeFile(join(dir, 'rabbitmq.conf'), [`listeners.tcp.default = 127.0.0.1:${port}`, 'loopback_users = none', ...(options.config ?? [])].join('\n') + '\n');
   if (options.advancedConfig !== undefined) await writeFile(join(dir, 'advanced.config'), options.advancedConfig + '\n');
   const env: NodeJS.ProcessEnv = {
@@ -197,6 +222,15 @@ export async function startRabbitServer(options: RabbitServerOptions = {}): Prom
     await rm(dir, { recursive: true, force: true });
   };
 
+  const ctl = (args: readonly string[], timeoutMs = 60_000): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const [command, prefix] = root === undefined ? [CTL, []] : ['chroot', [root, CHROOT_CTL]];
+      execFile(command, [...prefix, '-n', nodeName, ...args], { env, cwd: dir, timeout: timeoutMs }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`rabbitmqctl ${args.join(' ')} on ${nodeName} failed: ${stderr.trim() || error.message}`));
+        else resolve(stdout);
+      });
+    });
+
   await start();
   return {
     url: `amqp://guest:guest@127.0.0.1:${port}//`,
@@ -208,6 +242,8 @@ export async function startRabbitServer(options: RabbitServerOptions = {}): Prom
       return child !== undefined;
     },
     logFile: join(dir, 'log', `${nodeName}.log`),
+    nodeName,
+    ctl,
     stop,
     kill,
     start,

@@ -11,7 +11,6 @@ import type {
   SubscribeOptions,
   Broker,
   BrokerCapabilities,
-  BrokerRecipe,
   ConsumeOptions,
   Consumer,
   DeadLetterQueue,
@@ -73,7 +72,6 @@ class AmqpBrokerImpl implements AmqpBroker {
     return Math.max(0, this.connection.generation - 1);
   }
   readonly capabilities: BrokerCapabilities = { priorityOrder: 'high-first', broadcast: true, deadLetters: true };
-  readonly recipe?: BrokerRecipe;
   /** One durable queue per source queue, `celerity.dead.<queue>` (see dead-letters.ts). */
   readonly deadLetters: AmqpDeadLetters;
   /** Durable revokes: the stream queue `celerity.revoked` (see revocations.ts). */
@@ -99,11 +97,6 @@ class AmqpBrokerImpl implements AmqpBroker {
     this.settings = resolveOptions(options);
     this.logger = options.logger ?? silentLogger;
     this.exchangeSpecs = options.exchanges;
-    // Only a broker opened from plain options can be opened again elsewhere (TLS options hold
-    // buffers and callbacks; exchange specs are the caller's objects).
-    if (options.tls === undefined && options.ssl === undefined && options.exchanges === undefined) {
-      this.recipe = { module: import.meta.url, factory: 'createAmqpBroker', options: { url: this.settings.url, heartbeat: this.settings.heartbeat } };
-    }
     const endpoints = amqpEndpoints(this.settings.url, options.ssl !== undefined && options.ssl !== false);
     // Heartbeat and connection name apply to the whole connection: the first URL's count.
     const url = (endpoints[0] as AmqpEndpoint).url;

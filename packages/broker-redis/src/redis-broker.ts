@@ -13,7 +13,6 @@ import type {
   BroadcastMessage,
   Broker,
   BrokerCapabilities,
-  BrokerRecipe,
   ConsumeOptions,
   DeadLetterQueue,
   Consumer,
@@ -108,7 +107,6 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly deadLetters: DeadLetterQueue;
   /** Cluster-wide rate limit buckets, `<keyPrefix>_celerity.ratelimit.<task>` (rate-limiter.ts). */
   readonly rateLimiter: SharedRateLimiter;
-  readonly recipe?: BrokerRecipe;
   readonly client: RedisClient;
   readonly keys: Keyspace;
   readonly logger: Logger;
@@ -137,16 +135,6 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
     this.pollInterval = this.settings.pollInterval;
     this.generateId = options.generateId ?? randomUUID;
     this.clock = options.now ?? Date.now;
-    // Only a broker opened from its URL can be opened again elsewhere from plain options.
-    // (TLS settings given as an object are left out: a thread of its own reads the files again.)
-    const plain = options.client === undefined && options.now === undefined && options.generateId === undefined && typeof (options.ssl ?? false) === 'boolean';
-    if (plain) {
-      this.recipe = {
-        module: import.meta.url,
-        factory: 'createRedisBroker',
-        options: { url: options.url, keyPrefix: this.settings.keyPrefix, ssl: options.ssl as boolean | undefined, ...this.settings.sentinel },
-      };
-    }
     const connections = createConnections({ url: options.url, client: options.client, sentinel: this.settings.sentinel, ssl: options.ssl }, this.logger);
     this.connections = connections;
     this.client = connections.main;

@@ -167,16 +167,6 @@ export interface BrokerCapabilities {
   deadLetters: boolean;
 }
 
-/**
- * How to open a broker like this one in another thread: the URL of a module exporting `factory`,
- * and the options to call it with (plain data, which `postMessage` can copy).
- */
-export interface BrokerRecipe {
-  readonly module: string;
-  readonly factory: string;
-  readonly options: Readonly<Record<string, string | number | boolean | undefined>>;
-}
-
 /** The transport contract every broker adapter implements. */
 export interface Broker extends AsyncDisposable {
   /** URL scheme family, e.g. `memory`, `redis`, `amqp` (shown in the worker banner). */
@@ -194,12 +184,6 @@ export interface Broker extends AsyncDisposable {
    * first connect). Metrics read it (`celerity_broker_reconnects`).
    */
   readonly reconnects?: number;
-  /**
-   * Optional: how to open this broker again in a worker thread, which the worker uses to publish
-   * task events off its main thread. Absent when it cannot be opened from plain options (an
-   * injected connection or test seams).
-   */
-  readonly recipe?: BrokerRecipe;
   /** Opens connections; other methods connect lazily too, so calling it is optional. */
   connect(): Promise<void>;
   /** Makes sure a queue exists (AMQP declare; Redis binding set). Idempotent. */

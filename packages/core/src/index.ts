@@ -39,7 +39,6 @@ export { asLogger } from './pino-logger.js';
 export type {
   Broker,
   BrokerCapabilities,
-  BrokerRecipe,
   BrokerCommonOptions,
   BroadcastMessage,
   ConsumeOptions,

@@ -215,9 +215,7 @@ export interface WorkerOptions {
    * succeeded, failed, retried, rejected, revoked, batched as `task.multi` lists. The
    * `enable_events` / `disable_events` control commands switch them at run time. Worker events
    * (`worker-online`, a `worker-heartbeat` every 2 s, `worker-offline`) are sent either way, as
-   * Celery does, unless {@link withoutHeartbeat}. With a broker opened from its URL (one with a
-   * `recipe`), task event lists are written and published by a worker thread on a connection of
-   * its own, started with the first task event; otherwise from the main thread.
+   * Celery does, unless {@link withoutHeartbeat}.
    * @default false
    */
   eventsEnabled?: boolean;

@@ -24,7 +24,6 @@ function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<st
     buffered: () => void counted++,
     now: () => NOW,
     flush: () => Promise.resolve(),
-    close: () => Promise.resolve(),
     forwardClock: () => 7,
     clockValue: () => 0,
   };

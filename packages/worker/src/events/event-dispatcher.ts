@@ -3,15 +3,12 @@
  * hostname, `utcoffset`, pid, the next Lamport `clock` and a `timestamp`; worker events go out one
  * by one, task events are buffered (Celery's buffer group `task`) and published as `task.multi`
  * lists (list-publisher.ts). A turn's task events are kept as flat records (event-records.ts) and
- * handed over at the end of the event loop's turn, or as soon as `bufferLimit` are waiting: to the
- * events thread when the broker has a recipe to open it there (events-thread.ts), so that writing
- * and publishing them costs the main thread next to nothing, or else to a publisher on this thread.
- * Events are best effort, as in Celery: a publish that fails is logged and dropped.
+ * handed to the publisher at the end of the event loop's turn, or as soon as `bufferLimit` are
+ * waiting. Events are best effort, as in Celery: a publish that fails is logged and dropped.
  */
 import type { Broker, Clock, Logger } from '@celerity/core';
 import { EVENT_EXCHANGE, encodeEventsJson, eventRoutingKey } from '@celerity/core/internal';
 import { pushOther, type EventRecords } from './event-records.js';
-import { EventsThread } from './events-thread-handle.js';
 import { ListPublisher } from './list-publisher.js';
 
 /** Options of {@link createEventDispatcher}. */
@@ -29,12 +26,6 @@ export interface EventDispatcherOptions {
   bufferLimit?: number;
   /** The process id in every event. @default process.pid */
   pid?: number;
-  /**
-   * Publishes task events from a worker thread with its own broker connection, when the broker
-   * has a {@link Broker.recipe} (one opened from its URL); from the main thread otherwise.
-   * @default true
-   */
-  thread?: boolean;
 }
 
 /** Sends events; see the module comment. */
@@ -54,8 +45,6 @@ export interface EventDispatcher {
   now(): number;
   /** Publishes what is buffered and waits until it is published. */
   flush(): Promise<void>;
-  /** Flushes, then ends the events thread if one runs. */
-  close(): Promise<void>;
   /** Advances the Lamport clock the events carry and returns it (Celery's `app.clock.forward()`). */
   forwardClock(): number;
   /** The Lamport clock's value now (Celery's `app.clock.value`). */
@@ -81,8 +70,6 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     warned = true;
   };
   const local = new ListPublisher({ broker, hostname, pid, bufferLimit, warn: warnOnce });
-  let thread: EventsThread | undefined;
-  let threadUsable = options.thread !== false && broker.recipe !== undefined;
   const inFlight = new Set<Promise<void>>();
 
   let records: EventRecords = [];
@@ -96,11 +83,7 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     const takenCount = count;
     records = [];
     count = 0;
-    if (threadUsable && thread === undefined && broker.recipe !== undefined) {
-      thread = new EventsThread({ recipe: broker.recipe, hostname, pid, bufferLimit, logger, onFailure: () => (threadUsable = false) });
-    }
-    if (threadUsable && thread !== undefined) thread.post(taken, takenCount);
-    else local.add(taken, takenCount);
+    local.add(taken, takenCount);
   };
 
   const publish = (routingKey: string, body: string): Promise<void> => {
@@ -130,11 +113,7 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     now: () => clock.now(),
     async flush() {
       handOver();
-      await Promise.all([thread?.flush(), local.flush(), ...inFlight]);
-    },
-    async close() {
-      await dispatcher.flush();
-      await thread?.close();
+      await Promise.all([local.flush(), ...inFlight]);
     },
     forwardClock: () => ++lamport,
     clockValue: () => lamport,

@@ -1,9 +1,8 @@
 /**
  * Task events as flat records, and the writer that turns records into the JSON text of a
  * `task.multi` list. A busy worker sends three events per task: the main thread only appends the
- * values of each one to an array (its kind, Lamport clock, time and its own fields), which can be
- * handed to the events thread in one `postMessage` (events-thread.ts); the writing happens where
- * the list is published. Field order and text are Celery's `Event()`: common fields, the type's
+ * values of each one to an array (its kind, Lamport clock, time and its own fields), and the JSON
+ * of a whole list is written in one pass when it is published (list-publisher.ts). Field order and text are Celery's `Event()`: common fields, the type's
  * own, then `timestamp` and `type`.
  */
 import { utcOffsetHours } from '@celerity/core/internal';

@@ -1,6 +1,5 @@
 /**
- * Publishes task event records as `task.multi` lists on one thread: the worker's own when it has no
- * events thread, the events thread's otherwise (events-thread.ts). While a list is being published
+ * Publishes task event records as `task.multi` lists. While a list is being published
  * the next one collects (up to `bufferLimit` events) and goes out when that publish is done: a busy
  * worker sends fewer, fuller lists, an idle one sends each turn's. Events are best effort, as in
  * Celery: a publish that fails is reported once through `warn` and dropped.

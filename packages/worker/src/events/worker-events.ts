@@ -106,8 +106,8 @@ export function createWorkerEvents(options: WorkerEventsOptions): WorkerEvents {
       clock.clearTimeout(timer);
       const wasBeating = beating;
       beating = false;
-      // Task events first (and the events thread closed once they are out), then worker-offline.
-      const sent = dispatcher.close().then(() => (wasBeating ? dispatcher.send('worker-offline', workerFields()) : undefined));
+      // Task events first, then worker-offline.
+      const sent = dispatcher.flush().then(() => (wasBeating ? dispatcher.send('worker-offline', workerFields()) : undefined));
       // A broker that cannot be reached must not hold the stop up for long.
       let expire: unknown;
       const expired = new Promise<void>((resolve) => (expire = clock.setTimeout(resolve, OFFLINE_TIMEOUT)));

@@ -46,7 +46,7 @@ describe('celerity: URL schemes', () => {
   it('a scheme far from every known one lists the known ones', async () => {
     const out = await celerity(['call', 'tasks.add', '-b', 'kafka://localhost:9092']);
     expect(out.code).toBe(1);
-    expect(out.stderr).toBe('celerity: unknown broker URL scheme kafka:// (known schemes: memory://, redis://, rediss://, amqp://, amqps://, pyamqp://)\n');
+    expect(out.stderr).toBe('celerity: unknown broker URL scheme kafka:// (known schemes: memory://, redis://, rediss://, sentinel://, rediscluster://, amqp://, amqps://, pyamqp://)\n');
   });
 });
 

@@ -47,12 +47,13 @@ export function redisClusterScenario(): Scenario {
             await run.untilCompleted(point ?? count / 2);
             if (run.ended) return;
             const at = Date.now();
-            const label = `master of the queue's slot SIGKILLed at ${run.completed()} done, replica promoted`;
+            const done = run.completed();
+            const label = `master of the queue's slot SIGKILLed at ${done} done, replica promoted`;
             run.fault({ kind: 'restart', at, label });
             const { killed, promoted } = await env.killMasterOf(queue);
             run.fault({ kind: 'restart', at, until: Date.now(), label });
             const took = ((Date.now() - at) / 1000).toFixed(1);
-            notes.push(`master :${killed} of the queue's slot killed once ${point ?? count / 2} tasks were done; replica :${promoted} served the slot after ${took} s`);
+            notes.push(`master :${killed} of the queue's slot killed once ${done} tasks were done; replica :${promoted} served the slot after ${took} s`);
             ctx.log(`replica :${promoted} took over from :${killed} after ${took} s`);
           },
         });

@@ -84,17 +84,30 @@ function kombuTaskId(text: string): string | undefined {
   }
 }
 
-/** What is left of `queue` in the Redis at `url` (see {@link BrokerEnv.drain}). */
+/** Where one queue's messages live in a Redis: its priority lists, unacked hash, restore lock, dead-letter list. */
+export interface RedisQueueKeys {
+  lists: string[];
+  unacked: string;
+  mutex: string;
+  dead: string;
+}
+
+/** What is left of `queue` in the Redis at `url` (see {@link BrokerEnv.drain}), in kombu's single-server layout. */
 export async function drainRedis(url: string, queue: string): Promise<LeftInBroker> {
+  return drainRedisKeys(url, { lists: kombuLists(queue), unacked: 'unacked', mutex: 'unacked_mutex', dead: `_celerity.dead.${queue}` });
+}
+
+/** What is left in the given keys of the Redis at `url` (one server: a cluster's caller picks the node serving them). */
+export async function drainRedisKeys(url: string, keys: RedisQueueKeys): Promise<LeftInBroker> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const lists = await Promise.all(kombuLists(queue).map((key) => client.lrange(key, 0, -1)));
-    const unacked = await client.hvals('unacked');
+    const lists = await Promise.all(keys.lists.map((key) => client.lrange(key, 0, -1)));
+    const unacked = await client.hvals(keys.unacked);
     const items = [...lists.flat(), ...unacked];
-    const ttl = await client.pttl('unacked_mutex');
-    const dead = await client.lrange(`_celerity.dead.${queue}`, 0, -1);
+    const ttl = await client.pttl(keys.mutex);
+    const dead = await client.lrange(keys.dead, 0, -1);
     return {
       messages: items.length,
       unacked: unacked.length,

@@ -1,4 +1,4 @@
-/** Every scenario of issue 12 (and issue 17's cluster ones), in the order a run goes through them. */
+/** Every scenario of issue 12 (and issue 17's Sentinel and cluster ones), in the order a run goes through them. */
 import { baselineScenario } from './baseline.js';
 import { clusterScenario } from './cluster.js';
 import { etaScenario } from './eta.js';
@@ -7,6 +7,7 @@ import { garbageScenario } from './garbage-queue.js';
 import { killScenario } from './kill.js';
 import { poisonScenario } from './poison.js';
 import { publishRestartScenario } from './publish-restart.js';
+import { redisClusterScenario } from './redis-cluster.js';
 import { restartScenario } from './restart.js';
 import { soakScenario } from './soak.js';
 import { stallScenario } from './stall.js';
@@ -39,5 +40,6 @@ export const SCENARIOS: readonly Scenario[] = [
   failoverScenario(true),
   clusterScenario('graceful'),
   clusterScenario('crash'),
+  redisClusterScenario(),
   soakScenario(),
 ];

@@ -31,8 +31,25 @@ function fromConfig(config: CelerityConfig): Partial<WorkerOptions> {
   if (config.workerSendTaskEvents !== undefined) out.eventsEnabled = config.workerSendTaskEvents;
   if (config.brokerTransportOptions !== undefined) out.brokerOptions = { ...config.brokerTransportOptions };
   if (config.resultBackendTransportOptions !== undefined) out.backendOptions = { ...config.resultBackendTransportOptions };
+  // TLS goes to the adapters under Celery's names, which they read (adapters ignore keys they do not know).
+  if (config.brokerUseSsl !== undefined) out.brokerOptions = { ...out.brokerOptions, broker_use_ssl: config.brokerUseSsl };
+  if (config.redisBackendUseSsl !== undefined) out.backendOptions = { ...out.backendOptions, redis_backend_use_ssl: config.redisBackendUseSsl };
   if (config.hooks !== undefined) out.hooks = config.hooks;
   return out;
+}
+
+/**
+ * Adapter options from the configuration beneath explicit ones, key by key. An explicit `ssl` also
+ * hides the configuration's TLS setting: adapters read both names, and one of them
+ * (`redis_backend_use_ssl ?? ssl`) would otherwise prefer the configuration's.
+ */
+function underExplicit(beneath: Record<string, unknown>, explicit: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...beneath };
+  if (explicit['ssl'] !== undefined) {
+    delete rest['broker_use_ssl'];
+    delete rest['redis_backend_use_ssl'];
+  }
+  return { ...rest, ...explicit };
 }
 
 /**
@@ -47,7 +64,7 @@ export function withConfig(options: WorkerOptions): WorkerOptions {
     if (value === undefined || key === 'config') continue;
     // Adapter options merge key by key: the transport options of the configuration stay beneath them.
     const beneath = merged[key];
-    merged[key] = (key === 'brokerOptions' || key === 'backendOptions') && typeof beneath === 'object' ? { ...beneath, ...(value as object) } : value;
+    merged[key] = (key === 'brokerOptions' || key === 'backendOptions') && typeof beneath === 'object' ? underExplicit(beneath as Record<string, unknown>, value as Record<string, unknown>) : value;
   }
   return merged as unknown as WorkerOptions;
 }

@@ -66,6 +66,22 @@ export interface CelerityConfig {
   /** `result_backend_transport_options`: the same for a result backend created from `resultBackend`. */
   resultBackendTransportOptions?: Readonly<Record<string, unknown>>;
   /**
+   * `broker_use_ssl`: TLS to the broker, `true` (the defaults) or an object of the broker adapter's TLS
+   * options (Redis: `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`, `ssl_cert_reqs`, `ssl_check_hostname`;
+   * RabbitMQ: `ca_certs`, `certfile`, `keyfile`, `cert_reqs`, `server_hostname`). Given to a broker
+   * created from `brokerUrl` as its `broker_use_ssl` option, which turns TLS on for `redis://` and
+   * `amqp://` URLs too. From the environment: JSON of an object, or `true` / `false`.
+   * @example
+   * defineConfig({ brokerUrl: 'amqp://rabbit.example.com//', brokerUseSsl: { ca_certs: '/etc/ssl/ca.pem' } })
+   */
+  brokerUseSsl?: boolean | Readonly<Record<string, unknown>>;
+  /**
+   * `redis_backend_use_ssl`: the same for a Redis result backend created from `resultBackend` (its
+   * `redis_backend_use_ssl` option; redis-py's names as for the Redis broker). From the environment:
+   * JSON of an object, or `true` / `false`.
+   */
+  redisBackendUseSsl?: boolean | Readonly<Record<string, unknown>>;
+  /**
    * `beat_schedule`: periodic tasks for `celerity beat` and `celerity worker -B`, by entry name, in
    * Celery's shape (`{ task, schedule, args?, kwargs?, options? }`, `schedule` a number of seconds, a
    * cron string (UTC) or `@celerity/beat`'s `{ every }` / `{ cron, timezone? }` / `{ at }`) plus
@@ -93,7 +109,7 @@ export interface BeatScheduleEntryConfig {
   missed?: 'run-once' | 'skip';
 }
 
-type Kind = 'url' | 'name' | 'boolean' | 'seconds' | 'positiveInt' | 'nonNegativeInt' | 'names' | 'routes' | 'rateLimit' | 'options' | 'beatSchedule' | 'hooks';
+type Kind = 'url' | 'name' | 'boolean' | 'seconds' | 'positiveInt' | 'nonNegativeInt' | 'names' | 'routes' | 'rateLimit' | 'options' | 'ssl' | 'beatSchedule' | 'hooks';
 
 /** Each setting's kind and Celery's name; the environment variable is `CELERITY_` + Celery's name upper-cased. */
 const SETTINGS: Readonly<Record<keyof CelerityConfig, { kind: Kind; celery: string; celeryEnv?: string }>> = {
@@ -120,6 +136,8 @@ const SETTINGS: Readonly<Record<keyof CelerityConfig, { kind: Kind; celery: stri
   taskAcksOnFailureOrTimeout: { kind: 'boolean', celery: 'task_acks_on_failure_or_timeout' },
   brokerTransportOptions: { kind: 'options', celery: 'broker_transport_options' },
   resultBackendTransportOptions: { kind: 'options', celery: 'result_backend_transport_options' },
+  brokerUseSsl: { kind: 'ssl', celery: 'broker_use_ssl' },
+  redisBackendUseSsl: { kind: 'ssl', celery: 'redis_backend_use_ssl' },
   beatSchedule: { kind: 'beatSchedule', celery: 'beat_schedule' },
   hooks: { kind: 'hooks', celery: '' },
 };
@@ -172,6 +190,10 @@ function check(key: keyof CelerityConfig, value: unknown, source?: string): unkn
       return value;
     case 'options':
       if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(key, 'an object of options', value, source);
+      return value;
+    case 'ssl':
+      // Celery's form: True, or a dict of the transport's TLS options (checked by the adapter).
+      if (typeof value !== 'boolean' && (typeof value !== 'object' || value === null || Array.isArray(value))) invalid(key, 'true, false or an object of TLS options', value, source);
       return value;
     case 'beatSchedule': {
       const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -246,6 +268,15 @@ function parseEnv(key: keyof CelerityConfig, raw: string, variable: string): unk
       return check(key, /^\d+(\.\d+)?$/.test(text) ? Number(text) : text, variable);
     case 'names':
       return check(key, text.split(',').map((s) => s.trim()).filter(Boolean), variable);
+    case 'ssl':
+      if (TRUE.has(text.toLowerCase())) return true;
+      if (FALSE.has(text.toLowerCase())) return false;
+      try {
+        return check(key, JSON.parse(text), variable);
+      } catch (error) {
+        if (error instanceof ConfigurationError) throw error;
+        return invalid(key, 'true, false or JSON of an object of TLS options', raw, variable);
+      }
     case 'routes':
     case 'options':
     case 'beatSchedule': {

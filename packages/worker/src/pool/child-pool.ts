@@ -231,7 +231,11 @@ export function createChildPool(options: ChildPoolOptions): ChildPool {
 
   const idleTimeout = (child: Child): void => {
     child.idleTimer = undefined;
-    if (child.active === null && !child.ending && children.size > min) retire(child);
+    // Children already ending still count in `children` until they exit: count only the others,
+    // or keepalives that run out together would retire every idle child, `min` ones included.
+    let staying = 0;
+    for (const other of children) if (!other.ending) staying++;
+    if (child.active === null && !child.ending && staying > min) retire(child);
   };
 
   const onDone = (child: Child, message: DoneMessage): void => {

@@ -4,7 +4,7 @@
  */
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConfigurationError } from '@celerity/core';
-import { withTlsFiles } from '@celerity/core/internal';
+import { certReqsVerify, withTlsFiles } from '@celerity/core/internal';
 import type { TlsFileSettings } from '@celerity/core/internal';
 
 /**
@@ -29,18 +29,6 @@ export interface AmqpSslSettings {
   server_hostname?: string;
 }
 
-const CERT_REQS: Readonly<Record<string, boolean>> = {
-  '2': true,
-  required: true,
-  cert_required: true,
-  '1': false,
-  optional: false,
-  cert_optional: false,
-  '0': false,
-  none: false,
-  cert_none: false,
-};
-
 function path(settings: Record<string, unknown>, key: string): string | undefined {
   const value = settings[key];
   if (value === undefined || value === null) return undefined;
@@ -64,7 +52,7 @@ export function amqpTlsOptions(ssl: AmqpSslSettings | boolean | undefined, tls: 
   const out: TlsOptions = {};
   const certReqs = settings['cert_reqs'];
   if (certReqs !== undefined && certReqs !== null) {
-    const verify = typeof certReqs === 'string' || typeof certReqs === 'number' ? CERT_REQS[String(certReqs).toLowerCase()] : undefined;
+    const verify = certReqsVerify(certReqs);
     if (verify === undefined) throw new ConfigurationError('broker_use_ssl cert_reqs must be required, optional or none');
     if (!verify) out.rejectUnauthorized = false;
   }

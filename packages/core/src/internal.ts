@@ -56,5 +56,5 @@ export type { MessageTracing, PublishSpan, RunSpan, RunSpanOutcome } from './tra
 export { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, decodeEvents, encodeEvents, encodeEventsBytes, encodeEventsJson, eventRoutingKey, utcOffsetHours } from './events/messages.js';
 export type { CeleryEvent } from './events/messages.js';
 // TLS certificate files read at connect time, and the TLS refusals no retry fixes (Redis and AMQP adapters).
-export { checkTlsFiles, tlsRefusal, withTlsFiles } from './tls-files.js';
+export { certReqsVerify, checkTlsFiles, tlsRefusal, withTlsFiles } from './tls-files.js';
 export type { TlsFileSettings } from './tls-files.js';

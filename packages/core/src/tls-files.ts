@@ -8,6 +8,28 @@
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from './errors.js';
 
+// Celery's `cert_reqs` values (kombu spells them CERT_*; Python's ssl module numbers them).
+const CERT_REQS: Readonly<Record<string, boolean>> = {
+  '2': true,
+  required: true,
+  cert_required: true,
+  '1': false,
+  optional: false,
+  cert_optional: false,
+  '0': false,
+  none: false,
+  cert_none: false,
+};
+
+/**
+ * Whether a Celery `cert_reqs` value (`required`, `optional`, `none`, `CERT_*`, 0–2) verifies the
+ * server's certificate; undefined for anything else. Node cannot verify "optionally": optional,
+ * like none, accepts any certificate.
+ */
+export function certReqsVerify(value: unknown): boolean | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? CERT_REQS[String(value).toLowerCase()] : undefined;
+}
+
 /** Paths of PEM files, and the setting name each came from (for error messages). */
 export interface TlsFileSettings {
   ca?: { path: string; setting: string };

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigurationError } from '@celerity/core';
-import { withTlsFiles } from '@celerity/core/internal';
+import { certReqsVerify, withTlsFiles } from '@celerity/core/internal';
 import type { TlsFileSettings } from '@celerity/core/internal';
 
 /**
@@ -42,20 +42,6 @@ export type RedisTlsOptions = Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'r
 /** The setting names read from a `RedisSslSettings` object and from a `rediss://` query. */
 export const REDIS_SSL_KEYS = ['ssl_ca_certs', 'ssl_certfile', 'ssl_keyfile', 'ssl_cert_reqs', 'ssl_check_hostname'] as const;
 
-// Celery's `ssl_cert_reqs` values (kombu spells them CERT_*; Python's ssl module numbers them).
-const CERT_REQS: Readonly<Record<string, boolean>> = {
-  '': true,
-  '2': true,
-  required: true,
-  cert_required: true,
-  '1': false,
-  optional: false,
-  cert_optional: false,
-  '0': false,
-  none: false,
-  cert_none: false,
-};
-
 const BOOLEANS: Readonly<Record<string, boolean>> = { true: true, yes: true, '1': true, on: true, false: false, no: false, '0': false, off: false };
 
 function text(settings: Record<string, unknown>, key: string, where: string): string | undefined {
@@ -78,7 +64,8 @@ export function redisTlsOptions(host: string, settings: Record<string, unknown>,
   if (isIP(host) === 0) tls.servername = host;
   const certReqs = settings['ssl_cert_reqs'];
   if (certReqs !== undefined && certReqs !== null) {
-    const verify = typeof certReqs === 'string' || typeof certReqs === 'number' ? CERT_REQS[String(certReqs).toLowerCase()] : undefined;
+    // An empty query value (`?ssl_cert_reqs=`) means the default, required.
+    const verify = certReqs === '' ? true : certReqsVerify(certReqs);
     if (verify === undefined) throw new ConfigurationError(`Invalid ssl_cert_reqs in ${where} (use required, optional or none)`);
     if (!verify) tls.rejectUnauthorized = false;
   }

@@ -43,4 +43,29 @@ describe('freePort', () => {
     });
     await new Promise((resolve) => server.close(resolve));
   });
+
+  it('inside Vitest, takes ports in turn from the worker\'s block below the ephemeral range, skipping taken ones', async () => {
+    const id = Number(process.env['VITEST_POOL_ID']);
+    expect(id).toBeGreaterThanOrEqual(1);
+    const start = 20_000 + ((id - 1) % 5) * 1_000;
+    const first = await freePort();
+    expect(first).toBeGreaterThanOrEqual(start);
+    expect(first).toBeLessThan(start + 1_000);
+    // Hold the next port of the block: freePort must pass over it.
+    const held = first + 1 < start + 1_000 ? first + 1 : start;
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(held, '127.0.0.1', resolve);
+    });
+    try {
+      const second = await freePort();
+      expect(second).not.toBe(held);
+      expect(second).not.toBe(first);
+      expect(second).toBeGreaterThanOrEqual(start);
+      expect(second).toBeLessThan(start + 1_000);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

@@ -8,6 +8,10 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
+    // Vitest's default on a 2-core machine is one file at a time; these tests mostly wait on servers,
+    // so two at a time keep CI under half an hour (interop files still run one by one). Servers a
+    // test starts take ports from its worker's own block (@celerity/testing's freePort).
+    maxWorkers: 2,
     projects: [
       {
         extends: true,

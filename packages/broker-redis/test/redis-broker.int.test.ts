@@ -155,8 +155,9 @@ describe('publish and consume', () => {
     const { deliveries, handler } = collect();
     const consumer = await b.consume(['q'], handler);
     await new Promise((resolve) => setTimeout(resolve, 100)); // let it reach BLMOVE
-    await b.publish({ queue: 'q' }, envelope('late', {}, { priority: 6 }));
-    await waitFor(() => deliveries.length === 1);
+    // Priority 0: the list BLMOVE waits on (a priority list reaches an idle consumer within a poll interval; see README).
+    await b.publish({ queue: 'q' }, envelope('late'));
+    await waitFor(() => deliveries.length === 1, { timeout: 4_000 });
     expect(bodyOf(deliveries[0]!.envelope)).toBe('late');
     await deliveries[0]!.ack();
     await consumer.cancel(); // CLIENT UNBLOCK: must not wait for the 5 s BLMOVE timeout to lose anything

@@ -31,6 +31,8 @@ export class BlockingReader {
   private pending: { settled: Promise<unknown>; abort: () => void } | undefined;
   private closed = false;
   private legacy = false;
+  /** The blocking connection's server id (reset when it reconnects: a new connection, a new id). */
+  private id: { connection: RedisClient; value: string } | undefined;
 
   constructor(private readonly host: BlockingReaderHost) {}
 
@@ -76,6 +78,25 @@ export class BlockingReader {
   }
 
   /**
+   * Ends the pending `move`'s BLMOVE early, as a timeout would, so the fetch behind it runs now (a
+   * watcher saw a message on another list). The BLMOVE may not have reached Redis yet when this is
+   * called (it travels on another connection), so CLIENT UNBLOCK is repeated every few milliseconds
+   * until it ends one or the move is over. No-op when nothing is pending.
+   */
+  async interrupt(): Promise<void> {
+    const pending = this.pending;
+    const connection = this.connection;
+    if (pending === undefined || connection === undefined || isCluster(connection)) return;
+    let over = false;
+    void pending.settled.then(() => (over = true));
+    const deadline = Date.now() + this.host.pollInterval * 1000;
+    while (!over && this.pending === pending && Date.now() < deadline) {
+      if ((await this.unblock(connection).catch(() => false)) || over) return;
+      await sleep(5);
+    }
+  }
+
+  /**
    * Ends a pending `move` and closes the connection. On a live connection CLIENT UNBLOCK ends the
    * BLMOVE as a timeout would and the follow-up runs and is answered (so `move` resolves with it and
    * the consumer gives back whatever it took); otherwise the wait is abandoned.
@@ -94,14 +115,27 @@ export class BlockingReader {
     connection.disconnect();
   }
 
-  private async unblock(connection: RedisClient): Promise<void> {
+  /** CLIENT UNBLOCK of the blocking connection; whether it ended a blocked command. */
+  private async unblock(connection: RedisClient): Promise<boolean> {
     // On a cluster CLIENT LIST would go to any node, not the one blocking: the wait runs out instead.
-    if (isCluster(connection)) return;
+    if (isCluster(connection)) return false;
+    const id = await this.clientId(connection);
+    if (id === undefined) return false;
+    return Number(await this.host.client.call('CLIENT', 'UNBLOCK', id)) === 1;
+  }
+
+  /** The server's id of the blocking connection, found by its name once per connect. */
+  private async clientId(connection: RedisClient): Promise<string | undefined> {
+    if (this.id !== undefined && this.id.connection === connection) return this.id.value;
+    if (isCluster(connection)) return undefined;
     const name = connection.options.connectionName;
-    if (name === undefined) return;
+    if (name === undefined) return undefined;
     const list = String(await this.host.client.call('CLIENT', 'LIST', 'TYPE', 'normal'));
     const line = list.split('\n').find((l) => l.includes(` name=${name} `));
-    const id = line === undefined ? undefined : /(?:^|\s)id=(\d+)/.exec(line)?.[1];
-    if (id !== undefined) await this.host.client.call('CLIENT', 'UNBLOCK', id);
+    const value = line === undefined ? undefined : /(?:^|\s)id=(\d+)/.exec(line)?.[1];
+    if (value === undefined) return undefined;
+    if (this.id?.connection !== connection) connection.on('ready', () => (this.id = undefined));
+    this.id = { connection, value };
+    return value;
   }
 }

@@ -13,6 +13,7 @@ import type { AckBatcher } from './acks.js';
 import { RedisDelivery } from './delivery.js';
 import type { DeliveryOwner, HeldDeliveries } from './delivery.js';
 import { BlockingReader, type BlockingReaderHost } from './blocking-reader.js';
+import { ListWatchers } from './list-watchers.js';
 import { decodeKombuEnvelope } from './envelope.js';
 import type { DecodedKombuEnvelope } from './envelope.js';
 import { InflightLease, inflightList, type InflightList } from './inflight.js';
@@ -46,6 +47,10 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
   private running = true;
   private wakeup: (() => void) | undefined;
   private readonly reader: BlockingReader;
+  /** The other lists' watchers (none on a cluster: see list-watchers.ts). */
+  private readonly watchers: ListWatchers | undefined;
+  /** Every list of every queue, for the watchers. */
+  private readonly lists: readonly string[];
   private loop: Promise<void> = Promise.resolve();
   private drained = false;
   /** This consumer's in-flight list per queue, and their registration. */
@@ -61,6 +66,8 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     this.prefetch = normalizePrefetch(options.prefetch ?? 1);
     this.reader = new BlockingReader(host);
     const unique = [...new Set(queues)];
+    this.lists = unique.flatMap((queue) => host.keys.lists(queue));
+    this.watchers = host.keys.cluster ? undefined : new ListWatchers(host, () => void this.reader.interrupt());
     // On a cluster a fetch reads one queue (one slot); the loop rotates over them (see `fetch`).
     this.keySets = host.keys.cluster
       ? unique.map((queue) => buildKeySet(host.keys, [queue]))
@@ -83,6 +90,7 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     if (!this.running) return this.loop;
     this.running = false;
     this.wake();
+    this.watchers?.close();
     const closing = this.reader.close();
     await this.loop;
     await closing;
@@ -249,13 +257,15 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
    * The idle path: renew the in-flight registration, then BLMOVE on the first queue's ordinary list
    * with the fetch script queued right behind it on the same connection. Redis runs the script the
    * moment BLMOVE ends, so what it moved is recorded in `unacked` before this process sees it, in the
-   * same round trip; the script also polls the other queues and priority lists, every poll interval.
+   * same round trip; the script also reads the other queues and priority lists, whose watchers
+   * (list-watchers.ts) end the BLMOVE early when one of them gets a message.
    */
   private async block(room: number): Promise<Item[]> {
     const set = this.keySets[this.rotation];
     const inflight = set === undefined ? undefined : this.inflight.get(set.order[0] ?? '');
     if (set === undefined || inflight === undefined) return [];
     await this.lease.renew();
+    this.watchers?.arm(this.lists.filter((list) => list !== inflight.source));
     const items = await this.reader.move(inflight.source, inflight.key, (connection) => this.fetch(room, { inflight, connection }));
     // On a cluster the wait covered one queue: the next one waits on the next queue.
     if (this.host.keys.cluster && (items === undefined || items.length === 0)) this.rotation = (this.rotation + 1) % this.keySets.length;

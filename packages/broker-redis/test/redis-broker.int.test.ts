@@ -155,15 +155,32 @@ describe('publish and consume', () => {
     const { deliveries, handler } = collect();
     const consumer = await b.consume(['q'], handler);
     await new Promise((resolve) => setTimeout(resolve, 100)); // let it reach BLMOVE
-    // Priority 0: the list BLMOVE waits on (a priority list reaches an idle consumer within a poll interval; see README).
+    // Priority 0: the list BLMOVE itself waits on (watchers cover the others: see the next test).
     await b.publish({ queue: 'q' }, envelope('late'));
-    await waitFor(() => deliveries.length === 1, { timeout: 4_000 });
+    await waitFor(() => deliveries.length === 1, 4_000, 'delivered before the 5 s poll');
     expect(bodyOf(deliveries[0]!.envelope)).toBe('late');
     await deliveries[0]!.ack();
     await consumer.cancel(); // CLIENT UNBLOCK: must not wait for the 5 s BLMOVE timeout to lose anything
     await b.publish({ queue: 'q' }, envelope('after cancel'));
     expect(await b.size('q')).toBe(1);
     expect(deliveries.length).toBe(1);
+  });
+
+  it('wakes a blocked consumer for a priority list and for its other queue, without reordering them', async () => {
+    const b = broker({ pollInterval: 5 });
+    const { deliveries, handler } = collect();
+    await b.consume(['q', 'other'], handler, { prefetch: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // blocked on q's ordinary list
+    await b.publish({ queue: 'q' }, envelope('urgent', {}, { priority: 6 }));
+    await waitFor(() => deliveries.length === 1, 4_000, 'priority message delivered before the 5 s poll');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await b.publishMany(['o1', 'o2', 'o3'].map((body) => ({ target: { queue: 'other' }, envelope: envelope(body) })));
+    await waitFor(() => deliveries.length === 4, 4_000, "the other queue's messages delivered before the 5 s poll");
+    expect(deliveries.map((d) => bodyOf(d.envelope))).toEqual(['urgent', 'o1', 'o2', 'o3']);
+    await Promise.all(deliveries.map((d) => d.ack()));
+    await waitFor(async () => (await redis.hlen(`${b.keyPrefix}unacked`)) === 0);
+    expect(await b.size('q')).toBe(0);
+    expect(await b.size('other')).toBe(0);
   });
 
   it('records a message taken while blocked in unacked before the handler sees it (no pop gap)', async () => {

@@ -41,6 +41,8 @@ describe('runPg', () => {
       expect(row.producerNode).toMatch(/^v\d+\./);
       expect(pgResults.process[row.name]?.['1']?.throughput.median).toBeGreaterThan(0);
       expect(pgResults.process[row.name]?.['10']?.peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
+      // The machine's PostgreSQL runs here, so its processes are visible in /proc.
+      expect(pgResults.process[row.name]?.['10']?.postgresCpuUs?.median).toBeGreaterThanOrEqual(0);
       expect(pgResults.roundTrip[row.name]?.samples[0]).toBeGreaterThanOrEqual(5);
     }
     expect(Object.keys(pgResults.enqueue).sort()).toEqual(['graphile-worker', 'pg-boss']);

@@ -45,11 +45,11 @@ export function renderPg(pg: PgResults, run: BenchResults): string {
       const cells = [r.name];
       for (const level of levels) cells.push(formatSummary(f[level]?.throughput), formatRatio(ratio(f[level]?.throughput.median, base?.[level]?.throughput.median)), formatRatio(ratio(cel?.[level]?.throughput.median, f[level]?.throughput.median)));
       const t = f[top];
-      cells.push(t ? formatNumber(t.peakRssBytes / 2 ** 20) : '—', formatSummary(t?.workerCpuUs), nodeOf(r));
+      cells.push(t ? formatNumber(t.peakRssBytes / 2 ** 20) : '—', formatSummary(t?.workerCpuUs), formatSummary(t?.postgresCpuUs), nodeOf(r));
       return cells;
     });
-    const header = ['system', ...levels.flatMap((l) => [`c=${l}`, '× BullMQ', 'Celerity ×']), `peak RSS MiB (c=${top})`, `worker CPU µs/job (c=${top})`, 'Node'];
-    parts.push(`**Processing — jobs/s** (higher is better): ${n(sizes.processJobs)} jobs queued in bulk beforehand, a worker in its own process at concurrency c, clock from its start to the last job done (see each row's notes for what "done" keeps). BullMQ and Celerity processed ${n(run.config.processJobs)} jobs per run.\n\n${table(header, rows)}`);
+    const header = ['system', ...levels.flatMap((l) => [`c=${l}`, '× BullMQ', 'Celerity ×']), `peak RSS MiB (c=${top})`, `worker CPU µs/job (c=${top})`, `PostgreSQL CPU µs/job (c=${top})`, 'Node'];
+    parts.push(`**Processing — jobs/s** (higher is better): ${n(sizes.processJobs)} jobs queued in bulk beforehand, a worker in its own process at concurrency c, clock from its start to the last job done (see each row's notes for what "done" keeps). PostgreSQL CPU is the server's: every \`postgres\` process's user + system time from \`/proc\`, with what the postmaster collected from backends that exited (other work on the server counts too), per job. BullMQ and Celerity processed ${n(run.config.processJobs)} jobs per run.\n\n${table(header, rows)}`);
   }
   const rtRows = pg.rows.filter((r) => pg.roundTrip[r.name]);
   if (rtRows.length > 0) {

@@ -24,6 +24,8 @@ export interface PgProcessFigures {
   peakRssBytes: number;
   /** Worker CPU (user + system, all threads) per job, µs. */
   workerCpuUs: Summary;
+  /** PostgreSQL server CPU (all its processes) per job, µs; absent when no server process was visible. */
+  postgresCpuUs?: Summary;
 }
 
 /** A row of the tables, with what ran it. */

@@ -14,6 +14,7 @@ import { createBenchDatabase } from './database.js';
 import type { BenchDatabase } from './database.js';
 import { DATABASE_URL_VAR } from './env.js';
 import { pgNode } from './node.js';
+import { readPostgresCpuSeconds } from './server-cpu.js';
 import type { PgPeerName, PgVariant } from './peers.js';
 import { variantsOf } from './peers.js';
 import { startProducer } from './producer-process.js';
@@ -131,12 +132,12 @@ async function processLevel(ctx: ScenarioContext, sizes: PgSizes, lanes: Lane[],
   const scenario = `process c=${concurrency}`;
   const timeout = ctx.config.runTimeoutMs;
   const n = sizes.processJobs;
-  const series = new Map<Lane, { worker: WorkerProcess; rates: number[]; cpu: number[] }>();
+  const series = new Map<Lane, { worker: WorkerProcess; rates: number[]; cpu: number[]; pgCpu: number[] }>();
   try {
     for (const lane of lanes) {
       try {
         const worker = await startWorkerProcess(lane.variant.workerModule, ctx.workerExecArgv, { execPath, env: lane.env });
-        series.set(lane, { worker, rates: [], cpu: [] });
+        series.set(lane, { worker, rates: [], cpu: [], pgCpu: [] });
       } catch (error) {
         fail(lane.variant.name, scenario, error);
       }
@@ -147,13 +148,16 @@ async function processLevel(ctx: ScenarioContext, sizes: PgSizes, lanes: Lane[],
           await lane.producer.call({ op: 'clear' }, timeout);
           await lane.producer.call({ op: 'enqueueBulk', count: n, batchSize: sizes.bulkBatch }, timeout);
           // The URL travels in the child's environment; the harness's Redis URL is not used.
-          const run = await s.worker.run({ redisUrl: '', queue: ctx.target.queue, concurrency, expect: n, timeout });
+          let before: number | null = null;
+          const run = await s.worker.run({ redisUrl: '', queue: ctx.target.queue, concurrency, expect: n, timeout, beforeGo: async () => void (before = await readPostgresCpuSeconds()) });
+          const after = await readPostgresCpuSeconds();
           const { stored, pending } = await lane.producer.call({ op: 'count' }, timeout);
           if (pending > 0) throw new Error(`${pending} of ${n} jobs left unfinished`);
           if (lane.variant.peer === 'pg-boss' && stored < n) throw new Error(`only ${stored} of ${n} outputs stored`);
           s.rates.push(perSecond(n, run.ms));
           s.cpu.push(run.cpuUs / n);
-          ctx.log(`  pg process ${lane.variant.name} c=${concurrency} rep ${rep + 1}: ${s.rates.at(-1)!.toFixed(0)} jobs/s, worker ${s.cpu.at(-1)!.toFixed(1)} µs/job`);
+          if (before !== null && after !== null) s.pgCpu.push(((after - before) * 1e6) / n);
+          ctx.log(`  pg process ${lane.variant.name} c=${concurrency} rep ${rep + 1}: ${s.rates.at(-1)!.toFixed(0)} jobs/s, worker ${s.cpu.at(-1)!.toFixed(1)} µs/job, PostgreSQL ${s.pgCpu.at(-1)?.toFixed(1) ?? '—'} µs/job`);
         } catch (error) {
           fail(lane.variant.name, scenario, error);
           await s.worker.close().catch(() => undefined);
@@ -162,7 +166,7 @@ async function processLevel(ctx: ScenarioContext, sizes: PgSizes, lanes: Lane[],
       }
     }
     for (const [lane, s] of series) {
-      out.process[lane.variant.name] = { ...out.process[lane.variant.name], [String(concurrency)]: { throughput: summarize(s.rates), peakRssBytes: await s.worker.peakRss(), workerCpuUs: summarize(s.cpu) } };
+      out.process[lane.variant.name] = { ...out.process[lane.variant.name], [String(concurrency)]: { throughput: summarize(s.rates), peakRssBytes: await s.worker.peakRss(), workerCpuUs: summarize(s.cpu), ...(s.pgCpu.length > 0 ? { postgresCpuUs: summarize(s.pgCpu) } : {}) } };
     }
   } finally {
     await Promise.all([...series.values()].map((s) => s.worker.close().catch(() => undefined)));

@@ -30,6 +30,8 @@ const taskList: TaskList = {
 runWorkerChild(async ({ concurrency }) => {
   const pgPool = new pg.Pool({ connectionString: databaseUrlFromEnv(), max: poolSize(concurrency) });
   pgPool.on('error', (error) => console.error('graphile-worker pool:', error.message));
+  // graphile-worker asks for a handler on every client too (it warns without one).
+  pgPool.on('connect', (client) => void client.on('error', (error) => console.error('graphile-worker client:', error.message)));
   await runMigrations({ pgPool, schema, logger: silent });
   // Open the pool's connections now, so that `go` does not time connecting.
   await Promise.all(Array.from({ length: poolSize(concurrency) }, () => pgPool.query('select 1')));

@@ -38,7 +38,7 @@ export function pgSizes(config: BenchConfig): PgSizes {
   };
 }
 
-/** One variant's children and figures. */
+/** One variant: its settings and its producer child (workers are started per scenario). */
 interface Lane {
   variant: PgVariant;
   env: Record<string, string>;

@@ -49,6 +49,23 @@ describe('runPg', () => {
     expect(log.join('\n')).toContain('pg process pg-boss c=10 rep 1');
   }, 240_000);
 
+  it('records a failure after the database was made, and still drops the database', async () => {
+    const previous = process.env['BENCH_PG_NODE'];
+    process.env['BENCH_PG_NODE'] = '/nonexistent/node';
+    try {
+      const redis = new Redis({ lazyConnect: true });
+      const out = await runPg({ config: TINY, target: { redisUrl: '', queue: 'bench' }, redis, systems: [], log: () => undefined, errors: [], workerExecArgv: [] }, ['pg-boss']);
+      redis.disconnect();
+      expect(out.database).toBe(benchDatabaseName(process.pid));
+      expect(out.errors).toMatchObject([{ row: 'pg', scenario: 'setup' }]);
+      expect(out.errors[0]!.message).toContain('/nonexistent/node');
+      expect(await databaseExists(out.database)).toBe(false);
+    } finally {
+      if (previous === undefined) delete process.env['BENCH_PG_NODE'];
+      else process.env['BENCH_PG_NODE'] = previous;
+    }
+  });
+
   it('reports an unreachable server as a failed setup, not a crash', async () => {
     const previous = process.env['BENCH_POSTGRES_URL'];
     process.env['BENCH_POSTGRES_URL'] = 'postgres://postgres@127.0.0.1:1/postgres';

@@ -66,11 +66,11 @@ export async function runPg(ctx: ScenarioContext, peers: readonly PgPeerName[]):
   }
   out.postgres = db.serverVersion;
   out.database = db.name;
-  const node = pgNode();
-  out.node = node.reason;
-  ctx.log(`  database ${db.name} on PostgreSQL ${db.serverVersion}; children run ${node.execPath} (${node.reason})`);
   const lanes: Lane[] = [];
   try {
+    const node = pgNode();
+    out.node = node.reason;
+    ctx.log(`  database ${db.name} on PostgreSQL ${db.serverVersion}; children run ${node.execPath} (${node.reason})`);
     for (const variant of variantsOf(peers)) {
       const env = { ...variant.env, [DATABASE_URL_VAR]: db.url };
       out.rows.push({ name: variant.name, label: variant.label, settings: variant.settings, roundTrip: variant.roundTrip, results: variant.results });
@@ -87,6 +87,9 @@ export async function runPg(ctx: ScenarioContext, peers: readonly PgPeerName[]):
     await enqueue(ctx, sizes, lanes, out, fail);
     for (const concurrency of sizes.concurrency) await processLevel(ctx, sizes, lanes, concurrency, node.execPath, out, fail);
     await roundTrips(ctx, sizes, lanes, node.execPath, out, fail);
+  } catch (error) {
+    // Each scenario records its own failures; this is what happens outside them (e.g. no usable Node).
+    fail('pg', 'setup', error);
   } finally {
     await Promise.all(lanes.map((l) => l.producer.close().catch(() => undefined)));
     try {

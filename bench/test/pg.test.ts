@@ -67,9 +67,9 @@ describe('PostgreSQL part: selection', () => {
     expect([1, 10, 24, 100].map(poolSize)).toEqual([2, 11, 25, 25]);
     expect([1, 10, 100].map(pgBossBatchSize)).toEqual([4, 40, 400]);
   });
-  it('uses the Redis sizes, processing capped at 20,000 jobs in a full run', () => {
+  it('uses the Redis sizes, with fewer sends one at a time and fewer jobs per processing run in a full run', () => {
     expect(pgSizes(QUICK)).toMatchObject({ reps: 3, enqueueOne: 1000, enqueueBulk: 10_000, processJobs: 4000, concurrency: [1, 10, 100] });
-    expect(pgSizes(FULL)).toMatchObject({ reps: 5, processJobs: 20_000, enqueueBulk: 50_000 });
+    expect(pgSizes(FULL)).toMatchObject({ reps: 5, enqueueOne: 2000, processJobs: 10_000, enqueueBulk: 50_000, roundTripMinMs: 2000 });
   });
 });
 

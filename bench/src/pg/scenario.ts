@@ -21,14 +21,18 @@ import { startProducer } from './producer-process.js';
 import type { ProducerProcess } from './producer-process.js';
 import type { PgResults, PgSizes } from './results.js';
 
-/** The part's sizes: the Redis scenarios' sizes, with processing capped at 20,000 jobs per run in a full run. */
+/**
+ * The part's sizes: the Redis scenarios' sizes, except that a full run sends 2,000 jobs one at a time
+ * and processes 10,000 per run. On a busy machine the peers' medians were 133–974 sends/s one at a time
+ * and 178–385 jobs/s at concurrency 1: the Redis sizes would add tens of minutes.
+ */
 export function pgSizes(config: BenchConfig): PgSizes {
   return {
     reps: config.reps,
-    enqueueOne: config.enqueueOne,
+    enqueueOne: Math.min(config.enqueueOne, 2000),
     enqueueBulk: config.enqueueBulk,
     bulkBatch: config.bulkBatch,
-    processJobs: Math.min(config.processJobs, 20_000),
+    processJobs: Math.min(config.processJobs, 10_000),
     concurrency: config.concurrency,
     roundTrips: config.roundTrips,
     roundTripMinMs: config.roundTripMinMs,

@@ -49,7 +49,7 @@ export function renderPg(pg: PgResults, run: BenchResults): string {
       return cells;
     });
     const header = ['system', ...levels.flatMap((l) => [`c=${l}`, '× BullMQ', 'Celerity ×']), `peak RSS MiB (c=${top})`, `worker CPU µs/job (c=${top})`, `PostgreSQL CPU µs/job (c=${top})`, 'Node'];
-    parts.push(`**Processing — jobs/s** (higher is better): ${n(sizes.processJobs)} jobs queued in bulk beforehand, a worker in its own process at concurrency c, clock from its start to the last job done (see each row's notes for what "done" keeps). PostgreSQL CPU is the server's: every \`postgres\` process's user + system time from \`/proc\`, with what the postmaster collected from backends that exited (other work on the server counts too), per job. BullMQ and Celerity processed ${n(run.config.processJobs)} jobs per run.\n\n${table(header, rows)}`);
+    parts.push(`**Processing — jobs/s** (higher is better): ${n(sizes.processJobs)} jobs queued in bulk beforehand, a worker in its own process at concurrency c, clock from its start to the last job done (see each row's notes for what "done" keeps); "Celerity ×" is Celerity's figure over the row's (above 1: Celerity processed more). PostgreSQL CPU is the server's: every \`postgres\` process's user + system time from \`/proc\`, with what the postmaster collected from backends that exited (other work on the server counts too), per job. BullMQ and Celerity processed ${n(run.config.processJobs)} jobs per run.\n\n${table(header, rows)}`);
   }
   const rtRows = pg.rows.filter((r) => pg.roundTrip[r.name]);
   if (rtRows.length > 0) {
@@ -59,7 +59,7 @@ export function renderPg(pg: PgResults, run: BenchResults): string {
       const f = pg.roundTrip[r.name]!;
       return [r.name, formatSummary(f.p50), formatRatio(ratio(f.p50.median, base?.p50.median)), formatRatio(ratio(cel?.p50.median, f.p50.median)), formatSummary(f.p99), formatRatio(ratio(f.p99.median, base?.p99.median)), f.samples.map(String).join(', '), nodeOf(r)];
     });
-    parts.push(`**Round trip — ms** (lower is better): send one \`add\` and wait until the producer sees its result, at least ${n(sizes.roundTrips)} times and ${n(sizes.roundTripMinMs)} ms per repetition (at most ${n(sizes.roundTripMaxMs)} ms), after a warm-up of ${n(sizes.roundTripWarmup)} round trips; worker at concurrency ${sizes.roundTripConcurrency}, every row's worker up throughout. How the producer waits is in each row's notes.\n\n${table(['system', 'p50', '× BullMQ', 'Celerity ×', 'p99', '× BullMQ', 'round trips per rep', 'Node'], rows)}`);
+    parts.push(`**Round trip — ms** (lower is better): send one \`add\` and wait until the producer sees its result, at least ${n(sizes.roundTrips)} times and ${n(sizes.roundTripMinMs)} ms per repetition (at most ${n(sizes.roundTripMaxMs)} ms), after a warm-up of ${n(sizes.roundTripWarmup)} round trips; worker at concurrency ${sizes.roundTripConcurrency}, every row's worker up throughout. How the producer waits is in each row's notes; "Celerity ×" is Celerity's p50 over the row's (below 1: Celerity's answer came sooner).\n\n${table(['system', 'p50', '× BullMQ', 'Celerity ×', 'p99', '× BullMQ', 'round trips per rep', 'Node'], rows)}`);
   }
   parts.push(pg.rows.map((r) => `- **${r.name}** (${r.label}). Settings: ${r.settings} Round trip: ${r.roundTrip}. Results kept: ${r.results}.`).join('\n'));
   if (pg.errors.length > 0) parts.push(['Failed runs:', ...pg.errors.map((e) => `- ${e.row}, ${e.scenario}: ${e.message.split('\n')[0]}`)].join('\n'));

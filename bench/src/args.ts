@@ -1,6 +1,8 @@
 /** Command-line options of `pnpm bench`. */
 import { SCENARIO_NAMES } from './config.js';
 import type { ScenarioName } from './config.js';
+import { PG_PEER_NAMES, PG_PART } from './pg/peers.js';
+import type { PgPeerName } from './pg/peers.js';
 import { SYSTEM_NAMES } from './system.js';
 import type { SystemName } from './system.js';
 
@@ -30,6 +32,8 @@ export interface BenchArgs {
   cluster: boolean;
   /** Run the RabbitMQ cluster rows (`--only amqp-cluster` or `--scenario amqp-cluster`; part of the default run). @default true */
   amqpCluster: boolean;
+  /** PostgreSQL peers to run (`--only pg` both, or `graphile-worker` / `pg-boss` by name; part of the default run). @default both */
+  pg: PgPeerName[];
 }
 
 /** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
@@ -48,12 +52,12 @@ export const BEAT = 'beat';
 export const CLUSTER = 'cluster';
 /** The name that selects the RabbitMQ cluster rows (quorum queues on 3 nodes vs a classic queue on 1), with `--only` or `--scenario`. */
 export const AMQP_CLUSTER = 'amqp-cluster';
-const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT, CLUSTER, AMQP_CLUSTER];
+const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT, CLUSTER, AMQP_CLUSTER, PG_PART, ...PG_PEER_NAMES];
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
-  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only), cluster (the Redis Cluster rows; only when named), amqp-cluster (the RabbitMQ cluster rows only)
-  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced), cluster (broker throughput on a Redis Cluster vs one server; only when named), amqp-cluster (quorum queues on a 3-node RabbitMQ cluster vs a classic queue on 1 node)`;
+  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only), cluster (the Redis Cluster rows; only when named), amqp-cluster (the RabbitMQ cluster rows only), pg (the PostgreSQL peers: ${PG_PEER_NAMES.join(', ')}, each also by name)
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced), cluster (broker throughput on a Redis Cluster vs one server; only when named), amqp-cluster (quorum queues on a 3-node RabbitMQ cluster vs a classic queue on 1 node), pg (the PostgreSQL peers on a database made for the run)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -69,7 +73,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, pg: [] };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -106,6 +110,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   // It starts six more redis-servers: run only when named.
   out.cluster = (o.parts.has(CLUSTER) || sc.parts.has(CLUSTER)) && (only.length === 0 || o.parts.has(CLUSTER)) && (scenarios.length === 0 || sc.parts.has(CLUSTER));
   out.amqpCluster = (only.length === 0 || o.parts.has(AMQP_CLUSTER)) && (scenarios.length === 0 || sc.parts.has(AMQP_CLUSTER));
+  // `pg` names both PostgreSQL peers; a peer's own name names it alone.
+  const names = (parts: Set<string>, peer: PgPeerName): boolean => parts.has(PG_PART) || parts.has(peer);
+  out.pg = PG_PEER_NAMES.filter((peer) => (only.length === 0 || names(o.parts, peer)) && (scenarios.length === 0 || names(sc.parts, peer)));
   if (o.parts.size > 0 && !o.rest && scenarios.length === 0) out.scenarios = [];
   if (sc.parts.size > 0 && !sc.rest && only.length === 0) out.only = [];
   return out;

@@ -15,6 +15,8 @@ import { renderAmqpCluster } from './amqp-cluster/report.js';
 import { renderBeat } from './beat/report.js';
 import type { WithCluster } from './cluster/results.js';
 import { renderCluster } from './cluster/report.js';
+import type { WithPg } from './pg/results.js';
+import { renderPg } from './pg/report.js';
 import type { BenchResults } from './results.js';
 import { ratio } from './stats.js';
 import type { SystemName } from './system.js';
@@ -33,7 +35,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster): string {
+export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithPg): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -95,6 +97,7 @@ export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & 
   if (results.beat) parts.push(renderBeat(results.beat));
   if (results.cluster) parts.push(renderCluster(results.cluster));
   if (results.amqpCluster) parts.push(renderAmqpCluster(results.amqpCluster));
+  if (results.pg) parts.push(renderPg(results.pg, results));
   return parts.join('\n\n');
 }
 

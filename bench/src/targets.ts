@@ -1,5 +1,6 @@
 /** Celerity's targets from issue 4, checked against ratios to BullMQ measured in the same run. */
 import type { BenchResults } from './results.js';
+import { pgTargets } from './pg/targets.js';
 import { ratio } from './stats.js';
 
 /** One target and how the run did against it. */
@@ -38,5 +39,6 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     out.push(check(`worker peak RSS, concurrency ${level}`, ratio(c[level]?.peakRssBytes, b[level]?.peakRssBytes), 1, false));
   }
   out.push(check('Redis bytes per queued task', ratio(results.bytes.celerity?.queued.median, results.bytes.bullmq?.queued.median), 2, false));
+  out.push(...pgTargets(results));
   return out;
 }

@@ -45,6 +45,14 @@ export interface WorkerProcess extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** How to start the child, beyond its module. */
+export interface WorkerSpawnOptions {
+  /** The `node` binary to run the child with (e.g. a newer Node a peer requires). @default process.execPath */
+  execPath?: string;
+  /** Variables added to the child's environment (e.g. a database URL). */
+  env?: Record<string, string>;
+}
+
 type Waiter = { type: FromWorker['type']; resolve: (m: FromWorker) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 
 /**
@@ -53,12 +61,14 @@ type Waiter = { type: FromWorker['type']; resolve: (m: FromWorker) => void; reje
  * await using worker = await startWorkerProcess('bullmq.ts');
  * const run = await worker.run({ redisUrl, queue: 'bench', concurrency: 10, expect: 50_000 });
  */
-export async function startWorkerProcess(module: string, extraExecArgv: readonly string[] = []): Promise<WorkerProcess> {
+export async function startWorkerProcess(module: string, extraExecArgv: readonly string[] = [], spawn: WorkerSpawnOptions = {}): Promise<WorkerProcess> {
   const compiled = FROM_DIST ? module.replace(/\.ts$/, '.js') : module;
   const child: ChildProcess = fork(fileURLToPath(new URL(`./workers/${compiled}`, import.meta.url)), [], {
     cwd: BENCH_DIR,
     execArgv: [...(FROM_DIST ? [] : ['--conditions=source', '--import', 'tsx']), ...extraExecArgv],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    ...(spawn.execPath ? { execPath: spawn.execPath } : {}),
+    ...(spawn.env ? { env: { ...process.env, ...spawn.env } } : {}),
   });
   const inbox: FromWorker[] = [];
   const waiters: Waiter[] = [];

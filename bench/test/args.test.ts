@@ -5,7 +5,7 @@ import { SYSTEM_NAMES } from '../src/system.js';
 
 describe('parseArgs', () => {
   it('runs everything at full size by default', () => {
-    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true });
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, pg: ['graphile-worker', 'pg-boss'] });
   });
   it('reads --quick, --only lists (in the bench order), --scenario=… and --cpu-prof', () => {
     const args = parseArgs(['--quick', '--only', 'celerity,bullmq', '--scenario=process', '--scenario', 'bytes', '--cpu-prof']);

@@ -61,10 +61,10 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
   const command: RedisClient =
     options.client ??
     (isClusterUrl(url)
-      ? createClusterClient(parseRedisClusterUrl(url), { lazyConnect: true, enableAutoPipelining: true, ...nameOverride, ...(options.redisOptions === undefined ? {} : { redisOptions: options.redisOptions }) })
+      ? createClusterClient(parseRedisClusterUrl(url, options.ssl), { lazyConnect: true, enableAutoPipelining: true, ...nameOverride, ...(options.redisOptions === undefined ? {} : { redisOptions: options.redisOptions }) })
       : new Redis({
           // sentinel://: this connection and its pub/sub duplicate ask the sentinels for the primary on every (re)connect.
-          ...(isSentinelUrl(url) ? sentinelConnectionOptions(url, options) : parseRedisUrl(url, options.ssl)),
+          ...(isSentinelUrl(url) ? sentinelConnectionOptions(url, options, options.ssl) : parseRedisUrl(url, options.ssl)),
           lazyConnect: true,
           enableAutoPipelining: true,
           ...nameOverride,

@@ -67,6 +67,8 @@ export function createClusterClient(url: RedisClusterUrlOptions, options: Cluste
   const nodeOptions: NodeOptions = { ...redisOptions, ...(perNode as NodeOptions) };
   if (url.username !== undefined) nodeOptions.username = url.username;
   if (url.password !== undefined) nodeOptions.password = url.password;
+  // The URL's TLS (query options, broker_use_ssl) for every node; explicit redisOptions.tls wins.
+  if (url.tls !== undefined && nodeOptions.tls === undefined) nodeOptions.tls = url.tls;
   const clusterOptions: ClusterSettings = { redisOptions: nodeOptions };
   if (lazyConnect !== undefined) clusterOptions.lazyConnect = lazyConnect;
   if (enableAutoPipelining !== undefined) clusterOptions.enableAutoPipelining = enableAutoPipelining;

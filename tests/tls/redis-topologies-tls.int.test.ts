@@ -8,7 +8,7 @@
 //   broker_use_ssl for the primary and sentinel_kwargs' ssl keys for the sentinels; beat's store
 //   too. Without sentinel_kwargs' TLS the sentinels cannot be asked, and connect() fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BeatStore, openBeatStore } from '@celerity/beat';
+import { openBeatStore, type BeatStore } from '@celerity/beat';
 import { defineTask } from '@celerity/core';
 import { backendAdapter, createRedisBackend } from '@celerity/backend-redis';
 import { brokerAdapter, createRedisBroker } from '@celerity/broker-redis';

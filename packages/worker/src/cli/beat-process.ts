@@ -48,7 +48,7 @@ export async function codeEntries(app: string | undefined, config: Pick<Celerity
 export function beatStoreConnection(config: Pick<CelerityConfig, 'brokerUseSsl' | 'brokerTransportOptions'>): Pick<OpenBeatStoreOptions, 'ssl' | 'transportOptions'> {
   const out: Pick<OpenBeatStoreOptions, 'ssl' | 'transportOptions'> = {};
   // Checked by the store like the broker checks it (an object of redis-py's names, or a boolean).
-  if (config.brokerUseSsl !== undefined) out.ssl = config.brokerUseSsl as OpenBeatStoreOptions['ssl'];
+  if (config.brokerUseSsl !== undefined) out.ssl = config.brokerUseSsl as NonNullable<OpenBeatStoreOptions['ssl']>;
   if (config.brokerTransportOptions !== undefined) out.transportOptions = config.brokerTransportOptions;
   return out;
 }

@@ -6,6 +6,7 @@
 import { Redis } from 'ioredis';
 import type { RedisSslSettings } from '@celerity/redis-common';
 import {
+  closeConnection,
   createClusterClient,
   isClusterUrl,
   isSentinelUrl,
@@ -58,8 +59,7 @@ export function openBeatStore(url: string, options: OpenBeatStoreOptions = {}): 
   redis.on('error', () => undefined);
   return {
     store: new BeatStore(redis, storeOptions),
-    close: async () => {
-      await redis.quit().catch(() => redis.disconnect());
-    },
+    // QUIT, then a disconnect: with sentinel:// it also closes the subscriptions to the sentinels.
+    close: () => closeConnection(redis),
   };
 }

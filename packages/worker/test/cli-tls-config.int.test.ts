@@ -5,8 +5,9 @@
 // adapter (and beat's store). `celerity worker` (with -B), `call --wait`, `inspect ping`,
 // `events --dump`, `beat` and `purge -f` each connect that way. A client made from the same
 // settings (loadConfig) sends a task and reads its result over TLS. Without the broker setting the
-// worker cannot connect. Last, commands reach a Sentinel-managed primary whose master_name comes
-// only from CELERITY_BROKER_TRANSPORT_OPTIONS.
+// worker cannot connect. Last, `call`, `purge` and `beat add / list` (beat's store defaulting to
+// the broker) reach a Sentinel-managed primary whose master_name comes only from
+// CELERITY_BROKER_TRANSPORT_OPTIONS, and `report` hides a password inside the transport options.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -146,7 +147,7 @@ describe('every command: TLS settings from the environment or a --config module 
 });
 
 describe('commands on Sentinel: master_name from the environment only', () => {
-  it('call and purge reach the primary with CELERITY_BROKER_TRANSPORT_OPTIONS; without it they say master_name is missing', async () => {
+  it('call, purge and beat add / list reach the primary with CELERITY_BROKER_TRANSPORT_OPTIONS; without it they say master_name is missing', async () => {
     await using topology = await startSentinelTopology({ replicas: 0, sentinels: 1 });
     const queue = `celerity-sentinel-cmd-${crypto.randomUUID()}`;
     const env = { CELERITY_BROKER_URL: topology.url, CELERITY_BROKER_TRANSPORT_OPTIONS: JSON.stringify({ master_name: topology.masterName }) };
@@ -154,6 +155,13 @@ describe('commands on Sentinel: master_name from the environment only', () => {
     const purged = await celerity(['purge', '-f', '-Q', queue, '--json'], { env });
     expect(purged).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(purged.stdout)).toEqual({ queues: { [queue]: 1 }, total: 1 });
+    // beat's store defaults to the broker's Redis: the same primary, found with the same master_name.
+    const beatEnv = { ...env, CELERITY_BEAT_STORE_URL: '' };
+    const prefix = `${queue}:beat:`;
+    expect(await celerity(['beat', 'add', 'sentinel-add', '--task', 'test.add', '--every', '30', '--prefix', prefix], { env: beatEnv })).toMatchObject({ code: 0, stderr: '' });
+    const listed = await celerity(['beat', 'list', '--json', '--prefix', prefix], { env: beatEnv });
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    expect((JSON.parse(listed.stdout) as Array<{ name: string }>).map((e) => e.name)).toEqual(['sentinel-add']);
 
     const without = await celerity(['purge', '-f', '-Q', queue], { env: { CELERITY_BROKER_URL: topology.url } });
     expect(without.code).not.toBe(0);

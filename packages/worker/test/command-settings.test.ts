@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@celerity/core';
+import { beatStoreConnection } from '../src/cli/beat-process.js';
 import { loadCommandSettings, openCommandBroker } from '../src/cli/command-settings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'celerity-settings-'));
@@ -78,5 +79,20 @@ describe('openCommandBroker', () => {
     const broker = await openCommandBroker(await loadCommandSettings());
     // Made, not connected: nothing to reach on port 1.
     await broker.close();
+  });
+});
+
+describe("beat's store connection", () => {
+  const config = { brokerUseSsl: { ssl_ca_certs: '/ca.pem' }, brokerTransportOptions: { master_name: 'mymaster' } };
+
+  it("takes a Redis broker's TLS setting and transport options", () => {
+    for (const brokerUrl of ['redis://h/0', 'rediss://h/0', 'sentinel://h:26379', 'rediscluster://h:7000']) {
+      expect(beatStoreConnection({ brokerUrl, config }), brokerUrl).toEqual({ ssl: { ssl_ca_certs: '/ca.pem' }, transportOptions: { master_name: 'mymaster' } });
+    }
+    expect(beatStoreConnection({ brokerUrl: 'redis://h/0', config: {} })).toEqual({});
+  });
+
+  it("leaves an AMQP broker's settings out (they are not Redis settings)", () => {
+    expect(beatStoreConnection({ brokerUrl: 'amqps://rabbit//', config: { brokerUseSsl: { ca_certs: '/ca.pem' } } })).toEqual({});
   });
 });

@@ -32,7 +32,7 @@ Options (run):
   -A, --app <module>       Module exporting beatSchedule (defineSchedule(...) or Celery's beat_schedule shape)
       --config <module>    Configuration module (env CELERITY_CONFIG_MODULE): its beatSchedule, brokerUrl,
                            taskDefaultQueue, brokerTransportOptions and brokerUseSsl are used
-                           (the last two by the store's connection too)
+                           (the last two by the store's connection too, when the broker is Redis)
   -b, --broker <url>       Broker the tasks are sent to (env CELERITY_BROKER_URL, CELERY_BROKER_URL)
       --store <url>        Redis for the schedule and the lease: redis://, rediss://, sentinel:// or
                            rediscluster:// (env CELERITY_BEAT_STORE_URL; default: the broker, if Redis)
@@ -148,7 +148,7 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
   }
 
   exitAtOnceOnInterrupt();
-  const { store, close } = openBeatStore(storeUrl, { ...beatStoreConnection(config), ...(prefix === undefined ? {} : { prefix }) });
+  const { store, close } = openBeatStore(storeUrl, { ...beatStoreConnection(settings), ...(prefix === undefined ? {} : { prefix }) });
   try {
     return await against(storeUrl, async () => {
       switch (sub) {

@@ -6,10 +6,11 @@
 //   keys in one slot; without TLS settings the broker cannot connect;
 // - a Sentinel topology (primary, replica and sentinels TLS-only): the round trip with
 //   broker_use_ssl for the primary and sentinel_kwargs' ssl keys for the sentinels; beat's store
-//   too. Without sentinel_kwargs' TLS the sentinels cannot be asked, and connect() fails.
+//   too. Without sentinel_kwargs' TLS the sentinels cannot be asked, and connect() fails; a sentinel
+//   TLS file that cannot be read fails connect() with a ConfigurationError naming it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBeatStore, type BeatStore } from '@celerity/beat';
-import { ConnectionError, defineTask } from '@celerity/core';
+import { ConfigurationError, ConnectionError, defineTask } from '@celerity/core';
 import { backendAdapter, createRedisBackend } from '@celerity/backend-redis';
 import { brokerAdapter, createRedisBroker } from '@celerity/broker-redis';
 import { createClient } from '@celerity/client';
@@ -127,6 +128,20 @@ describe('Redis Sentinel, TLS only', () => {
     const broker = createRedisBroker({ url: sentinel.url, masterName: sentinel.masterName, sentinelSsl: ssl(), ssl: ssl(), keyPrefix: prefix });
     cleanups.push(() => broker.close());
     expect(await store.sharesRedisWith(broker)).toBe(true);
+  });
+
+  it("fails connect() with a ConfigurationError naming a sentinel TLS file that cannot be read (broker and backend)", { timeout: 60_000 }, async () => {
+    const missing = `${certs.dir}/no-such-sentinel-ca.pem`;
+    const broker = createRedisBroker({ url: sentinel.url, masterName: sentinel.masterName, sentinelSsl: { ...ssl(), ssl_ca_certs: missing }, ssl: ssl() });
+    cleanups.push(() => broker.close());
+    const error = await broker.connect().then(() => new Error('connected'), (e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain(`ssl_ca_certs "${missing}" cannot be read (ENOENT)`);
+    const backend = createRedisBackend({ url: sentinel.url, masterName: sentinel.masterName, sentinelSsl: { ...ssl(), ssl_ca_certs: missing }, ssl: ssl() });
+    cleanups.push(() => backend.close());
+    const backendError = await backend.connect().then(() => new Error('connected'), (e: unknown) => e);
+    expect(backendError).toBeInstanceOf(ConfigurationError);
+    expect((backendError as Error).message).toContain(`ssl_ca_certs "${missing}" cannot be read (ENOENT)`);
   });
 
   it('cannot ask the sentinels without their TLS settings', { timeout: 60_000 }, async () => {

@@ -18,7 +18,7 @@ import {
   parseRedisUrl,
   replicaWaitOptions,
   sentinelConnectionOptions,
-  tlsOf,
+  tlsSettingsOf,
   type RedisClient,
 } from '@celerity/redis-common/internal';
 import { resultSerializer } from './default-serializer.js';
@@ -146,7 +146,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
       guard('connect', async () => {
         if (command.status === 'wait') {
           // A TLS certificate file that cannot be read fails here, not inside ioredis' connect.
-          checkTlsFiles(tlsOf(command));
+          for (const tls of tlsSettingsOf(command)) checkTlsFiles(tls);
           // ioredis answers a refused AUTH with "Connection is closed."; the server's reason is the error.
           let refused: unknown;
           const stop = onAuthFailure(command, (error) => (refused ??= error));

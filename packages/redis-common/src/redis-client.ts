@@ -20,6 +20,15 @@ export function tlsOf(client: RedisClient): RedisOptions['tls'] {
   return isCluster(client) ? client.options.redisOptions?.tls : client.options.tls;
 }
 
+/**
+ * Every TLS settings object `client` connects with: its own (see {@link tlsOf}) and, for a
+ * `sentinel://` connection, the one to the sentinels — for `checkTlsFiles` before connecting.
+ */
+export function tlsSettingsOf(client: RedisClient): Array<NonNullable<RedisOptions['tls']>> {
+  const all = [tlsOf(client), isCluster(client) ? undefined : client.options.sentinelTLS];
+  return all.filter((tls): tls is NonNullable<RedisOptions['tls']> => tls !== undefined && tls !== null);
+}
+
 /** Settings a duplicate connection may override; on a cluster they apply to every node connection. */
 export interface ConnectionOverrides {
   lazyConnect?: boolean;

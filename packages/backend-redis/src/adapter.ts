@@ -41,7 +41,7 @@ function readOptions(bag: Record<string, unknown>): RedisBackendOptions {
 /**
  * Resolves `redis://`, `rediss://`, `sentinel://` and `rediscluster://` (Redis Cluster) result backend
  * URLs; pass it in `adapters`. Options: our names, plus Celery's `result_backend_transport_options`
- * keys `master_name` and `sentinel_kwargs` (`{ password, username }`).
+ * keys `master_name` and `sentinel_kwargs` (`{ password, username, ssl, ssl_ca_certs, … }`), and `redis_backend_use_ssl`.
  * @example
  * import { backendAdapter } from '@celerity/backend-redis';
  * const client = createClient({ backend: 'redis://localhost:6379/0', adapters: [backendAdapter] });

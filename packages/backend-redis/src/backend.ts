@@ -18,7 +18,7 @@ import {
   parseRedisUrl,
   replicaWaitOptions,
   sentinelConnectionOptions,
-  tlsOf,
+  tlsSettingsOf,
   type RedisClient,
 } from '@celerity/redis-common/internal';
 import { resultSerializer } from './default-serializer.js';
@@ -61,10 +61,10 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
   const command: RedisClient =
     options.client ??
     (isClusterUrl(url)
-      ? createClusterClient(parseRedisClusterUrl(url), { lazyConnect: true, enableAutoPipelining: true, ...nameOverride, ...(options.redisOptions === undefined ? {} : { redisOptions: options.redisOptions }) })
+      ? createClusterClient(parseRedisClusterUrl(url, options.ssl), { lazyConnect: true, enableAutoPipelining: true, ...nameOverride, ...(options.redisOptions === undefined ? {} : { redisOptions: options.redisOptions }) })
       : new Redis({
           // sentinel://: this connection and its pub/sub duplicate ask the sentinels for the primary on every (re)connect.
-          ...(isSentinelUrl(url) ? sentinelConnectionOptions(url, options) : parseRedisUrl(url, options.ssl)),
+          ...(isSentinelUrl(url) ? sentinelConnectionOptions(url, options, options.ssl) : parseRedisUrl(url, options.ssl)),
           lazyConnect: true,
           enableAutoPipelining: true,
           ...nameOverride,
@@ -146,7 +146,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): ResultBac
       guard('connect', async () => {
         if (command.status === 'wait') {
           // A TLS certificate file that cannot be read fails here, not inside ioredis' connect.
-          checkTlsFiles(tlsOf(command));
+          for (const tls of tlsSettingsOf(command)) checkTlsFiles(tls);
           // ioredis answers a refused AUTH with "Connection is closed."; the server's reason is the error.
           let refused: unknown;
           const stop = onAuthFailure(command, (error) => (refused ??= error));

@@ -27,6 +27,12 @@ export interface RedisBackendOptions {
   /** With a `sentinel://` URL: the sentinels' own username (`sentinel_kwargs={'username': …}`). @default none */
   sentinelUsername?: string;
   /**
+   * With a `sentinel://` URL: TLS to the sentinels themselves (Celery's
+   * `result_backend_transport_options={'sentinel_kwargs': {'ssl': True, 'ssl_ca_certs': …}}`),
+   * `true` for the defaults. `ssl` is the TLS of the connections to the primary. @default none
+   */
+  sentinelSsl?: RedisSslSettings | boolean;
+  /**
    * Opt-in durable store: after each `store` / `storeMany`, `WAIT` until this many replicas
    * acknowledged the result, else reject with `ReplicaWaitError` (the result stays stored on the
    * primary). Without it, a result the primary acknowledged is lost if the primary dies before a
@@ -47,6 +53,9 @@ export interface RedisBackendOptions {
    * Celery's `redis_backend_use_ssl`: TLS with a CA, a client certificate, `ssl_cert_reqs` and
    * `ssl_check_hostname` (redis-py's names; files are read when connecting). It turns TLS on for a
    * `redis://` URL too; `true` is TLS with the defaults. Query options of a `rediss://` URL win.
+   * With `rediscluster://` it is the TLS of every node (the URL's `ssl_*` query options turn it on
+   * too); with `sentinel://`, of the connections to the primary (see `sentinelSsl`). Without a
+   * host name in the URL (cluster, Sentinel), certificates are checked against the address connected to.
    * Ignored when `client` is given.
    * @default undefined (TLS only for `rediss://`)
    * @example createRedisBackend({ url: 'rediss://cache:6380/1', ssl: { ssl_ca_certs: '/etc/ssl/ca.pem' } })

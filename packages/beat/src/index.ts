@@ -12,3 +12,4 @@ export type { TaskSendingClient } from './sender.js';
 export { createBrokerTickSender, createBrokerTickPusher, isListPushBroker } from './broker-sender.js';
 export type { BrokerTickSenderOptions, ListPushBroker } from './broker-sender.js';
 export { openBeatStore } from './open-store.js';
+export type { OpenBeatStoreOptions } from './open-store.js';

@@ -4,7 +4,8 @@
  * the leader lease and its token counter.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { isCluster } from '@celerity/redis-common/internal';
 import { encodeTaskMessage, jsonSerializer, type Broker } from '@celerity/core';
 import type { ListPushBroker } from './broker-sender.js';
 import { checkEntry, type BeatEntry } from './entry.js';
@@ -45,19 +46,24 @@ export interface StoredEntry extends BeatEntry {
 }
 
 export interface BeatStoreOptions {
-  /** Key prefix. @default 'celerity:beat:' */
+  /**
+   * Key prefix. On a Redis Cluster the keys are `{<prefix>}entries`, `{<prefix>}lease`…: the hash
+   * tag puts them in one slot, as the scripts and transactions that touch several of them need.
+   * @default 'celerity:beat:'
+   */
   prefix?: string;
 }
 
 export class BeatStore {
-  readonly #redis: Redis;
+  readonly #redis: Redis | Cluster;
   readonly #keys: { entries: string; disabled: string; last: string; pending: string; lease: string; token: string };
   readonly #prefix: string;
 
-  constructor(redis: Redis, options: BeatStoreOptions = {}) {
+  /** The store on `redis`: one server (`Redis`, Sentinel-managed or not) or a Redis Cluster (`Cluster`). */
+  constructor(redis: Redis | Cluster, options: BeatStoreOptions = {}) {
     this.#redis = redis;
-    const p = options.prefix ?? 'celerity:beat:';
-    this.#prefix = p;
+    this.#prefix = options.prefix ?? 'celerity:beat:';
+    const p = isCluster(redis) ? `{${this.#prefix}}` : this.#prefix;
     this.#keys = { entries: `${p}entries`, disabled: `${p}disabled`, last: `${p}last-run`, pending: `${p}pending`, lease: `${p}lease`, token: `${p}token` };
   }
 
@@ -137,9 +143,11 @@ export class BeatStore {
   /**
    * Whether `broker`'s queues are on this store's Redis server and db, which claiming with a `push`
    * needs: LPUSHes a probe item through the store onto the list the broker would use for a probe queue,
-   * asks the broker that queue's size, and deletes the list.
+   * asks the broker that queue's size, and deletes the list. Always false on a Redis Cluster: the
+   * queue's list and the store's keys are in different slots, which one script cannot touch.
    */
   async sharesRedisWith(broker: ListPushBroker & Pick<Broker, 'size'>): Promise<boolean> {
+    if (isCluster(this.#redis)) return false;
     const queue = `${this.#prefix}probe-${randomUUID()}`;
     const envelope = encodeTaskMessage({ task: 'celerity.beat.probe', id: randomUUID(), args: [], kwargs: {} }, { serializer: jsonSerializer });
     const { list } = broker.encodePush({ queue }, envelope);

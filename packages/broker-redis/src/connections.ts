@@ -28,6 +28,7 @@ type ConnectionSettings = Pick<
   | 'host' | 'port' | 'db' | 'username' | 'password' | 'tls' | 'lazyConnect' | 'retryStrategy' | 'maxRetriesPerRequest' | 'connectionName'
   // sentinel://: ioredis asks the sentinels for the primary on every (re)connect, duplicates included.
   | 'sentinels' | 'name' | 'sentinelUsername' | 'sentinelPassword' | 'failoverDetector' | 'reconnectOnError'
+  | 'enableTLSForSentinelMode' | 'sentinelTLS'
 >;
 
 /** The connections of one broker. */
@@ -71,7 +72,7 @@ export function createConnections(
     main = client; // the application's: no error listeners added (only the reconnect count below), never closed here
     db = isCluster(client) ? 0 : (client.options.db ?? 0);
   } else if (isClusterUrl(source.url ?? '')) {
-    const url = parseRedisClusterUrl(source.url ?? '');
+    const url = parseRedisClusterUrl(source.url ?? '', source.ssl);
     db = 0;
     const open = (overrides: ConnectionSettings): RedisClient =>
       createClusterClient(url, { lazyConnect: true, clusterRetryStrategy: (times) => Math.min(times * 100, 2000), ...(overrides as object) });
@@ -79,7 +80,7 @@ export function createConnections(
     fresh = open;
   } else {
     const text = source.url ?? 'redis://localhost:6379/0';
-    const url = isSentinelUrl(text) ? sentinelConnectionOptions(text, source.sentinel ?? {}) : parseRedisUrl(text, source.ssl);
+    const url = isSentinelUrl(text) ? sentinelConnectionOptions(text, source.sentinel ?? {}, source.ssl) : parseRedisUrl(text, source.ssl);
     db = url.db;
     settings = { ...url, lazyConnect: true, retryStrategy: (times) => Math.min(times * 100, 2000) };
     main = watch(new Redis(settings), 'main', logger);

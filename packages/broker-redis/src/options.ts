@@ -30,6 +30,12 @@ export interface RedisBrokerOptions extends BrokerCommonOptions {
   /** With a `sentinel://` URL: the sentinels' own username (`sentinel_kwargs={'username': …}`). @default none */
   sentinelUsername?: string;
   /**
+   * With a `sentinel://` URL: TLS to the sentinels themselves (kombu's
+   * `sentinel_kwargs={'ssl': True, 'ssl_ca_certs': …}`, redis-py's names), `true` for the defaults.
+   * `ssl` is the TLS of the connections to the primary. @default none
+   */
+  sentinelSsl?: RedisSslSettings | boolean;
+  /**
    * Opt-in durable publish: after each `publish` / `publishMany`, `WAIT` until this many replicas
    * acknowledged it, else reject with `ReplicaWaitError` (the message stays published on the
    * primary). Redis replication is asynchronous: without this, a publish the primary acknowledged
@@ -50,6 +56,9 @@ export interface RedisBrokerOptions extends BrokerCommonOptions {
    * Celery's `broker_use_ssl`: TLS with a CA, a client certificate, `ssl_cert_reqs` and
    * `ssl_check_hostname` (redis-py's names; files are read when connecting). It turns TLS on for a
    * `redis://` URL too; `true` is TLS with the defaults. Query options of a `rediss://` URL win.
+   * With `rediscluster://` it is the TLS of every node (the URL's `ssl_*` query options turn it on
+   * too); with `sentinel://`, of the connections to the primary (see `sentinelSsl`). Without a
+   * host name in the URL (cluster, Sentinel), certificates are checked against the address connected to.
    * Ignored when `client` is given.
    * @default undefined (TLS only for `rediss://`)
    * @example createRedisBroker({ url: 'rediss://cache:6380/0', ssl: { ssl_ca_certs: '/etc/ssl/ca.pem' } })

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { checkTlsFiles } from '@celerity/core/internal';
 import type { RedisClient } from '@celerity/redis-common/internal';
-import { closeConnection, isCluster, tlsOf, waitForReplicas } from '@celerity/redis-common/internal';
+import { closeConnection, isCluster, tlsSettingsOf, waitForReplicas } from '@celerity/redis-common/internal';
 import { ClosedError, ConfigurationError, silentLogger } from '@celerity/core';
 import type {
   RevocationStore,
@@ -211,7 +211,7 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   async connect(): Promise<void> {
     this.assertOpen();
     // A TLS certificate file that cannot be read fails here, not inside ioredis' connect.
-    checkTlsFiles(tlsOf(this.client));
+    for (const tls of tlsSettingsOf(this.client)) checkTlsFiles(tls);
     await waitReady(this.client, Date.now() + this.settings.publishTimeout, undefined, true);
   }
 

@@ -9,15 +9,14 @@ export interface Closable {
 
 /**
  * Closes a connection: `QUIT` when it is ready (the server sees a clean goodbye and replies already
- * on their way still arrive), a plain disconnect otherwise or when `QUIT` fails; it never rejects.
- * Reconnecting stops either way.
+ * on their way still arrive), then a plain disconnect, which alone is used otherwise; it never
+ * rejects. Reconnecting stops either way. The disconnect after `QUIT` is what closes the sockets
+ * ioredis keeps beside a `sentinel://` connection (its failover detector's subscriptions to the
+ * sentinels): `QUIT` ends the connection to the primary only, and they would keep the process alive.
  * @example
  * if (ownsConnection) await closeConnection(client);
  */
 export async function closeConnection(connection: Closable): Promise<void> {
-  if (connection.status !== 'ready') {
-    connection.disconnect();
-    return;
-  }
-  await connection.quit().catch(() => connection.disconnect());
+  if (connection.status === 'ready') await connection.quit().catch(() => undefined);
+  connection.disconnect();
 }

@@ -1,11 +1,15 @@
 /**
- * Redis Cluster URLs, `rediscluster://[[user]:password@]host:port[,host:port…][/0]` — the scheme
- * kombu's pending Cluster transport uses. The hosts are startup nodes only: the client learns the
- * rest of the cluster from them. A cluster has one database, so the path may only be empty or `/0`.
+ * Redis Cluster URLs, `rediscluster://[[user]:password@]host:port[,host:port…][/0][?ssl_…]` — the
+ * scheme kombu's pending Cluster transport uses. The hosts are startup nodes only: the client learns
+ * the rest of the cluster from them. A cluster has one database, so the path may only be empty or
+ * `/0`. TLS has no scheme of its own: the `rediss://` query options (`ssl_cert_reqs`,
+ * `ssl_ca_certs`…) or Celery's `broker_use_ssl` / `redis_backend_use_ssl` turn it on for every node.
  * Error messages show the URL only through `redactUrl`.
  */
 import { ConfigurationError } from '@celerity/core';
 import { redactUrl } from '@celerity/core/internal';
+import { sslFromSettingAndQuery } from './ssl.js';
+import type { RedisSslSettings, RedisTlsOptions } from './ssl.js';
 
 /** The scheme of Redis Cluster URLs. */
 export const CLUSTER_SCHEME = 'rediscluster';
@@ -16,6 +20,8 @@ export interface RedisClusterUrlOptions {
   nodes: Array<{ host: string; port: number }>;
   username?: string;
   password?: string;
+  /** TLS for every node (from the query's `ssl_*` options or the `ssl` setting); absent: plain TCP. */
+  tls?: RedisTlsOptions;
 }
 
 /** Whether `url` names a Redis Cluster (`rediscluster://`, any case). */
@@ -37,18 +43,21 @@ function decode(text: string, url: string): string {
 
 /**
  * Parses a `rediscluster://` URL. A node without a port uses 6379; IPv6 hosts go in brackets.
- * Credentials may be percent-encoded and apply to every node.
+ * Credentials may be percent-encoded and apply to every node. TLS is on when the query has one of
+ * the `rediss://` options (`?ssl_cert_reqs=required`, `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`,
+ * `ssl_check_hostname`) or `ssl` (Celery's `broker_use_ssl`) is an object or `true`; the query wins
+ * key by key. Each node's certificate is checked against the address connected to.
  * @throws ConfigurationError for another scheme, no host, a bad port, or a database other than 0.
  * @example
  * parseRedisClusterUrl('rediscluster://:secret@10.0.0.1:7000,10.0.0.2:7000');
  * // { nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7000 }], password: 'secret' }
  */
-export function parseRedisClusterUrl(url: string): RedisClusterUrlOptions {
-  const match = /^rediscluster:\/\/(?:([^@/?#]*)@)?([^/?#]*)(\/[^?#]*)?(?:\?[^#]*)?$/i.exec(url.trim());
+export function parseRedisClusterUrl(url: string, ssl?: RedisSslSettings | boolean): RedisClusterUrlOptions {
+  const match = /^rediscluster:\/\/(?:([^@/?#]*)@)?([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(url.trim());
   if (match === null) {
     throw isClusterUrl(url) ? invalid(url, 'unreadable') : new ConfigurationError(`Not a Redis Cluster URL: ${JSON.stringify(redactUrl(url))} (use rediscluster://)`);
   }
-  const [, credentials, hosts = '', path = ''] = match;
+  const [, credentials, hosts = '', path = '', query = ''] = match;
   const db = path.replace(/^\/+|\/+$/g, '');
   if (db !== '' && db !== '0') throw invalid(url, 'a cluster has only database 0');
   const nodes = hosts
@@ -70,5 +79,7 @@ export function parseRedisClusterUrl(url: string): RedisClusterUrlOptions {
     if (user !== '') result.username = decode(user, url);
     if (password !== '') result.password = decode(password, url);
   }
+  const tls = sslFromSettingAndQuery(ssl, new URLSearchParams(query), `the TLS settings of ${JSON.stringify(redactUrl(url))}`);
+  if (tls !== undefined) result.tls = tls;
   return result;
 }

@@ -23,5 +23,5 @@ export type { RedisSslSettings, RedisTlsOptions } from './ssl.js';
 // Redis Cluster
 export { CLUSTER_SCHEME, isClusterUrl, parseRedisClusterUrl } from './cluster-url.js';
 export type { RedisClusterUrlOptions } from './cluster-url.js';
-export { createClusterClient, duplicateClient, isCluster, keySlot, tlsOf } from './redis-client.js';
+export { createClusterClient, duplicateClient, isCluster, keySlot, tlsOf, tlsSettingsOf } from './redis-client.js';
 export type { ClusterClientOptions, ConnectionOverrides, RedisClient } from './redis-client.js';

@@ -20,6 +20,15 @@ export function tlsOf(client: RedisClient): RedisOptions['tls'] {
   return isCluster(client) ? client.options.redisOptions?.tls : client.options.tls;
 }
 
+/**
+ * Every TLS settings object `client` connects with: its own (see {@link tlsOf}) and, for a
+ * `sentinel://` connection, the one to the sentinels — for `checkTlsFiles` before connecting.
+ */
+export function tlsSettingsOf(client: RedisClient): Array<NonNullable<RedisOptions['tls']>> {
+  const all = [tlsOf(client), isCluster(client) ? undefined : client.options.sentinelTLS];
+  return all.filter((tls): tls is NonNullable<RedisOptions['tls']> => tls !== undefined && tls !== null);
+}
+
 /** Settings a duplicate connection may override; on a cluster they apply to every node connection. */
 export interface ConnectionOverrides {
   lazyConnect?: boolean;
@@ -67,6 +76,8 @@ export function createClusterClient(url: RedisClusterUrlOptions, options: Cluste
   const nodeOptions: NodeOptions = { ...redisOptions, ...(perNode as NodeOptions) };
   if (url.username !== undefined) nodeOptions.username = url.username;
   if (url.password !== undefined) nodeOptions.password = url.password;
+  // The URL's TLS (query options, broker_use_ssl) for every node; explicit redisOptions.tls wins.
+  if (url.tls !== undefined && nodeOptions.tls === undefined) nodeOptions.tls = url.tls;
   const clusterOptions: ClusterSettings = { redisOptions: nodeOptions };
   if (lazyConnect !== undefined) clusterOptions.lazyConnect = lazyConnect;
   if (enableAutoPipelining !== undefined) clusterOptions.enableAutoPipelining = enableAutoPipelining;

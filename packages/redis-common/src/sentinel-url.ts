@@ -5,9 +5,17 @@
  * primary (the data node), not of the sentinels; the primary's name comes from the `master_name`
  * transport option, and the sentinels' own password from `sentinel_kwargs={'password': …}`.
  * The connection itself is ioredis' built-in Sentinel support (`sentinels` + `name`).
+ *
+ * TLS is set apart for the two kinds of connection, as in kombu and redis-py: `broker_use_ssl` /
+ * `redis_backend_use_ssl` for the data connections to the primary, and redis-py's own keys in
+ * `sentinel_kwargs` (`ssl: True`, `ssl_ca_certs`, `ssl_certfile`…) for the connections to the
+ * sentinels. Neither names a host (the primary's comes from the sentinels): each certificate is
+ * checked against the address connected to.
  */
 import { ConfigurationError } from '@celerity/core';
 import { redactUrl } from '@celerity/core/internal';
+import { REDIS_SSL_KEYS, redisTlsOptions } from './ssl.js';
+import type { RedisSslSettings, RedisTlsOptions } from './ssl.js';
 
 /** kombu's and redis-py's default Sentinel port. */
 export const DEFAULT_SENTINEL_PORT = 26379;
@@ -32,6 +40,11 @@ export interface SentinelSettings {
   sentinelPassword?: string;
   /** Username of the sentinels themselves (`sentinel_kwargs={'username': …}`). */
   sentinelUsername?: string;
+  /**
+   * TLS to the sentinels themselves (`sentinel_kwargs={'ssl': True, 'ssl_ca_certs': …}`): `true`
+   * for the defaults, or redis-py's TLS settings. @default none (plain TCP to the sentinels)
+   */
+  sentinelSsl?: RedisSslSettings | boolean;
 }
 
 /**
@@ -50,6 +63,12 @@ export interface SentinelConnectionOptions {
   failoverDetector: boolean;
   /** A `READONLY` reply means the node was demoted: reconnect (asking the sentinels again) and resend. */
   reconnectOnError: (error: Error) => boolean | 1 | 2;
+  /** TLS to the primary (and replicas ioredis may be sent to), from `broker_use_ssl` / `redis_backend_use_ssl`. */
+  tls?: RedisTlsOptions;
+  /** Set with `tls`: ioredis ignores `tls` in Sentinel mode without it. */
+  enableTLSForSentinelMode?: boolean;
+  /** TLS to the sentinels, from `sentinel_kwargs`' `ssl` keys. */
+  sentinelTLS?: RedisTlsOptions;
 }
 
 /** Whether `url` uses the `sentinel://` scheme (case-insensitive). */
@@ -102,13 +121,20 @@ export function parseSentinelUrl(url: string): SentinelUrlOptions {
 
 const isReadonly = (error: Error): boolean => error.message.startsWith('READONLY');
 
+function tlsFrom(ssl: RedisSslSettings | boolean | undefined, where: string): RedisTlsOptions | undefined {
+  if (ssl === undefined || ssl === false) return undefined;
+  if (ssl !== true && (typeof ssl !== 'object' || ssl === null)) throw new ConfigurationError(`${where} must be an object or a boolean`);
+  return redisTlsOptions(undefined, ssl === true ? {} : { ...ssl }, where);
+}
+
 /**
- * The ioredis options for a `sentinel://` URL and its transport options.
- * @throws ConfigurationError when `masterName` is missing (as kombu: "'master_name' transport option must be specified").
+ * The ioredis options for a `sentinel://` URL and its transport options; `ssl` (Celery's
+ * `broker_use_ssl` / `redis_backend_use_ssl`) is the TLS of the connections to the primary.
+ * @throws ConfigurationError when `masterName` is missing (as kombu: "'master_name' transport option must be specified"), or for bad TLS settings.
  * @example
  * new Redis({ ...sentinelConnectionOptions('sentinel://s1;sentinel://s2', { masterName: 'mymaster' }), lazyConnect: true });
  */
-export function sentinelConnectionOptions(url: string, settings: SentinelSettings): SentinelConnectionOptions {
+export function sentinelConnectionOptions(url: string, settings: SentinelSettings, ssl?: RedisSslSettings | boolean): SentinelConnectionOptions {
   const parsed = parseSentinelUrl(url);
   if (typeof settings.masterName !== 'string' || settings.masterName === '') {
     throw new ConfigurationError(`'master_name' transport option must be specified for Sentinel URL ${JSON.stringify(redactUrl(url))}`);
@@ -121,12 +147,36 @@ export function sentinelConnectionOptions(url: string, settings: SentinelSetting
   };
   if (settings.sentinelPassword !== undefined) out.sentinelPassword = settings.sentinelPassword;
   if (settings.sentinelUsername !== undefined) out.sentinelUsername = settings.sentinelUsername;
+  const primaryTls = tlsFrom(ssl, 'the TLS settings (broker_use_ssl / redis_backend_use_ssl) of a Sentinel URL');
+  if (primaryTls !== undefined) {
+    out.tls = primaryTls;
+    out.enableTLSForSentinelMode = true;
+  }
+  const sentinelTls = tlsFrom(settings.sentinelSsl, "the sentinels' TLS settings (sentinel_kwargs)");
+  if (sentinelTls !== undefined) out.sentinelTLS = sentinelTls;
   return out;
 }
 
 /**
+ * redis-py's TLS keys of `sentinel_kwargs`: `ssl: true` turns TLS to the sentinels on, and the
+ * `ssl_*` keys go with it; an `ssl_*` key without `ssl: true` is refused (redis-py would ignore it).
+ */
+function sentinelSslFrom(kwargs: Record<string, unknown>): RedisSslSettings | boolean | undefined {
+  const given = REDIS_SSL_KEYS.filter((key) => kwargs[key] !== undefined);
+  const ssl = kwargs['ssl'];
+  if (ssl !== undefined && typeof ssl !== 'boolean') throw new ConfigurationError('Redis transport option sentinel_kwargs.ssl must be true or false');
+  if (ssl !== true) {
+    if (given.length > 0) throw new ConfigurationError(`Redis transport option sentinel_kwargs.${given[0]!} needs sentinel_kwargs.ssl: true`);
+    return ssl;
+  }
+  if (given.length === 0) return true;
+  return Object.fromEntries(given.map((key) => [key, kwargs[key]])) as RedisSslSettings;
+}
+
+/**
  * Reads the Sentinel settings out of untyped transport options: `master_name` / `masterName`,
- * `sentinel_kwargs: { password, username }` / `sentinelPassword` / `sentinelUsername`.
+ * `sentinel_kwargs: { password, username, ssl, ssl_ca_certs, ssl_certfile, ssl_keyfile,
+ * ssl_cert_reqs, ssl_check_hostname }` / `sentinelPassword` / `sentinelUsername` / `sentinelSsl`.
  * @throws ConfigurationError for a value of the wrong type.
  * @example
  * sentinelSettingsFrom({ master_name: 'mymaster', sentinel_kwargs: { password: 's3cret' } });
@@ -150,5 +200,10 @@ export function sentinelSettingsFrom(bag: Readonly<Record<string, unknown>>): Se
   if (masterName !== undefined) out.masterName = masterName;
   if (password !== undefined) out.sentinelPassword = password;
   if (username !== undefined) out.sentinelUsername = username;
+  const sentinelSsl = sentinelSslFrom(fromKwargs) ?? bag['sentinelSsl'];
+  if (sentinelSsl !== undefined) {
+    if (typeof sentinelSsl !== 'boolean' && (typeof sentinelSsl !== 'object' || sentinelSsl === null)) throw new ConfigurationError('Redis transport option sentinelSsl must be an object or a boolean');
+    out.sentinelSsl = sentinelSsl as RedisSslSettings | boolean;
+  }
   return out;
 }

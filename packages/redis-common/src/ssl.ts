@@ -53,15 +53,17 @@ function text(settings: Record<string, unknown>, key: string, where: string): st
 
 /**
  * Checks TLS settings (from a settings object or a URL's query, values as strings there) and
- * returns `tls.connect` options for `host`. Unknown keys are not looked at.
+ * returns `tls.connect` options for `host`. Without a host (a cluster's nodes, a Sentinel's
+ * primary: learned at run time) no server name is set, and Node checks the certificate against the
+ * address connected to. Unknown keys are not looked at.
  * @throws ConfigurationError for a value of the wrong type or an unknown `ssl_cert_reqs`.
  * @example
  * redisTlsOptions('cache.example.com', { ssl_ca_certs: '/etc/ssl/ca.pem' }, 'broker_use_ssl');
  */
-export function redisTlsOptions(host: string, settings: Record<string, unknown>, where: string): RedisTlsOptions {
+export function redisTlsOptions(host: string | undefined, settings: Record<string, unknown>, where: string): RedisTlsOptions {
   const tls: RedisTlsOptions = {};
   // SNI for host names (Node refuses an IP address as a server name).
-  if (isIP(host) === 0) tls.servername = host;
+  if (host !== undefined && isIP(host) === 0) tls.servername = host;
   const certReqs = settings['ssl_cert_reqs'];
   if (certReqs !== undefined && certReqs !== null) {
     // An empty query value (`?ssl_cert_reqs=`) means the default, required.
@@ -88,4 +90,29 @@ export function redisTlsOptions(host: string, settings: Record<string, unknown>,
     files.key = key === undefined ? { path: cert, setting: 'ssl_certfile' } : { path: key, setting: 'ssl_keyfile' };
   }
   return withTlsFiles(tls, files);
+}
+
+/**
+ * TLS options from Celery's setting (`broker_use_ssl` / `redis_backend_use_ssl`: an object, or a
+ * boolean) and the `ssl_*` options of a URL's query (they win), for connections whose host is not
+ * known in advance; undefined when neither turns TLS on (`false`, or nothing given).
+ * @throws ConfigurationError for a setting that is neither an object nor a boolean, or a bad value.
+ * @example
+ * sslFromSettingAndQuery(undefined, new URLSearchParams('ssl_cert_reqs=required'), 'rediscluster://…') // {}
+ */
+export function sslFromSettingAndQuery(ssl: RedisSslSettings | boolean | undefined, query: URLSearchParams, where: string): RedisTlsOptions | undefined {
+  if (ssl !== undefined && typeof ssl !== 'boolean' && (typeof ssl !== 'object' || ssl === null)) {
+    throw new ConfigurationError('Redis TLS settings (broker_use_ssl / redis_backend_use_ssl) must be an object or a boolean');
+  }
+  const settings: Record<string, unknown> = typeof ssl === 'object' ? { ...ssl } : {};
+  let fromQuery = false;
+  for (const key of REDIS_SSL_KEYS) {
+    const value = query.get(key);
+    if (value === null) continue;
+    settings[key] = value;
+    fromQuery = true;
+  }
+  if (!fromQuery && (ssl === undefined || ssl === false)) return undefined;
+  if (settings['ssl_cert_reqs'] === '') delete settings['ssl_cert_reqs'];
+  return redisTlsOptions(undefined, settings, where);
 }

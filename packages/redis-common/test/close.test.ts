@@ -14,10 +14,10 @@ function fake(status: string, quit: () => Promise<unknown>) {
 }
 
 describe('closeConnection', () => {
-  it('says QUIT to a ready connection, disconnects any other, and never rejects', async () => {
+  it('says QUIT to a ready connection, then disconnects (closing what QUIT leaves, a Sentinel failover detector), disconnects any other, and never rejects', async () => {
     const ready = fake('ready', async () => 'OK');
     await closeConnection(ready.connection);
-    expect(ready.calls).toEqual(['quit']);
+    expect(ready.calls).toEqual(['quit', 'disconnect']);
     const failing = fake('ready', () => Promise.reject(new Error('Connection is closed.')));
     await closeConnection(failing.connection);
     expect(failing.calls).toEqual(['quit', 'disconnect']);

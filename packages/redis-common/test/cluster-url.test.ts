@@ -38,6 +38,25 @@ describe('parseRedisClusterUrl', () => {
     }
   });
 
+  it('turns TLS on for every node from the ssl_* query options or the ssl setting (query wins), naming no server', () => {
+    expect(parseRedisClusterUrl('rediscluster://h1:7000?other=1').tls).toBeUndefined();
+    expect(parseRedisClusterUrl('rediscluster://h1:7000', false).tls).toBeUndefined();
+    expect(parseRedisClusterUrl('rediscluster://h1:7000?ssl_cert_reqs=required').tls).toEqual({});
+    expect(parseRedisClusterUrl('rediscluster://cache.example.com:7000', true).tls).toEqual({});
+    const tls = parseRedisClusterUrl('rediscluster://h1:7000?ssl_cert_reqs=none', { ssl_cert_reqs: 'required', ssl_ca_certs: '/etc/ssl/ca.pem', ssl_check_hostname: false }).tls;
+    expect(tls?.rejectUnauthorized).toBe(false);
+    expect(tls?.servername).toBeUndefined();
+    expect(typeof tls?.checkServerIdentity).toBe('function');
+    // The CA file is read when a node connects, not while parsing.
+    expect(Object.getOwnPropertyDescriptor(tls, 'ca')?.get).toBeTypeOf('function');
+  });
+
+  it('refuses bad TLS settings with a ConfigurationError', () => {
+    expect(() => parseRedisClusterUrl('rediscluster://h1:7000?ssl_cert_reqs=maybe')).toThrow(ConfigurationError);
+    expect(() => parseRedisClusterUrl('rediscluster://h1:7000', 'yes' as unknown as boolean)).toThrow(ConfigurationError);
+    expect(() => parseRedisClusterUrl('rediscluster://h1:7000', { ssl_keyfile: '/k.pem' })).toThrow(/ssl_keyfile needs ssl_certfile/);
+  });
+
   it('tells cluster URLs apart by scheme', () => {
     expect(isClusterUrl('RedisCluster://h:1')).toBe(true);
     expect(isClusterUrl('redis://h:1')).toBe(false);

@@ -73,6 +73,34 @@ describe('sentinelConnectionOptions', () => {
   });
 });
 
+describe('sentinelConnectionOptions: TLS', () => {
+  it('puts broker_use_ssl on the connections to the primary and sentinel_kwargs ssl on the sentinels, naming no server', () => {
+    const plain = sentinelConnectionOptions('sentinel://s1', { masterName: 'm' });
+    expect(plain.tls).toBeUndefined();
+    expect(plain.enableTLSForSentinelMode).toBeUndefined();
+    expect(plain.sentinelTLS).toBeUndefined();
+    const options = sentinelConnectionOptions('sentinel://s1.example.com', { masterName: 'm', sentinelSsl: { ssl_cert_reqs: 'none' } }, { ssl_ca_certs: '/etc/ssl/ca.pem' });
+    expect(options.enableTLSForSentinelMode).toBe(true);
+    expect(options.tls?.servername).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor(options.tls, 'ca')?.get).toBeTypeOf('function');
+    expect(options.sentinelTLS).toEqual({ rejectUnauthorized: false });
+    expect(sentinelConnectionOptions('sentinel://s1', { masterName: 'm', sentinelSsl: true }, true)).toMatchObject({ tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} });
+    expect(sentinelConnectionOptions('sentinel://s1', { masterName: 'm', sentinelSsl: false }, false).sentinelTLS).toBeUndefined();
+  });
+
+  it('reads redis-py\'s ssl keys of sentinel_kwargs, and refuses ssl_* keys without ssl: true', () => {
+    expect(sentinelSettingsFrom({ sentinel_kwargs: { ssl: true } })).toEqual({ sentinelSsl: true });
+    expect(sentinelSettingsFrom({ sentinel_kwargs: { ssl: true, ssl_ca_certs: '/ca.pem', ssl_cert_reqs: 'required', password: 'p' } })).toEqual({
+      sentinelPassword: 'p',
+      sentinelSsl: { ssl_ca_certs: '/ca.pem', ssl_cert_reqs: 'required' },
+    });
+    expect(sentinelSettingsFrom({ sentinelSsl: { ssl_certfile: '/c.pem' } })).toEqual({ sentinelSsl: { ssl_certfile: '/c.pem' } });
+    expect(() => sentinelSettingsFrom({ sentinel_kwargs: { ssl_ca_certs: '/ca.pem' } })).toThrow(/sentinel_kwargs.ssl_ca_certs needs sentinel_kwargs.ssl: true/);
+    expect(() => sentinelSettingsFrom({ sentinel_kwargs: { ssl: 'yes' } })).toThrow(ConfigurationError);
+    expect(() => sentinelSettingsFrom({ sentinelSsl: 'yes' })).toThrow(ConfigurationError);
+  });
+});
+
 describe('sentinelSettingsFrom', () => {
   it("reads Celery's transport option names and ours", () => {
     expect(sentinelSettingsFrom({ master_name: 'm', sentinel_kwargs: { password: 'p', username: 'u' }, other: 1 })).toEqual({ masterName: 'm', sentinelPassword: 'p', sentinelUsername: 'u' });

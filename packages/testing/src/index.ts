@@ -19,7 +19,8 @@ export type { RabbitCluster, RabbitClusterOptions } from './rabbitmq-cluster.js'
 export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy, TcpProxyOptions } from './tcp-proxy.js';
 export type { RabbitServer, RabbitServerOptions } from './rabbitmq-server.js';
-export { createTestCertificates, rabbitTlsConfig, startTlsRedisServer } from './tls-servers.js';
+export { createTestCertificates, rabbitTlsConfig, redisServerTls, startTlsRedisServer } from './tls-servers.js';
+export type { RedisServerTls } from './redis-socket.js';
 export type { TestCertificates, TlsRedisServer, TlsRedisServerOptions } from './tls-servers.js';
 export { findPrometheus, startPrometheusServer } from './prometheus-server.js';
 export type { PrometheusSample, PrometheusServer, PrometheusServerOptions } from './prometheus-server.js';

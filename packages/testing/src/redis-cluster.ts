@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { startRedisServer, type RedisServer } from './redis-server.js';
+import { redisCliTlsArgs, type RedisServerTls } from './redis-socket.js';
 
 const run = promisify(execFile);
 
@@ -31,6 +32,11 @@ export interface RedisClusterOptions {
   cli?: string;
   /** How long to wait for every node to report `cluster_state:ok`, in ms. @default 30000 */
   startTimeout?: number;
+  /**
+   * Every node serves TLS only (`--port 0 --tls-port`, `--tls-cluster yes`, `--tls-replication yes`):
+   * the cluster bus, replication, `redis-cli` and the clients all talk TLS. @default plain TCP
+   */
+  tls?: RedisServerTls;
 }
 
 /** One node as `CLUSTER NODES` lists it. */
@@ -43,7 +49,7 @@ export interface RedisClusterNode {
 
 /** A running private cluster. */
 export interface RedisCluster extends AsyncDisposable {
-  /** `rediscluster://host:port,host:port,…` over every node started. */
+  /** `rediscluster://host:port,host:port,…` over every node started (with `tls`, give clients the TLS settings too). */
   readonly url: string;
   /** `[{ host, port }]` of every node started, for `new Cluster(startupNodes)`. */
   readonly startupNodes: ReadonlyArray<{ host: string; port: number }>;
@@ -99,7 +105,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     await rm(dir, { recursive: true, force: true });
   };
 
-  const ask = async (port: number, ...args: string[]): Promise<string> => (await run(cli, ['-h', host, '-p', String(port), ...args])).stdout;
+  const tlsArgs = redisCliTlsArgs(options.tls);
+  const ask = async (port: number, ...args: string[]): Promise<string> => (await run(cli, [...tlsArgs, '-h', host, '-p', String(port), ...args])).stdout;
 
   const nodes = async (): Promise<RedisClusterNode[]> => {
     for (const [port, server] of servers) {
@@ -140,12 +147,13 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       // The port is only known once started, so the files are named by index.
       const server = await startRedisServer({
         host,
-        args: ['--dir', dir, '--dbfilename', `dump-${i}.rdb`, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--cluster-node-timeout', String(options.nodeTimeout ?? 2000)],
+        ...(options.tls === undefined ? {} : { tls: options.tls }),
+        args: [...(options.tls === undefined ? [] : ['--tls-cluster', 'yes']), '--dir', dir, '--dbfilename', `dump-${i}.rdb`, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--cluster-node-timeout', String(options.nodeTimeout ?? 2000)],
       });
       servers.set(server.port, server);
     }
     const addresses = [...servers.keys()].map((port) => `${host}:${port}`);
-    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes']).catch((error: { stdout?: string; stderr?: string }) => {
+    await run(cli, [...tlsArgs, '--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes']).catch((error: { stdout?: string; stderr?: string }) => {
       throw new Error(`redis-cli --cluster create failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, { cause: error });
     });
     await waitHealthy();

@@ -4,12 +4,12 @@
  * are set low so a killed primary is replaced in a few seconds rather than Sentinel's default 30 s+.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRedisServer } from './redis-server.js';
 import type { RedisServer } from './redis-server.js';
+import { openRedisSocket, type RedisServerTls } from './redis-socket.js';
 
 /** Options of {@link startSentinelTopology}. */
 export interface SentinelTopologyOptions {
@@ -27,6 +27,12 @@ export interface SentinelTopologyOptions {
   sentinelPassword?: string;
   /** How long to wait for replicas to sync and sentinels to see each other, in ms. @default 30000 */
   startTimeout?: number;
+  /**
+   * The primary, the replicas and the sentinels serve TLS only (`--port 0 --tls-port`, replication
+   * and the sentinels' links over TLS). Clients need TLS settings for both kinds of connection:
+   * `ssl` for the primary, `sentinelSsl` (`sentinel_kwargs`' `ssl` keys) for the sentinels. @default plain TCP
+   */
+  tls?: RedisServerTls;
 }
 
 /** A running topology. */
@@ -56,9 +62,9 @@ function resp(args: readonly string[]): string {
  * Sends one command (after AUTH, when given) and returns the raw reply text once `complete` says
  * it is whole, or undefined on error / timeout. Raw text is all these checks need.
  */
-function query(port: number, args: readonly string[], complete: (text: string) => boolean, password?: string): Promise<string | undefined> {
+function query(port: number, args: readonly string[], complete: (text: string) => boolean, password: string | undefined, tls: RedisServerTls | undefined): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = openRedisSocket('127.0.0.1', port, tls, () => socket.write((password === undefined ? '' : resp(['AUTH', password])) + resp(args)));
     let text = '';
     const done = (value: string | undefined): void => {
       socket.destroy();
@@ -67,7 +73,6 @@ function query(port: number, args: readonly string[], complete: (text: string) =
     socket.setTimeout(2000, () => done(undefined));
     socket.once('error', () => done(undefined));
     socket.once('close', () => done(undefined));
-    socket.once('connect', () => socket.write((password === undefined ? '' : resp(['AUTH', password])) + resp(args)));
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8');
       const body = password === undefined ? text : text.replace(/^\+OK\r\n/, '');
@@ -98,6 +103,8 @@ export async function startSentinelTopology(options: SentinelTopologyOptions = {
   const sentinelCount = options.sentinels ?? 3;
   const startTimeout = options.startTimeout ?? 30_000;
   const password = options.sentinelPassword;
+  const tls = options.tls;
+  const withTls = tls === undefined ? {} : { tls };
   const dir = await mkdtemp(join(tmpdir(), 'celerity-sentinel-'));
   const nodes: RedisServer[] = [];
   const sentinels: RedisServer[] = [];
@@ -108,10 +115,10 @@ export async function startSentinelTopology(options: SentinelTopologyOptions = {
   try {
     // Redis 7 waits 5 s before a diskless full sync (to gather more replicas): not here.
     const nodeArgs = ['--repl-diskless-sync-delay', '0'];
-    const primary = await startRedisServer({ args: nodeArgs });
+    const primary = await startRedisServer({ args: nodeArgs, ...withTls });
     nodes.push(primary);
     for (let i = 0; i < replicaCount; i++) {
-      nodes.push(await startRedisServer({ args: [...nodeArgs, '--replicaof', '127.0.0.1', String(primary.port)] }));
+      nodes.push(await startRedisServer({ args: [...nodeArgs, '--replicaof', '127.0.0.1', String(primary.port)], ...withTls }));
     }
     const quorum = Math.floor(sentinelCount / 2) + 1;
     for (let i = 0; i < sentinelCount; i++) {
@@ -124,14 +131,14 @@ export async function startSentinelTopology(options: SentinelTopologyOptions = {
         ...(password === undefined ? [] : [`requirepass ${password}`, `sentinel sentinel-pass ${password}`]),
       ];
       await writeFile(file, `${lines.join('\n')}\n`);
-      sentinels.push(await startRedisServer({ configFile: file, args: ['--sentinel'], ...(password === undefined ? {} : { password }) }));
+      sentinels.push(await startRedisServer({ configFile: file, args: ['--sentinel'], ...(password === undefined ? {} : { password }), ...withTls }));
     }
-    const topology = createHandle(masterName, nodes, sentinels, password, stop);
+    const topology = createHandle(masterName, nodes, sentinels, password, tls, stop);
     // Ready when the replicas are in sync and each sentinel has found the replicas and the other sentinels.
     const deadline = Date.now() + startTimeout;
     for (;;) {
       const linked = (await topology.syncedReplicas(primary)) >= replicaCount;
-      const known = await Promise.all(sentinels.map((s) => sentinelKnows(s.port, masterName, password)));
+      const known = await Promise.all(sentinels.map((s) => sentinelKnows(s.port, masterName, password, tls)));
       if (linked && known.every((k) => k.replicas >= replicaCount && k.sentinels >= sentinelCount - 1)) return topology;
       if (Date.now() > deadline) throw new Error(`Sentinel topology not ready within ${startTimeout} ms`);
       await sleep(100);
@@ -143,8 +150,8 @@ export async function startSentinelTopology(options: SentinelTopologyOptions = {
 }
 
 /** Replicas and other sentinels a sentinel knows of for `masterName` (from `SENTINEL MASTER`). */
-async function sentinelKnows(port: number, masterName: string, password: string | undefined): Promise<{ replicas: number; sentinels: number }> {
-  const reply = await query(port, ['SENTINEL', 'MASTER', masterName], (t) => /other-sentinels\r\n:\d+\r\n/.test(t) || /other-sentinels\r\n\$\d+\r\n\d+\r\n/.test(t), password);
+async function sentinelKnows(port: number, masterName: string, password: string | undefined, tls: RedisServerTls | undefined): Promise<{ replicas: number; sentinels: number }> {
+  const reply = await query(port, ['SENTINEL', 'MASTER', masterName], (t) => /other-sentinels\r\n:\d+\r\n/.test(t) || /other-sentinels\r\n\$\d+\r\n\d+\r\n/.test(t), password, tls);
   const field = (name: string): number => Number(new RegExp(`${name}\\r\\n(?::|\\$\\d+\\r\\n)(\\d+)\\r\\n`).exec(reply ?? '')?.[1] ?? 0);
   return { replicas: field('num-slaves'), sentinels: field('num-other-sentinels') };
 }
@@ -154,12 +161,13 @@ function createHandle(
   nodes: readonly RedisServer[],
   sentinels: readonly RedisServer[],
   password: string | undefined,
+  tls: RedisServerTls | undefined,
   stop: () => Promise<void>,
 ): SentinelTopology {
   const primaryPort = async (): Promise<number> => {
     for (const sentinel of sentinels) {
       if (!sentinel.running) continue;
-      const reply = await query(sentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName], (t) => /^\*2\r\n(?:\$\d+\r\n[^\r]*\r\n){2}$/.test(t), password);
+      const reply = await query(sentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName], (t) => /^\*2\r\n(?:\$\d+\r\n[^\r]*\r\n){2}$/.test(t), password, tls);
       const port = /^\*2\r\n\$\d+\r\n[^\r]*\r\n\$\d+\r\n(\d+)\r\n$/.exec(reply ?? '')?.[1];
       if (port !== undefined) return Number(port);
     }
@@ -177,7 +185,7 @@ function createHandle(
         const port = await primaryPort().catch(() => undefined);
         const node = nodes.find((n) => n.port === port && n.running);
         if (node !== undefined && port !== waitOptions.notPort) {
-          const role = await query(node.port, ['ROLE'], (t) => /master|slave/.test(t));
+          const role = await query(node.port, ['ROLE'], (t) => /master|slave/.test(t), undefined, tls);
           if (role?.includes('master')) return node;
         }
         if (Date.now() > deadline) throw new Error(`No new primary within ${waitOptions.timeout ?? 30_000} ms (sentinels report port ${String(port)})`);
@@ -185,7 +193,7 @@ function createHandle(
       }
     },
     async syncedReplicas(node) {
-      const info = await query(node.port, ['INFO', 'replication'], wholeBulk);
+      const info = await query(node.port, ['INFO', 'replication'], wholeBulk, undefined, tls);
       return (info ?? '').match(/^slave\d+:.*state=online/gm)?.length ?? 0;
     },
     stop,

@@ -7,10 +7,10 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
+import { openRedisSocket, tlsOnlyArgs, type RedisServerTls } from './redis-socket.js';
 
 /** Options of {@link startRedisServer}. */
 export interface RedisServerOptions {
@@ -36,11 +36,16 @@ export interface RedisServerOptions {
   password?: string;
   /** How long to wait for the server to answer, in milliseconds. @default 10000 */
   startTimeout?: number;
+  /**
+   * Serve TLS only: `port` is the TLS port (`--port 0 --tls-port <port>`, replication over TLS too),
+   * `url` is `rediss://…`, and the start-up check talks TLS with these files. @default plain TCP
+   */
+  tls?: RedisServerTls;
 }
 
 /** A running (or stopped) private Redis server. */
 export interface RedisServer extends AsyncDisposable {
-  /** `redis://host:port` (without the password, if one was set). */
+  /** `redis://host:port` (without the password, if one was set); `rediss://host:port` with `tls`. */
   readonly url: string;
   readonly host: string;
   readonly port: number;
@@ -86,9 +91,9 @@ interface ServerInfo {
  * The process id and version of the Redis answering on host:port, or undefined when none answers.
  * Checking the pid (not just PING) keeps us from mistaking another server on a taken port for ours.
  */
-function serverInfo(host: string, port: number, password: string | undefined): Promise<ServerInfo | undefined> {
+function serverInfo(host: string, port: number, password: string | undefined, tls: RedisServerTls | undefined): Promise<ServerInfo | undefined> {
   return new Promise((resolve) => {
-    const socket = connect({ host, port });
+    const socket = openRedisSocket(host, port, tls, () => socket.write(`${password === undefined ? '' : resp('AUTH', password)}${resp('INFO', 'server')}`));
     let answer = '';
     const done = (info: ServerInfo | undefined): void => {
       socket.destroy();
@@ -97,7 +102,6 @@ function serverInfo(host: string, port: number, password: string | undefined): P
     socket.setTimeout(1000, () => done(undefined));
     socket.once('error', () => done(undefined));
     socket.once('close', () => done(undefined));
-    socket.once('connect', () => socket.write(`${password === undefined ? '' : resp('AUTH', password)}${resp('INFO', 'server')}`));
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString('latin1');
       if (answer.startsWith('-')) return done(undefined); // e.g. LOADING
@@ -135,7 +139,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
   const launch = async (): Promise<void> => {
     const auth = options.password === undefined ? [] : ['--requirepass', options.password];
-    const args = [...(options.configFile === undefined ? [] : [options.configFile]), '--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', options.root === undefined ? tmpdir() : '/tmp', ...auth, ...(options.args ?? [])];
+    const listen = options.tls === undefined ? ['--port', String(port)] : tlsOnlyArgs(port, options.tls);
+    const args = [...(options.configFile === undefined ? [] : [options.configFile]), ...listen, '--bind', host, '--save', '', '--appendonly', 'no', '--dir', options.root === undefined ? tmpdir() : '/tmp', ...auth, ...(options.args ?? [])];
     // chroot(8) execs the binary, so the pid INFO reports is still the child's.
     const [command, argv] = options.root === undefined ? [binary, args] : ['chroot', [options.root, binary, ...args]];
     const proc = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -157,7 +162,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     const deadline = Date.now() + startTimeout;
     for (;;) {
       if (failure) throw failure;
-      const info = proc.pid === undefined ? undefined : await serverInfo(host, port, options.password);
+      const info = proc.pid === undefined ? undefined : await serverInfo(host, port, options.password, options.tls);
       if (info !== undefined && info.pid === proc.pid) {
         version = info.version;
         product = info.product;
@@ -188,7 +193,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   await launch();
 
   const server: RedisServer = {
-    url: `redis://${host}:${port}`,
+    url: `${options.tls === undefined ? 'redis' : 'rediss'}://${host}:${port}`,
     host,
     port,
     get pid() {

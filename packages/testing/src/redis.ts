@@ -4,6 +4,7 @@
  */
 export { startRedisServer } from './redis-server.js';
 export type { RedisServer, RedisServerOptions } from './redis-server.js';
+export type { RedisServerTls } from './redis-socket.js';
 export { deleteKeys, scanKeys } from './redis-keys.js';
 export type { ScanClient } from './redis-keys.js';
 export { freePort } from './free-port.js';

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
 import { startRedisServer } from './redis-server.js';
 import type { RedisServer, RedisServerOptions } from './redis-server.js';
+import type { RedisServerTls } from './redis-socket.js';
 
 const run = promisify(execFile);
 
@@ -76,6 +77,24 @@ export async function createTestCertificates(): Promise<TestCertificates> {
     otherCa: join(dir, 'other-ca.pem'),
     dispose,
     [Symbol.asyncDispose]: dispose,
+  };
+}
+
+/**
+ * The `tls` option of `startRedisServer`, `startRedisCluster` and `startSentinelTopology` for
+ * TLS-only servers with these certificates (the client certificate is also what the servers
+ * present to each other).
+ * @example
+ * await using cluster = await startRedisCluster({ tls: redisServerTls(certs, { authClients: true }) });
+ */
+export function redisServerTls(certs: TestCertificates, options: { authClients?: boolean } = {}): RedisServerTls {
+  return {
+    certFile: certs.serverCert,
+    keyFile: certs.serverKey,
+    caFile: certs.ca,
+    clientCertFile: certs.clientCert,
+    clientKeyFile: certs.clientKey,
+    authClients: options.authClients ?? false,
   };
 }
 

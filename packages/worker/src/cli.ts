@@ -38,12 +38,15 @@ Commands:
 Run 'celerity <command> --help' for the options of a command.
 As in Celery, -A/--app, -b/--broker, --result-backend, --config and --no-color may come before
 the command (celerity -A tasks.ts worker); a command that has no use for one ignores it.
-Environment: CELERITY_BROKER_URL, CELERITY_RESULT_BACKEND (like Celery's CELERY_BROKER_URL).
+Every command that connects reads the same settings: the --config module (env
+CELERITY_CONFIG_MODULE) under CELERITY_<SETTING> variables (CELERITY_BROKER_URL,
+CELERITY_RESULT_BACKEND, CELERITY_BROKER_TRANSPORT_OPTIONS, CELERITY_BROKER_USE_SSL…; Celery's
+CELERY_BROKER_URL too) under its flags.
 `;
 
 /** The global options each command reads when given before it. */
 const WORKER_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'result-backend', 'config']);
-const BROKER_ONLY: ReadonlySet<string> = new Set(['broker']);
+const BROKER_AND_CONFIG: ReadonlySet<string> = new Set(['broker', 'config']);
 
 async function main(argv: string[]): Promise<number> {
   const split = splitCommandLine(argv);
@@ -76,11 +79,11 @@ async function main(argv: string[]): Promise<number> {
     case 'report':
       return runReportCommand(args(REPORT_GLOBALS));
     case 'dlq':
-      return runDlqCommand(args(BROKER_ONLY));
+      return runDlqCommand(args(BROKER_AND_CONFIG));
     case 'revoke':
-      return runRevokeCommand(args(BROKER_ONLY));
+      return runRevokeCommand(args(BROKER_AND_CONFIG));
     case 'events':
-      return runEventsCommand(args(BROKER_ONLY));
+      return runEventsCommand(args(BROKER_AND_CONFIG));
     case 'beat':
       return runBeatCommand(args(BEAT_GLOBALS));
     default:

@@ -6,6 +6,30 @@ import type { CelerityConfig } from '@celerity/core';
 import { defineConfig } from '@celerity/core';
 import type { WorkerOptions } from './worker-options.js';
 
+/** The untyped adapter options (`AdapterContext.options`) the configuration gives a broker and a result backend. */
+export interface AdapterOptionsFromConfig {
+  /** `brokerTransportOptions`, with `brokerUseSsl` as `broker_use_ssl`; undefined when neither is set. */
+  brokerOptions?: Record<string, unknown>;
+  /** `resultBackendTransportOptions`, with `redisBackendUseSsl` as `redis_backend_use_ssl`; undefined when neither is set. */
+  backendOptions?: Record<string, unknown>;
+}
+
+/**
+ * The adapter options of the configuration's transport and TLS settings, for the worker and for
+ * every `celerity` command that opens a broker or a result backend.
+ * @example adapterOptionsFromConfig({ brokerTransportOptions: { master_name: 'mymaster' }, brokerUseSsl: true })
+ * // { brokerOptions: { master_name: 'mymaster', broker_use_ssl: true } }
+ */
+export function adapterOptionsFromConfig(config: CelerityConfig): AdapterOptionsFromConfig {
+  const out: AdapterOptionsFromConfig = {};
+  if (config.brokerTransportOptions !== undefined) out.brokerOptions = { ...config.brokerTransportOptions };
+  if (config.resultBackendTransportOptions !== undefined) out.backendOptions = { ...config.resultBackendTransportOptions };
+  // TLS goes to the adapters under Celery's names, which they read (adapters ignore keys they do not know).
+  if (config.brokerUseSsl !== undefined) out.brokerOptions = { ...out.brokerOptions, broker_use_ssl: config.brokerUseSsl };
+  if (config.redisBackendUseSsl !== undefined) out.backendOptions = { ...out.backendOptions, redis_backend_use_ssl: config.redisBackendUseSsl };
+  return out;
+}
+
 /** The WorkerOptions each setting becomes. */
 function fromConfig(config: CelerityConfig): Partial<WorkerOptions> {
   const out: Partial<WorkerOptions> = {};
@@ -29,11 +53,9 @@ function fromConfig(config: CelerityConfig): Partial<WorkerOptions> {
   if (config.taskAcksOnFailureOrTimeout !== undefined) out.acksOnFailureOrTimeout = config.taskAcksOnFailureOrTimeout;
   if (config.taskDefaultRateLimit !== undefined) out.defaultRateLimit = config.taskDefaultRateLimit;
   if (config.workerSendTaskEvents !== undefined) out.eventsEnabled = config.workerSendTaskEvents;
-  if (config.brokerTransportOptions !== undefined) out.brokerOptions = { ...config.brokerTransportOptions };
-  if (config.resultBackendTransportOptions !== undefined) out.backendOptions = { ...config.resultBackendTransportOptions };
-  // TLS goes to the adapters under Celery's names, which they read (adapters ignore keys they do not know).
-  if (config.brokerUseSsl !== undefined) out.brokerOptions = { ...out.brokerOptions, broker_use_ssl: config.brokerUseSsl };
-  if (config.redisBackendUseSsl !== undefined) out.backendOptions = { ...out.backendOptions, redis_backend_use_ssl: config.redisBackendUseSsl };
+  const adapterOptions = adapterOptionsFromConfig(config);
+  if (adapterOptions.brokerOptions !== undefined) out.brokerOptions = adapterOptions.brokerOptions;
+  if (adapterOptions.backendOptions !== undefined) out.backendOptions = adapterOptions.backendOptions;
   if (config.hooks !== undefined) out.hooks = config.hooks;
   return out;
 }

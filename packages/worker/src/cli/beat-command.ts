@@ -4,11 +4,10 @@
  * stored in Redis while it runs.
  */
 import { parseArgs } from 'node:util';
-import { createBrokerFromUrl, loadConfig } from '@celerity/core';
 import { checkEntry, checkSchedule, createBrokerTickSender, openBeatStore, type BeatEntry, type StoredEntry } from '@celerity/beat';
 import { CommandError, UsageError, against } from './cli-errors.js';
-import { brokerUrlFrom, loadAdapters, loadConfigModule } from './environment.js';
-import { beatStoreUrl, codeEntries, positiveSeconds, startBeat } from './beat-process.js';
+import { loadCommandSettings, openCommandBroker } from './command-settings.js';
+import { beatStoreConnection, beatStoreUrl, codeEntries, positiveSeconds, startBeat } from './beat-process.js';
 import { exitAtOnceOnInterrupt } from './interrupt.js';
 import { createCommandLogger, logFormatOf, toLevel } from './observability.js';
 import { disableColors, renderTable } from './output.js';
@@ -31,10 +30,12 @@ written to the store at start; 'add' writes more.
 
 Options (run):
   -A, --app <module>       Module exporting beatSchedule (defineSchedule(...) or Celery's beat_schedule shape)
-      --config <module>    Configuration module (env CELERITY_CONFIG_MODULE): its beatSchedule, brokerUrl
-                           and taskDefaultQueue are used
+      --config <module>    Configuration module (env CELERITY_CONFIG_MODULE): its beatSchedule, brokerUrl,
+                           taskDefaultQueue, brokerTransportOptions and brokerUseSsl are used
+                           (the last two by the store's connection too, when the broker is Redis)
   -b, --broker <url>       Broker the tasks are sent to (env CELERITY_BROKER_URL, CELERY_BROKER_URL)
-      --store <url>        Redis for the schedule and the lease (env CELERITY_BEAT_STORE_URL; default: the broker, if Redis)
+      --store <url>        Redis for the schedule and the lease: redis://, rediss://, sentinel:// or
+                           rediscluster:// (env CELERITY_BEAT_STORE_URL; default: the broker, if Redis)
       --prefix <p>         Key prefix in the store (default celerity:beat:)
       --lease <s>          Lease time: a dead leader is replaced within it (default 10)
       --poll <s>           How often the lease is renewed and the schedule read (default 0.25)
@@ -118,9 +119,8 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
   if (needsName && name === undefined) throw new UsageError(`beat ${sub} needs an entry name`);
   if (!needsName && name !== undefined) throw new UsageError(`unexpected argument '${name}'`);
   // Settings: the --config module under CELERITY_* variables, under flags (as for the worker).
-  const configModule = values.config ?? (process.env['CELERITY_CONFIG_MODULE'] || undefined);
-  const config = loadConfig({ env: process.env, ...(configModule === undefined ? {} : { base: await loadConfigModule(configModule) }) });
-  const brokerUrl = values.broker ?? config.brokerUrl ?? brokerUrlFrom(undefined);
+  const settings = await loadCommandSettings({ config: values.config, broker: values.broker });
+  const { config, brokerUrl } = settings;
   const storeUrl = beatStoreUrl(values.store, brokerUrl);
   const prefix = values.prefix;
 
@@ -128,7 +128,7 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
     const logger = createCommandLogger(logFormatOf(values['log-format'], process.stderr.isTTY === true), toLevel(values.loglevel ?? 'info'));
     const entries = await codeEntries(values.app, config);
     const beat = await startBeat({
-      brokerUrl,
+      settings,
       storeUrl,
       ...(prefix === undefined ? {} : { prefix }),
       entries,
@@ -148,7 +148,7 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
   }
 
   exitAtOnceOnInterrupt();
-  const { store, close } = openBeatStore(storeUrl, prefix === undefined ? {} : { prefix });
+  const { store, close } = openBeatStore(storeUrl, { ...beatStoreConnection(settings), ...(prefix === undefined ? {} : { prefix }) });
   try {
     return await against(storeUrl, async () => {
       switch (sub) {
@@ -198,7 +198,7 @@ export async function runBeatCommand(argv: string[]): Promise<number> {
           // run-now: one extra send, outside the schedule (its last run is not changed).
           const entry = await store.get(name!);
           if (entry === undefined) throw new CommandError(`no beat entry '${name}'`);
-          const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
+          const broker = await openCommandBroker(settings);
           try {
             await against(brokerUrl, () => createBrokerTickSender(broker, { defaultQueue: config.taskDefaultQueue ?? 'celery' })(entry, Date.now()));
           } finally {

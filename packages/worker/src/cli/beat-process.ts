@@ -5,14 +5,18 @@
  * once), else claimed, published with the broker's confirm, then cleared (at least once; a re-send
  * after a takeover keeps the task id).
  */
-import { createBrokerFromUrl, type CelerityConfig, type Logger } from '@celerity/core';
-import { BeatRunner, checkEntry, createBrokerTickPusher, createBrokerTickSender, isListPushBroker, openBeatStore, scheduleFromConfig, type BeatEntry } from '@celerity/beat';
+import type { CelerityConfig, Logger } from '@celerity/core';
+import { BeatRunner, checkEntry, createBrokerTickPusher, createBrokerTickSender, isListPushBroker, openBeatStore, scheduleFromConfig, type BeatEntry, type OpenBeatStoreOptions } from '@celerity/beat';
 import { UsageError, against } from './cli-errors.js';
-import { importUserModule, loadAdapters } from './environment.js';
+import { openCommandBroker, type CommandSettings } from './command-settings.js';
+import { importUserModule } from './environment.js';
 
-/** The Redis holding the schedule: --store, CELERITY_BEAT_STORE_URL, else the broker when it is Redis. */
+/** Whether a broker URL is Redis (one server, Sentinel or Cluster): its settings are then redis-py's, which the store reads too. */
+const isRedisBroker = (brokerUrl: string): boolean => /^(rediss?|sentinel|rediscluster):/i.test(brokerUrl);
+
+/** The Redis holding the schedule: --store, CELERITY_BEAT_STORE_URL, else the broker when it is Redis (one server, Sentinel or Cluster). */
 export function beatStoreUrl(flag: string | undefined, brokerUrl: string): string {
-  const url = flag ?? (process.env['CELERITY_BEAT_STORE_URL'] || undefined) ?? (/^rediss?:/.test(brokerUrl) ? brokerUrl : undefined);
+  const url = flag ?? (process.env['CELERITY_BEAT_STORE_URL'] || undefined) ?? (isRedisBroker(brokerUrl) ? brokerUrl : undefined);
   if (url === undefined) throw new UsageError(`beat keeps its schedule in Redis: give --store <redis-url> (the broker ${brokerUrl.split(':')[0]}:// is not Redis)`);
   return url;
 }
@@ -39,8 +43,26 @@ export async function codeEntries(app: string | undefined, config: Pick<Celerity
   return entries;
 }
 
+/**
+ * How the store connects: when the broker is Redis, with its TLS setting (`brokerUseSsl`) and
+ * transport options (`master_name`, `sentinel_kwargs` for `sentinel://`), as celery-redbeat's
+ * defaults do, whether the store is the broker's Redis or another one. An AMQP broker's settings
+ * are not Redis settings (its `broker_use_ssl` would turn TLS on for a plain store): the store then
+ * connects with its URL alone (`rediss://` and its query for TLS).
+ */
+export function beatStoreConnection(settings: Pick<CommandSettings, 'brokerUrl'> & { config: Pick<CelerityConfig, 'brokerUseSsl' | 'brokerTransportOptions'> }): Pick<OpenBeatStoreOptions, 'ssl' | 'transportOptions'> {
+  const out: Pick<OpenBeatStoreOptions, 'ssl' | 'transportOptions'> = {};
+  if (!isRedisBroker(settings.brokerUrl)) return out;
+  const { config } = settings;
+  // Checked by the store like the broker checks it (an object of redis-py's names, or a boolean).
+  if (config.brokerUseSsl !== undefined) out.ssl = config.brokerUseSsl as NonNullable<OpenBeatStoreOptions['ssl']>;
+  if (config.brokerTransportOptions !== undefined) out.transportOptions = config.brokerTransportOptions;
+  return out;
+}
+
 export interface BeatProcessOptions {
-  brokerUrl: string;
+  /** Where ticks are sent (the broker URL and its adapter options) and how the store connects (the configuration's TLS and transport settings). */
+  settings: CommandSettings;
   storeUrl: string;
   prefix?: string;
   entries: readonly BeatEntry[];
@@ -52,12 +74,16 @@ export interface BeatProcessOptions {
 
 /** Writes the code entries to the store and starts a runner; `stop` gives the lease up and closes. */
 export async function startBeat(options: BeatProcessOptions): Promise<{ stop(): Promise<void> }> {
-  const { store, close } = openBeatStore(options.storeUrl, options.prefix === undefined ? {} : { prefix: options.prefix });
-  const broker = createBrokerFromUrl(options.brokerUrl, { adapters: await loadAdapters(options.brokerUrl, undefined) });
+  const { settings } = options;
+  const { store, close } = openBeatStore(options.storeUrl, { ...beatStoreConnection(settings), ...(options.prefix === undefined ? {} : { prefix: options.prefix }) });
+  const broker = await openCommandBroker(settings).catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
   let push = false;
   try {
     await against(options.storeUrl, () => store.put(options.entries));
-    await against(options.brokerUrl, () => broker.connect());
+    await against(settings.brokerUrl, () => broker.connect());
     // Pushing in the claim's script is only right when the broker's lists are on the store's Redis: checked, not assumed from the URLs.
     push = isListPushBroker(broker) && (await against(options.storeUrl, () => store.sharesRedisWith(broker)));
   } catch (error) {

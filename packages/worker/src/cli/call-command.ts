@@ -1,10 +1,11 @@
 /** `celerity call` and `celerity result`: send a task by name, read a result. */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { Adapter, Envelope, ResultMeta, Serializer } from '@celerity/core';
-import { PROPAGATE_STATES, TimeoutError, createBackendFromUrl, createBrokerFromUrl, createJsonSerializer, encodeTaskMessage } from '@celerity/core';
+import type { Envelope, ResultBackend, ResultMeta, Serializer } from '@celerity/core';
+import { PROPAGATE_STATES, TimeoutError, createJsonSerializer, encodeTaskMessage } from '@celerity/core';
 import { CommandError, UsageError, against } from './cli-errors.js';
-import { backendUrlFrom, brokerUrlFrom, loadAdapters, loadOptionalSerializers, loadTaskModule } from './environment.js';
+import { loadCommandSettings, openCommandBackend, openCommandBroker } from './command-settings.js';
+import { loadOptionalSerializers, loadTaskModule } from './environment.js';
 import { dateFlag, jsonFlag, positiveIntegerFlag, positiveSecondsFlag, priorityFlag, secondsFlag } from './flag-values.js';
 import { stripInternalFrames } from './internal-frames.js';
 import { startProgress } from './output.js';
@@ -14,7 +15,7 @@ const CALL_HELP = `Usage: celerity call <task-name> [options]
 Options:
   -a, --args <json>            Positional arguments as a JSON array (default: [])
   -k, --kwargs <json>          Keyword arguments as a JSON object (default: {})
-  -Q, --queue <name>           Queue (default: celery)
+  -Q, --queue <name>           Queue (default: taskDefaultQueue, else celery)
       --countdown <s>          Run no earlier than this many seconds from now
       --eta <iso-date>         Run no earlier than this time
       --expires <s>            Revoke if not started within this many seconds
@@ -24,6 +25,8 @@ Options:
       --count <n>              Send n copies (each its own id, one id a line; a progress bar on a terminal)
   -b, --broker <url>           Broker URL (env CELERITY_BROKER_URL)
       --result-backend <url>   Result backend (env CELERITY_RESULT_BACKEND); with --wait
+      --config <module>        Configuration module (env CELERITY_CONFIG_MODULE): brokerUrl,
+                               resultBackend, their transport options and TLS settings
   -w, --wait                   Wait for the result and print it (one task only)
       --timeout <s>            With --wait: give up after this many seconds (default: 60)
   -h, --help                   Show this help
@@ -35,14 +38,16 @@ Waits for the task's result and prints it as JSON; exits 1 if the task failed.
 
 Options:
       --result-backend <url>   Result backend (env CELERITY_RESULT_BACKEND)
+      --config <module>        Configuration module (env CELERITY_CONFIG_MODULE): resultBackend,
+                               resultBackendTransportOptions, redisBackendUseSsl
       --timeout <s>            Give up after this many seconds (default: 60)
       --no-wait                Print the current state instead of waiting
   -h, --help                   Show this help
 `;
 
 /** The global options (before the command) `call` and `result` read. */
-export const CALL_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'result-backend']);
-export const RESULT_GLOBALS: ReadonlySet<string> = new Set(['result-backend']);
+export const CALL_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'result-backend', 'config']);
+export const RESULT_GLOBALS: ReadonlySet<string> = new Set(['result-backend', 'config']);
 
 /** Messages per `publishMany` when sending `--count` copies. */
 const BATCH = 500;
@@ -69,8 +74,8 @@ function printMeta(meta: ResultMeta): number {
   return 0;
 }
 
-async function waitFor(backendUrl: string, adapters: readonly Adapter[], id: string, timeoutSeconds: number): Promise<number> {
-  const backend = createBackendFromUrl(backendUrl, { adapters });
+/** Waits on `backend` (at `backendUrl`) for the result of `id`, prints it, and closes the backend. */
+async function waitFor(backend: ResultBackend, backendUrl: string, id: string, timeoutSeconds: number): Promise<number> {
   try {
     const meta = await against(backendUrl, async () => {
       try {
@@ -121,6 +126,7 @@ export async function runCallCommand(argv: string[]): Promise<number> {
       count: { type: 'string' },
       broker: { type: 'string', short: 'b' },
       'result-backend': { type: 'string' },
+      config: { type: 'string' },
       wait: { type: 'boolean', short: 'w' },
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -139,21 +145,25 @@ export async function runCallCommand(argv: string[]): Promise<number> {
   const count = positiveIntegerFlag('count', values.count, 1);
   if (values.wait && count > 1) throw new UsageError('--wait waits for one task; leave it out with --count');
   const serializer = await serializerNamed(values.serializer ?? 'json');
-  const brokerUrl = brokerUrlFrom(values.broker);
-  const backendUrl = backendUrlFrom(values['result-backend']);
+  const settings = await loadCommandSettings({ config: values.config, broker: values.broker, resultBackend: values['result-backend'] });
+  const { brokerUrl, backendUrl } = settings;
   if (values.wait && backendUrl === undefined) throw new UsageError('--wait needs a result backend: --result-backend <url> or CELERITY_RESULT_BACKEND (nothing was sent)');
   if (values.app !== undefined) {
     const known = (await loadTaskModule(values.app)).tasks.map((t) => t.name).sort();
     if (!known.includes(name)) throw new CommandError(`unknown task '${name}': ${values.app} exports ${known.length > 0 ? known.join(', ') : 'no tasks'}`);
   }
-  const adapters = await loadAdapters(brokerUrl, backendUrl);
-  const queue = values.queue ?? 'celery';
+  const queue = values.queue ?? settings.config.taskDefaultQueue ?? 'celery';
   const eta = etaDate ?? (countdown !== undefined ? new Date(Date.now() + countdown * 1000) : null);
   const expires = expiresIn === undefined ? null : new Date(Date.now() + expiresIn * 1000);
   const origin = `gen${process.pid}@${hostname()}`;
   const message = (id: string): Envelope =>
     encodeTaskMessage({ task: name, id, args, kwargs, eta, expires, origin, ...(priority === undefined ? {} : { priority }) }, { serializer });
-  const broker = createBrokerFromUrl(brokerUrl, { adapters });
+  // Both made (not connected) before anything is sent, so a bad setting sends nothing.
+  const backend = values.wait ? await openCommandBackend(settings, backendUrl!) : undefined;
+  const broker = await openCommandBroker(settings).catch(async (error: unknown) => {
+    await backend?.close().catch(() => undefined);
+    throw error;
+  });
   const ids: string[] = [];
   try {
     await against(brokerUrl, async () => {
@@ -176,12 +186,15 @@ export async function runCallCommand(argv: string[]): Promise<number> {
         progress.stop();
       }
     });
+  } catch (error) {
+    await backend?.close().catch(() => undefined);
+    throw error;
   } finally {
     await broker.close().catch(() => undefined);
   }
   process.stdout.write(`${ids.join('\n')}\n`);
-  if (!values.wait) return 0;
-  return waitFor(backendUrl!, adapters, ids[0]!, timeout);
+  if (backend === undefined) return 0;
+  return waitFor(backend, backendUrl!, ids[0]!, timeout);
 }
 
 export async function runResultCommand(argv: string[]): Promise<number> {
@@ -190,6 +203,7 @@ export async function runResultCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       'result-backend': { type: 'string' },
+      config: { type: 'string' },
       timeout: { type: 'string' },
       'no-wait': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -198,11 +212,11 @@ export async function runResultCommand(argv: string[]): Promise<number> {
   const id = requiredPositional('result', 'a task id', RESULT_HELP, values.help, positionals);
   if (typeof id === 'number') return id;
   const timeout = positiveSecondsFlag('timeout', values.timeout, 60);
-  const backendUrl = backendUrlFrom(values['result-backend']);
+  const settings = await loadCommandSettings({ config: values.config, resultBackend: values['result-backend'] });
+  const { backendUrl } = settings;
   if (!backendUrl) throw new UsageError('celerity result needs --result-backend or CELERITY_RESULT_BACKEND');
-  const adapters = await loadAdapters('memory://', backendUrl);
   if (values['no-wait']) {
-    const backend = createBackendFromUrl(backendUrl, { adapters });
+    const backend = await openCommandBackend(settings, backendUrl);
     try {
       const meta = await against(backendUrl, () => backend.get(id));
       process.stdout.write(`${JSON.stringify(meta ?? { status: 'PENDING', task_id: id })}\n`);
@@ -211,5 +225,5 @@ export async function runResultCommand(argv: string[]): Promise<number> {
       await backend.close().catch(() => undefined);
     }
   }
-  return waitFor(backendUrl, adapters, id, timeout);
+  return waitFor(await openCommandBackend(settings, backendUrl), backendUrl, id, timeout);
 }

@@ -4,12 +4,13 @@
  * Celerity workers both answer), printed as Celery prints it, or as JSON with `--json`.
  */
 import { parseArgs } from 'node:util';
-import { createBrokerFromUrl, silentLogger } from '@celerity/core';
+import { silentLogger } from '@celerity/core';
 import { collectControlReplies } from '@celerity/core/internal';
 import { CommandError, UsageError, against } from './cli-errors.js';
 import { compileArguments, renderCommandList } from './control-catalog.js';
 import { mergeReplies, renderNodeReply, renderNodesOnline } from './control-output.js';
-import { brokerUrlFrom, loadAdapters } from './environment.js';
+import { loadCommandSettings, openCommandBroker } from './command-settings.js';
+import type { CommandSettings } from './command-settings.js';
 import { listFlag, positiveSecondsFlag } from './flag-values.js';
 import { colorsFor, disableColors } from './output.js';
 
@@ -20,6 +21,8 @@ const REMOTE_OPTIONS = `  -t, --timeout <s>            Seconds to wait for repli
   -d, --destination <nodes>    Comma-separated node names to ask (default: every worker)
   -j, --json                   Print the replies as JSON
   -b, --broker <url>           Broker URL (env CELERITY_BROKER_URL, CELERY_BROKER_URL)
+      --config <module>        Configuration module (env CELERITY_CONFIG_MODULE): brokerUrl,
+                               brokerTransportOptions, brokerUseSsl
       --no-color               No colours (also NO_COLOR)
   -h, --help                   Show this help`;
 
@@ -47,28 +50,28 @@ const OPTIONS = {
   destination: { type: 'string', short: 'd' },
   json: { type: 'boolean', short: 'j' },
   broker: { type: 'string', short: 'b' },
+  config: { type: 'string' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** The global options (before the command) `inspect`, `control` and `status` read. */
-export const REMOTE_GLOBALS: ReadonlySet<string> = new Set(['broker', 'no-color']);
+export const REMOTE_GLOBALS: ReadonlySet<string> = new Set(['broker', 'config', 'no-color']);
 
 interface RemoteRequest {
   method: string;
   args: Record<string, unknown>;
   timeout: number;
   destination: string[] | undefined;
-  brokerUrl: string;
+  settings: CommandSettings;
 }
 
 /** Sends the request and collects the `{node: reply}` items; no reply at all is Celery's error. */
 async function ask(request: RemoteRequest): Promise<Array<Record<string, unknown>>> {
-  const adapters = await loadAdapters(request.brokerUrl, undefined);
   // The broker alone, as `celerity revoke` does: the command needs no client (the worker package depends on core only).
-  const broker = createBrokerFromUrl(request.brokerUrl, { adapters });
+  const broker = await openCommandBroker(request.settings);
   try {
-    const replies = await against(request.brokerUrl, () =>
+    const replies = await against(request.settings.brokerUrl, () =>
       collectControlReplies(
         broker,
         { method: request.method, arguments: request.args, destination: request.destination ?? null, pattern: null, matcher: null },
@@ -109,7 +112,7 @@ export async function runRemoteCommand(type: 'inspect' | 'control', argv: string
     args,
     timeout: positiveSecondsFlag('timeout', values.timeout, 1),
     destination: listFlag(values.destination),
-    brokerUrl: brokerUrlFrom(values.broker),
+    settings: await loadCommandSettings({ config: values.config, broker: values.broker }),
   });
   if (values.json) {
     // Celery's shapes: `inspect` merges the replies into one object, `control` lists them.
@@ -135,7 +138,7 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
     args: {},
     timeout: positiveSecondsFlag('timeout', values.timeout, 1),
     destination: listFlag(values.destination),
-    brokerUrl: brokerUrlFrom(values.broker),
+    settings: await loadCommandSettings({ config: values.config, broker: values.broker }),
   });
   if (values.json) {
     // Only the JSON, so a script can parse stdout (Celery adds its "N nodes online." line after it).

@@ -1,9 +1,8 @@
 /** `celerity dlq`: list, show, replay and purge the dead-letter queue of a queue. */
 import { parseArgs } from 'node:util';
 import type { Broker, DeadLetterQueue } from '@celerity/core';
-import { createBrokerFromUrl } from '@celerity/core';
 import { against } from './cli-errors.js';
-import { brokerUrlFrom, loadAdapters } from './environment.js';
+import { loadCommandSettings, openCommandBroker } from './command-settings.js';
 import { startProgress } from './output.js';
 import { describeDeadLetter, renderDeadLetter, renderDeadLetterTable, summarizeDeadLetter } from './dlq-format.js';
 
@@ -17,6 +16,8 @@ Commands:
 
 Options:
   -b, --broker <url>   Broker URL (env CELERITY_BROKER_URL)
+      --config <file>  Configuration module (env CELERITY_CONFIG_MODULE): brokerUrl,
+                       brokerTransportOptions, brokerUseSsl
   -Q, --queue <name>   The queue whose dead letters to use (default: celery)
       --limit <n>      list: show at most this many entries (default: 50)
       --all            replay: every entry that is a message
@@ -135,6 +136,7 @@ export async function runDlqCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       broker: { type: 'string', short: 'b' },
+      config: { type: 'string' },
       queue: { type: 'string', short: 'Q' },
       limit: { type: 'string' },
       all: { type: 'boolean' },
@@ -152,8 +154,9 @@ export async function runDlqCommand(argv: string[]): Promise<number> {
   if (!['list', 'show', 'replay', 'purge'].includes(command)) return usageError(`unknown command '${command}'`);
   if (extra.length > 0 || (id !== undefined && (command === 'list' || command === 'purge'))) return usageError(`unexpected argument '${[id, ...extra].join(' ')}'`);
   const v: DlqValues = { queue: values.queue ?? 'celery', json: values.json ?? false, limit: values.limit, all: values.all ?? false, yes: values.yes ?? false };
-  const brokerUrl = brokerUrlFrom(values.broker);
-  const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
+  const settings = await loadCommandSettings({ config: values.config, broker: values.broker });
+  const { brokerUrl } = settings;
+  const broker = await openCommandBroker(settings);
   try {
     const dlq = deadLettersOf(broker);
     return await against(brokerUrl, async () => {

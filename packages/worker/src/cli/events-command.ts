@@ -6,14 +6,13 @@
  * `celeryev` exchange (a private exclusive queue on RabbitMQ, PSUBSCRIBE on Redis).
  */
 import { parseArgs } from 'node:util';
-import { createBrokerFromUrl } from '@celerity/core';
 import { EVENT_EXCHANGE, decodeEvents } from '@celerity/core/internal';
 import type { CeleryEvent } from '@celerity/core/internal';
 import logUpdate from 'log-update';
 import { EventDumper } from './events-dump.js';
 import { EventState } from './events-state.js';
 import { renderEventsView } from './events-view.js';
-import { brokerUrlFrom, loadAdapters } from './environment.js';
+import { loadCommandSettings, openCommandBroker } from './command-settings.js';
 
 const HELP = `Usage: celerity events [options]
 
@@ -25,6 +24,8 @@ Options:
   -j, --json                   Print each event as one line of JSON instead of the live view
       --frequency <s>          Seconds between two refreshes of the live view (default: 1)
   -b, --broker <url>           Broker URL (env CELERITY_BROKER_URL)
+      --config <module>        Configuration module (env CELERITY_CONFIG_MODULE): brokerUrl,
+                               brokerTransportOptions, brokerUseSsl
   -h, --help                   Show this help
 `;
 
@@ -45,6 +46,7 @@ export async function runEventsCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', short: 'j' },
       frequency: { type: 'string', short: 'F' },
       broker: { type: 'string', short: 'b' },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -62,8 +64,7 @@ export async function runEventsCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const streaming = values.dump === true || values.json === true;
-  const brokerUrl = brokerUrlFrom(values.broker);
-  const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
+  const broker = await openCommandBroker(await loadCommandSettings({ config: values.config, broker: values.broker }));
   const interrupted = untilInterrupted();
   const dumper = new EventDumper();
   const state = new EventState();

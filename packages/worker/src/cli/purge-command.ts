@@ -3,11 +3,11 @@
  * after asking (unless `-f`), and says how many went from each queue.
  */
 import { parseArgs } from 'node:util';
-import { createBrokerFromUrl, loadConfig } from '@celerity/core';
 import { redactUrl } from '@celerity/core/internal';
 import { CommandError, UsageError, against } from './cli-errors.js';
 import { confirm } from './confirm.js';
-import { brokerUrlFrom, loadAdapters, loadTaskModule } from './environment.js';
+import { loadCommandSettings, openCommandBroker } from './command-settings.js';
+import { loadTaskModule } from './environment.js';
 import { listFlag } from './flag-values.js';
 import { colorsFor, disableColors, renderTable } from './output.js';
 
@@ -23,13 +23,15 @@ Options:
   -X, --exclude-queues <a,b>   Queues not to purge
   -A, --app <module>           Module whose tasks' queues are purged too
   -b, --broker <url>           Broker URL (env CELERITY_BROKER_URL, CELERY_BROKER_URL)
+      --config <module>        Configuration module (env CELERITY_CONFIG_MODULE): brokerUrl,
+                               taskDefaultQueue, brokerTransportOptions, brokerUseSsl
   -j, --json                   Print {"queues": {name: purged}, "total": n} (needs -f)
       --no-color               No colours (also NO_COLOR)
   -h, --help                   Show this help
 `;
 
 /** The global options (before the command) `purge` reads. */
-export const PURGE_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'no-color']);
+export const PURGE_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'config', 'no-color']);
 
 /** Celery's `text.pluralize`: the word, with an s unless there is one. */
 function pluralize(n: number, word: string): string {
@@ -37,8 +39,8 @@ function pluralize(n: number, word: string): string {
 }
 
 /** The queues to purge: `-Q`'s, else the default one and the module's; less `-X`'s. */
-async function queuesToPurge(queues: string[] | undefined, exclude: string[] | undefined, app: string | undefined): Promise<string[]> {
-  const names = new Set(queues ?? [loadConfig({ env: process.env }).taskDefaultQueue ?? 'celery']);
+async function queuesToPurge(queues: string[] | undefined, exclude: string[] | undefined, app: string | undefined, defaultQueue: string): Promise<string[]> {
+  const names = new Set(queues ?? [defaultQueue]);
   if (queues === undefined && app !== undefined) {
     for (const task of (await loadTaskModule(app)).tasks) if (task.options.queue) names.add(task.options.queue);
   }
@@ -56,6 +58,7 @@ export async function runPurgeCommand(argv: string[]): Promise<number> {
       'exclude-queues': { type: 'string', short: 'X' },
       app: { type: 'string', short: 'A' },
       broker: { type: 'string', short: 'b' },
+      config: { type: 'string' },
       json: { type: 'boolean', short: 'j' },
       'no-color': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -68,10 +71,11 @@ export async function runPurgeCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals.join(' ')}'`);
   if (values.json && !values.force) throw new UsageError('--json needs -f (it cannot ask)');
-  const names = await queuesToPurge(listFlag(values.queues), listFlag(values['exclude-queues']), values.app);
+  const settings = await loadCommandSettings({ config: values.config, broker: values.broker });
+  const names = await queuesToPurge(listFlag(values.queues), listFlag(values['exclude-queues']), values.app, settings.config.taskDefaultQueue ?? 'celery');
   if (names.length === 0) throw new UsageError('no queue left to purge');
-  const brokerUrl = brokerUrlFrom(values.broker);
-  const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
+  const { brokerUrl } = settings;
+  const broker = await openCommandBroker(settings);
   try {
     const headline = pluralize(names.length, 'queue');
     if (!values.force) {

@@ -8,10 +8,10 @@ import { createRequire } from 'node:module';
 import { arch, platform, release } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@celerity/core';
 import { redactUrl } from '@celerity/core/internal';
 import { UsageError } from './cli-errors.js';
-import { backendUrlFrom, brokerUrlFrom, loadConfigModule, loadTaskModule } from './environment.js';
+import { loadCommandSettings } from './command-settings.js';
+import { loadTaskModule } from './environment.js';
 
 const HELP = `Usage: celerity report [options]
 
@@ -52,10 +52,17 @@ function installedVersions(): Record<string, string> {
   return found;
 }
 
-/** A setting's value as the report shows it: URLs without their password, secrets as ********. */
+/**
+ * A setting's value as the report shows it: URLs without their password, secrets as ********, as
+ * Celery's report does inside dicts too (`brokerTransportOptions: { sentinel_kwargs: { password } }`).
+ */
 function shown(key: string, value: unknown): unknown {
   if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return redactUrl(value);
   if (HIDDEN.test(key) && value !== null && value !== undefined && typeof value !== 'object') return '********';
+  if (Array.isArray(value)) return value.map((item) => shown('', item));
+  // Plain objects only: a RegExp route or a class instance prints as JSON would print it.
+  const proto = typeof value === 'object' && value !== null ? (Object.getPrototypeOf(value) as unknown) : undefined;
+  if (proto === Object.prototype || proto === null) return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, shown(k, v)]));
   return value;
 }
 
@@ -77,10 +84,7 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals.join(' ')}'`);
-  const configModule = values.config ?? (process.env['CELERITY_CONFIG_MODULE'] || undefined);
-  const config = loadConfig({ env: process.env, ...(configModule === undefined ? {} : { base: await loadConfigModule(configModule) }) });
-  const broker = values.broker ?? config.brokerUrl ?? brokerUrlFrom(undefined);
-  const backend = values['result-backend'] ?? config.resultBackend ?? backendUrlFrom(undefined);
+  const { config, brokerUrl: broker, backendUrl: backend } = await loadCommandSettings({ config: values.config, broker: values.broker, resultBackend: values['result-backend'] });
   const tasks = values.app === undefined ? undefined : (await loadTaskModule(values.app)).tasks.map((t) => t.name).sort();
   const settings = Object.fromEntries(
     Object.entries(config)

@@ -4,10 +4,10 @@
  * broker's durable revoke store for workers that start later.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_REVOKE_EXPIRES, createBrokerFromUrl } from '@celerity/core';
+import { DEFAULT_REVOKE_EXPIRES } from '@celerity/core';
 import { CONTROL_EXCHANGE, encodeControlRequest, revokeArguments } from '@celerity/core/internal';
 import { against } from './cli-errors.js';
-import { brokerUrlFrom, loadAdapters } from './environment.js';
+import { loadCommandSettings, openCommandBroker } from './command-settings.js';
 
 const HELP = `Usage: celerity revoke <task-id>... [options]
 
@@ -18,6 +18,8 @@ Options:
       --terminate              Also stop the task if it is running
       --signal <name>          Signal for --terminate, as Celery reads it (default: SIGTERM)
   -b, --broker <url>           Broker URL (env CELERITY_BROKER_URL)
+      --config <module>        Configuration module (env CELERITY_CONFIG_MODULE): brokerUrl,
+                               brokerTransportOptions, brokerUseSsl
   -h, --help                   Show this help
 `;
 
@@ -29,6 +31,7 @@ export async function runRevokeCommand(argv: string[]): Promise<number> {
       terminate: { type: 'boolean' },
       signal: { type: 'string' },
       broker: { type: 'string', short: 'b' },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -40,8 +43,9 @@ export async function runRevokeCommand(argv: string[]): Promise<number> {
     process.stderr.write(`celerity revoke: at least one task id is required\n\n${HELP}`);
     return 2;
   }
-  const brokerUrl = brokerUrlFrom(values.broker);
-  const broker = createBrokerFromUrl(brokerUrl, { adapters: await loadAdapters(brokerUrl, undefined) });
+  const settings = await loadCommandSettings({ config: values.config, broker: values.broker });
+  const { brokerUrl } = settings;
+  const broker = await openCommandBroker(settings);
   try {
     await against(brokerUrl, async () => {
       await broker.revocations?.add(positionals, Date.now() + DEFAULT_REVOKE_EXPIRES * 1000);

@@ -1,12 +1,12 @@
 /** `celerity worker`: start a worker for the tasks a module exports. */
 import { parseArgs } from 'node:util';
-import type { CelerityConfig, Logger } from '@celerity/core';
-import { loadConfig } from '@celerity/core';
+import type { Logger } from '@celerity/core';
 import { isAbsolute, resolve } from 'node:path';
 import { createWorker } from '../worker.js';
 import { parseAutoscale, poolFromWord } from '../pool/pool-config.js';
 import { renderBanner } from './banner.js';
-import { loadAdapters, loadConfigModule, loadOptionalSerializers, loadTaskModule } from './environment.js';
+import { loadCommandSettings, type CommandSettings } from './command-settings.js';
+import { loadAdapters, loadOptionalSerializers, loadTaskModule } from './environment.js';
 import { installShutdownSignals } from './shutdown-signals.js';
 import { createCommandLogger, loadWorkerMetrics, logFormatOf, metricsPortOf, toLevel } from './observability.js';
 import { UsageError } from './cli-errors.js';
@@ -103,18 +103,18 @@ interface EmbeddedBeatFlags {
 /** `-B`: beat in this process, with the `--beat-*` flags (else beat's defaults); null when it cannot start (the worker is stopped). */
 async function startEmbeddedBeat(
   app: string,
-  brokerUrl: string,
-  config: CelerityConfig,
+  settings: CommandSettings,
   flags: EmbeddedBeatFlags,
   logger: Logger,
   worker: { stop(): Promise<void> },
 ): Promise<{ stop(): Promise<void> } | null> {
   try {
+    const { config } = settings;
     const entries = await codeEntries(app, config);
     const prefix = flags['beat-prefix'];
     return await startBeat({
-      brokerUrl,
-      storeUrl: beatStoreUrl(flags['beat-store'], brokerUrl),
+      settings,
+      storeUrl: beatStoreUrl(flags['beat-store'], settings.brokerUrl),
       ...(prefix === undefined ? {} : { prefix }),
       entries,
       leaseMs: positiveSeconds('beat-lease', flags['beat-lease'], 10) * 1000,
@@ -186,10 +186,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const metricsPort = metricsPortOf(values['metrics-port']);
   const metrics = metricsPort === undefined ? undefined : await loadWorkerMetrics(metricsPort);
   // Settings: the --config module, under CELERITY_* (and Celery's CELERY_BROKER_URL…) variables, under flags.
-  const configModule = values.config ?? (process.env['CELERITY_CONFIG_MODULE'] || undefined);
-  const config = loadConfig({ env: process.env, ...(configModule === undefined ? {} : { base: await loadConfigModule(configModule) }) });
-  const brokerUrl = values.broker ?? config.brokerUrl ?? 'memory://';
-  const backendUrl = values['result-backend'] ?? config.resultBackend;
+  const settings = await loadCommandSettings({ config: values.config, broker: values.broker, resultBackend: values['result-backend'] });
+  const { config, brokerUrl, backendUrl } = settings;
   const chosen = values.pool === undefined ? { pool: 'async' as const } : poolFromWord(values.pool);
   const autoscale = values.autoscale === undefined ? undefined : parseAutoscale(values.autoscale);
   // --autoscale's max, else -c, else solo's 1, else the configuration's, else 10.
@@ -293,7 +291,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const beat = values.beat ? await startEmbeddedBeat(values.app, brokerUrl, config, values, logger, worker) : undefined;
+  const beat = values.beat ? await startEmbeddedBeat(values.app, settings, values, logger, worker) : undefined;
   if (beat === null) return 1;
   // A remote `shutdown` stops the worker without a signal: a warm stop, exit code 0.
   const code = await Promise.race([done, worker.stopped.then(() => (bySignal ? done : 0))]);

@@ -15,6 +15,12 @@ import { renderAmqpCluster } from './amqp-cluster/report.js';
 import { renderBeat } from './beat/report.js';
 import type { WithCluster } from './cluster/results.js';
 import { renderCluster } from './cluster/report.js';
+import type { WithFeatures } from './features/results.js';
+import { renderFeatures } from './features/report.js';
+import type { WithFarEta } from './far-eta/results.js';
+import { renderFarEta } from './far-eta/report.js';
+import type { WithScale } from './scale/results.js';
+import { renderScale } from './scale/report.js';
 import type { BenchResults } from './results.js';
 import { ratio } from './stats.js';
 import type { SystemName } from './system.js';
@@ -33,7 +39,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster): string {
+export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithFeatures & WithFarEta & WithScale): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -95,6 +101,9 @@ export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & 
   if (results.beat) parts.push(renderBeat(results.beat));
   if (results.cluster) parts.push(renderCluster(results.cluster));
   if (results.amqpCluster) parts.push(renderAmqpCluster(results.amqpCluster));
+  if (results.features) parts.push(renderFeatures(results.features));
+  if (results.farEta) parts.push(renderFarEta(results.farEta));
+  if (results.scale) parts.push(renderScale(results.scale));
   return parts.join('\n\n');
 }
 

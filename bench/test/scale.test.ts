@@ -24,7 +24,7 @@ describe('ceilings', () => {
 
 describe('scaleSizes', () => {
   it('runs 100 slots per process in both modes', () => {
-    expect(scaleSizes(QUICK)).toEqual({ reps: 3, jobs: 10_000, concurrency: 100 });
+    expect(scaleSizes(QUICK)).toEqual({ reps: 3, jobs: 20_000, concurrency: 100 });
     expect(scaleSizes(FULL)).toEqual({ reps: 5, jobs: 50_000, concurrency: 100 });
   });
 });

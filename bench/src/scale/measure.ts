@@ -4,7 +4,7 @@ import type { ScaleSizes } from './results.js';
 
 /** Sizes from the bench's mode. */
 export function scaleSizes(config: BenchConfig): ScaleSizes {
-  return config.mode === 'quick' ? { reps: 3, jobs: 10_000, concurrency: 100 } : { reps: 5, jobs: 50_000, concurrency: 100 };
+  return config.mode === 'quick' ? { reps: 3, jobs: 20_000, concurrency: 100 } : { reps: 5, jobs: 50_000, concurrency: 100 };
 }
 
 /**

@@ -24,15 +24,15 @@ import type { ScaleResults, ScaleSizes } from './results.js';
 const POLL_MS = 5;
 
 /** Resolves with `performance.now()` once Redis holds `jobs` results. */
-async function resultsStored(ctx: ScenarioContext, jobs: number, expiresBefore: number, timeoutMs: number): Promise<number> {
+async function resultsStored(ctx: ScenarioContext, jobs: number, timeoutMs: number): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   const sleep = async (ms: number): Promise<void> => {
     if (performance.now() > deadline) throw new Error(`${jobs} results: not stored within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, ms));
   };
-  while (keyspaceExpires(await ctx.redis.info('keyspace'), 0) - expiresBefore < jobs) await sleep(POLL_MS);
+  while (keyspaceExpires(await ctx.redis.info('keyspace'), 0) < jobs) await sleep(POLL_MS);
   let at = performance.now();
-  // Another key with an expiry (a restore pass's mutex) may have been counted: count the results themselves.
+  // Other keys with an expiry (a restore pass's mutex) come and go: count the results themselves.
   while ((await countKeys(ctx.redis, 'celery-task-meta-*')) < jobs) {
     await sleep(50);
     at = performance.now();
@@ -51,11 +51,10 @@ async function runOnce(ctx: ScenarioContext, stage: Redis, workers: readonly Wor
   await flush(ctx.redis);
   await sendAdds(onDb(redisUrl, STAGE_DB), queue, sizes.jobs);
   await Promise.all(workers.map((w) => w.serve({ redisUrl, queue, concurrency: sizes.concurrency })));
-  const expiresBefore = keyspaceExpires(await ctx.redis.info('keyspace'), 0);
   const before = await redisCounters(ctx.redis);
   const started = performance.now();
   if ((await stage.move(queue, 0)) !== 1) throw new Error(`no staged tasks to move onto ${queue}`);
-  const ended = await resultsStored(ctx, sizes.jobs, expiresBefore, ctx.config.runTimeoutMs);
+  const ended = await resultsStored(ctx, sizes.jobs, ctx.config.runTimeoutMs);
   const after = await redisCounters(ctx.redis);
   const runs = await Promise.all(workers.map((w) => w.stopServing()));
   const processed = runs.reduce((sum, r) => sum + r.processed, 0);
@@ -89,6 +88,8 @@ export async function runScale(ctx: ScenarioContext): Promise<ScaleResults> {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         setup.failed = true;
+        // Its workers may still be consuming: they must not take the other setup's tasks.
+        await Promise.all(setup.workers.map((w) => w.close()));
         out.errors.push({ row: `${setup.processes} process(es)`, message });
         ctx.log(`  scale ${setup.processes} process(es): FAILED ${message.split('\n')[0]}`);
       }

@@ -49,7 +49,7 @@ async function check(ctx: ScenarioContext, series: Series, report: FeatureChildR
   const { jobs } = sizes;
   if (feature === 'events') {
     if (heard === 0) throw new Error('no event message heard with events on');
-    return `${(heard / jobs).toFixed(2)} event messages per task`;
+    return `${(heard / jobs).toFixed(3)} event messages (\`task.multi\` lists) per task`;
   }
   // A few may be the last ones of an events-on run just before (published after its last result).
   if (heard > jobs / 100) throw new Error(`${heard} event messages heard with events off`);
@@ -94,7 +94,7 @@ async function repetition(ctx: ScenarioContext, series: Series, sizes: FeaturesS
   series.redisCpu.push(report.redisCpuUs / sizes.jobs);
   series.childrenPeak = Math.max(series.childrenPeak, report.childrenPeakRssBytes);
   series.check = verdict;
-  ctx.log(`  features ${plan.id} c=${plan.concurrency}: ${series.rates.at(-1)!.toFixed(0)} tasks/s, CPU per task: worker ${series.cpu.at(-1)!.toFixed(1)} µs, Redis ${series.redisCpu.at(-1)!.toFixed(1)} µs${verdict ? ` (${verdict})` : ''}`);
+  ctx.log(`  features ${plan.id}${plan.id.includes('c=') ? '' : ` c=${plan.concurrency}`}: ${series.rates.at(-1)!.toFixed(0)} tasks/s, CPU per task: worker ${series.cpu.at(-1)!.toFixed(1)} µs, Redis ${series.redisCpu.at(-1)!.toFixed(1)} µs${verdict ? ` (${verdict})` : ''}`);
   return heard;
 }
 

@@ -45,14 +45,14 @@ describe('renderFarEta', () => {
     const md = renderFarEta({
       sizes: { tasks: 1000, delayS: 86_400, parkEtaAfter: 3600, holdMs: 3000 },
       rows: [
-        { system: 'celerity', enqueuePerS: 90_000, usedMemoryBytes: 600_000, keys: 2, idleRssBytes: 80 * 2 ** 20, holdingRssBytes: 81 * 2 ** 20, holdingCpuMs: 30, holdingRedisCpuMs: 5 },
-        { system: 'bullmq', enqueuePerS: 30_000, usedMemoryBytes: 400_000, keys: 1004, idleRssBytes: 70 * 2 ** 20, holdingRssBytes: 71 * 2 ** 20, holdingCpuMs: 40, holdingRedisCpuMs: 8 },
+        { system: 'celerity', enqueuePerS: 90_000, usedMemoryBytes: 600_000, keys: 2, idleRssBytes: 80 * 2 ** 20, idleCpuMs: 20, holdingRssBytes: 81 * 2 ** 20, holdingCpuMs: 30, holdingRedisCpuMs: 5 },
+        { system: 'bullmq', enqueuePerS: 30_000, usedMemoryBytes: 400_000, keys: 1004, idleRssBytes: 70 * 2 ** 20, idleCpuMs: 4, holdingRssBytes: 71 * 2 ** 20, holdingCpuMs: 40, holdingRedisCpuMs: 8 },
       ],
       errors: [],
     });
     expect(md).toContain('1,000 tasks due 24 h ahead');
-    expect(md).toContain('| celerity | 90,000 | 3.00× | 600 | 1.50× | 2 | 80 | 81 | 30 | 5 |');
-    expect(md).toContain('| bullmq | 30,000 | 1.00× | 400 | 1.00× | 1,004 | 70 | 71 | 40 | 8 |');
+    expect(md).toContain('| celerity | 90,000 | 3.00× | 600 | 1.50× | 2 | 80 | 81 | 20 | 30 | 5 |');
+    expect(md).toContain('| bullmq | 30,000 | 1.00× | 400 | 1.00× | 1,004 | 70 | 71 | 4 | 40 | 8 |');
     expect(md).toContain('`_celerity.parked`');
     expect(md).toContain('`bull:<queue>:delayed`');
     expect(md).toContain('`parkEtaAfter: 3600`');

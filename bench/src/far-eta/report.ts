@@ -27,6 +27,7 @@ export function renderFarEta(farEta: FarEtaResults): string {
       formatNumber(row.keys),
       mib(row.idleRssBytes),
       mib(row.holdingRssBytes),
+      formatNumber(row.idleCpuMs),
       formatNumber(row.holdingCpuMs),
       formatNumber(row.holdingRedisCpuMs),
     ]);
@@ -35,12 +36,12 @@ export function renderFarEta(farEta: FarEtaResults): string {
   return [
     `### Far-future ETAs at scale — ${formatNumber(sizes.tasks)} tasks due ${formatNumber(sizes.delayS / 3600)} h ahead`,
     '',
-    `Sent in bulk (1,000 per call) to the bench's Redis, flushed first: Celerity's client with broker-redis \`parkEtaAfter: ${sizes.parkEtaAfter}\`, BullMQ's \`addBulk\` with \`delay\`. Redis bytes per task: growth of \`INFO\` \`used_memory\` over the sends, per task. Then a fresh worker of the system (own process, concurrency 10) consumes the queue for ${formatNumber(sizes.holdMs / 1000)} s beside the tasks; its largest VmRSS (sampled every 250 ms) is set against the same worker's on an empty Redis for as long. The bench checks that every task is still stored for later afterwards and that the worker ran none. One repetition.`,
+    `Sent in bulk (1,000 per call) to the bench's Redis, flushed first: Celerity's client with broker-redis \`parkEtaAfter: ${sizes.parkEtaAfter}\`, BullMQ's \`addBulk\` with \`delay\`. Redis bytes per task: growth of \`INFO\` \`used_memory\` over the sends, per task. Then a fresh worker of the system (own process, concurrency 10) consumes the queue for ${formatNumber(sizes.holdMs / 1000)} s beside the tasks; its largest VmRSS (sampled every 250 ms) and its CPU are set against the same worker's on an empty Redis for as long. The bench checks that every task is still stored for later afterwards and that the worker ran none. One repetition.`,
     '',
     ...(['celerity', 'bullmq'] as const).map((s) => `- **${s}** stores them ${FAR_ETA_STORAGE[s]}.`),
     '',
-    line(['system', 'enqueue tasks/s', '× BullMQ', 'Redis bytes/task', '× BullMQ', 'keys', 'worker RSS MiB, empty Redis', 'worker RSS MiB, beside the tasks', 'worker CPU ms in the hold', 'Redis CPU ms in the hold']),
-    line(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    line(['system', 'enqueue tasks/s', '× BullMQ', 'Redis bytes/task', '× BullMQ', 'keys', 'worker RSS MiB, empty Redis', 'worker RSS MiB, beside the tasks', 'worker CPU ms, empty Redis', 'worker CPU ms, beside the tasks', 'Redis CPU ms, beside the tasks']),
+    line(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...rows,
     ...(errors.length > 0 ? ['', 'Failed rows:', ...errors] : []),
   ].join('\n');

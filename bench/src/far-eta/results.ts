@@ -25,6 +25,8 @@ export interface FarEtaRow {
   keys: number;
   /** Largest VmRSS of a worker of the system on an empty Redis, sampled over the hold, bytes. */
   idleRssBytes: number;
+  /** CPU of that worker over the hold, ms. */
+  idleCpuMs: number;
   /** Largest VmRSS of a fresh worker of the system consuming the queue with every task stored, bytes. */
   holdingRssBytes: number;
   /** CPU of that worker over the hold, ms. */

@@ -99,6 +99,7 @@ async function row(ctx: ScenarioContext, system: FarEtaSystem, sizes: FarEtaSize
     usedMemoryBytes: after - before,
     keys,
     idleRssBytes: idle.rss,
+    idleCpuMs: idle.cpuMs,
     holdingRssBytes: holding.rss,
     holdingCpuMs: holding.cpuMs,
     holdingRedisCpuMs: holding.redisCpuMs,

@@ -34,6 +34,12 @@ export interface BenchArgs {
   amqpCluster: boolean;
   /** PostgreSQL peers to run (`--only pg` both, or `graphile-worker` / `pg-boss` by name; part of the default run). @default both */
   pg: PgPeerName[];
+  /** Run the cost-of-each-feature rows (`--only features` or `--scenario features`; part of the default run). @default true */
+  features: boolean;
+  /** Run the far-future ETA rows (`--only far-eta` or `--scenario far-eta`; part of the default run). @default true */
+  farEta: boolean;
+  /** Run the one-vs-two worker processes rows (`--only scale` or `--scenario scale`; part of the default run). @default true */
+  scale: boolean;
 }
 
 /** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
@@ -52,12 +58,18 @@ export const BEAT = 'beat';
 export const CLUSTER = 'cluster';
 /** The name that selects the RabbitMQ cluster rows (quorum queues on 3 nodes vs a classic queue on 1), with `--only` or `--scenario`. */
 export const AMQP_CLUSTER = 'amqp-cluster';
-const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT, CLUSTER, AMQP_CLUSTER, PG_PART, ...PG_PEER_NAMES];
+/** The name that selects the cost-of-each-feature rows (Celerity against itself, one feature on per row), with `--only` or `--scenario`. */
+export const FEATURES = 'features';
+/** The name that selects the far-future ETA rows (Celerity parked vs BullMQ delayed), with `--only` or `--scenario`. */
+export const FAR_ETA = 'far-eta';
+/** The name that selects the one-vs-two worker processes rows, with `--only` or `--scenario`. */
+export const SCALE = 'scale';
+const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT, CLUSTER, AMQP_CLUSTER, PG_PART, ...PG_PEER_NAMES, FEATURES, FAR_ETA, SCALE];
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
-  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only), cluster (the Redis Cluster rows; only when named), amqp-cluster (the RabbitMQ cluster rows only), pg (the PostgreSQL peers: ${PG_PEER_NAMES.join(', ')}, each also by name)
-  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced), cluster (broker throughput on a Redis Cluster vs one server; only when named), amqp-cluster (quorum queues on a 3-node RabbitMQ cluster vs a classic queue on 1 node), pg (the PostgreSQL peers on a database made for the run)`;
+  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only), cluster (the Redis Cluster rows; only when named), amqp-cluster (the RabbitMQ cluster rows only), pg (the PostgreSQL peers: ${PG_PEER_NAMES.join(', ')}, each also by name), features (the cost of each feature only), far-eta (the far-future ETA rows only), scale (one vs two worker processes only)
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced), cluster (broker throughput on a Redis Cluster vs one server; only when named), amqp-cluster (quorum queues on a 3-node RabbitMQ cluster vs a classic queue on 1 node), pg (the PostgreSQL peers on a database made for the run), features (Celerity against itself, one feature on per row; includes events), far-eta (tasks due a day ahead: Celerity parked vs BullMQ delayed), scale (two Celerity worker processes vs one)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -73,7 +85,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, pg: [] };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, pg: [], features: true, farEta: true, scale: true };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -113,6 +125,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   // `pg` names both PostgreSQL peers; a peer's own name names it alone.
   const names = (parts: Set<string>, peer: PgPeerName): boolean => parts.has(PG_PART) || parts.has(peer);
   out.pg = PG_PEER_NAMES.filter((peer) => (only.length === 0 || names(o.parts, peer)) && (scenarios.length === 0 || names(sc.parts, peer)));
+  out.features = (only.length === 0 || o.parts.has(FEATURES)) && (scenarios.length === 0 || sc.parts.has(FEATURES));
+  out.farEta = (only.length === 0 || o.parts.has(FAR_ETA)) && (scenarios.length === 0 || sc.parts.has(FAR_ETA));
+  out.scale = (only.length === 0 || o.parts.has(SCALE)) && (scenarios.length === 0 || sc.parts.has(SCALE));
   if (o.parts.size > 0 && !o.rest && scenarios.length === 0) out.scenarios = [];
   if (sc.parts.size > 0 && !sc.rest && only.length === 0) out.only = [];
   return out;

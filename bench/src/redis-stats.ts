@@ -40,3 +40,8 @@ export async function flush(redis: Redis): Promise<void> {
   // Keys only: the script cache stays, as it would on a long-running server.
   await redis.flushall();
 }
+
+/** A numeric field of an `INFO` reply (`used_memory`, `used_cpu_sys`…); NaN when absent. */
+export function infoNumber(info: string, name: string): number {
+  return field(info, name);
+}

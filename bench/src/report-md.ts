@@ -17,6 +17,12 @@ import type { WithCluster } from './cluster/results.js';
 import { renderCluster } from './cluster/report.js';
 import type { WithPg } from './pg/results.js';
 import { renderPg } from './pg/report.js';
+import type { WithFeatures } from './features/results.js';
+import { renderFeatures } from './features/report.js';
+import type { WithFarEta } from './far-eta/results.js';
+import { renderFarEta } from './far-eta/report.js';
+import type { WithScale } from './scale/results.js';
+import { renderScale } from './scale/report.js';
 import type { BenchResults } from './results.js';
 import { ratio } from './stats.js';
 import type { SystemName } from './system.js';
@@ -35,7 +41,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithPg): string {
+export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithPg & WithFeatures & WithFarEta & WithScale): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -98,6 +104,9 @@ export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & 
   if (results.cluster) parts.push(renderCluster(results.cluster));
   if (results.amqpCluster) parts.push(renderAmqpCluster(results.amqpCluster));
   if (results.pg) parts.push(renderPg(results.pg, results));
+  if (results.features) parts.push(renderFeatures(results.features));
+  if (results.farEta) parts.push(renderFarEta(results.farEta));
+  if (results.scale) parts.push(renderScale(results.scale));
   return parts.join('\n\n');
 }
 

@@ -14,7 +14,13 @@ import { runRateLimit } from './rate-limit/scenario.js';
 import type { WithPools } from './pools/results.js';
 import { runPools } from './pools/scenario.js';
 import type { WithEvents } from './events/results.js';
-import { runEvents } from './events/scenario.js';
+import { eventsFromFeatures } from './events/scenario.js';
+import type { WithFeatures } from './features/results.js';
+import { runFeatures } from './features/scenario.js';
+import type { WithFarEta } from './far-eta/results.js';
+import { runFarEta } from './far-eta/scenario.js';
+import type { WithScale } from './scale/results.js';
+import { runScale } from './scale/scenario.js';
 import type { WithCanvas } from './canvas/results.js';
 import { runCanvas } from './canvas/scenario.js';
 import type { WithBeat } from './beat/results.js';
@@ -62,7 +68,7 @@ async function main(): Promise<number> {
   await using server = await startRedisServer();
   const redis = new Redis(server.url);
   const startedAt = new Date().toISOString();
-  const results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithPg = {
+  const results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithPg & WithFeatures & WithFarEta & WithScale = {
     startedAt,
     finishedAt: startedAt,
     config,
@@ -121,10 +127,23 @@ async function main(): Promise<number> {
       await settle('pools');
       results.pools = await runPools(ctx);
     }
-    if (args.events) {
-      log('— events (Celerity: throughput with events off and on)');
-      await settle('events');
-      results.events = await runEvents(ctx);
+    if (args.features || args.events) {
+      // The events rows are two of the features rows: `--only events` runs those two alone.
+      log(args.features ? '— features (Celerity against itself: one feature on per row, events included)' : '— events (Celerity: throughput with events off and on)');
+      await settle(args.features ? 'features' : 'events');
+      const features = await runFeatures(ctx, args.features ? 'all' : 'events');
+      if (args.features) results.features = features;
+      if (args.events) results.events = eventsFromFeatures(features);
+    }
+    if (args.farEta) {
+      log('— far-eta (tasks due a day ahead: Celerity parked vs BullMQ delayed)');
+      await settle('far-eta');
+      results.farEta = await runFarEta(ctx);
+    }
+    if (args.scale) {
+      log('— scale (two Celerity worker processes vs one on the same queue)');
+      await settle('scale');
+      results.scale = await runScale(ctx);
     }
     if (args.canvas) {
       log('— canvas (a chord and a chain vs plain tasks: Celerity and Python Celery workers)');
@@ -156,11 +175,11 @@ async function main(): Promise<number> {
   }
   results.finishedAt = new Date().toISOString();
   // Only a complete full run may replace the README's figures.
-  const complete = !args.quick && !args.cpuProf && args.amqp && args.rateLimit && args.pools && args.events && args.canvas && args.beat && args.amqpCluster && args.pg.length === PG_PEER_NAMES.length && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
+  const complete = !args.quick && !args.cpuProf && args.amqp && args.rateLimit && args.pools && args.events && args.canvas && args.beat && args.amqpCluster && args.pg.length === PG_PEER_NAMES.length && args.features && args.farEta && args.scale && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
   // Profiled workers run slower: their figures must not replace the recorded ones.
   const files = args.cpuProf ? [] : await writeReport(results, { readme: complete });
   log(`\n${renderTables(results)}\n\n${renderTargets(results)}\n`);
-  const failures = results.errors.length + (results.amqp?.errors.length ?? 0) + (results.rateLimit?.errors.length ?? 0) + (results.pools?.errors.length ?? 0) + (results.events?.errors.length ?? 0) + (results.canvas?.errors.length ?? 0) + (results.beat?.errors.length ?? 0) + (results.cluster?.errors.length ?? 0) + (results.pg?.errors.length ?? 0);
+  const failures = results.errors.length + (results.amqp?.errors.length ?? 0) + (results.rateLimit?.errors.length ?? 0) + (results.pools?.errors.length ?? 0) + (results.features ? results.features.errors.length : (results.events?.errors.length ?? 0)) + (results.farEta?.errors.length ?? 0) + (results.scale?.errors.length ?? 0) + (results.canvas?.errors.length ?? 0) + (results.beat?.errors.length ?? 0) + (results.cluster?.errors.length ?? 0) + (results.pg?.errors.length ?? 0);
   if (failures > 0) log(`${failures} run(s) failed: see the Errors section of results/latest.md`);
   log(`wrote ${files.join(', ') || (args.cpuProf ? `profiles to ${profiles} (no report)` : 'nothing')} in ${((performance.now() - clock) / 1000).toFixed(0)} s`);
   return failures > 0 ? 1 : 0;

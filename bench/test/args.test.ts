@@ -5,7 +5,12 @@ import { SYSTEM_NAMES } from '../src/system.js';
 
 describe('parseArgs', () => {
   it('runs everything at full size by default', () => {
-    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, pg: ['graphile-worker', 'pg-boss'] });
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, pg: ['graphile-worker', 'pg-boss'], features: true, farEta: true, scale: true });
+  });
+  it('selects the features, far-eta and scale parts by name, alone or together', () => {
+    expect(parseArgs(['--only', 'features'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, events: false, features: true, farEta: false, scale: false });
+    expect(parseArgs(['--scenario', 'far-eta,scale'])).toMatchObject({ only: [], scenarios: [], features: false, farEta: true, scale: true });
+    expect(parseArgs(['--only', 'celerity'])).toMatchObject({ features: false, farEta: false, scale: false });
   });
   it('reads --quick, --only lists (in the bench order), --scenario=… and --cpu-prof', () => {
     const args = parseArgs(['--quick', '--only', 'celerity,bullmq', '--scenario=process', '--scenario', 'bytes', '--cpu-prof']);

@@ -20,7 +20,7 @@ export function renderEvents(events: EventsResults): string {
   return [
     `### Celerity with events on — tasks/s (higher is better)`,
     '',
-    `One worker process on the bench's Redis, async pool, concurrency ${sizes.concurrency}, \`add(x, y)\` × ${formatNumber(sizes.jobs)} pre-enqueued, results kept; after one untimed run of as many tasks each, ${sizes.reps} repetitions each, off and on alternating.${heard}`,
+    `The \`baseline\` and \`events\` rows of the features part: one worker process each on the bench's Redis, async pool, concurrency ${sizes.concurrency}, \`add(x, y)\` × ${formatNumber(sizes.jobs)} per repetition, results kept; after one untimed run each, ${sizes.reps} repetitions, the row order reversed every other repetition.${heard}`,
     '',
     line(['events', 'tasks/s', '× off', `target ≥ ${EVENTS_TARGET}×`]),
     line(['---', '---:', '---:', '---']),

@@ -18,14 +18,18 @@ export interface TreeTask {
 /** The tree of `tasks` (one workflow) rooted where `rootId` is; tasks are deduplicated by id. */
 export function buildCanvasTree(rootId: string, tasks: readonly TreeTask[]): CanvasNode {
   const byId = new Map(tasks.map((t) => [t.id, t]));
+  const members = new Map<string, TreeTask[]>();
+  for (const task of byId.values()) if (task.groupId !== null) members.set(task.groupId, [...(members.get(task.groupId) ?? []), task]);
+  const root = byId.get(rootId);
+  // A root that is one member of a group (a group or chord applied on its own: each member is its
+  // own root) is not the top: the group is.
+  const rootInGroup = root?.groupId != null && (members.get(root.groupId)?.length ?? 0) > 1;
   const childrenOf = new Map<string | null, TreeTask[]>();
   for (const task of byId.values()) {
     const parent = task.parentId !== null && byId.has(task.parentId) && task.parentId !== task.id ? task.parentId : null;
-    if (task.id === rootId) continue;
+    if (task.id === rootId && !rootInGroup) continue;
     childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), task]);
   }
-  const members = new Map<string, TreeTask[]>();
-  for (const task of byId.values()) if (task.groupId !== null) members.set(task.groupId, [...(members.get(task.groupId) ?? []), task]);
   // A chord's body: a task whose parent is in a group the task is not in.
   const callbackOf = new Map<string, TreeTask>();
   for (const task of byId.values()) {
@@ -56,8 +60,7 @@ export function buildCanvasTree(rootId: string, tasks: readonly TreeTask[]): Can
     return nodes;
   };
 
-  const root = byId.get(rootId);
-  if (root !== undefined) {
+  if (root !== undefined && !rootInGroup) {
     const node = nodeOf(root);
     // Tasks whose parent is not stored (trimmed, or not heard) hang under the root.
     node.children.push(...childNodes(null));

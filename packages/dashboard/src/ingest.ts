@@ -9,7 +9,7 @@ import type { CeleryEvent } from '@celerity/core/internal';
 import type { IngestLease } from './ingest-lease.js';
 import type { DashboardStore } from './store.js';
 import { workers as storedWorkers } from './store-queries.js';
-import { taskUpdateOf } from './task-update.js';
+import { taskUpdateOf, type TaskUpdate } from './task-update.js';
 import type { Clock } from './timers.js';
 import { mergeWorkerEvent, type WorkerRecord } from './worker-record.js';
 
@@ -69,7 +69,7 @@ export class EventIngest {
       for (const record of (await storedWorkers(this.store)).records) this.#workers.set(record.hostname, record);
       this.#loadedWorkers = true;
     }
-    const updates = [];
+    const updates: TaskUpdate[] = [];
     const changedWorkers = new Set<WorkerRecord>();
     for (const event of events) {
       if (event.type.startsWith('worker-') && typeof event.hostname === 'string') {

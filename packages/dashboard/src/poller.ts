@@ -85,8 +85,9 @@ export async function pollOnce(client: Client, store: DashboardStore, options: P
       logger.warn(`dashboard: size of queue ${name}: ${(error as Error).message}`);
       return null;
     });
+    const byPriority = broker.sizeByPriority ? await broker.sizeByPriority(name).catch(() => null) : null;
     const deadLetters = broker.deadLetters ? await broker.deadLetters.count(name).catch(() => null) : null;
-    queues.push({ name, depth, byPriority: null, consumers, heldEta, deadLetters });
+    queues.push({ name, depth, byPriority, consumers, heldEta, deadLetters });
   }
   await store.writeQueues(queues, now);
 }

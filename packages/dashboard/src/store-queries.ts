@@ -78,7 +78,7 @@ export function summaryOf(task: StoredTask): TaskSummary {
   };
 }
 
-async function readTasks(store: DashboardStore, ids: readonly string[]): Promise<StoredTask[]> {
+export async function readTasks(store: DashboardStore, ids: readonly string[]): Promise<StoredTask[]> {
   if (ids.length === 0) return [];
   const pipeline = store.redis.pipeline();
   for (const id of ids) pipeline.hgetall(store.keys.task(id));

@@ -2,7 +2,7 @@
 // remote-control poll, every API endpoint's shape, the stream's first message, and each action
 // doing what it says on the worker and the broker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chain, createJsonSerializer, encodeTaskMessage } from '@celerity/core';
+import { chain, chord, createJsonSerializer, encodeTaskMessage } from '@celerity/core';
 import { waitFor } from '@celerity/testing';
 import type { Overview, Series, Session, TaskDetail, TaskSummary } from '../src/contract.js';
 import { startLiveCluster, type LiveCluster } from './live-cluster.js';
@@ -35,7 +35,7 @@ describe('a dashboard over a Celerity worker', () => {
     expect(worker.heartbeatAge).toBeGreaterThanOrEqual(0);
     expect(worker.heartbeatAge).toBeLessThan(10);
     const queue = overview.queues.find((q) => q.name === live.queue)!;
-    expect(queue).toEqual({ name: live.queue, depth: 0, byPriority: null, consumers: 1, heldEta: 0, deadLetters: 0 });
+    expect(queue).toEqual({ name: live.queue, depth: 0, byPriority: { '0': 0, '3': 0, '6': 0, '9': 0 }, consumers: 1, heldEta: 0, deadLetters: 0 });
     expect(overview.totals.received).toBeGreaterThanOrEqual(1);
     expect(overview.totals.succeeded).toBeGreaterThanOrEqual(1);
   });
@@ -74,6 +74,41 @@ describe('a dashboard over a Celerity worker', () => {
     expect(s.throughput).toHaveLength(30);
     expect(s.throughput.reduce((sum, p) => sum + p.succeeded, 0)).toBeGreaterThanOrEqual(3);
     expect(s.runtime.find((r) => r.name === 'dash.add')).toMatchObject({ count: expect.any(Number), p50: expect.any(Number), p90: expect.any(Number), p99: expect.any(Number) });
+  });
+
+  it('shows queue depth by priority for queues tasks were sent to, and ETA tasks the worker holds', { timeout: 30_000 }, async () => {
+    const idle = `idle-${crypto.randomUUID()}`;
+    await live.client.send('dash.add', [1, 1], { queue: idle, priority: 0 });
+    await live.client.send('dash.add', [1, 1], { queue: idle, priority: 5 });
+    const later = await live.client.send('dash.add', [7, 7], { queue: live.queue, countdown: 60 });
+    await live.taskIn(later.id, 'RECEIVED');
+    await waitFor(async () => (await live.dashboard.store.redis.sismember(live.dashboard.store.keys.knownQueues, idle)) === 1, { timeout: 5000, interval: 50 });
+    await live.dashboard.poll();
+    const { queues } = await live.json<Overview>('/api/overview');
+    expect(queues.find((q) => q.name === idle)).toEqual({ name: idle, depth: 2, byPriority: { '0': 1, '3': 1, '6': 0, '9': 0 }, consumers: 0, heldEta: 0, deadLetters: 0 });
+    expect(queues.find((q) => q.name === live.queue)).toMatchObject({ heldEta: 1, consumers: 1 });
+    await live.action('revoke', { taskId: later.id });
+    await live.action('purge', { queue: idle });
+  });
+
+  it('draws a chord: its header members under a chord node, its body as the callback', { timeout: 30_000 }, async () => {
+    const add = live.client.task<[number, number], number>('dash.add');
+    const sum = live.client.task<[number[]], number>('dash.sum');
+    const onQueue = <S extends { options?: Record<string, unknown> }>(sig: S): S => ({ ...sig, options: { ...sig.options, queue: live.queue } });
+    const body = await live.client.apply(chord([onQueue(add.s(1, 1)), onQueue(add.s(2, 2))], onQueue(sum.s())));
+    expect(await body.get({ timeout: 15 })).toBe(6);
+    await live.taskIn(body.id, 'SUCCESS');
+    const detail = await live.json<TaskDetail>(`/api/tasks/${body.id}`);
+    expect(detail.tree.kind).toBe('chord');
+    expect(detail.tree.children.map((c) => [c.kind, c.name, c.state])).toEqual([
+      ['task', 'dash.add', 'SUCCESS'],
+      ['task', 'dash.add', 'SUCCESS'],
+      ['callback', 'dash.sum', 'SUCCESS'],
+    ]);
+    expect(detail.tree.children[2]!.id).toBe(body.id);
+    const member = await live.json<TaskDetail>(`/api/tasks/${detail.tree.children[0]!.id}`);
+    expect(member.groupId).toBe(detail.tree.id);
+    expect(member.tree).toEqual(detail.tree);
   });
 
   it('streams Server-Sent Events, an overview first', { timeout: 15_000 }, async () => {

@@ -18,6 +18,7 @@ const failedOnce = new Set<string>();
 
 export const tasks = [
   defineTask({ name: 'dash.add', params: ['x', 'y'] }, (x: number, y: number) => x + y),
+  defineTask({ name: 'dash.sum', params: ['xs'] }, (xs: number[]) => xs.reduce((a, b) => a + b, 0)),
   defineTask({ name: 'dash.fail', params: ['why'] }, (why: string) => {
     throw new Error(why);
   }),

@@ -38,6 +38,13 @@ describe('buildCanvasTree', () => {
     expect(chord.children[1]!.children).toEqual([]);
   });
 
+  it('a chord applied on its own (each header member its own root): the chord is the top', () => {
+    const tree = buildCanvasTree('h2', [t('h1', null, 'g'), t('h2', null, 'g'), t('body', 'h2')]);
+    expect(tree.kind).toBe('chord');
+    expect(tree.id).toBe('g');
+    expect(tree.children.map((c) => [c.kind, c.id])).toEqual([['task', 'h1'], ['task', 'h2'], ['callback', 'body']]);
+  });
+
   it('without the root stored, tops the known tasks with a group node named by the root id', () => {
     const tree = buildCanvasTree('root', [t('b', 'root'), t('c', 'root')]);
     expect(tree).toMatchObject({ id: 'root', kind: 'group', name: null });

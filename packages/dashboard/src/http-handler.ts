@@ -129,6 +129,11 @@ export function createHandler(context: HandlerContext): (req: IncomingMessage, r
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
     if (base !== '' && url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return sendJson(res, 404, { error: 'not found' });
+    if (base !== '' && url.pathname === base) {
+      // The page's URLs are relative (api/…): it must be served from a path ending in '/'.
+      res.writeHead(302, { location: `${base}/${url.search}` });
+      return void res.end();
+    }
     const path = url.pathname.slice(base.length) || '/';
     const isApi = path === '/api' || path.startsWith('/api/');
     // Without auth the dashboard is for this machine only, however the server was bound.

@@ -132,15 +132,14 @@ export async function changeNumber(store: DashboardStore): Promise<number> {
   return Number((await store.redis.get(store.keys.seq)) ?? 0);
 }
 
-/** Tasks changed after change number `since` (at most `limit`, the latest), and the number reached. */
+/** Tasks changed after change number `since` (the latest `limit` of them, newest first), and the number reached. */
 export async function changedSince(store: DashboardStore, since: number, limit = 500): Promise<{ seq: number; tasks: TaskSummary[] }> {
-  const entries = await store.redis.zrangebyscore(store.keys.changes, `(${since}`, '+inf', 'WITHSCORES');
+  const entries = await store.redis.zrevrangebyscore(store.keys.changes, '+inf', `(${since}`, 'WITHSCORES', 'LIMIT', 0, limit);
   if (entries.length === 0) return { seq: since, tasks: [] };
   const ids: string[] = [];
   for (let i = 0; i < entries.length; i += 2) ids.push(entries[i]!);
-  const seq = Number(entries.at(-1));
-  const tasks = await readTasks(store, ids.slice(-limit).reverse());
-  return { seq, tasks: tasks.map(summaryOf) };
+  const tasks = await readTasks(store, ids);
+  return { seq: Number(entries[1]), tasks: tasks.map(summaryOf) };
 }
 
 export async function totals(store: DashboardStore): Promise<{ received: number; succeeded: number; failed: number }> {

@@ -129,3 +129,28 @@ describe('basic auth', () => {
     expect((await post(server.url, { 'content-type': 'application/json', 'x-celerity-csrf': session.csrfToken, authorization: right })).status).toBe(200);
   });
 });
+
+describe('mounted under a path', () => {
+  it('answers under basePath only, and sends /ops to /ops/ (the page uses relative URLs)', async () => {
+    const prefix = newPrefix();
+    const broker = createRedisBroker({ url: REDIS_URL, keyPrefix: prefix });
+    brokers.push(broker);
+    const dashboard = createDashboard({ broker, store: REDIS_URL, storePrefix: `${prefix}dashboard:`, basePath: '/ops' });
+    await dashboard.start();
+    const http = createServer((req, res) => (req.url?.startsWith('/ops') ? dashboard.handler(req, res) : res.end('the app')));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    try {
+      const bare = await fetch(`${base}/ops`, { redirect: 'manual' });
+      expect(bare.status).toBe(302);
+      expect(bare.headers.get('location')).toBe('/ops/');
+      expect((await fetch(`${base}/ops/api/session`)).status).toBe(200);
+      expect(await (await fetch(`${base}/ops/`)).text()).toMatch(/Celerity dashboard/);
+      expect(await (await fetch(`${base}/elsewhere`)).text()).toBe('the app');
+      expect((await fetch(`${base}/opsx/api/session`)).status).toBe(404);
+    } finally {
+      http.close();
+      await dashboard.close();
+    }
+  });
+});

@@ -14,7 +14,7 @@ import { createHandler } from './http-handler.js';
 import { EventIngest } from './ingest.js';
 import { IngestLease } from './ingest-lease.js';
 import { readOverview } from './overview.js';
-import { pollOnce } from './poller.js';
+import { pollOnce, serialControl } from './poller.js';
 import { DashboardStore, type Retention } from './store.js';
 import { changeNumber, changedSince, queueSnapshot, series } from './store-queries.js';
 import { StreamHub, type StreamOptions } from './stream.js';
@@ -122,11 +122,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const lease = new IngestLease(redis, store.keys.lease, leaseMs);
   const replyTimeout = options.replyTimeout ?? 1;
   const pollOptions = { replyTimeout, queues: options.queues ?? [] };
+  const serial = serialControl();
   let polling: Promise<void> | null = null;
   let pollSoon: unknown = null;
   const poll = (): Promise<void> => {
     if (!lease.held) return Promise.resolve();
-    polling ??= pollOnce(client, store, pollOptions, seconds(), logger)
+    polling ??= pollOnce(client, store, pollOptions, seconds(), logger, serial)
       .catch((error: unknown) => logger.warn(`dashboard: poll failed: ${(error as Error).message}`))
       .finally(() => (polling = null));
     return polling;
@@ -159,6 +160,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       client,
       store,
       replyTimeout,
+      serial,
       queues: async () => [...new Set([...pollOptions.queues, ...(await queueSnapshot(store)).map((q) => q.name)])],
     },
     uiAssets: () => (uiAssets ??= findUiAssets()),

@@ -37,10 +37,28 @@ export interface PollOptions {
   queues: readonly string[];
 }
 
+/**
+ * Runs control calls that collect replies one at a time: they share the client's reply queue, and
+ * on Redis concurrent readers of one reply list take each other's replies.
+ */
+export type SerialControl = <T>(call: () => Promise<T>) => Promise<T>;
+
+/** A {@link SerialControl}: each call starts when the previous one ended. */
+export function serialControl(): SerialControl {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(call: () => Promise<T>): Promise<T> => {
+    const next = last.then(call, call);
+    last = next.catch(() => undefined);
+    return next;
+  };
+}
+
 /** Asks the workers and the broker, and stores what they say. `now` in seconds. */
-export async function pollOnce(client: Client, store: DashboardStore, options: PollOptions, now: number, logger: Logger): Promise<void> {
+export async function pollOnce(client: Client, store: DashboardStore, options: PollOptions, now: number, logger: Logger, serial: SerialControl): Promise<void> {
   const inspect = client.control.inspect({ timeout: options.replyTimeout });
-  const [stats, activeQueues, scheduled] = await Promise.all([inspect.stats(), inspect.activeQueues(), inspect.scheduled()]);
+  const stats = await serial(() => inspect.stats());
+  const activeQueues = await serial(() => inspect.activeQueues());
+  const scheduled = await serial(() => inspect.scheduled());
   const hostnames = new Set([...Object.keys(stats), ...Object.keys(activeQueues)]);
   const infos = new Map<string, WorkerInfo>();
   for (const hostname of hostnames) {

@@ -124,10 +124,19 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const pollOptions = { replyTimeout, queues: options.queues ?? [] };
   const serial = serialControl();
   let polling: Promise<void> | null = null;
+  let pollQueued: Promise<void> | null = null;
   let pollSoon: unknown = null;
+  // A poll asked for while one runs comes after it (its answers may predate what the caller did).
   const poll = (): Promise<void> => {
     if (!lease.held) return Promise.resolve();
-    polling ??= pollOnce(client, store, pollOptions, seconds(), logger, serial)
+    if (polling !== null) {
+      pollQueued ??= polling.then(() => {
+        pollQueued = null;
+        return poll();
+      });
+      return pollQueued;
+    }
+    polling = pollOnce(client, store, pollOptions, seconds(), logger, serial)
       .catch((error: unknown) => logger.warn(`dashboard: poll failed: ${(error as Error).message}`))
       .finally(() => (polling = null));
     return polling;
@@ -226,7 +235,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (pollSoon !== null) timers.clearTimeout(pollSoon);
       stream.close();
       await ingest.stop();
-      await Promise.allSettled([refreshing, flushing, polling]);
+      await Promise.allSettled([refreshing, flushing, polling, pollQueued]);
       await ingest.flush().catch(() => undefined);
       await lease.release().catch(() => undefined);
       await client.close().catch(() => undefined);

@@ -1,0 +1,52 @@
+/**
+ * Headless Chromium for the dashboard tests: Debian's `chromium` (scripts/bootstrap.sh --all
+ * installs it) driven by playwright-core, and screenshots kept under tests/dashboard/artifacts/
+ * (gitignored) as test artifacts.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CELERITY_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+/** Where screenshots go. */
+export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
+
+/** Whether the browser is installed; the tests say how to get it when not. */
+export const chromiumInstalled = (): boolean => existsSync(CHROMIUM_PATH);
+
+export async function launchChromium(): Promise<Browser> {
+  if (!chromiumInstalled()) throw new Error(`no Chromium at ${CHROMIUM_PATH}: run 'bash scripts/bootstrap.sh --all' (apt-get install chromium)`);
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A full-page screenshot into the artifacts folder; returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  const path = `${ARTIFACTS_DIR}${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** The canvas API the pixel count uses (tests/ compile without the DOM library). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+
+/** How many pixels of a canvas are not transparent: more than 0 once Chart.js has drawn on it. */
+export async function inkedPixels(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (element: unknown) => {
+    const canvas = element as CanvasLike;
+    const context = canvas.getContext('2d');
+    if (context === null || canvas.width === 0 || canvas.height === 0) return 0;
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    let inked = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) inked += 1;
+    return inked;
+  });
+}

@@ -62,6 +62,7 @@ describe.skipIf(!chromiumInstalled())('dashboard page against a fake server', ()
     fake.answers.set('/api/tasks', { tasks: [summary('ok-1', 'tasks.add', 'SUCCESS', now - 10), failed] });
     fake.answers.set('/api/tasks/fail-1', failed);
     fake.answers.delete('/api/actions/purge');
+    fake.answers.set('/api/session', { csrfToken: fake.csrfToken, authRequired: false, readOnly: false });
     fake.actions.length = 0;
     await page?.close();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -130,6 +131,15 @@ describe.skipIf(!chromiumInstalled())('dashboard page against a fake server', ()
     await page.click('[role=dialog] button[data-confirm]');
     await page.locator('[role=status]').waitFor();
     expect(fake.actions).toEqual([{ name: 'pool-grow', body: { worker: 'py@host', n: 2 }, csrf: fake.csrfToken, contentType: 'application/json' }]);
+  });
+
+  it('disables every action on a read-only dashboard', async () => {
+    fake.answers.set('/api/session', { csrfToken: fake.csrfToken, authRequired: false, readOnly: true });
+    await page.goto(`${fake.url}#/workers`);
+    await page.locator('header .badge:text-is("read-only")').waitFor();
+    const buttons = page.locator('button[data-action]');
+    expect(await buttons.count()).toBeGreaterThan(0);
+    expect(await buttons.evaluateAll((all: unknown[]) => all.every((button) => (button as { disabled: boolean }).disabled))).toBe(true);
   });
 
   it('reconnects when the stream drops and shows the fresh overview', async () => {

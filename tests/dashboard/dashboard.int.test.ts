@@ -1,0 +1,164 @@
+/**
+ * The dashboard end to end: the real server (`startDashboard` of @celerity/dashboard) on a scratch
+ * Redis database, a Celerity worker and a Python Celery 5.2 worker (`-E`) sending events, and the
+ * page in headless Chromium. It checks what a person would look for: both workers with their
+ * language, a task sent from Python and one from TypeScript, a failure's traceback, a chord's
+ * canvas tree, a running task stopped by a click on the page, and plots drawn from data.
+ * Screenshots go to tests/dashboard/artifacts/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { chord, signature } from '@celerity/core';
+import type { SignatureData } from '@celerity/core';
+import { backendAdapter, createRedisBackend } from '@celerity/backend-redis';
+import { brokerAdapter, createRedisBroker } from '@celerity/broker-redis';
+import { createClient } from '@celerity/client';
+import type { AsyncResult, Client } from '@celerity/client';
+import { startDashboard } from '@celerity/dashboard';
+import type { DashboardServer } from '@celerity/dashboard';
+import { createWorker } from '@celerity/worker';
+import type { Worker } from '@celerity/worker';
+import { closeClient, closeWorker } from '../interop/harness/closing.js';
+import { isAvailable, pythonCeleryStatus, sendFromPython, startPythonWorker } from '../interop/harness/python.js';
+import type { PythonWorker } from '../interop/harness/python.js';
+import { createRedisScratch } from '../interop/harness/redis.js';
+import type { RedisScratch } from '../interop/harness/redis.js';
+import * as interopTasks from '../interop/ts-tasks.js';
+import { chromiumInstalled, inkedPixels, launchChromium, screenshot } from './harness/browser.js';
+
+const python = pythonCeleryStatus()['5.2'];
+const ready = chromiumInstalled() && isAvailable(python);
+
+describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a Python worker on Redis', () => {
+  let redis: RedisScratch;
+  let dashboard: DashboardServer;
+  let tsWorker: Worker;
+  let pyWorker: PythonWorker;
+  let client: Client;
+  let browser: Browser;
+  let page: Page;
+  let pyQueue: string;
+  let tsQueue: string;
+  let tsHost: string;
+  let env: Record<string, string>;
+
+  const ts = (task: string, args: unknown[] = []): SignatureData => signature(task, args, {}, { options: { queue: tsQueue } });
+  const py = (task: string, args: unknown[] = []): SignatureData => signature(task, args, {}, { options: { queue: pyQueue } });
+  const api = async (path: string): Promise<unknown> => (await fetch(new URL(path, dashboard.url))).json();
+  /** Opens a route of the page and waits for `selector`. */
+  const open = async (hash: string, selector: string, timeout = 30_000) => {
+    await page.goto(new URL(hash, dashboard.url).href);
+    await page.locator(selector).first().waitFor({ timeout });
+  };
+
+  beforeAll(async () => {
+    redis = await createRedisScratch();
+    pyQueue = redis.name('py');
+    tsQueue = redis.name('ts');
+    tsHost = `ts-${tsQueue}@celerity`;
+    env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url };
+    // The dashboard first, so it hears the workers come online.
+    // Polls (remote control, queue depths) every 2 s instead of 10 s, so a short test sees them.
+    dashboard = await startDashboard({ broker: redis.url, backend: redis.url, adapters: [brokerAdapter, backendAdapter], host: '127.0.0.1', port: 0, pollIntervalMs: 2000 });
+    tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], hostname: tsHost, eventsEnabled: true, concurrency: 4 });
+    await tsWorker.start();
+    // cluster: Celery's heartbeat step is what sends worker-online and worker-heartbeat.
+    pyWorker = await startPythonWorker({ version: '5.2', env: { ...env, QUEUE: pyQueue }, queues: [pyQueue], events: true, cluster: true });
+    client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }) });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await closeClient(client);
+    await closeWorker(tsWorker);
+    await pyWorker?.stop();
+    await dashboard?.close();
+    await redis?.cleanup();
+  }, 60_000);
+
+  it('lists the Python and the Celerity worker, each with its language', async () => {
+    await open('#/workers', `[data-worker="${pyWorker.nodeName}"] [data-language="python"]`);
+    await page.locator(`[data-worker="${tsHost}"] [data-language="typescript"]`).waitFor();
+    expect(await page.locator(`[data-worker="${pyWorker.nodeName}"]`).textContent()).toContain('py-celery 5.2');
+    expect(await page.locator(`[data-worker="${tsHost}"]`).textContent()).toContain('celerity');
+    await screenshot(page, 'workers');
+  });
+
+  it('shows a task sent from Python, one sent from TypeScript, and the traceback of a failure', async () => {
+    const fromPython = await sendFromPython('5.2', 'tasks.add', [2, 3], { queue: tsQueue }, env);
+    expect(fromPython).toMatchObject({ state: 'SUCCESS', result: 5 });
+    const fromTs = await client.send('tasks.add', [4, 5], { queue: pyQueue });
+    expect(await fromTs.get({ timeout: 30 })).toBe(9);
+    const failing = await client.send('tasks.fail', ['boom from the dashboard test'], { queue: pyQueue });
+    await expect(failing.get({ timeout: 30 })).rejects.toThrow(/boom/);
+
+    await open('#/tasks', `[data-task="${fromPython.id}"][data-state="SUCCESS"]`);
+    await page.locator(`[data-task="${fromTs.id}"][data-state="SUCCESS"]`).waitFor();
+    expect(await page.locator(`[data-task="${fromPython.id}"]`).textContent()).toContain(tsHost);
+    expect(await page.locator(`[data-task="${fromTs.id}"]`).textContent()).toContain(pyWorker.nodeName);
+    await page.locator(`[data-task="${failing.id}"][data-state="FAILURE"]`).waitFor();
+    await screenshot(page, 'tasks');
+
+    // search by state, then by id
+    await page.selectOption('select[name=state]', 'FAILURE');
+    await page.locator(`[data-task="${fromTs.id}"]`).waitFor({ state: 'detached' });
+    expect(await page.locator(`[data-task="${failing.id}"]`).count()).toBe(1);
+    await page.selectOption('select[name=state]', '');
+    await page.fill('input[name=q]', fromTs.id);
+    await page.press('input[name=q]', 'Enter');
+    await page.locator(`[data-task="${failing.id}"]`).waitFor({ state: 'detached' });
+    expect(await page.locator('tr[data-task]').count()).toBe(1);
+
+    await page.fill('input[name=q]', failing.id);
+    await page.press('input[name=q]', 'Enter');
+    await page.click(`a[href="#/tasks/${failing.id}"]`);
+    await page.locator('pre.traceback').waitFor();
+    const traceback = await page.locator('pre.traceback').textContent();
+    expect(traceback).toContain('Traceback (most recent call last)');
+    expect(traceback).toContain('ValueError: boom from the dashboard test');
+    await screenshot(page, 'failure');
+  }, 120_000);
+
+  it("draws a chord's canvas as a tree: its header under a chord node, its body as the callback", async () => {
+    const body = (await client.apply(chord([ts('tasks.add', [1, 1]), py('tasks.add', [2, 2])], ts('tasks.echo')))) as AsyncResult;
+    expect(await body.get({ timeout: 30 })).toEqual([2, 4]);
+    await open(`#/tasks/${body.id}`, `.canvas-tree [data-kind="callback"][data-node="${body.id}"][data-state="SUCCESS"]`);
+    const chordNode = page.locator('.canvas-tree [data-kind="chord"]').first();
+    expect(await chordNode.locator('[data-kind="task"][data-state="SUCCESS"]').count()).toBe(2);
+    expect(await chordNode.locator(`[data-kind="callback"] a`).getAttribute('href')).toBe(`#/tasks/${body.id}`);
+    await screenshot(page, 'chord');
+  }, 60_000);
+
+  it('stops a running task when Terminate is clicked on its page: REVOKED, and it never finished', async () => {
+    const long = await client.send('tasks.sleep', [30], { queue: tsQueue });
+    await open(`#/tasks/${long.id}`, `.task-page[data-state="STARTED"]`);
+    const clicked = Date.now();
+    await page.click('button[data-action="revoke"]:has-text("Terminate")');
+    await page.locator('[role=dialog]').waitFor();
+    await page.click('[role=dialog] button[data-confirm]');
+    await page.locator('.task-page[data-state="REVOKED"]').waitFor({ timeout: 15_000 });
+    await expect(long.get({ timeout: 15 })).rejects.toThrow(/revoked/i);
+    expect(Date.now() - clicked).toBeLessThan(20_000);
+    expect(await long.state()).toBe('REVOKED');
+    const detail = (await api(`api/tasks/${long.id}`)) as { state: string; events: { type: string }[] };
+    expect(detail.state).toBe('REVOKED');
+    expect(detail.events.map((event) => event.type)).not.toContain('task-succeeded');
+    await screenshot(page, 'revoked');
+  }, 60_000);
+
+  it('renders the plots from the series, with data', async () => {
+    const series = (await api('api/series?minutes=15')) as { throughput: { succeeded: number; failed: number }[]; runtime: { name: string; count: number }[] };
+    expect(series.throughput.some((point) => point.succeeded > 0)).toBe(true);
+    expect(series.throughput.some((point) => point.failed > 0)).toBe(true);
+    expect(series.runtime.map((row) => row.name)).toContain('tasks.add');
+    await open('#/', '#plot-throughput canvas');
+    for (const id of ['plot-throughput', 'plot-failure-rate', 'plot-runtime']) {
+      await expect.poll(async () => Number(await page.locator(`#${id}`).getAttribute('data-points'))).toBeGreaterThan(0);
+      expect(await inkedPixels(page, `#${id} canvas`)).toBeGreaterThan(0);
+    }
+    expect(await inkedPixels(page, '#plot-queue-depth canvas')).toBeGreaterThan(0);
+    await screenshot(page, 'overview');
+  }, 60_000);
+});

@@ -51,7 +51,8 @@ function ActionDialog({ request, session, onDone }: { request: ActionRequest; se
 
   return (
     <div class="dialog-backdrop">
-      <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title" data-action={request.action} onSubmit={confirm}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title" data-action={request.action}>
+      <form onSubmit={confirm}>
         <h2 id="dialog-title">{request.title}</h2>
         <p>{request.description}</p>
         {inputs.map((input) => (
@@ -75,6 +76,7 @@ function ActionDialog({ request, session, onDone }: { request: ActionRequest; se
           </button>
         </div>
       </form>
+      </div>
     </div>
   );
 }

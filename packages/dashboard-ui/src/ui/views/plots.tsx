@@ -9,6 +9,9 @@ import type { Series } from '../contract.js';
 
 type Point = { x: number; y: number | null };
 
+/** Light to dark blue for p50, p90, p99: one measure at three depths, not three unrelated series (and not the failures' red). */
+const PERCENTILE_SHADES = ['#93c5fd', '#3b82f6', '#1e3a8a'];
+
 export interface PlotData {
   throughput: ChartData<'line', Point[]>;
   failureRate: ChartData<'line', Point[]>;
@@ -39,7 +42,7 @@ export function plotData(series: Series): PlotData {
     },
     runtime: {
       labels: series.runtime.map((r) => r.name),
-      datasets: (['p50', 'p90', 'p99'] as const).map((key, i) => ({ label: key, data: series.runtime.map((r) => r[key]), backgroundColor: PALETTE[i] ?? 'grey' })),
+      datasets: (['p50', 'p90', 'p99'] as const).map((key, i) => ({ label: key, data: series.runtime.map((r) => r[key]), backgroundColor: PERCENTILE_SHADES[i] ?? 'grey' })),
     },
     queueDepth: { datasets: [...byQueue].map(([queue, points], i) => line(queue, points, PALETTE[i % PALETTE.length] ?? 'grey')) },
     points: {

@@ -34,6 +34,14 @@ if [ "$need_install" = 1 ]; then
   touch "$stamp"
 fi
 
+# The dashboard's page is a built asset: tests and `celerity dashboard` run from source still serve
+# packages/dashboard-ui/dist, so build it when missing or older than its sources.
+ui=packages/dashboard-ui
+if [ -d "$ui/node_modules" ] && { [ ! -f "$ui/dist/index.html" ] || [ -n "$(find "$ui/src" "$ui/vite.config.ts" -newer "$ui/dist/index.html" -print -quit)" ]; }; then
+  log "building $ui"
+  pnpm --filter @celerity/dashboard-ui build >&2
+fi
+
 if [ "$mode" = "--all" ]; then
   bash scripts/services.sh
   bash scripts/python-celery.sh

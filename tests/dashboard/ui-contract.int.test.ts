@@ -6,11 +6,17 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumInstalled, inkedPixels, launchChromium, screenshot } from './harness/browser.js';
+import { ensureUiBuilt } from './harness/ui-build.js';
+import { chromiumInstalled, launchChromium, pixelsOfColour, screenshot } from './harness/browser.js';
 import { startFakeDashboard } from './harness/fake-server.js';
 import type { FakeDashboard } from './harness/fake-server.js';
 
 const now = 1_800_000_000;
+// The page's series colours (packages/dashboard-ui/src/ui/palette.ts, plot-data.ts).
+const SUCCEEDED_GREEN = '#16a34a';
+const FAILED_RED = '#dc2626';
+const P90_BLUE = '#3b82f6';
+const FIRST_QUEUE_BLUE = '#2563eb';
 const worker = (hostname: string, language: 'python' | 'typescript', software: string) => ({
   hostname, online: true, heartbeatAge: 1.2, language, software, pool: language === 'python' ? 'prefork' : 'async', concurrency: 4, active: 1, processed: 12, loadavg: [0.5, 0.4, 0.3], queues: ['celery'],
 });
@@ -49,6 +55,7 @@ describe.skipIf(!chromiumInstalled())('dashboard page against a fake server', ()
   let page: Page;
 
   beforeAll(async () => {
+    ensureUiBuilt();
     fake = await startFakeDashboard();
     browser = await launchChromium();
   });
@@ -74,10 +81,14 @@ describe.skipIf(!chromiumInstalled())('dashboard page against a fake server', ()
     expect(await page.locator('[data-worker="ts@host"] [data-language]').textContent()).toBe('TypeScript');
     expect(await page.locator('[data-queue="celery"]').textContent()).toContain('0: 5, 9: 2');
     expect(await page.locator('[data-total="failed"] .total-value').textContent()).toBe('3');
-    for (const id of ['plot-throughput', 'plot-failure-rate', 'plot-runtime', 'plot-queue-depth']) {
+    // each chart has points and draws its series in the series' colour
+    const colours = { 'plot-throughput': SUCCEEDED_GREEN, 'plot-failure-rate': FAILED_RED, 'plot-runtime': P90_BLUE, 'plot-queue-depth': FIRST_QUEUE_BLUE };
+    for (const [id, colour] of Object.entries(colours)) {
       expect(Number(await page.locator(`#${id}`).getAttribute('data-points'))).toBeGreaterThan(0);
-      expect(await inkedPixels(page, `#${id} canvas`)).toBeGreaterThan(0);
+      expect(await pixelsOfColour(page, `#${id} canvas`, colour)).toBeGreaterThan(20);
     }
+    expect(await pixelsOfColour(page, '#plot-throughput canvas', FAILED_RED)).toBeGreaterThan(20);
+    expect(await pixelsOfColour(page, '#plot-runtime canvas', SUCCEEDED_GREEN)).toBe(0);
     await screenshot(page, 'fake-overview');
   });
 

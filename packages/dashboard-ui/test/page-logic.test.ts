@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readInputs } from '../src/ui/action-inputs.js';
 import { ContractError, decodeOverview, decodeTaskDetail, decodeTasks } from '../src/ui/contract.js';
 import { createLiveStore } from '../src/ui/live-store.js';
+import { plotData, timeWindow } from '../src/ui/plot-data.js';
 import type { StreamSource } from '../src/ui/live-store.js';
 import { matchesFilter, mergeTasks, NO_FILTER } from '../src/ui/task-filter.js';
 
@@ -25,6 +26,30 @@ describe('contract decoding', () => {
   it("decodes a task's canvas tree, an unknown kind as a task", () => {
     const detail = decodeTaskDetail({ ...task('c', 'tasks.echo', 'PENDING', 2), tree: { id: 'g', kind: 'chord', children: [{ id: 'c', kind: 'callback', children: [] }, { id: 'x', kind: 'weird' }] } });
     expect(detail.tree).toEqual({ id: 'g', name: null, state: null, kind: 'chord', children: [{ id: 'c', name: null, state: null, kind: 'callback', children: [] }, { id: 'x', name: null, state: null, kind: 'task', children: [] }] });
+  });
+});
+
+describe('plot data', () => {
+  const series = {
+    step: 10,
+    throughput: [{ t: 100, succeeded: 0, failed: 0 }, { t: 110, succeeded: 3, failed: 1 }, { t: 120, succeeded: 0, failed: 2 }],
+    runtime: [{ name: 'tasks.add', count: 4, p50: 0.1, p90: 0.2, p99: 0.3 }, { name: 'tasks.none', count: 0, p50: 0, p90: 0, p99: 0 }],
+    queueDepth: [{ t: 110, queue: 'a', depth: 5 }, { t: 110, queue: 'b', depth: 0 }, { t: 120, queue: 'a', depth: 2 }],
+  };
+
+  it('counts only buckets with finished tasks, and the failure rate of those only', () => {
+    const data = plotData(series);
+    expect(data.points).toEqual({ throughput: 2, failureRate: 2, runtime: 1, queueDepth: 3 });
+    expect(data.failureRate.datasets[0]?.data).toEqual([{ x: 100, y: null }, { x: 110, y: 25 }, { x: 120, y: 100 }]);
+    expect(data.runtime.labels).toEqual(['tasks.add', 'tasks.none']);
+    expect(data.runtime.datasets.map((d) => [d.label, d.data[0]])).toEqual([['p50', 0.1], ['p90', 0.2], ['p99', 0.3]]);
+    expect(data.queueDepth.datasets.map((d) => [d.label, d.data])).toEqual([['a', [{ x: 110, y: 5 }, { x: 120, y: 2 }]], ['b', [{ x: 110, y: 0 }]]]);
+  });
+
+  it('shares one time window, a step each side of a single instant', () => {
+    expect(timeWindow(series)).toEqual({ min: 100, max: 120 });
+    expect(timeWindow({ ...series, throughput: [], queueDepth: [{ t: 50, queue: 'a', depth: 1 }] })).toEqual({ min: 40, max: 60 });
+    expect(timeWindow({ ...series, throughput: [], queueDepth: [] }, 1000)).toEqual({ min: 100, max: 1000 });
   });
 });
 

@@ -38,15 +38,26 @@ interface CanvasLike {
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
 }
 
-/** How many pixels of a canvas are not transparent: more than 0 once Chart.js has drawn on it. */
-export async function inkedPixels(page: Page, selector: string): Promise<number> {
-  return page.$eval(selector, (element: unknown) => {
-    const canvas = element as CanvasLike;
-    const context = canvas.getContext('2d');
-    if (context === null || canvas.width === 0 || canvas.height === 0) return 0;
-    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-    let inked = 0;
-    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) inked += 1;
-    return inked;
-  });
+/**
+ * How many pixels of a canvas have about the colour `hex` (each channel within `tolerance`): a
+ * chart's series drawn in its own colour, which axes and grid lines never have.
+ */
+export async function pixelsOfColour(page: Page, selector: string, hex: string, tolerance = 24): Promise<number> {
+  const rgb = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+  return page.$eval(
+    selector,
+    (element: unknown, [target, within]: [number[], number]) => {
+      const canvas = element as CanvasLike;
+      const context = canvas.getContext('2d');
+      if (context === null || canvas.width === 0 || canvas.height === 0) return 0;
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if ((data[i + 3] ?? 0) < 200) continue;
+        if ([0, 1, 2].every((c) => Math.abs((data[i + c] ?? 0) - (target[c] ?? 0)) <= within)) count += 1;
+      }
+      return count;
+    },
+    [rgb, tolerance] as [number[], number],
+  );
 }

@@ -10,8 +10,6 @@ import { formatClock } from './format.js';
 
 Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip);
 
-/** Colours of the series, in order (readable on white and in grey print). */
-export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
 
 /** A linear x axis of epoch seconds, labelled as clock times. */
 export const timeAxis = { type: 'linear' as const, ticks: { callback: (value: string | number) => formatClock(Number(value)), maxTicksLimit: 6 } };
@@ -44,8 +42,9 @@ export function ChartView<T extends ChartType, D = DefaultDataPoint<T>>({ id, ti
     const current = chart.current;
     if (current === null) return;
     current.data = data;
+    current.options = { animation: false, responsive: true, maintainAspectRatio: false, ...options } as typeof current.options;
     current.update('none');
-  }, [data]);
+  }, [data, options]);
 
   return (
     <figure class="chart" id={id} data-points={points}>

@@ -94,6 +94,8 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
   });
 
   it('shows a task sent from Python, one sent from TypeScript, and the traceback of a failure', async () => {
+    // The list is open before the tasks are sent: they arrive over the stream, without a reload.
+    await open('#/tasks', 'form[role=search]');
     const fromPython = await sendFromPython('5.2', 'tasks.add', [2, 3], { queue: tsQueue }, env);
     expect(fromPython).toMatchObject({ state: 'SUCCESS', result: 5 });
     const fromTs = await client.send('tasks.add', [4, 5], { queue: pyQueue });
@@ -101,7 +103,7 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
     const failing = await client.send('tasks.fail', ['boom from the dashboard test'], { queue: pyQueue });
     await expect(failing.get({ timeout: 30 })).rejects.toThrow(/boom/);
 
-    await open('#/tasks', `[data-task="${fromPython.id}"][data-state="SUCCESS"]`);
+    await page.locator(`[data-task="${fromPython.id}"][data-state="SUCCESS"]`).waitFor();
     await page.locator(`[data-task="${fromTs.id}"][data-state="SUCCESS"]`).waitFor();
     expect(await page.locator(`[data-task="${fromPython.id}"]`).textContent()).toContain(tsHost);
     expect(await page.locator(`[data-task="${fromTs.id}"]`).textContent()).toContain(pyWorker.nodeName);

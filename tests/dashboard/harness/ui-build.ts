@@ -5,10 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
-const PACKAGE_DIR = fileURLToPath(new URL('../../../packages/dashboard-ui/', import.meta.url));
+/** The package's folder, found through its `./package.json` export. */
+const PACKAGE_DIR = dirname(createRequire(import.meta.url).resolve('@celerity/dashboard-ui/package.json'));
 
 function newestSource(dir: string): number {
   let newest = 0;

@@ -106,13 +106,14 @@ export class DashboardStore {
     const cutoff = now - this.retention.maxAgeSeconds;
     const old = await this.redis.zrangebyscore(k.tasks, '-inf', `(${cutoff}`);
     const count = (await this.redis.zcard(k.tasks)) - old.length;
-    const excess = count > this.retention.maxTasks ? await this.redis.zrange(k.tasks, old.length, old.length + count - this.retention.maxTasks - 1) : [];
+    const excess = count > this.retention.maxTasks ? await this.redis.zrange(k.tasks, String(old.length), String(old.length + count - this.retention.maxTasks - 1)) : [];
     const gone = [...old, ...excess];
     for (let at = 0; at < gone.length; at += 500) {
       const ids = gone.slice(at, at + 500);
       const multi = this.redis.multi();
       for (const id of ids) multi.del(k.task(id), k.events(id));
-      multi.zrem(k.tasks, ...ids).zrem(k.changes, ...ids);
+      multi.zrem(k.tasks, ...ids);
+      multi.zrem(k.changes, ...ids);
       await multi.exec();
     }
     const workers = await this.redis.hgetall(k.workers);

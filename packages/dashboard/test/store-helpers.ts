@@ -41,5 +41,5 @@ export async function openStore(prefix: string, retention: Retention = {}): Prom
 let clock = 0;
 /** A task event (Lamport-ish timestamps unless given). */
 export function ev(type: string, uuid: string, fields: Record<string, unknown> = {}): CeleryEvent {
-  return { type, uuid, hostname: 'w@test', timestamp: fields['timestamp'] ?? 1_800_000_000 + ++clock, ...fields } as CeleryEvent;
+  return { type, uuid, hostname: 'w@test', utcoffset: 0, pid: 1, clock: ++clock, timestamp: fields['timestamp'] ?? 1_800_000_000 + clock, ...fields } as unknown as CeleryEvent;
 }

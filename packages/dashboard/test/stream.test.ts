@@ -104,18 +104,21 @@ describe('StreamHub', () => {
   it('a tick while the previous one still reads is skipped, not queued', async () => {
     const timers = manualTimers();
     const source = fakeSource();
-    let release: () => void = () => {};
-    const slow = { ...source, overview: async () => { await new Promise<void>((r) => (release = r)); return source.overview(); } };
-    const slowHub = new StreamHub(slow, timers, () => {}, { intervalMs: 700 });
-    const res2 = new FakeResponse();
-    const adding = slowHub.add(res2 as unknown as ServerResponse);
-    release();
-    await adding;
-    const first = slowHub.tick();
-    const second = slowHub.tick();
-    release();
+    let gate: Promise<void> = Promise.resolve();
+    const slow: StreamSource = { ...source, overview: async () => (await gate, source.overview()) };
+    const hub = new StreamHub(slow, timers, () => {}, { intervalMs: 700 });
+    const res = new FakeResponse();
+    await hub.add(res as unknown as ServerResponse);
+    let open: () => void = () => {};
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const first = hub.tick();
+    const second = hub.tick();
+    open();
     await Promise.all([first, second]);
-    expect(res2.events().filter(([name]) => name === 'overview')).toHaveLength(2);
-    slowHub.close();
+    // The one from add, the one of the first tick; the second tick did nothing.
+    expect(res.events().filter(([name]) => name === 'overview')).toHaveLength(2);
+    await hub.tick();
+    expect(res.events().filter(([name]) => name === 'overview')).toHaveLength(3);
+    hub.close();
   });
 });

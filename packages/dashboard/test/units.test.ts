@@ -93,26 +93,26 @@ describe('workers', () => {
   });
 
   it('merges worker events and tells the language from sw_ident', () => {
-    const online = mergeWorkerEvent(undefined, { type: 'worker-online', hostname: 'w@h', timestamp: 100, freq: 2, sw_ident: 'py-celery', sw_ver: '5.2.6' } as CeleryEvent, 100);
-    const beat = mergeWorkerEvent(online, { type: 'worker-heartbeat', hostname: 'w@h', timestamp: 102, active: 3, processed: 7, loadavg: [0.5, 0.25, 0.1] } as CeleryEvent, 102);
+    const online = mergeWorkerEvent(undefined, { type: 'worker-online', hostname: 'w@h', timestamp: 100, freq: 2, sw_ident: 'py-celery', sw_ver: '5.2.6' } as unknown as CeleryEvent, 100);
+    const beat = mergeWorkerEvent(online, { type: 'worker-heartbeat', hostname: 'w@h', timestamp: 102, active: 3, processed: 7, loadavg: [0.5, 0.25, 0.1] } as unknown as CeleryEvent, 102);
     expect(beat).toMatchObject({ hostname: 'w@h', lastSeen: 102, active: 3, processed: 7, loadavg: [0.5, 0.25, 0.1], software: 'py-celery 5.2.6' });
     expect(languageOf(beat.ident)).toBe('python');
     expect(languageOf('celerity')).toBe('typescript');
     expect(isOnline(beat, 105)).toBe(true);
     expect(isOnline(beat, 107)).toBe(false);
-    const off = mergeWorkerEvent(beat, { type: 'worker-offline', hostname: 'w@h', timestamp: 103 } as CeleryEvent, 103);
+    const off = mergeWorkerEvent(beat, { type: 'worker-offline', hostname: 'w@h', timestamp: 103 } as unknown as CeleryEvent, 103);
     expect(isOnline(off, 103)).toBe(false);
   });
 });
 
 describe('taskUpdateOf', () => {
   it('takes the fields each event carries; task-sent names a queue, not a worker', () => {
-    const sent = taskUpdateOf({ type: 'task-sent', uuid: 'i', name: 'tasks.add', args: '(1, 2)', kwargs: '{}', queue: 'math', root_id: 'r', parent_id: 'p', hostname: 'client@x', timestamp: 5 } as CeleryEvent, 0)!;
+    const sent = taskUpdateOf({ type: 'task-sent', uuid: 'i', name: 'tasks.add', args: '(1, 2)', kwargs: '{}', queue: 'math', root_id: 'r', parent_id: 'p', hostname: 'client@x', timestamp: 5 } as unknown as CeleryEvent, 0)!;
     expect(sent).toMatchObject({ id: 'i', state: 'PENDING', counter: null, rootId: 'r', fields: { name: 'tasks.add', args: '(1, 2)', queue: 'math', rootId: 'r', parentId: 'p' } });
     expect(sent.fields['worker']).toBeUndefined();
-    const done = taskUpdateOf({ type: 'task-succeeded', uuid: 'i', result: '3', runtime: 0.25, hostname: 'w@h', timestamp: 6 } as CeleryEvent, 0)!;
+    const done = taskUpdateOf({ type: 'task-succeeded', uuid: 'i', result: '3', runtime: 0.25, hostname: 'w@h', timestamp: 6 } as unknown as CeleryEvent, 0)!;
     expect(done).toMatchObject({ state: 'SUCCESS', counter: 'succeeded', runtime: 0.25, fields: { result: '3', runtime: '0.25', worker: 'w@h' } });
-    expect(taskUpdateOf({ type: 'worker-heartbeat', hostname: 'w@h', timestamp: 1 } as CeleryEvent, 0)).toBeNull();
+    expect(taskUpdateOf({ type: 'worker-heartbeat', hostname: 'w@h', timestamp: 1 } as unknown as CeleryEvent, 0)).toBeNull();
   });
 
   it('quantiles by nearest rank', () => {

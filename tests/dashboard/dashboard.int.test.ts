@@ -28,6 +28,7 @@ import { ensureUiBuilt } from './harness/ui-build.js';
 import { chromiumInstalled, launchChromium, pixelsOfColour, screenshot } from './harness/browser.js';
 
 const python = pythonCeleryStatus()['5.2'];
+const TOKEN = 'dashboard-test-token';
 // The page's series colours (packages/dashboard-ui/src/ui/palette.ts, plot-data.ts).
 const SUCCEEDED_GREEN = '#16a34a';
 const FAILED_RED = '#dc2626';
@@ -50,7 +51,7 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
 
   const ts = (task: string, args: unknown[] = []): SignatureData => signature(task, args, {}, { options: { queue: tsQueue } });
   const py = (task: string, args: unknown[] = []): SignatureData => signature(task, args, {}, { options: { queue: pyQueue } });
-  const api = async (path: string): Promise<unknown> => (await fetch(new URL(path, dashboard.url))).json();
+  const api = async (path: string): Promise<unknown> => (await fetch(new URL(path, dashboard.url), { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
   /** Opens a route of the page and waits for `selector`. */
   const open = async (hash: string, selector: string, timeout = 30_000) => {
     await page.goto(new URL(hash, dashboard.url).href);
@@ -66,7 +67,9 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
     env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url };
     // The dashboard first, so it hears the workers come online.
     // Polls (remote control, queue depths) every 2 s instead of 10 s, so a short test sees them.
-    dashboard = await startDashboard({ broker: redis.url, backend: redis.url, adapters: [brokerAdapter, backendAdapter], host: '127.0.0.1', port: 0, pollIntervalMs: 2000 });
+    // Under a mount prefix and with a token, as behind a reverse proxy: the page's relative URLs and
+    // its cookie are exercised by every test below.
+    dashboard = await startDashboard({ broker: redis.url, backend: redis.url, adapters: [brokerAdapter, backendAdapter], host: '127.0.0.1', port: 0, pollIntervalMs: 2000, basePath: '/ops/celery', auth: { token: TOKEN } });
     tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], hostname: tsHost, eventsEnabled: true, concurrency: 4 });
     await tsWorker.start();
     // cluster: Celery's heartbeat step is what sends worker-online and worker-heartbeat.
@@ -74,6 +77,9 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
     client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }) });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // Opened once with the token: the server sets its cookie and sends the page to the mount's root.
+    await page.goto(`${dashboard.url}?token=${TOKEN}`);
+    expect(new URL(page.url()).pathname).toBe('/ops/celery/');
   }, 120_000);
 
   afterAll(async () => {

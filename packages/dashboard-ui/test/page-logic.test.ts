@@ -1,6 +1,7 @@
 /** The page's logic that needs no browser: decoding the contract, filters, action inputs, the live store. */
 import { describe, expect, it } from 'vitest';
 import { readInputs } from '../src/ui/action-inputs.js';
+import { outcomeOf } from '../src/ui/action-outcome.js';
 import { ContractError, decodeOverview, decodeTaskDetail, decodeTasks } from '../src/ui/contract.js';
 import { createLiveStore } from '../src/ui/live-store.js';
 import { plotData, timeWindow } from '../src/ui/plot-data.js';
@@ -80,6 +81,16 @@ describe('action inputs', () => {
     expect(readInputs([count], { n: '1.5' })).toBe('Processes must be a positive whole number');
     expect(readInputs([count], { n: '' })).toBe('Processes is required');
     expect(readInputs([{ ...count, kind: 'text', required: false }], { n: '' })).toEqual({});
+  });
+});
+
+describe('action outcomes', () => {
+  it("name a retry's new task and a purge's count, else say done", () => {
+    expect(outcomeOf('retry', 'Retry t', { taskId: 'new-id', name: 't' })).toEqual({ message: 'Retry t: sent again as', taskId: 'new-id' });
+    expect(outcomeOf('purge', 'Purge q', { queue: 'q', purged: 1 })).toEqual({ message: 'Purge q: 1 message deleted' });
+    expect(outcomeOf('purge', 'Purge q', { queue: 'q', purged: 3 })).toEqual({ message: 'Purge q: 3 messages deleted' });
+    expect(outcomeOf('purge', 'Purge q', undefined)).toEqual({ message: 'Purge q: done' });
+    expect(outcomeOf('shutdown', 'Shut down w', { taskId: 'x' })).toEqual({ message: 'Shut down w: done' });
   });
 });
 

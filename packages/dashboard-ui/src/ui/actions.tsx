@@ -11,7 +11,10 @@ import { postAction } from './api.js';
 import type { ActionName } from './api.js';
 import { readInputs } from './action-inputs.js';
 import type { ActionInput } from './action-inputs.js';
+import { outcomeOf } from './action-outcome.js';
+import type { Outcome } from './action-outcome.js';
 import type { Session } from './contract.js';
+import { taskHref } from './router.js';
 
 export interface ActionRequest {
   action: ActionName;
@@ -22,7 +25,6 @@ export interface ActionRequest {
   confirmLabel: string;
 }
 
-interface Outcome { ok: boolean; message: string }
 
 interface ActionsApi { readOnly: boolean; ask(request: ActionRequest): void }
 
@@ -41,8 +43,8 @@ function ActionDialog({ request, session, onDone }: { request: ActionRequest; se
     setSending(true);
     setError(null);
     try {
-      await postAction(request.action, { ...request.body, ...extra }, session.csrfToken);
-      onDone({ ok: true, message: `${request.title}: done` });
+      const answer = await postAction(request.action, { ...request.body, ...extra }, session.csrfToken);
+      onDone(outcomeOf(request.action, request.title, answer.detail));
     } catch (failure) {
       setError((failure as Error).message);
       setSending(false);
@@ -86,13 +88,19 @@ export function ActionsProvider({ session, children }: { session: Session | null
   const [request, setRequest] = useState<ActionRequest | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const readOnly = session === null || session.readOnly;
-  const api: ActionsApi = { readOnly, ask: (next) => (readOnly ? undefined : setRequest(next)) };
+  const ask = (next: ActionRequest) => {
+    if (readOnly) return;
+    // the last outcome is about another action: it goes when the next one is asked
+    setOutcome(null);
+    setRequest(next);
+  };
+  const api: ActionsApi = { readOnly, ask };
   return (
     <ActionsContext.Provider value={api}>
       {children}
       {outcome !== null && (
-        <p class={outcome.ok ? 'outcome outcome-ok' : 'outcome outcome-failed'} role="status">
-          {outcome.message} <button onClick={() => setOutcome(null)}>×</button>
+        <p class="outcome" role="status">
+          {outcome.message} {outcome.taskId !== undefined && <a href={taskHref(outcome.taskId)}>{outcome.taskId}</a>} <button onClick={() => setOutcome(null)}>×</button>
         </p>
       )}
       {request !== null && session !== null && (

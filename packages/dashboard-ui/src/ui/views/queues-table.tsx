@@ -26,7 +26,7 @@ export function QueuesTable({ queues, actions = false }: { queues: Queue[]; acti
       </thead>
       <tbody>
         {queues.map((queue) => (
-          <tr key={queue.name} data-queue={queue.name}>
+          <tr key={queue.name} data-queue={queue.name} data-depth={queue.depth ?? ''}>
             <td>{queue.name}</td>
             <td class="number">{formatCount(queue.depth)}</td>
             <td>{priorities(queue)}</td>

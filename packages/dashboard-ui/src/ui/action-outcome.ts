@@ -1,0 +1,20 @@
+/** What the status line says after an action, from the `detail` the server answered with. */
+import type { ActionName } from './api.js';
+
+/** The status line after a confirmed action (a refused one keeps its dialog open instead). */
+export interface Outcome {
+  message: string;
+  /** A task the action made (a retry's new task), to link to. */
+  taskId?: string;
+}
+
+const field = (detail: unknown, key: string): unknown => (typeof detail === 'object' && detail !== null ? (detail as Record<string, unknown>)[key] : undefined);
+
+/** `<title>: done`, with what the detail adds: a retry's new task, how many messages a purge deleted. */
+export function outcomeOf(action: ActionName, title: string, detail: unknown): Outcome {
+  const taskId = field(detail, 'taskId');
+  if (action === 'retry' && typeof taskId === 'string') return { message: `${title}: sent again as`, taskId };
+  const purged = field(detail, 'purged');
+  if (action === 'purge' && typeof purged === 'number') return { message: `${title}: ${purged} message${purged === 1 ? '' : 's'} deleted` };
+  return { message: `${title}: done` };
+}

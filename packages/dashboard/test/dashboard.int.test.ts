@@ -1,7 +1,10 @@
 // The dashboard against a real Celerity worker on Redis: events ingested into the store, the
 // remote-control poll, every API endpoint's shape, the stream's first message, and each action
 // doing what it says on the worker and the broker.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assetsDir } from '@celerity/dashboard-ui';
 import { chain, chord, createJsonSerializer, encodeTaskMessage } from '@celerity/core';
 import { waitFor } from '@celerity/testing';
 import type { Overview, Series, Session, TaskDetail, TaskSummary } from '../src/contract.js';
@@ -124,11 +127,19 @@ describe('a dashboard over a Celerity worker', () => {
     controller.abort();
   });
 
-  it('serves a page at / (the placeholder without @celerity/dashboard-ui)', async () => {
-    const res = await live.get('/tasks/anything');
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await res.text()).toMatch(/Celerity dashboard/);
+  it('serves the page of @celerity/dashboard-ui: index.html for any path, its assets with their types', async () => {
+    const index = await readFile(join(assetsDir, 'index.html'), 'utf8');
+    for (const path of ['/', '/tasks/anything', '/../../etc/passwd']) {
+      const res = await live.get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await res.text()).toBe(index);
+    }
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(index)![1]!;
+    const asset = await live.get(`/${script}`);
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=3600');
+    expect(await asset.text()).toBe(await readFile(join(assetsDir, script), 'utf8'));
   });
 });
 

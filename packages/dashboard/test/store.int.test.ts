@@ -70,7 +70,7 @@ describe('the task store', () => {
     expect((await listTasks(store)).map((t) => t.id)).toEqual(['t5', 't4', 't3']);
     expect(await redis.exists(store.keys.task('t1'), store.keys.events('t1'), store.keys.task('t2'))).toBe(0);
     expect(await redis.zcard(store.keys.changes)).toBe(3);
-    expect(await redis.zrange(store.keys.byState('RECEIVED'), 0, -1)).toEqual(['t3', 't4', 't5']);
+    expect(await redis.zrange(store.keys.byState('RECEIVED'), '0', '-1')).toEqual(['t3', 't4', 't5']);
   });
 
   it('drops tasks not updated for maxAgeSeconds, and their keys expire by then anyway', async () => {

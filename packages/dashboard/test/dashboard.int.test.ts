@@ -158,6 +158,8 @@ describe('actions', () => {
     const key = `k-${crypto.randomUUID().slice(0, 6)}`;
     const failed = await live.client.send('dash.flaky', [key], { queue: live.queue });
     await live.taskIn(failed.id, 'FAILURE');
+    // What the retry reads first: the backend's extended record.
+    expect(await live.client.backend!.get(failed.id)).toMatchObject({ name: 'dash.flaky', args: [key], queue: live.queue });
     const { status, body } = await live.action('retry', { taskId: failed.id });
     expect(status).toBe(200);
     const detail = body.detail as { taskId: string; name: string; queue: string };
@@ -165,6 +167,16 @@ describe('actions', () => {
     expect(detail.taskId).not.toBe(failed.id);
     expect(await live.client.result(detail.taskId).get({ timeout: 10 })).toBe(`ok ${key}`);
     expect((await live.action('retry', { taskId: 'not-in-history' })).status).toBe(404);
+
+    // Without the backend's record, the arguments are read back from the event's repr.
+    const other = `k-${crypto.randomUUID().slice(0, 6)}`;
+    const failedAgain = await live.client.send('dash.flaky', [other], { queue: live.queue });
+    await live.taskIn(failedAgain.id, 'FAILURE');
+    await live.client.result(failedAgain.id).forget();
+    const fromRepr = await live.action('retry', { taskId: failedAgain.id });
+    // The queue is the task-sent event's (the test's client sends them).
+    expect(fromRepr.body.detail).toMatchObject({ name: 'dash.flaky', queue: live.queue });
+    expect(await live.client.result((fromRepr.body.detail as { taskId: string }).taskId).get({ timeout: 10 })).toBe(`ok ${other}`);
   });
 
   it('rate-limit and pool-grow reach the worker', { timeout: 30_000 }, async () => {

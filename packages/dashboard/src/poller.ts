@@ -97,7 +97,7 @@ export async function pollOnce(client: Client, store: DashboardStore, options: P
   const online = new Set(records.filter((r) => isOnline(r, now)).map((r) => r.hostname));
   // Workers that answered are online even when their events are off.
   for (const hostname of infos.keys()) online.add(hostname);
-  const known = await store.redis.smembers(store.keys.knownQueues);
+  const known = await store.redis.zrange(store.keys.knownQueues, '0', '-1');
   const names = new Set([...options.queues, ...known]);
   for (const [hostname, info] of storedInfo) if (online.has(hostname)) for (const q of info.queues) names.add(q);
 

@@ -27,7 +27,7 @@ export interface StoreKeys {
   workerInfo: string;
   /** The last queue snapshot (JSON). */
   queues: string;
-  /** Queues named by task-sent events. */
+  /** Queues named by task-sent events, by when (seconds). */
   knownQueues: string;
   /** Task ids in one state, by update time. */
   byState(state: string): string;

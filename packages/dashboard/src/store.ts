@@ -95,14 +95,14 @@ export class DashboardStore {
     await multi.exec();
   }
 
-  /** Remembers a queue a task was sent to (from task-sent events). */
-  async addKnownQueue(queue: string): Promise<void> {
-    await this.redis.sadd(this.keys.knownQueues, queue);
+  /** Remembers a queue a task was sent to (from task-sent events) at `now` (seconds); trimmed after `maxAgeSeconds`. */
+  async addKnownQueue(queue: string, now: number): Promise<void> {
+    await this.redis.zadd(this.keys.knownQueues, now, queue);
   }
 
   /**
    * Removes tasks older than `maxAgeSeconds` (by last update) and the oldest beyond `maxTasks`, and
-   * workers not heard from for `maxAgeSeconds`. `now` in seconds. Resolves with how many tasks went.
+   * workers not heard from and queues no task was sent to for `maxAgeSeconds`. `now` in seconds. Resolves with how many tasks went.
    */
   async trim(now: number): Promise<number> {
     const k = this.keys;
@@ -120,6 +120,7 @@ export class DashboardStore {
       for (const state of TASK_STATES) multi.zrem(k.byState(state), ...ids);
       await multi.exec();
     }
+    await this.redis.zremrangebyscore(k.knownQueues, '-inf', `(${cutoff}`);
     const workers = await this.redis.hgetall(k.workers);
     const stale = Object.entries(workers).filter(([, text]) => {
       const seen = (JSON.parse(text) as { lastSeen?: unknown }).lastSeen;

@@ -85,7 +85,7 @@ describe('a dashboard over a Celerity worker', () => {
     await live.client.send('dash.add', [1, 1], { queue: idle, priority: 5 });
     const later = await live.client.send('dash.add', [7, 7], { queue: live.queue, countdown: 60 });
     await live.taskIn(later.id, 'RECEIVED');
-    await waitFor(async () => (await live.dashboard.store.redis.sismember(live.dashboard.store.keys.knownQueues, idle)) === 1, { timeout: 5000, interval: 50 });
+    await waitFor(async () => (await live.dashboard.store.redis.zscore(live.dashboard.store.keys.knownQueues, idle)) !== null, { timeout: 5000, interval: 50 });
     await live.dashboard.poll();
     const { queues } = await live.json<Overview>('/api/overview');
     expect(queues.find((q) => q.name === idle)).toEqual({ name: idle, depth: 2, byPriority: { '0': 1, '3': 1, '6': 0, '9': 0 }, consumers: 0, heldEta: 0, deadLetters: 0 });

@@ -81,7 +81,10 @@ describe('the task store', () => {
     expect(ttl).toBeGreaterThan(50);
     expect(ttl).toBeLessThanOrEqual(60);
     expect(await store.trim(T + 55)).toBe(0);
+    await store.addKnownQueue('old-queue', T);
+    await store.addKnownQueue('new-queue', T + 50);
     expect(await store.trim(T + 61)).toBe(1);
+    expect(await redis.zrange(store.keys.knownQueues, '0', '-1')).toEqual(['new-queue']);
     expect((await listTasks(store)).map((t) => t.id)).toEqual(['new']);
   });
 

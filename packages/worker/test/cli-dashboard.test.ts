@@ -37,6 +37,11 @@ describe('celerity dashboard flags', () => {
     expect(dashboardOptionsOf(['-b', 'redis://h', '--basic-auth', 'u:p:w'], {}).options['basicAuth']).toBe('u:p:w');
   });
 
+  it('-h asks for the help', () => {
+    expect(dashboardOptionsOf(['-h'], {}).help).toBe(true);
+    expect(dashboardOptionsOf([], {}).help).toBe(false);
+  });
+
   it('refuses bad values', () => {
     expect(() => dashboardOptionsOf(['--port', '70000'], {})).toThrow("--port must be 0-65535, got '70000'");
     expect(() => dashboardOptionsOf(['--max-age', '1.5'], {})).toThrow("--max-age must be a whole number ≥ 1, got '1.5'");

@@ -104,7 +104,7 @@ export class EventIngest {
       return;
     }
     this.written += updates.length;
-    await Promise.all([...changedWorkers].map((record) => this.store.writeWorker(record)));
+    await Promise.all([...changedWorkers].map((record) => this.store.writeWorker(this.lease.token, record)));
   }
 
   /** Forgets the in-memory worker records (the lease changed hands: the store's are the truth). */

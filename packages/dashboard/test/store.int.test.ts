@@ -89,7 +89,7 @@ describe('the task store', () => {
   });
 
   it('counts throughput and runtimes per bucket for the series', async () => {
-    const { store, write } = await open(newPrefix());
+    const { store, write, lease } = await open(newPrefix());
     const now = Math.floor(Date.now() / 1000);
     await write([
       ev('task-received', 's1', { name: 'tasks.add', timestamp: now - 30 }),
@@ -99,7 +99,7 @@ describe('the task store', () => {
       ev('task-received', 's3', { name: 'tasks.mul', timestamp: now - 5 }),
       ev('task-failed', 's3', { exception: 'E()', timestamp: now - 4 }),
     ]);
-    await store.writeQueues([{ name: 'celery', depth: 7, byPriority: null, consumers: 1, heldEta: 0, deadLetters: null }], now);
+    expect(await store.writeQueues(lease.token, [{ name: 'celery', depth: 7, byPriority: null, consumers: 1, heldEta: 0, deadLetters: null }], now)).toBe(true);
     const s = await series(store, 15, now);
     expect(s.step).toBe(10);
     expect(s.throughput.length).toBe(90);
@@ -139,6 +139,11 @@ describe('the ingest lease', () => {
     // a comes back without knowing: its writes are fenced off, nothing is counted twice.
     expect(await a.write([ev('task-received', 'late', { name: 'x' })])).toBe(false);
     expect(await getTask(a.store, 'late')).toBeNull();
+    const record = { hostname: 'w@late', lastSeen: 1, freq: 2, offline: false, active: null, processed: null, loadavg: null, software: null, ident: null };
+    expect(await a.store.writeWorker(a.lease.token, record)).toBe(false);
+    expect(await a.store.writeQueues(a.lease.token, [], 1)).toBe(false);
+    expect(await a.redis.hget(a.store.keys.workers, 'w@late')).toBeNull();
+    expect(await a.store.writeWorker(b.token, record)).toBe(true);
     expect(await a.lease.refresh()).toBe(false);
     // b gives it up on close: a takes it at once.
     await b.release();

@@ -112,9 +112,15 @@ describe.skipIf(!chromiumInstalled())('dashboard page against a fake server', ()
     expect(await chord.locator('[data-kind="callback"] a').getAttribute('href')).toBe('#/tasks/body-1');
     expect(await chord.locator('[data-node="fail-1"]').getAttribute('data-state')).toBe('FAILURE');
 
+    // Cancel, and Escape, send nothing; the focus starts on Cancel, not on the confirm button
     await page.click('button[data-action="retry"]');
     await page.locator('[role=dialog]').waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent)).toBe('Cancel');
     await page.click('[role=dialog] button:has-text("Cancel")');
+    await page.locator('[role=dialog]').waitFor({ state: 'detached' });
+    await page.click('button[data-action="retry"]');
+    await page.keyboard.press('Escape');
+    await page.locator('[role=dialog]').waitFor({ state: 'detached' });
     expect(fake.actions).toEqual([]);
 
     await page.click('button[data-action="retry"]');

@@ -6,6 +6,7 @@
  */
 import type { Client } from '@celerity/client';
 import type { ActionName } from './contract.js';
+import type { SerialControl } from './poller.js';
 import { parsePythonLiteral } from './python-literal.js';
 import type { DashboardStore } from './store.js';
 import { getTask } from './store-queries.js';
@@ -43,6 +44,8 @@ export interface ActionContext {
   queues: () => Promise<string[]>;
   /** Seconds to collect control replies for. */
   replyTimeout: number;
+  /** Runs the calls that collect replies one at a time (shared with the poll). */
+  serial: SerialControl;
 }
 
 /** The arguments of a task to re-send: the backend's extended meta, else the events' reprs read back. */
@@ -102,7 +105,7 @@ export async function runAction(action: ActionName, body: Body, context: ActionC
       const list = body['destination'];
       if (list !== undefined && (!Array.isArray(list) || !list.every((h) => typeof h === 'string'))) throw new ActionError("'destination' must be a list of worker hostnames", 400);
       const options = list === undefined ? { timeout: context.replyTimeout } : { destination: list as string[], timeout: context.replyTimeout };
-      return { replies: await client.control.rateLimit(taskName, rate, options) };
+      return { replies: await context.serial(() => client.control.rateLimit(taskName, rate, options)) };
     }
     case 'shutdown': {
       const worker = text(body, 'worker');
@@ -110,8 +113,16 @@ export async function runAction(action: ActionName, body: Body, context: ActionC
       return { worker };
     }
     case 'pool-grow':
-      return { replies: await client.control.poolGrow(count(body, 'n'), destination(text(body, 'worker'))) };
+      {
+      const n = count(body, 'n');
+      const to = destination(text(body, 'worker'));
+      return { replies: await context.serial(() => client.control.poolGrow(n, to)) };
+    }
     case 'pool-shrink':
-      return { replies: await client.control.poolShrink(count(body, 'n'), destination(text(body, 'worker'))) };
+      {
+      const n = count(body, 'n');
+      const to = destination(text(body, 'worker'));
+      return { replies: await context.serial(() => client.control.poolShrink(n, to)) };
+    }
   }
 }

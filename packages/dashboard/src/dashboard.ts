@@ -14,7 +14,7 @@ import { createHandler } from './http-handler.js';
 import { EventIngest } from './ingest.js';
 import { IngestLease } from './ingest-lease.js';
 import { readOverview } from './overview.js';
-import { pollOnce } from './poller.js';
+import { pollOnce, serialControl } from './poller.js';
 import { DashboardStore, type Retention } from './store.js';
 import { changeNumber, changedSince, queueSnapshot, series } from './store-queries.js';
 import { StreamHub, type StreamOptions } from './stream.js';
@@ -122,11 +122,21 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const lease = new IngestLease(redis, store.keys.lease, leaseMs);
   const replyTimeout = options.replyTimeout ?? 1;
   const pollOptions = { replyTimeout, queues: options.queues ?? [] };
+  const serial = serialControl();
   let polling: Promise<void> | null = null;
+  let pollQueued: Promise<void> | null = null;
   let pollSoon: unknown = null;
+  // A poll asked for while one runs comes after it (its answers may predate what the caller did).
   const poll = (): Promise<void> => {
     if (!lease.held) return Promise.resolve();
-    polling ??= pollOnce(client, store, pollOptions, seconds(), logger)
+    if (polling !== null) {
+      pollQueued ??= polling.then(() => {
+        pollQueued = null;
+        return poll();
+      });
+      return pollQueued;
+    }
+    polling = pollOnce(client, store, pollOptions, seconds(), logger, serial)
       .catch((error: unknown) => logger.warn(`dashboard: poll failed: ${(error as Error).message}`))
       .finally(() => (polling = null));
     return polling;
@@ -159,6 +169,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       client,
       store,
       replyTimeout,
+      serial,
       queues: async () => [...new Set([...pollOptions.queues, ...(await queueSnapshot(store)).map((q) => q.name)])],
     },
     uiAssets: () => (uiAssets ??= findUiAssets()),
@@ -224,7 +235,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (pollSoon !== null) timers.clearTimeout(pollSoon);
       stream.close();
       await ingest.stop();
-      await Promise.allSettled([refreshing, flushing, polling]);
+      await Promise.allSettled([refreshing, flushing, polling, pollQueued]);
       await ingest.flush().catch(() => undefined);
       await lease.release().catch(() => undefined);
       await client.close().catch(() => undefined);

@@ -11,14 +11,25 @@ import type { DashboardStore, WorkerInfo } from './store.js';
 import { workers as storedWorkers } from './store-queries.js';
 import { isOnline } from './worker-record.js';
 
-/** `celery.concurrency.prefork:TaskPool` → `prefork`; `celerity:AsyncPool` → `async`. */
-export function poolName(implementation: unknown): string | null {
-  if (typeof implementation !== 'string') return null;
-  const celery = /^celery\.concurrency\.([a-z_]+)/.exec(implementation);
-  if (celery) return celery[1]!;
-  const celerity = /^celerity:([A-Za-z]+)Pool$/.exec(implementation);
-  if (celerity) return celerity[1]!.toLowerCase();
-  return implementation;
+/**
+ * The pool's name from `inspect stats`: its `implementation` where the worker sends one
+ * (`celery.concurrency.prefork:TaskPool` → `prefork`, `celerity:AsyncPool` → `async`); else, as
+ * Celery 5.2's pools describe themselves without it, `solo` when the only process is the worker
+ * itself, `prefork` when it lists child processes, `threads` when it counts threads.
+ */
+export function poolName(pool: Record<string, unknown>, pid?: unknown): string | null {
+  const implementation = pool['implementation'];
+  if (typeof implementation === 'string') {
+    const celery = /^celery\.concurrency\.([a-z_]+)/.exec(implementation);
+    if (celery) return celery[1]!;
+    const celerity = /^celerity:([A-Za-z]+)Pool$/.exec(implementation);
+    if (celerity) return celerity[1]!.toLowerCase();
+    return implementation;
+  }
+  const processes = pool['processes'];
+  if (Array.isArray(processes)) return processes.length === 1 && processes[0] === pid ? 'solo' : 'prefork';
+  if (typeof pool['threads'] === 'number') return 'threads';
+  return null;
 }
 
 const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
@@ -37,14 +48,33 @@ export interface PollOptions {
   queues: readonly string[];
 }
 
+/**
+ * Runs control calls that collect replies one at a time: they share the client's reply queue, and
+ * on Redis concurrent readers of one reply list take each other's replies.
+ */
+export type SerialControl = <T>(call: () => Promise<T>) => Promise<T>;
+
+/** A {@link SerialControl}: each call starts when the previous one ended. */
+export function serialControl(): SerialControl {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(call: () => Promise<T>): Promise<T> => {
+    const next = last.then(call, call);
+    last = next.catch(() => undefined);
+    return next;
+  };
+}
+
 /** Asks the workers and the broker, and stores what they say. `now` in seconds. */
-export async function pollOnce(client: Client, store: DashboardStore, options: PollOptions, now: number, logger: Logger): Promise<void> {
+export async function pollOnce(client: Client, store: DashboardStore, options: PollOptions, now: number, logger: Logger, serial: SerialControl): Promise<void> {
   const inspect = client.control.inspect({ timeout: options.replyTimeout });
-  const [stats, activeQueues, scheduled] = await Promise.all([inspect.stats(), inspect.activeQueues(), inspect.scheduled()]);
+  const stats = await serial(() => inspect.stats());
+  const activeQueues = await serial(() => inspect.activeQueues());
+  const scheduled = await serial(() => inspect.scheduled());
   const hostnames = new Set([...Object.keys(stats), ...Object.keys(activeQueues)]);
   const infos = new Map<string, WorkerInfo>();
   for (const hostname of hostnames) {
-    const pool = record(record(stats[hostname])['pool']);
+    const stat = record(stats[hostname]);
+    const pool = record(stat['pool']);
     const concurrency = pool['max-concurrency'];
     const scheduledByQueue: Record<string, number> = {};
     for (const entry of scheduled[hostname] ?? []) {
@@ -52,7 +82,7 @@ export async function pollOnce(client: Client, store: DashboardStore, options: P
       if (queue !== null) scheduledByQueue[queue] = (scheduledByQueue[queue] ?? 0) + 1;
     }
     const info: WorkerInfo = {
-      pool: poolName(pool['implementation']),
+      pool: poolName(pool, stat['pid']),
       concurrency: typeof concurrency === 'number' ? concurrency : null,
       queues: (activeQueues[hostname] ?? []).map((q) => q['name']).filter((n): n is string => typeof n === 'string'),
       scheduledByQueue,

@@ -29,6 +29,8 @@ export interface StoreKeys {
   queues: string;
   /** Queues named by task-sent events. */
   knownQueues: string;
+  /** Task ids in one state, by update time. */
+  byState(state: string): string;
   task(id: string): string;
   events(id: string): string;
   /** Ids of the tasks of one workflow (root id). */
@@ -50,6 +52,7 @@ export function storeKeys(prefix: string): StoreKeys {
     workerInfo: `${prefix}worker-info`,
     queues: `${prefix}queues`,
     knownQueues: `${prefix}known-queues`,
+    byState: (state) => `${prefix}state:${state}`,
     task: (id) => `${prefix}task:${id}`,
     events: (id) => `${prefix}events:${id}`,
     root: (rootId) => `${prefix}root:${rootId}`,

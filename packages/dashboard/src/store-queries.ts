@@ -100,9 +100,11 @@ export async function listTasks(store: DashboardStore, filter: TaskFilter = {}):
     (q === '' || t.id.toLowerCase() === q || t.id.toLowerCase().startsWith(q) || (t.name ?? '').toLowerCase().includes(q));
   const found: TaskSummary[] = [];
   let max = filter.before === undefined ? '+inf' : `(${filter.before}`;
-  const page = 500;
+  // A state has its own index; a name or a search pages through the index until enough match.
+  const index = filter.state === undefined ? store.keys.tasks : store.keys.byState(filter.state);
+  const page = q === '' && filter.name === undefined ? limit : 500;
   for (;;) {
-    const ids = await store.redis.zrevrangebyscore(store.keys.tasks, max, '-inf', 'LIMIT', 0, page);
+    const ids = await store.redis.zrevrangebyscore(index, max, '-inf', 'LIMIT', 0, page);
     if (ids.length === 0) return found;
     const tasks = await readTasks(store, ids);
     for (const task of tasks) {

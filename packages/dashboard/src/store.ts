@@ -13,6 +13,9 @@ import type { TaskUpdate } from './task-update.js';
 import type { WorkerRecord } from './worker-record.js';
 import type { Queue } from './contract.js';
 
+/** Every state a task can be stored in (Celery's names), each with its own sorted set. */
+export const TASK_STATES = ['PENDING', 'RECEIVED', 'STARTED', 'SUCCESS', 'FAILURE', 'RETRY', 'REJECTED', 'REVOKED'] as const;
+
 /** How much history the store keeps. */
 export interface Retention {
   /** Most tasks kept; the least recently updated go first. @default 10000 */
@@ -46,7 +49,7 @@ export class DashboardStore {
 
   constructor(
     readonly redis: Redis,
-    prefix: string,
+    readonly prefix: string,
     retention: Retention = {},
   ) {
     this.keys = storeKeys(prefix);
@@ -66,7 +69,7 @@ export class DashboardStore {
           this.redis,
           APPLY,
           [k.lease, k.task(u.id), k.events(u.id), k.tasks, k.changes, k.seq, k.root(u.rootId ?? u.id), k.totals, k.counters(bucketOf(u.timestamp, COUNTER_STEP)), k.runtimes(bucketOf(u.timestamp, RUNTIME_STEP))],
-          [token, u.id, String(u.timestamp), u.state, JSON.stringify(u.fields), JSON.stringify(u.entry), ttl, EVENTS_PER_TASK, u.counter ?? '', u.runtime === null ? '' : String(u.runtime), u.rootId ?? '', RUNTIMES_PER_BUCKET],
+          [token, u.id, String(u.timestamp), u.state, JSON.stringify(u.fields), JSON.stringify(u.entry), ttl, EVENTS_PER_TASK, u.counter ?? '', u.runtime === null ? '' : String(u.runtime), u.rootId ?? '', RUNTIMES_PER_BUCKET, this.prefix],
         ),
       ),
     );
@@ -114,6 +117,7 @@ export class DashboardStore {
       for (const id of ids) multi.del(k.task(id), k.events(id));
       multi.zrem(k.tasks, ...ids);
       multi.zrem(k.changes, ...ids);
+      for (const state of TASK_STATES) multi.zrem(k.byState(state), ...ids);
       await multi.exec();
     }
     const workers = await this.redis.hgetall(k.workers);

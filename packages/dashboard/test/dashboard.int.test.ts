@@ -22,7 +22,7 @@ describe('a dashboard over a Celerity worker', () => {
     const result = await live.client.send('dash.add', [2, 3], { queue: live.queue });
     expect(await result.get({ timeout: 10 })).toBe(5);
     const task = await live.taskIn(result.id, 'SUCCESS');
-    expect(task).toMatchObject({ id: result.id, name: 'dash.add', worker: live.hostname, args: '(2, 3)', result: '5', exception: null });
+    expect(task).toMatchObject({ id: result.id, name: 'dash.add', worker: live.hostname, args: '[2, 3]', result: '5', exception: null });
     expect(task.runtime).toBeGreaterThanOrEqual(0);
     expect(task.received).toBeLessThanOrEqual(task.started!);
     expect(task.updated).toBeGreaterThanOrEqual(task.started!);
@@ -48,7 +48,7 @@ describe('a dashboard over a Celerity worker', () => {
     const onQueue = <S extends { options?: Record<string, unknown> }>(sig: S): S => ({ ...sig, options: { ...sig.options, queue: live.queue } });
     const first = await live.client.apply(chain(onQueue(add.s(1, 1)), onQueue(add.s(10))));
     expect(await first.get({ timeout: 10 })).toBe(12);
-    const last = await waitFor(async () => (await live.json<{ tasks: TaskSummary[] }>(`/api/tasks?name=dash.add&state=SUCCESS`)).tasks.find((t) => t.args === '(2, 10)'), { timeout: 10_000, interval: 100 });
+    const last = await waitFor(async () => (await live.json<{ tasks: TaskSummary[] }>(`/api/tasks?name=dash.add&state=SUCCESS`)).tasks.find((t) => t.args === '[2, 10]'), { timeout: 10_000, interval: 100 });
     const detail = await live.json<TaskDetail>(`/api/tasks/${last.id}`);
     expect(detail).toMatchObject({ id: last.id, name: 'dash.add', state: 'SUCCESS', kwargs: '{}', traceback: null, groupId: null });
     expect(detail.parentId).not.toBeNull();
@@ -117,8 +117,9 @@ describe('a dashboard over a Celerity worker', () => {
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const reader = res.body!.getReader();
     let text = '';
-    while (!text.includes('\n\n', text.indexOf('event: overview'))) text += new TextDecoder().decode((await reader.read()).value);
-    const data = /event: overview\ndata: (.*)\n\n/.exec(text)![1]!;
+    const overview = /event: overview\ndata: (.*)\n\n/;
+    while (!overview.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    const data = overview.exec(text)![1]!;
     expect((JSON.parse(data) as Overview).workers.some((w) => w.hostname === live.hostname)).toBe(true);
     controller.abort();
   });
@@ -165,9 +166,14 @@ describe('actions', () => {
 
     const grown = await live.action('pool-grow', { worker: live.hostname, n: 2 });
     expect(grown.body).toEqual({ ok: true, detail: { replies: [{ [live.hostname]: { ok: 'pool will grow' } }] } });
-    await live.dashboard.poll();
-    const worker = (await live.json<Overview>('/api/overview')).workers.find((w) => w.hostname === live.hostname);
-    expect(worker?.concurrency).toBe(4);
+    // A poll already running when the pool grew reports the old size: the next one the new.
+    await waitFor(
+      async () => {
+        await live.dashboard.poll();
+        return (await live.json<Overview>('/api/overview')).workers.find((w) => w.hostname === live.hostname)?.concurrency === 4;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     const shrunk = await live.action('pool-shrink', { worker: live.hostname, n: 2 });
     expect(shrunk.body.ok).toBe(true);
     expect((await live.action('pool-grow', { worker: live.hostname, n: 0 })).status).toBe(400);

@@ -102,13 +102,19 @@ export async function startLiveCluster(prefix: string, options: Partial<Dashboar
       return { status: res.status, body: (await res.json()) as { ok: boolean; detail?: unknown; error?: string } };
     },
     async taskIn(id, state, timeout = 15_000) {
-      return waitFor(
-        async () => {
-          const { tasks: found } = await json<{ tasks: TaskSummary[] }>(`/api/tasks?q=${id}`);
-          return found.find((t) => t.id === id && t.state === state);
-        },
-        { timeout, interval: 100 },
-      );
+      let last: TaskSummary | undefined;
+      try {
+        return await waitFor(
+          async () => {
+            const { tasks: found } = await json<{ tasks: TaskSummary[] }>(`/api/tasks?q=${id}`);
+            last = found.find((t) => t.id === id);
+            return last?.state === state ? last : undefined;
+          },
+          { timeout, interval: 100 },
+        );
+      } catch (error) {
+        throw new Error(`task ${id} not ${state} in time; last seen: ${JSON.stringify(last ?? null)}`, { cause: error });
+      }
     },
     async close() {
       server.closeAllConnections();

@@ -27,6 +27,16 @@ describe('the task store', () => {
     expect(task).toMatchObject({ id: 'a', name: 'tasks.add', state: 'SUCCESS', worker: 'w@test', received: T, started: T + 1, runtime: 0.5, args: '(1, 2)', result: '3', updated: T + 2, rootId: 'a' });
     expect((await taskEvents(store, 'a')).map((e) => e.type)).toEqual(['task-received', 'task-succeeded', 'task-started']);
     expect(await totals(store)).toEqual({ received: 1, succeeded: 1, failed: 0 });
+    // Each state has its own index: the task is in SUCCESS's only.
+    expect((await listTasks(store, { state: 'SUCCESS' })).map((t) => t.id)).toEqual(['a']);
+    expect(await listTasks(store, { state: 'RECEIVED' })).toEqual([]);
+    expect(await listTasks(store, { state: 'STARTED' })).toEqual([]);
+    // task-sent (the sender's clock, sent after the publish) may come after the worker's events.
+    await write([ev('task-received', 's', { name: 'x', timestamp: T }), ev('task-started', 's', { timestamp: T + 1 }), ev('task-sent', 's', { queue: 'q', timestamp: T + 2 })]);
+    expect(await getTask(store, 's')).toMatchObject({ state: 'STARTED', queue: 'q', updated: T + 2 });
+    // … or before them, with a later time than theirs.
+    await write([ev('task-sent', 'p', { name: 'x', timestamp: T + 5 }), ev('task-received', 'p', { timestamp: T + 3 }), ev('task-started', 'p', { timestamp: T + 4 })]);
+    expect(await getTask(store, 'p')).toMatchObject({ state: 'STARTED', updated: T + 5 });
     // A retried task goes back to an unfinished state in time order.
     await write([ev('task-received', 'r', { name: 'x', timestamp: T }), ev('task-retried', 'r', { exception: 'E()', timestamp: T + 1 }), ev('task-started', 'r', { timestamp: T + 3 })]);
     expect((await getTask(store, 'r'))?.state).toBe('STARTED');
@@ -60,6 +70,7 @@ describe('the task store', () => {
     expect((await listTasks(store)).map((t) => t.id)).toEqual(['t5', 't4', 't3']);
     expect(await redis.exists(store.keys.task('t1'), store.keys.events('t1'), store.keys.task('t2'))).toBe(0);
     expect(await redis.zcard(store.keys.changes)).toBe(3);
+    expect(await redis.zrange(store.keys.byState('RECEIVED'), 0, -1)).toEqual(['t3', 't4', 't5']);
   });
 
   it('drops tasks not updated for maxAgeSeconds, and their keys expire by then anyway', async () => {

@@ -85,11 +85,14 @@ describe('auth helpers', () => {
 
 describe('workers', () => {
   it('names pools as Celery and Celerity report them', () => {
-    expect(poolName('celery.concurrency.prefork:TaskPool')).toBe('prefork');
-    expect(poolName('celery.concurrency.solo:TaskPool')).toBe('solo');
-    expect(poolName('celerity:AsyncPool')).toBe('async');
-    expect(poolName('celerity:ThreadPool')).toBe('thread');
-    expect(poolName(undefined)).toBeNull();
+    expect(poolName({ implementation: 'celery.concurrency.prefork:TaskPool' })).toBe('prefork');
+    expect(poolName({ implementation: 'celerity:AsyncPool' })).toBe('async');
+    expect(poolName({ implementation: 'celerity:ThreadPool' })).toBe('thread');
+    // Celery 5.2's pools send no implementation (this solo one as captured from a 5.2 worker).
+    expect(poolName({ 'max-concurrency': 1, processes: [32466], 'max-tasks-per-child': null, 'put-guarded-by-semaphore': true, timeouts: [] }, 32466)).toBe('solo');
+    expect(poolName({ 'max-concurrency': 2, processes: [101, 102], writes: {} }, 100)).toBe('prefork');
+    expect(poolName({ 'max-concurrency': 4, threads: 4 }, 100)).toBe('threads');
+    expect(poolName({})).toBeNull();
   });
 
   it('merges worker events and tells the language from sw_ident', () => {

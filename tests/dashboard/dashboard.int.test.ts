@@ -42,7 +42,6 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
   let tsWorker: Worker;
   let pyWorker: PythonWorker;
   let client: Client;
-  let sentEventsClient: Client;
   let browser: Browser;
   let page: Page;
   let pyQueue: string;
@@ -81,11 +80,8 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
     await tsWorker.start();
     // cluster: Celery's heartbeat step is what sends worker-online and worker-heartbeat.
     pyWorker = await startPythonWorker({ version: '5.2', env: { ...env, QUEUE: pyQueue }, queues: [pyQueue], events: true, cluster: true });
-    client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }) });
-    // task-sent events (Celery's task_send_sent_event) tell the dashboard a task's queue, which a retry
-    // sends to. Only for the task retried: the server (as of h18s ad22221) lets a task-sent stamped
-    // after task-started put the task back to PENDING, which the revoke test would trip on.
-    sentEventsClient = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), taskSendSentEvent: true });
+    // task-sent events (Celery's task_send_sent_event) tell the dashboard each task's queue, which a retry sends to.
+    client = createClient({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), taskSendSentEvent: true });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // Opened once with the token: the server sets its cookie and sends the page to the mount's root.
@@ -96,7 +92,6 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
   afterAll(async () => {
     await browser?.close();
     await closeClient(client);
-    await closeClient(sentEventsClient);
     await closeWorker(tsWorker);
     await pyWorker?.stop();
     await dashboard?.close();
@@ -118,7 +113,7 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
     expect(fromPython).toMatchObject({ state: 'SUCCESS', result: 5 });
     const fromTs = await client.send('tasks.add', [4, 5], { queue: pyQueue });
     expect(await fromTs.get({ timeout: 30 })).toBe(9);
-    const failing = await sentEventsClient.send('tasks.fail', ['boom from the dashboard test'], { queue: pyQueue });
+    const failing = await client.send('tasks.fail', ['boom from the dashboard test'], { queue: pyQueue });
     await expect(failing.get({ timeout: 30 })).rejects.toThrow(/boom/);
 
     await page.locator(`[data-task="${fromPython.id}"][data-state="SUCCESS"]`).waitFor();

@@ -72,10 +72,11 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
     idleQueue = redis.name('idle');
     env = { BROKER_URL: redis.url, RESULT_BACKEND: redis.url };
     // The dashboard first, so it hears the workers come online.
-    // Polls (remote control, queue depths) every 2 s instead of 10 s, so a short test sees them.
+    // Polls (remote control, queue depths) every 2 s instead of 10 s, so a short test sees them; control
+    // replies collected for 3 s instead of 1 s, as a worker on this loaded 2-core machine may answer late.
     // Under a mount prefix and with a token, as behind a reverse proxy: the page's relative URLs and
     // its cookie are exercised by every test below.
-    dashboard = await startDashboard({ broker: redis.url, backend: redis.url, adapters: [brokerAdapter, backendAdapter], host: '127.0.0.1', port: 0, pollIntervalMs: 2000, queues: [idleQueue], basePath: '/ops/celery', auth: { token: TOKEN } });
+    dashboard = await startDashboard({ broker: redis.url, backend: redis.url, adapters: [brokerAdapter, backendAdapter], host: '127.0.0.1', port: 0, pollIntervalMs: 2000, replyTimeout: 3, queues: [idleQueue], basePath: '/ops/celery', auth: { token: TOKEN } });
     tsWorker = createWorker({ broker: createRedisBroker({ url: redis.url }), backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [tsQueue], hostname: tsHost, eventsEnabled: true, concurrency: 4 });
     await tsWorker.start();
     // cluster: Celery's heartbeat step is what sends worker-online and worker-heartbeat.
@@ -104,6 +105,16 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
     expect(await page.locator(`[data-worker="${pyWorker.nodeName}"]`).textContent()).toContain('py-celery 5.2');
     expect(await page.locator(`[data-worker="${tsHost}"]`).textContent()).toContain('celerity');
     await screenshot(page, 'workers');
+  });
+
+  it("changes a task's rate limit on the Celerity worker from its row, and shows the worker's answer", async () => {
+    await open('#/workers', `[data-worker="${tsHost}"] button[data-action="rate-limit"]`);
+    await page.click(`[data-worker="${tsHost}"] button[data-action="rate-limit"]`);
+    await page.fill('[role=dialog] input[name=taskName]', 'tasks.echo');
+    await page.fill('[role=dialog] input[name=rate]', '100/m');
+    await page.click('[role=dialog] button[data-confirm]');
+    await page.locator('[role=status]').waitFor();
+    expect(await page.locator('[role=status]').textContent()).toContain(`${tsHost}: new rate limit set successfully`);
   });
 
   it('shows a task sent from Python, one sent from TypeScript, and the traceback of a failure', async () => {

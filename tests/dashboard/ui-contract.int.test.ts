@@ -49,6 +49,14 @@ const series = {
   queueDepth: [0, 1, 2, 3].map((i) => ({ t: now - 240 + i * 60, queue: 'celery', depth: 7 - i })),
 };
 
+/** The focused element as `<TAG> <name or text>`. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string | null; getAttribute(name: string): string | null } | null } }).document.activeElement;
+    return element === null ? 'none' : `${element.tagName} ${element.getAttribute('name') ?? element.textContent ?? ''}`;
+  });
+}
+
 describe.skipIf(!chromiumInstalled())('dashboard page against a fake server', () => {
   let browser: Browser;
   let fake: FakeDashboard;
@@ -112,9 +120,15 @@ describe.skipIf(!chromiumInstalled())('dashboard page against a fake server', ()
     expect(await chord.locator('[data-kind="callback"] a').getAttribute('href')).toBe('#/tasks/body-1');
     expect(await chord.locator('[data-node="fail-1"]').getAttribute('data-state')).toBe('FAILURE');
 
+    // Cancel, and Escape, send nothing; the focus starts on Cancel, not on the confirm button
     await page.click('button[data-action="retry"]');
     await page.locator('[role=dialog]').waitFor();
+    expect(await focused(page)).toBe('BUTTON Cancel');
     await page.click('[role=dialog] button:has-text("Cancel")');
+    await page.locator('[role=dialog]').waitFor({ state: 'detached' });
+    await page.click('button[data-action="retry"]');
+    await page.keyboard.press('Escape');
+    await page.locator('[role=dialog]').waitFor({ state: 'detached' });
     expect(fake.actions).toEqual([]);
 
     await page.click('button[data-action="retry"]');
@@ -135,6 +149,7 @@ describe.skipIf(!chromiumInstalled())('dashboard page against a fake server', ()
   it('asks for a positive count before growing a pool', async () => {
     await page.goto(`${fake.url}#/workers`);
     await page.click('[data-worker="py@host"] button[data-action="pool-grow"]');
+    expect(await focused(page)).toBe('INPUT n');
     await page.fill('[role=dialog] input[name=n]', '0');
     await page.click('[role=dialog] button[data-confirm]');
     expect(await page.locator('[role=dialog] [role=alert]').textContent()).toContain('positive whole number');

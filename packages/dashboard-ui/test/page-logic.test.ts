@@ -91,6 +91,8 @@ describe('action outcomes', () => {
     expect(outcomeOf('purge', 'Purge q', { queue: 'q', purged: 3 })).toEqual({ message: 'Purge q: 3 messages deleted' });
     expect(outcomeOf('purge', 'Purge q', undefined)).toEqual({ message: 'Purge q: done' });
     expect(outcomeOf('shutdown', 'Shut down w', { taskId: 'x' })).toEqual({ message: 'Shut down w: done' });
+    expect(outcomeOf('rate-limit', 'Rate limit t', { replies: [{ 'a@h': { ok: 'new rate limit set successfully' } }, { 'b@h': { error: 'unknown task' } }] })).toEqual({ message: 'Rate limit t: a@h: new rate limit set successfully; b@h: unknown task' });
+    expect(outcomeOf('rate-limit', 'Rate limit t', { replies: [] })).toEqual({ message: 'Rate limit t: no worker answered' });
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { createContext } from 'preact';
 import type { ComponentChildren } from 'preact';
-import { useContext, useState } from 'preact/hooks';
+import { useContext, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { postAction } from './api.js';
 import type { ActionName } from './api.js';
 import { readInputs } from './action-inputs.js';
@@ -35,6 +35,13 @@ function ActionDialog({ request, session, onDone }: { request: ActionRequest; se
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(inputs.map((input) => [input.key, input.initial])));
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  // Focus goes to the first field, else to Cancel (never to the confirm button: Enter must not run
+  // an action nobody read). Escape, pressed anywhere in the dialog, cancels.
+  useLayoutEffect(() => {
+    form.current?.querySelector<HTMLElement>('input, button[type=button]')?.focus();
+  }, []);
 
   const confirm = async (event: Event) => {
     event.preventDefault();
@@ -53,8 +60,8 @@ function ActionDialog({ request, session, onDone }: { request: ActionRequest; se
 
   return (
     <div class="dialog-backdrop">
-      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title" data-action={request.action}>
-      <form onSubmit={confirm}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title" data-action={request.action} onKeyDown={(event) => event.key === 'Escape' && !sending && onDone(null)}>
+      <form ref={form} onSubmit={confirm}>
         <h2 id="dialog-title">{request.title}</h2>
         <p>{request.description}</p>
         {inputs.map((input) => (

@@ -31,6 +31,19 @@ function TaskActions({ task }: { task: TaskDetail }) {
           request={{ action: 'revoke', title: `Terminate ${name}`, description: `Revokes task ${task.id} and stops it where it runs (signal SIGTERM).`, body: { taskId: task.id, terminate: true, signal: 'SIGTERM' }, confirmLabel: 'Terminate' }}
         />
       )}
+      {task.name !== null && (
+        <ActionButton
+          label="Rate limit"
+          request={{
+            action: 'rate-limit',
+            title: `Rate limit ${task.name}`,
+            description: `Sets the rate limit of ${task.name} on every worker (Celery's rate_limit command).`,
+            body: { taskName: task.name },
+            inputs: [{ key: 'rate', label: 'Rate (e.g. 10/s, 100/m)', initial: '10/s', kind: 'text', required: true }],
+            confirmLabel: 'Set rate limit',
+          }}
+        />
+      )}
       {task.state === 'FAILURE' && (
         <ActionButton label="Retry" request={{ action: 'retry', title: `Retry ${name}`, description: `Sends ${name} again with the same arguments and queue, under a new id.`, body: { taskId: task.id }, confirmLabel: 'Retry' }} />
       )}

@@ -35,7 +35,7 @@ import { HeldDeliveries } from './delivery.js';
 import { encodeKombuEnvelope, encodeKombuEnvelopeBytes } from './envelope.js';
 import { FanoutHub } from './fanout.js';
 import { HeldRefresher, refreshHeld, refreshPeriod } from './held-refresh.js';
-import { bindingMember, createClusterKeyspace, createKeyspace, type Keyspace } from './keys.js';
+import { PRIORITY_STEPS, bindingMember, createClusterKeyspace, createKeyspace, type Keyspace } from './keys.js';
 import { resolveOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
 import { toBrokerError } from './redis-errors.js';
 import { sweepLapsedInflight, sweepLapsedInflightOf } from './inflight.js';
@@ -435,6 +435,18 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
       for (const list of lists) multi.llen(list);
       const replies = (await multi.exec()) ?? [];
       return replies.reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
+    });
+  }
+
+  async sizeByPriority(queue: string): Promise<Record<string, number>> {
+    this.assertOpen();
+    const lists = this.keys.lists(queue);
+    return this.run('size', async () => {
+      const multi = this.client.multi();
+      for (const list of lists) multi.llen(list);
+      const replies = (await multi.exec()) ?? [];
+      // keys.lists lists the priority steps in PRIORITY_STEPS order.
+      return Object.fromEntries(PRIORITY_STEPS.map((step, i) => [String(step), Number(replies[i]?.[1] ?? 0)]));
     });
   }
 

@@ -206,6 +206,12 @@ export interface Broker extends AsyncDisposable {
   purge(queue: string): Promise<number>;
   /** Number of ready messages in a queue (all priorities). */
   size(queue: string): Promise<number>;
+  /**
+   * Optional: the ready messages of a queue by priority step, where the transport keeps them apart
+   * (kombu's Redis priority lists: keys `'0'`, `'3'`, `'6'`, `'9'`, each the lowest priority of its
+   * step). Dashboards read it; `size` is their sum.
+   */
+  sizeByPriority?(queue: string): Promise<Record<string, number>>;
   /** Publishes to a fanout / topic exchange (control, events). Not persisted. */
   broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void>;
   /** Subscribes to an exchange with a binding pattern (`#` and `*` as in AMQP topics; `''` for fanout). */

@@ -55,6 +55,7 @@ export type { MessageTracing, PublishSpan, RunSpan, RunSpanOutcome } from './tra
 // Celery's event messages (celeryev), written by worker and client, read by `celerity events`.
 export { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, decodeEvents, encodeEvents, encodeEventsBytes, encodeEventsJson, eventRoutingKey, utcOffsetHours } from './events/messages.js';
 export type { CeleryEvent } from './events/messages.js';
+export { READY_TASK_STATES, TASK_EVENT_STATES } from './events/task-event-states.js';
 // TLS certificate files read at connect time, and the TLS refusals no retry fixes (Redis and AMQP adapters).
 export { certReqsVerify, checkTlsFiles, tlsRefusal, withTlsFiles } from './tls-files.js';
 export type { TlsFileSettings } from './tls-files.js';

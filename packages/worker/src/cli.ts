@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `celerity` command: `worker`, `call`, `result`, `inspect`, `control`, `status`, `purge`,
- * `report`, `dlq`, `revoke`, with Celery's flags and environment variables (`CELERITY_BROKER_URL`,
+ * `report`, `dlq`, `revoke`, `events`, `beat`, `dashboard`, with Celery's flags and environment variables (`CELERITY_BROKER_URL`,
  * `CELERITY_RESULT_BACKEND`). Celery's global options may come before the command
  * (`celerity -A tasks.ts worker`). A failure is one line on stderr and a non-zero exit.
  */
@@ -9,6 +9,7 @@ import { BEAT_GLOBALS, runBeatCommand } from './cli/beat-command.js';
 import { CALL_GLOBALS, RESULT_GLOBALS, runCallCommand, runResultCommand } from './cli/call-command.js';
 import { describeFailure } from './cli/cli-errors.js';
 import { REMOTE_GLOBALS, runRemoteCommand, runStatusCommand } from './cli/control-command.js';
+import { runDashboardCommand } from './cli/dashboard-command.js';
 import { runDlqCommand } from './cli/dlq-command.js';
 import { commandArguments, splitCommandLine } from './cli/global-options.js';
 import { exitAtOnceOnInterrupt } from './cli/interrupt.js';
@@ -34,6 +35,7 @@ Commands:
   revoke   Revoke tasks on every worker (--terminate to stop running ones)
   events   Show workers and tasks live from Celery's events (--dump: print each event)
   beat     Send periodic tasks (one leader among any number of processes); list/add/remove… entries
+  dashboard Serve a live web dashboard of workers, queues and tasks (needs @celerity/dashboard)
 
 Run 'celerity <command> --help' for the options of a command.
 As in Celery, -A/--app, -b/--broker, --result-backend, --config and --no-color may come before
@@ -47,6 +49,7 @@ CELERY_BROKER_URL too) under its flags.
 /** The global options each command reads when given before it. */
 const WORKER_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'result-backend', 'config']);
 const BROKER_AND_CONFIG: ReadonlySet<string> = new Set(['broker', 'config']);
+const DASHBOARD_GLOBALS: ReadonlySet<string> = new Set(['broker', 'result-backend']);
 
 async function main(argv: string[]): Promise<number> {
   const split = splitCommandLine(argv);
@@ -61,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const args = (accepts: ReadonlySet<string>): string[] => commandArguments(split, accepts);
   // The worker, the live events view and beat handle Ctrl+C themselves (a shutdown, a terminal to restore, a lease to give up).
-  if (command !== 'worker' && command !== 'events' && command !== 'beat') exitAtOnceOnInterrupt();
+  if (command !== 'worker' && command !== 'events' && command !== 'beat' && command !== 'dashboard') exitAtOnceOnInterrupt();
   switch (command) {
     case 'worker':
       return runWorkerCommand(args(WORKER_GLOBALS));
@@ -86,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
       return runEventsCommand(args(BROKER_AND_CONFIG));
     case 'beat':
       return runBeatCommand(args(BEAT_GLOBALS));
+    case 'dashboard':
+      return runDashboardCommand(args(DASHBOARD_GLOBALS));
     default:
       process.stderr.write(`celerity: unknown command '${command}'\n\n${HELP}`);
       return 2;

@@ -3,6 +3,7 @@
  * workers with their last heartbeat and counts, and the most recent tasks with their state.
  * A worker is offline after `worker-offline`, or when no heartbeat came for twice its `freq`.
  */
+import { TASK_EVENT_STATES } from '@celerity/core/internal';
 import type { CeleryEvent } from '@celerity/core/internal';
 
 /** A worker as last heard. */
@@ -35,16 +36,6 @@ export interface TaskView {
   updated: number;
 }
 
-const STATES: Readonly<Record<string, string>> = {
-  'task-sent': 'PENDING',
-  'task-received': 'RECEIVED',
-  'task-started': 'STARTED',
-  'task-succeeded': 'SUCCESS',
-  'task-failed': 'FAILURE',
-  'task-retried': 'RETRY',
-  'task-rejected': 'REJECTED',
-  'task-revoked': 'REVOKED',
-};
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
@@ -78,7 +69,7 @@ export class EventState {
       this.workers.set(hostname, worker);
       return;
     }
-    const state = STATES[event.type];
+    const state = TASK_EVENT_STATES[event.type];
     const uuid = str(event['uuid']);
     if (state === undefined || uuid === null) return;
     // A task event is a sign of life of its worker too (Celery's State does the same).

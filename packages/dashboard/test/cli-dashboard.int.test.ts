@@ -2,6 +2,9 @@
 // from the current directory): it serves the API for the broker given, finds a worker's events,
 // requires auth off loopback, and reads its flags.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -38,8 +41,13 @@ function celerity(args: string[], env: Record<string, string> = {}): ChildProces
 }
 
 describe('celerity dashboard', () => {
-  it('serves the API for the broker and shows a worker’s tasks; stops at SIGINT', { timeout: 60_000 }, async () => {
-    const child = celerity(['dashboard', '--port', '0', '-b', redisUrl, '--prefix', prefix, '--max-tasks', '100', '-l', 'warning']);
+  it('serves the API for the broker of its --config module and shows a worker’s tasks; stops at SIGINT', { timeout: 60_000 }, async () => {
+    // The broker comes only from the configuration module, read as every command reads it.
+    const dir = await mkdtemp(join(tmpdir(), 'celerity-dash-config-'));
+    const config = join(dir, 'celerity.config.mjs');
+    await writeFile(config, `export default { brokerUrl: ${JSON.stringify(redisUrl)} };\n`);
+    const child = celerity(['dashboard', '--port', '0', '--config', config, '--prefix', prefix, '--max-tasks', '100', '-l', 'warning']);
+    await using _configDir = { [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }) };
     const url = await waitFor(() => /celerity dashboard on (http:\S+)/.exec(child.output())?.[1], { timeout: 40_000, interval: 100 });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const queue = `cli-${randomSuffix()}`;

@@ -49,7 +49,7 @@ CELERY_BROKER_URL too) under its flags.
 /** The global options each command reads when given before it. */
 const WORKER_GLOBALS: ReadonlySet<string> = new Set(['app', 'broker', 'result-backend', 'config']);
 const BROKER_AND_CONFIG: ReadonlySet<string> = new Set(['broker', 'config']);
-const DASHBOARD_GLOBALS: ReadonlySet<string> = new Set(['broker', 'result-backend']);
+const DASHBOARD_GLOBALS: ReadonlySet<string> = new Set(['broker', 'config', 'result-backend']);
 
 async function main(argv: string[]): Promise<number> {
   const split = splitCommandLine(argv);

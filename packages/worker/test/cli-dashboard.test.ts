@@ -37,6 +37,10 @@ describe('celerity dashboard flags', () => {
     expect(dashboardOptionsOf(['-b', 'redis://h', '--basic-auth', 'u:p:w'], {}).options['basicAuth']).toBe('u:p:w');
   });
 
+  it('keeps the flags that choose the settings, for the command to read them as every command does', () => {
+    expect(dashboardOptionsOf(['--config', './celerity.config.mjs', '-b', 'redis://h', '--result-backend', 'redis://r'], {}).flags).toEqual({ config: './celerity.config.mjs', broker: 'redis://h', resultBackend: 'redis://r' });
+  });
+
   it('-h asks for the help', () => {
     expect(dashboardOptionsOf(['-h'], {}).help).toBe(true);
     expect(dashboardOptionsOf([], {}).help).toBe(false);

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { Adapter, Logger } from '@celerity/core';
 import { UsageError } from './cli-errors.js';
 import { backendUrlFrom, brokerUrlFrom, loadAdapters, resolveInstalled } from './environment.js';
+import { loadCommandSettings, type SettingsFlags } from './command-settings.js';
 import { createCommandLogger, logFormatOf, toLevel } from './observability.js';
 
 const HELP = `Usage: celerity dashboard [options]
@@ -20,6 +21,7 @@ Options:
       --port <n>             Port (default 5555; 0 for any free one)
       --host <addr>          Address to listen on (default 127.0.0.1); any other needs --token or --basic-auth
   -b, --broker <url>         Broker URL (env CELERITY_BROKER_URL)
+      --config <module>      Configuration module (env CELERITY_CONFIG_MODULE): URLs, transport options, TLS
       --result-backend <url> Result backend (env CELERITY_RESULT_BACKEND): group ids of canvas trees, retry arguments
       --store <url>          Redis for the history (env CELERITY_DASHBOARD_STORE_URL; default: the broker, if Redis)
       --prefix <p>           Key prefix in the store (default celerity:dashboard:)
@@ -47,7 +49,7 @@ function wholeNumber(name: string, value: string | undefined, min: number): numb
 }
 
 /** The dashboard's options from the command line (adapters and logger aside). */
-export function dashboardOptionsOf(argv: string[], env: NodeJS.ProcessEnv = process.env): { options: Record<string, unknown>; help: boolean; loglevel: string | undefined } {
+export function dashboardOptionsOf(argv: string[], env: NodeJS.ProcessEnv = process.env): { options: Record<string, unknown>; flags: SettingsFlags; help: boolean; loglevel: string | undefined } {
   const { values } = parseArgs({
     args: argv,
     allowPositionals: false,
@@ -55,6 +57,7 @@ export function dashboardOptionsOf(argv: string[], env: NodeJS.ProcessEnv = proc
       port: { type: 'string' },
       host: { type: 'string' },
       broker: { type: 'string', short: 'b' },
+      config: { type: 'string' },
       'result-backend': { type: 'string' },
       store: { type: 'string' },
       prefix: { type: 'string' },
@@ -93,7 +96,8 @@ export function dashboardOptionsOf(argv: string[], env: NodeJS.ProcessEnv = proc
   if (basic !== undefined) options['basicAuth'] = basic;
   if (maxTasks !== undefined || maxAge !== undefined) options['retention'] = { ...(maxTasks === undefined ? {} : { maxTasks }), ...(maxAge === undefined ? {} : { maxAgeSeconds: maxAge }) };
   if (values.queues !== undefined) options['queues'] = values.queues.split(',').map((q) => q.trim()).filter((q) => q !== '');
-  return { options, help: values.help === true, loglevel: values.loglevel };
+  const flags: SettingsFlags = { config: values.config, broker: values.broker, resultBackend: values['result-backend'] };
+  return { options, flags, help: values.help === true, loglevel: values.loglevel };
 }
 
 /** @celerity/dashboard, found as `resolve` finds installed packages; a one-line error when it is not installed. */
@@ -112,12 +116,16 @@ function untilInterrupted(): Promise<number> {
 }
 
 export async function runDashboardCommand(argv: string[]): Promise<number> {
-  const { options, help, loglevel } = dashboardOptionsOf(argv);
+  const { options: flagOptions, flags, help, loglevel } = dashboardOptionsOf(argv);
   if (help) {
     process.stdout.write(HELP);
     return 0;
   }
   const mod = await importDashboard();
+  // URLs, transport options and TLS as every command reads them (command-settings.ts).
+  const settings = await loadCommandSettings(flags);
+  const options: Record<string, unknown> = { ...flagOptions, broker: settings.brokerUrl, brokerOptions: settings.brokerOptions, backendOptions: settings.backendOptions };
+  if (settings.backendUrl !== undefined) options['backend'] = settings.backendUrl;
   const logger: Logger = createCommandLogger(logFormatOf(undefined, process.stderr.isTTY === true), toLevel(loglevel ?? 'info'));
   const adapters: Adapter[] = await loadAdapters(options['broker'] as string, options['backend'] as string | undefined);
   const { basicAuth, ...rest } = options;

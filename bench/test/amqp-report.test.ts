@@ -23,7 +23,7 @@ function sample(): AmqpResults {
       row('raw-amqplib', 'publish-bulk', MINIMAL_KEY, [40_000]),
       row('raw-amqplib', 'process', 'raw-amqplib/process/1', [5000]),
       row('raw-amqplib', 'process', 'raw-amqplib/process/100', [30_000]),
-      row('celerity', 'publish-bulk', 'celerity/publish-bulk', [18_000]),
+      { ...row('celerity', 'publish-bulk', 'celerity/publish-bulk', [18_000]), clientCpuUs: summarize([8, 9, 7]) },
       { ...row('celerity', 'process', 'celerity/process/25', [15_000]), workerCpuUs: summarize([30]), peakRssBytes: 128 * 2 ** 20 },
     ],
     errors: [],
@@ -57,6 +57,8 @@ describe('RabbitMQ report', () => {
     const md = renderAmqp(results);
     expect(md).toContain('| raw-amqplib | process | raw-amqplib/process/1 | 5,000 | 0.17× | — | — |');
     expect(md).toContain('| celerity | process | celerity/process/25 | 15,000 | 0.50× | 30 | 128 |');
+    expect(md).toContain('| celerity | publish, pipelined | celerity/publish-bulk | 18,000 | 0.90× | 8 (7–9) | — |');
+    expect(md).toContain('| raw-amqplib | publish, pipelined | raw-amqplib/publish-bulk | 20,000 (19,000–21,000) | 1.00× | — | — |');
     expect(md).toContain('| raw-amqplib | publish, pipelined | raw-amqplib/publish-bulk-minimal | 40,000 | 2.00× |');
     expect(md).toMatch(/RabbitMQ process .* \| ≥ 0\.8× \| 0\.50× \| \*\*missed\*\* \|/);
     expect(md).toMatch(/RabbitMQ publish .* \| ≥ 1\.0× \| 0\.90× \| \*\*missed\*\* \|/);

@@ -335,7 +335,7 @@ export function encodePublishFrames(
 /**
  * Queues publishes on one confirm channel as frames in a shared chunk; see the module comment.
  * `append` takes a message or refuses it (false: flush, then `channel.publish` it); `flush` hands
- * what is queued to amqplib and says whether its write buffer can take more.
+ * what is queued to amqplib, calling `onFull` when amqplib's write buffer says it is full.
  */
 export class PublishFrameWriter {
   #chunk = Buffer.allocUnsafe(CHUNK_BYTES);

@@ -17,22 +17,24 @@ export interface RawPublisher {
 }
 
 /**
- * Body and properties of a task message for `add(i, i)` with the fields Celerity's client sends
- * (checked with `basic.get` on 2026-11-23): five headers, a 13-byte body, persistent, priority 0.
+ * Body and properties of a task message for `add(i, i)`, byte for byte what Celerity's client sends
+ * for `task.delay(i, i)` / `sendMany` with no result backend (its lean protocol-2 message; checked
+ * against a Celerity publish by test/amqp-message-shape.int.test.ts): four headers in this order,
+ * `content_type`, `content_encoding`, delivery mode 2, priority 0, and a 13-byte body for one-digit `i`.
+ * A top-level task is its own root, so Celerity leaves `root_id` out, and so does this message.
  * With `minimal`, the same body without headers or content properties (the cheapest persistent message).
  */
-export function rawTaskMessage(i: number, minimal = false): { body: Buffer; options: Options.Publish } {
+export function rawTaskMessage(i: number, minimal = false, id: string = randomUUID()): { body: Buffer; options: Options.Publish } {
   const body = Buffer.from(`[[${i},${i}],{},{}]`);
   if (minimal) return { body, options: { persistent: true } };
-  const id = randomUUID();
   return {
     body,
     options: {
-      persistent: true,
+      deliveryMode: 2,
       contentType: 'application/json',
       contentEncoding: 'utf-8',
       priority: 0,
-      headers: { task: 'tasks.add', id, root_id: id, argsrepr: `[${i}, ${i}]`, kwargsrepr: '{}' },
+      headers: { task: 'tasks.add', id, argsrepr: `[${i}, ${i}]`, kwargsrepr: '{}' },
     },
   };
 }
@@ -44,7 +46,8 @@ export function rawTaskMessage(i: number, minimal = false): { body: Buffer; opti
  * await publisher.publishBulk(50_000, 1000);
  */
 export async function openRawPublisher(url: string, queue: string, minimal = false): Promise<RawPublisher> {
-  const model: ChannelModel = await connect(url);
+  // Nagle off, as Celerity's connection has it: both put their frames on the wire at once.
+  const model: ChannelModel = await connect(url, { noDelay: true });
   const channel: ConfirmChannel = await model.createConfirmChannel();
   await channel.assertQueue(queue, { durable: true });
   const publish = (i: number): void => {

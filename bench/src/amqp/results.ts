@@ -20,6 +20,8 @@ export interface AmqpRow {
   rate: Summary;
   /** Worker CPU (user + system) per message, µs; process rows only. */
   workerCpuUs?: Summary;
+  /** CPU (user + system) per message of the publishing process (the bench itself), µs; publish rows only. */
+  clientCpuUs?: Summary;
   /** Worker VmHWM after its repetitions, bytes; process rows only. */
   peakRssBytes?: number;
 }

@@ -55,10 +55,18 @@ async function attempt(env: Env, s: Series, body: () => Promise<void>): Promise<
   }
 }
 
-async function timed(count: number, body: () => Promise<void>): Promise<number> {
+/**
+ * Runs one timed publish into `s`: its rate, and this process's CPU per message (the publishers run
+ * in the bench process; CPU time moves less than wall time when other work shares the cores).
+ */
+async function timed(s: Series, count: number, body: () => Promise<void>): Promise<void> {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await body();
-  return perSecond(count, performance.now() - start);
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  s.rates.push(perSecond(count, ms));
+  s.cpu.push((used.user + used.system) / count);
 }
 
 /** One publish repetition of every system: one at a time, then in batches; the queue count is checked. */
@@ -82,12 +90,12 @@ async function publishRep(env: Env, all: Series[], rep: number): Promise<void> {
       const producer = await open[system]();
       try {
         const n = system === 'celery-node' ? sizes.celeryNodePublish : sizes.publishOne;
-        one.rates.push(await timed(n, () => producer.publishOne(n)));
+        await timed(one, n, () => producer.publishOne(n));
         await admin.waitReady(n);
         if (bulk && producer.publishBulk && !bulk.failed) {
           const publishBulk = producer.publishBulk.bind(producer);
           await attempt(env, bulk, async () => {
-            bulk.rates.push(await timed(sizes.publishBulk, () => publishBulk(sizes.publishBulk, sizes.bulkBatch)));
+            await timed(bulk, sizes.publishBulk, () => publishBulk(sizes.publishBulk, sizes.bulkBatch));
             await admin.waitReady(n + sizes.publishBulk);
           });
         }
@@ -100,7 +108,7 @@ async function publishRep(env: Env, all: Series[], rep: number): Promise<void> {
           await admin.resetQueue();
           const raw = await openRawPublisher(url, queue, true);
           try {
-            minimal.rates.push(await timed(sizes.publishBulk, () => raw.publishBulk(sizes.publishBulk, sizes.bulkBatch)));
+            await timed(minimal, sizes.publishBulk, () => raw.publishBulk(sizes.publishBulk, sizes.bulkBatch));
           } finally {
             await raw.close();
           }
@@ -206,7 +214,7 @@ export async function runAmqp(ctx: ScenarioContext, include: AmqpSystemFilter = 
   for (const s of [...publishes, ...processes]) {
     if (s.failed || s.rates.length === 0) continue;
     const row: AmqpRow = { system: s.system, measure: s.measure, setting: s.setting, key: s.key, rate: summarize(s.rates) };
-    if (s.cpu.length > 0) row.workerCpuUs = summarize(s.cpu);
+    if (s.cpu.length > 0) row[s.measure === 'process' ? 'workerCpuUs' : 'clientCpuUs'] = summarize(s.cpu);
     const peak = (s as Partial<ProcessSeries>).peakRss;
     if (peak !== undefined) row.peakRssBytes = peak;
     out.rows.push(row);

@@ -5,13 +5,16 @@
  * connection goes away, unconfirmed and new publishes wait for the reconnect and are sent again
  * (at-least-once, as kombu's retrying producer), until their deadline, then fail with
  * `ConnectionError`. Back-pressure: when the channel's write buffer is full we wait for `drain`
- * before writing more, so a fast producer never buffers without bound.
+ * before writing more, so a fast producer never buffers without bound. Messages are encoded into
+ * shared chunks by publish-frames.ts (many per socket write) when amqplib's internals allow it, and
+ * through `channel.publish` otherwise; either way in call order.
  */
 import type { ConfirmChannel, Options } from 'amqplib';
 import { ClosedError, ConnectionError, EncodeError, TimeoutError } from '@celerity/core';
 import type { Logger } from '@celerity/core';
 import type { AmqpConnection } from './connection.js';
 import { isConnectionLoss, mapAmqpError, PublishNackedError } from './errors.js';
+import { PublishFrameWriter } from './publish-frames.js';
 
 /** One message ready to go on the wire. */
 export interface OutgoingMessage {
@@ -33,6 +36,8 @@ const SWEEP_INTERVAL_MS = 1000;
 /** Publishes with confirms; see the module comment. */
 export class Publisher {
   private channel: ConfirmChannel | undefined;
+  /** Frame writer of the current channel (null: amqplib's internals are not the known ones). */
+  private frames: PublishFrameWriter | null = null;
   private opening: Promise<ConfirmChannel> | undefined;
   private readonly channelErrors = new WeakMap<ConfirmChannel, Error>();
   private mustDrain = false;
@@ -81,10 +86,14 @@ export class Publisher {
       for (; i < messages.length; i++) {
         if (failure !== undefined) break;
         const message = messages[i] as OutgoingMessage;
-        if (this.mustDrain) await this.waitForDrain(deadline, signal);
+        if (this.mustDrain) {
+          this.flushFrames();
+          if (this.mustDrain) await this.waitForDrain(deadline, signal);
+        }
         const channel = this.channel ?? (await this.getChannel(deadline, signal));
-        this.send(channel, { ...message, deadline, done, settled: false });
+        this.send(channel, { exchange: message.exchange, routingKey: message.routingKey, content: message.content, options: message.options, deadline, done, settled: false });
       }
+      this.flushFrames();
     } catch (error) {
       // Message i was not sent: it fails with the error that stopped the loop.
       done(error instanceof Error ? error : new Error(String(error)));
@@ -130,6 +139,9 @@ export class Publisher {
       throw new ClosedError('AMQP publisher');
     }
     this.channel = channel;
+    this.frames = PublishFrameWriter.open(channel, () => {
+      if (this.channel === channel) this.mustDrain = true;
+    });
     this.mustDrain = false;
     return channel;
   }
@@ -137,11 +149,16 @@ export class Publisher {
   private send(channel: ConfirmChannel, pending: Pending): void {
     this.inFlight.add(pending);
     this.ensureSweeper();
+    const frames = this.frames?.channel === channel ? this.frames : null;
+    const confirm = (error: unknown): void => this.confirmed(channel, pending, error);
+    if (frames !== null) {
+      if (frames.append(pending.exchange, pending.routingKey, pending.content, pending.options, confirm)) return;
+      // amqplib encodes this one (or throws its error): what is queued goes first.
+      frames.flush();
+    }
     let writable: boolean;
     try {
-      writable = channel.publish(pending.exchange, pending.routingKey, pending.content, pending.options, (error: unknown) =>
-        this.confirmed(channel, pending, error),
-      );
+      writable = channel.publish(pending.exchange, pending.routingKey, pending.content, pending.options, confirm);
     } catch (error) {
       this.inFlight.delete(pending);
       if (isConnectionLoss(error)) {
@@ -154,6 +171,11 @@ export class Publisher {
       return;
     }
     if (!writable && channel === this.channel) this.mustDrain = true;
+  }
+
+  /** Hands the frames queued on the current channel to amqplib (it may set `mustDrain`). */
+  private flushFrames(): void {
+    this.frames?.flush();
   }
 
   private confirmed(channel: ConfirmChannel, pending: Pending, error: unknown): void {
@@ -196,7 +218,10 @@ export class Publisher {
         }
         let channel: ConfirmChannel;
         try {
-          if (this.mustDrain) await this.waitForDrain(next.deadline);
+          if (this.mustDrain) {
+            this.flushFrames();
+            if (this.mustDrain) await this.waitForDrain(next.deadline);
+          }
           channel = this.channel ?? (await this.getChannel(next.deadline));
         } catch (error) {
           // The oldest one ran out of time (or we are closed); the sweeper handles the rest.
@@ -208,6 +233,7 @@ export class Publisher {
         if (!next.settled) this.send(channel, next);
       }
     } finally {
+      this.flushFrames();
       this.retrying = false;
     }
   }
@@ -227,7 +253,10 @@ export class Publisher {
   }
 
   private channelClosed(channel: ConfirmChannel): void {
-    if (this.channel === channel) this.channel = undefined;
+    if (this.channel === channel) {
+      this.channel = undefined;
+      this.frames = null;
+    }
     this.mustDrain = false;
     this.releaseDrainWaiters();
   }

@@ -184,7 +184,51 @@ class ReprWriter {
  * pythonRepr({ y: 3 });      // "{'y': 3}"
  */
 export function pythonRepr(value: unknown, options: PythonReprOptions = {}): string {
-  const writer = new ReprWriter(options.maxLength ?? REPR_MAX_LENGTH, options.maxLevels ?? 3);
+  const maxLength = options.maxLength ?? REPR_MAX_LENGTH;
+  const maxLevels = options.maxLevels ?? 3;
+  if (maxLevels > 0) {
+    const flat = flatRepr(value);
+    if (flat !== undefined && flat.length <= maxLength) return flat;
+  }
+  const writer = new ReprWriter(maxLength, maxLevels);
   writer.value(value, 0);
   return writer.result();
+}
+
+/** Scalars shown the same at any depth (what `ReprWriter.value` writes for them); undefined for the rest. */
+function scalarRepr(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'number':
+      return pythonNumberRepr(v);
+    case 'string':
+      return pythonStrRepr(v);
+    case 'boolean':
+      return v ? 'True' : 'False';
+    case 'undefined':
+      return 'None';
+    default:
+      return v === null ? 'None' : undefined;
+  }
+}
+
+/**
+ * The common argument shapes without the general writer and its allocations: a plain array of
+ * numbers, strings, booleans and nulls (`args` of most tasks) and an empty plain object (`kwargs`
+ * of most tasks). The same text `ReprWriter` writes for them; undefined for anything else.
+ */
+function flatRepr(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item = scalarRepr(value[i]);
+      if (item === undefined) return undefined;
+      text += i === 0 ? item : `, ${item}`;
+    }
+    return `${text}]`;
+  }
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const key in value) if (Object.hasOwn(value, key)) return undefined;
+    return '{}';
+  }
+  return undefined;
 }

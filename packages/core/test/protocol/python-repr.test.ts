@@ -21,6 +21,19 @@ describe('pythonRepr (expected strings are what CPython prints)', () => {
     expect(pythonRepr(value)).toBe(expected);
   });
 
+  it('writes the common flat shapes (scalar lists, empty kwargs) as the general writer does', () => {
+    expect(pythonRepr([])).toBe('[]');
+    expect(pythonRepr({})).toBe('{}');
+    expect(pythonRepr(Object.create({ inherited: 1 }) as object)).toBe('{}');
+    expect(pythonRepr(Object.create(null) as object)).toBe('{}');
+    expect(pythonRepr(Object.assign(Object.create(null) as object, { y: 1 }))).toBe("{'y': 1}");
+    // eslint-disable-next-line no-sparse-arrays
+    expect(pythonRepr([1, , 'a'])).toBe("[1, None, 'a']");
+    expect(pythonRepr([1, 2], { maxLevels: 0 })).toBe('[...]');
+    expect(pythonRepr({}, { maxLevels: 0 })).toBe('{...}');
+    expect(pythonRepr(['abcdef', 'ghijkl'], { maxLength: 12 })).toBe("['abcdef', '...");
+  });
+
   it('elides containers 3 levels down, like saferepr in the captured argsrepr', () => {
     expect(pythonRepr([{ nested: { a: [1], b: { c: 1 } }, s: 'x' }])).toBe("[{'nested': {'a': [...], 'b': {...}}, 's': 'x'}]");
     expect(pythonRepr([[[[1]]]], { maxLevels: 10 })).toBe('[[[[1]]]]');

@@ -136,7 +136,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       });
       return pollQueued;
     }
-    polling = pollOnce(client, store, pollOptions, seconds(), logger, serial)
+    polling = pollOnce(client, store, lease.token, pollOptions, seconds(), logger, serial)
       .catch((error: unknown) => logger.warn(`dashboard: poll failed: ${(error as Error).message}`))
       .finally(() => (polling = null));
     return polling;

@@ -21,7 +21,8 @@ export class EventIngest {
   #subscription: Subscription | null = null;
   #workers = new Map<string, WorkerRecord>();
   #loadedWorkers = false;
-  #knownQueues = new Set<string>();
+  /** When each queue was last written as known (ms): written again after a minute, so it stays while used. */
+  #knownQueues = new Map<string, number>();
   #dropped = 0;
   /** Events written to the store by this instance. */
   written = 0;
@@ -84,9 +85,9 @@ export class EventIngest {
       if (update === null) continue;
       updates.push(update);
       const queue = update.fields['queue'];
-      if (queue !== undefined && !this.#knownQueues.has(queue)) {
-        this.#knownQueues.add(queue);
-        await this.store.addKnownQueue(queue);
+      if (queue !== undefined && (this.#knownQueues.get(queue) ?? -Infinity) < this.clock() - 60_000) {
+        this.#knownQueues.set(queue, this.clock());
+        await this.store.addKnownQueue(queue, now);
       }
       // A task event shows its worker alive too (as Celery's State reads it).
       const hostname = update.fields['worker'];
@@ -103,7 +104,7 @@ export class EventIngest {
       return;
     }
     this.written += updates.length;
-    await Promise.all([...changedWorkers].map((record) => this.store.writeWorker(record)));
+    await Promise.all([...changedWorkers].map((record) => this.store.writeWorker(this.lease.token, record)));
   }
 
   /** Forgets the in-memory worker records (the lease changed hands: the store's are the truth). */

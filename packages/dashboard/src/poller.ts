@@ -65,7 +65,8 @@ export function serialControl(): SerialControl {
 }
 
 /** Asks the workers and the broker, and stores what they say. `now` in seconds. */
-export async function pollOnce(client: Client, store: DashboardStore, options: PollOptions, now: number, logger: Logger, serial: SerialControl): Promise<void> {
+/** `token` is the ingest lease's: the answers are stored only while it holds. */
+export async function pollOnce(client: Client, store: DashboardStore, token: string, options: PollOptions, now: number, logger: Logger, serial: SerialControl): Promise<void> {
   const inspect = client.control.inspect({ timeout: options.replyTimeout });
   const stats = await serial(() => inspect.stats());
   const activeQueues = await serial(() => inspect.activeQueues());
@@ -89,7 +90,7 @@ export async function pollOnce(client: Client, store: DashboardStore, options: P
       polledAt: now,
     };
     infos.set(hostname, info);
-    await store.writeWorkerInfo(hostname, info);
+    await store.writeWorkerInfo(token, hostname, info);
   }
 
   const { records, info: storedInfo } = await storedWorkers(store);
@@ -97,7 +98,7 @@ export async function pollOnce(client: Client, store: DashboardStore, options: P
   const online = new Set(records.filter((r) => isOnline(r, now)).map((r) => r.hostname));
   // Workers that answered are online even when their events are off.
   for (const hostname of infos.keys()) online.add(hostname);
-  const known = await store.redis.smembers(store.keys.knownQueues);
+  const known = await store.redis.zrange(store.keys.knownQueues, '0', '-1');
   const names = new Set([...options.queues, ...known]);
   for (const [hostname, info] of storedInfo) if (online.has(hostname)) for (const q of info.queues) names.add(q);
 
@@ -119,5 +120,5 @@ export async function pollOnce(client: Client, store: DashboardStore, options: P
     const deadLetters = broker.deadLetters ? await broker.deadLetters.count(name).catch(() => null) : null;
     queues.push({ name, depth, byPriority, consumers, heldEta, deadLetters });
   }
-  await store.writeQueues(queues, now);
+  await store.writeQueues(token, queues, now);
 }

@@ -25,9 +25,9 @@ export interface StoreKeys {
   workers: string;
   /** Workers as answered by remote control: hostname → JSON. */
   workerInfo: string;
-  /** The last queue snapshot (JSON). */
-  queues: string;
-  /** Queues named by task-sent events. */
+  /** The last snapshots (field `queues`: the queue list as JSON). */
+  snapshots: string;
+  /** Queues named by task-sent events, by when (seconds). */
   knownQueues: string;
   /** Task ids in one state, by update time. */
   byState(state: string): string;
@@ -50,7 +50,7 @@ export function storeKeys(prefix: string): StoreKeys {
     totals: `${prefix}totals`,
     workers: `${prefix}workers`,
     workerInfo: `${prefix}worker-info`,
-    queues: `${prefix}queues`,
+    snapshots: `${prefix}snapshots`,
     knownQueues: `${prefix}known-queues`,
     byState: (state) => `${prefix}state:${state}`,
     task: (id) => `${prefix}task:${id}`,

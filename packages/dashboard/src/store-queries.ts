@@ -158,7 +158,7 @@ export async function workers(store: DashboardStore): Promise<{ records: WorkerR
 }
 
 export async function queueSnapshot(store: DashboardStore): Promise<Queue[]> {
-  const text = await store.redis.get(store.keys.queues);
+  const text = await store.redis.hget(store.keys.snapshots, 'queues');
   return text === null ? [] : (JSON.parse(text) as { queues: Queue[] }).queues;
 }
 

@@ -72,3 +72,18 @@ if ARGV[10] ~= '' then
   redis.call('EXPIRE', KEYS[10], ARGV[7])
 end
 return 1`;
+
+/**
+ * KEYS: lease, hash, then optionally a depth bucket hash. ARGV: token, field, value, then optionally
+ * ttl s and depth field/value pairs. Sets one field of a hash (a worker record, a poll's answer, the
+ * queue snapshot) only while the lease holds this token, and the depth samples with it.
+ * Returns -1 when the lease is not held with this token, else 1.
+ */
+export const FENCED_SET = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+if KEYS[3] and #ARGV > 4 then
+  redis.call('HSET', KEYS[3], unpack(ARGV, 5))
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+end
+return 1`;

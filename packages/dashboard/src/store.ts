@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { defineScript, runScript } from '@celerity/redis-common/internal';
-import { APPLY_TASK_EVENT } from './store-scripts.js';
+import { APPLY_TASK_EVENT, FENCED_SET } from './store-scripts.js';
 import { COUNTER_STEP, RUNTIME_STEP, bucketOf, storeKeys, type StoreKeys } from './store-keys.js';
 import type { TaskUpdate } from './task-update.js';
 import type { WorkerRecord } from './worker-record.js';
@@ -31,6 +31,7 @@ const EVENTS_PER_TASK = 50;
 const RUNTIMES_PER_BUCKET = 2000;
 
 const APPLY = defineScript('dashboard-apply-task-event', APPLY_TASK_EVENT);
+const SET = defineScript('dashboard-fenced-set', FENCED_SET);
 
 /** What the remote-control poll learned about a worker. */
 export interface WorkerInfo {
@@ -76,33 +77,32 @@ export class DashboardStore {
     return results.every((r) => Number(r) === 1);
   }
 
-  /** Stores a worker as heard from its events. */
-  async writeWorker(record: WorkerRecord): Promise<void> {
-    await this.redis.hset(this.keys.workers, record.hostname, JSON.stringify(record));
+  /** Stores a worker as heard from its events, under the lease `token`; false when not held. */
+  async writeWorker(token: string, record: WorkerRecord): Promise<boolean> {
+    return Number(await runScript(this.redis, SET, [this.keys.lease, this.keys.workers], [token, record.hostname, JSON.stringify(record)])) === 1;
   }
 
-  /** Stores what a worker answered to the remote-control poll. */
-  async writeWorkerInfo(hostname: string, info: WorkerInfo): Promise<void> {
-    await this.redis.hset(this.keys.workerInfo, hostname, JSON.stringify(info));
+  /** Stores what a worker answered to the remote-control poll, under the lease `token`. */
+  async writeWorkerInfo(token: string, hostname: string, info: WorkerInfo): Promise<boolean> {
+    return Number(await runScript(this.redis, SET, [this.keys.lease, this.keys.workerInfo], [token, hostname, JSON.stringify(info)])) === 1;
   }
 
-  /** Stores the queue snapshot and each queue's depth in the current bucket. */
-  async writeQueues(queues: readonly Queue[], now: number): Promise<void> {
-    const bucket = this.keys.depths(bucketOf(now, COUNTER_STEP));
-    const multi = this.redis.multi().set(this.keys.queues, JSON.stringify({ at: now, queues }));
-    const depths = queues.filter((q) => q.depth !== null).map((q) => [q.name, String(q.depth)]);
-    if (depths.length > 0) multi.hset(bucket, Object.fromEntries(depths)).expire(bucket, this.retention.maxAgeSeconds);
-    await multi.exec();
+  /** Stores the queue snapshot and each queue's depth in the current bucket, under the lease `token`. */
+  async writeQueues(token: string, queues: readonly Queue[], now: number): Promise<boolean> {
+    const depths = queues.filter((q) => q.depth !== null).flatMap((q) => [q.name, String(q.depth)]);
+    const keys = [this.keys.lease, this.keys.snapshots, this.keys.depths(bucketOf(now, COUNTER_STEP))];
+    const result = await runScript(this.redis, SET, keys, [token, 'queues', JSON.stringify({ at: now, queues }), this.retention.maxAgeSeconds, ...depths]);
+    return Number(result) === 1;
   }
 
-  /** Remembers a queue a task was sent to (from task-sent events). */
-  async addKnownQueue(queue: string): Promise<void> {
-    await this.redis.sadd(this.keys.knownQueues, queue);
+  /** Remembers a queue a task was sent to (from task-sent events) at `now` (seconds); trimmed after `maxAgeSeconds`. */
+  async addKnownQueue(queue: string, now: number): Promise<void> {
+    await this.redis.zadd(this.keys.knownQueues, now, queue);
   }
 
   /**
    * Removes tasks older than `maxAgeSeconds` (by last update) and the oldest beyond `maxTasks`, and
-   * workers not heard from for `maxAgeSeconds`. `now` in seconds. Resolves with how many tasks went.
+   * workers not heard from and queues no task was sent to for `maxAgeSeconds`. `now` in seconds. Resolves with how many tasks went.
    */
   async trim(now: number): Promise<number> {
     const k = this.keys;
@@ -120,6 +120,7 @@ export class DashboardStore {
       for (const state of TASK_STATES) multi.zrem(k.byState(state), ...ids);
       await multi.exec();
     }
+    await this.redis.zremrangebyscore(k.knownQueues, '-inf', `(${cutoff}`);
     const workers = await this.redis.hgetall(k.workers);
     const stale = Object.entries(workers).filter(([, text]) => {
       const seen = (JSON.parse(text) as { lastSeen?: unknown }).lastSeen;

@@ -1,7 +1,10 @@
 // The dashboard against a real Celerity worker on Redis: events ingested into the store, the
 // remote-control poll, every API endpoint's shape, the stream's first message, and each action
 // doing what it says on the worker and the broker.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assetsDir } from '@celerity/dashboard-ui';
 import { chain, chord, createJsonSerializer, encodeTaskMessage } from '@celerity/core';
 import { waitFor } from '@celerity/testing';
 import type { Overview, Series, Session, TaskDetail, TaskSummary } from '../src/contract.js';
@@ -82,7 +85,7 @@ describe('a dashboard over a Celerity worker', () => {
     await live.client.send('dash.add', [1, 1], { queue: idle, priority: 5 });
     const later = await live.client.send('dash.add', [7, 7], { queue: live.queue, countdown: 60 });
     await live.taskIn(later.id, 'RECEIVED');
-    await waitFor(async () => (await live.dashboard.store.redis.sismember(live.dashboard.store.keys.knownQueues, idle)) === 1, { timeout: 5000, interval: 50 });
+    await waitFor(async () => (await live.dashboard.store.redis.zscore(live.dashboard.store.keys.knownQueues, idle)) !== null, { timeout: 5000, interval: 50 });
     await live.dashboard.poll();
     const { queues } = await live.json<Overview>('/api/overview');
     expect(queues.find((q) => q.name === idle)).toEqual({ name: idle, depth: 2, byPriority: { '0': 1, '3': 1, '6': 0, '9': 0 }, consumers: 0, heldEta: 0, deadLetters: 0 });
@@ -124,11 +127,19 @@ describe('a dashboard over a Celerity worker', () => {
     controller.abort();
   });
 
-  it('serves a page at / (the placeholder without @celerity/dashboard-ui)', async () => {
-    const res = await live.get('/tasks/anything');
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await res.text()).toMatch(/Celerity dashboard/);
+  it('serves the page of @celerity/dashboard-ui: index.html for any path, its assets with their types', async () => {
+    const index = await readFile(join(assetsDir, 'index.html'), 'utf8');
+    for (const path of ['/', '/tasks/anything', '/../../etc/passwd']) {
+      const res = await live.get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await res.text()).toBe(index);
+    }
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(index)![1]!;
+    const asset = await live.get(`/${script}`);
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=3600');
+    expect(await asset.text()).toBe(await readFile(join(assetsDir, script), 'utf8'));
   });
 });
 
@@ -147,6 +158,8 @@ describe('actions', () => {
     const key = `k-${crypto.randomUUID().slice(0, 6)}`;
     const failed = await live.client.send('dash.flaky', [key], { queue: live.queue });
     await live.taskIn(failed.id, 'FAILURE');
+    // What the retry reads first: the backend's extended record.
+    expect(await live.client.backend!.get(failed.id)).toMatchObject({ name: 'dash.flaky', args: [key], queue: live.queue });
     const { status, body } = await live.action('retry', { taskId: failed.id });
     expect(status).toBe(200);
     const detail = body.detail as { taskId: string; name: string; queue: string };
@@ -154,6 +167,16 @@ describe('actions', () => {
     expect(detail.taskId).not.toBe(failed.id);
     expect(await live.client.result(detail.taskId).get({ timeout: 10 })).toBe(`ok ${key}`);
     expect((await live.action('retry', { taskId: 'not-in-history' })).status).toBe(404);
+
+    // Without the backend's record, the arguments are read back from the event's repr.
+    const other = `k-${crypto.randomUUID().slice(0, 6)}`;
+    const failedAgain = await live.client.send('dash.flaky', [other], { queue: live.queue });
+    await live.taskIn(failedAgain.id, 'FAILURE');
+    await live.client.result(failedAgain.id).forget();
+    const fromRepr = await live.action('retry', { taskId: failedAgain.id });
+    // The queue is the task-sent event's (the test's client sends them).
+    expect(fromRepr.body.detail).toMatchObject({ name: 'dash.flaky', queue: live.queue });
+    expect(await live.client.result((fromRepr.body.detail as { taskId: string }).taskId).get({ timeout: 10 })).toBe(`ok ${other}`);
   });
 
   it('rate-limit and pool-grow reach the worker', { timeout: 30_000 }, async () => {

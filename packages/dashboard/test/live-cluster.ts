@@ -68,6 +68,8 @@ export async function startLiveCluster(prefix: string, options: Partial<Dashboar
     hostname,
     eventsEnabled: true,
     concurrency: 2,
+    // The backend keeps name, arguments and queue: what a retry re-sends.
+    resultExtended: true,
   });
   await worker.start();
   const client = createClient({ broker: createRedisBroker({ url: REDIS_URL, keyPrefix: prefix }), backend: createRedisBackend({ url: REDIS_URL, keyPrefix: prefix }), taskSendSentEvent: true });

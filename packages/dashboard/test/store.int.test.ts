@@ -70,7 +70,7 @@ describe('the task store', () => {
     expect((await listTasks(store)).map((t) => t.id)).toEqual(['t5', 't4', 't3']);
     expect(await redis.exists(store.keys.task('t1'), store.keys.events('t1'), store.keys.task('t2'))).toBe(0);
     expect(await redis.zcard(store.keys.changes)).toBe(3);
-    expect(await redis.zrange(store.keys.byState('RECEIVED'), 0, -1)).toEqual(['t3', 't4', 't5']);
+    expect(await redis.zrange(store.keys.byState('RECEIVED'), '0', '-1')).toEqual(['t3', 't4', 't5']);
   });
 
   it('drops tasks not updated for maxAgeSeconds, and their keys expire by then anyway', async () => {
@@ -81,12 +81,15 @@ describe('the task store', () => {
     expect(ttl).toBeGreaterThan(50);
     expect(ttl).toBeLessThanOrEqual(60);
     expect(await store.trim(T + 55)).toBe(0);
+    await store.addKnownQueue('old-queue', T);
+    await store.addKnownQueue('new-queue', T + 50);
     expect(await store.trim(T + 61)).toBe(1);
+    expect(await redis.zrange(store.keys.knownQueues, '0', '-1')).toEqual(['new-queue']);
     expect((await listTasks(store)).map((t) => t.id)).toEqual(['new']);
   });
 
   it('counts throughput and runtimes per bucket for the series', async () => {
-    const { store, write } = await open(newPrefix());
+    const { store, write, lease } = await open(newPrefix());
     const now = Math.floor(Date.now() / 1000);
     await write([
       ev('task-received', 's1', { name: 'tasks.add', timestamp: now - 30 }),
@@ -96,7 +99,7 @@ describe('the task store', () => {
       ev('task-received', 's3', { name: 'tasks.mul', timestamp: now - 5 }),
       ev('task-failed', 's3', { exception: 'E()', timestamp: now - 4 }),
     ]);
-    await store.writeQueues([{ name: 'celery', depth: 7, byPriority: null, consumers: 1, heldEta: 0, deadLetters: null }], now);
+    expect(await store.writeQueues(lease.token, [{ name: 'celery', depth: 7, byPriority: null, consumers: 1, heldEta: 0, deadLetters: null }], now)).toBe(true);
     const s = await series(store, 15, now);
     expect(s.step).toBe(10);
     expect(s.throughput.length).toBe(90);
@@ -136,6 +139,11 @@ describe('the ingest lease', () => {
     // a comes back without knowing: its writes are fenced off, nothing is counted twice.
     expect(await a.write([ev('task-received', 'late', { name: 'x' })])).toBe(false);
     expect(await getTask(a.store, 'late')).toBeNull();
+    const record = { hostname: 'w@late', lastSeen: 1, freq: 2, offline: false, active: null, processed: null, loadavg: null, software: null, ident: null };
+    expect(await a.store.writeWorker(a.lease.token, record)).toBe(false);
+    expect(await a.store.writeQueues(a.lease.token, [], 1)).toBe(false);
+    expect(await a.redis.hget(a.store.keys.workers, 'w@late')).toBeNull();
+    expect(await a.store.writeWorker(b.token, record)).toBe(true);
     expect(await a.lease.refresh()).toBe(false);
     // b gives it up on close: a takes it at once.
     await b.release();

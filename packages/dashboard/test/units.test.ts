@@ -7,6 +7,7 @@ import { buildCanvasTree } from '../src/canvas-tree.js';
 import { poolName } from '../src/poller.js';
 import { PythonLiteralError, parsePythonLiteral } from '../src/python-literal.js';
 import { quantile } from '../src/store-queries.js';
+import { PLACEHOLDER_PAGE, serveUi } from '../src/ui-assets.js';
 import { taskUpdateOf } from '../src/task-update.js';
 import { isOnline, languageOf, mergeWorkerEvent } from '../src/worker-record.js';
 
@@ -122,5 +123,23 @@ describe('taskUpdateOf', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     expect([quantile(values, 0.5), quantile(values, 0.9), quantile(values, 0.99)]).toEqual([50, 90, 99]);
     expect(quantile([], 0.5)).toBe(0);
+  });
+});
+
+describe('serveUi', () => {
+  it('serves a placeholder page when @celerity/dashboard-ui is not installed', async () => {
+    const written: { status?: number; headers?: Record<string, string>; body?: unknown } = {};
+    const res = {
+      writeHead(status: number, headers: Record<string, string>) {
+        written.status = status;
+        written.headers = headers;
+      },
+      end(body?: unknown) {
+        written.body = body;
+      },
+    };
+    await serveUi(null, '/tasks', res as unknown as import('node:http').ServerResponse, false);
+    expect(written).toEqual({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: PLACEHOLDER_PAGE });
+    expect(PLACEHOLDER_PAGE).toContain('@celerity/dashboard-ui');
   });
 });

@@ -34,7 +34,7 @@ Options:
 `;
 
 /** What the command needs of @celerity/dashboard (typed here: the worker package does not depend on it). */
-interface DashboardModule {
+export interface DashboardModule {
   startDashboard(options: Record<string, unknown>): Promise<{ readonly url: string; close(): Promise<void> }>;
   parseBasicAuth(value: string): { username: string; password: string };
 }
@@ -96,6 +96,13 @@ export function dashboardOptionsOf(argv: string[], env: NodeJS.ProcessEnv = proc
   return { options, help: values.help === true, loglevel: values.loglevel };
 }
 
+/** @celerity/dashboard, found as `resolve` finds installed packages; a one-line error when it is not installed. */
+export async function importDashboard(resolve: (pkg: string) => string | undefined = resolveInstalled): Promise<DashboardModule> {
+  const href = resolve('@celerity/dashboard');
+  if (href === undefined) throw new Error('celerity dashboard needs @celerity/dashboard, which is not installed (npm install @celerity/dashboard)');
+  return (await import(href)) as DashboardModule;
+}
+
 /** Exits at Ctrl+C / SIGTERM: resolves with 130 / 143. */
 function untilInterrupted(): Promise<number> {
   return new Promise((resolve) => {
@@ -110,9 +117,7 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const href = resolveInstalled('@celerity/dashboard');
-  if (href === undefined) throw new Error('celerity dashboard needs @celerity/dashboard, which is not installed (npm install @celerity/dashboard)');
-  const mod = (await import(href)) as DashboardModule;
+  const mod = await importDashboard();
   const logger: Logger = createCommandLogger(logFormatOf(undefined, process.stderr.isTTY === true), toLevel(loglevel ?? 'info'));
   const adapters: Adapter[] = await loadAdapters(options['broker'] as string, options['backend'] as string | undefined);
   const { basicAuth, ...rest } = options;

@@ -117,6 +117,16 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
     expect(await page.locator('[role=status]').textContent()).toContain(`${tsHost}: new rate limit set successfully`);
   });
 
+  it("grows the Celerity worker's pool from its row, and shows the worker's answer", async () => {
+    // the pool and its size come from the server's poll of the workers (inspect stats)
+    await open('#/workers', `[data-worker="${tsHost}"] td:text-is("async × 4")`);
+    await page.click(`[data-worker="${tsHost}"] button[data-action="pool-grow"]`);
+    await page.fill('[role=dialog] input[name=n]', '2');
+    await page.click('[role=dialog] button[data-confirm]');
+    await page.locator('[role=status]').waitFor();
+    expect(await page.locator('[role=status]').textContent()).toContain(`${tsHost}: pool will grow`);
+  });
+
   it('shows a task sent from Python, one sent from TypeScript, and the traceback of a failure', async () => {
     // The list is open before the tasks are sent: they arrive over the stream, without a reload.
     await open('#/tasks', 'form[role=search]');

@@ -30,6 +30,10 @@ export interface BenchArgs {
   cluster: boolean;
   /** Run the RabbitMQ cluster rows (`--only amqp-cluster` or `--scenario amqp-cluster`; part of the default run). @default true */
   amqpCluster: boolean;
+  /** Run the Python Celery rows (`--only python` or `--scenario python`; part of the default run). @default true */
+  python: boolean;
+  /** Run the latency-under-load rows (`--only latency` or `--scenario latency`; part of the default run). @default true */
+  latency: boolean;
 }
 
 /** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
@@ -48,12 +52,16 @@ export const BEAT = 'beat';
 export const CLUSTER = 'cluster';
 /** The name that selects the RabbitMQ cluster rows (quorum queues on 3 nodes vs a classic queue on 1), with `--only` or `--scenario`. */
 export const AMQP_CLUSTER = 'amqp-cluster';
-const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT, CLUSTER, AMQP_CLUSTER];
+/** The name that selects the Python Celery rows (its prefork and threads workers beside Celerity's), with `--only` or `--scenario`. */
+export const PYTHON = 'python';
+/** The name that selects the latency-under-load rows (tasks offered at shares of each system's maximum), with `--only` or `--scenario`. */
+export const LATENCY = 'latency';
+const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT, CLUSTER, AMQP_CLUSTER, PYTHON, LATENCY];
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
-  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only), cluster (the Redis Cluster rows; only when named), amqp-cluster (the RabbitMQ cluster rows only)
-  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced), cluster (broker throughput on a Redis Cluster vs one server; only when named), amqp-cluster (quorum queues on a 3-node RabbitMQ cluster vs a classic queue on 1 node)`;
+  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only), cluster (the Redis Cluster rows; only when named), amqp-cluster (the RabbitMQ cluster rows only), python (the Python Celery rows only), latency (the latency-under-load rows only)
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced), cluster (broker throughput on a Redis Cluster vs one server; only when named), amqp-cluster (quorum queues on a 3-node RabbitMQ cluster vs a classic queue on 1 node), python (Python Celery 5.2's prefork and threads workers beside Celerity's), latency (latency under a steady load at 25/50/90% of each system's maximum)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -69,7 +77,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, python: true, latency: true };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -106,6 +114,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   // It starts six more redis-servers: run only when named.
   out.cluster = (o.parts.has(CLUSTER) || sc.parts.has(CLUSTER)) && (only.length === 0 || o.parts.has(CLUSTER)) && (scenarios.length === 0 || sc.parts.has(CLUSTER));
   out.amqpCluster = (only.length === 0 || o.parts.has(AMQP_CLUSTER)) && (scenarios.length === 0 || sc.parts.has(AMQP_CLUSTER));
+  out.python = (only.length === 0 || o.parts.has(PYTHON)) && (scenarios.length === 0 || sc.parts.has(PYTHON));
+  out.latency = (only.length === 0 || o.parts.has(LATENCY)) && (scenarios.length === 0 || sc.parts.has(LATENCY));
   if (o.parts.size > 0 && !o.rest && scenarios.length === 0) out.scenarios = [];
   if (sc.parts.size > 0 && !sc.rest && only.length === 0) out.only = [];
   return out;

@@ -15,6 +15,10 @@ import { renderAmqpCluster } from './amqp-cluster/report.js';
 import { renderBeat } from './beat/report.js';
 import type { WithCluster } from './cluster/results.js';
 import { renderCluster } from './cluster/report.js';
+import type { WithPythonPeer } from './python-peer/results.js';
+import { renderPythonPeer } from './python-peer/report.js';
+import type { WithLatency } from './latency/results.js';
+import { renderLatency } from './latency/report.js';
 import type { BenchResults } from './results.js';
 import { ratio } from './stats.js';
 import type { SystemName } from './system.js';
@@ -33,7 +37,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster): string {
+export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithPythonPeer & WithLatency): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -95,6 +99,8 @@ export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & 
   if (results.beat) parts.push(renderBeat(results.beat));
   if (results.cluster) parts.push(renderCluster(results.cluster));
   if (results.amqpCluster) parts.push(renderAmqpCluster(results.amqpCluster));
+  if (results.python) parts.push(renderPythonPeer(results.python));
+  if (results.latency) parts.push(renderLatency(results.latency));
   return parts.join('\n\n');
 }
 

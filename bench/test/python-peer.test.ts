@@ -3,6 +3,8 @@ import { statCpuTicks, statusPeakRssBytes } from '../src/python-peer/proc-tree.j
 import { preforkRatio, renderPythonPeer } from '../src/python-peer/report.js';
 import type { PythonPeerResults } from '../src/python-peer/results.js';
 import { summarize } from '../src/stats.js';
+import { checkTargets } from '../src/targets.js';
+import { sampleResults } from './fixtures.js';
 
 describe('/proc readings', () => {
   it('adds utime and stime, counting fields after the command name even when it holds spaces and parentheses', () => {
@@ -35,5 +37,12 @@ describe('Python Celery report', () => {
     expect(met).toContain("prefork worker (processing, concurrency 2 each): 25.00×, met.");
     expect(met).toContain('| Python Celery | threads | 10 | 1,000 | 500 | 60.00× |');
     expect(renderPythonPeer(results(15_000))).toContain('15.00×, **missed**.');
+  });
+
+  it('adds the target to the run\'s target table when the Python rows ran', () => {
+    const without = checkTargets(sampleResults());
+    expect(without.some((t) => t.what.includes('Python'))).toBe(false);
+    const target = checkTargets({ ...sampleResults(), python: results(15_000) }).find((t) => t.what.includes('Python'));
+    expect(target).toMatchObject({ goal: '≥ 20.0×', ratio: 15, met: false });
   });
 });

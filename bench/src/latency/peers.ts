@@ -127,6 +127,9 @@ export const openBullmqPeer: OpenLatencyPeer = async (ctx, concurrency) => {
       const connection = redisOptions(target.redisUrl);
       queue = new Queue(target.queue, { connection });
       events = new QueueEvents(target.queue, { connection });
+      // Every job awaited at once adds listeners (`waitUntilFinished`): thousands in flight are the point here, not a leak.
+      queue.setMaxListeners(0);
+      events.setMaxListeners(0);
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
       return rate;
     },

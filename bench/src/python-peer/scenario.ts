@@ -153,7 +153,7 @@ async function level(ctx: ScenarioContext, sizes: PythonPeerSizes, pool: PythonP
         const { ms, cpuUs } = await side.timedRun(side.row.jobs);
         side.rates.push(perSecond(side.row.jobs, ms));
         if (cpuUs !== undefined) side.cpuUs.push(cpuUs / side.row.jobs);
-        ctx.log(`  python ${side.row.worker} ${label} rep ${rep + 1}: ${side.rates.at(-1)!.toFixed(0)} tasks/s${cpuUs === undefined ? '' : `, CPU ${(cpuUs / side.row.jobs).toFixed(0)} µs/task`}`);
+        ctx.log(`  python ${side.row.worker} ${side.row.pool} c=${concurrency} rep ${rep + 1}: ${side.rates.at(-1)!.toFixed(0)} tasks/s${cpuUs === undefined ? '' : `, CPU ${(cpuUs / side.row.jobs).toFixed(0)} µs/task`}`);
       }
     }
     await flush(ctx.redis);

@@ -30,13 +30,14 @@ describe('latency figures', () => {
   });
 
   it('renders a row per level and counts missing results', () => {
-    const level = { share: 0.5, targetRate: 1000, offeredRate: 998, achievedRate: 990, sent: 3000, completed: 2999, toStart: { p50: 0.3, p99: 1.2, p999: 4 }, toResult: { p50: 0.6, p99: 2, p999: 6 }, producerLateP99: 0.9 };
+    const level = { share: 0.5, targetRate: 1000, offeredRate: 998, achievedRate: 990, sent: 3000, completed: 2990, failed: 4, firstError: 'Redis did not answer publish in time\nat …', toStart: { p50: 0.3, p99: 1.2, p999: 4 }, toResult: { p50: 0.6, p99: 2, p999: 6 }, producerLateP99: 0.9 };
     const markdown = renderLatency({
       sizes: { durationMs: 3000, shares: [0.5], concurrency: 10, maxJobs: 5000, pythonMaxJobs: 1000 },
       rows: [{ system: 'celerity', worker: 'async pool, concurrency 10', maxRate: 2000, levels: [level] }],
       errors: [{ row: 'bullmq', message: 'boom\nstack' }],
     });
-    expect(markdown).toContain('| celerity | async pool, concurrency 10 | 2,000 | 50% | 1,000 | 998 | 990 | 0.30 | 1.20 | 4.00 | 0.60 | 2.00 | 6.00 | 0.90 | 2,999 of 3,000 |');
+    expect(markdown).toContain('| celerity | async pool, concurrency 10 | 2,000 | 50% | 1,000 | 998 | 990 | 0.30 | 1.20 | 4.00 | 0.60 | 2.00 | 6.00 | 0.90 | 2,990 of 3,000 |');
+    expect(markdown).toContain('- celerity at 50%: 10 of 3,000 without a result; 4 failed (first: Redis did not answer publish in time); 6 still waiting when the run timed out. Its percentiles cover the tasks whose result came.');
     expect(markdown).toContain('- bullmq: boom');
     expect(markdown).not.toContain('stack');
   });

@@ -29,6 +29,15 @@ export function renderLatency(results: LatencyResults): string {
     ),
   );
   const errors = results.errors.map((e) => `- ${e.row}: ${e.message.split('\n')[0]}`);
+  const short = results.rows.flatMap((row) =>
+    row.levels
+      .filter((l) => l.completed < l.sent)
+      .map((l) => {
+        const missing = l.sent - l.completed - l.failed;
+        const parts = [`${formatNumber(l.sent - l.completed)} of ${formatNumber(l.sent)} without a result`, ...(l.failed > 0 ? [`${formatNumber(l.failed)} failed (first: ${(l.firstError ?? '').split('\n')[0]})`] : []), ...(missing > 0 ? [`${formatNumber(missing)} still waiting when the run timed out`] : [])];
+        return `- ${row.system} at ${Math.round(l.share * 100)}%: ${parts.join('; ')}. Its percentiles cover the tasks whose result came.`;
+      }),
+  );
   return [
     '### Latency under a steady load — ms (lower is better)',
     '',
@@ -37,6 +46,7 @@ export function renderLatency(results: LatencyResults): string {
     line(['system', 'worker', 'max tasks/s', 'load', 'asked/s', 'offered/s', 'achieved/s', 'to start p50', 'p99', 'p99.9', 'to result p50', 'p99', 'p99.9', 'late p99', 'tasks']),
     line(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...rows,
+    ...(short.length > 0 ? ['', 'Levels where results were missing:', ...short] : []),
     ...(errors.length > 0 ? ['', 'Failed runs:', ...errors] : []),
   ].join('\n');
 }

@@ -31,8 +31,12 @@ export interface LatencyLevel {
   /** Results per second, from the first send to the last result seen. */
   achievedRate: number;
   sent: number;
-  /** Results seen (a task whose result never came is counted in `sent` only). */
+  /** Results seen; the percentiles are over these only. */
   completed: number;
+  /** Sends or waits that failed (the client's error, e.g. a timeout); `sent − completed − failed` were still waiting when the run's time ran out. */
+  failed: number;
+  /** The first failure's message. */
+  firstError?: string;
   /** From the producer's send call to the worker's task start (its body's first line). */
   toStart: LatencyPercentiles;
   /** From the producer's send call to the producer holding the result. */

@@ -28,31 +28,51 @@ export function latencySizes(config: BenchConfig): LatencySizes {
     : { durationMs: 10_000, shares: [0.25, 0.5, 0.9], concurrency: 10, maxJobs: 20_000, pythonMaxJobs: 3000 };
 }
 
-/** Offers `count` tasks at `rate` and collects every task's stamps. */
-async function offer(ctx: ScenarioContext, peer: LatencyPeer, rate: number, count: number): Promise<{ stamps: TaskStamps[]; sends: { firstAt: number; lastAt: number; sent: number; lateMs: number[] } }> {
-  const stamps: TaskStamps[] = [];
+/** What one paced run gave: the stamps of the tasks whose result came, and what failed. */
+interface Offered {
+  stamps: TaskStamps[];
+  sends: { firstAt: number; lastAt: number; sent: number; lateMs: number[] };
+  failed: number;
+  firstError?: string;
+}
+
+/**
+ * Offers `count` tasks at `rate` and collects every task's stamps. A failed send or wait is counted,
+ * not thrown: past its capacity a system times out or drops some waits, and the level says how many.
+ * Results still missing after the run timeout are counted by the caller (sent − completed − failed).
+ */
+async function offer(ctx: ScenarioContext, peer: LatencyPeer, rate: number, count: number): Promise<Offered> {
+  const out: Offered = { stamps: [], sends: { firstAt: 0, lastAt: 0, sent: 0, lateMs: [] }, failed: 0 };
   const pending: Array<Promise<void>> = [];
-  const sends = await runPaced({
+  out.sends = await runPaced({
     ratePerS: rate,
     count,
     clock: realPacerClock,
     send(i) {
       const sentAt = monotonicMs();
-      pending.push(peer.send(i).then((startedAt) => void stamps.push({ sentAt, startedAt, resultAt: monotonicMs() })));
+      pending.push(
+        peer.send(i).then(
+          (startedAt) => void out.stamps.push({ sentAt, startedAt, resultAt: monotonicMs() }),
+          (error: unknown) => {
+            out.failed++;
+            out.firstError ??= error instanceof Error ? error.message : String(error);
+          },
+        ),
+      );
     },
   });
-  // A task whose result never comes fails the level: its latency is unknown, not small.
-  await withTimeout(Promise.all(pending), ctx.config.runTimeoutMs, `${peer.system}: results of ${count} tasks at ${rate.toFixed(0)}/s`);
-  return { stamps, sends };
+  await withTimeout(Promise.all(pending), ctx.config.runTimeoutMs, 'results').catch(() => undefined);
+  // Copies: a result that still comes later must not change the figures of this level.
+  return { ...out, stamps: [...out.stamps] };
 }
 
 async function level(ctx: ScenarioContext, peer: LatencyPeer, share: number, maxRate: number, durationMs: number): Promise<LatencyLevel> {
   const targetRate = share * maxRate;
   const count = Math.max(2, Math.round((targetRate * durationMs) / 1000));
-  const { stamps, sends } = await offer(ctx, peer, targetRate, count);
+  const { stamps, sends, failed, firstError } = await offer(ctx, peer, targetRate, count);
   await flush(ctx.redis);
   const figures = levelFigures(sends, stamps);
-  return { share, targetRate, ...figures, sent: sends.sent, completed: stamps.length, producerLateP99: percentile(sends.lateMs, 99) };
+  return { share, targetRate, ...figures, sent: sends.sent, completed: stamps.length, failed, ...(firstError === undefined ? {} : { firstError }), producerLateP99: percentile(sends.lateMs, 99) };
 }
 
 /** Measures one system; its row joins `out` once its maximum is known, so levels measured before a failure are kept. */
@@ -70,7 +90,7 @@ async function measurePeer(ctx: ScenarioContext, sizes: LatencySizes, open: Open
       const l = await level(ctx, peer, share, maxRate, sizes.durationMs);
       row.levels.push(l);
       ctx.log(
-        `  latency ${peer.system} ${Math.round(share * 100)}%: offered ${l.offeredRate.toFixed(0)}/s (asked ${l.targetRate.toFixed(0)}), achieved ${l.achievedRate.toFixed(0)}/s; ` +
+        `  latency ${peer.system} ${Math.round(share * 100)}%: ${l.completed} of ${l.sent} results${l.failed > 0 ? ` (${l.failed} failed: ${l.firstError?.split('\n')[0]})` : ''}; offered ${l.offeredRate.toFixed(0)}/s (asked ${l.targetRate.toFixed(0)}), achieved ${l.achievedRate.toFixed(0)}/s; ` +
           `to start p50 ${l.toStart.p50.toFixed(2)} p99 ${l.toStart.p99.toFixed(2)} p99.9 ${l.toStart.p999.toFixed(2)} ms; to result p50 ${l.toResult.p50.toFixed(2)} p99 ${l.toResult.p99.toFixed(2)} p99.9 ${l.toResult.p999.toFixed(2)} ms`,
       );
     }

@@ -95,7 +95,9 @@ async function measurePeer(ctx: ScenarioContext, sizes: LatencySizes, open: Open
       );
     }
   } finally {
-    await peer.close().catch(() => undefined);
+    await peer.close().catch((error: unknown) => {
+      out.errors.push({ row: `${peer.system} shutdown`, message: error instanceof Error ? error.message : String(error) });
+    });
   }
 }
 

@@ -52,16 +52,17 @@ describe.skipIf(!('celery' in python))('Python Celery worker', () => {
   }, 60_000);
 });
 
-describe.each<[string, OpenLatencyPeer, boolean]>([
-  ['celerity', openCelerityPeer, true],
-  ['bullmq', openBullmqPeer, true],
-  ['python-celery', openPythonPeer, 'celery' in python],
-])('latency peer %s', (_name, open, runs) => {
+// Python Celery's threads pool took from 1.5 s to 22 s for 300 tasks on a busy machine: it gets fewer.
+describe.each<[string, OpenLatencyPeer, boolean, number]>([
+  ['celerity', openCelerityPeer, true, 200],
+  ['bullmq', openBullmqPeer, true, 200],
+  ['python-celery', openPythonPeer, 'celery' in python, 40],
+])('latency peer %s', (_name, open, runs, jobs) => {
   it.skipIf(!runs)('measures a maximum, then answers stamped sends with a start between send and result', async () => {
     await redis.flushall();
     const peer = await open(context(), 4);
     try {
-      expect(await peer.measureMax(200)).toBeGreaterThan(0);
+      expect(await peer.measureMax(jobs)).toBeGreaterThan(0);
       for (const x of [1, 2, 3]) {
         const sentAt = monotonicMs();
         const startedAt = await peer.send(x);

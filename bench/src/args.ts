@@ -40,6 +40,10 @@ export interface BenchArgs {
   farEta: boolean;
   /** Run the one-vs-two worker processes rows (`--only scale` or `--scenario scale`; part of the default run). @default true */
   scale: boolean;
+  /** Run the Python Celery rows (`--only python` or `--scenario python`; part of the default run). @default true */
+  python: boolean;
+  /** Run the latency-under-load rows (`--only latency` or `--scenario latency`; part of the default run). @default true */
+  latency: boolean;
 }
 
 /** The name that selects the RabbitMQ rows, with `--only` or `--scenario`. */
@@ -64,12 +68,16 @@ export const FEATURES = 'features';
 export const FAR_ETA = 'far-eta';
 /** The name that selects the one-vs-two worker processes rows, with `--only` or `--scenario`. */
 export const SCALE = 'scale';
-const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT, CLUSTER, AMQP_CLUSTER, PG_PART, ...PG_PEER_NAMES, FEATURES, FAR_ETA, SCALE];
+/** The name that selects the Python Celery rows (its prefork and threads workers beside Celerity's), with `--only` or `--scenario`. */
+export const PYTHON = 'python';
+/** The name that selects the latency-under-load rows (tasks offered at shares of each system's maximum), with `--only` or `--scenario`. */
+export const LATENCY = 'latency';
+const PARTS: readonly string[] = [AMQP, RATE_LIMIT, POOLS, EVENTS, CANVAS, BEAT, CLUSTER, AMQP_CLUSTER, PG_PART, ...PG_PEER_NAMES, FEATURES, FAR_ETA, SCALE, PYTHON, LATENCY];
 
 /** Usage text printed by `--help` and on a bad option. */
 export const USAGE = `usage: pnpm bench [--quick] [--only <system>[,<system>…]] [--scenario <name>[,<name>…]] [--cpu-prof]
-  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only), cluster (the Redis Cluster rows; only when named), amqp-cluster (the RabbitMQ cluster rows only), pg (the PostgreSQL peers: ${PG_PEER_NAMES.join(', ')}, each also by name), features (the cost of each feature only), far-eta (the far-future ETA rows only), scale (one vs two worker processes only)
-  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced), cluster (broker throughput on a Redis Cluster vs one server; only when named), amqp-cluster (quorum queues on a 3-node RabbitMQ cluster vs a classic queue on 1 node), pg (the PostgreSQL peers on a database made for the run), features (Celerity against itself, one feature on per row; includes events), far-eta (tasks due a day ahead: Celerity parked vs BullMQ delayed), scale (two Celerity worker processes vs one)`;
+  systems:   ${SYSTEM_NAMES.join(', ')}, amqp (the RabbitMQ rows only), ratelimit (the rate-limit rows only), pools (Celerity's pool rows only), canvas (the canvas rows only), beat (the beat takeover row only), cluster (the Redis Cluster rows; only when named), amqp-cluster (the RabbitMQ cluster rows only), pg (the PostgreSQL peers: ${PG_PEER_NAMES.join(', ')}, each also by name), features (the cost of each feature only), far-eta (the far-future ETA rows only), scale (one vs two worker processes only), python (the Python Celery rows only), latency (the latency-under-load rows only)
+  scenarios: ${SCENARIO_NAMES.join(', ')}, amqp (the RabbitMQ rows), ratelimit (the rate-limit rows), pools (Celerity's pool rows), events (events on vs off), canvas (a chord and a chain vs plain tasks, Celerity and Python Celery workers), beat (a SIGKILLed celerity beat leader replaced), cluster (broker throughput on a Redis Cluster vs one server; only when named), amqp-cluster (quorum queues on a 3-node RabbitMQ cluster vs a classic queue on 1 node), pg (the PostgreSQL peers on a database made for the run), features (Celerity against itself, one feature on per row; includes events), far-eta (tasks due a day ahead: Celerity parked vs BullMQ delayed), scale (two Celerity worker processes vs one), python (Python Celery 5.2's prefork and threads workers beside Celerity's), latency (latency under a steady load at 25/50/90% of each system's maximum)`;
 
 function pick<T extends string>(kind: string, allowed: readonly T[], value: string): T[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -85,7 +93,7 @@ function pick<T extends string>(kind: string, allowed: readonly T[], value: stri
  * parseArgs(['--quick', '--only', 'celerity,bullmq']);
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, pg: [], features: true, farEta: true, scale: true };
+  const out: BenchArgs = { quick: false, only: [], scenarios: [], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, pg: [], features: true, farEta: true, scale: true, python: true, latency: true };
   const only: string[] = [];
   const scenarios: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -128,6 +136,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   out.features = (only.length === 0 || o.parts.has(FEATURES)) && (scenarios.length === 0 || sc.parts.has(FEATURES));
   out.farEta = (only.length === 0 || o.parts.has(FAR_ETA)) && (scenarios.length === 0 || sc.parts.has(FAR_ETA));
   out.scale = (only.length === 0 || o.parts.has(SCALE)) && (scenarios.length === 0 || sc.parts.has(SCALE));
+  out.python = (only.length === 0 || o.parts.has(PYTHON)) && (scenarios.length === 0 || sc.parts.has(PYTHON));
+  out.latency = (only.length === 0 || o.parts.has(LATENCY)) && (scenarios.length === 0 || sc.parts.has(LATENCY));
   if (o.parts.size > 0 && !o.rest && scenarios.length === 0) out.scenarios = [];
   if (sc.parts.size > 0 && !sc.rest && only.length === 0) out.only = [];
   return out;

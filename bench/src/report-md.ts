@@ -23,6 +23,10 @@ import type { WithFarEta } from './far-eta/results.js';
 import { renderFarEta } from './far-eta/report.js';
 import type { WithScale } from './scale/results.js';
 import { renderScale } from './scale/report.js';
+import type { WithPythonPeer } from './python-peer/results.js';
+import { renderPythonPeer } from './python-peer/report.js';
+import type { WithLatency } from './latency/results.js';
+import { renderLatency } from './latency/report.js';
 import type { BenchResults } from './results.js';
 import { ratio } from './stats.js';
 import type { SystemName } from './system.js';
@@ -41,7 +45,7 @@ function systemsIn(results: BenchResults): SystemName[] {
 }
 
 /** The scenario tables, RabbitMQ's included (no title, no machine line): used by latest.md and the README. */
-export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithPg & WithFeatures & WithFarEta & WithScale): string {
+export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithPg & WithFeatures & WithFarEta & WithScale & WithPythonPeer & WithLatency): string {
   const parts: string[] = [];
   const names = systemsIn(results);
   const { config } = results;
@@ -107,6 +111,8 @@ export function renderTables(results: BenchResults & WithAmqp & WithRateLimit & 
   if (results.features) parts.push(renderFeatures(results.features));
   if (results.farEta) parts.push(renderFarEta(results.farEta));
   if (results.scale) parts.push(renderScale(results.scale));
+  if (results.python) parts.push(renderPythonPeer(results.python));
+  if (results.latency) parts.push(renderLatency(results.latency));
   return parts.join('\n\n');
 }
 

@@ -32,6 +32,10 @@ import { runCluster } from './cluster/scenario.js';
 import { PG_PEER_NAMES } from './pg/peers.js';
 import type { WithPg } from './pg/results.js';
 import { runPg } from './pg/scenario.js';
+import type { WithPythonPeer } from './python-peer/results.js';
+import { runPythonPeer } from './python-peer/scenario.js';
+import type { WithLatency } from './latency/results.js';
+import { runLatency } from './latency/scenario.js';
 import { USAGE, parseArgs } from './args.js';
 import { FULL, QUICK, SCENARIO_NAMES } from './config.js';
 import { machineInfo } from './machine.js';
@@ -68,7 +72,7 @@ async function main(): Promise<number> {
   await using server = await startRedisServer();
   const redis = new Redis(server.url);
   const startedAt = new Date().toISOString();
-  const results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithPg & WithFeatures & WithFarEta & WithScale = {
+  const results: BenchResults & WithAmqp & WithRateLimit & WithPools & WithEvents & WithCanvas & WithBeat & WithCluster & WithAmqpCluster & WithPg & WithFeatures & WithFarEta & WithScale & WithPythonPeer & WithLatency = {
     startedAt,
     finishedAt: startedAt,
     config,
@@ -170,16 +174,26 @@ async function main(): Promise<number> {
       await settle('pg');
       results.pg = await runPg(ctx, args.pg);
     }
+    if (args.python) {
+      log('— python (Python Celery 5.2 workers: prefork 2, threads 10 and 100, beside Celerity)');
+      await settle('python');
+      results.python = await runPythonPeer(ctx);
+    }
+    if (args.latency) {
+      log('— latency (tasks offered at 25/50/90% of each system\'s maximum)');
+      await settle('latency');
+      results.latency = await runLatency(ctx);
+    }
   } finally {
     redis.disconnect();
   }
   results.finishedAt = new Date().toISOString();
   // Only a complete full run may replace the README's figures.
-  const complete = !args.quick && !args.cpuProf && args.amqp && args.rateLimit && args.pools && args.events && args.canvas && args.beat && args.amqpCluster && args.pg.length === PG_PEER_NAMES.length && args.features && args.farEta && args.scale && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
+  const complete = !args.quick && !args.cpuProf && args.amqp && args.rateLimit && args.pools && args.events && args.canvas && args.beat && args.amqpCluster && args.pg.length === PG_PEER_NAMES.length && args.features && args.farEta && args.scale && args.python && args.latency && args.only.length === SYSTEM_NAMES.length && args.scenarios.length === SCENARIO_NAMES.length;
   // Profiled workers run slower: their figures must not replace the recorded ones.
   const files = args.cpuProf ? [] : await writeReport(results, { readme: complete });
   log(`\n${renderTables(results)}\n\n${renderTargets(results)}\n`);
-  const failures = results.errors.length + (results.amqp?.errors.length ?? 0) + (results.rateLimit?.errors.length ?? 0) + (results.pools?.errors.length ?? 0) + (results.features ? results.features.errors.length : (results.events?.errors.length ?? 0)) + (results.farEta?.errors.length ?? 0) + (results.scale?.errors.length ?? 0) + (results.canvas?.errors.length ?? 0) + (results.beat?.errors.length ?? 0) + (results.cluster?.errors.length ?? 0) + (results.pg?.errors.length ?? 0);
+  const failures = results.errors.length + (results.amqp?.errors.length ?? 0) + (results.rateLimit?.errors.length ?? 0) + (results.pools?.errors.length ?? 0) + (results.features ? results.features.errors.length : (results.events?.errors.length ?? 0)) + (results.farEta?.errors.length ?? 0) + (results.scale?.errors.length ?? 0) + (results.canvas?.errors.length ?? 0) + (results.beat?.errors.length ?? 0) + (results.cluster?.errors.length ?? 0) + (results.python?.errors.length ?? 0) + (results.latency?.errors.length ?? 0) + (results.pg?.errors.length ?? 0);
   if (failures > 0) log(`${failures} run(s) failed: see the Errors section of results/latest.md`);
   log(`wrote ${files.join(', ') || (args.cpuProf ? `profiles to ${profiles} (no report)` : 'nothing')} in ${((performance.now() - clock) / 1000).toFixed(0)} s`);
   return failures > 0 ? 1 : 0;

@@ -1,6 +1,8 @@
 /** Celerity's targets from issue 4, checked against ratios to BullMQ measured in the same run. */
 import type { BenchResults } from './results.js';
 import { pgTargets } from './pg/targets.js';
+import type { WithPythonPeer } from './python-peer/results.js';
+import { PYTHON_PREFORK_TARGET, preforkRatio } from './python-peer/report.js';
 import { ratio } from './stats.js';
 
 /** One target and how the run did against it. */
@@ -23,7 +25,7 @@ function check(what: string, value: number | null, bound: number, higherIsBetter
  * @example
  * for (const t of checkTargets(results)) console.log(t.what, t.ratio, t.met);
  */
-export function checkTargets(results: BenchResults): TargetCheck[] {
+export function checkTargets(results: BenchResults & WithPythonPeer): TargetCheck[] {
   const c = results.process.celerity ?? {};
   const b = results.process.bullmq ?? {};
   const levels = results.config.concurrency;
@@ -40,5 +42,9 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   }
   out.push(check('Redis bytes per queued task', ratio(results.bytes.celerity?.queued.median, results.bytes.bullmq?.queued.median), 2, false));
   out.push(...pgTargets(results));
+  if (results.python) {
+    const prefork = preforkRatio(results.python);
+    out.push(check(`processing vs Python Celery's prefork worker (concurrency ${prefork?.concurrency ?? 2} each)`, prefork?.ratio ?? null, PYTHON_PREFORK_TARGET, true));
+  }
   return out;
 }

@@ -5,7 +5,7 @@ import { SYSTEM_NAMES } from '../src/system.js';
 
 describe('parseArgs', () => {
   it('runs everything at full size by default', () => {
-    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, pg: ['graphile-worker', 'pg-boss'], features: true, farEta: true, scale: true });
+    expect(parseArgs([])).toEqual({ quick: false, only: [...SYSTEM_NAMES], scenarios: [...SCENARIO_NAMES], help: false, cpuProf: false, amqp: true, rateLimit: true, pools: true, events: true, canvas: true, beat: true, cluster: false, amqpCluster: true, pg: ['graphile-worker', 'pg-boss'], features: true, farEta: true, scale: true, python: true, latency: true });
   });
   it('selects the features, far-eta and scale parts by name, alone or together', () => {
     expect(parseArgs(['--only', 'features'])).toMatchObject({ only: [], scenarios: [], amqp: false, pools: false, events: false, features: true, farEta: false, scale: false });
@@ -65,12 +65,18 @@ describe('parseArgs', () => {
     expect(parseArgs(['--scenario', 'canvas,events'])).toMatchObject({ only: [], scenarios: [], events: true, canvas: true });
     expect(parseArgs(['--only', 'celerity'])).toMatchObject({ canvas: false });
   });
+  it('selects the Python Celery rows with `python` and the latency rows with `latency`, alone or together', () => {
+    expect(parseArgs(['--only', 'python'])).toMatchObject({ only: [], scenarios: [], amqp: false, canvas: false, python: true, latency: false });
+    expect(parseArgs(['--scenario', 'latency'])).toMatchObject({ only: [], scenarios: [], amqp: false, events: false, python: false, latency: true });
+    expect(parseArgs(['--only', 'python,latency', '--quick'])).toMatchObject({ only: [], scenarios: [], quick: true, python: true, latency: true });
+    expect(parseArgs(['--only', 'celerity'])).toMatchObject({ python: false, latency: false });
+  });
   it('skips the `--` pnpm may pass through', () => {
     expect(parseArgs(['--', '--quick']).quick).toBe(true);
   });
   it('names the valid choices when a system or scenario is unknown', () => {
     expect(() => parseArgs(['--only', 'bull'])).toThrow(/unknown system 'bull'.*bullmq/);
-    expect(() => parseArgs(['--scenario', 'latency'])).toThrow(/unknown scenario 'latency'.*round-trip/);
+    expect(() => parseArgs(['--scenario', 'latenc'])).toThrow(/unknown scenario 'latenc'.*round-trip/);
     expect(() => parseArgs(['--only'])).toThrow(/needs a value/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
   });

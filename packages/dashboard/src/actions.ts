@@ -46,6 +46,8 @@ export interface ActionContext {
   replyTimeout: number;
   /** Runs the calls that collect replies one at a time (shared with the poll). */
   serial: SerialControl;
+  /** Asks the workers and queues again now (after an action that changed a pool or a queue), instead of at the next poll. */
+  refresh?: () => void;
 }
 
 /** The arguments of a task to re-send: the backend's extended meta, else the events' reprs read back. */
@@ -87,7 +89,9 @@ export async function runAction(action: ActionName, body: Body, context: ActionC
     }
     case 'purge': {
       const queue = text(body, 'queue');
-      return { queue, purged: await client.broker.purge(queue) };
+      const purged = await client.broker.purge(queue);
+      context.refresh?.();
+      return { queue, purged };
     }
     case 'dlq-replay': {
       const deadLetters = client.broker.deadLetters;
@@ -96,6 +100,7 @@ export async function runAction(action: ActionName, body: Body, context: ActionC
       const queues = queue === undefined ? await context.queues() : [queue];
       let replayed = 0;
       for (const q of queues) replayed += await deadLetters.replay(q, { all: true });
+      context.refresh?.();
       return { queues, replayed };
     }
     case 'rate-limit': {
@@ -116,13 +121,17 @@ export async function runAction(action: ActionName, body: Body, context: ActionC
       {
       const n = count(body, 'n');
       const to = destination(text(body, 'worker'));
-      return { replies: await context.serial(() => client.control.poolGrow(n, to)) };
+      const replies = await context.serial(() => client.control.poolGrow(n, to));
+      context.refresh?.();
+      return { replies };
     }
     case 'pool-shrink':
       {
       const n = count(body, 'n');
       const to = destination(text(body, 'worker'));
-      return { replies: await context.serial(() => client.control.poolShrink(n, to)) };
+      const replies = await context.serial(() => client.control.poolShrink(n, to));
+      context.refresh?.();
+      return { replies };
     }
   }
 }

@@ -170,6 +170,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       store,
       replyTimeout,
       serial,
+      refresh: () => void poll(),
       queues: async () => [...new Set([...pollOptions.queues, ...(await queueSnapshot(store)).map((q) => q.name)])],
     },
     uiAssets: () => (uiAssets ??= findUiAssets()),

@@ -189,14 +189,8 @@ describe('actions', () => {
 
     const grown = await live.action('pool-grow', { worker: live.hostname, n: 2 });
     expect(grown.body).toEqual({ ok: true, detail: { replies: [{ [live.hostname]: { ok: 'pool will grow' } }] } });
-    // A poll already running when the pool grew reports the old size: the next one the new.
-    await waitFor(
-      async () => {
-        await live.dashboard.poll();
-        return (await live.json<Overview>('/api/overview')).workers.find((w) => w.hostname === live.hostname)?.concurrency === 4;
-      },
-      { timeout: 10_000, interval: 100 },
-    );
+    // The action asks the workers again at once (not at the 10 s poll): the overview shows the new size.
+    await waitFor(async () => (await live.json<Overview>('/api/overview')).workers.find((w) => w.hostname === live.hostname)?.concurrency === 4, { timeout: 8_000, interval: 100 });
     const shrunk = await live.action('pool-shrink', { worker: live.hostname, n: 2 });
     expect(shrunk.body.ok).toBe(true);
     expect((await live.action('pool-grow', { worker: live.hostname, n: 0 })).status).toBe(400);

@@ -27,6 +27,16 @@ const num = (value: unknown): number | null => (typeof value === 'number' && Num
 const COUNTERS: Readonly<Record<string, TaskUpdate['counter']>> = { 'task-received': 'received', 'task-succeeded': 'succeeded', 'task-failed': 'failed' };
 
 /** The update a task event makes, or null for events that are not about a task. */
+/**
+ * The exception to show. Celery 5.2's solo pool reports a failure's exception as billiard's wrapper,
+ * `ExceptionWithTraceback()`, which says nothing; the traceback's last line names the real one.
+ */
+function exceptionOf(exception: unknown, traceback: unknown): unknown {
+  if (exception !== 'ExceptionWithTraceback()' || typeof traceback !== 'string') return exception;
+  const last = traceback.trimEnd().split('\n').at(-1)?.trim();
+  return last === undefined || last === '' ? exception : last;
+}
+
 export function taskUpdateOf(event: CeleryEvent, now: number): TaskUpdate | null {
   const state = TASK_EVENT_STATES[event.type];
   const id = str(event['uuid']);
@@ -51,7 +61,7 @@ export function taskUpdateOf(event: CeleryEvent, now: number): TaskUpdate | null
   if (event.type === 'task-started') set('started', timestamp);
   set('result', event['result']);
   set('runtime', event['runtime']);
-  set('exception', event['exception']);
+  set('exception', exceptionOf(event['exception'], event['traceback']));
   set('traceback', event['traceback']);
   return {
     id,

@@ -69,8 +69,9 @@ describe.skipIf(!isAvailable(status))('a dashboard over Python Celery 5.2 (-E) a
     const stored = async (id: string, state: string): Promise<TaskSummary | undefined> => (await listTasks(dashboard.store, { q: id })).find((t) => t.state === state);
     const pyDone = await waitFor(() => stored(pyTask.id, 'SUCCESS'), { timeout: 20_000, interval: 200 });
     expect(pyDone).toMatchObject({ name: 'tasks.add', worker: py.nodeName, args: '[4, 5]', result: '9' });
-    await waitFor(() => stored(pyFail.id, 'FAILURE'), { timeout: 20_000, interval: 200 });
-    // Celery 5.2's solo pool reports the exception as `ExceptionWithTraceback()`: the traceback names it.
+    const pyFailed = await waitFor(() => stored(pyFail.id, 'FAILURE'), { timeout: 20_000, interval: 200 });
+    // Celery 5.2's solo pool reports the exception as `ExceptionWithTraceback()`: shown from the traceback's last line.
+    expect(pyFailed.exception).toMatch(/kaboom/);
     expect((await getTask(dashboard.store, pyFail.id))?.traceback).toMatch(/kaboom/);
     expect(await waitFor(() => stored(tsTask.id, 'SUCCESS'), { timeout: 20_000, interval: 200 })).toMatchObject({ name: 'dash.add', worker: ts.hostname, result: '3' });
 

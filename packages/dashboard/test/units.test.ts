@@ -119,6 +119,14 @@ describe('taskUpdateOf', () => {
     expect(taskUpdateOf({ type: 'worker-heartbeat', hostname: 'w@h', timestamp: 1 } as unknown as CeleryEvent, 0)).toBeNull();
   });
 
+  it("shows the real exception of a Python failure reported as billiard's ExceptionWithTraceback()", () => {
+    const traceback = 'Traceback (most recent call last):\n  File "tasks.py", line 9, in fail\n    raise ValueError("boom")\nValueError: boom\n';
+    const failed = taskUpdateOf({ type: 'task-failed', uuid: 'i', exception: 'ExceptionWithTraceback()', traceback, hostname: 'py@h', timestamp: 6 } as unknown as CeleryEvent, 0)!;
+    expect(failed.fields).toMatchObject({ exception: 'ValueError: boom', traceback });
+    const plain = taskUpdateOf({ type: 'task-failed', uuid: 'j', exception: "ValueError('boom')", traceback, hostname: 'w@h', timestamp: 6 } as unknown as CeleryEvent, 0)!;
+    expect(plain.fields['exception']).toBe("ValueError('boom')");
+  });
+
   it('quantiles by nearest rank', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     expect([quantile(values, 0.5), quantile(values, 0.9), quantile(values, 0.99)]).toEqual([50, 90, 99]);

@@ -45,19 +45,28 @@ export interface WorkerProcess extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** A program the worker's `node` runs under, e.g. `valgrind --tool=callgrind` (events/events-profile.ts). */
+export interface WorkerLauncher {
+  command: string;
+  /** Its arguments before node's path. */
+  args: readonly string[];
+}
+
 type Waiter = { type: FromWorker['type']; resolve: (m: FromWorker) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 
 /**
- * Forks `src/workers/<module>` and waits for it to load.
+ * Forks `src/workers/<module>` (under `launcher` when given) and waits for it to load.
  * @example
  * await using worker = await startWorkerProcess('bullmq.ts');
  * const run = await worker.run({ redisUrl, queue: 'bench', concurrency: 10, expect: 50_000 });
  */
-export async function startWorkerProcess(module: string, extraExecArgv: readonly string[] = []): Promise<WorkerProcess> {
+export async function startWorkerProcess(module: string, extraExecArgv: readonly string[] = [], launcher?: WorkerLauncher): Promise<WorkerProcess> {
   const compiled = FROM_DIST ? module.replace(/\.ts$/, '.js') : module;
+  const nodeArgs = [...(FROM_DIST ? [] : ['--conditions=source', '--import', 'tsx']), ...extraExecArgv];
+  // fork() runs `execPath …execArgv <module>`: a launcher goes first and is handed node and its flags.
   const child: ChildProcess = fork(fileURLToPath(new URL(`./workers/${compiled}`, import.meta.url)), [], {
     cwd: BENCH_DIR,
-    execArgv: [...(FROM_DIST ? [] : ['--conditions=source', '--import', 'tsx']), ...extraExecArgv],
+    ...(launcher === undefined ? { execArgv: nodeArgs } : { execPath: launcher.command, execArgv: [...launcher.args, process.execPath, ...nodeArgs] }),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const inbox: FromWorker[] = [];

@@ -24,10 +24,11 @@ export function eventsSizes(config: BenchConfig): EventsSizes {
   return config.mode === 'quick' ? { reps: 2, jobs: 5000, concurrency: 10 } : { reps: 3, jobs: 20_000, concurrency: 10 };
 }
 
-async function fill(ctx: ScenarioContext, count: number): Promise<void> {
-  const broker = createRedisBroker({ url: ctx.target.redisUrl });
-  const backend = createRedisBackend({ url: ctx.target.redisUrl });
-  const client = createClient({ broker, backend, defaultQueue: ctx.target.queue });
+/** Enqueues `count` `add(i, i)` tasks on `queue` (the events rows' workload; events-profile.ts too). */
+export async function fillAdds(redisUrl: string, queue: string, count: number): Promise<void> {
+  const broker = createRedisBroker({ url: redisUrl });
+  const backend = createRedisBackend({ url: redisUrl });
+  const client = createClient({ broker, backend, defaultQueue: queue });
   try {
     for (let start = 0; start < count; start += 1000) {
       const items = [];
@@ -68,14 +69,14 @@ export async function runEvents(ctx: ScenarioContext): Promise<EventsResults> {
     // the CPU per task of the third, events on more than off (2026-12-07).
     for (const mode of ['off', 'on'] as const) {
       await flush(ctx.redis);
-      await fill(ctx, sizes.jobs);
+      await fillAdds(ctx.target.redisUrl, ctx.target.queue, sizes.jobs);
       await workers[mode].run({ redisUrl: ctx.target.redisUrl, queue: ctx.target.queue, concurrency: sizes.concurrency, expect: sizes.jobs, timeout: ctx.config.runTimeoutMs });
     }
     for (let rep = 0; rep < sizes.reps; rep++) {
       for (const mode of rep % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
         try {
           await flush(ctx.redis);
-          await fill(ctx, sizes.jobs);
+          await fillAdds(ctx.target.redisUrl, ctx.target.queue, sizes.jobs);
           heard = 0;
           const redisBefore = await redisCounters(ctx.redis);
           const run = await workers[mode].run({ redisUrl: ctx.target.redisUrl, queue: ctx.target.queue, concurrency: sizes.concurrency, expect: sizes.jobs, timeout: ctx.config.runTimeoutMs });

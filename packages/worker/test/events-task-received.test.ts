@@ -1,9 +1,9 @@
-/** The task-received event as written from its records: Celery's fields and order, on the common path and the other. */
+/** The task-received event as written into its list: Celery's fields and order, on the common path and the other. */
 import { describe, expect, it } from 'vitest';
 import type { TaskMessage } from '@celerity/core';
 import { utcOffsetHours } from '@celerity/core/internal';
 import type { EventDispatcher } from '../src/events/event-dispatcher.js';
-import { EventWriter, type EventRecords } from '../src/events/event-records.js';
+import { EventList, EventWriter } from '../src/events/event-list.js';
 import { TaskEvents } from '../src/events/task-events.js';
 
 type ReceivedFields = Pick<TaskMessage, 'id' | 'task' | 'args' | 'kwargs' | 'argsrepr' | 'kwargsrepr' | 'rootId' | 'parentId' | 'retries' | 'eta' | 'expires'>;
@@ -13,14 +13,15 @@ const base: ReceivedFields = { id: ID, task: 'tasks.add', args: [2, 3], kwargs: 
 const NOW = Date.UTC(2026, 11, 7, 6, 0, 0, 250);
 const COMMON = ['hostname', 'utcoffset', 'pid', 'clock'];
 
-// What received() records, written as the writer writes it and read back.
+// What received() writes into a list, read back.
 function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<string, unknown> } {
-  const records: EventRecords = [];
+  const list = new EventList();
   let counted = 0;
   const dispatcher: EventDispatcher = {
     send: () => Promise.resolve(),
     sendBuffered: () => undefined,
-    records: () => records,
+    writer: new EventWriter('w@test', 42),
+    list: () => list,
     buffered: () => void counted++,
     now: () => NOW,
     flush: () => Promise.resolve(),
@@ -29,8 +30,10 @@ function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<st
   };
   new TaskEvents(dispatcher, true).received(fields as TaskMessage);
   expect(counted).toBe(1);
-  const text = new EventWriter('w@test', 42).list(records);
-  return { text, parsed: JSON.parse(text) as Record<string, unknown> };
+  expect(list.count).toBe(1);
+  const text = list.text();
+  const [parsed] = JSON.parse(text) as [Record<string, unknown>];
+  return { text: text.slice(1, -1), parsed };
 }
 
 const ORDER = [...COMMON, 'uuid', 'name', 'args', 'kwargs', 'root_id', 'parent_id', 'retries', 'eta', 'expires', 'timestamp', 'type'];
@@ -58,5 +61,12 @@ describe('TaskEvents.received', () => {
     const odd = 'a"b\\c\nd';
     const { parsed } = receivedJson({ ...base, id: odd, task: odd, argsrepr: odd, kwargsrepr: odd, rootId: odd });
     expect(parsed).toMatchObject({ uuid: odd, name: odd, args: odd, kwargs: odd, root_id: odd });
+  });
+
+  it('writes characters past ASCII as Python does (\\uXXXX), so the text is ASCII', () => {
+    const { text, parsed } = receivedJson({ ...base, task: 'tâches.☃', argsrepr: "('é',)" });
+    expect(text).toContain('"name":"t\\u00e2ches.\\u2603","args":"(\'\\u00e9\',)"');
+    expect(/^[\x20-\x7e]*$/.test(text)).toBe(true);
+    expect(parsed).toMatchObject({ name: 'tâches.☃', args: "('é',)" });
   });
 });

@@ -1,18 +1,22 @@
 /**
- * Publishes task event records as `task.multi` lists. While a list is being published
- * the next one collects (up to `bufferLimit` events) and goes out when that publish is done: a busy
- * worker sends fewer, fuller lists, an idle one sends each turn's. Events are best effort, as in
- * Celery: a publish that fails is reported once through `warn` and dropped.
+ * Collects task events into `task.multi` lists of at most `bufferLimit` events (event-list.ts) and
+ * publishes them. A list's text is joined, turned into bytes and published two `setImmediate`s
+ * after its first event: past the end of the event loop's turn and past the next turn's I/O
+ * callbacks, so the commands those callbacks write (results, acks, the next fetch) are on their
+ * way before the worker spends time on events, which it then does while the server works on them
+ * (the bench's events row). While a list is being published the next ones collect and go out when
+ * that publish is done: a busy worker sends fewer, fuller lists, an idle one sends each turn's.
+ * Events are best effort, as in Celery: a publish that fails is reported once through `warn` and
+ * dropped.
  */
 import type { Broker } from '@celerity/core';
 import { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes } from '@celerity/core/internal';
-import { EventWriter, type EventRecords } from './event-records.js';
+import { EventList } from './event-list.js';
 
 /** Options of {@link ListPublisher}. */
 export interface ListPublisherOptions {
   broker: Broker;
   hostname: string;
-  pid: number;
   /** Events in one list at most. */
   bufferLimit: number;
   /** Called once, for the first publish that fails. */
@@ -21,44 +25,73 @@ export interface ListPublisherOptions {
 
 /** See the module comment. */
 export class ListPublisher {
-  private readonly writer: EventWriter;
-  private pending: EventRecords = [];
-  private pendingCount = 0;
-  /** The latest publish, while it is on its way (a full list may go out beside it). */
+  /** The list events are written into now. */
+  private filling = new EventList();
+  /** Full lists waiting to be published, oldest first. */
+  private full: EventList[] = [];
+  /** The latest publish, while it is on its way. */
   private inFlight: Promise<void> | undefined;
   private readonly publishing = new Set<Promise<void>>();
+  private queued = false;
   private warned = false;
 
-  constructor(private readonly options: ListPublisherOptions) {
-    this.writer = new EventWriter(options.hostname, options.pid);
+  constructor(private readonly options: ListPublisherOptions) {}
+
+  /** The list to write the next event into; call {@link added} after writing it. */
+  list(): EventList {
+    return this.filling;
   }
 
-  /** The writer of this sender's events (for events sent one by one). */
-  get events(): EventWriter {
-    return this.writer;
+  /** Counts the event just written: a full list is set aside, and a publish is queued unless one is on its way. */
+  added(): void {
+    if (this.filling.count >= this.options.bufferLimit) {
+      this.full.push(this.filling);
+      this.filling = new EventList();
+    }
+    if (this.inFlight === undefined) this.queue();
   }
 
-  /** Adds `count` events' records; they go out now unless a list is on its way and this one is not full. */
-  add(records: EventRecords, count: number): void {
-    if (this.pendingCount === 0) this.pending = records;
-    else for (const value of records) this.pending.push(value);
-    this.pendingCount += count;
-    if (this.inFlight === undefined || this.pendingCount >= this.options.bufferLimit) this.send();
-  }
-
-  /** Resolves once everything added has been published (or has failed). */
+  /** Publishes everything written so far now; resolves once it has been published (or has failed). */
   async flush(): Promise<void> {
-    while (this.publishing.size > 0 || this.pendingCount > 0) {
-      if (this.pendingCount > 0 && this.inFlight === undefined) this.send();
+    while (this.publishing.size > 0 || this.waiting()) {
+      if (this.waiting() && this.inFlight === undefined) this.send();
       await Promise.all([...this.publishing]);
     }
   }
 
+  private waiting(): boolean {
+    return this.full.length > 0 || this.filling.count > 0;
+  }
+
+  private queue(): void {
+    if (this.queued) return;
+    this.queued = true;
+    setImmediate(this.queueAgain);
+  }
+
+  // A setImmediate made in this turn's check phase runs in the next turn's, after its I/O callbacks.
+  private readonly queueAgain = (): void => {
+    setImmediate(this.sendQueued);
+  };
+
+  private readonly sendQueued = (): void => {
+    this.queued = false;
+    if (this.waiting() && this.inFlight === undefined) this.send();
+  };
+
   private send(): void {
-    const records = this.pending;
-    this.pending = [];
-    this.pendingCount = 0;
-    const body = Buffer.from(`[${this.writer.list(records)}]`, 'utf8');
+    const lists = this.full;
+    this.full = [];
+    if (this.filling.count > 0) {
+      lists.push(this.filling);
+      this.filling = new EventList();
+    }
+    for (const list of lists) this.inFlight = this.publish(list);
+  }
+
+  private publish(list: EventList): Promise<void> {
+    // The text is ASCII (event-list.ts): latin1 copies it as it is, without measuring UTF-8.
+    const body = Buffer.from(list.text(), 'latin1');
     const sent = this.options.broker.broadcast(EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes(body, this.options.hostname)).then(
       () => {},
       (error: unknown) => {
@@ -69,10 +102,11 @@ export class ListPublisher {
     );
     const done = sent.then(() => {
       this.publishing.delete(done);
-      if (this.inFlight === done) this.inFlight = undefined;
-      if (this.pendingCount > 0 && this.inFlight === undefined) this.send();
+      if (this.inFlight !== done) return;
+      this.inFlight = undefined;
+      if (this.waiting()) this.queue();
     });
     this.publishing.add(done);
-    this.inFlight = done;
+    return done;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * `node dist/events/events-profile.js [--tasks 5000] [--warmup <tasks>] [--callgrind] [--cpu-prof]` (from bench/, after
+ * `node dist/events/events-profile.js [--tasks 5000] [--warmup <tasks>] [--callgrind] [--cpu-prof] [--node-flags='<flags>']` (from bench/, after
  * `pnpm build:bench`): what task events cost the worker per task, apart from the bench's tables.
  * On a Redis of its own (started here), the events rows' worker child (workers/celerity-events.ts,
  * async pool, concurrency 10) runs an untimed warm-up of `warmup` `add(i, i)` tasks (default: as
@@ -10,7 +10,9 @@
  * on for the measured run only (`callgrind_control -i on` / `off`), and the script prints
  * instructions per task of the worker's main thread and of all its threads: figures that stay the
  * same on a busy machine, where times do not. The callgrind files stay in results/profiles/
- * (`callgrind_annotate --inclusive=yes <file>`); `--cpu-prof` writes the worker's CPU profiles there.
+ * (`callgrind_annotate --inclusive=yes <file>`); `--cpu-prof` writes the worker's CPU profiles there;
+ * `--node-flags` gives the worker's node more flags (e.g. `--trace-deopt --redirect-code-traces
+ * --redirect-code-traces-to=<file>`).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
@@ -23,7 +25,7 @@ import { startWorkerProcess, type WorkerLauncher } from '../worker-process.js';
 import { fillAdds } from './scenario.js';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { tasks: { type: 'string', default: '5000' }, warmup: { type: 'string' }, callgrind: { type: 'boolean', default: false }, 'cpu-prof': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { tasks: { type: 'string', default: '5000' }, warmup: { type: 'string' }, 'node-flags': { type: 'string', default: '' }, callgrind: { type: 'boolean', default: false }, 'cpu-prof': { type: 'boolean', default: false } } });
 const tasks = Number(values.tasks);
 const warmup = Number(values.warmup ?? tasks);
 for (const [name, value] of [['tasks', tasks], ['warmup', warmup]] as const) {
@@ -65,7 +67,8 @@ try {
       ? { command: 'valgrind', args: ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${profiles}/${prefix}`] }
       : undefined;
     process.env['BENCH_CELERITY_EVENTS'] = mode;
-    const worker = await startWorkerProcess('celerity-events.ts', values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [], launcher);
+    const nodeFlags = [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []), ...values['node-flags'].split(' ').filter((flag) => flag !== '')];
+    const worker = await startWorkerProcess('celerity-events.ts', nodeFlags, launcher);
     delete process.env['BENCH_CELERITY_EVENTS'];
     const callgrind = (switchTo: 'on' | 'off') => run('callgrind_control', ['-i', switchTo, String(worker.pid)]);
     try {

@@ -31,7 +31,7 @@ function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<st
   new TaskEvents(dispatcher, true).received(fields as TaskMessage);
   expect(counted).toBe(1);
   expect(list.count).toBe(1);
-  const text = list.text();
+  const text = list.finish().toString('latin1');
   const [parsed] = JSON.parse(text) as [Record<string, unknown>];
   return { text: text.slice(1, -1), parsed };
 }

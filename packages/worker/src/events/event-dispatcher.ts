@@ -6,8 +6,8 @@
  * Events are best effort, as in Celery: a publish that fails is logged and dropped.
  */
 import type { Broker, Clock, Logger } from '@celerity/core';
-import { EVENT_EXCHANGE, encodeEventsJson, eventRoutingKey } from '@celerity/core/internal';
-import { EventWriter, membersOf, type EventList } from './event-list.js';
+import { EVENT_EXCHANGE, encodeEventsBytes, eventRoutingKey } from '@celerity/core/internal';
+import { EventList, EventWriter, membersOf } from './event-list.js';
 import { ListPublisher } from './list-publisher.js';
 
 /** Options of {@link createEventDispatcher}. */
@@ -71,8 +71,8 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
   const lists = new ListPublisher({ broker, hostname, bufferLimit, warn: warnOnce });
   const inFlight = new Set<Promise<void>>();
 
-  const publish = (routingKey: string, body: string): Promise<void> => {
-    const sent = broker.broadcast(EVENT_EXCHANGE, routingKey, encodeEventsJson(body, hostname)).catch((error: unknown) => warnOnce(`Could not send events: ${(error as Error).message}`, error));
+  const publish = (routingKey: string, body: Uint8Array): Promise<void> => {
+    const sent = broker.broadcast(EVENT_EXCHANGE, routingKey, encodeEventsBytes(body, hostname)).catch((error: unknown) => warnOnce(`Could not send events: ${(error as Error).message}`, error));
     inFlight.add(sent);
     void sent.finally(() => inFlight.delete(sent));
     return sent;
@@ -80,7 +80,9 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
 
   const dispatcher: EventDispatcher = {
     send(type, fields) {
-      return publish(eventRoutingKey(type), writer.event(type, ++lamport, clock.now(), membersOf(fields)));
+      const event = new EventList(false, 512);
+      writer.other(event, ++lamport, clock.now(), type, membersOf(fields));
+      return publish(eventRoutingKey(type), event.finish());
     },
     sendBuffered(type, fields) {
       writer.other(lists.list(), ++lamport, clock.now(), type, membersOf(fields));

@@ -1,13 +1,12 @@
 /**
  * Collects task events into `task.multi` lists of at most `bufferLimit` events (event-list.ts) and
- * publishes them. A list's text is joined, turned into bytes and published two `setImmediate`s
- * after its first event: past the end of the event loop's turn and past the next turn's I/O
- * callbacks, so the commands those callbacks write (results, acks, the next fetch) are on their
- * way before the worker spends time on events, which it then does while the server works on them
- * (the bench's events row). While a list is being published the next ones collect and go out when
- * that publish is done: a busy worker sends fewer, fuller lists, an idle one sends each turn's.
- * Events are best effort, as in Celery: a publish that fails is reported once through `warn` and
- * dropped.
+ * publishes them. A list is published two `setImmediate`s after its first event: past the end of
+ * the event loop's turn and past the next turn's I/O callbacks, so the commands those callbacks
+ * write (results, acks, the next fetch) are on their way before the worker spends time on events,
+ * which it then does while the server works on them. While a list is being published the next
+ * ones collect and go out when that publish is done: a busy worker sends fewer, fuller lists, an
+ * idle one sends each turn's. Events are best effort, as in Celery: a publish that fails is
+ * reported once through `warn` and dropped.
  */
 import type { Broker } from '@celerity/core';
 import { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes } from '@celerity/core/internal';
@@ -90,8 +89,7 @@ export class ListPublisher {
   }
 
   private publish(list: EventList): Promise<void> {
-    // The text is ASCII (event-list.ts): latin1 copies it as it is, without measuring UTF-8.
-    const body = Buffer.from(list.text(), 'latin1');
+    const body = list.finish();
     const sent = this.options.broker.broadcast(EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes(body, this.options.hostname)).then(
       () => {},
       (error: unknown) => {

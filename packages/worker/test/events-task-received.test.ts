@@ -1,9 +1,9 @@
-/** The task-received event as written into its list: Celery's fields and order, on the common path and the other. */
+/** The task-received event as written from its records: Celery's fields and order, on the common path and the other. */
 import { describe, expect, it } from 'vitest';
 import type { TaskMessage } from '@celerity/core';
 import { utcOffsetHours } from '@celerity/core/internal';
 import type { EventDispatcher } from '../src/events/event-dispatcher.js';
-import { EventList, EventWriter } from '../src/events/event-list.js';
+import { EventWriter, type EventRecords } from '../src/events/event-records.js';
 import { TaskEvents } from '../src/events/task-events.js';
 
 type ReceivedFields = Pick<TaskMessage, 'id' | 'task' | 'args' | 'kwargs' | 'argsrepr' | 'kwargsrepr' | 'rootId' | 'parentId' | 'retries' | 'eta' | 'expires'>;
@@ -13,15 +13,14 @@ const base: ReceivedFields = { id: ID, task: 'tasks.add', args: [2, 3], kwargs: 
 const NOW = Date.UTC(2026, 11, 7, 6, 0, 0, 250);
 const COMMON = ['hostname', 'utcoffset', 'pid', 'clock'];
 
-// What received() writes into a list, read back.
+// What received() records, written as the writer writes it and read back.
 function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<string, unknown> } {
-  const list = new EventList();
+  const records: EventRecords = [];
   let counted = 0;
   const dispatcher: EventDispatcher = {
     send: () => Promise.resolve(),
     sendBuffered: () => undefined,
-    writer: new EventWriter('w@test', 42),
-    list: () => list,
+    records: () => records,
     buffered: () => void counted++,
     now: () => NOW,
     flush: () => Promise.resolve(),
@@ -30,10 +29,8 @@ function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<st
   };
   new TaskEvents(dispatcher, true).received(fields as TaskMessage);
   expect(counted).toBe(1);
-  expect(list.count).toBe(1);
-  const text = list.finish().toString('latin1');
-  const [parsed] = JSON.parse(text) as [Record<string, unknown>];
-  return { text: text.slice(1, -1), parsed };
+  const text = new EventWriter('w@test', 42).list(records);
+  return { text, parsed: JSON.parse(text) as Record<string, unknown> };
 }
 
 const ORDER = [...COMMON, 'uuid', 'name', 'args', 'kwargs', 'root_id', 'parent_id', 'retries', 'eta', 'expires', 'timestamp', 'type'];

@@ -2,12 +2,14 @@
  * Sends Celery events the way Celery's `EventDispatcher` does: each event gets the sender's
  * hostname, `utcoffset`, pid, the next Lamport `clock` and a `timestamp`; worker events go out one
  * by one, task events are buffered (Celery's buffer group `task`) and published as `task.multi`
- * lists (list-publisher.ts), each event written into its list's text as it comes (event-list.ts).
- * Events are best effort, as in Celery: a publish that fails is logged and dropped.
+ * lists (list-publisher.ts). A turn's task events are kept as flat records (event-records.ts) and
+ * handed to the publisher at the end of the event loop's turn, or as soon as `bufferLimit` are
+ * waiting; the publisher writes and sends them after the next turn's I/O. Events are best effort,
+ * as in Celery: a publish that fails is logged and dropped.
  */
 import type { Broker, Clock, Logger } from '@celerity/core';
-import { EVENT_EXCHANGE, encodeEventsBytes, eventRoutingKey } from '@celerity/core/internal';
-import { EventList, EventWriter, membersOf } from './event-list.js';
+import { EVENT_EXCHANGE, encodeEventsJson, eventRoutingKey } from '@celerity/core/internal';
+import { membersOf, pushOther, type EventRecords } from './event-records.js';
 import { ListPublisher } from './list-publisher.js';
 
 /** Options of {@link createEventDispatcher}. */
@@ -31,16 +33,14 @@ export interface EventDispatcherOptions {
 export interface EventDispatcher {
   /** Publishes one event now (worker events). */
   send(type: string, fields: Record<string, unknown>): Promise<void>;
-  /** Buffers a task event; it goes out with the other task events in a `task.multi` list. */
+  /** Buffers a task event; it goes out with the others of this turn in one `task.multi` list. */
   sendBuffered(type: string, fields: Record<string, unknown>): void;
-  /** The writer of this sender's task events (event-list.ts). */
-  readonly writer: EventWriter;
   /**
-   * The list the next task event goes in: write one with {@link writer}, {@link forwardClock} and
-   * {@link now}, then call {@link buffered}.
+   * The records of this turn's task events. Push one event with a `push…` function of
+   * event-records.ts, with {@link forwardClock} and {@link now}, then call {@link buffered}.
    */
-  list(): EventList;
-  /** Counts the event just written to {@link list}; it goes out with the others of its list. */
+  records(): EventRecords;
+  /** Counts the event just pushed to {@link records}; it goes out with this turn's. */
   buffered(): void;
   /** The time for an event's timestamp, in ms since the epoch. */
   now(): number;
@@ -67,12 +67,25 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     if (!warned) logger.warn(message, { error });
     warned = true;
   };
-  const writer = new EventWriter(hostname, pid);
-  const lists = new ListPublisher({ broker, hostname, bufferLimit, warn: warnOnce });
+  const local = new ListPublisher({ broker, hostname, pid, bufferLimit, warn: warnOnce });
   const inFlight = new Set<Promise<void>>();
 
-  const publish = (routingKey: string, body: Uint8Array): Promise<void> => {
-    const sent = broker.broadcast(EVENT_EXCHANGE, routingKey, encodeEventsBytes(body, hostname)).catch((error: unknown) => warnOnce(`Could not send events: ${(error as Error).message}`, error));
+  let records: EventRecords = [];
+  let count = 0;
+  let scheduled = false;
+
+  const handOver = (): void => {
+    scheduled = false;
+    if (count === 0) return;
+    const taken = records;
+    const takenCount = count;
+    records = [];
+    count = 0;
+    local.add(taken, takenCount);
+  };
+
+  const publish = (routingKey: string, body: string): Promise<void> => {
+    const sent = broker.broadcast(EVENT_EXCHANGE, routingKey, encodeEventsJson(body, hostname)).catch((error: unknown) => warnOnce(`Could not send events: ${(error as Error).message}`, error));
     inFlight.add(sent);
     void sent.finally(() => inFlight.delete(sent));
     return sent;
@@ -80,20 +93,25 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
 
   const dispatcher: EventDispatcher = {
     send(type, fields) {
-      const event = new EventList(false, 512);
-      writer.other(event, ++lamport, clock.now(), type, membersOf(fields));
-      return publish(eventRoutingKey(type), event.finish());
+      return publish(eventRoutingKey(type), local.events.event(type, ++lamport, clock.now(), membersOf(fields)));
     },
     sendBuffered(type, fields) {
-      writer.other(lists.list(), ++lamport, clock.now(), type, membersOf(fields));
-      lists.added();
+      pushOther(records, ++lamport, clock.now(), type, membersOf(fields));
+      dispatcher.buffered();
     },
-    writer,
-    list: () => lists.list(),
-    buffered: () => lists.added(),
+    records: () => records,
+    buffered() {
+      count++;
+      if (count >= bufferLimit) handOver();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(handOver);
+      }
+    },
     now: () => clock.now(),
     async flush() {
-      await Promise.all([lists.flush(), ...inFlight]);
+      handOver();
+      await Promise.all([local.flush(), ...inFlight]);
     },
     forwardClock: () => ++lamport,
     clockValue: () => lamport,

@@ -1,21 +1,22 @@
 /**
- * Collects task events into `task.multi` lists of at most `bufferLimit` events (event-list.ts) and
- * publishes them. A list is published two `setImmediate`s after its first event: past the end of
- * the event loop's turn and past the next turn's I/O callbacks, so the commands those callbacks
- * write (results, acks, the next fetch) are on their way before the worker spends time on events,
- * which it then does while the server works on them. While a list is being published the next
- * ones collect and go out when that publish is done: a busy worker sends fewer, fuller lists, an
- * idle one sends each turn's. Events are best effort, as in Celery: a publish that fails is
- * reported once through `warn` and dropped.
+ * Publishes task event records as `task.multi` lists of at most `bufferLimit` events. A list is
+ * written and published two `setImmediate`s after its events are added: past the end of the event
+ * loop's turn and past the next turn's I/O callbacks, so the commands those callbacks write
+ * (results, acks, the next fetch) are on their way before the worker spends time on events, which
+ * it then does while the server works on them. While a list is being published the next ones
+ * collect and go out when that publish is done: a busy worker sends fewer, fuller lists, an idle
+ * one sends each turn's. Events are best effort, as in Celery: a publish that fails is reported
+ * once through `warn` and dropped.
  */
 import type { Broker } from '@celerity/core';
 import { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes } from '@celerity/core/internal';
-import { EventList } from './event-list.js';
+import { EventWriter, type EventRecords } from './event-records.js';
 
 /** Options of {@link ListPublisher}. */
 export interface ListPublisherOptions {
   broker: Broker;
   hostname: string;
+  pid: number;
   /** Events in one list at most. */
   bufferLimit: number;
   /** Called once, for the first publish that fails. */
@@ -24,42 +25,45 @@ export interface ListPublisherOptions {
 
 /** See the module comment. */
 export class ListPublisher {
-  /** The list events are written into now. */
-  private filling = new EventList();
-  /** Full lists waiting to be published, oldest first. */
-  private full: EventList[] = [];
+  private readonly writer: EventWriter;
+  /** Lists waiting to be published, oldest first; only the last one takes more events. */
+  private waiting: EventRecords[] = [];
+  /** Events in the last waiting list. */
+  private lastCount = 0;
   /** The latest publish, while it is on its way. */
   private inFlight: Promise<void> | undefined;
   private readonly publishing = new Set<Promise<void>>();
   private queued = false;
   private warned = false;
 
-  constructor(private readonly options: ListPublisherOptions) {}
-
-  /** The list to write the next event into; call {@link added} after writing it. */
-  list(): EventList {
-    return this.filling;
+  constructor(private readonly options: ListPublisherOptions) {
+    this.writer = new EventWriter(options.hostname, options.pid);
   }
 
-  /** Counts the event just written: a full list is set aside, and a publish is queued unless one is on its way. */
-  added(): void {
-    if (this.filling.count >= this.options.bufferLimit) {
-      this.full.push(this.filling);
-      this.filling = new EventList();
+  /** The writer of this sender's events (for events sent one by one). */
+  get events(): EventWriter {
+    return this.writer;
+  }
+
+  /** Adds `count` events' records (at most `bufferLimit`); they go out after the next turn's I/O unless a list is on its way. */
+  add(records: EventRecords, count: number): void {
+    const last = this.waiting[this.waiting.length - 1];
+    if (last === undefined || this.lastCount + count > this.options.bufferLimit) {
+      this.waiting.push(records);
+      this.lastCount = count;
+    } else {
+      for (const value of records) last.push(value);
+      this.lastCount += count;
     }
     if (this.inFlight === undefined) this.queue();
   }
 
-  /** Publishes everything written so far now; resolves once it has been published (or has failed). */
+  /** Publishes what waits now; resolves once everything added has been published (or has failed). */
   async flush(): Promise<void> {
-    while (this.publishing.size > 0 || this.waiting()) {
-      if (this.waiting() && this.inFlight === undefined) this.send();
+    while (this.publishing.size > 0 || this.waiting.length > 0) {
+      if (this.waiting.length > 0 && this.inFlight === undefined) this.send();
       await Promise.all([...this.publishing]);
     }
-  }
-
-  private waiting(): boolean {
-    return this.full.length > 0 || this.filling.count > 0;
   }
 
   private queue(): void {
@@ -75,21 +79,19 @@ export class ListPublisher {
 
   private readonly sendQueued = (): void => {
     this.queued = false;
-    if (this.waiting() && this.inFlight === undefined) this.send();
+    if (this.waiting.length > 0 && this.inFlight === undefined) this.send();
   };
 
   private send(): void {
-    const lists = this.full;
-    this.full = [];
-    if (this.filling.count > 0) {
-      lists.push(this.filling);
-      this.filling = new EventList();
-    }
-    for (const list of lists) this.inFlight = this.publish(list);
+    const lists = this.waiting;
+    this.waiting = [];
+    this.lastCount = 0;
+    for (const records of lists) this.inFlight = this.publish(records);
   }
 
-  private publish(list: EventList): Promise<void> {
-    const body = list.finish();
+  private publish(records: EventRecords): Promise<void> {
+    // The text is ASCII (event-records.ts): latin1 copies it as it is, without measuring UTF-8.
+    const body = Buffer.from(`[${this.writer.list(records)}]`, 'latin1');
     const sent = this.options.broker.broadcast(EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes(body, this.options.hostname)).then(
       () => {},
       (error: unknown) => {
@@ -102,7 +104,7 @@ export class ListPublisher {
       this.publishing.delete(done);
       if (this.inFlight !== done) return;
       this.inFlight = undefined;
-      if (this.waiting()) this.queue();
+      if (this.waiting.length > 0) this.queue();
     });
     this.publishing.add(done);
     return done;

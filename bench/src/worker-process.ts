@@ -45,29 +45,41 @@ export interface WorkerProcess extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** A program the worker's `node` runs under, e.g. `valgrind --tool=callgrind` (events/events-profile.ts). */
+export interface WorkerLauncher {
+  command: string;
+  /** Its arguments before node's path. */
+  args: readonly string[];
+}
+
 /** How to start the child, beyond its module. */
 export interface WorkerSpawnOptions {
   /** The `node` binary to run the child with (e.g. a newer Node a peer requires). @default process.execPath */
   execPath?: string;
   /** Variables added to the child's environment (e.g. a database URL). */
   env?: Record<string, string>;
+  /** A program node runs under (events/events-profile.ts: valgrind). */
+  launcher?: WorkerLauncher;
 }
 
 type Waiter = { type: FromWorker['type']; resolve: (m: FromWorker) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 
 /**
- * Forks `src/workers/<module>` and waits for it to load.
+ * Forks `src/workers/<module>` (under `spawn.launcher` when given) and waits for it to load.
  * @example
  * await using worker = await startWorkerProcess('bullmq.ts');
  * const run = await worker.run({ redisUrl, queue: 'bench', concurrency: 10, expect: 50_000 });
  */
 export async function startWorkerProcess(module: string, extraExecArgv: readonly string[] = [], spawn: WorkerSpawnOptions = {}): Promise<WorkerProcess> {
   const compiled = FROM_DIST ? module.replace(/\.ts$/, '.js') : module;
+  const nodeArgs = [...(FROM_DIST ? [] : ['--conditions=source', '--import', 'tsx']), ...extraExecArgv];
+  // fork() runs `execPath …execArgv <module>`: a launcher goes first and is handed node and its flags.
   const child: ChildProcess = fork(fileURLToPath(new URL(`./workers/${compiled}`, import.meta.url)), [], {
     cwd: BENCH_DIR,
-    execArgv: [...(FROM_DIST ? [] : ['--conditions=source', '--import', 'tsx']), ...extraExecArgv],
+    ...(spawn.launcher === undefined
+      ? { execArgv: nodeArgs, ...(spawn.execPath ? { execPath: spawn.execPath } : {}) }
+      : { execPath: spawn.launcher.command, execArgv: [...spawn.launcher.args, spawn.execPath ?? process.execPath, ...nodeArgs] }),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    ...(spawn.execPath ? { execPath: spawn.execPath } : {}),
     ...(spawn.env ? { env: { ...process.env, ...spawn.env } } : {}),
   });
   const inbox: FromWorker[] = [];

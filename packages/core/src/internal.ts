@@ -15,7 +15,7 @@ export { errbackFollowups, recordChordPart, remainingChainIds, successFollowups,
 export type { ChordPartOutcome } from './canvas/followups.js';
 
 // One Python-compatible JSON writer and one URL redactor for every adapter.
-export { pythonJsonNumber, pythonJsonScalar, pythonJsonString, stringifyPythonJson } from './serializers/json-encode.js';
+export { pythonJsonNumber, pythonJsonScalar, pythonJsonString, stringifyJsonText, stringifyPythonJson } from './serializers/json-encode.js';
 export { redactUrl } from './redact-url.js';
 
 // What the `celerity` command needs to find adapter packages and task definitions.

@@ -59,4 +59,11 @@ describe('TaskEvents.received', () => {
     const { parsed } = receivedJson({ ...base, id: odd, task: odd, argsrepr: odd, kwargsrepr: odd, rootId: odd });
     expect(parsed).toMatchObject({ uuid: odd, name: odd, args: odd, kwargs: odd, root_id: odd });
   });
+
+  it('writes characters past ASCII as Python does (\\uXXXX), so the text is ASCII', () => {
+    const { text, parsed } = receivedJson({ ...base, task: 'tâches.☃', argsrepr: "('é',)" });
+    expect(text).toContain('"name":"t\\u00e2ches.\\u2603","args":"(\'\\u00e9\',)"');
+    expect(/^[\x20-\x7e]*$/.test(text)).toBe(true);
+    expect(parsed).toMatchObject({ name: 'tâches.☃', args: "('é',)" });
+  });
 });

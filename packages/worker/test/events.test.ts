@@ -342,6 +342,9 @@ describe('event dispatcher', () => {
     } as unknown as Broker;
     const dispatcher = createEventDispatcher({ broker: slow, hostname: 'b@test', clock: createFakeClock(), logger: silentLogger, bufferLimit: 5 });
     dispatcher.sendBuffered('task-started', { uuid: 'a' });
+    // Not in this turn's check phase: in the next one's, after that turn's I/O callbacks.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(published).toEqual([]);
     await settle();
     expect(published).toEqual([['a']]);
     // The first list is on its way: later turns' events wait for it (up to bufferLimit).
@@ -353,9 +356,13 @@ describe('event dispatcher', () => {
     pending.shift()!();
     await settle();
     expect(published).toEqual([['a'], ['b', 'c']]);
-    // A full buffer goes out at once even while a list is in flight.
-    for (const id of ['d', 'e', 'f', 'g', 'h']) dispatcher.sendBuffered('task-started', { uuid: id });
-    expect(published).toEqual([['a'], ['b', 'c'], ['d', 'e', 'f', 'g', 'h']]);
+    // Lists filled while one is in flight wait for it too, each of bufferLimit events at most.
+    for (const id of ['d', 'e', 'f', 'g', 'h', 'i', 'j']) dispatcher.sendBuffered('task-started', { uuid: id });
+    await settle();
+    expect(published).toEqual([['a'], ['b', 'c']]);
+    pending.shift()!();
+    await settle();
+    expect(published).toEqual([['a'], ['b', 'c'], ['d', 'e', 'f', 'g', 'h'], ['i', 'j']]);
     for (const resolve of pending.splice(0)) resolve();
     await dispatcher.flush();
   });

@@ -4,11 +4,12 @@
  * by one, task events are buffered (Celery's buffer group `task`) and published as `task.multi`
  * lists (list-publisher.ts). A turn's task events are kept as flat records (event-records.ts) and
  * handed to the publisher at the end of the event loop's turn, or as soon as `bufferLimit` are
- * waiting. Events are best effort, as in Celery: a publish that fails is logged and dropped.
+ * waiting; the publisher writes and sends them after the next turn's I/O. Events are best effort,
+ * as in Celery: a publish that fails is logged and dropped.
  */
 import type { Broker, Clock, Logger } from '@celerity/core';
 import { EVENT_EXCHANGE, encodeEventsJson, eventRoutingKey } from '@celerity/core/internal';
-import { pushOther, type EventRecords } from './event-records.js';
+import { membersOf, pushOther, type EventRecords } from './event-records.js';
 import { ListPublisher } from './list-publisher.js';
 
 /** Options of {@link createEventDispatcher}. */
@@ -50,9 +51,6 @@ export interface EventDispatcher {
   /** The Lamport clock's value now (Celery's `app.clock.value`). */
   clockValue(): number;
 }
-
-/** The members of a JSON object: its text without the braces. */
-const membersOf = (fields: Record<string, unknown>): string => JSON.stringify(fields).slice(1, -1);
 
 /**
  * @example

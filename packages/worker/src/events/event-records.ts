@@ -2,10 +2,12 @@
  * Task events as flat records, and the writer that turns records into the JSON text of a
  * `task.multi` list. A busy worker sends three events per task: the main thread only appends the
  * values of each one to an array (its kind, Lamport clock, time and its own fields), and the JSON
- * of a whole list is written in one pass when it is published (list-publisher.ts). Field order and text are Celery's `Event()`: common fields, the type's
- * own, then `timestamp` and `type`.
+ * of a whole list is written in one pass when it is published (list-publisher.ts). Field order and
+ * text are Celery's `Event()`: common fields, the type's own, then `timestamp` and `type`. The text
+ * is pure ASCII: strings are written as Python's `json.dumps` writes them (json-text.ts), as
+ * Celery's own events are, and the members of other events come ASCII only ({@link membersOf}).
  */
-import { utcOffsetHours } from '@celerity/core/internal';
+import { stringifyJsonText, utcOffsetHours } from '@celerity/core/internal';
 import { jsonInner, jsonString, jsonStringOrNull } from './json-text.js';
 
 /** Values of events in a row: each starts with its kind, clock and time (see the `push…` functions). */
@@ -45,9 +47,14 @@ export function pushSucceeded(records: EventRecords, clock: number, now: number,
   records.push(SUCCEEDED, clock, now, id, result, runtime);
 }
 
-/** Any event type; `members` are its fields as the members of a JSON object (`"uuid":"…"`, may be empty). */
+/** Any event type; `members` are its fields as the members of a JSON object (`"uuid":"…"`, may be empty), ASCII only ({@link membersOf}). */
 export function pushOther(records: EventRecords, clock: number, now: number, type: string, members: string): void {
   records.push(OTHER, clock, now, type, members);
+}
+
+/** The members of a JSON object, ASCII only: its text without the braces. */
+export function membersOf(fields: Record<string, unknown>): string {
+  return stringifyJsonText(fields, 'legacy').slice(1, -1);
 }
 
 const tail = (type: string): string => `,"type":${jsonString(type)}}`;

@@ -1,25 +1,27 @@
 /**
  * JSON text for the events every task sends, written without `JSON.stringify` where it can be:
  * quoting a plain string by hand is several times cheaper than stringifying it, and a busy worker
- * quotes a dozen strings per task (the bench's events row).
+ * quotes a dozen strings per task (the bench's events row). Strings are written as Python's
+ * `json.dumps` writes them (`ensure_ascii`, as Celery's own events are), so an event list's text is
+ * pure ASCII and becomes bytes with a plain copy (list-publisher.ts).
  */
+import { pythonJsonString } from '@celerity/core/internal';
 
-// Characters JSON.stringify would escape or rewrite: quote, backslash, controls, and surrogates
-// (a lone one is written as \uXXXX; a pair passes, but is rare enough to leave to JSON.stringify).
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+// Printable ASCII except `"` and `\`: a string written as-is between quotes.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
-/** A string as JSON: exactly what `JSON.stringify` writes. */
+/** A string as JSON: what Python's `json.dumps` writes (`"é"` as `"\u00e9"`). */
 export function jsonString(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  return PLAIN.test(value) ? `"${value}"` : pythonJsonString(value);
 }
 
 /**
  * {@link jsonString} without its quotes, for a template that writes them next to a field name
- * (`"uuid":"${jsonInner(id)}"`): the string itself when it needs no escape, which leaves the
- * event's text two pieces shorter to join and flatten per string field.
+ * (`"uuid":"` + `jsonInner(id)`): the string itself when it needs no escape, which leaves the
+ * event's text fewer pieces to join per string field.
  */
 export function jsonInner(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value).slice(1, -1) : value;
+  return PLAIN.test(value) ? value : pythonJsonString(value).slice(1, -1);
 }
 
 /** {@link jsonString}, or `null`. */

@@ -1,8 +1,12 @@
 /**
- * Publishes task event records as `task.multi` lists. While a list is being published
- * the next one collects (up to `bufferLimit` events) and goes out when that publish is done: a busy
- * worker sends fewer, fuller lists, an idle one sends each turn's. Events are best effort, as in
- * Celery: a publish that fails is reported once through `warn` and dropped.
+ * Publishes task event records as `task.multi` lists of at most `bufferLimit` events. A list is
+ * written and published two `setImmediate`s after its events are added: past the end of the event
+ * loop's turn and past the next turn's I/O callbacks, so the commands those callbacks write
+ * (results, acks, the next fetch) are on their way before the worker spends time on events, which
+ * it then does while the server works on them. While a list is being published the next ones
+ * collect and go out when that publish is done: a busy worker sends fewer, fuller lists, an idle
+ * one sends each turn's. Events are best effort, as in Celery: a publish that fails is reported
+ * once through `warn` and dropped.
  */
 import type { Broker } from '@celerity/core';
 import { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes } from '@celerity/core/internal';
@@ -22,11 +26,14 @@ export interface ListPublisherOptions {
 /** See the module comment. */
 export class ListPublisher {
   private readonly writer: EventWriter;
-  private pending: EventRecords = [];
-  private pendingCount = 0;
-  /** The latest publish, while it is on its way (a full list may go out beside it). */
+  /** Lists waiting to be published, oldest first; only the last one takes more events. */
+  private waiting: EventRecords[] = [];
+  /** Events in the last waiting list. */
+  private lastCount = 0;
+  /** The latest publish, while it is on its way. */
   private inFlight: Promise<void> | undefined;
   private readonly publishing = new Set<Promise<void>>();
+  private queued = false;
   private warned = false;
 
   constructor(private readonly options: ListPublisherOptions) {
@@ -38,27 +45,53 @@ export class ListPublisher {
     return this.writer;
   }
 
-  /** Adds `count` events' records; they go out now unless a list is on its way and this one is not full. */
+  /** Adds `count` events' records (at most `bufferLimit`); they go out after the next turn's I/O unless a list is on its way. */
   add(records: EventRecords, count: number): void {
-    if (this.pendingCount === 0) this.pending = records;
-    else for (const value of records) this.pending.push(value);
-    this.pendingCount += count;
-    if (this.inFlight === undefined || this.pendingCount >= this.options.bufferLimit) this.send();
+    const last = this.waiting[this.waiting.length - 1];
+    if (last === undefined || this.lastCount + count > this.options.bufferLimit) {
+      this.waiting.push(records);
+      this.lastCount = count;
+    } else {
+      for (const value of records) last.push(value);
+      this.lastCount += count;
+    }
+    if (this.inFlight === undefined) this.queue();
   }
 
-  /** Resolves once everything added has been published (or has failed). */
+  /** Publishes what waits now; resolves once everything added has been published (or has failed). */
   async flush(): Promise<void> {
-    while (this.publishing.size > 0 || this.pendingCount > 0) {
-      if (this.pendingCount > 0 && this.inFlight === undefined) this.send();
+    while (this.publishing.size > 0 || this.waiting.length > 0) {
+      if (this.waiting.length > 0 && this.inFlight === undefined) this.send();
       await Promise.all([...this.publishing]);
     }
   }
 
+  private queue(): void {
+    if (this.queued) return;
+    this.queued = true;
+    setImmediate(this.queueAgain);
+  }
+
+  // A setImmediate made in this turn's check phase runs in the next turn's, after its I/O callbacks.
+  private readonly queueAgain = (): void => {
+    setImmediate(this.sendQueued);
+  };
+
+  private readonly sendQueued = (): void => {
+    this.queued = false;
+    if (this.waiting.length > 0 && this.inFlight === undefined) this.send();
+  };
+
   private send(): void {
-    const records = this.pending;
-    this.pending = [];
-    this.pendingCount = 0;
-    const body = Buffer.from(`[${this.writer.list(records)}]`, 'utf8');
+    const lists = this.waiting;
+    this.waiting = [];
+    this.lastCount = 0;
+    for (const records of lists) this.inFlight = this.publish(records);
+  }
+
+  private publish(records: EventRecords): Promise<void> {
+    // The text is ASCII (event-records.ts): latin1 copies it as it is, without measuring UTF-8.
+    const body = Buffer.from(`[${this.writer.list(records)}]`, 'latin1');
     const sent = this.options.broker.broadcast(EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes(body, this.options.hostname)).then(
       () => {},
       (error: unknown) => {
@@ -69,10 +102,11 @@ export class ListPublisher {
     );
     const done = sent.then(() => {
       this.publishing.delete(done);
-      if (this.inFlight === done) this.inFlight = undefined;
-      if (this.pendingCount > 0 && this.inFlight === undefined) this.send();
+      if (this.inFlight !== done) return;
+      this.inFlight = undefined;
+      if (this.waiting.length > 0) this.queue();
     });
     this.publishing.add(done);
-    this.inFlight = done;
+    return done;
   }
 }

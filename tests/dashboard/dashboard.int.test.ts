@@ -60,6 +60,9 @@ describe.skipIf(!ready)('celerity dashboard in Chromium, with a Celerity and a P
   /** Opens a route of the page and waits for `selector`. */
   const open = async (hash: string, selector: string, timeout = 30_000) => {
     await page.goto(new URL(hash, dashboard.url).href);
+    // The route's view is on screen (the overview also lists workers: a row alone proves nothing).
+    const view = hash === '#/' ? 'overview' : hash.startsWith('#/tasks/') ? 'task' : hash.slice(2);
+    await page.locator(`main[data-view="${view}"]`).waitFor({ timeout });
     await page.locator(selector).first().waitFor({ timeout });
   };
 

@@ -103,7 +103,7 @@ export function App({ live }: { live: LiveStore }) {
         <strong class="brand">Celerity</strong>
         <nav>
           {NAV.map(([href, label, views]) => (
-            <a key={href} href={href} class={views.includes(route.view) ? 'current' : ''}>
+            <a key={href} href={href} class={views.includes(route.view) ? 'current' : ''} aria-current={views.includes(route.view) ? 'page' : undefined}>
               {label}
             </a>
           ))}
@@ -115,7 +115,7 @@ export function App({ live }: { live: LiveStore }) {
       </header>
       {state.error !== null && <p class="error banner">{state.error}</p>}
       {sessionError !== null && <p class="error banner">session: {sessionError}</p>}
-      <main>
+      <main data-view={route.view}>
         <View route={route} state={state} live={live} />
       </main>
     </ActionsProvider>

@@ -25,6 +25,9 @@ export function useRoute(): Route {
   useEffect(() => {
     const onChange = () => setRoute(parseRoute(location.hash));
     addEventListener('hashchange', onChange);
+    // The hash may have changed between the first render and this effect (a link followed while the
+    // page was still starting): that hashchange came before the listener, so read it again now.
+    onChange();
     return () => removeEventListener('hashchange', onChange);
   }, []);
   return route;

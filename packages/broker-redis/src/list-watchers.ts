@@ -69,11 +69,6 @@ export class ListWatchers {
     }
   }
 
-  /** Lists with a wait running (for tests). */
-  get watching(): ReadonlySet<string> {
-    return this.waiting;
-  }
-
   /** Closes every watching connection; a wait in progress is dropped (it holds nothing). */
   close(): void {
     this.closed = true;

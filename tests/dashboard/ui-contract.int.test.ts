@@ -103,12 +103,32 @@ describe.skipIf(!chromiumInstalled())('dashboard page against a fake server', ()
   it('sends the search to api/tasks and merges live tasks that match it', async () => {
     await page.goto(`${fake.url}#/tasks`);
     await page.locator('[data-task="ok-1"]').waitFor();
+    await page.locator('[data-connected="true"]').waitFor();
     await page.fill('input[name=q]', 'tasks.a');
     await page.selectOption('select[name=state]', 'SUCCESS');
     await expect.poll(() => fake.taskQueries.at(-1)?.toString()).toBe('q=tasks.a&state=SUCCESS&limit=100');
     fake.push('tasks', { tasks: [summary('ok-2', 'tasks.add', 'SUCCESS', now), summary('no-1', 'tasks.add', 'FAILURE', now)] });
     await page.locator('[data-task="ok-2"]').waitFor();
     expect(await page.locator('[data-task="no-1"]').count()).toBe(0);
+  });
+
+  it('keeps a live task that arrived while the search was being answered', async () => {
+    await page.goto(`${fake.url}#/tasks`);
+    await page.locator('[data-task="ok-1"]').waitFor();
+    await page.locator('[data-connected="true"]').waitFor();
+    const release = fake.holdNext('/api/tasks');
+    const asked = fake.taskQueries.length;
+    await page.selectOption('select[name=state]', 'SUCCESS');
+    await expect.poll(() => fake.taskQueries.length).toBe(asked + 1);
+    fake.push('tasks', { tasks: [summary('live-1', 'tasks.add', 'SUCCESS', now)] });
+    // the page shows "Loading…" until the answer; a bad message pushed after it shows a banner once
+    // handled, and the stream's messages are handled in order, so live-1 has been seen before the answer
+    fake.push('series', 'not a series');
+    await page.locator('.error.banner', { hasText: 'bad series message' }).waitFor();
+    release();
+    // the answer (ok-1 and fail-1; the fake ignores the filter) replaces the list; live-1 is merged back in
+    await page.locator('[data-task="fail-1"]').waitFor();
+    expect(await page.locator('[data-task="live-1"]').count()).toBe(1);
   });
 
   it('draws the canvas tree and the traceback, and asks before terminating, with the CSRF header', async () => {

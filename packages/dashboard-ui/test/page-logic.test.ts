@@ -71,6 +71,13 @@ describe('task filters', () => {
     expect(merged.map((t) => t.id)).toEqual(['c', 'a']);
     expect(mergeTasks(merged, [task('d', 'n', 'STARTED', 5)], filter, 2).map((t) => t.id)).toEqual(['d', 'c']);
   });
+
+  it('skip a change older than the listed task (a search answer can be newer than a buffered change)', () => {
+    const listed = [task('a', 'n', 'SUCCESS', 5)];
+    expect(mergeTasks(listed, [task('a', 'n', 'STARTED', 4)], NO_FILTER, 10)[0]?.state).toBe('SUCCESS');
+    expect(mergeTasks(listed, [task('a', 'n', 'STARTED', 4)], { ...NO_FILTER, state: 'SUCCESS' }, 10).map((t) => t.id)).toEqual(['a']);
+    expect(mergeTasks(listed, [task('a', 'n', 'FAILURE', 5)], NO_FILTER, 10)[0]?.state).toBe('FAILURE');
+  });
 });
 
 describe('action inputs', () => {

@@ -31,6 +31,8 @@ export interface FakeDashboard {
   readonly actions: PostedAction[];
   /** Streams opened so far (a reconnect adds one). */
   streamsOpened(): number;
+  /** Holds the answer to the next `GET <path>` until the returned function is called. */
+  holdNext(path: string): () => void;
   /** Sends `event: <type>` with `data` to every open stream. */
   push(type: string, data: unknown): void;
   /** Ends every open stream, as a server restart would. */
@@ -56,6 +58,7 @@ export async function startFakeDashboard(): Promise<FakeDashboard> {
   const actions: PostedAction[] = [];
   const streams = new Set<ServerResponse>();
   let opened = 0;
+  const held = new Map<string, Promise<void>>();
   answers.set('/api/session', { csrfToken, authRequired: false, readOnly: false });
 
   const send = (stream: ServerResponse, type: string, data: unknown) => stream.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -87,6 +90,9 @@ export async function startFakeDashboard(): Promise<FakeDashboard> {
       }
       if (path.startsWith('/api/')) {
         if (path === '/api/tasks') taskQueries.push(url.searchParams);
+        const hold = held.get(path);
+        held.delete(path);
+        if (hold !== undefined) await hold;
         const answer = answers.get(path);
         return answer === undefined ? json(response, 404, { error: 'not found' }) : json(response, 200, answer);
       }
@@ -110,6 +116,11 @@ export async function startFakeDashboard(): Promise<FakeDashboard> {
     taskQueries,
     actions,
     streamsOpened: () => opened,
+    holdNext(path) {
+      let release = () => {};
+      held.set(path, new Promise<void>((resolve) => (release = resolve)));
+      return () => release();
+    },
     push(type, data) {
       for (const stream of streams) send(stream, type, data);
     },

@@ -21,10 +21,15 @@ export function matchesFilter(task: TaskSummary, filter: TaskFilter): boolean {
   return true;
 }
 
-/** Merges changed tasks into a list kept newest first (by `updated`), at most `limit` long. */
+/**
+ * Merges changed tasks into a list kept newest first (by `updated`), at most `limit` long. A change
+ * older than the listed task is skipped: a search's answer may already hold a later state.
+ */
 export function mergeTasks(current: readonly TaskSummary[], changed: readonly TaskSummary[], filter: TaskFilter, limit: number): TaskSummary[] {
   const byId = new Map(current.map((task) => [task.id, task]));
   for (const task of changed) {
+    const listed = byId.get(task.id);
+    if (listed !== undefined && listed.updated > task.updated) continue;
     if (matchesFilter(task, filter)) byId.set(task.id, task);
     else byId.delete(task.id);
   }

@@ -62,17 +62,26 @@ export function TasksView({ live }: { live: LiveStore }) {
 
   useEffect(() => {
     let current = true;
+    // Changes the stream reports while the search is being answered: the answer replaces the list,
+    // so they are merged into it again, or a task that changed meanwhile would vanish.
+    let duringSearch: TaskSummary[] | null = [];
     setLoading(true);
     fetchTasks({ ...filter, limit: PAGE })
       .then((found) => {
         if (!current) return;
-        setTasks(found);
+        setTasks(mergeTasks(found, duringSearch ?? [], filter, Math.max(PAGE, found.length)));
         setMore(found.length === PAGE);
         setError(null);
       })
       .catch((failure: unknown) => current && setError((failure as Error).message))
-      .finally(() => current && setLoading(false));
-    const unsubscribe = live.subscribeTasks((changed) => setTasks((list) => mergeTasks(list, changed, filter, Math.max(PAGE, list.length))));
+      .finally(() => {
+        duringSearch = null;
+        if (current) setLoading(false);
+      });
+    const unsubscribe = live.subscribeTasks((changed) => {
+      duringSearch?.push(...changed);
+      setTasks((list) => mergeTasks(list, changed, filter, Math.max(PAGE, list.length)));
+    });
     return () => {
       current = false;
       unsubscribe();

@@ -4,68 +4,15 @@
  * view, and a body that is not an object at all is a {@link ContractError}.
  */
 
-export type TaskState = 'PENDING' | 'RECEIVED' | 'STARTED' | 'SUCCESS' | 'FAILURE' | 'RETRY' | 'REJECTED' | 'REVOKED';
-export const TASK_STATES: readonly TaskState[] = ['PENDING', 'RECEIVED', 'STARTED', 'SUCCESS', 'FAILURE', 'RETRY', 'REJECTED', 'REVOKED'];
+import type { CanvasNode, Overview, Queue, Series, Session, TaskDetail as WireTaskDetail, TaskSummary, Worker } from '../contract.js';
 
-export interface Session { csrfToken: string; authRequired: boolean; readOnly: boolean }
+export { TASK_STATES } from '../contract.js';
+export type { CanvasNode, Overview, Queue, Series, Session, TaskState, TaskSummary, Worker } from '../contract.js';
 
-export interface Worker {
-  hostname: string;
-  online: boolean;
-  heartbeatAge: number | null;
-  language: 'python' | 'typescript' | null;
-  software: string | null;
-  pool: string | null;
-  concurrency: number | null;
-  active: number | null;
-  processed: number | null;
-  loadavg: number[] | null;
-  queues: string[];
-}
-
-export interface Queue {
-  name: string;
-  depth: number | null;
-  byPriority: Record<string, number> | null;
-  consumers: number | null;
-  heldEta: number | null;
-  deadLetters: number | null;
-}
-
-export interface Totals { received: number; succeeded: number; failed: number; active: number }
-export interface Overview { now: number; workers: Worker[]; queues: Queue[]; totals: Totals }
-
-export interface TaskSummary {
-  id: string;
-  name: string | null;
-  state: string;
-  worker: string | null;
-  received: number | null;
-  started: number | null;
-  runtime: number | null;
-  args: string | null;
-  result: string | null;
-  exception: string | null;
-  updated: number;
-}
-
-export interface CanvasNode { id: string; name: string | null; state: string | null; kind: 'task' | 'group' | 'chord' | 'callback'; children: CanvasNode[] }
-export interface TaskEvent { type: string; timestamp: number; hostname: string | null }
-
-export interface TaskDetail extends TaskSummary {
-  kwargs: string | null;
-  traceback: string | null;
-  parentId: string | null;
-  rootId: string | null;
-  groupId: string | null;
-  events: TaskEvent[];
+/** A task's details as the page keeps them: a canvas tree it cannot read is dropped (null). */
+export interface TaskDetail extends Omit<WireTaskDetail, 'tree'> {
   tree: CanvasNode | null;
 }
-
-export interface ThroughputPoint { t: number; succeeded: number; failed: number }
-export interface RuntimeRow { name: string; count: number; p50: number; p90: number; p99: number }
-export interface DepthPoint { t: number; queue: string; depth: number }
-export interface Series { step: number; throughput: ThroughputPoint[]; runtime: RuntimeRow[]; queueDepth: DepthPoint[] }
 
 /** A body that does not have the contract's shape. */
 export class ContractError extends Error {

@@ -56,6 +56,8 @@ export type { MessageTracing, PublishSpan, RunSpan, RunSpanOutcome } from './tra
 export { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, decodeEvents, encodeEvents, encodeEventsBytes, encodeEventsJson, eventRoutingKey, utcOffsetHours } from './events/messages.js';
 export type { CeleryEvent } from './events/messages.js';
 export { READY_TASK_STATES, TASK_EVENT_STATES } from './events/task-event-states.js';
+export { isWorkerOnline, mergeWorkerEvent } from './events/worker-record.js';
+export type { WorkerRecord } from './events/worker-record.js';
 // TLS certificate files read at connect time, and the TLS refusals no retry fixes (Redis and AMQP adapters).
 export { certReqsVerify, checkTlsFiles, tlsRefusal, withTlsFiles } from './tls-files.js';
 export type { TlsFileSettings } from './tls-files.js';

@@ -11,7 +11,7 @@ import type { DashboardStore } from './store.js';
 import { workers as storedWorkers } from './store-queries.js';
 import { taskUpdateOf, type TaskUpdate } from './task-update.js';
 import type { Clock } from './timers.js';
-import { mergeWorkerEvent, type WorkerRecord } from './worker-record.js';
+import { mergeWorkerEvent, type WorkerRecord } from '@celerity/core/internal';
 
 /** Most events buffered between two flushes; past it the oldest are dropped (and logged). */
 const MAX_BUFFER = 50_000;

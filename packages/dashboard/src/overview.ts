@@ -2,7 +2,8 @@
 import type { Overview, Worker } from './contract.js';
 import type { DashboardStore } from './store.js';
 import { queueSnapshot, totals, workers } from './store-queries.js';
-import { isOnline, languageOf } from './worker-record.js';
+import { isWorkerOnline } from '@celerity/core/internal';
+import { languageOf } from './worker-record.js';
 
 /** `now` in seconds. */
 export async function readOverview(store: DashboardStore, now: number): Promise<Overview> {
@@ -11,7 +12,7 @@ export async function readOverview(store: DashboardStore, now: number): Promise<
     const polled = info.get(r.hostname);
     return {
       hostname: r.hostname,
-      online: isOnline(r, now),
+      online: isWorkerOnline(r, now),
       heartbeatAge: Math.max(0, now - r.lastSeen),
       language: languageOf(r.ident),
       software: r.software,

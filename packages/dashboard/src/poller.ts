@@ -9,7 +9,7 @@ import type { Logger } from '@celerity/core';
 import type { Queue } from './contract.js';
 import type { DashboardStore, WorkerInfo } from './store.js';
 import { workers as storedWorkers } from './store-queries.js';
-import { isOnline } from './worker-record.js';
+import { isWorkerOnline } from '@celerity/core/internal';
 
 /**
  * The pool's name from `inspect stats`: its `implementation` where the worker sends one
@@ -95,7 +95,7 @@ export async function pollOnce(client: Client, store: DashboardStore, token: str
 
   const { records, info: storedInfo } = await storedWorkers(store);
   for (const [hostname, info] of infos) storedInfo.set(hostname, info);
-  const online = new Set(records.filter((r) => isOnline(r, now)).map((r) => r.hostname));
+  const online = new Set(records.filter((r) => isWorkerOnline(r, now)).map((r) => r.hostname));
   // Workers that answered are online even when their events are off.
   for (const hostname of infos.keys()) online.add(hostname);
   const known = await store.redis.zrange(store.keys.knownQueues, '0', '-1');

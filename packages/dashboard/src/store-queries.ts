@@ -5,7 +5,8 @@
 import type { DashboardStore, WorkerInfo } from './store.js';
 import { COUNTER_STEP, RUNTIME_STEP, bucketOf } from './store-keys.js';
 import type { Queue, Series, TaskEventEntry, TaskSummary } from './contract.js';
-import { parseWorkerRecord, type WorkerRecord } from './worker-record.js';
+import type { WorkerRecord } from '@celerity/core/internal';
+import { parseWorkerRecord } from './worker-record.js';
 
 /** A task as stored: the summary's fields plus the detail's. */
 export interface StoredTask extends TaskSummary {

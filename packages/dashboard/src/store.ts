@@ -10,7 +10,7 @@ import { defineScript, runScript } from '@celerity/redis-common/internal';
 import { APPLY_TASK_EVENT, FENCED_SET } from './store-scripts.js';
 import { COUNTER_STEP, RUNTIME_STEP, bucketOf, storeKeys, type StoreKeys } from './store-keys.js';
 import type { TaskUpdate } from './task-update.js';
-import type { WorkerRecord } from './worker-record.js';
+import type { WorkerRecord } from '@celerity/core/internal';
 import type { Queue } from './contract.js';
 
 /** Every state a task can be stored in (Celery's names), each with its own sorted set. */

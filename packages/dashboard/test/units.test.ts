@@ -9,7 +9,8 @@ import { PythonLiteralError, parsePythonLiteral } from '../src/python-literal.js
 import { quantile } from '../src/store-queries.js';
 import { PLACEHOLDER_PAGE, serveUi } from '../src/ui-assets.js';
 import { taskUpdateOf } from '../src/task-update.js';
-import { isOnline, languageOf, mergeWorkerEvent } from '../src/worker-record.js';
+import { isWorkerOnline, mergeWorkerEvent } from '@celerity/core/internal';
+import { languageOf } from '../src/worker-record.js';
 
 const t = (id: string, parentId: string | null, groupId: string | null = null) => ({ id, name: `n.${id}`, state: 'SUCCESS', parentId, groupId });
 
@@ -102,10 +103,10 @@ describe('workers', () => {
     expect(beat).toMatchObject({ hostname: 'w@h', lastSeen: 102, active: 3, processed: 7, loadavg: [0.5, 0.25, 0.1], software: 'py-celery 5.2.6' });
     expect(languageOf(beat.ident)).toBe('python');
     expect(languageOf('celerity')).toBe('typescript');
-    expect(isOnline(beat, 105)).toBe(true);
-    expect(isOnline(beat, 107)).toBe(false);
+    expect(isWorkerOnline(beat, 105)).toBe(true);
+    expect(isWorkerOnline(beat, 107)).toBe(false);
     const off = mergeWorkerEvent(beat, { type: 'worker-offline', hostname: 'w@h', timestamp: 103 } as unknown as CeleryEvent, 103);
-    expect(isOnline(off, 103)).toBe(false);
+    expect(isWorkerOnline(off, 103)).toBe(false);
   });
 });
 

@@ -3,22 +3,8 @@
  * workers with their last heartbeat and counts, and the most recent tasks with their state.
  * A worker is offline after `worker-offline`, or when no heartbeat came for twice its `freq`.
  */
-import { TASK_EVENT_STATES } from '@celerity/core/internal';
-import type { CeleryEvent } from '@celerity/core/internal';
-
-/** A worker as last heard. */
-export interface WorkerView {
-  hostname: string;
-  /** Seconds since the epoch of the last event from it. */
-  lastSeen: number;
-  /** Seconds between its heartbeats. */
-  freq: number;
-  offline: boolean;
-  active: number | null;
-  processed: number | null;
-  loadavg: readonly number[] | null;
-  software: string | null;
-}
+import { isWorkerOnline, mergeWorkerEvent, TASK_EVENT_STATES } from '@celerity/core/internal';
+import type { CeleryEvent, WorkerRecord } from '@celerity/core/internal';
 
 /** A task as last heard. */
 export interface TaskView {
@@ -42,7 +28,7 @@ const num = (value: unknown): number | null => (typeof value === 'number' && Num
 
 /** The workers and recent tasks heard so far. */
 export class EventState {
-  readonly workers = new Map<string, WorkerView>();
+  readonly workers = new Map<string, WorkerRecord>();
   /** Tasks by uuid, oldest first (re-inserted on each event, so the last ones are the freshest). */
   readonly tasks = new Map<string, TaskView>();
   /** Events heard in all. */
@@ -56,17 +42,7 @@ export class EventState {
     const hostname = str(event.hostname);
     const timestamp = num(event.timestamp) ?? Date.now() / 1000;
     if (event.type.startsWith('worker-') && hostname !== null) {
-      const worker = this.workers.get(hostname) ?? { hostname, lastSeen: timestamp, freq: 2, offline: false, active: null, processed: null, loadavg: null, software: null };
-      worker.lastSeen = timestamp;
-      worker.freq = num(event['freq']) ?? worker.freq;
-      worker.offline = event.type === 'worker-offline';
-      worker.active = num(event['active']) ?? worker.active;
-      worker.processed = num(event['processed']) ?? worker.processed;
-      const load = event['loadavg'];
-      if (Array.isArray(load)) worker.loadavg = load.filter((v): v is number => typeof v === 'number');
-      const ident = str(event['sw_ident']);
-      if (ident !== null) worker.software = `${ident} ${str(event['sw_ver']) ?? ''}`.trim();
-      this.workers.set(hostname, worker);
+      this.workers.set(hostname, mergeWorkerEvent(this.workers.get(hostname), event, timestamp));
       return;
     }
     const state = TASK_EVENT_STATES[event.type];
@@ -92,8 +68,8 @@ export class EventState {
   }
 
   /** Whether a worker counts as online at `now` (seconds since the epoch). */
-  isOnline(worker: WorkerView, now: number): boolean {
-    return !worker.offline && now - worker.lastSeen <= worker.freq * 2;
+  isOnline(worker: WorkerRecord, now: number): boolean {
+    return isWorkerOnline(worker, now);
   }
 
   /** The `limit` most recently updated tasks, newest first. */

@@ -57,6 +57,9 @@ export { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, decodeEvents, encodeEvents, enc
 export type { CeleryEvent } from './events/messages.js';
 export { READY_TASK_STATES, TASK_EVENT_STATES } from './events/task-event-states.js';
 export { isWorkerOnline, mergeWorkerEvent } from './events/worker-record.js';
+// The configuration beneath a client's or a worker's options.
+export { adapterOptionsFromConfig, optionsOverConfig } from './config/options-beneath.js';
+export type { AdapterOptionsFromConfig } from './config/options-beneath.js';
 export type { WorkerRecord } from './events/worker-record.js';
 // TLS certificate files read at connect time, and the TLS refusals no retry fixes (Redis and AMQP adapters).
 export { certReqsVerify, checkTlsFiles, tlsRefusal, withTlsFiles } from './tls-files.js';

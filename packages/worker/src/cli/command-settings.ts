@@ -8,7 +8,7 @@
  */
 import type { Broker, CelerityConfig, ResultBackend } from '@celerity/core';
 import { createBackendFromUrl, createBrokerFromUrl, loadConfig } from '@celerity/core';
-import { adapterOptionsFromConfig } from '../config-options.js';
+import { adapterOptionsFromConfig } from '@celerity/core/internal';
 import { backendUrlFrom, brokerUrlFrom, loadAdapters, loadConfigModule } from './environment.js';
 
 /** The flags a command may have that choose its settings. */

@@ -58,7 +58,9 @@ describe('task message round trip', () => {
       }),
       { numRuns: 300 },
     );
-  });
+    // 300 random messages, some large: 2.3 s alone at a load average of 8, past vitest's 5 s default
+    // on a busier machine (a CI run with two files at a time), so this one is given longer.
+  }, 30_000);
 
   it('every header field survives encode → decode', () => {
     const fields = fc.record({

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// The bench is not part of `pnpm test`; run its own tests with `pnpm --filter @celerity/bench test`.
+// `pnpm test` (scripts/test.sh) runs the unit tests here; all of them, smoke tests included: `pnpm --filter @celerity/bench test`.
 const conditions = ['source', 'module', 'node', 'import', 'default'];
 
 export default defineConfig({

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite: unit, type, integration and interop tests (vitest projects) against the shared
 # servers, then the server version matrix (scripts/matrix.sh: Redis 8.0, Valkey 8.1, RabbitMQ 4.0),
-# then one plain summary line ("N passed, N failed") over both that CI reads. With arguments (vitest
-# filters) only that vitest run, no matrix.
+# then the bench's unit tests, then one plain summary line ("N passed, N failed") over all of them
+# that CI reads. With arguments (vitest filters) only that vitest run, no matrix.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
@@ -14,6 +14,11 @@ if [ "$#" = 0 ]; then
   bash scripts/matrix.sh
   matrix=$?
   [ "$status" = 0 ] && status=$matrix
+  # The bench's unit tests (stats, reports, targets, argument parsing); its smoke tests (*.int) start
+  # whole benchmark rows and stay with `pnpm --filter @celerity/bench test`.
+  (cd bench && npx vitest run --exclude 'test/**/*.int.test.ts' --reporter=default --reporter=json --outputFile.json=../test-results/matrix-bench-unit.json)
+  bench=$?
+  [ "$status" = 0 ] && status=$bench
 fi
 node -e '
 const fs = require("fs");

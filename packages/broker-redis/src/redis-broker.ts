@@ -289,7 +289,10 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
           async () => {
             const multi = this.client.multi();
             let start = 0;
-            for (const { key, raw, until } of chunk) if (until !== undefined) multi.zadd(this.keys.parked, until, parkedMember(key, raw));
+            // Parked messages go in one variadic ZADD (score, member, score, member, …).
+            const parked: Array<number | string> = [];
+            for (const { key, raw, until } of chunk) if (until !== undefined) parked.push(until, parkedMember(key, raw));
+            if (parked.length > 0) multi.zadd(this.keys.parked, ...parked);
             const pushed = chunk.filter((e) => e.until === undefined);
             for (let i = 1; i <= pushed.length; i++) {
               if (i < pushed.length && pushed[i]?.key === pushed[start]?.key) continue;

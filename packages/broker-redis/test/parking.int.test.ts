@@ -67,9 +67,13 @@ describe('parking far-future tasks (parkEtaAfter)', () => {
       { target: { queue: 'q' }, envelope: withEta('a', undefined) },
       { target: { queue: 'q' }, envelope: withEta('far', start + HOUR) },
       { target: { queue: 'q' }, envelope: withEta('b', undefined) },
+      { target: { queue: 'q' }, envelope: withEta('farther', start + 2 * HOUR) },
     ]);
     expect(await b.size('q')).toBe(2);
-    expect(await redis.zcard(`${prefix}_celerity.parked`)).toBe(1);
+    // both parked in one ZADD, each under its own score
+    const scores = (await redis.zrange(`${prefix}_celerity.parked`, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number);
+    expect(scores).toHaveLength(2);
+    expect(scores[1]! - scores[0]!).toBeGreaterThan(0);
   });
 
   it('a consumer\'s restore pass promotes what is due, and the message is delivered', async () => {

@@ -12,6 +12,7 @@ export function renderLatency(results: LatencyResults): string {
       line([
         i === 0 ? row.system : '',
         i === 0 ? row.worker : '',
+        i === 0 ? formatNumber(row.workerMaxRate) : '',
         i === 0 ? formatNumber(row.maxRate) : '',
         `${Math.round(l.share * 100)}%`,
         formatNumber(l.targetRate),
@@ -41,10 +42,10 @@ export function renderLatency(results: LatencyResults): string {
   return [
     '### Latency under a steady load — ms (lower is better)',
     '',
-    `Each system's maximum: tasks/s of a timed run of ${formatNumber(sizes.maxJobs)} pre-enqueued tasks (${formatNumber(sizes.pythonMaxJobs)} for Python Celery), results kept, after an untimed run of half as many. Then a paced producer in the bench process sends one task at a time, on a schedule computed from the start (a late timer never delays the rest), at ${sizes.shares.map((s) => `${Math.round(s * 100)}%`).join(', ')} of that maximum for ${formatNumber(sizes.durationMs / 1000)} s each, after 1 s at the lowest share (not recorded); workers at concurrency ${sizes.concurrency}, in their own process. The task returns the time its body started; *to start* runs from the producer's send call to that time, *to result* to the moment the producer holds the result; all stamps on CLOCK_MONOTONIC (Node's \`process.hrtime\`, Python's \`time.monotonic_ns()\`), one clock for every process of the machine. Offered: sends per second the producer achieved; achieved: results per second from the first send to the last result; late p99: how late the producer's sends were against their schedule. One run per level; with fewer than 1,000 tasks, p99.9 is the slowest task.`,
+    `Each system's maximum, twice: the worker alone (tasks/s of a timed run of ${formatNumber(sizes.maxJobs)} pre-enqueued tasks, ${formatNumber(sizes.pythonMaxJobs)} for Python Celery, results kept, after an untimed run of half as many), and with the producer in the loop (as many sends, each awaited until the producer holds its result, ${formatNumber(sizes.loopWindow)} in flight, after a quarter as many untimed). The producer shares the two cores with the worker and Redis, so the levels are shares of the second. Then a paced producer in the bench process sends one task at a time, on a schedule computed from the start (a late timer never delays the rest), at ${sizes.shares.map((s) => `${Math.round(s * 100)}%`).join(', ')} of that maximum for ${formatNumber(sizes.durationMs / 1000)} s each, after 1 s at the lowest share (not recorded); workers at concurrency ${sizes.concurrency}, in their own process. The task returns the time its body started; *to start* runs from the producer's send call to that time, *to result* to the moment the producer holds the result; all stamps on CLOCK_MONOTONIC (Node's \`process.hrtime\`, Python's \`time.monotonic_ns()\`), one clock for every process of the machine. Offered: sends per second the producer achieved; achieved: results per second from the first send to the last result; late p99: how late the producer's sends were against their schedule. One run per level; with fewer than 1,000 tasks, p99.9 is the slowest task.`,
     '',
-    line(['system', 'worker', 'max tasks/s', 'load', 'asked/s', 'offered/s', 'achieved/s', 'to start p50', 'p99', 'p99.9', 'to result p50', 'p99', 'p99.9', 'late p99', 'tasks']),
-    line(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    line(['system', 'worker', 'worker alone max/s', 'with producer max/s', 'load', 'asked/s', 'offered/s', 'achieved/s', 'to start p50', 'p99', 'p99.9', 'to result p50', 'p99', 'p99.9', 'late p99', 'tasks']),
+    line(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...rows,
     ...(short.length > 0 ? ['', 'Levels where results were missing:', ...short] : []),
     ...(errors.length > 0 ? ['', 'Failed runs:', ...errors] : []),

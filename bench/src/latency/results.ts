@@ -8,9 +8,11 @@ export interface LatencySizes {
   shares: readonly number[];
   /** Worker concurrency of every system. */
   concurrency: number;
-  /** Tasks of the timed maximum-rate run of the Node workers (the Python worker gets {@link pythonMaxJobs}). */
+  /** Tasks of the timed maximum-rate runs of the Node workers (the Python worker gets {@link pythonMaxJobs}). */
   maxJobs: number;
   pythonMaxJobs: number;
+  /** Sends the producer keeps in flight while it measures the maximum with itself in the loop. */
+  loopWindow: number;
 }
 
 /** p50 / p99 / p99.9 of a latency, in milliseconds. */
@@ -50,8 +52,13 @@ export interface LatencyRow {
   system: string;
   /** What runs, e.g. `async pool, concurrency 10`. */
   worker: string;
-  /** Tasks per second of the timed run of pre-enqueued tasks (results kept). */
+  /**
+   * Tasks per second with the producer in the loop: the same sends and waits as the levels, as fast
+   * as they go with `loopWindow` in flight. The levels are shares of this.
+   */
   maxRate: number;
+  /** Tasks per second of the worker alone: a timed run of pre-enqueued tasks (results kept). */
+  workerMaxRate: number;
   levels: LatencyLevel[];
 }
 

@@ -1,7 +1,10 @@
 /**
- * Latency under a steady load: for each system, its maximum processing rate is measured first (a
- * timed run of pre-enqueued tasks, after an untimed one), then a paced producer offers tasks at 25%,
- * 50% and 90% of it for a fixed time, one send at a time on the schedule of `pacer.ts`. Every task
+ * Latency under a steady load: for each system, its maximum is measured first, twice: the worker
+ * alone (a timed run of pre-enqueued tasks, after an untimed one), then with the producer in the loop
+ * (the same sends and waits as the levels, as fast as they go). The producer shares the machine's two
+ * cores with the worker and Redis, so only the second is a rate the levels can be offered at: a paced
+ * producer offers tasks at 25%, 50% and 90% of it for a fixed time, one send at a time on the schedule
+ * of `pacer.ts`. Every task
  * returns the worker's start stamp; the producer stamps its send call and the moment it holds the
  * result, all on CLOCK_MONOTONIC (`clock.ts`), so each task gives an enqueue-to-start and an
  * enqueue-to-result latency. Before the levels, one second of load at the lowest share warms up the
@@ -24,8 +27,8 @@ import type { LatencyLevel, LatencyResults, LatencyRow, LatencySizes } from './r
 /** Sizes from the bench's mode. */
 export function latencySizes(config: BenchConfig): LatencySizes {
   return config.mode === 'quick'
-    ? { durationMs: 3000, shares: [0.25, 0.5, 0.9], concurrency: 10, maxJobs: 5000, pythonMaxJobs: 1000 }
-    : { durationMs: 10_000, shares: [0.25, 0.5, 0.9], concurrency: 10, maxJobs: 20_000, pythonMaxJobs: 3000 };
+    ? { durationMs: 3000, shares: [0.25, 0.5, 0.9], concurrency: 10, maxJobs: 5000, pythonMaxJobs: 1000, loopWindow: 100 }
+    : { durationMs: 10_000, shares: [0.25, 0.5, 0.9], concurrency: 10, maxJobs: 20_000, pythonMaxJobs: 3000, loopWindow: 100 };
 }
 
 /** What one paced run gave: the stamps of the tasks whose result came, and what failed. */
@@ -66,6 +69,25 @@ async function offer(ctx: ScenarioContext, peer: LatencyPeer, rate: number, coun
   return { ...out, stamps: [...out.stamps] };
 }
 
+/**
+ * Tasks/s of `count` sends and waits with at most `window` in flight: the rate the whole loop (producer,
+ * Redis, worker) sustains. A failed send counts as done, and the caller sees it in the levels.
+ */
+export async function loopMaxRate(send: (x: number) => Promise<unknown>, count: number, window: number, clock: () => number = monotonicMs): Promise<number> {
+  let next = 0;
+  let failed = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const x = next++;
+      await send(x).catch(() => void failed++);
+    }
+  };
+  const start = clock();
+  await Promise.all(Array.from({ length: Math.min(window, count) }, lane));
+  if (failed === count) throw new Error(`every one of ${count} sends failed`);
+  return (count * 1000) / Math.max(clock() - start, 1e-3);
+}
+
 async function level(ctx: ScenarioContext, peer: LatencyPeer, share: number, maxRate: number, durationMs: number): Promise<LatencyLevel> {
   const targetRate = share * maxRate;
   const count = Math.max(2, Math.round((targetRate * durationMs) / 1000));
@@ -79,12 +101,17 @@ async function level(ctx: ScenarioContext, peer: LatencyPeer, share: number, max
 async function measurePeer(ctx: ScenarioContext, sizes: LatencySizes, open: OpenLatencyPeer, maxJobs: number, out: LatencyResults): Promise<void> {
   const peer = await open(ctx, sizes.concurrency);
   try {
-    const maxRate = await peer.measureMax(maxJobs);
-    ctx.log(`  latency ${peer.system}: maximum ${maxRate.toFixed(0)} tasks/s`);
+    const workerMaxRate = await peer.measureMax(maxJobs);
+    // Warms up the producer's path too; then the timed loop.
+    await loopMaxRate((x) => peer.send(x), Math.ceil(maxJobs / 4), sizes.loopWindow);
+    await flush(ctx.redis);
+    const maxRate = await loopMaxRate((x) => peer.send(x), maxJobs, sizes.loopWindow);
+    await flush(ctx.redis);
+    ctx.log(`  latency ${peer.system}: maximum ${workerMaxRate.toFixed(0)} tasks/s worker alone, ${maxRate.toFixed(0)} with the producer in the loop`);
     const lowest = Math.min(...sizes.shares) * maxRate;
     await offer(ctx, peer, lowest, Math.max(2, Math.round(lowest)));
     await flush(ctx.redis);
-    const row: LatencyRow = { system: peer.system, worker: peer.worker, maxRate, levels: [] };
+    const row: LatencyRow = { system: peer.system, worker: peer.worker, maxRate, workerMaxRate, levels: [] };
     out.rows.push(row);
     for (const share of sizes.shares) {
       const l = await level(ctx, peer, share, maxRate, sizes.durationMs);

@@ -32,6 +32,8 @@ export interface AckBatch {
 export class AckBatcher {
   private readonly batches = new Map<string, AckBatch>();
   private flushQueued = false;
+  /** Holders that will take their batch at the end of this turn (see `hold`). */
+  private holds = 0;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -59,7 +61,7 @@ export class AckBatcher {
       if (!this.flushQueued) {
         this.flushQueued = true;
         // setImmediate (not a microtask) so acks made from several I/O callbacks share a batch.
-        setImmediate(() => this.flush());
+        setImmediate(() => this.flushUnlessHeld());
       }
     }
     batch.tags.push(tag);
@@ -84,12 +86,33 @@ export class AckBatcher {
       this.batches.set(batch.unacked, batch);
       if (!this.flushQueued) {
         this.flushQueued = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.flushUnlessHeld());
       }
       return;
     }
     for (const tag of batch.tags) waiting.tags.push(tag);
     waiting.promise.then(batch.resolve, batch.reject);
+  }
+
+  /**
+   * Keeps the batches of this turn from going out on their own until the returned release is called,
+   * for a caller that takes one with `take` at the end of the turn (an idle consumer sends it ahead of
+   * its BLMOVE, in the same write). The release sends whatever is still waiting. `flush()` is not held.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      if (this.holds === 0 && this.flushQueued) this.flush();
+    };
+  }
+
+  // The end-of-turn flush; when held, the last release sends instead (flushQueued stays set).
+  private flushUnlessHeld(): void {
+    if (this.holds === 0) this.flush();
   }
 
   /** Sends the batches waiting for their turn now (the command is written in the caller's tick when connected). */

@@ -170,6 +170,9 @@ try {
   const med = (xs: number[]): number => percentile(xs, 50);
   console.log(`median of block p50s: ${contenders.map((c) => `${c.system.name} ${med(c.p50).toFixed(3)} ms`).join(', ')}`);
   if (monitored > 0) for (const c of contenders) await monitor(server.url, c, monitored);
+  // Redis's own time per command over everything above (all systems), from INFO commandstats.
+  const stats = (await redis.info('commandstats')).split('\n').filter((l) => l.startsWith('cmdstat_'));
+  console.log(`redis commandstats (usec_per_call): ${stats.map((l) => `${/cmdstat_(\w+)/.exec(l)?.[1]} ${/usec_per_call=([\d.]+)/.exec(l)?.[1]}`).join(', ')}`);
   if (straced > 0) for (const c of contenders) await trace(c, straced);
 } finally {
   for (const c of contenders) {

@@ -1,5 +1,5 @@
 /**
- * `node dist/round-trip-probe.js [--systems celerity,raw-ioredis,bullmq] [--trips 2000] [--blocks 6] [--monitor 200]`
+ * `node dist/round-trip-probe.js [--systems celerity,raw-ioredis,bullmq] [--trips 2000] [--blocks 6] [--monitor 200] [--strace 0]`
  * (from bench/, after `pnpm build:bench`): the round-trip scenario's systems on a Redis of their own,
  * apart from the bench's tables.
  *
@@ -8,8 +8,10 @@
  * rotated each round), `trips` round trips per block; each block prints its p50 and the block's p50
  * over the first system's in the same round, and the CPU per round trip of the producer (this
  * process), the worker child and Redis. Last, `--monitor n` runs n more round trips per system with a
- * `MONITOR` connection and prints the commands per round trip, grouped by connection (the producer's
- * and worker's connections are told apart by what they send) and with the commands scripts ran.
+ * `MONITOR` connection and prints the commands per round trip, grouped by connection address (the
+ * commands scripts ran under `lua`), then Redis's `usec_per_call` per command over the whole run. `--strace n` runs n more round trips per system under strace
+ * (producer and worker) and prints their syscalls per round trip (`RT_PROBE_KEEP=1` keeps the traces
+ * in /tmp). `RT_PROBE_WORKER_ARGS` gives the worker children's node more flags (e.g. `--cpu-prof`).
  */
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
@@ -92,7 +94,7 @@ async function monitor(url: string, c: Contender, n: number): Promise<void> {
   const mon = new Redis(url);
   const lines: string[] = [];
   const m = await mon.monitor();
-  m.on('monitor', (_time: string, args: string[], source: string) => lines.push(`${source.split(' ')[1] ?? source} ${args[0]!.toUpperCase()}${args[0]!.toUpperCase() === 'EVALSHA' || args[0]!.toUpperCase() === 'PUBLISH' ? '' : ''}`));
+  m.on('monitor', (_time: string, args: string[], source: string) => lines.push(`${source.split(' ')[1] ?? source} ${(args[0] ?? '').toUpperCase()}`));
   await new Promise((resolve) => setTimeout(resolve, 100));
   lines.length = 0;
   for (let i = 0; i < n; i++) await c.producer.roundTrip(i, 1);
@@ -131,8 +133,7 @@ async function trace(c: Contender, n: number): Promise<void> {
     for (const line of (await readFile(file, 'utf8')).split('\n')) {
       const call = /^\d+\s+[\d:.]+\s+(\w+)\(/.exec(line)?.[1];
       if (call === undefined) continue;
-      const unfinished = line.includes('<unfinished') ? '' : '';
-      counts.set(call + unfinished, (counts.get(call) ?? 0) + 1);
+      counts.set(call, (counts.get(call) ?? 0) + 1);
     }
     console.log(`${c.system.name} ${who}: syscalls per round trip: ${[...counts].map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(', ')}`);
     if (process.env['RT_PROBE_KEEP'] === undefined) await rm(file);

@@ -166,7 +166,7 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
           const skip = this.drained;
           this.drained = false;
           items = skip ? [] : await this.fetch(room);
-          if (items.length === 0 && this.running) items = await this.block(room);
+          if (items.length === 0 && this.running) items = await this.block();
         }
         if (items.length > 0) {
           ahead = this.fetchAhead(items.length);
@@ -260,7 +260,7 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
    * same round trip; the script also reads the other queues and priority lists, whose watchers
    * (list-watchers.ts) end the BLMOVE early when one of them gets a message.
    */
-  private async block(room: number): Promise<Item[]> {
+  private async block(): Promise<Item[]> {
     const set = this.keySets[this.rotation];
     const inflight = set === undefined ? undefined : this.inflight.get(set.order[0] ?? '');
     if (set === undefined || inflight === undefined) return [];
@@ -269,10 +269,14 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     // write instead of one of their own (see `sendAcks`).
     const release = this.host.acks.hold();
     let acks: AckBatch | undefined;
+    let room: number;
     try {
       await endOfTurn();
       await this.lease.renew();
-      if (this.running) acks = this.host.acks.take(set.unacked);
+      // The window as it is now: deliveries may have been settled (or the prefetch changed) meanwhile.
+      room = this.room();
+      if (!this.running || room <= 0) return [];
+      acks = this.host.acks.take(set.unacked);
     } finally {
       release();
     }

@@ -4,7 +4,8 @@
  * ZREM and HDEL, atomic like kombu's MULTI), instead of a transaction per message. An ioredis MULTI
  * costs a Pipeline object per batch, whose garbage outlived young-generation collections and grew
  * the worker's heap. A batch goes out at the end of the turn (setImmediate), with the next fetch
- * if that comes first, or at once when the broker's `flushAcks()` is called (before a blocking task).
+ * if that comes first, ahead of an idle consumer's next BLMOVE when one blocks at the end of that
+ * turn (`hold`), or at once when the broker's `flushAcks()` is called (before a blocking task).
  */
 import type { RedisClient } from '@celerity/redis-common/internal';
 import { withReconnect } from './reconnect.js';
@@ -70,8 +71,8 @@ export class AckBatcher {
 
   /**
    * Takes the batch of the `unacked` hash `unacked` waiting for its turn, for a caller that removes
-   * the tags itself (the fetch script, in the same call that takes the next messages). `undefined`
-   * when nothing waits.
+   * the tags itself (the fetch script, in the same call that takes the next messages, or an idle
+   * consumer, ahead of its BLMOVE). `undefined` when nothing waits.
    */
   take(unacked: string): AckBatch | undefined {
     const batch = this.batches.get(unacked);

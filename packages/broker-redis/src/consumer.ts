@@ -254,8 +254,9 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
   }
 
   /**
-   * The idle path: renew the in-flight registration, then BLMOVE on the first queue's ordinary list
-   * with the fetch script queued right behind it on the same connection. Redis runs the script the
+   * The idle path, at the end of the turn: renew the in-flight registration, then BLMOVE on the
+   * first queue's ordinary list, with the turn's acks ahead of it and the fetch script queued right
+   * behind it on the same connection, in one write. Redis runs the script the
    * moment BLMOVE ends, so what it moved is recorded in `unacked` before this process sees it, in the
    * same round trip; the script also reads the other queues and priority lists, whose watchers
    * (list-watchers.ts) end the BLMOVE early when one of them gets a message.

@@ -4,7 +4,8 @@
  * ZREM and HDEL, atomic like kombu's MULTI), instead of a transaction per message. An ioredis MULTI
  * costs a Pipeline object per batch, whose garbage outlived young-generation collections and grew
  * the worker's heap. A batch goes out at the end of the turn (setImmediate), with the next fetch
- * if that comes first, or at once when the broker's `flushAcks()` is called (before a blocking task).
+ * if that comes first, ahead of an idle consumer's next BLMOVE when one blocks at the end of that
+ * turn (`hold`), or at once when the broker's `flushAcks()` is called (before a blocking task).
  */
 import type { RedisClient } from '@celerity/redis-common/internal';
 import { withReconnect } from './reconnect.js';
@@ -32,6 +33,8 @@ export interface AckBatch {
 export class AckBatcher {
   private readonly batches = new Map<string, AckBatch>();
   private flushQueued = false;
+  /** Holders that will take their batch at the end of this turn (see `hold`). */
+  private holds = 0;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -59,7 +62,7 @@ export class AckBatcher {
       if (!this.flushQueued) {
         this.flushQueued = true;
         // setImmediate (not a microtask) so acks made from several I/O callbacks share a batch.
-        setImmediate(() => this.flush());
+        setImmediate(() => this.flushUnlessHeld());
       }
     }
     batch.tags.push(tag);
@@ -68,8 +71,8 @@ export class AckBatcher {
 
   /**
    * Takes the batch of the `unacked` hash `unacked` waiting for its turn, for a caller that removes
-   * the tags itself (the fetch script, in the same call that takes the next messages). `undefined`
-   * when nothing waits.
+   * the tags itself (the fetch script, in the same call that takes the next messages, or an idle
+   * consumer, ahead of its BLMOVE). `undefined` when nothing waits.
    */
   take(unacked: string): AckBatch | undefined {
     const batch = this.batches.get(unacked);
@@ -84,12 +87,33 @@ export class AckBatcher {
       this.batches.set(batch.unacked, batch);
       if (!this.flushQueued) {
         this.flushQueued = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.flushUnlessHeld());
       }
       return;
     }
     for (const tag of batch.tags) waiting.tags.push(tag);
     waiting.promise.then(batch.resolve, batch.reject);
+  }
+
+  /**
+   * Keeps the batches of this turn from going out on their own until the returned release is called,
+   * for a caller that takes one with `take` at the end of the turn (an idle consumer sends it ahead of
+   * its BLMOVE, in the same write). The release sends whatever is still waiting. `flush()` is not held.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      if (this.holds === 0 && this.flushQueued) this.flush();
+    };
+  }
+
+  // The end-of-turn flush; when held, the last release sends instead (flushQueued stays set).
+  private flushUnlessHeld(): void {
+    if (this.holds === 0) this.flush();
   }
 
   /** Sends the batches waiting for their turn now (the command is written in the caller's tick when connected). */

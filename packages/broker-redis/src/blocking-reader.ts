@@ -40,9 +40,10 @@ export class BlockingReader {
    * Waits up to the poll interval for a message on `source`, moves it to `inflight`, and resolves
    * with what `then` resolves: `then` sends its command on the same connection, written in the same
    * packet as the BLMOVE, so Redis runs it as soon as the BLMOVE ends (moved or timed out).
-   * `undefined` once closed.
+   * `undefined` once closed. `first`, when given, sends its command(s) on the connection ahead of
+   * the BLMOVE, in the same packet: Redis runs them before it blocks.
    */
-  async move<T>(source: string, inflight: string, then: (connection: RedisClient) => Promise<T>): Promise<T | undefined> {
+  async move<T>(source: string, inflight: string, then: (connection: RedisClient) => Promise<T>, first?: (connection: RedisClient) => void): Promise<T | undefined> {
     if (this.closed) return undefined;
     this.connection ??= this.host.createBlockingClient();
     const connection = this.connection;
@@ -52,6 +53,7 @@ export class BlockingReader {
     let moving: Promise<unknown>;
     let following: Promise<T>;
     try {
+      first?.(connection);
       moving = this.legacy ? connection.brpoplpush(source, inflight, timeout) : connection.blmove(source, inflight, 'RIGHT', 'LEFT', timeout);
       following = then(connection);
     } finally {

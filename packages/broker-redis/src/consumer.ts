@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@celerity/redis-common/internal';
 import { DecodeError } from '@celerity/core';
 import type { ConsumeOptions, Consumer, Delivery, Logger, MalformedDelivery } from '@celerity/core';
-import type { AckBatcher } from './acks.js';
+import type { AckBatch, AckBatcher } from './acks.js';
 import { RedisDelivery } from './delivery.js';
 import type { DeliveryOwner, HeldDeliveries } from './delivery.js';
 import { BlockingReader, type BlockingReaderHost } from './blocking-reader.js';
@@ -20,8 +20,8 @@ import { InflightLease, inflightList, type InflightList } from './inflight.js';
 import type { Keyspace } from './keys.js';
 import { buildKeySet } from './key-sets.js';
 import type { Item, KeySet } from './key-sets.js';
-import { runScript } from '@celerity/redis-common/internal';
-import { DEAD_LETTER_SCRIPT, FETCH_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
+import { runLoadedScript, runScript } from '@celerity/redis-common/internal';
+import { ACK_SCRIPT, DEAD_LETTER_SCRIPT, FETCH_SCRIPT, RESTORE_SCRIPT } from './scripts.js';
 
 /** What a consumer needs from its broker. */
 export interface ConsumerHost extends BlockingReaderHost {
@@ -166,7 +166,7 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
           const skip = this.drained;
           this.drained = false;
           items = skip ? [] : await this.fetch(room);
-          if (items.length === 0 && this.running) items = await this.block(room);
+          if (items.length === 0 && this.running) items = await this.block();
         }
         if (items.length > 0) {
           ahead = this.fetchAhead(items.length);
@@ -254,22 +254,55 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
   }
 
   /**
-   * The idle path: renew the in-flight registration, then BLMOVE on the first queue's ordinary list
-   * with the fetch script queued right behind it on the same connection. Redis runs the script the
+   * The idle path, at the end of the turn: renew the in-flight registration, then BLMOVE on the
+   * first queue's ordinary list, with the turn's acks ahead of it and the fetch script queued right
+   * behind it on the same connection, in one write. Redis runs the script the
    * moment BLMOVE ends, so what it moved is recorded in `unacked` before this process sees it, in the
    * same round trip; the script also reads the other queues and priority lists, whose watchers
    * (list-watchers.ts) end the BLMOVE early when one of them gets a message.
    */
-  private async block(room: number): Promise<Item[]> {
+  private async block(): Promise<Item[]> {
     const set = this.keySets[this.rotation];
     const inflight = set === undefined ? undefined : this.inflight.get(set.order[0] ?? '');
     if (set === undefined || inflight === undefined) return [];
-    await this.lease.renew();
+    // Block at the end of this turn, not now: what the handler started writes first (a result
+    // stored right away goes out before the BLMOVE), and the early acks it made go in the BLMOVE's
+    // write instead of one of their own (see `sendAcks`).
+    const release = this.host.acks.hold();
+    let acks: AckBatch | undefined;
+    let room: number;
+    try {
+      await endOfTurn();
+      await this.lease.renew();
+      // The window as it is now: deliveries may have been settled (or the prefetch changed) meanwhile.
+      room = this.room();
+      if (!this.running || room <= 0) return [];
+      acks = this.host.acks.take(set.unacked);
+    } finally {
+      release();
+    }
     this.watchers?.arm(this.lists.filter((list) => list !== inflight.source));
-    const items = await this.reader.move(inflight.source, inflight.key, (connection) => this.fetch(room, { inflight, connection }));
+    const items = await this.reader.move(
+      inflight.source,
+      inflight.key,
+      (connection) => this.fetch(room, { inflight, connection }),
+      acks === undefined ? undefined : (connection) => this.sendAcks(connection, acks),
+    );
     // On a cluster the wait covered one queue: the next one waits on the next queue.
     if (this.host.keys.cluster && (items === undefined || items.length === 0)) this.rotation = (this.rotation + 1) % this.keySets.length;
     return items ?? [];
+  }
+
+  /**
+   * The ack script on the blocking connection, ahead of its BLMOVE: Redis runs it at once, as it would
+   * on the command connection. If it fails (NOSCRIPT included: an EVAL sent after the reply would wait
+   * behind the BLMOVE) the batch goes back to the batcher, which sends it on the command connection.
+   */
+  private sendAcks(connection: RedisClient, acks: AckBatch): void {
+    runLoadedScript(connection, ACK_SCRIPT, [acks.unacked, acks.unackedIndex], acks.tags).then(
+      () => acks.resolve(),
+      () => this.host.acks.restore(acks),
+    );
   }
 
   private async dispatch(items: Item[]): Promise<void> {
@@ -334,6 +367,11 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
       ),
     );
   }
+}
+
+/** Resolves after this turn of the event loop's I/O callbacks and microtasks (setImmediate). */
+function endOfTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function normalizePrefetch(prefetch: number): number {

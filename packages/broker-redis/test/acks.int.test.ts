@@ -28,6 +28,39 @@ describe('AckBatcher', () => {
     expect(await redis.zrange(keys.unackedIndex, '0', '-1')).toEqual(kept);
   });
 
+  it('holds the end-of-turn batch until released, then sends it; flush() is not held', async () => {
+    await recordUnacked(['a', 'b']);
+    const acks = new AckBatcher(redis, keys, 5_000);
+    const release = acks.hold();
+    const acked = acks.add('a', 'q');
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await redis.ping(); // a round trip: a batch written at the end of the turn would have landed
+    expect(await redis.hexists(keys.unacked, 'a')).toBe(1);
+    release();
+    await acked;
+    expect(await redis.hexists(keys.unacked, 'a')).toBe(0);
+    expect(await redis.zscore(keys.unackedIndex, 'a')).toBeNull();
+
+    const again = acks.hold();
+    const flushed = acks.add('b', 'q');
+    acks.flush();
+    await flushed;
+    expect(await redis.hlen(keys.unacked)).toBe(0);
+    again();
+  });
+
+  it('gives a held batch to the holder that takes it, and sends nothing itself', async () => {
+    await recordUnacked(['a']);
+    const acks = new AckBatcher(redis, keys, 5_000);
+    const release = acks.hold();
+    void acks.add('a', 'q');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(acks.take(keys.unacked)?.tags).toEqual(['a']);
+    release();
+    await redis.ping();
+    expect(await redis.hexists(keys.unacked, 'a')).toBe(1);
+  });
+
   it('recovers when the server lost its script cache', async () => {
     await recordUnacked(['a', 'b']);
     await redis.script('FLUSH');

@@ -214,6 +214,30 @@ describe('publish and consume', () => {
     expect(await redis.zscore(`${b.keyPrefix}unacked_index`, d.deliveryTag)).toBeNull();
   });
 
+  // The consumer blocks again at the end of the handler's turn with the turn's acks written ahead of
+  // its BLMOVE on the same connection: they must take effect at once, not when that BLMOVE ends.
+  for (const flushed of [false, true]) {
+    it(`does an early ack of a blocked pop at once while it blocks again${flushed ? ', also after the server lost its script cache' : ''}`, async () => {
+      const b = broker({ pollInterval: 5 });
+      const acked: Array<{ tag: string; done: Promise<number> }> = [];
+      await b.consume(['q'], (d) => {
+        const started = Date.now();
+        acked.push({ tag: d.deliveryTag, done: d.ack().then(() => Date.now() - started) });
+      }, { prefetch: 4 });
+      for (const n of [1, 2, 3]) {
+        await new Promise((resolve) => setTimeout(resolve, 100)); // blocked in BLMOVE again
+        if (flushed) await redis.script('FLUSH');
+        await b.publish({ queue: 'q' }, envelope(n));
+        await waitFor(() => acked.length === n);
+        const { tag, done } = acked[n - 1]!;
+        // Well under the 5 s BLMOVE the ack was written ahead of.
+        expect(await done).toBeLessThan(2_000);
+        expect(await redis.hexists(`${b.keyPrefix}unacked`, tag)).toBe(0);
+        expect(await redis.zscore(`${b.keyPrefix}unacked_index`, tag)).toBeNull();
+      }
+    });
+  }
+
   it('fetches a batch after a blocked pop when more messages wait', async () => {
     const b = broker({ pollInterval: 5 });
     const { deliveries, handler } = collect();

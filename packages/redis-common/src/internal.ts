@@ -12,7 +12,7 @@ export { closeConnection } from './close.js';
 export type { Closable } from './close.js';
 export type { ErrorEvents } from './auth-failure.js';
 export type { ConnectionEvents } from './connection-log.js';
-export { defineScript, runScript } from './scripts.js';
+export { defineScript, runLoadedScript, runScript } from './scripts.js';
 export type { LuaScript, RedisArg } from './scripts.js';
 export { isSentinelUrl, parseSentinelUrl, sentinelConnectionOptions, sentinelSettingsFrom, DEFAULT_SENTINEL_PORT } from './sentinel-url.js';
 export type { SentinelConnectionOptions, SentinelSettings, SentinelUrlOptions } from './sentinel-url.js';

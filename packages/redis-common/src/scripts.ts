@@ -50,3 +50,12 @@ export async function runScript(client: RedisClient, script: LuaScript, keys: re
     return client.sendCommand(new Command('eval', argv, options));
   }
 }
+
+/**
+ * EVALSHA of `script` with no EVAL after a NOSCRIPT reply: the call rejects instead. For a command
+ * written ahead of a blocking one on the same connection, where an EVAL sent after the NOSCRIPT reply
+ * would wait behind the blocking command; the caller runs it with {@link runScript} elsewhere.
+ */
+export async function runLoadedScript(client: RedisClient, script: LuaScript, keys: readonly RedisArg[], args: readonly RedisArg[]): Promise<unknown> {
+  return await client.sendCommand(new Command('evalsha', [script.sha, keys.length, ...keys, ...args], STRING_REPLIES));
+}

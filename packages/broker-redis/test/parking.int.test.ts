@@ -71,7 +71,7 @@ describe('parking far-future tasks (parkEtaAfter)', () => {
     ]);
     expect(await b.size('q')).toBe(2);
     // both parked in one ZADD, each under its own score
-    const scores = (await redis.zrange(`${prefix}_celerity.parked`, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number);
+    const scores = (await redis.zrange(`${prefix}_celerity.parked`, '0', '-1', 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number);
     expect(scores).toHaveLength(2);
     expect(scores[1]! - scores[0]!).toBeGreaterThan(0);
   });

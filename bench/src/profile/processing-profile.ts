@@ -1,5 +1,5 @@
 /**
- * `node dist/profile/processing-profile.js [--tasks 5000] [--warmup <tasks>] [--concurrency 1,100] [--callgrind] [--cpu-prof]`
+ * `node dist/profile/processing-profile.js [--tasks 5000] [--warmup <tasks>] [--concurrency 1,100] [--callgrind] [--cpu-prof] [--strace] [--node-flags='<flags>']`
  * (from bench/, after `pnpm build:bench`): the processing scenario's worker (workers/celerity.ts,
  * defaults, results kept) per task, apart from the bench's tables. On a Redis of its own (started
  * here), for each concurrency, the worker runs an untimed warm-up of `warmup` `add(i, i)` tasks
@@ -11,7 +11,10 @@
  * instructions per task of the worker's main thread (also without its event-loop delay histogram,
  * whose per-second work grows with valgrind's slowdown) and of all its threads. The callgrind files
  * stay in results/profiles/ (`callgrind_annotate --inclusive=yes <file>`); `--cpu-prof` writes the
- * worker's CPU profiles there.
+ * worker's CPU profiles there. `--strace` runs the worker under `strace -c -f` and leaves its system
+ * call counts (the whole process, warm-up and start included) in results/profiles/strace.process-c<N>;
+ * `--node-flags` gives the worker's node more flags (e.g. `--perf-basic-prof`, whose map in /tmp names
+ * the JIT code callgrind lists by address).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, rm } from 'node:fs/promises';
@@ -32,6 +35,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1,100' },
     callgrind: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    strace: { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const tasks = Number(values.tasks);
@@ -53,8 +58,10 @@ try {
     for (const stale of (await readdir(profiles)).filter((f) => f.startsWith(prefix))) await rm(`${profiles}/${stale}`);
     const launcher: WorkerLauncher | undefined = values.callgrind
       ? { command: 'valgrind', args: ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${profiles}/${prefix}`] }
-      : undefined;
-    const nodeFlags = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
+      : values.strace
+        ? { command: 'strace', args: ['-c', '-f', '-o', `${profiles}/strace.process-c${concurrency}`] }
+        : undefined;
+    const nodeFlags = [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []), ...values['node-flags'].split(' ').filter((flag) => flag !== '')];
     const worker = await startWorkerProcess('celerity.ts', nodeFlags, launcher === undefined ? {} : { launcher });
     const callgrind = (switchTo: 'on' | 'off') => run('callgrind_control', ['-i', switchTo, String(worker.pid)]);
     try {
@@ -64,6 +71,7 @@ try {
       await worker.run({ ...options, expect: warmup });
       await flush(redis);
       await fillAdds(server.url, queue, tasks);
+      await redis.config('RESETSTAT');
       const redisBefore = await redisCounters(redis);
       const measured = await worker.run({ ...options, ...(values.callgrind ? { beforeGo: async () => void (await callgrind('on')) } : {}) });
       if (values.callgrind) await callgrind('off');
@@ -72,6 +80,9 @@ try {
       console.log(
         `c=${concurrency}: ${measured.ms.toFixed(0)} ms, CPU per task: worker ${(measured.cpuUs / tasks).toFixed(1)} µs, Redis ${(redisUs / tasks).toFixed(1)} µs; ${((redisAfter.commands - redisBefore.commands) / tasks).toFixed(2)} Redis commands per task`,
       );
+      // Which commands the worker sent per task (the counters were reset before the measured run).
+      const calls = [...(await redis.info('commandstats')).matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)].map(([, name, count]) => `${name} ${(Number(count) / tasks).toFixed(3)}`);
+      console.log(`c=${concurrency}: commands per task: ${calls.join(', ')}`);
     } finally {
       await worker.close();
     }

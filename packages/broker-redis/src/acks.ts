@@ -5,6 +5,10 @@
  * costs a Pipeline object per batch, whose garbage outlived young-generation collections and grew
  * the worker's heap. A batch goes out at the end of the turn (setImmediate), with the next fetch
  * if that comes first, or at once when the broker's `flushAcks()` is called (before a blocking task).
+ * While a fetch is in flight on the command connection, the end-of-turn write waits for its reply:
+ * the consumer usually fetches again as it handles that reply, and the batch rides with that fetch
+ * (at concurrency 1 a separate ack call per fetch otherwise made one round trip in three); what no
+ * fetch took goes out at the end of that turn.
  */
 import type { RedisClient } from '@celerity/redis-common/internal';
 import { withReconnect } from './reconnect.js';
@@ -32,6 +36,8 @@ export interface AckBatch {
 export class AckBatcher {
   private readonly batches = new Map<string, AckBatch>();
   private flushQueued = false;
+  /** Fetch script calls in flight on the command connection (see the module comment). */
+  private fetching = 0;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -56,11 +62,8 @@ export class AckBatcher {
       promise.catch(() => undefined);
       batch = { unacked, unackedIndex: this.keys.unackedIndexOf(queue), tags: [], promise, resolve, reject };
       this.batches.set(unacked, batch);
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        // setImmediate (not a microtask) so acks made from several I/O callbacks share a batch.
-        setImmediate(() => this.flush());
-      }
+      // setImmediate (not a microtask) so acks made from several I/O callbacks share a batch.
+      this.queueFlush();
     }
     batch.tags.push(tag);
     return batch.promise;
@@ -82,19 +85,39 @@ export class AckBatcher {
     let waiting = this.batches.get(batch.unacked);
     if (waiting === undefined) {
       this.batches.set(batch.unacked, batch);
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        setImmediate(() => this.flush());
-      }
+      this.queueFlush();
       return;
     }
     for (const tag of batch.tags) waiting.tags.push(tag);
     waiting.promise.then(batch.resolve, batch.reject);
   }
 
+  /** Called as a fetch script call is sent on the command connection: end-of-turn writes wait for its reply. */
+  fetchSent(): void {
+    this.fetching++;
+  }
+
+  /**
+   * Called when that call's reply (or error) came, before the consumer handles it: a batch its next
+   * fetch does not take goes out at the end of this turn.
+   */
+  fetchSettled(): void {
+    this.fetching--;
+    if (this.batches.size > 0) this.queueFlush();
+  }
+
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      // A fetch in flight will carry the batch, or queue this again when its reply came.
+      if (this.fetching === 0) this.flush();
+    });
+  }
+
   /** Sends the batches waiting for their turn now (the command is written in the caller's tick when connected). */
   flush(): void {
-    this.flushQueued = false;
     for (const batch of this.batches.values()) this.write(batch);
     this.batches.clear();
   }

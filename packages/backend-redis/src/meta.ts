@@ -43,6 +43,20 @@ export function toCeleryMeta(meta: ResultMeta): Record<string, unknown> {
   return out;
 }
 
+const SUCCESS_JSON = '"SUCCESS"';
+// A busy worker stamps every result of one millisecond with the same date_done (core keeps one
+// string per millisecond): its JSON is kept too, instead of checked and quoted for each result.
+let lastDate: unknown;
+let lastDateJson: string | undefined;
+
+function dateDoneJson(value: unknown): string | undefined {
+  if (value !== lastDate) {
+    lastDate = value;
+    lastDateJson = pythonJsonScalar(value);
+  }
+  return lastDateJson;
+}
+
 /**
  * The JSON bytes of the commonest record (no optional keys, no children, a scalar result and
  * traceback), exactly as the generic path (core's writer, Python's separators) writes them, with the
@@ -58,10 +72,10 @@ export function fastJsonMeta(meta: ResultMeta): string | undefined {
     keys++;
   }
   if (keys !== 6 || meta.children === undefined || meta.children.length !== 0) return undefined;
-  const status = pythonJsonScalar(meta.status);
+  const status = meta.status === 'SUCCESS' ? SUCCESS_JSON : pythonJsonScalar(meta.status);
   const result = pythonJsonScalar(meta.result);
   const traceback = pythonJsonScalar(meta.traceback);
-  const dateDone = pythonJsonScalar(meta.date_done);
+  const dateDone = dateDoneJson(meta.date_done);
   const taskId = pythonJsonScalar(meta.task_id);
   if (status === undefined || result === undefined || traceback === undefined || dateDone === undefined || taskId === undefined) return undefined;
   if (typeof meta.status !== 'string' || typeof meta.task_id !== 'string') return undefined;

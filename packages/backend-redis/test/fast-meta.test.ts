@@ -31,6 +31,15 @@ describe('fastJsonMeta', () => {
     expect(fastJsonMeta(meta('\x7f'))).toContain('"result": "\\u007f"');
   });
 
+  it('writes each record\'s own date_done when the date changes between records (its JSON is kept per date)', () => {
+    const dates = ['2026-11-23T18:46:42.215000+00:00', '2026-11-23T18:46:42.216000+00:00', 'a"b', null, '2026-11-23T18:46:42.216000+00:00'];
+    for (const date of dates) {
+      const m = meta(1, { date_done: date } as Partial<ResultMeta>);
+      expect(fastJsonMeta(m)).toBe(generic(m));
+    }
+    expect(fastJsonMeta(meta(1, { date_done: 'a"b' } as Partial<ResultMeta>))).toContain('"date_done": "a\\"b"');
+  });
+
   it('leaves everything else to the generic path', () => {
     for (const m of [
       meta([1]),

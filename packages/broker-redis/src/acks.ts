@@ -6,6 +6,10 @@
  * the worker's heap. A batch goes out at the end of the turn (setImmediate), with the next fetch
  * if that comes first, ahead of an idle consumer's next BLMOVE when one blocks at the end of that
  * turn (`hold`), or at once when the broker's `flushAcks()` is called (before a blocking task).
+ * While a fetch is in flight on the command connection, the end-of-turn write waits for its reply:
+ * the consumer usually fetches again as it handles that reply, and the batch rides with that fetch
+ * (at concurrency 1 a separate ack call per fetch otherwise made one round trip in three); what no
+ * fetch took goes out at the end of that turn.
  */
 import type { RedisClient } from '@celerity/redis-common/internal';
 import { withReconnect } from './reconnect.js';
@@ -33,6 +37,8 @@ export interface AckBatch {
 export class AckBatcher {
   private readonly batches = new Map<string, AckBatch>();
   private flushQueued = false;
+  /** Fetch script calls in flight on the command connection (see the module comment). */
+  private fetching = 0;
   /** Holders that will take their batch at the end of this turn (see `hold`). */
   private holds = 0;
   private readonly inFlight = new Set<Promise<void>>();
@@ -59,11 +65,8 @@ export class AckBatcher {
       promise.catch(() => undefined);
       batch = { unacked, unackedIndex: this.keys.unackedIndexOf(queue), tags: [], promise, resolve, reject };
       this.batches.set(unacked, batch);
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        // setImmediate (not a microtask) so acks made from several I/O callbacks share a batch.
-        setImmediate(() => this.flushUnlessHeld());
-      }
+      // setImmediate (not a microtask) so acks made from several I/O callbacks share a batch.
+      this.queueFlush();
     }
     batch.tags.push(tag);
     return batch.promise;
@@ -71,8 +74,8 @@ export class AckBatcher {
 
   /**
    * Takes the batch of the `unacked` hash `unacked` waiting for its turn, for a caller that removes
-   * the tags itself (the fetch script, in the same call that takes the next messages, or an idle
-   * consumer, ahead of its BLMOVE). `undefined` when nothing waits.
+   * the tags itself (the fetch script, in the same call that takes the next messages). `undefined`
+   * when nothing waits.
    */
   take(unacked: string): AckBatch | undefined {
     const batch = this.batches.get(unacked);
@@ -85,20 +88,32 @@ export class AckBatcher {
     let waiting = this.batches.get(batch.unacked);
     if (waiting === undefined) {
       this.batches.set(batch.unacked, batch);
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        setImmediate(() => this.flushUnlessHeld());
-      }
+      this.queueFlush();
       return;
     }
     for (const tag of batch.tags) waiting.tags.push(tag);
     waiting.promise.then(batch.resolve, batch.reject);
   }
 
+  /** Called as a fetch script call is sent on the command connection: end-of-turn writes wait for its reply. */
+  fetchSent(): void {
+    this.fetching++;
+  }
+
+  /**
+   * Called when that call's reply (or error) came, before the consumer handles it: a batch its next
+   * fetch does not take goes out at the end of this turn.
+   */
+  fetchSettled(): void {
+    this.fetching--;
+    if (this.batches.size > 0) this.queueFlush();
+  }
+
   /**
    * Keeps the batches of this turn from going out on their own until the returned release is called,
    * for a caller that takes one with `take` at the end of the turn (an idle consumer sends it ahead of
-   * its BLMOVE, in the same write). The release sends whatever is still waiting. `flush()` is not held.
+   * its BLMOVE, in the same write). The release sends whatever is still waiting, unless a fetch in
+   * flight will (its reply queues the end-of-turn write again). `flush()` is not held.
    */
   hold(): () => void {
     this.holds++;
@@ -107,18 +122,23 @@ export class AckBatcher {
       if (released) return;
       released = true;
       this.holds--;
-      if (this.holds === 0 && this.flushQueued) this.flush();
+      if (this.holds === 0 && this.fetching === 0 && this.batches.size > 0) this.flush();
     };
   }
 
-  // The end-of-turn flush; when held, the last release sends instead (flushQueued stays set).
-  private flushUnlessHeld(): void {
-    if (this.holds === 0) this.flush();
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      // A fetch in flight will carry the batch, or queue this again when its reply came; a holder
+      // takes the batch or sends it when released.
+      if (this.fetching === 0 && this.holds === 0) this.flush();
+    });
   }
 
   /** Sends the batches waiting for their turn now (the command is written in the caller's tick when connected). */
   flush(): void {
-    this.flushQueued = false;
     for (const batch of this.batches.values()) this.write(batch);
     this.batches.clear();
   }

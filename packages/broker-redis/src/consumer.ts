@@ -232,11 +232,15 @@ export class RedisConsumer implements Consumer, DeliveryOwner {
     if (idle !== undefined) args.push(set.indexOfKey.get(idle.inflight.source) ?? 3);
     const keys = idle === undefined ? set.keys : [...set.keys, idle.inflight.key];
     let reply: unknown[];
+    // Acks made meanwhile wait for this call's reply, to ride with the fetch that usually follows it.
+    if (idle === undefined) this.host.acks.fetchSent();
     try {
       reply = (await runScript(idle?.connection ?? this.host.client, FETCH_SCRIPT, keys, args, true)) as unknown[];
     } catch (error) {
       if (acks !== undefined) this.host.acks.restore(acks);
       throw error;
+    } finally {
+      if (idle === undefined) this.host.acks.fetchSettled();
     }
     acks?.resolve();
     const items: Item[] = [];

@@ -61,6 +61,35 @@ describe('AckBatcher', () => {
     expect(await redis.hexists(keys.unacked, 'a')).toBe(1);
   });
 
+  it('holds the acks made while a fetch is in flight until its reply: the next fetch takes them, or they go out at the end of that turn', async () => {
+    await recordUnacked(['a', 'b', 'c']);
+    const acks = new AckBatcher(redis, keys, 5_000);
+    const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    acks.fetchSent();
+    const a = acks.add('a', 'q');
+    await turn();
+    await turn();
+    // Not written while the fetch is in flight.
+    expect(await redis.hlen(keys.unacked)).toBe(3);
+    // Its reply came and the consumer's next fetch took the batch: nothing is written for it here.
+    acks.fetchSettled();
+    const taken = acks.take(keys.unacked);
+    expect(taken?.tags).toEqual(['a']);
+    taken?.resolve();
+    await a;
+    await turn();
+    expect(await redis.hlen(keys.unacked)).toBe(3);
+    // No fetch took this one: it goes out at the end of the turn its reply came in.
+    acks.fetchSent();
+    const b = acks.add('b', 'q');
+    await turn();
+    expect(await redis.hlen(keys.unacked)).toBe(3);
+    acks.fetchSettled();
+    await b;
+    expect(await redis.hkeys(keys.unacked)).toEqual(expect.arrayContaining(['a', 'c']));
+    expect(await redis.hlen(keys.unacked)).toBe(2);
+  });
+
   it('recovers when the server lost its script cache', async () => {
     await recordUnacked(['a', 'b']);
     await redis.script('FLUSH');

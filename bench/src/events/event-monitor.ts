@@ -5,9 +5,10 @@
  * bulk strings by their lengths (it never scans or copies a message's body), and keeps only the
  * first 256 KiB heard since the last {@link EventMonitor.reset} as a sample. {@link EventMonitor.sampled}
  * reads the sample's first whole message as a consumer would: kombu's envelope, its base64 body, a
- * JSON event or list of events. An ioredis subscriber parsed and copied every message instead, in
- * the bench's process, which shares the machine's cores with the worker and Redis measured: 4 µs
- * of CPU per task at concurrency 100.
+ * JSON event or list of events. Receiving the messages still costs the bench's process 2–4 µs of
+ * CPU per task at concurrency 100 on the cores the worker and Redis measured share (an ioredis
+ * subscriber cost as much: the socket reads dominate), so the features part listens through its
+ * untimed runs only (features/scenario.ts).
  */
 import { connect, type Socket } from 'node:net';
 

@@ -123,8 +123,8 @@ export async function runFeatures(ctx: ScenarioContext, selection: 'all' | 'even
   };
   // Through the untimed runs only, a subscriber to kombu's event channels of db 0 checks that the
   // events row's messages reach a consumer and read back, and that no other row sends any
-  // (event-monitor.ts). Receiving them costs about 2 µs of CPU per task on the machine the worker
-  // shares: the timed runs check what the worker published instead.
+  // (event-monitor.ts). Receiving them costs 2–4 µs of CPU per task on the cores the worker shares:
+  // the timed runs check what the worker published instead.
   let monitor: EventMonitor | null = await EventMonitor.start(ctx.target.redisUrl);
   const all: Series[] = [];
   try {

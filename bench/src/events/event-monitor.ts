@@ -75,26 +75,33 @@ export class EventMonitor {
     this.sampleBytes = 0;
   }
 
-  /** Reads the first whole message of the sample; throws when there is none or it is not Celery events. */
+  /**
+   * Reads the sample's first whole `task.multi` message (a worker sends `worker-online` and
+   * heartbeats alone); throws when there is none or it is not Celery events.
+   */
   sampled(): SampledEvents {
     const data = Buffer.concat(this.sample);
-    const start = data.indexOf(HEAD);
-    if (start < 0) throw new Error('no event message in the sample');
-    let at = start + HEAD.length;
+    let at = 0;
     const bulk = (): Buffer => {
       const end = data.indexOf('\r\n', at);
-      if (data[at] !== 0x24 || end < 0) throw new Error('the sample has no whole event message');
+      if (data[at] !== 0x24 || end < 0) throw new Error('the sample has no whole task.multi message');
       const length = Number(data.toString('latin1', at + 1, end));
       const value = data.subarray(end + 2, end + 2 + length);
-      if (value.length < length) throw new Error('the sample has no whole event message');
+      if (value.length < length) throw new Error('the sample has no whole task.multi message');
       at = end + 2 + length + 2;
       return value;
     };
-    bulk();
-    const channel = bulk().toString('latin1');
-    const envelope = JSON.parse(bulk().toString('utf8')) as { body?: unknown; properties?: { body_encoding?: unknown } };
-    if (typeof envelope.body !== 'string' || envelope.properties?.body_encoding !== 'base64') throw new Error(`not a kombu envelope with a base64 body on ${channel}`);
-    return { channel, types: eventTypesOf(Buffer.from(envelope.body, 'base64').toString('utf8'), channel) };
+    for (let start = data.indexOf(HEAD); start >= 0; start = data.indexOf(HEAD, at)) {
+      at = start + HEAD.length;
+      bulk();
+      const channel = bulk().toString('latin1');
+      const message = bulk();
+      if (!channel.endsWith('/task.multi')) continue;
+      const envelope = JSON.parse(message.toString('utf8')) as { body?: unknown; properties?: { body_encoding?: unknown } };
+      if (typeof envelope.body !== 'string' || envelope.properties?.body_encoding !== 'base64') throw new Error(`not a kombu envelope with a base64 body on ${channel}`);
+      return { channel, types: eventTypesOf(Buffer.from(envelope.body, 'base64').toString('utf8'), channel) };
+    }
+    throw new Error('no task.multi message in the sample');
   }
 
   close(): void {

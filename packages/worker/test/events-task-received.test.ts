@@ -1,9 +1,9 @@
-/** The task-received event as written into a list's bytes: Celery's fields and order, on the common path and the other. */
+/** The task-received event as written from its records: Celery's fields and order, on the common path and the other. */
 import { describe, expect, it } from 'vitest';
 import type { TaskMessage } from '@celerity/core';
 import { utcOffsetHours } from '@celerity/core/internal';
 import type { EventDispatcher } from '../src/events/event-dispatcher.js';
-import { EventListWriter } from '../src/events/event-list.js';
+import { EventWriter, type EventRecords } from '../src/events/event-records.js';
 import { TaskEvents } from '../src/events/task-events.js';
 
 type ReceivedFields = Pick<TaskMessage, 'id' | 'task' | 'args' | 'kwargs' | 'argsrepr' | 'kwargsrepr' | 'rootId' | 'parentId' | 'retries' | 'eta' | 'expires'>;
@@ -13,14 +13,14 @@ const base: ReceivedFields = { id: ID, task: 'tasks.add', args: [2, 3], kwargs: 
 const NOW = Date.UTC(2026, 11, 7, 6, 0, 0, 250);
 const COMMON = ['hostname', 'utcoffset', 'pid', 'clock'];
 
-// What received() writes, taken as one event and read back.
+// What received() records, written as the writer writes it and read back.
 function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<string, unknown> } {
-  const list = new EventListWriter('w@test', 42);
+  const records: EventRecords = [];
   let counted = 0;
   const dispatcher: EventDispatcher = {
     send: () => Promise.resolve(),
     sendBuffered: () => undefined,
-    list: () => list,
+    records: () => records,
     buffered: () => void counted++,
     now: () => NOW,
     flush: () => Promise.resolve(),
@@ -29,7 +29,7 @@ function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<st
   };
   new TaskEvents(dispatcher, true).received(fields as TaskMessage);
   expect(counted).toBe(1);
-  const text = list.take(false).toString('latin1');
+  const text = new EventWriter('w@test', 42).list(records);
   return { text, parsed: JSON.parse(text) as Record<string, unknown> };
 }
 

@@ -2,13 +2,14 @@
  * Sends Celery events the way Celery's `EventDispatcher` does: each event gets the sender's
  * hostname, `utcoffset`, pid, the next Lamport `clock` and a `timestamp`; worker events go out one
  * by one, task events are buffered (Celery's buffer group `task`) and published as `task.multi`
- * lists (list-publisher.ts): each is written into the current list's bytes as it is sent
- * (event-list.ts), and the publisher sends the list after the next turn's I/O. Events are best
- * effort, as in Celery: a publish that fails is logged and dropped.
+ * lists (list-publisher.ts). A turn's task events are kept as flat records (event-records.ts) and
+ * handed to the publisher at the end of the event loop's turn, or as soon as `bufferLimit` are
+ * waiting; the publisher writes and sends them after the next turn's I/O. Events are best effort,
+ * as in Celery: a publish that fails is logged and dropped.
  */
 import type { Broker, Clock, Logger } from '@celerity/core';
-import { EVENT_EXCHANGE, encodeEventsBytes, eventRoutingKey } from '@celerity/core/internal';
-import { EventListWriter, membersOf } from './event-list.js';
+import { EVENT_EXCHANGE, encodeEventsJson, eventRoutingKey } from '@celerity/core/internal';
+import { membersOf, pushOther, type EventRecords } from './event-records.js';
 import { ListPublisher } from './list-publisher.js';
 
 /** Options of {@link createEventDispatcher}. */
@@ -35,11 +36,11 @@ export interface EventDispatcher {
   /** Buffers a task event; it goes out with the others of this turn in one `task.multi` list. */
   sendBuffered(type: string, fields: Record<string, unknown>): void;
   /**
-   * The list task events are written to now. Write one event with its methods, with
-   * {@link forwardClock} and {@link now}, then call {@link buffered}.
+   * The records of this turn's task events. Push one event with a `push…` function of
+   * event-records.ts, with {@link forwardClock} and {@link now}, then call {@link buffered}.
    */
-  list(): EventListWriter;
-  /** Counts the event just written to {@link list}; it goes out with this turn's. */
+  records(): EventRecords;
+  /** Counts the event just pushed to {@link records}; it goes out with this turn's. */
   buffered(): void;
   /** The time for an event's timestamp, in ms since the epoch. */
   now(): number;
@@ -67,12 +68,24 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     warned = true;
   };
   const local = new ListPublisher({ broker, hostname, pid, bufferLimit, warn: warnOnce });
-  // Events sent one by one are written here and taken at once.
-  const single = new EventListWriter(hostname, pid, 1024);
   const inFlight = new Set<Promise<void>>();
 
-  const publish = (routingKey: string, body: Buffer): Promise<void> => {
-    const sent = broker.broadcast(EVENT_EXCHANGE, routingKey, encodeEventsBytes(body, hostname)).catch((error: unknown) => warnOnce(`Could not send events: ${(error as Error).message}`, error));
+  let records: EventRecords = [];
+  let count = 0;
+  let scheduled = false;
+
+  const handOver = (): void => {
+    scheduled = false;
+    if (count === 0) return;
+    const taken = records;
+    const takenCount = count;
+    records = [];
+    count = 0;
+    local.add(taken, takenCount);
+  };
+
+  const publish = (routingKey: string, body: string): Promise<void> => {
+    const sent = broker.broadcast(EVENT_EXCHANGE, routingKey, encodeEventsJson(body, hostname)).catch((error: unknown) => warnOnce(`Could not send events: ${(error as Error).message}`, error));
     inFlight.add(sent);
     void sent.finally(() => inFlight.delete(sent));
     return sent;
@@ -80,17 +93,24 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
 
   const dispatcher: EventDispatcher = {
     send(type, fields) {
-      single.other(++lamport, clock.now(), type, membersOf(fields));
-      return publish(eventRoutingKey(type), single.take(false));
+      return publish(eventRoutingKey(type), local.events.event(type, ++lamport, clock.now(), membersOf(fields)));
     },
     sendBuffered(type, fields) {
-      local.list.other(++lamport, clock.now(), type, membersOf(fields));
-      local.added();
+      pushOther(records, ++lamport, clock.now(), type, membersOf(fields));
+      dispatcher.buffered();
     },
-    list: () => local.list,
-    buffered: () => local.added(),
+    records: () => records,
+    buffered() {
+      count++;
+      if (count >= bufferLimit) handOver();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(handOver);
+      }
+    },
     now: () => clock.now(),
     async flush() {
+      handOver();
       await Promise.all([local.flush(), ...inFlight]);
     },
     forwardClock: () => ++lamport,

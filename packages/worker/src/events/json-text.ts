@@ -3,7 +3,7 @@
  * quoting a plain string by hand is several times cheaper than stringifying it, and a busy worker
  * quotes a dozen strings per task (the bench's events row). Strings are written as Python's
  * `json.dumps` writes them (`ensure_ascii`, as Celery's own events are), so an event list's text is
- * pure ASCII and becomes bytes with a plain copy (event-list.ts).
+ * pure ASCII and becomes bytes with a plain copy (list-publisher.ts).
  */
 import { pythonJsonString } from '@celerity/core/internal';
 

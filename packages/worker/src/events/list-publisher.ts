@@ -1,16 +1,16 @@
 /**
- * Publishes task events as `task.multi` lists of at most `bufferLimit` events. Events are written
- * into the current list's bytes as they are sent (event-list.ts); a list is published two `setImmediate`s
- * after its first event: past the end of the event loop's turn and past the next turn's I/O
- * callbacks, so the commands those callbacks write (results, acks, the next fetch) are on their way
- * before the worker publishes events. While a list is being published the next ones collect and go
- * out when that publish is done: a busy worker sends fewer, fuller lists, an idle one sends each
- * turn's. Events are best effort, as in Celery: a publish that fails is reported once through
- * `warn` and dropped.
+ * Publishes task event records as `task.multi` lists of at most `bufferLimit` events. A list is
+ * written and published two `setImmediate`s after its events are added: past the end of the event
+ * loop's turn and past the next turn's I/O callbacks, so the commands those callbacks write
+ * (results, acks, the next fetch) are on their way before the worker spends time on events, which
+ * it then does while the server works on them. While a list is being published the next ones
+ * collect and go out when that publish is done: a busy worker sends fewer, fuller lists, an idle
+ * one sends each turn's. Events are best effort, as in Celery: a publish that fails is reported
+ * once through `warn` and dropped.
  */
 import type { Broker } from '@celerity/core';
 import { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes } from '@celerity/core/internal';
-import { EventListWriter } from './event-list.js';
+import { EventWriter, type EventRecords } from './event-records.js';
 
 /** Options of {@link ListPublisher}. */
 export interface ListPublisherOptions {
@@ -25,10 +25,11 @@ export interface ListPublisherOptions {
 
 /** See the module comment. */
 export class ListPublisher {
-  /** The list events are written to now; call {@link added} after each. */
-  readonly list: EventListWriter;
-  /** Full lists waiting to be published, oldest first. */
-  private waiting: Buffer[] = [];
+  private readonly writer: EventWriter;
+  /** Lists waiting to be published, oldest first; only the last one takes more events. */
+  private waiting: EventRecords[] = [];
+  /** Events in the last waiting list. */
+  private lastCount = 0;
   /** The latest publish, while it is on its way. */
   private inFlight: Promise<void> | undefined;
   private readonly publishing = new Set<Promise<void>>();
@@ -36,25 +37,33 @@ export class ListPublisher {
   private warned = false;
 
   constructor(private readonly options: ListPublisherOptions) {
-    this.list = new EventListWriter(options.hostname, options.pid);
+    this.writer = new EventWriter(options.hostname, options.pid);
   }
 
-  /** Counts the event just written to {@link list}: it goes out after the next turn's I/O unless a list is on its way. */
-  added(): void {
-    if (this.list.count >= this.options.bufferLimit) this.waiting.push(this.list.take());
+  /** The writer of this sender's events (for events sent one by one). */
+  get events(): EventWriter {
+    return this.writer;
+  }
+
+  /** Adds `count` events' records (at most `bufferLimit`); they go out after the next turn's I/O unless a list is on its way. */
+  add(records: EventRecords, count: number): void {
+    const last = this.waiting[this.waiting.length - 1];
+    if (last === undefined || this.lastCount + count > this.options.bufferLimit) {
+      this.waiting.push(records);
+      this.lastCount = count;
+    } else {
+      for (const value of records) last.push(value);
+      this.lastCount += count;
+    }
     if (this.inFlight === undefined) this.queue();
   }
 
-  /** Publishes what waits now; resolves once everything written has been published (or has failed). */
+  /** Publishes what waits now; resolves once everything added has been published (or has failed). */
   async flush(): Promise<void> {
-    while (this.publishing.size > 0 || this.pending()) {
-      if (this.pending() && this.inFlight === undefined) this.send();
+    while (this.publishing.size > 0 || this.waiting.length > 0) {
+      if (this.waiting.length > 0 && this.inFlight === undefined) this.send();
       await Promise.all([...this.publishing]);
     }
-  }
-
-  private pending(): boolean {
-    return this.waiting.length > 0 || this.list.count > 0;
   }
 
   private queue(): void {
@@ -70,17 +79,19 @@ export class ListPublisher {
 
   private readonly sendQueued = (): void => {
     this.queued = false;
-    if (this.pending() && this.inFlight === undefined) this.send();
+    if (this.waiting.length > 0 && this.inFlight === undefined) this.send();
   };
 
   private send(): void {
-    if (this.list.count > 0) this.waiting.push(this.list.take());
     const lists = this.waiting;
     this.waiting = [];
-    for (const body of lists) this.inFlight = this.publish(body);
+    this.lastCount = 0;
+    for (const records of lists) this.inFlight = this.publish(records);
   }
 
-  private publish(body: Buffer): Promise<void> {
+  private publish(records: EventRecords): Promise<void> {
+    // The text is ASCII (event-records.ts): latin1 copies it as it is, without measuring UTF-8.
+    const body = Buffer.from(`[${this.writer.list(records)}]`, 'latin1');
     const sent = this.options.broker.broadcast(EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes(body, this.options.hostname)).then(
       () => {},
       (error: unknown) => {
@@ -93,7 +104,7 @@ export class ListPublisher {
       this.publishing.delete(done);
       if (this.inFlight !== done) return;
       this.inFlight = undefined;
-      if (this.pending()) this.queue();
+      if (this.waiting.length > 0) this.queue();
     });
     this.publishing.add(done);
     return done;

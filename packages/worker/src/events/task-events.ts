@@ -6,6 +6,7 @@
 import type { ExceptionInfo, TaskMessage } from '@celerity/core';
 import { formatCeleryDate, pythonRepr } from '@celerity/core/internal';
 import type { EventDispatcher } from './event-dispatcher.js';
+import { pushReceived, pushStarted, pushSucceeded } from './event-records.js';
 
 /** How a revoked task ended (Celery's task-revoked fields). */
 export interface RevokedFields {
@@ -45,12 +46,14 @@ export class TaskEvents {
     this.on = on;
   }
 
-  // The three events of every run are written into the list's bytes at once (event-list.ts).
+  // The three events of every run are kept as records (event-records.ts): their JSON is written
+  // where they are published, on the events thread when there is one.
 
   /** `task-received`: the message was taken, before any ETA wait. */
   received(message: TaskMessage): void {
     const d = this.dispatcher;
-    d.list().received(
+    pushReceived(
+      d.records(),
       d.forwardClock(),
       d.now(),
       message.id,
@@ -69,14 +72,14 @@ export class TaskEvents {
   /** `task-started`: the body is about to run. */
   started(id: string): void {
     const d = this.dispatcher;
-    d.list().started(d.forwardClock(), d.now(), id);
+    pushStarted(d.records(), d.forwardClock(), d.now(), id);
     d.buffered();
   }
 
   /** `task-succeeded`: the result's repr and the runtime in seconds. */
   succeeded(id: string, result: unknown, runtime: number): void {
     const d = this.dispatcher;
-    d.list().succeeded(d.forwardClock(), d.now(), id, pythonRepr(result), runtime);
+    pushSucceeded(d.records(), d.forwardClock(), d.now(), id, pythonRepr(result), runtime);
     d.buffered();
   }
 

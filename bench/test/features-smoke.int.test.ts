@@ -11,6 +11,7 @@ import { FEATURE_ENV, HELD_ENV, POOL_ENV, REPORT_KEY, STAGE_DB } from '../src/fe
 import type { FeatureChildReport, FeatureName } from '../src/features/plan.js';
 import { onDb, sendAdds } from '../src/features/stage.js';
 import { countKeys } from '../src/system.js';
+import { eventTypesOf } from '../src/events/event-monitor.js';
 import { startWorkerProcess } from '../src/worker-process.js';
 
 let server: RedisServer;
@@ -53,6 +54,14 @@ describe('celerity-features worker child', () => {
 
   it('exports one span per task with tracing on, none in the baseline', async () => {
     expect((await runFeature('tracing', 0, 100)).spans).toBe(100);
-    expect((await runFeature('baseline', 0, 100)).spans).toBe(0);
+    const baseline = await runFeature('baseline', 0, 100);
+    expect(baseline).toMatchObject({ spans: 0, eventMessages: 0, eventSample: null });
+  });
+
+  it('counts the event messages the events row published and keeps its first task.multi list', async () => {
+    const report = await runFeature('events', 0, 100);
+    expect(report.eventMessages).toBeGreaterThan(0);
+    const types = eventTypesOf(report.eventSample ?? 'null', 'the sample');
+    expect(types[0]).toBe('task-received');
   });
 });

@@ -1,10 +1,10 @@
 /**
- * `node dist/events/events-profile.js [--tasks 5000] [--warmup <tasks>] [--callgrind] [--cpu-prof] [--node-flags='<flags>']` (from bench/, after
+ * `node dist/events/events-profile.js [--tasks 5000] [--warmup <tasks>] [--concurrency 10] [--callgrind] [--cpu-prof] [--node-flags='<flags>']` (from bench/, after
  * `pnpm build:bench`): what task events cost the worker per task, apart from the bench's tables.
  * On a Redis of its own (started here), the events rows' worker child (workers/celerity-events.ts,
- * async pool, concurrency 10) runs an untimed warm-up of `warmup` `add(i, i)` tasks (default: as
- * many as measured) and then a measured run of `tasks`, events off, then on. Each measured run prints its time, the worker's and
- * Redis's CPU per task and the event messages a monitor heard.
+ * async pool, concurrency 10 unless `--concurrency` says otherwise; the bench's rows run at 100) runs an untimed warm-up of `warmup` `add(i, i)` tasks (default: as
+ * many as measured) and then a measured run of `tasks`, events off, then on. Each measured run prints its time, the worker's,
+ * Redis's and this process's CPU per task (this process runs the monitor) and the event messages the monitor heard.
  *
  * With `--callgrind` the worker runs under `valgrind --tool=callgrind` with instrumentation switched
  * on for the measured run only (`callgrind_control -i on` / `off`), and the script prints
@@ -23,19 +23,20 @@ import { Redis } from 'ioredis';
 import { startRedisServer } from '@celerity/testing/redis';
 import { flush, redisCounters } from '../redis-stats.js';
 import { startWorkerProcess, type WorkerLauncher } from '../worker-process.js';
+import { EventMonitor } from './event-monitor.js';
 import { fillAdds } from './scenario.js';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { tasks: { type: 'string', default: '5000' }, warmup: { type: 'string' }, 'node-flags': { type: 'string', default: '' }, callgrind: { type: 'boolean', default: false }, 'cpu-prof': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { tasks: { type: 'string', default: '5000' }, warmup: { type: 'string' }, concurrency: { type: 'string', default: '10' }, 'node-flags': { type: 'string', default: '' }, callgrind: { type: 'boolean', default: false }, 'cpu-prof': { type: 'boolean', default: false } } });
 const tasks = Number(values.tasks);
 const warmup = Number(values.warmup ?? tasks);
-for (const [name, value] of [['tasks', tasks], ['warmup', warmup]] as const) {
+const concurrency = Number(values.concurrency);
+for (const [name, value] of [['tasks', tasks], ['warmup', warmup], ['concurrency', concurrency]] as const) {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number, not ${String(value)}`);
 }
 const profiles = fileURLToPath(new URL('../../results/profiles', import.meta.url));
 await mkdir(profiles, { recursive: true });
 const queue = 'events-profile';
-const concurrency = 10;
 
 // Instructions in the callgrind files of one run (one file per thread; thread 1 is the main one).
 // `steady` leaves out the main thread's event-loop delay histogram (its mean read and reset, once a
@@ -64,10 +65,7 @@ async function instructions(prefix: string): Promise<{ main: number; steady: num
 
 await using server = await startRedisServer();
 const redis = new Redis(server.url);
-const monitor = new Redis(server.url);
-let heard = 0;
-monitor.on('pmessageBuffer', () => void heard++);
-await monitor.psubscribe('/0.celeryev/*');
+const monitor = await EventMonitor.start(server.url);
 console.log(`events profile: ${warmup} add tasks to warm up, then ${tasks} measured, concurrency ${concurrency}, Redis ${server.version}${values.callgrind ? ', worker under callgrind' : ''}`);
 const perTask: Record<string, { main: number; steady: number; all: number }> = {};
 try {
@@ -89,13 +87,16 @@ try {
       await worker.run({ ...options, expect: warmup });
       await flush(redis);
       await fillAdds(server.url, queue, tasks);
-      heard = 0;
+      monitor.reset();
       const redisBefore = await redisCounters(redis);
+      const ownBefore = process.cpuUsage();
       const measured = await worker.run({ ...options, ...(values.callgrind ? { beforeGo: async () => void (await callgrind('on')) } : {}) });
       if (values.callgrind) await callgrind('off');
+      // This process's CPU over the run: mostly the monitor receiving the event messages.
+      const own = process.cpuUsage(ownBefore);
       const redisUs = ((await redisCounters(redis)).cpuSeconds - redisBefore.cpuSeconds) * 1e6;
       console.log(
-        `events ${mode}: ${measured.ms.toFixed(0)} ms, CPU per task: worker ${(measured.cpuUs / tasks).toFixed(1)} µs, Redis ${(redisUs / tasks).toFixed(1)} µs; ${heard} event messages heard`,
+        `events ${mode}: ${measured.ms.toFixed(0)} ms, CPU per task: worker ${(measured.cpuUs / tasks).toFixed(1)} µs, Redis ${(redisUs / tasks).toFixed(1)} µs, this process (the monitor) ${((own.user + own.system) / tasks).toFixed(1)} µs; ${monitor.heard} event messages heard`,
       );
     } finally {
       await worker.close();
@@ -116,6 +117,6 @@ try {
     );
   }
 } finally {
-  monitor.disconnect();
+  monitor.close();
   redis.disconnect();
 }

@@ -16,7 +16,7 @@ export function renderEvents(events: EventsResults): string {
     line(['on', events.on ? formatSummary(events.on) : '—', formatRatio(onRatio), onRatio === null ? '—' : onRatio >= EVENTS_TARGET ? 'met' : '**missed**']),
   ];
   const errors = events.errors.map((e) => `- ${e.row}: ${e.message.split('\n')[0]}`);
-  const heard = events.heard.length === 0 ? '' : ` A monitor subscribed to \`celeryev\` heard ${events.heard.map((h) => formatNumber(h)).join(', ')} event message(s) per repetition with events on.`;
+  const heard = events.heard.length === 0 ? '' : ` The worker published ${events.heard.map((h) => formatNumber(h)).join(', ')} event message(s) per repetition with events on, with no subscriber (a subscriber checked the untimed runs).`;
   return [
     `### Celerity with events on — tasks/s (higher is better)`,
     '',

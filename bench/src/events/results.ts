@@ -13,7 +13,7 @@ export interface EventsResults {
   sizes: EventsSizes;
   off?: Summary;
   on?: Summary;
-  /** Events a monitor subscribed to `celeryev` heard per repetition with events on. */
+  /** Event messages the worker published (Redis answered the PUBLISH) per repetition with events on. */
   heard: number[];
   errors: Array<{ row: string; message: string }>;
 }

@@ -60,6 +60,10 @@ export interface FeatureChildReport {
   childrenPeakRssBytes: number;
   /** Redis CPU over the run (`used_cpu_user` + `used_cpu_sys` deltas), µs. */
   redisCpuUs: number;
+  /** Event messages Redis took from the worker (PUBLISH answered) over the run (events row; 0 in the others). */
+  eventMessages: number;
+  /** The JSON body of the run's first `task.multi` list (events row), or null. */
+  eventSample: string | null;
 }
 
 /**

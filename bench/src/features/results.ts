@@ -37,7 +37,7 @@ export interface FeatureFigures {
 export interface FeaturesResults {
   sizes: FeaturesSizes;
   rows: FeatureFigures[];
-  /** Event messages a monitor subscribed to `celeryev` heard per repetition of the `events` row. */
+  /** Event messages the `events` row's worker published (Redis answered the PUBLISH) per repetition. */
   heard: number[];
   errors: Array<{ row: string; message: string }>;
 }

@@ -7,7 +7,7 @@
  * the queue as the clock starts, so every worker — the `eta-held` one holding its ETA tasks — is
  * started and idle at `go`; the clock stops at the last stored result.
  */
-import { Redis } from 'ioredis';
+import { EventMonitor, eventTypesOf } from '../events/event-monitor.js';
 import type { ScenarioContext } from '../scenarios/context.js';
 import { flush } from '../redis-stats.js';
 import { perSecond, summarize } from '../stats.js';
@@ -43,16 +43,26 @@ async function startRow(plan: FeatureRowPlan, sizes: FeaturesSizes, execArgv: re
   }
 }
 
-/** What the run shows of its feature being on; throws when it shows the feature was off. */
-async function check(ctx: ScenarioContext, series: Series, report: FeatureChildReport, heard: number, sizes: FeaturesSizes): Promise<string> {
+/**
+ * What the run shows of its feature being on; throws when it shows the feature was off. `monitor`:
+ * the subscriber of the untimed runs, null in the timed ones (it would take CPU from the worker).
+ */
+async function check(ctx: ScenarioContext, series: Series, report: FeatureChildReport, monitor: EventMonitor | null, sizes: FeaturesSizes): Promise<string> {
   const { feature, pool } = series.plan;
   const { jobs } = sizes;
   if (feature === 'events') {
-    if (heard === 0) throw new Error('no event message heard with events on');
-    return `${(heard / jobs).toFixed(3)} event messages (\`task.multi\` lists) per task`;
+    if (report.eventMessages === 0 || report.eventSample === null) throw new Error('no event message published with events on');
+    const types = eventTypesOf(report.eventSample, 'the worker\'s first task.multi list');
+    if (!types.some((type) => type.startsWith('task-'))) throw new Error(`the first task.multi list has no task event: ${types.join(', ')}`);
+    if (monitor !== null) {
+      if (monitor.heard === 0) throw new Error('no event message heard with events on');
+      const sampled = monitor.sampled();
+      if (!sampled.types.some((type) => type.startsWith('task-'))) throw new Error(`the event message heard has no task event: ${sampled.types.join(', ')}`);
+    }
+    return `${(report.eventMessages / jobs).toFixed(3)} event messages (\`task.multi\` lists) published per task; the first read back: ${types.length} events`;
   }
   // A few may be the last ones of an events-on run just before (published after its last result).
-  if (heard > jobs / 100) throw new Error(`${heard} event messages heard with events off`);
+  if (monitor !== null && monitor.heard > jobs / 100) throw new Error(`${monitor.heard} event messages heard with events off`);
   if (feature === 'eta-held') {
     if (report.scheduledAtGo < sizes.heldEta || report.scheduledAtEnd < sizes.heldEta) throw new Error(`held ${report.scheduledAtGo} ETA tasks at go, ${report.scheduledAtEnd} at the end, not ${sizes.heldEta}`);
     return `${sizes.heldEta.toLocaleString('en-US')} ETA tasks held at go and at the end`;
@@ -74,28 +84,27 @@ async function check(ctx: ScenarioContext, series: Series, report: FeatureChildR
   return '';
 }
 
-async function repetition(ctx: ScenarioContext, series: Series, sizes: FeaturesSizes, monitor: { heard: number }, measured: boolean): Promise<number> {
+async function repetition(ctx: ScenarioContext, series: Series, sizes: FeaturesSizes, monitor: EventMonitor | null, measured: boolean): Promise<number> {
   const { plan, worker } = series;
   await flush(ctx.redis);
   if (plan.feature === 'eta-held') await sendAdds(ctx.target.redisUrl, ctx.target.queue, sizes.heldEta, { eta: new Date(Date.now() + 86_400_000) });
   await sendAdds(onDb(ctx.target.redisUrl, STAGE_DB), ctx.target.queue, sizes.jobs);
-  monitor.heard = 0;
+  monitor?.reset();
   const run = await worker.run({ redisUrl: ctx.target.redisUrl, queue: ctx.target.queue, concurrency: plan.concurrency, expect: sizes.jobs, timeout: ctx.config.runTimeoutMs });
-  const heard = monitor.heard;
   const stored = await countKeys(ctx.redis, 'celery-task-meta-*');
   if (stored < sizes.jobs) throw new Error(`only ${stored} of ${sizes.jobs} results stored`);
   const text = await ctx.redis.get(REPORT_KEY);
   if (text === null) throw new Error('the worker left no report');
   const report = JSON.parse(text) as FeatureChildReport;
-  const verdict = await check(ctx, series, report, heard, sizes);
-  if (!measured) return heard;
+  const verdict = await check(ctx, series, report, monitor, sizes);
+  if (!measured) return report.eventMessages;
   series.rates.push(perSecond(sizes.jobs, run.ms));
   series.cpu.push((run.cpuUs + report.childrenCpuUs) / sizes.jobs);
   series.redisCpu.push(report.redisCpuUs / sizes.jobs);
   series.childrenPeak = Math.max(series.childrenPeak, report.childrenPeakRssBytes);
   series.check = verdict;
   ctx.log(`  features ${plan.id}${plan.id.includes('c=') ? '' : ` c=${plan.concurrency}`}: ${series.rates.at(-1)!.toFixed(0)} tasks/s, CPU per task: worker ${series.cpu.at(-1)!.toFixed(1)} µs, Redis ${series.redisCpu.at(-1)!.toFixed(1)} µs${verdict ? ` (${verdict})` : ''}`);
-  return heard;
+  return report.eventMessages;
 }
 
 /**
@@ -112,11 +121,11 @@ export async function runFeatures(ctx: ScenarioContext, selection: 'all' | 'even
     out.errors.push({ row: series.plan.id, message });
     ctx.log(`  features ${series.plan.id}: FAILED ${message.split('\n')[0]}`);
   };
-  // Counts kombu's event messages on db 0 without decoding them, so that decoding takes no CPU from the worker measured.
-  const monitorConnection = new Redis(ctx.target.redisUrl);
-  const monitor = { heard: 0 };
-  monitorConnection.on('pmessageBuffer', () => void monitor.heard++);
-  await monitorConnection.psubscribe('/0.celeryev/*');
+  // Through the untimed runs only, a subscriber to kombu's event channels of db 0 checks that the
+  // events row's messages reach a consumer and read back, and that no other row sends any
+  // (event-monitor.ts). Receiving them costs 2–4 µs of CPU per task on the cores the worker shares:
+  // the timed runs check what the worker published instead.
+  let monitor: EventMonitor | null = await EventMonitor.start(ctx.target.redisUrl);
   const all: Series[] = [];
   try {
     for (const plan of featureRows(selection)) {
@@ -128,11 +137,13 @@ export async function runFeatures(ctx: ScenarioContext, selection: 'all' | 'even
     }
     // One untimed run each first: a cold worker's first run measures the JIT more than its feature.
     for (const series of all) await repetition(ctx, series, sizes, monitor, false).catch((error: unknown) => fail(series, error));
+    monitor.close();
+    monitor = null;
     for (let rep = 0; rep < sizes.reps; rep++) {
       for (const series of rowOrder(all, rep).filter((s) => !s.failed)) {
         try {
-          const heard = await repetition(ctx, series, sizes, monitor, true);
-          if (series.plan.feature === 'events') out.heard.push(heard);
+          const published = await repetition(ctx, series, sizes, null, true);
+          if (series.plan.feature === 'events') out.heard.push(published);
         } catch (error) {
           fail(series, error);
         }
@@ -151,7 +162,7 @@ export async function runFeatures(ctx: ScenarioContext, selection: 'all' | 'even
     }
   } finally {
     await Promise.all(all.map((s) => s.worker.close()));
-    monitorConnection.disconnect();
+    monitor?.close();
     await flush(ctx.redis);
   }
   return out;

@@ -93,6 +93,19 @@ runWorkerChild(async ({ redisUrl, queue, concurrency }) => {
   const stage = new Redis(redisUrl, { db: STAGE_DB });
   await broker.connect();
   await backend.connect();
+  // Events row: counts the event messages Redis took (PUBLISH answered) and keeps the body of the
+  // run's first `task.multi` list, for the bench to read back (features/scenario.ts).
+  let eventMessages = 0;
+  let eventSample: string | null = null;
+  if (feature === 'events') {
+    const publish = broker.broadcast.bind(broker);
+    broker.broadcast = async (exchange, routingKey, envelope) => {
+      await publish(exchange, routingKey, envelope);
+      if (exchange !== 'celeryev') return;
+      eventMessages++;
+      if (eventSample === null && routingKey === 'task.multi') eventSample = Buffer.from(envelope.body).toString('utf8');
+    };
+  }
   const worker = createWorker({
     tasks: poolTasks,
     ...(pool === 'async' ? {} : { pool, tasksModule }),
@@ -112,11 +125,14 @@ runWorkerChild(async ({ redisUrl, queue, concurrency }) => {
   let redisAtGo = 0;
   let spansAtGo = 0;
   let scheduledAtGo = 0;
+  let eventsAtGo = 0;
   return {
     async start() {
       if ((await stage.move(queue, 0)) !== 1) throw new Error(`no staged tasks to move onto ${queue} (or ${queue} not empty)`);
       scheduledAtGo = worker.stats.scheduled;
       spansAtGo = spans;
+      eventsAtGo = eventMessages;
+      eventSample = null;
       redisAtGo = await redisCpuUs(admin);
       cpuAtGo = await childrenCpuUs(childPids());
     },
@@ -141,6 +157,8 @@ runWorkerChild(async ({ redisUrl, queue, concurrency }) => {
           childrenCpuUs: childrenCpu,
           childrenPeakRssBytes: childrenPeak,
           redisCpuUs: redisAtEnd - redisAtGo,
+          eventMessages: eventMessages - eventsAtGo,
+          eventSample,
         };
         await admin.set(REPORT_KEY, JSON.stringify(report));
       } finally {

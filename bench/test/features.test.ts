@@ -32,7 +32,7 @@ describe('rowOrder', () => {
 describe('featuresSizes', () => {
   it('holds 10,000 ETA tasks in both modes, with fewer tasks and repetitions in a quick run', () => {
     expect(featuresSizes(QUICK)).toEqual({ reps: 3, jobs: 5000, heldEta: 10_000, concurrency: 100 });
-    expect(featuresSizes(FULL)).toEqual({ reps: 5, jobs: 20_000, heldEta: 10_000, concurrency: 100 });
+    expect(featuresSizes(FULL)).toEqual({ reps: 5, jobs: 50_000, heldEta: 10_000, concurrency: 100 });
   });
 });
 

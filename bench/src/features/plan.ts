@@ -97,5 +97,5 @@ export function rowOrder<T>(rows: readonly T[], rep: number): T[] {
 
 /** Sizes from the bench's mode. */
 export function featuresSizes(config: BenchConfig): FeaturesSizes {
-  return config.mode === 'quick' ? { reps: 3, jobs: 5000, heldEta: 10_000, concurrency: FEATURES_CONCURRENCY } : { reps: 5, jobs: 20_000, heldEta: 10_000, concurrency: FEATURES_CONCURRENCY };
+  return config.mode === 'quick' ? { reps: 3, jobs: 5000, heldEta: 10_000, concurrency: FEATURES_CONCURRENCY } : { reps: 5, jobs: 50_000, heldEta: 10_000, concurrency: FEATURES_CONCURRENCY };
 }

@@ -47,7 +47,7 @@ export class TaskEvents {
   }
 
   // The three events of every run are kept as records (event-records.ts): their JSON is written
-  // where they are published, on the events thread when there is one.
+  // when their list is published (list-publisher.ts).
 
   /** `task-received`: the message was taken, before any ETA wait. */
   received(message: TaskMessage): void {

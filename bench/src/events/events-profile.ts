@@ -16,13 +16,14 @@
  * --redirect-code-traces-to=<file>`).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '@celerity/testing/redis';
 import { flush, redisCounters } from '../redis-stats.js';
 import { startWorkerProcess, type WorkerLauncher } from '../worker-process.js';
+import { callgrindInstructions } from '../profile/callgrind.js';
 import { EventMonitor } from './event-monitor.js';
 import { fillAdds } from './scenario.js';
 
@@ -37,31 +38,6 @@ for (const [name, value] of [['tasks', tasks], ['warmup', warmup], ['concurrency
 const profiles = fileURLToPath(new URL('../../results/profiles', import.meta.url));
 await mkdir(profiles, { recursive: true });
 const queue = 'events-profile';
-
-// Instructions in the callgrind files of one run (one file per thread; thread 1 is the main one).
-// `steady` leaves out the main thread's event-loop delay histogram (its mean read and reset, once a
-// second): work that grows with valgrind's ~100× slowdown, not with the tasks.
-async function instructions(prefix: string): Promise<{ main: number; steady: number; all: number }> {
-  const files = (await readdir(profiles)).filter((f) => f.startsWith(prefix)).sort();
-  let main = 0;
-  let steady = 0;
-  let all = 0;
-  for (const file of files) {
-    // `summary:` is 0 when instrumentation started switched off; `totals:` at the end has the count.
-    const match = /^totals: (\d+)/m.exec(await readFile(`${profiles}/${file}`, 'utf8'));
-    const count = match ? Number(match[1]) : 0;
-    all += count;
-    if (!file.endsWith('-01')) continue;
-    main = count;
-    const { stdout } = await run('callgrind_annotate', ['--inclusive=yes', '--threshold=100', `${profiles}/${file}`], { maxBuffer: 256 * 1024 * 1024 });
-    let histogram = 0;
-    for (const line of stdout.split('\n')) {
-      if (/HistogramImpl::(GetMean|DoReset)\(/.test(line)) histogram += Number(line.trim().split(' ')[0]!.replaceAll(',', ''));
-    }
-    steady = count - histogram;
-  }
-  return { main, steady, all };
-}
 
 await using server = await startRedisServer();
 const redis = new Redis(server.url);
@@ -102,7 +78,7 @@ try {
       await worker.close();
     }
     if (values.callgrind) {
-      const counted = await instructions(prefix);
+      const counted = await callgrindInstructions(profiles, prefix);
       perTask[mode] = { main: counted.main / tasks, steady: counted.steady / tasks, all: counted.all / tasks };
       console.log(
         `events ${mode}: instructions per task: main thread ${perTask[mode].main.toFixed(0)} (${perTask[mode].steady.toFixed(0)} without the event-loop delay histogram), all threads ${perTask[mode].all.toFixed(0)}`,

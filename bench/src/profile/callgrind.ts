@@ -1,4 +1,4 @@
-/** Instructions counted in the callgrind files of one worker run (profile/processing-profile.ts). */
+/** Instructions counted in the callgrind files of one worker run (profile/processing-profile.ts, events/events-profile.ts). */
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';

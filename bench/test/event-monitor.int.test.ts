@@ -4,6 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@celerity/testing';
 import { startRedisServer } from '@celerity/testing/redis';
 import type { RedisServer } from '@celerity/testing/redis';
 import { EventMonitor } from '../src/events/event-monitor.js';
@@ -25,10 +26,6 @@ afterAll(async () => {
 const envelope = (events: Array<Record<string, unknown>>): string =>
   JSON.stringify({ body: Buffer.from(JSON.stringify(events)).toString('base64'), 'content-type': 'application/json', properties: { body_encoding: 'base64', delivery_info: { exchange: 'celeryev', routing_key: 'task.multi' } } });
 
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
 describe('EventMonitor', () => {
   it('counts the messages on /0.celeryev/*, small and large, and reads the first one back', async () => {
     const monitor = await EventMonitor.start(server.url);
@@ -40,7 +37,7 @@ describe('EventMonitor', () => {
       for (let i = 0; i < 50; i++) await redis.publish('/0.celeryev/task.multi', envelope(i % 10 === 0 ? big : [{ type: 'task-succeeded', uuid: String(i) }]));
       // Another exchange's channel is not heard.
       await redis.publish('/0.celery.pidbox/x', 'not an event');
-      await until(() => monitor.heard >= 52);
+      await waitFor(() => monitor.heard >= 52, { message: '52 messages heard' });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(monitor.heard).toBe(52);
       expect(monitor.bytes).toBeGreaterThan(5 * 2000 * 40);
@@ -50,7 +47,7 @@ describe('EventMonitor', () => {
       expect(monitor.heard).toBe(0);
       expect(() => monitor.sampled()).toThrow('no task.multi message');
       await redis.publish('/0.celeryev/task.multi', JSON.stringify({ body: Buffer.from('[{"uuid":"x"}]').toString('base64'), properties: { body_encoding: 'base64' } }));
-      await until(() => monitor.heard >= 1);
+      await waitFor(() => monitor.heard >= 1, { message: 'a message heard' });
       expect(() => monitor.sampled()).toThrow('without a type');
     } finally {
       monitor.close();

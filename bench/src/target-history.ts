@@ -6,14 +6,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { checkAmqpTargets } from './amqp/report.js';
-import { EVENTS_TARGET } from './events/report.js';
+import { checkEventsTarget } from './events/report.js';
 import type { WithEvents } from './events/results.js';
 import type { WithAmqp } from './amqp/results.js';
 import type { WithPg } from './pg/results.js';
 import type { WithPythonPeer } from './python-peer/results.js';
 import { formatRatio } from './format.js';
 import type { BenchResults } from './results.js';
-import { ratio } from './stats.js';
 import { checkTargets } from './targets.js';
 import type { TargetCheck } from './targets.js';
 
@@ -31,10 +30,7 @@ type FullResults = BenchResults & WithPythonPeer & WithAmqp & WithEvents & WithP
 export function allTargets(results: FullResults): TargetCheck[] {
   const checks = [...checkTargets(results)];
   if (results.amqp) checks.push(...checkAmqpTargets(results.amqp));
-  if (results.events) {
-    const value = ratio(results.events.on?.median, results.events.off?.median);
-    checks.push({ what: 'processing with events on vs off', goal: `≥ ${EVENTS_TARGET}×`, ratio: value, met: value === null ? null : value >= EVENTS_TARGET });
-  }
+  if (results.events) checks.push(checkEventsTarget(results.events));
   return checks.filter((check) => check.ratio !== null);
 }
 

@@ -8,6 +8,7 @@ import { renderMarkdown, renderTables } from '../src/report-md.js';
 import { summarize } from '../src/stats.js';
 import { checkTargets } from '../src/targets.js';
 import { readTargetHistory, renderTargetHistory } from '../src/target-history.js';
+import { checkEventsTarget, renderEvents } from '../src/events/report.js';
 import { sampleResults } from './fixtures.js';
 
 describe('formatting', () => {
@@ -138,5 +139,16 @@ describe('renderTargetHistory', () => {
   });
   it('is empty without runs', () => {
     expect(renderTargetHistory([])).toBe('');
+  });
+});
+
+describe('the events target', () => {
+  const events = (off: number[], on: number[]) => ({ sizes: { reps: off.length, jobs: 50_000, concurrency: 100 }, off: summarize(off), on: summarize(on), heard: [], errors: [] });
+  it('is on over off in the same run, met from 0.85×, and the table says so', () => {
+    expect(checkEventsTarget(events([100, 100, 100], [85, 85, 85]))).toEqual({ what: 'processing with events on vs off', goal: '≥ 0.85×', ratio: 0.85, met: true });
+    expect(checkEventsTarget(events([100], [84])).met).toBe(false);
+    expect(renderEvents(events([100], [84]))).toContain('| on | 84 | 0.84× | **missed** |');
+    const { on: _on, ...offOnly } = events([100], [90]);
+    expect(checkEventsTarget(offOnly).met).toBeNull();
   });
 });

@@ -5,6 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@celerity/testing';
 import type { PythonCeleryVersion, PythonWorker } from './harness/python.js';
 import { PYTHON_CELERY_VERSIONS, isAvailable, pythonCeleryStatus, startPythonWorker } from './harness/python.js';
 import type { RedisScratch } from './harness/redis.js';
@@ -20,16 +21,6 @@ function celerity(args: readonly string[]): Promise<{ code: number; stdout: stri
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function matrix(version: PythonCeleryVersion): void {
@@ -54,10 +45,13 @@ function matrix(version: PythonCeleryVersion): void {
     expect(added).toMatchObject({ code: 0, stdout: "Added beat entry 'rec': tasks.record, every 1s.\n" });
     const beat = spawn(process.execPath, [...NODE_ARGS, 'beat', ...common, '--lease', '2', '--poll', '0.2'], { stdio: 'ignore' });
     try {
-      const ticks = await until(async () => {
-        const all = (await redis.records(recordKey)).filter((r) => r.tag === 'tick');
-        return all.length >= 2 ? all : undefined;
-      }, 30_000);
+      const ticks = await waitFor(
+        async () => {
+          const all = (await redis.records(recordKey)).filter((r) => r.tag === 'tick');
+          return all.length >= 2 ? all : undefined;
+        },
+        { timeout: 30_000, interval: 100, message: 'two ticks' },
+      );
       expect(ticks.every((r) => r.lang === 'py' && r.worker === worker.nodeName)).toBe(true);
     } finally {
       beat.kill('SIGTERM');
@@ -67,7 +61,7 @@ function matrix(version: PythonCeleryVersion): void {
     await celerity(['beat', 'add', 'later', '--task', 'tasks.record', '--at', '2099-01-01T00:00:00Z', '--args', '["now"]', '--queue', queue, ...common]);
     const now = await celerity(['beat', 'run-now', 'later', ...common]);
     expect(now).toMatchObject({ code: 0, stdout: "Sent tasks.record for beat entry 'later'.\n" });
-    const ran = await until(async () => (await redis.records(recordKey)).find((r) => r.tag === 'now'), 30_000);
+    const ran = await waitFor(async () => (await redis.records(recordKey)).find((r) => r.tag === 'now'), { timeout: 30_000, interval: 100, message: 'the run-now task' });
     expect(ran.lang).toBe('py');
   });
 }

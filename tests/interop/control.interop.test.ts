@@ -5,6 +5,7 @@
  * Celerity worker, and Celerity's `client.control.inspect().ping() / stats()` seeing a Python worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@celerity/testing';
 import type { Broker } from '@celerity/core';
 import { createAmqpBroker } from '@celerity/broker-amqp';
 import { createRedisBackend } from '@celerity/backend-redis';
@@ -24,14 +25,6 @@ import { closeClient, closeWorker } from './harness/closing.js';
 
 const status = pythonCeleryStatus();
 type Transport = 'redis' | 'amqp';
-
-async function waitFor(done: () => boolean, timeout: number): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function matrix(version: PythonCeleryVersion, transport: Transport): void {
   let redis: RedisScratch;
@@ -87,7 +80,7 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
 
   it('celery inspect active lists the running task as Request.info()', async () => {
     const sent = await sendFromPython(version, 'tasks.sleep', [3], { queue: tsQueue, noWait: true }, env);
-    await waitFor(() => tsWorker.stats.active === 1, 10_000);
+    await waitFor(() => tsWorker.stats.active === 1, { timeout: 10_000, interval: 20, message: 'the task running' });
     const active = await celery('inspect', 'active', '-j', '-t', '2', '-d', tsWorker.hostname);
     const entries = (active.json as Record<string, Array<Record<string, unknown>>>)[tsWorker.hostname]!;
     expect(entries).toHaveLength(1);

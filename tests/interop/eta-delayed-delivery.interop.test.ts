@@ -11,6 +11,7 @@
  *   not before its ETA.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@celerity/testing';
 import type { LogFields, Logger } from '@celerity/core';
 import { silentLogger } from '@celerity/core';
 import { createRedisBackend } from '@celerity/backend-redis';
@@ -28,14 +29,6 @@ import * as interopTasks from './ts-tasks.js';
 
 const status = pythonCeleryStatus();
 const DELAY_LEVELS = 28;
-
-/** Polls `done` every 50 ms; fails with `what` after `timeout` ms. */
-async function waitFor(done: () => boolean, what: string, timeout: number): Promise<void> {
-  for (const deadline = Date.now() + timeout; !done(); ) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function suite(version: PythonCeleryVersion): void {
   let rabbit: RabbitVhost;
@@ -111,7 +104,7 @@ function suite(version: PythonCeleryVersion): void {
     });
     const tag = `handoff-${version}`;
     const result = await client.send('tasks.record', [tag], { queue, countdown: 6 });
-    await waitFor(() => handedOff.length === 1, 'the hand-off to the delay queues', 10_000);
+    await waitFor(() => handedOff.length === 1, { timeout: 10_000, interval: 50, message: 'the hand-off to the delay queues' });
     await worker.stop();
     expect(await delayed()).toBe(1);
     expect(await admin.size(queue)).toBe(0);

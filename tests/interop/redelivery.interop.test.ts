@@ -5,6 +5,7 @@
  * dead-lettered task (`celery.exceptions.MaxDeliveriesExceeded`).
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@celerity/testing';
 import type { Broker } from '@celerity/core';
 import { DELIVERIES_HEADER, createJsonSerializer, encodeTaskMessage } from '@celerity/core';
 import { createRedisBackend } from '@celerity/backend-redis';
@@ -26,14 +27,6 @@ let rabbit: RabbitVhost | undefined;
 afterAll(async () => {
   await rabbit?.cleanup();
 }, 60_000);
-
-async function until(done: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Publishes `tasks.add(2, 3)` carrying the count header, and returns its id. */
 async function publishCounted(broker: Broker, queue: string): Promise<string> {
@@ -80,7 +73,7 @@ function suite(version: PythonCeleryVersion): void {
     const worker = createWorker({ broker, backend: createRedisBackend({ url: redis.url }), tasks: interopTasks, queues: [queue], maxDeliveries: 2 });
     await worker.start();
     try {
-      await until(() => worker.stats.deadLettered === 1, 'the task dead-lettered');
+      await waitFor(() => worker.stats.deadLettered === 1, { timeout: 20_000, interval: 50, message: 'the task dead-lettered' });
       const out = await runPythonClient(version, ['get', id, '--timeout', '10'], { BROKER_URL: redis.url, RESULT_BACKEND: redis.url });
       expect(out).toMatchObject({ state: 'FAILURE', exc_type: 'MaxDeliveriesExceeded', exc_module: 'celery.exceptions' });
       expect(out.exc_message).toContain('without completing (maxDeliveries 2)');

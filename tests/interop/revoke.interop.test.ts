@@ -5,6 +5,7 @@
  * kept by the broker for a Celerity worker started after it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@celerity/testing';
 import type { Broker } from '@celerity/core';
 import { createAmqpBroker } from '@celerity/broker-amqp';
 import { createRedisBackend } from '@celerity/backend-redis';
@@ -24,14 +25,6 @@ import { closeClient, closeWorker } from './harness/closing.js';
 
 const status = pythonCeleryStatus();
 
-/** Polls `done` every 20 ms until it holds; fails after `timeout` ms. */
-async function waitFor(done: () => boolean, { timeout }: { timeout: number }): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 type Transport = 'redis' | 'amqp';
 /** The worker's log line for a task it took (`Task name[id] received` in 5.x, `Received task: …` before). */
 const received = (name: string, id: string): RegExp => new RegExp(`Task ${name}\\[${id}\\] received|Received task: ${name}\\[${id}\\]`);
@@ -86,7 +79,7 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
   it('Python revoke (plain): the Celerity worker skips the task and stores REVOKED', async () => {
     const id = crypto.randomUUID();
     await runPythonClient(version, ['revoke', id], env);
-    await waitFor(() => tsWorker.revoked.has(id), { timeout: 10_000 });
+    await waitFor(() => tsWorker.revoked.has(id), { timeout: 10_000, interval: 20, message: 'the revoke received' });
     await sendFromPython(version, 'tasks.add', [1, 2], { queue: tsQueue, taskId: id, noWait: true }, env);
     expect(await meta(id)).toMatchObject({ status: 'REVOKED', result: { ...REVOKED, exc_message: ['revoked'] } });
   });
@@ -94,7 +87,7 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
   it('Python revoke before the ETA: the held task never runs', async () => {
     const sent = await sendFromPython(version, 'tasks.add', [1, 2], { queue: tsQueue, countdown: 60, noWait: true }, env);
     const id = sent.id as string;
-    await waitFor(() => tsWorker.stats.scheduled === 1, { timeout: 10_000 });
+    await waitFor(() => tsWorker.stats.scheduled === 1, { timeout: 10_000, interval: 20, message: 'the ETA task held' });
     await runPythonClient(version, ['revoke', id], env);
     expect(await meta(id)).toMatchObject({ status: 'REVOKED', result: { ...REVOKED, exc_message: ['revoked'] } });
     expect(tsWorker.stats.scheduled).toBe(0);
@@ -103,7 +96,7 @@ function matrix(version: PythonCeleryVersion, transport: Transport): void {
   it('Python revoke with terminate: the running async task is aborted, REVOKED terminated', async () => {
     const sent = await sendFromPython(version, 'tasks.sleep', [60], { queue: tsQueue, noWait: true }, env);
     const id = sent.id as string;
-    await waitFor(() => tsWorker.stats.active === 1, { timeout: 10_000 });
+    await waitFor(() => tsWorker.stats.active === 1, { timeout: 10_000, interval: 20, message: 'the task running' });
     await runPythonClient(version, ['revoke', id, '--terminate'], env);
     expect(await meta(id)).toMatchObject({ status: 'REVOKED', result: { ...REVOKED, exc_message: ['terminated'] } });
   });

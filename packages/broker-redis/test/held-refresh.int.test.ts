@@ -2,34 +2,13 @@
  * Issue 12: a live broker keeps the `unacked_index` score of what it holds fresh, so no restore
  * pass hands its messages out again; an ack racing the refresh is never undone.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import type { Delivery } from '@celerity/core';
-import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/index.js';
 import { refreshPeriod } from '../src/held-refresh.js';
-import { deleteKeys } from '@celerity/testing';
-import { REDIS_URL, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
+import { brokerFixture, envelope, randomPrefix, waitFor } from './helpers.js';
 
-let redis: Redis;
 let prefix: string;
-const brokers: RedisBroker[] = [];
-
-function broker(options: RedisBrokerOptions = {}): RedisBroker {
-  const b = createRedisBroker({ url: REDIS_URL, keyPrefix: prefix, pollInterval: 0.2, ...options });
-  brokers.push(b);
-  return b;
-}
-
-beforeAll(() => {
-  redis = inspector();
-});
-afterEach(async () => {
-  await Promise.all(brokers.splice(0).map((b) => b.close()));
-  await deleteKeys(redis, `${prefix}*`);
-});
-afterAll(async () => {
-  await redis.quit();
-});
+const { redis, broker } = brokerFixture(() => prefix);
 
 describe('held messages are kept fresh (issue 12)', () => {
   it('a refresh moves the score of a held message to now, so a restore pass leaves it alone (injected clock)', async () => {

@@ -2,23 +2,13 @@
  * What we write to Redis must be what kombu writes: same keys, same list items, same binding
  * members, same unacked entries — compared with the captured vectors byte for byte.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import type { Delivery, Envelope, EnvelopeProperties } from '@celerity/core';
-import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/index.js';
-import { deleteKeys } from '@celerity/testing';
-import { REDIS_URL, inspector, randomPrefix, waitFor } from './helpers.js';
+import { brokerFixture, randomPrefix, waitFor } from './helpers.js';
 import { loadFixture, rawVectors, type RawVector } from './vectors.js';
 
-let redis: Redis;
 let prefix: string;
-const brokers: RedisBroker[] = [];
-
-function broker(options: RedisBrokerOptions = {}): RedisBroker {
-  const b = createRedisBroker({ url: REDIS_URL, keyPrefix: prefix, pollInterval: 0.2, ...options });
-  brokers.push(b);
-  return b;
-}
+const { redis, broker } = brokerFixture(() => prefix);
 
 /** The envelope a Celerity client would hold for a captured message. */
 function fromVector(fields: RawVector['envelope']): Envelope {
@@ -31,17 +21,6 @@ function fromVector(fields: RawVector['envelope']): Envelope {
   if (typeof p['expiration'] === 'string') properties.expiration = p['expiration'];
   return { body: Buffer.from(fields.body, 'base64'), contentType: fields['content-type'], contentEncoding: fields['content-encoding'], headers: fields.headers, properties };
 }
-
-beforeAll(() => {
-  redis = inspector();
-});
-afterEach(async () => {
-  await Promise.all(brokers.splice(0).map((b) => b.close()));
-  await deleteKeys(redis, `${prefix}*`);
-});
-afterAll(async () => {
-  await redis.quit();
-});
 
 describe('kombu layout', () => {
   it('stores a published task exactly as kombu did (LRANGE), and declares the kombu binding', async () => {

@@ -1,23 +1,15 @@
 /** Issue 12: far-future tasks parked in a zset (opt-in `parkEtaAfter`) and promoted onto their queue when due. */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Delivery, Envelope } from '@celerity/core';
 import { ConfigurationError } from '@celerity/core';
-import { deleteKeys } from '@celerity/testing';
-import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/index.js';
+import { createRedisBroker } from '../src/index.js';
 import { optionsFromSettings } from '../src/options.js';
-import { REDIS_URL, bodyOf, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
+import { bodyOf, brokerFixture, envelope, randomPrefix, waitFor } from './helpers.js';
 
-const redis = inspector();
 const prefix = randomPrefix();
-const brokers: RedisBroker[] = [];
+const { redis, broker } = brokerFixture(() => prefix, { restoreInterval: 0.2 });
 const HOUR = 3_600_000;
 const start = Date.parse('2026-12-06T12:00:00Z');
-
-function broker(options: RedisBrokerOptions = {}): RedisBroker {
-  const b = createRedisBroker({ url: REDIS_URL, keyPrefix: prefix, pollInterval: 0.2, restoreInterval: 0.2, ...options });
-  brokers.push(b);
-  return b;
-}
 
 function withEta(body: string, eta: number | undefined): Envelope {
   return envelope(body, { task: 't', id: body, ...(eta === undefined ? {} : { eta: new Date(eta).toISOString() }) });
@@ -27,14 +19,6 @@ function withEta(body: string, eta: number | undefined): Envelope {
 function bodyOfRaw(raw: string): unknown {
   return JSON.parse(Buffer.from((JSON.parse(raw) as { body: string }).body, 'base64').toString('utf8'));
 }
-
-afterEach(async () => {
-  await Promise.all(brokers.splice(0).map((b) => b.close()));
-  await deleteKeys(redis, `${prefix}*`);
-});
-afterAll(async () => {
-  await redis.quit();
-});
 
 describe('parking far-future tasks (parkEtaAfter)', () => {
   it('parks only messages whose ETA is further than parkEtaAfter, and promotes them half of it before their ETA, bytes unchanged', async () => {

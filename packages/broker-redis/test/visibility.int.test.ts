@@ -1,35 +1,18 @@
 /** Visibility timeout: messages taken and never acked come back, marked redelivered. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { Delivery } from '@celerity/core';
 import { silentLogger } from '@celerity/core';
 import { createKeyspace } from '../src/keys.js';
 import { MUTEX_LEASE_MS, restoreVisible } from '../src/restore.js';
-import { createRedisBroker, type RedisBroker, type RedisBrokerOptions } from '../src/index.js';
-import { deleteKeys } from '@celerity/testing';
-import { REDIS_URL, bodyOf, envelope, inspector, randomPrefix, waitFor } from './helpers.js';
+import { REDIS_URL, bodyOf, brokerFixture, envelope, randomPrefix, waitFor } from './helpers.js';
 
-let redis: Redis;
 let prefix: string;
-const brokers: RedisBroker[] = [];
+const { redis, broker } = brokerFixture(() => prefix);
 const clients: Redis[] = [];
 
-function broker(options: RedisBrokerOptions = {}): RedisBroker {
-  const b = createRedisBroker({ url: REDIS_URL, keyPrefix: prefix, pollInterval: 0.2, ...options });
-  brokers.push(b);
-  return b;
-}
-
-beforeAll(() => {
-  redis = inspector();
-});
-afterEach(async () => {
-  await Promise.all(brokers.splice(0).map((b) => b.close()));
+afterEach(() => {
   for (const c of clients.splice(0)) c.disconnect();
-  await deleteKeys(redis, `${prefix}*`);
-});
-afterAll(async () => {
-  await redis.quit();
 });
 
 describe('visibility timeout', () => {

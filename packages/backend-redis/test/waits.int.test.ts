@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClosedError, DecodeError, TimeoutError } from '@celerity/core';
 import type { ResultBackend, ResultMeta } from '@celerity/core';
 import { randomSuffix, waitFor, deleteKeys } from '@celerity/testing';
+import { monitorRedis } from '@celerity/testing/internal';
 import type { Redis } from 'ioredis';
 import { createRedisBackend } from '../src/index.js';
 import type { BackendTimers, RedisBackendOptions } from '../src/index.js';
@@ -196,12 +197,13 @@ describe('watch', () => {
 
 /** Commands clients sent that mention `prefix` (MONITOR, without those run by scripts), lower-cased name first. */
 async function recordCommands(prefixOf: () => string): Promise<{ commands: string[][]; stop(): Promise<void> }> {
-  const monitor = await rawClient().monitor();
-  const commands: string[][] = [];
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    if (source !== 'lua' && args.some((a) => a.includes(prefixOf()))) commands.push([args[0]!.toLowerCase(), ...args.slice(1)]);
-  });
-  return { commands, stop: () => monitor.disconnect() as unknown as Promise<void> };
+  const monitor = await monitorRedis(REDIS_URL);
+  return {
+    get commands() {
+      return monitor.commands.filter((c) => c.source !== 'lua' && c.args.some((a) => a.includes(prefixOf()))).map(({ args }) => [args[0]!.toLowerCase(), ...args.slice(1)]);
+    },
+    stop: () => monitor.stop(),
+  };
 }
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -4,6 +4,8 @@
  * matrix runner (tests/matrix/run.ts) imports it as a plain script.
  */
 export { sleep } from './helpers.js';
+export { monitorRedis, parseMonitorLine } from './redis-monitor.js';
+export type { MonitoredCommand, RedisMonitor } from './redis-monitor.js';
 export { testAmqpUrl, testRedisAddress, testRedisUrl } from './test-servers.js';
 export { CHROOT_BINARIES, RABBITMQ_4_3_DENIALS, chrootServersUnavailable, startChrootRabbit, startChrootRedis, trixieChroot } from './chroot-servers.js';
 export type { ChrootServer } from './chroot-servers.js';

@@ -18,6 +18,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { monitorRedis } from '@celerity/testing/internal';
 import { startRedisServer } from '@celerity/testing/redis';
 import { redisCounters } from './redis-stats.js';
 import { percentile } from './stats.js';
@@ -89,18 +90,15 @@ async function block(c: Contender, redis: Redis, n: number): Promise<Figures> {
   };
 }
 
-// MONITOR lines: `<time> [<db> <addr>] "CMD" "arg"…`; addr is `lua` for commands a script ran.
+// Commands by connection, from MONITOR (a script's own commands come from `lua`).
 async function monitor(url: string, c: Contender, n: number): Promise<void> {
-  const mon = new Redis(url);
-  const lines: string[] = [];
-  const m = await mon.monitor();
-  m.on('monitor', (_time: string, args: string[], source: string) => lines.push(`${source.split(' ')[1] ?? source} ${(args[0] ?? '').toUpperCase()}`));
+  const m = await monitorRedis(url);
   await new Promise((resolve) => setTimeout(resolve, 100));
-  lines.length = 0;
+  const skip = m.commands.length;
   for (let i = 0; i < n; i++) await c.producer.roundTrip(i, 1);
   await new Promise((resolve) => setTimeout(resolve, 200));
-  m.disconnect();
-  mon.disconnect();
+  await m.stop();
+  const lines = m.commands.slice(skip).map(({ source, args }) => `${source} ${(args[0] ?? '').toUpperCase()}`);
   const byAddr = new Map<string, Map<string, number>>();
   for (const line of lines) {
     const [addr, cmd] = line.split(' ') as [string, string];

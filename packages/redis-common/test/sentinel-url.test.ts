@@ -66,7 +66,7 @@ describe('sentinelConnectionOptions', () => {
       password: 'pw',
       sentinelPassword: 'sp',
       sentinelUsername: 'su',
-      failoverDetector: true,
+      failoverDetector: false,
     });
     expect(options.reconnectOnError(new Error("READONLY You can't write against a read only replica."))).toBe(2);
     expect(options.reconnectOnError(new Error('ERR wrong number of arguments'))).toBe(false);

@@ -4,7 +4,7 @@
  * line can arrive in the same read as MONITOR's `+OK`, before ioredis switches the connection to
  * monitoring, and ioredis then fails with "Command queue state error".
  */
-import { connect } from 'node:net';
+import { openRedisSocket, respCommand } from './redis-socket.js';
 
 /** One command the server ran, as MONITOR printed it. */
 export interface MonitoredCommand {
@@ -71,22 +71,22 @@ export function parseMonitorLine(line: string): MonitoredCommand | null {
  */
 export function monitorRedis(url: string): Promise<RedisMonitor> {
   const parsed = new URL(url);
-  const socket = connect({ host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || 6379) });
-  const commands: MonitoredCommand[] = [];
   const password = decodeURIComponent(parsed.password);
-  const auth = password === '' ? [] : parsed.username === '' ? ['AUTH', password] : ['AUTH', decodeURIComponent(parsed.username), password];
-  const request = [...(auth.length > 0 ? [auth] : []), ['MONITOR']].map((words) => `*${words.length}\r\n${words.map((w) => `$${Buffer.byteLength(w)}\r\n${w}\r\n`).join('')}`).join('');
-  let replies = auth.length > 0 ? 2 : 1;
+  const auth = password === '' ? '' : parsed.username === '' ? respCommand('AUTH', password) : respCommand('AUTH', decodeURIComponent(parsed.username), password);
+  const commands: MonitoredCommand[] = [];
+  // Replies before the monitored lines: AUTH's, then MONITOR's `+OK`.
+  let replies = auth === '' ? 1 : 2;
   let pending = '';
   return new Promise((resolve, reject) => {
+    const socket = openRedisSocket(parsed.hostname || '127.0.0.1', Number(parsed.port || 6379), undefined, () => socket.write(auth + respCommand('MONITOR')));
     const stop = (): Promise<void> =>
       new Promise((done) => {
         if (socket.destroyed) return done();
         socket.once('close', () => done());
         socket.destroy();
       });
-    socket.once('error', reject);
-    socket.on('connect', () => socket.write(request));
+    // Before the `+OK` an error fails the start; after it the monitor just stops hearing.
+    socket.on('error', reject);
     socket.on('data', (chunk: Buffer) => {
       pending += chunk.toString('latin1');
       let end: number;

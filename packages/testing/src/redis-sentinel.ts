@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRedisServer } from './redis-server.js';
 import type { RedisServer } from './redis-server.js';
-import { openRedisSocket, type RedisServerTls } from './redis-socket.js';
+import { openRedisSocket, respCommand, type RedisServerTls } from './redis-socket.js';
 
 /** Options of {@link startSentinelTopology}. */
 export interface SentinelTopologyOptions {
@@ -53,18 +53,13 @@ export interface SentinelTopology extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** A RESP command, as a client writes it. */
-function resp(args: readonly string[]): string {
-  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
-}
-
 /**
  * Sends one command (after AUTH, when given) and returns the raw reply text once `complete` says
  * it is whole, or undefined on error / timeout. Raw text is all these checks need.
  */
 function query(port: number, args: readonly string[], complete: (text: string) => boolean, password: string | undefined, tls: RedisServerTls | undefined): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const socket = openRedisSocket('127.0.0.1', port, tls, () => socket.write((password === undefined ? '' : resp(['AUTH', password])) + resp(args)));
+    const socket = openRedisSocket('127.0.0.1', port, tls, () => socket.write((password === undefined ? '' : respCommand('AUTH', password)) + respCommand(...args)));
     let text = '';
     const done = (value: string | undefined): void => {
       socket.destroy();

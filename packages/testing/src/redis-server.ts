@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
-import { openRedisSocket, tlsOnlyArgs, type RedisServerTls } from './redis-socket.js';
+import { openRedisSocket, respCommand, tlsOnlyArgs, type RedisServerTls } from './redis-socket.js';
 
 /** Options of {@link startRedisServer}. */
 export interface RedisServerOptions {
@@ -76,11 +76,6 @@ function installExitHook(): void {
   });
 }
 
-/** A RESP command, as a client writes it. */
-function resp(...args: string[]): string {
-  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
-}
-
 interface ServerInfo {
   pid: number;
   version: string;
@@ -93,7 +88,7 @@ interface ServerInfo {
  */
 function serverInfo(host: string, port: number, password: string | undefined, tls: RedisServerTls | undefined): Promise<ServerInfo | undefined> {
   return new Promise((resolve) => {
-    const socket = openRedisSocket(host, port, tls, () => socket.write(`${password === undefined ? '' : resp('AUTH', password)}${resp('INFO', 'server')}`));
+    const socket = openRedisSocket(host, port, tls, () => socket.write(`${password === undefined ? '' : respCommand('AUTH', password)}${respCommand('INFO', 'server')}`));
     let answer = '';
     const done = (info: ServerInfo | undefined): void => {
       socket.destroy();

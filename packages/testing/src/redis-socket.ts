@@ -7,6 +7,11 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 
+/** A command as a client writes it in RESP (an array of bulk strings). */
+export function respCommand(...args: readonly string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
 /** The PEM files a TLS-only test server is started with, and how clients must talk to it. */
 export interface RedisServerTls {
   /** Server certificate and key (`--tls-cert-file`, `--tls-key-file`). */

@@ -98,15 +98,15 @@ async function monitor(url: string, c: Contender, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await c.producer.roundTrip(i, 1);
   await new Promise((resolve) => setTimeout(resolve, 200));
   await m.stop();
-  const lines = m.commands.slice(skip).map(({ source, args }) => `${source} ${(args[0] ?? '').toUpperCase()}`);
+  const heard = m.commands.slice(skip);
   const byAddr = new Map<string, Map<string, number>>();
-  for (const line of lines) {
-    const [addr, cmd] = line.split(' ') as [string, string];
-    const counts = byAddr.get(addr) ?? new Map<string, number>();
+  for (const { source, args } of heard) {
+    const cmd = (args[0] ?? '').toUpperCase();
+    const counts = byAddr.get(source) ?? new Map<string, number>();
     counts.set(cmd, (counts.get(cmd) ?? 0) + 1);
-    byAddr.set(addr, counts);
+    byAddr.set(source, counts);
   }
-  console.log(`${c.system.name}: ${(lines.length / n).toFixed(2)} commands per round trip (over ${n}), by connection:`);
+  console.log(`${c.system.name}: ${(heard.length / n).toFixed(2)} commands per round trip (over ${n}), by connection:`);
   for (const [addr, counts] of byAddr) {
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     if (total < n / 10) continue;

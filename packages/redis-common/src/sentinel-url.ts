@@ -63,11 +63,10 @@ export interface SentinelConnectionOptions {
    * Off. ioredis' detector disconnects on the sentinels' `+switch-master`; when that message arrives
    * while a connection is already reconnecting (asking a sentinel for the primary after the old one
    * died), ioredis 6.0 ends the connection for good: the connect in progress fails and the status
-   * becomes `end`. With it on, 3 of 19 runs of
-   * broker-redis' test/sentinel.int.test.ts failed so: a publish rejected with "Redis connection is
-   * closed", or no broadcast after the failover; with it off, 14 of 14 passed. Without it a dead
-   * primary drops the socket and a demoted one answers `READONLY` (see `reconnectOnError`); both
-   * reconnect through the sentinels.
+   * becomes `end`. With it on, 3 of 19 runs of broker-redis' test/sentinel.int.test.ts failed so (a
+   * publish rejected with "Redis connection is closed", or no broadcast after the failover); with it
+   * off, 14 of 14 passed. Without it a dead primary drops the socket and a demoted one answers
+   * `READONLY` (see `reconnectOnError`); both reconnect through the sentinels.
    */
   failoverDetector: boolean;
   /** A `READONLY` reply means the node was demoted: reconnect (asking the sentinels again) and resend. */

@@ -5,7 +5,7 @@ import { startRedisServer } from '../src/index.js';
 import { monitorRedis } from '../src/redis-monitor.js';
 
 describe('monitorRedis', () => {
-  it('authenticates with the URL password, hears the commands that follow, and refuses a wrong password', async () => {
+  it('authenticates with the URL's password (and user name), hears the commands that follow, and refuses a wrong password', async () => {
     await using server = await startRedisServer({ password: 's3cret' });
     const url = `redis://:s3cret@127.0.0.1:${server.port}`;
     const monitor = await monitorRedis(url);
@@ -24,5 +24,9 @@ describe('monitorRedis', () => {
       [0, 'get'],
     ]);
     await expect(monitorRedis(`redis://:wrong@127.0.0.1:${server.port}`)).rejects.toThrow(/MONITOR on 127\.0\.0\.1:\d+: WRONGPASS/);
+    // With a user name the AUTH carries it (`default` is the user `requirepass` sets the password of).
+    const asUser = await monitorRedis(`redis://default:s3cret@127.0.0.1:${server.port}`);
+    await asUser.stop();
+    await expect(monitorRedis(`redis://nobody:s3cret@127.0.0.1:${server.port}`)).rejects.toThrow(/WRONGPASS/);
   });
 });

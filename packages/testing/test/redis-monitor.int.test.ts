@@ -5,7 +5,7 @@ import { startRedisServer } from '../src/index.js';
 import { monitorRedis } from '../src/redis-monitor.js';
 
 describe('monitorRedis', () => {
-  it('authenticates with the URL's password (and user name), hears the commands that follow, and refuses a wrong password', async () => {
+  it('authenticates with the password (and user name) in the URL, hears the commands that follow, and refuses a wrong password', async () => {
     await using server = await startRedisServer({ password: 's3cret' });
     const url = `redis://:s3cret@127.0.0.1:${server.port}`;
     const monitor = await monitorRedis(url);

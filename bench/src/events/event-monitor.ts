@@ -98,8 +98,11 @@ export class EventMonitor {
       const message = bulk();
       if (!channel.endsWith('/task.multi')) continue;
       const envelope = JSON.parse(message.toString('utf8')) as { body?: unknown; properties?: { body_encoding?: unknown } };
-      if (typeof envelope.body !== 'string' || envelope.properties?.body_encoding !== 'base64') throw new Error(`not a kombu envelope with a base64 body on ${channel}`);
-      return { channel, types: eventTypesOf(Buffer.from(envelope.body, 'base64').toString('utf8'), channel) };
+      // As kombu reads it: a base64 body, or with no body_encoding the body string as it stands.
+      const encoding = envelope.properties?.body_encoding;
+      if (typeof envelope.body !== 'string' || (encoding !== 'base64' && encoding !== undefined)) throw new Error(`not a kombu envelope with a base64 or text body on ${channel}`);
+      const body = encoding === 'base64' ? Buffer.from(envelope.body, 'base64').toString('utf8') : envelope.body;
+      return { channel, types: eventTypesOf(body, channel) };
     }
     throw new Error('no task.multi message in the sample');
   }

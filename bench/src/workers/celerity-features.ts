@@ -98,13 +98,24 @@ runWorkerChild(async ({ redisUrl, queue, concurrency }) => {
   let eventMessages = 0;
   let eventSample: string | null = null;
   if (feature === 'events') {
+    const count = (exchange: string, routingKey: string, body: () => string): void => {
+      if (exchange !== 'celeryev') return;
+      eventMessages++;
+      if (eventSample === null && routingKey === 'task.multi') eventSample = body();
+    };
     const publish = broker.broadcast.bind(broker);
     broker.broadcast = async (exchange, routingKey, envelope) => {
       await publish(exchange, routingKey, envelope);
-      if (exchange !== 'celeryev') return;
-      eventMessages++;
-      if (eventSample === null && routingKey === 'task.multi') eventSample = Buffer.from(envelope.body).toString('utf8');
+      count(exchange, routingKey, () => Buffer.from(envelope.body).toString('utf8'));
     };
+    // Lists go as text where the broker takes it (list-publisher.ts): read the text back as JSON.
+    const publishText = broker.broadcastJsonText?.bind(broker);
+    if (publishText !== undefined) {
+      broker.broadcastJsonText = async (exchange, routingKey, escapedJson, envelope) => {
+        await publishText(exchange, routingKey, escapedJson, envelope);
+        count(exchange, routingKey, () => JSON.parse(`"${escapedJson.join('')}"`) as string);
+      };
+    }
   }
   const worker = createWorker({
     tasks: poolTasks,

@@ -4,7 +4,7 @@
  */
 import { DecodeError } from '@celerity/core';
 import type { Envelope, EnvelopeProperties } from '@celerity/core';
-import { pythonJsonNumber, pythonJsonString, stringifyPythonJson } from '@celerity/core/internal';
+import { asciiBytes, pythonJsonNumber, pythonJsonString, stringifyPythonJson } from '@celerity/core/internal';
 
 /** Where an envelope is being sent, as recorded in `properties.delivery_info`, plus its delivery tag. */
 export interface KombuEnvelopeTarget {
@@ -81,8 +81,19 @@ export function encodeKombuEnvelopeBytes(envelope: Envelope, target: KombuEnvelo
 
 const BODY_OPEN = '{"body": "';
 
+/**
+ * The bytes of a kombu envelope whose body is text: the parts of `escapedJson` (see
+ * `Broker.broadcastJsonText`) go between the body's quotes as they stand, and the properties have
+ * no `body_encoding`, which kombu (and {@link decodeKombuEnvelope}) read as "the body string is the
+ * body". Each part is copied once, where a base64 body copies the text three times (bytes,
+ * base64, envelope).
+ */
+export function encodeKombuEnvelopeText(escapedJson: readonly string[], envelope: Omit<Envelope, 'body'>, target: KombuEnvelopeTarget): Buffer {
+  return asciiBytes(escapedJson, BODY_OPEN, afterBody(envelope, target, false));
+}
+
 // Everything after the body's base64: its closing quote, then the other keys in kombu's order.
-function afterBody(envelope: Envelope, target: KombuEnvelopeTarget): string {
+function afterBody(envelope: Omit<Envelope, 'body'>, target: KombuEnvelopeTarget, base64 = true): string {
   const p: EnvelopeProperties = envelope.properties;
   let props = '';
   if (p.correlationId !== undefined) props += `"correlation_id": ${pythonJsonString(p.correlationId)}, `;
@@ -99,7 +110,7 @@ function afterBody(envelope: Envelope, target: KombuEnvelopeTarget): string {
   if (p.expiration !== undefined) props += `"expiration": ${pythonJsonString(p.expiration)}, `;
   props +=
     `"delivery_info": {"exchange": ${pythonJsonString(target.exchange)}, "routing_key": ${pythonJsonString(target.routingKey)}${target.redelivered === true ? ', "redelivered": true' : ''}}, ` +
-    `"priority": ${pythonJsonNumber(clampPriority(p.priority))}, "body_encoding": "base64", ` +
+    `"priority": ${pythonJsonNumber(clampPriority(p.priority))}, ${base64 ? '"body_encoding": "base64", ' : ''}` +
     `"delivery_tag": ${pythonJsonString(target.deliveryTag)}`;
   return (
     `", "content-encoding": ${pythonJsonString(envelope.contentEncoding)}, ` +

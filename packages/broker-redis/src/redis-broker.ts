@@ -32,7 +32,7 @@ import { createRedisRevocations, revokedKey } from './revocations.js';
 import { RedisConsumer, type ConsumerHost } from './consumer.js';
 import { createRedisDeadLetters } from './dead-letters.js';
 import { HeldDeliveries } from './delivery.js';
-import { encodeKombuEnvelope, encodeKombuEnvelopeBytes } from './envelope.js';
+import { encodeKombuEnvelope, encodeKombuEnvelopeBytes, encodeKombuEnvelopeText } from './envelope.js';
 import { FanoutHub } from './fanout.js';
 import { HeldRefresher, refreshHeld, refreshPeriod } from './held-refresh.js';
 import { PRIORITY_STEPS, bindingMember, createClusterKeyspace, createKeyspace, type Keyspace } from './keys.js';
@@ -90,6 +90,8 @@ export interface RedisBroker extends Broker {
    * `parkEtaAfter`) is refused with a ConfigurationError.
    */
   encodePush(target: PublishTarget, envelope: Envelope): { list: string; raw: string };
+  /** Broadcasts a JSON body given as text: kombu's envelope with the text as its body string (no base64). */
+  broadcastJsonText(exchange: string, routingKey: string, escapedJson: readonly string[], envelope: Omit<Envelope, 'body'>): Promise<void>;
 }
 
 const MAX_PUBLISH_BATCH = 1000;
@@ -472,6 +474,12 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   async broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void> {
     this.assertOpen();
     const raw = encodeKombuEnvelopeBytes(envelope, { exchange, routingKey, deliveryTag: this.generateId() });
+    await this.run('broadcast', () => this.client.publish(this.keys.channel(exchange, routingKey), raw));
+  }
+
+  async broadcastJsonText(exchange: string, routingKey: string, escapedJson: readonly string[], envelope: Omit<Envelope, 'body'>): Promise<void> {
+    this.assertOpen();
+    const raw = encodeKombuEnvelopeText(escapedJson, envelope, { exchange, routingKey, deliveryTag: this.generateId() });
     await this.run('broadcast', () => this.client.publish(this.keys.channel(exchange, routingKey), raw));
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '@celerity/core';
 import type { Envelope, EnvelopeProperties } from '@celerity/core';
-import { decodeKombuEnvelope, encodeKombuEnvelope, encodeKombuEnvelopeBytes } from '../src/envelope.js';
+import { decodeKombuEnvelope, encodeKombuEnvelope, encodeKombuEnvelopeBytes, encodeKombuEnvelopeText } from '../src/envelope.js';
 import { loadFixture, rawVectors } from './vectors.js';
 
 const vectors = rawVectors();
@@ -83,6 +83,25 @@ describe('encodeKombuEnvelopeBytes', () => {
     const bytes = encodeKombuEnvelopeBytes(envelope, target);
     expect(bytes.toString('latin1')).toBe(encodeKombuEnvelope(envelope, target));
     expect(decodeKombuEnvelope(bytes).envelope.headers).toEqual(envelope.headers);
+  });
+});
+
+describe('encodeKombuEnvelopeText', () => {
+  it('writes the escaped JSON as the body string, with no body_encoding, and reads back as the JSON bytes', () => {
+    const json = '[{"type": "task-started", "uuid": "a\\"b", "x": "\\u00e9"}]';
+    const { body: _body, ...rest }: Envelope = { body: new Uint8Array(0), contentType: 'application/json', contentEncoding: 'utf-8', headers: { hostname: 'w\u00e9@h' }, properties: { deliveryMode: 1 } };
+    const target = { exchange: 'celeryev', routingKey: 'task.multi', deliveryTag: 't' };
+    const escaped = JSON.stringify(json).slice(1, -1);
+    const bytes = encodeKombuEnvelopeText([escaped.slice(0, 10), escaped.slice(10)], rest, target);
+    // The same text as the base64 envelope but for the body and its encoding.
+    const base64 = encodeKombuEnvelope({ ...rest, body: Buffer.from(json) }, target);
+    expect(bytes.toString('latin1')).toBe(base64.replace(/"body": "[^"]*"/, `"body": ${JSON.stringify(json)}`).replace('"body_encoding": "base64", ', ''));
+    const parsed = JSON.parse(bytes.toString('latin1')) as { body: string; properties: Record<string, unknown> };
+    expect(parsed.body).toBe(json);
+    expect(parsed.properties).not.toHaveProperty('body_encoding');
+    const decoded = decodeKombuEnvelope(bytes).envelope;
+    expect(Buffer.from(decoded.body).toString('utf8')).toBe(json);
+    expect(decoded.headers).toEqual({ hostname: 'w\u00e9@h' });
   });
 });
 

@@ -342,4 +342,24 @@ describe('broadcast', () => {
     expect(all.length).toBe(2);
     await spy.quit();
   });
+
+  it('broadcastJsonText publishes the text as the body, and subscribers read the JSON', async () => {
+    const b = broker();
+    const heard: BroadcastMessage[] = [];
+    await b.subscribe('celeryev', 'task.#', (m) => void heard.push(m));
+    const raw: string[] = [];
+    const spy = redis.duplicate();
+    await spy.psubscribe(`${b.keyPrefix}/0.celeryev/*`);
+    spy.on('pmessage', (_p: string, _channel: string, message: string) => void raw.push(message));
+    const json = JSON.stringify([{ type: 'task-started', uuid: 'say "hi"' }]);
+    await b.broadcastJsonText('celeryev', 'task.multi', [JSON.stringify(json).slice(1, -1)], { contentType: 'application/json', contentEncoding: 'utf-8', headers: { hostname: 'w@h' }, properties: { deliveryMode: 1 } });
+    await waitFor(() => heard.length === 1 && raw.length === 1);
+    expect(heard[0]).toMatchObject({ exchange: 'celeryev', routingKey: 'task.multi' });
+    expect(bodyOf(heard[0]!.envelope)).toEqual([{ type: 'task-started', uuid: 'say "hi"' }]);
+    // What kombu reads: the body string itself, no body_encoding.
+    const message = JSON.parse(raw[0]!) as { body: unknown; properties: Record<string, unknown> };
+    expect(message.body).toBe(json);
+    expect(message.properties).not.toHaveProperty('body_encoding');
+    await spy.quit();
+  });
 });

@@ -214,6 +214,15 @@ export interface Broker extends AsyncDisposable {
   sizeByPriority?(queue: string): Promise<Record<string, number>>;
   /** Publishes to a fanout / topic exchange (control, events). Not persisted. */
   broadcast(exchange: string, routingKey: string, envelope: Envelope): Promise<void>;
+  /**
+   * Optional: {@link broadcast} for a JSON body the sender already wrote as the inside of a JSON
+   * string (each `"` as `\"`, each `\` as `\\`; ASCII only), in parts to be written one after
+   * another. A transport whose envelope is itself JSON (kombu's Redis layout) writes them into the
+   * envelope as they stand, with no `body_encoding`, where `broadcast` would base64 the bytes;
+   * kombu reads such a body as it stands. The worker sends its `task.multi` event lists this way
+   * when the broker has it.
+   */
+  broadcastJsonText?(exchange: string, routingKey: string, escapedJson: readonly string[], envelope: Omit<Envelope, 'body'>): Promise<void>;
   /** Subscribes to an exchange with a binding pattern (`#` and `*` as in AMQP topics; `''` for fanout). */
   subscribe(exchange: string, pattern: string, handler: (message: BroadcastMessage) => void, options?: SubscribeOptions): Promise<Subscription>;
   /**

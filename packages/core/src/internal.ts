@@ -17,6 +17,7 @@ export type { ChordPartOutcome } from './canvas/followups.js';
 // One Python-compatible JSON writer and one URL redactor for every adapter.
 export { pythonJsonNumber, pythonJsonScalar, pythonJsonString, stringifyJsonText, stringifyPythonJson } from './serializers/json-encode.js';
 export { redactUrl } from './redact-url.js';
+export { asciiBytes } from './ascii-bytes.js';
 
 // What the `celerity` command needs to find adapter packages and task definitions.
 export { urlScheme, suggestScheme, KNOWN_BROKER_PACKAGES, KNOWN_BACKEND_PACKAGES } from './registry.js';

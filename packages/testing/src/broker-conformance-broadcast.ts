@@ -49,6 +49,24 @@ export function registerBroadcastTests(ctx: { h: BrokerHarness }): void {
       expect(b.messages).toHaveLength(1);
     });
 
+    it('broadcastJsonText (where the broker has it) delivers the JSON as the body, headers and all', async (test) => {
+      const { h } = ctx;
+      const sender = await broadcastBroker(h, test);
+      if (sender.broadcastJsonText === undefined) test.skip();
+      const ex = h.exchange('text');
+      const a = inbox();
+      await (await h.broker()).subscribe(ex, '#', a.handler);
+      // ASCII JSON, as the method asks: a character past ASCII written as its \uXXXX escape.
+      const json = JSON.stringify([{ type: 'task-started', uuid: 'say "hi" \\ \u00e9' }]).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      const { body: _body, ...rest } = envelopeOf('unused', { headers: { hostname: 'w@h' } });
+      const escaped = JSON.stringify(json).slice(1, -1);
+      await sender.broadcastJsonText?.(ex, 'task.multi', [escaped.slice(0, 5), '', escaped.slice(5)], rest);
+      await h.until(() => a.messages.length >= 1, 'the subscriber');
+      expect(a.messages[0]?.routingKey).toBe('task.multi');
+      expect(decoder.decode(a.messages[0]?.envelope.body)).toBe(json);
+      expect(a.messages[0]?.envelope).toMatchObject({ contentType: rest.contentType, headers: { hostname: 'w@h' } });
+    });
+
     it('matches topic patterns: * is one word, # is zero or more', async (test) => {
       const { h } = ctx;
       const broker = await broadcastBroker(h, test);

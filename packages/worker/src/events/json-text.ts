@@ -24,6 +24,14 @@ export function jsonInner(value: string): string {
   return PLAIN.test(value) ? value : pythonJsonString(value).slice(1, -1);
 }
 
+/**
+ * {@link jsonInner} escaped once more (`"` as `\"`, `\` as `\\`), for an event list written to
+ * stand inside a JSON string (event-records.ts): a plain string is still written as it is.
+ */
+export function jsonInnerInString(value: string): string {
+  return PLAIN.test(value) ? value : JSON.stringify(pythonJsonString(value).slice(1, -1)).slice(1, -1);
+}
+
 /** {@link jsonString}, or `null`. */
 export function jsonStringOrNull(value: string | null): string {
   return value === null ? 'null' : jsonString(value);

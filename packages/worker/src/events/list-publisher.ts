@@ -8,8 +8,8 @@
  * one sends each turn's. Events are best effort, as in Celery: a publish that fails is reported
  * once through `warn` and dropped.
  */
-import type { Broker } from '@celerity/core';
-import { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes } from '@celerity/core/internal';
+import type { Broker, Envelope } from '@celerity/core';
+import { EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, asciiBytes, encodeEventsBytes } from '@celerity/core/internal';
 import { EventWriter, type EventRecords } from './event-records.js';
 
 /** Options of {@link ListPublisher}. */
@@ -26,6 +26,8 @@ export interface ListPublisherOptions {
 /** See the module comment. */
 export class ListPublisher {
   private readonly writer: EventWriter;
+  /** What goes with a list sent as text: an event message's headers and properties. */
+  private readonly textEnvelope: Omit<Envelope, 'body'>;
   /** Lists waiting to be published, oldest first; only the last one takes more events. */
   private waiting: EventRecords[] = [];
   /** Events in the last waiting list. */
@@ -37,10 +39,13 @@ export class ListPublisher {
   private warned = false;
 
   constructor(private readonly options: ListPublisherOptions) {
-    this.writer = new EventWriter(options.hostname, options.pid);
+    // A broker that takes a JSON body as text gets the lists written escaped for it (no base64).
+    this.writer = new EventWriter(options.hostname, options.pid, options.broker.broadcastJsonText === undefined ? 'json' : 'in-json-string');
+    const { body: _none, ...envelope } = encodeEventsBytes(new Uint8Array(0), options.hostname);
+    this.textEnvelope = envelope;
   }
 
-  /** The writer of this sender's events (for events sent one by one). */
+  /** The writer of this sender's events (its `event()` writes JSON, for events sent one by one). */
   get events(): EventWriter {
     return this.writer;
   }
@@ -89,10 +94,16 @@ export class ListPublisher {
     for (const records of lists) this.inFlight = this.publish(records);
   }
 
+  private sendList(records: EventRecords): Promise<void> {
+    const { broker, hostname } = this.options;
+    const parts = this.writer.write(records, ['[']);
+    parts.push(']');
+    if (broker.broadcastJsonText !== undefined) return broker.broadcastJsonText(EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, parts, this.textEnvelope);
+    return broker.broadcast(EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes(asciiBytes(parts), hostname));
+  }
+
   private publish(records: EventRecords): Promise<void> {
-    // The text is ASCII (event-records.ts): latin1 copies it as it is, without measuring UTF-8.
-    const body = Buffer.from(`[${this.writer.list(records)}]`, 'latin1');
-    const sent = this.options.broker.broadcast(EVENT_EXCHANGE, TASK_BATCH_ROUTING_KEY, encodeEventsBytes(body, this.options.hostname)).then(
+    const sent = this.sendList(records).then(
       () => {},
       (error: unknown) => {
         // One warning, not one per list: a broker that is down would flood the log otherwise.

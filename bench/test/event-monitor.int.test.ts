@@ -53,4 +53,22 @@ describe('EventMonitor', () => {
       monitor.close();
     }
   });
+
+  it('reads back a list sent as text (no body_encoding, as a Celerity worker sends it on Redis), and refuses another encoding', async () => {
+    const monitor = await EventMonitor.start(server.url);
+    try {
+      const text = (events: Array<Record<string, unknown>>, properties: Record<string, unknown> = {}): string =>
+        JSON.stringify({ body: JSON.stringify(events), 'content-type': 'application/json', properties: { ...properties, delivery_info: { exchange: 'celeryev', routing_key: 'task.multi' } } });
+      await redis.publish('/0.celeryev/task.multi', text([{ type: 'task-received', uuid: 'a' }, { type: 'task-succeeded', uuid: 'a' }]));
+      await waitFor(() => monitor.heard >= 1, { message: 'a message heard' });
+      expect(monitor.sampled()).toEqual({ channel: '/0.celeryev/task.multi', types: ['task-received', 'task-succeeded'] });
+
+      monitor.reset();
+      await redis.publish('/0.celeryev/task.multi', text([{ type: 'task-started', uuid: 'b' }], { body_encoding: 'gzip' }));
+      await waitFor(() => monitor.heard >= 1, { message: 'a message heard' });
+      expect(() => monitor.sampled()).toThrow('not a kombu envelope with a base64 or text body');
+    } finally {
+      monitor.close();
+    }
+  });
 });

@@ -70,13 +70,7 @@ export function encodeKombuEnvelope(envelope: Envelope, target: KombuEnvelopeTar
  * flattened, measured and encoded again on its way to the socket (a busy worker's event lists).
  */
 export function encodeKombuEnvelopeBytes(envelope: Envelope, target: KombuEnvelopeTarget): Buffer {
-  const body = toBase64(envelope.body);
-  const tail = afterBody(envelope, target);
-  const bytes = Buffer.allocUnsafe(BODY_OPEN.length + body.length + tail.length);
-  let at = bytes.write(BODY_OPEN, 0, 'latin1');
-  at += bytes.write(body, at, 'latin1');
-  bytes.write(tail, at, 'latin1');
-  return bytes;
+  return asciiBytes([toBase64(envelope.body)], BODY_OPEN, afterBody(envelope, target));
 }
 
 const BODY_OPEN = '{"body": "';

@@ -29,7 +29,7 @@ function receivedJson(fields: ReceivedFields): { text: string; parsed: Record<st
   };
   new TaskEvents(dispatcher, true).received(fields as TaskMessage);
   expect(counted).toBe(1);
-  const text = new EventWriter('w@test', 42).list(records);
+  const text = new EventWriter('w@test', 42).write(records, []).join('');
   return { text, parsed: JSON.parse(text) as Record<string, unknown> };
 }
 

@@ -21,8 +21,8 @@ function sample(): EventRecords {
 describe("EventWriter's in-json-string form", () => {
   for (const hostname of ['w@test', 'w"é@h\\st']) {
     it(`writes the JSON form's text escaped as JSON.stringify escapes it (hostname ${JSON.stringify(hostname)})`, () => {
-      const json = new EventWriter(hostname, 42).list(sample());
-      const inString = new EventWriter(hostname, 42, 'in-json-string').list(sample());
+      const json = new EventWriter(hostname, 42).write(sample(), []).join('');
+      const inString = new EventWriter(hostname, 42, 'in-json-string').write(sample(), []).join('');
       expect(inString).toBe(JSON.stringify(json).slice(1, -1));
       expect(/^[\x20-\x7e]*$/.test(inString)).toBe(true);
       const events = JSON.parse(`[${JSON.parse(`"${inString}"`) as string}]`) as Array<Record<string, unknown>>;

@@ -8,7 +8,7 @@
  * Celery's own events are, and the members of other events come ASCII only ({@link membersOf}).
  */
 import { stringifyJsonText, utcOffsetHours } from '@celerity/core/internal';
-import { jsonInner, jsonInnerInString, jsonString } from './json-text.js';
+import { inJsonString, jsonInner, jsonInnerInString, jsonString } from './json-text.js';
 
 /** Values of events in a row: each starts with its kind, clock and time (see the `push…` functions). */
 export type EventRecords = Array<string | number | null>;
@@ -96,9 +96,6 @@ function tail(type: string): string {
   return `,"type":${jsonString(type)}}`;
 }
 
-// JSON text (ASCII) made fit to stand inside a JSON string: only `"` and `\` need escaping.
-const inJsonString = (json: string): string => JSON.stringify(json).slice(1, -1);
-
 /** Writes records as event JSON for one sender (hostname, pid). */
 export class EventWriter {
   // The UTC offset changes twice a year at most: read once a minute. The timestamp's text is kept
@@ -116,7 +113,7 @@ export class EventWriter {
   constructor(
     private readonly hostname: string,
     private readonly pid: number,
-    /** How {@link list} writes; {@link event} always writes JSON. @default 'json' */
+    /** How {@link write} writes; {@link event} always writes JSON. @default 'json' */
     private readonly form: EventTextForm = 'json',
   ) {
     this.pieces = piecesOf(form);
@@ -127,11 +124,6 @@ export class EventWriter {
   event(type: string, clock: number, now: number, members: string): string {
     if (this.form !== 'json') return (this.json ??= new EventWriter(this.hostname, this.pid)).event(type, clock, now, members);
     return `${this.open(now)}${clock}${members === '' ? '' : `,${members}`}${this.close(now)}${this.tailOf(type)}`;
-  }
-
-  /** The items of a JSON list (without brackets) for `records`, in this writer's form. */
-  list(records: EventRecords): string {
-    return this.write(records, []).join('');
   }
 
   /**

@@ -24,12 +24,17 @@ export function jsonInner(value: string): string {
   return PLAIN.test(value) ? value : pythonJsonString(value).slice(1, -1);
 }
 
+/** ASCII JSON text made fit to stand inside a JSON string: its `"` as `\"`, its `\` as `\\`. */
+export function inJsonString(json: string): string {
+  return JSON.stringify(json).slice(1, -1);
+}
+
 /**
- * {@link jsonInner} escaped once more (`"` as `\"`, `\` as `\\`), for an event list written to
- * stand inside a JSON string (event-records.ts): a plain string is still written as it is.
+ * {@link jsonInner} escaped once more ({@link inJsonString}), for an event list written to stand
+ * inside a JSON string (event-records.ts): a plain string is still written as it is.
  */
 export function jsonInnerInString(value: string): string {
-  return PLAIN.test(value) ? value : JSON.stringify(pythonJsonString(value).slice(1, -1)).slice(1, -1);
+  return PLAIN.test(value) ? value : inJsonString(pythonJsonString(value).slice(1, -1));
 }
 
 /** {@link jsonString}, or `null`. */

@@ -107,6 +107,18 @@ describe('publish and consume', () => {
     expect(await redis.zcard(`${b.keyPrefix}unacked_index`)).toBe(0);
   });
 
+  it('publishMany pushes the text publish pushes (it sends bytes, publish a string)', async () => {
+    const b = broker();
+    const sent = envelope({ s: 'é "quoted" \\ \n' }, { task: 'tasks.add', id: 'id-é', stamps: ['x'] }, { correlationId: 'id-é', priority: 3, extra: { origin: 'gen1@hôte' } });
+    await b.publish({ queue: 'one' }, sent);
+    await b.publishMany([{ target: { queue: 'many' }, envelope: sent }]);
+    const [one] = await redis.lrange(`${b.keyPrefix}one\x06\x163`, 0, -1);
+    const [many] = await redis.lrange(`${b.keyPrefix}many\x06\x163`, 0, -1);
+    const withoutTag = (raw: string | undefined) => raw?.replace(/"delivery_tag": "[^"]*"/, '"delivery_tag": "-"').replace('"routing_key": "many"', '"routing_key": "one"');
+    expect(one).toMatch(/"delivery_tag": "[^"]+"/);
+    expect(withoutTag(many)).toBe(withoutTag(one));
+  });
+
   it('respects prefetch and setPrefetch', async () => {
     const b = broker();
     for (let i = 0; i < 5; i++) await b.publish({ queue: 'q' }, envelope(i));

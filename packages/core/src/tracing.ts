@@ -101,7 +101,8 @@ export function createMessageTracing(api: Api): MessageTracing {
         attributes: { 'celery.action': 'apply_async', 'celery.task_name': task, 'messaging.message.id': id, 'messaging.destination': queue },
       });
       const spanContext = span.spanContext();
-      if (!span.isRecording() && !trace.isSpanContextValid(spanContext)) return undefined;
+      // With no SDK registered every span is the same invalid one: known without checking its ids.
+      if (!span.isRecording() && (spanContext === api.INVALID_SPAN_CONTEXT || !trace.isSpanContextValid(spanContext))) return undefined;
       const carrier: Record<string, string> = {};
       propagation.inject(trace.setSpan(context.active(), span), carrier);
       // A bare SDK registers no propagator: the W3C header is written here all the same.

@@ -47,13 +47,12 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Our JSON text is pure ASCII, so latin1 bytes are its UTF-8 bytes; Node's latin1 writer is several
- * times faster than `TextEncoder` on message-sized strings. The result is a plain `Uint8Array` with
- * its own memory (not a pooled `Buffer`).
+ * times faster than `TextEncoder` on message-sized strings. The result is a `Buffer`: a small one is
+ * a slice of Node's shared pool, where a `Uint8Array` of its own costs an `ArrayBuffer` per message
+ * (bench: bulk enqueue, 6.6 µs of client CPU per task instead of 7.9).
  */
 function asciiBytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  Buffer.from(out.buffer, 0, text.length).write(text, 'latin1');
-  return out;
+  return Buffer.from(text, 'latin1');
 }
 
 /**

@@ -99,7 +99,6 @@ const MAX_PUBLISH_BATCH = 1000;
 /** A message of a `publishMany`, encoded: bytes for its list, or, parked, the text of its zset member. */
 type Encoded = { key: string; raw: Buffer; until: undefined } | { key: string; raw: string; until: number };
 
-
 class RedisBrokerImpl implements RedisBroker, ConsumerHost {
   readonly transport = 'redis';
   /** Reconnects of the command connection (connections.ts). */
@@ -328,7 +327,11 @@ class RedisBrokerImpl implements RedisBroker, ConsumerHost {
    */
   private async publishManyToCluster(encoded: readonly Encoded[], options?: PublishOptions): Promise<void> {
     const byList = new Map<string, Array<string | Buffer>>();
-    for (const { key, raw } of encoded) byList.set(key, [...(byList.get(key) ?? []), raw]);
+    for (const { key, raw } of encoded) {
+      const list = byList.get(key);
+      if (list === undefined) byList.set(key, [raw]);
+      else list.push(raw);
+    }
     await Promise.all(
       [...byList].flatMap(([key, raws]) => {
         const pushes: Array<Promise<unknown>> = [];

@@ -19,6 +19,10 @@ export interface Job {
   delivery: Delivery;
   message: TaskMessage;
   definition: TaskDefinition;
+  /** Its slot in the job book while reserved or active (control/job-book.ts). */
+  bookSlot?: number | undefined;
+  /** When its body started (ms since the epoch), while the job book has it active. */
+  startedAt?: number | undefined;
 }
 
 /** Options of {@link createDeliveryPipeline}. */

@@ -11,6 +11,7 @@ import type { Broker, Delivery, Logger } from '@celerity/core';
 import type { Job } from './delivery-pipeline.js';
 import type { ExecutionContext } from './execution-context.js';
 import { MessageRun } from './message-run.js';
+import { Roster } from './roster.js';
 import { retryTarget } from './retry-route.js';
 
 /** Celery's exception for a task cancelled by a shutdown (`Request._announce_cancelled`). */
@@ -46,7 +47,8 @@ export interface RunningJobs {
  */
 export function createRunningJobs(options: RunningJobsOptions): RunningJobs {
   const { ctx, broker, logger } = options;
-  const jobs = new Set<Job>();
+  // A roster, not a Set: see roster.ts.
+  const jobs = new Roster<Job>();
 
   const sendBack = async (job: Job): Promise<void> => {
     const { delivery, message, definition } = job;
@@ -72,7 +74,7 @@ export function createRunningJobs(options: RunningJobsOptions): RunningJobs {
       return jobs.size;
     },
     async cancelAll() {
-      const cancelled = [...jobs];
+      const cancelled = jobs.values();
       jobs.clear();
       if (cancelled.length === 0) return 0;
       const marked = (ctx.cancelled ??= new WeakSet<Delivery>());

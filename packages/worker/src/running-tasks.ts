@@ -3,6 +3,7 @@
  * acts on. The async pool's runs abort their `ctx.signal`; a thread or process pool registers its
  * own entries (killing the child).
  */
+import { Roster } from './roster.js';
 
 /** One running task as the registry sees it. */
 export interface RunningTask {
@@ -12,24 +13,28 @@ export interface RunningTask {
   terminate(signal: string): void;
 }
 
-/** Running tasks by id. */
+/**
+ * Running tasks, found by id. A roster, not a `Map` by id (see roster.ts): a lookup walks the
+ * running tasks, which only a revoke with `terminate` does.
+ */
 export class RunningTasks {
-  readonly #byId = new Map<string, RunningTask>();
+  readonly #tasks = new Roster<RunningTask>();
 
   add(task: RunningTask): void {
-    this.#byId.set(task.id, task);
+    this.#tasks.add(task);
   }
 
-  /** Removes `task` (not another run registered under the same id since). */
+  /** Removes `task` (another run registered under the same id stays). */
   delete(task: RunningTask): void {
-    if (this.#byId.get(task.id) === task) this.#byId.delete(task.id);
+    this.#tasks.delete(task);
   }
 
+  /** The run of `id` registered last. */
   get(id: string): RunningTask | undefined {
-    return this.#byId.get(id);
+    return this.#tasks.findLast((task) => task.id === id);
   }
 
   get size(): number {
-    return this.#byId.size;
+    return this.#tasks.size;
   }
 }

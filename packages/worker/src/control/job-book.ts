@@ -2,10 +2,11 @@
  * The jobs `inspect reserved` / `active` / `query_task` see (Celery's `worker_state.reserved_requests`
  * and `active_requests`): a job is reserved from the moment it is handed to the slot gate (not while
  * it waits for its ETA: `inspect scheduled` reads the ETA scheduler) until its body starts, then
- * active until its slot is given back. Two sets and a start time per active job; nothing else is
- * written per task.
+ * active until its slot is given back. One roster (roster.ts) of both, the job's slot in it and
+ * its start time kept on the job; nothing else is written per task.
  */
 import type { Job } from '../delivery-pipeline.js';
+import { Roster } from '../roster.js';
 
 /** Reserved and active jobs, by the worker's own bookkeeping. */
 export interface JobBook {
@@ -26,24 +27,32 @@ export interface JobBook {
 }
 
 export function createJobBook(): JobBook {
-  const reserved = new Set<Job>();
-  const active = new Map<Job, number>();
+  const jobs = new Roster<Job>();
   const totals = new Map<string, number>();
+  const holds = (job: Job): boolean => job.bookSlot !== undefined && jobs.has(job, job.bookSlot);
   return {
-    reserve: (job) => void reserved.add(job),
+    reserve(job) {
+      if (holds(job)) return;
+      job.bookSlot = jobs.add(job);
+      job.startedAt = undefined;
+    },
     start(job, now) {
-      reserved.delete(job);
-      active.set(job, now);
+      if (!holds(job)) job.bookSlot = jobs.add(job);
+      job.startedAt = now;
       const name = job.message.task;
       totals.set(name, (totals.get(name) ?? 0) + 1);
     },
     forget(job) {
-      reserved.delete(job);
-      active.delete(job);
+      if (job.bookSlot !== undefined) jobs.delete(job, job.bookSlot);
+      job.bookSlot = undefined;
+      job.startedAt = undefined;
     },
-    reserved: () => [...reserved],
-    active: () => [...active].map(([job, started]) => ({ job, started })),
-    stateOf: (job) => (active.has(job) ? 'active' : reserved.has(job) ? 'reserved' : undefined),
+    reserved: () => jobs.values().filter((job) => job.startedAt === undefined),
+    active: () => jobs
+      .values()
+      .filter((job) => job.startedAt !== undefined)
+      .map((job) => ({ job, started: job.startedAt! })),
+    stateOf: (job) => (!holds(job) ? undefined : job.startedAt === undefined ? 'reserved' : 'active'),
     totals,
   };
 }

@@ -127,11 +127,13 @@ describe('task modules', () => {
 
 describe('waiting', () => {
   it('Ctrl-C while waiting for a result exits at once with 130', async () => {
-    const waiting = spawnCelerity(['result', crypto.randomUUID(), '--result-backend', url, '--timeout', '60']);
+    const id = crypto.randomUUID();
+    const waiting = spawnCelerity(['result', id, '--result-backend', url, '--timeout', '60']);
     children.push(waiting);
     const exited = new Promise<number | null>((resolve) => waiting.once('exit', (code) => resolve(code)));
-    // Give it time to connect and subscribe, then interrupt.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Interrupt once it waits: subscribed to the task's channel (a fixed pause was too short on a busy CI machine).
+    const subscribers = async (): Promise<number> => Number(((await redis.call('PUBSUB', 'NUMSUB', `celery-task-meta-${id}`)) as unknown[])[1]);
+    await waitFor(async () => (await subscribers()) > 0, { timeout: 20_000 });
     const sent = Date.now();
     waiting.kill('SIGINT');
     expect(await exited).toBe(130);

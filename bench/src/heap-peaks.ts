@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { statusBytes } from './features/proc.js';
 
 /** What the file holds; sizes in bytes. */
 export interface HeapPeaks {
@@ -23,8 +24,7 @@ export interface HeapPeaks {
 
 /** VmHWM of this process, bytes. */
 function vmHwm(): number {
-  const kb = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-  return kb === undefined ? 0 : Number(kb) * 1024;
+  return statusBytes(readFileSync('/proc/self/status', 'utf8'), 'VmHWM') ?? 0;
 }
 
 function oldSpaceUsed(): number {

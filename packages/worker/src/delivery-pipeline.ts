@@ -23,6 +23,8 @@ export interface Job {
   bookSlot?: number | undefined;
   /** When its body started (ms since the epoch), while the job book has it active. */
   startedAt?: number | undefined;
+  /** Its slot among the bodies running now (running-jobs.ts). */
+  runningSlot?: number | undefined;
 }
 
 /** Options of {@link createDeliveryPipeline}. */

@@ -59,7 +59,7 @@ export function executeMessage(
   const store = storesResult(message, definition);
   const trackStarted = definition.options.trackStarted ?? ctx.trackStarted;
   const run = new MessageRun(message, delivery.queue, ctx);
-  ctx.running?.add(run);
+  run.runningSlot = ctx.running?.add(run);
   ctx.observer?.started?.(message, delivery.queue);
   if (ctx.tracing !== undefined) {
     const span = ctx.tracing.run(message, delivery.queue, ctx.hostname);
@@ -206,7 +206,7 @@ function executePlain(
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
   return trace(definition, run, ctx).then((outcome) => {
-    ctx.running?.delete(run);
+    ctx.running?.delete(run, run.runningSlot);
     // Cancelled by a shutdown: the message went back to the queue, this outcome counts for nothing.
     if (ctx.cancelled?.has(delivery)) return outcome;
     if (run.terminated !== null) return finishTerminated(delivery, message, ctx, run, false, store);
@@ -237,7 +237,7 @@ async function executeAny(
   release: (() => void) | undefined,
 ): Promise<TraceOutcome> {
   const outcome = await trace(definition, run, ctx);
-  ctx.running?.delete(run);
+  ctx.running?.delete(run, run.runningSlot);
   if (run.terminated !== null) return finishTerminated(delivery, message, ctx, run, acksLate, store);
   const finished = finish(delivery, message, ctx, run, outcome, acksLate, store, release);
   return acksLate && ctx.blocking ? ctx.blocking.trackEnding(finished) : finished;

@@ -40,6 +40,8 @@ export class MessageRun implements TraceRequest, TraceEnvironment, RunningTask {
   terminated: string | null = null;
   /** The run's OpenTelemetry span, when one records (set by `executeMessage`). */
   span: RunSpan | undefined = undefined;
+  /** Its slot in the running tasks (`ctx.running`), while registered there (set by `executeMessage`). */
+  runningSlot: number | undefined = undefined;
   #abort: RunAbort | undefined = undefined;
 
   constructor(

@@ -68,8 +68,13 @@ export function createRunningJobs(options: RunningJobsOptions): RunningJobs {
   };
 
   return {
-    add: (job) => void jobs.add(job),
-    remove: (job) => void jobs.delete(job),
+    add(job) {
+      job.runningSlot = jobs.add(job);
+    },
+    remove(job) {
+      jobs.delete(job, job.runningSlot);
+      job.runningSlot = undefined;
+    },
     get size() {
       return jobs.size;
     },

@@ -20,13 +20,14 @@ export interface RunningTask {
 export class RunningTasks {
   readonly #tasks = new Roster<RunningTask>();
 
-  add(task: RunningTask): void {
-    this.#tasks.add(task);
+  /** Adds `task`; returns its slot, to pass to {@link delete}. */
+  add(task: RunningTask): number {
+    return this.#tasks.add(task);
   }
 
-  /** Removes `task` (another run registered under the same id stays). */
-  delete(task: RunningTask): void {
-    this.#tasks.delete(task);
+  /** Removes `task` (another run registered under the same id stays); `slot` spares a search. */
+  delete(task: RunningTask, slot?: number): void {
+    this.#tasks.delete(task, slot);
   }
 
   /** The run of `id` registered last. */

@@ -1,8 +1,8 @@
 /**
  * The profiling scripts run from TypeScript with small sizes, each on a Redis of its own, and print
  * what their headers promise for the flags given: processing-profile (per concurrency, `--strace`
- * files, `--callgrind` counts), round-trip-probe (blocks, `--monitor`, `--strace`) and events-profile
- * (`--concurrency`).
+ * files, `--callgrind` counts), round-trip-probe (blocks, `--monitor`, `--strace`), events-profile
+ * (`--concurrency`) and memory-probe (systems, concurrencies, jobs, runs).
  */
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
@@ -52,4 +52,26 @@ describe('profiling scripts', () => {
     expect(out).toMatch(/^events off: /m);
     expect(out).toMatch(/^events on: /m);
   }, 300_000);
+
+  it('memory-probe: a line per system and concurrency with the heap figures heap-peaks.ts wrote', async () => {
+    const out = await script('src/memory-probe.ts', ['--systems', 'celerity,bullmq', '--concurrency', '1,10', '--jobs', '300', '--reps', '2']);
+    expect(out).toMatch(/^memory probe: celerity, bullmq; 2 runs of 300 jobs at concurrency 1, 10; /m);
+    for (const system of ['celerity', 'bullmq']) {
+      for (const c of [1, 10]) {
+        const line = new RegExp(`^${system} c=${c}: VmHWM ([\\d.]+) MiB; largest new space ([\\d.]+), old space ([\\d.]+) \\((?:no full collection|[\\d.]+–[\\d.]+ MiB in use after \\d+ full collections)\\), code [\\d.]+, large objects [\\d.]+, heap total ([\\d.]+), external [\\d.]+ MiB$`, 'm').exec(out);
+        expect(line, `${system} c=${c}`).not.toBeNull();
+        const [vmHwm, newSpace, oldSpace, heapTotal] = line!.slice(1).map(Number);
+        // Figures the child wrote, not zeros: a process holds a heap, and its peak RSS holds the heap.
+        expect(newSpace).toBeGreaterThan(0);
+        expect(oldSpace).toBeGreaterThan(0);
+        expect(heapTotal).toBeGreaterThanOrEqual(newSpace! + oldSpace! - 0.2);
+        expect(vmHwm).toBeGreaterThan(heapTotal!);
+      }
+    }
+    expect(out).not.toMatch(/c=100/);
+  }, 300_000);
+
+  it('memory-probe refuses a size that is not a positive whole number', async () => {
+    await expect(script('src/memory-probe.ts', ['--jobs', '0'])).rejects.toThrow(/--jobs must be a positive whole number, not 0/);
+  });
 });
